@@ -1,0 +1,233 @@
+// Brings the practice cluster up and down: one UML kernel (IPVS, veth, bridge) on a tap that lives in
+// the operator's network namespace. The host's root namespace never gets a lab address or route.
+import {spawn} from 'node:child_process';
+import {chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs';
+import path from 'node:path';
+import {execa} from 'execa';
+import type {Profile} from '../profile/model.js';
+import {renderKeepalivedConf} from '../render/keepalived-conf.js';
+import {netnsExists} from '../transport/netns.js';
+import type {LabPlan} from './plan.js';
+import {checkLabPreflight} from './preflight.js';
+import {bootPaths, FAILED_MARKER, hostEnvFile, hostInitScript, READY_MARKER, systemctlStandin, umlInitScript} from './scripts.js';
+
+export type Log = (line: string) => void;
+
+export function labFiles(plan: LabPlan) {
+	return {
+		pidFile: path.join(plan.stateDir, 'uml.pid'),
+		consoleLog: path.join(plan.stateDir, 'console.log'),
+		clientKey: path.join(plan.stateDir, 'id_ed25519'),
+		knownHosts: path.join(plan.stateDir, 'known_hosts'),
+	};
+}
+
+export class LabError extends Error {}
+
+function processCmdline(pid: number): string | undefined {
+	try {
+		return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+	} catch {
+		return undefined;
+	}
+}
+
+/** Every UML process that boots from this lab's boot folder (main process and its helpers). */
+export function labProcesses(plan: LabPlan): number[] {
+	const marker = `init=${bootPaths(plan).umlInit}`;
+	const pids: number[] = [];
+	for (const entry of readdirSync('/proc')) {
+		if (!/^\d+$/.test(entry)) continue;
+		const cmd = processCmdline(Number(entry));
+		if (cmd?.includes('linux.uml') && cmd.includes(marker)) pids.push(Number(entry));
+	}
+	return pids;
+}
+
+/** The main UML process of a running lab, if any. */
+export function runningLabPid(plan: LabPlan): number | undefined {
+	const {pidFile} = labFiles(plan);
+	if (!existsSync(pidFile)) return undefined;
+	const pid = Number(readFileSync(pidFile, 'utf8').trim());
+	if (!Number.isInteger(pid) || pid <= 0) return undefined;
+	const cmd = processCmdline(pid);
+	return cmd?.includes(`init=${bootPaths(plan).umlInit}`) ? pid : undefined;
+}
+
+function consoleText(plan: LabPlan): string {
+	try {
+		return readFileSync(labFiles(plan).consoleLog, 'utf8');
+	} catch {
+		return '';
+	}
+}
+
+export function labIsReady(plan: LabPlan): boolean {
+	return runningLabPid(plan) !== undefined && netnsExists(plan.netns) && consoleText(plan).includes(READY_MARKER);
+}
+
+async function run(argv: readonly string[]): Promise<void> {
+	const [cmd, ...args] = argv;
+	const result = await execa(cmd!, args, {reject: false, stdin: 'ignore'});
+	if (result.exitCode !== 0) {
+		throw new LabError(`${argv.join(' ')} failed (exit ${result.exitCode}): ${String(result.stderr).trim().split('\n')[0] ?? ''}`);
+	}
+}
+
+async function keygen(file: string, comment: string): Promise<void> {
+	rmSync(file, {force: true});
+	rmSync(`${file}.pub`, {force: true});
+	await run(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', file]);
+}
+
+/** Writes the boot folder: scripts, per-host keys, env files and rendered keepalived configs. */
+async function prepareBoot(plan: LabPlan, profile: Profile): Promise<void> {
+	const files = labFiles(plan);
+	const boot = bootPaths(plan);
+	mkdirSync(plan.stateDir, {recursive: true, mode: 0o700});
+	if (!existsSync(files.clientKey)) await keygen(files.clientKey, 'lvsdeck-lab-operator');
+	rmSync(plan.bootDir, {recursive: true, force: true});
+	mkdirSync(plan.bootDir, {recursive: true, mode: 0o700});
+	writeFileSync(boot.umlInit, umlInitScript(plan), {mode: 0o755});
+	writeFileSync(boot.hostInit, hostInitScript(plan), {mode: 0o755});
+	writeFileSync(boot.systemctl, systemctlStandin(), {mode: 0o755});
+	writeFileSync(boot.authorizedKeys, readFileSync(`${files.clientKey}.pub`), {mode: 0o600});
+	const known: string[] = [];
+	// Host keys are new at every boot; known_hosts is rewritten from them so checking stays strict.
+	await Promise.all(
+		plan.hosts.map(async (host) => {
+			const dir = boot.hostDir(host.name);
+			mkdirSync(dir, {recursive: true, mode: 0o700});
+			const key = path.join(dir, 'ssh_host_ed25519_key');
+			await keygen(key, `lvslab-${host.name}`);
+			const [type, blob] = readFileSync(`${key}.pub`, 'utf8').trim().split(/\s+/);
+			known.push(`${host.address} ${type} ${blob}`);
+			writeFileSync(path.join(dir, 'env'), hostEnvFile(plan, host));
+			if (host.role === 'director') writeFileSync(path.join(dir, 'keepalived.conf'), renderKeepalivedConf(profile, host.name));
+		}),
+	);
+	writeFileSync(files.knownHosts, `${known.sort().join('\n')}\n`, {mode: 0o644});
+	chmodSync(plan.stateDir, 0o700);
+}
+
+async function waitForConsole(plan: LabPlan, deadlineMs: number): Promise<{ok: boolean; text: string}> {
+	const until = Date.now() + deadlineMs;
+	for (;;) {
+		const text = consoleText(plan);
+		if (text.includes(READY_MARKER)) return {ok: true, text};
+		if (text.includes(FAILED_MARKER)) return {ok: false, text};
+		if (runningLabPid(plan) === undefined) return {ok: false, text: `${text}\n(the lab kernel exited)`};
+		if (Date.now() > until) return {ok: false, text: `${text}\n(timed out after ${deadlineMs} ms)`};
+		await new Promise((r) => setTimeout(r, 100));
+	}
+}
+
+export interface LabUpResult {
+	readonly alreadyUp: boolean;
+	readonly pid: number;
+	readonly bootMs: number;
+}
+
+/** Idempotent: a lab that is up and ready is left as it is. */
+export async function labUp(plan: LabPlan, profile: Profile, log: Log, deadlineMs = 30_000): Promise<LabUpResult> {
+	checkLabPreflight();
+	const started = Date.now();
+	const pid = runningLabPid(plan);
+	if (pid !== undefined && netnsExists(plan.netns)) {
+		const wait = await waitForConsole(plan, deadlineMs);
+		if (wait.ok) return {alreadyUp: true, pid, bootMs: 0};
+		log('the running lab is not healthy; rebuilding it');
+	}
+	await labDown(plan, () => {});
+	log(`preparing ${plan.hosts.length} hosts in ${plan.bootDir}`);
+	await prepareBoot(plan, profile);
+	// UML mounts a tmpfs here for its modules; the folder must exist on the (read-only) host root.
+	mkdirSync('/usr/lib/modules', {recursive: true});
+	const ns = plan.netns;
+	await run(['ip', 'netns', 'add', ns]);
+	await run(['ip', '-n', ns, 'link', 'set', 'lo', 'up']);
+	await run(['ip', 'netns', 'exec', ns, 'ip', 'tuntap', 'add', 'dev', plan.tap, 'mode', 'tap']);
+	await run(['ip', '-n', ns, 'addr', 'add', `${plan.operatorAddress}/${plan.prefix}`, 'dev', plan.tap]);
+	await run(['ip', '-n', ns, 'link', 'set', plan.tap, 'up']);
+	const files = labFiles(plan);
+	const out = openSync(files.consoleLog, 'w');
+	// `ip netns exec` execs (no fork), so the child's pid is the UML kernel's main process.
+	const child = spawn(
+		'ip',
+		[
+			'netns',
+			'exec',
+			ns,
+			'linux.uml',
+			`mem=${plan.memoryMb}M`,
+			'root=/dev/root',
+			'rootfstype=hostfs',
+			'rootflags=/',
+			'ro',
+			`init=${bootPaths(plan).umlInit}`,
+			`vec0:transport=tap,ifname=${plan.tap}`,
+			'con=null',
+			'con0=null,fd:1',
+		],
+		{detached: true, stdio: ['ignore', out, out]},
+	);
+	closeSync(out);
+	child.unref();
+	if (child.pid === undefined) throw new LabError('could not start linux.uml');
+	writeFileSync(files.pidFile, `${child.pid}\n`);
+	log(`lab kernel started (pid ${child.pid}); waiting for sshd, keepalived, VRRP and IPVS`);
+	const wait = await waitForConsole(plan, deadlineMs);
+	if (!wait.ok) {
+		const tail = wait.text
+			.split('\n')
+			.filter((l) => l.startsWith('LVSLAB') || l.includes('('))
+			.slice(-25)
+			.join('\n');
+		await labDown(plan, () => {});
+		throw new LabError(`the lab did not come up:\n${tail}`);
+	}
+	return {alreadyUp: false, pid: child.pid, bootMs: Date.now() - started};
+}
+
+function alive(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+/** Leaves no UML process, namespace or tap behind. Safe to call when nothing is up. */
+export async function labDown(plan: LabPlan, log: Log): Promise<void> {
+	const pids = labProcesses(plan);
+	const main = runningLabPid(plan);
+	if (main !== undefined && !pids.includes(main)) pids.push(main);
+	for (const pid of pids) {
+		try {
+			process.kill(pid, 'SIGTERM');
+		} catch {
+			// already gone
+		}
+	}
+	const until = Date.now() + 5000;
+	while (pids.some(alive) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+	for (const pid of pids.filter(alive)) {
+		try {
+			process.kill(pid, 'SIGKILL');
+		} catch {
+			// already gone
+		}
+	}
+	while (labProcesses(plan).length > 0 && Date.now() < until + 3000) await new Promise((r) => setTimeout(r, 50));
+	if (pids.length > 0) log(`stopped the lab kernel (${pids.length} process${pids.length > 1 ? 'es' : ''})`);
+	if (netnsExists(plan.netns)) {
+		await execa('ip', ['-n', plan.netns, 'link', 'del', plan.tap], {reject: false});
+		await run(['ip', 'netns', 'del', plan.netns]);
+		log(`removed network namespace ${plan.netns} and tap ${plan.tap}`);
+	}
+	const files = labFiles(plan);
+	rmSync(files.pidFile, {force: true});
+	rmSync(files.knownHosts, {force: true});
+	rmSync(plan.bootDir, {recursive: true, force: true});
+}

@@ -1,0 +1,95 @@
+// What the practice cluster looks like, derived from a profile: names, addresses, paths.
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+import type {Profile} from '../profile/model.js';
+
+export interface LabHost {
+	readonly name: string;
+	readonly address: string;
+	readonly role: 'director' | 'realserver' | 'client' | 'bastion';
+	/** VIPs this host carries on lo (real servers in DR mode). */
+	readonly loVips: readonly string[];
+	/** Name of the web service the systemctl stand-in manages (real servers). */
+	readonly webService?: string;
+	/** Port the web server listens on. */
+	readonly webPort?: number;
+}
+
+export interface LabPlan {
+	readonly profileName: string;
+	readonly stateDir: string;
+	readonly bootDir: string;
+	readonly netns: string;
+	readonly tap: string;
+	readonly operatorAddress: string;
+	readonly prefix: number;
+	readonly memoryMb: number;
+	readonly hosts: readonly LabHost[];
+	readonly kernelModules: readonly string[];
+	/** Per instance: the director expected to be MASTER at boot and the VIPs it should hold. */
+	readonly expectedMasters: ReadonlyArray<{readonly director: string; readonly vips: readonly string[]}>;
+	/** Per director: how many real servers its IPVS table must list before the lab is ready. */
+	readonly expectedRealServers: Readonly<Record<string, number>>;
+	readonly keepalivedConfigPath: string;
+}
+
+/** The package root (holds package.json), from dist/lab/plan.js or src/lab/plan.ts. */
+export function packageRoot(): string {
+	return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+}
+
+/** The git-ignored folder holding the lab's keys, known_hosts, boot scripts and console log. */
+export function defaultStateDir(): string {
+	return process.env['LVSDECK_LAB_DIR'] ?? path.join(packageRoot(), '.lab');
+}
+
+export class LabPlanError extends Error {}
+
+export function planLab(profile: Profile, stateDir = defaultStateDir()): LabPlan {
+	if (!profile.lab) throw new LabPlanError(`${profile.file}: the profile has no "lab" section, so it cannot be built as a lab`);
+	if (!profile.stationNetns) throw new LabPlanError(`${profile.file}: the lab needs station.netns (the operator's namespace)`);
+	if (/\s/.test(stateDir)) throw new LabPlanError(`the lab folder ${stateDir} contains white space; UML cannot boot from such a path`);
+	const webByHost = new Map<string, {vips: Set<string>; port: number}>();
+	for (const vs of profile.virtualServers) {
+		for (const rs of vs.realServers) {
+			const entry = webByHost.get(rs.host) ?? {vips: new Set<string>(), port: rs.port};
+			if (vs.forwarding !== 'NAT') entry.vips.add(vs.vip);
+			webByHost.set(rs.host, entry);
+		}
+	}
+	const expectedRealServers: Record<string, number> = {};
+	for (const inst of profile.instances) {
+		const vips = new Set(inst.vips.map((v) => v.address));
+		const count = profile.virtualServers.filter((vs) => vips.has(vs.vip)).reduce((n, vs) => n + vs.realServers.length, 0);
+		for (const m of inst.members) expectedRealServers[m.director] = (expectedRealServers[m.director] ?? 0) + count;
+	}
+	const schedulers = new Set(['rr', 'wrr', ...profile.virtualServers.map((v) => v.scheduler)]);
+	return {
+		profileName: profile.name,
+		stateDir,
+		bootDir: path.join(stateDir, 'boot'),
+		netns: profile.stationNetns,
+		tap: profile.lab.tap,
+		operatorAddress: profile.lab.operatorAddress,
+		prefix: profile.lab.operatorPrefix,
+		memoryMb: profile.lab.memoryMb,
+		hosts: profile.hosts.map((h) => {
+			const web = webByHost.get(h.name);
+			return {
+				name: h.name,
+				address: h.address,
+				role: h.role,
+				loVips: web ? [...web.vips] : [],
+				...(h.service ? {webService: h.service.name} : {}),
+				...(web ? {webPort: web.port} : {}),
+			};
+		}),
+		kernelModules: ['ip_vs', ...[...schedulers].map((s) => `ip_vs_${s}`), 'veth', 'bridge'],
+		expectedMasters: profile.instances.map((inst) => ({
+			director: inst.members[0]!.director,
+			vips: inst.vips.map((v) => v.address),
+		})),
+		expectedRealServers,
+		keepalivedConfigPath: profile.keepalived.configPath,
+	};
+}

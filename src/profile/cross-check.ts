@@ -1,0 +1,99 @@
+// Checks that span fields (zod validates each field on its own). Each finding names the exact field.
+import type {ProfileDoc} from './schema.js';
+import type {FieldPath} from './locate.js';
+
+export interface CrossIssue {
+	readonly path: FieldPath;
+	readonly message: string;
+	/** Point at the key (e.g. a director name) rather than its value. */
+	readonly atKey?: boolean;
+}
+
+export function crossCheck(doc: ProfileDoc): CrossIssue[] {
+	const issues: CrossIssue[] = [];
+	const hosts = doc.hosts;
+	const roleOf = (name: string) => hosts[name]?.role;
+
+	const seenAddress = new Map<string, string>();
+	for (const [name, host] of Object.entries(hosts)) {
+		const other = seenAddress.get(host.address);
+		if (other) issues.push({path: ['hosts', name, 'address'], message: `same address as host ${other}`});
+		seenAddress.set(host.address, name);
+		const jump = host.ssh?.jump;
+		if (jump !== undefined) {
+			if (!hosts[jump]) issues.push({path: ['hosts', name, 'ssh', 'jump'], message: `jump host ${jump} is not in hosts`});
+			else if (jump === name) issues.push({path: ['hosts', name, 'ssh', 'jump'], message: 'a host cannot be its own jump host'});
+		}
+		if (host.role === 'realserver' && host.service === undefined) {
+			issues.push({path: ['hosts', name], message: 'a realserver needs a service (name, start, stop, status)'});
+		}
+	}
+	const defaultJump = doc.ssh?.jump;
+	if (defaultJump !== undefined && !hosts[defaultJump]) {
+		issues.push({path: ['ssh', 'jump'], message: `jump host ${defaultJump} is not in hosts`});
+	}
+
+	const trackNames = new Set((doc.track_scripts ?? []).map((t) => t.name));
+	const instanceNames = new Map<string, number>();
+	const vridByInterface = new Map<string, string>();
+	const vipsOfInstances = new Set<string>();
+	for (const [i, inst] of doc.vrrp_instances.entries()) {
+		const at = (...rest: FieldPath) => ['vrrp_instances', i, ...rest];
+		const dup = instanceNames.get(inst.name);
+		if (dup !== undefined) issues.push({path: at('name'), message: `instance name ${inst.name} is also used by vrrp_instances[${dup}]`});
+		instanceNames.set(inst.name, i);
+
+		const key = `${inst.interface}/${inst.vrid}`;
+		const prior = vridByInterface.get(key);
+		if (prior) issues.push({path: at('vrid'), message: `VRID ${inst.vrid} on ${inst.interface} is also used by instance ${prior}`});
+		vridByInterface.set(key, inst.name);
+
+		const members = Object.entries(inst.directors);
+		if (members.length === 0) issues.push({path: at('directors'), message: 'an instance needs at least one director'});
+		const priorities = new Map<number, string>();
+		for (const [director, member] of members) {
+			if (!hosts[director]) issues.push({path: at('directors', director), message: `${director} is not in hosts`, atKey: true});
+			else if (roleOf(director) !== 'director') {
+				issues.push({path: at('directors', director), message: `${director} is a ${roleOf(director)}, not a director`, atKey: true});
+			}
+			const same = priorities.get(member.priority);
+			if (same !== undefined) {
+				issues.push({path: at('directors', director, 'priority'), message: `priority ${member.priority} equals ${same}'s; VRRP needs distinct priorities`});
+			}
+			priorities.set(member.priority, director);
+			if (inst.preempt === 'nopreempt' && member.state === 'MASTER') {
+				issues.push({path: at('directors', director, 'state'), message: 'nopreempt only works when every director starts as BACKUP'});
+			}
+		}
+		if (inst.unicast && inst.multicast_group !== undefined) {
+			issues.push({path: at('multicast_group'), message: 'multicast_group is set but unicast is true'});
+		}
+		for (const [j, name] of (inst.track_scripts ?? []).entries()) {
+			if (!trackNames.has(name)) issues.push({path: at('track_scripts', j), message: `track script ${name} is not defined in track_scripts`});
+		}
+		for (const vip of inst.vips) vipsOfInstances.add(vip.address.split('/')[0] ?? '');
+	}
+
+	const services = new Set<string>();
+	for (const [i, vs] of doc.virtual_servers.entries()) {
+		const at = (...rest: FieldPath) => ['virtual_servers', i, ...rest];
+		const key = `${vs.protocol}/${vs.vip}/${vs.port}`;
+		if (services.has(key)) issues.push({path: at('port'), message: `${vs.protocol} ${vs.vip}:${vs.port} is defined twice`});
+		services.add(key);
+		if (!vipsOfInstances.has(vs.vip)) issues.push({path: at('vip'), message: `${vs.vip} is not a VIP of any vrrp instance`});
+		const seen = new Set<string>();
+		for (const [j, rs] of vs.real_servers.entries()) {
+			if (!hosts[rs.host]) issues.push({path: at('real_servers', j, 'host'), message: `${rs.host} is not in hosts`});
+			else if (roleOf(rs.host) !== 'realserver') {
+				issues.push({path: at('real_servers', j, 'host'), message: `${rs.host} is a ${roleOf(rs.host)}, not a realserver`});
+			}
+			const rsKey = `${rs.host}:${rs.port}`;
+			if (seen.has(rsKey)) issues.push({path: at('real_servers', j, 'host'), message: `${rsKey} is listed twice`});
+			seen.add(rsKey);
+			if (vs.forwarding === 'DR' && rs.port !== vs.port) {
+				issues.push({path: at('real_servers', j, 'port'), message: `DR forwarding cannot change the port (${vs.port} to ${rs.port})`});
+			}
+		}
+	}
+	return issues;
+}

@@ -1,0 +1,167 @@
+// The resolved, typed cluster model every other layer uses. Built from a validated profile by
+// resolve.ts; nothing downstream reads raw YAML.
+
+export type Role = 'director' | 'realserver' | 'client' | 'bastion';
+
+/** A command as argv words (never a shell string). */
+export type Argv = readonly string[];
+
+export interface ServiceCommands {
+	readonly name: string;
+	readonly start: Argv;
+	readonly stop: Argv;
+	readonly reload?: Argv;
+	readonly restart?: Argv;
+	readonly status: Argv;
+}
+
+export interface SshSettings {
+	/** Where to connect (address or name from ~/.ssh/config HostName). */
+	readonly hostName: string;
+	readonly user: string;
+	readonly port: number;
+	readonly identityFiles: readonly string[];
+	/** Path of the ssh-agent socket, when agent use is on and one is available. */
+	readonly agent?: string;
+	readonly knownHostsFiles: readonly string[];
+	readonly fingerprints: readonly string[];
+	/** Name of the host (in this profile) to hop through. */
+	readonly jump?: string;
+	readonly sudo: boolean;
+	readonly connectTimeoutMs: number;
+	readonly commandTimeoutMs: number;
+	readonly keepaliveIntervalMs: number;
+	readonly maxChannels: number;
+}
+
+export interface Host {
+	readonly name: string;
+	readonly address: string;
+	readonly role: Role;
+	readonly ssh: SshSettings;
+	readonly service?: ServiceCommands;
+}
+
+export interface Vip {
+	/** Address without prefix. */
+	readonly address: string;
+	readonly prefix: number;
+	readonly dev?: string;
+	readonly label?: string;
+}
+
+export type Preempt = {readonly mode: 'preempt'} | {readonly mode: 'nopreempt'} | {readonly mode: 'delay'; readonly delaySec: number};
+
+export interface InstanceMember {
+	readonly director: string;
+	readonly state: 'MASTER' | 'BACKUP';
+	readonly priority: number;
+}
+
+export interface VrrpInstance {
+	readonly name: string;
+	readonly vrid: number;
+	readonly interface: string;
+	readonly advertInt: number;
+	readonly version?: 2 | 3;
+	readonly authentication?: {readonly type: 'PASS' | 'AH'; readonly pass: string};
+	readonly unicast: boolean;
+	readonly multicastGroup?: string;
+	readonly preempt: Preempt;
+	/** Members sorted by priority, highest first. */
+	readonly members: readonly InstanceMember[];
+	readonly vips: readonly Vip[];
+	readonly trackScripts: readonly string[];
+}
+
+export type HealthCheck =
+	| {
+			readonly type: 'HTTP_GET';
+			readonly path: string;
+			readonly status: number;
+			readonly connectTimeout: number;
+			readonly retry: number;
+			readonly delayBeforeRetry: number;
+	  }
+	| {
+			readonly type: 'TCP_CHECK';
+			readonly connectPort?: number;
+			readonly connectTimeout: number;
+			readonly retry: number;
+			readonly delayBeforeRetry: number;
+	  }
+	| {readonly type: 'none'};
+
+export interface RealServer {
+	readonly host: string;
+	readonly address: string;
+	readonly port: number;
+	readonly weight: number;
+	readonly check: HealthCheck;
+}
+
+export type Forwarding = 'DR' | 'NAT' | 'TUN';
+
+export interface VirtualServer {
+	readonly vip: string;
+	readonly port: number;
+	readonly protocol: 'TCP' | 'UDP';
+	readonly scheduler: string;
+	readonly forwarding: Forwarding;
+	readonly persistenceTimeout?: number;
+	readonly delayLoop: number;
+	readonly realServers: readonly RealServer[];
+}
+
+export interface TrackScript {
+	readonly name: string;
+	readonly script: Argv;
+	readonly interval: number;
+	readonly weight: number;
+	readonly fall?: number;
+	readonly rise?: number;
+}
+
+export interface KeepalivedSettings {
+	readonly configPath: string;
+	readonly backupDir: string;
+	readonly start: Argv;
+	readonly stop: Argv;
+	readonly reload: Argv;
+	readonly status: Argv;
+}
+
+export interface LabSettings {
+	readonly operatorAddress: string;
+	readonly operatorPrefix: number;
+	readonly tap: string;
+	readonly memoryMb: number;
+}
+
+export interface Profile {
+	readonly name: string;
+	readonly description?: string;
+	/** Absolute path of the profile file. */
+	readonly file: string;
+	readonly stationNetns?: string;
+	readonly hosts: readonly Host[];
+	readonly keepalived: KeepalivedSettings;
+	readonly trackScripts: readonly TrackScript[];
+	readonly instances: readonly VrrpInstance[];
+	readonly virtualServers: readonly VirtualServer[];
+	readonly lab?: LabSettings;
+}
+
+export function hostByName(profile: Profile, name: string): Host {
+	const host = profile.hosts.find((h) => h.name === name);
+	if (!host) throw new Error(`no host named ${name} in profile ${profile.name}`);
+	return host;
+}
+
+export function directors(profile: Profile): Host[] {
+	return profile.hosts.filter((h) => h.role === 'director');
+}
+
+export function realServerHosts(profile: Profile): Host[] {
+	return profile.hosts.filter((h) => h.role === 'realserver');
+}

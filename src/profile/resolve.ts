@@ -1,0 +1,226 @@
+// Turns a validated profile document into the typed model: merges SSH defaults, per-host settings
+// and ~/.ssh/config aliases; resolves paths relative to the profile; splits commands into argv.
+import {existsSync, readFileSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import SSHConfig from 'ssh-config';
+import type {ProfileDoc} from './schema.js';
+import {ResolveError} from './errors.js';
+import type {Argv, HealthCheck, Host, Preempt, Profile, SshSettings, VrrpInstance} from './model.js';
+
+export interface ResolveOptions {
+	/** Path of the OpenSSH client config to honour for `config_alias` (default ~/.ssh/config). */
+	readonly sshConfigFile?: string;
+	/** Environment for SSH_AUTH_SOCK and HOME (default process.env). */
+	readonly env?: NodeJS.ProcessEnv;
+}
+
+/** Commands in profiles are validated to hold only plain words, so splitting on spaces is exact. */
+export function splitCommand(command: string): Argv {
+	return command.split(/\s+/).filter((w) => w.length > 0);
+}
+
+function expandPath(p: string, baseDir: string, home: string): string {
+	if (p === '~') return home;
+	if (p.startsWith('~/')) return path.join(home, p.slice(2));
+	return path.resolve(baseDir, p);
+}
+
+type SshDoc = NonNullable<ProfileDoc['ssh']>;
+
+function readSshConfig(file: string): SSHConfig | undefined {
+	if (!existsSync(file)) return undefined;
+	return SSHConfig.parse(readFileSync(file, 'utf8'));
+}
+
+function first(value: string | string[] | undefined): string | undefined {
+	return Array.isArray(value) ? value[0] : value;
+}
+
+export function resolveProfile(doc: ProfileDoc, file: string, options: ResolveOptions = {}): Profile {
+	const env = options.env ?? process.env;
+	const home = env['HOME'] ?? os.homedir();
+	const baseDir = path.dirname(file);
+	const sshConfigFile = options.sshConfigFile ?? path.join(home, '.ssh', 'config');
+	let sshConfig: SSHConfig | undefined | null = null;
+	const defaults: SshDoc = doc.ssh ?? {};
+
+	const hostNames = Object.keys(doc.hosts);
+	const aliasToHost = new Map<string, string>();
+	for (const [name, h] of Object.entries(doc.hosts)) aliasToHost.set(h.ssh?.config_alias ?? name, name);
+
+	const resolveSsh = (name: string, address: string, own: SshDoc | undefined): SshSettings => {
+		const merged: SshDoc = {...defaults, ...own};
+		let alias: Record<string, string | string[]> = {};
+		if (merged.config_alias !== undefined) {
+			if (sshConfig === null) sshConfig = readSshConfig(sshConfigFile);
+			if (!sshConfig) {
+				throw new ResolveError(['hosts', name, 'ssh', 'config_alias'], `${sshConfigFile} does not exist`);
+			}
+			alias = sshConfig.compute(merged.config_alias);
+		}
+		let jump = own?.jump ?? first(alias['ProxyJump']) ?? defaults.jump;
+		if (jump !== undefined && jump.toLowerCase() === 'none') jump = undefined;
+		if (jump !== undefined && !hostNames.includes(jump)) {
+			const mapped = aliasToHost.get(jump);
+			if (!mapped) {
+				throw new ResolveError(['hosts', name, 'ssh', 'config_alias'], `ProxyJump ${jump} (from ${sshConfigFile}) is not a host in this profile`);
+			}
+			jump = mapped;
+		}
+		if (jump === name) jump = undefined;
+		const identity = own?.identity_file ?? first(alias['IdentityFile']) ?? defaults.identity_file;
+		const knownHosts = own?.known_hosts ?? first(alias['UserKnownHostsFile']) ?? defaults.known_hosts;
+		const fingerprints = merged.host_key_fingerprints ?? [];
+		const aliasPort = first(alias['Port']);
+		const agentSock = merged.agent ? env['SSH_AUTH_SOCK'] : undefined;
+		return {
+			hostName: first(alias['HostName']) ?? address,
+			user: own?.user ?? first(alias['User']) ?? defaults.user ?? 'root',
+			port: own?.port ?? (aliasPort ? Number(aliasPort) : undefined) ?? defaults.port ?? 22,
+			identityFiles: identity ? [expandPath(identity, baseDir, home)] : [],
+			...(agentSock ? {agent: agentSock} : {}),
+			knownHostsFiles: knownHosts
+				? [expandPath(knownHosts, baseDir, home)]
+				: fingerprints.length > 0
+					? []
+					: [path.join(home, '.ssh', 'known_hosts'), '/etc/ssh/ssh_known_hosts'],
+			fingerprints,
+			...(jump ? {jump} : {}),
+			sudo: merged.sudo ?? false,
+			connectTimeoutMs: merged.connect_timeout_ms ?? 8000,
+			commandTimeoutMs: merged.command_timeout_ms ?? 5000,
+			keepaliveIntervalMs: merged.keepalive_interval_ms ?? 5000,
+			maxChannels: merged.max_channels ?? 4,
+		};
+	};
+
+	const hosts: Host[] = Object.entries(doc.hosts).map(([name, h]) => ({
+		name,
+		address: h.address,
+		role: h.role,
+		ssh: resolveSsh(name, h.address, h.ssh),
+		...(h.service
+			? {
+					service: {
+						name: h.service.name,
+						start: splitCommand(h.service.start),
+						stop: splitCommand(h.service.stop),
+						status: splitCommand(h.service.status),
+						...(h.service.reload ? {reload: splitCommand(h.service.reload)} : {}),
+						...(h.service.restart ? {restart: splitCommand(h.service.restart)} : {}),
+					},
+				}
+			: {}),
+	}));
+	const addressOf = (name: string) => doc.hosts[name]!.address;
+
+	const instances: VrrpInstance[] = doc.vrrp_instances.map((inst) => {
+		const preempt: Preempt =
+			inst.preempt === 'preempt'
+				? {mode: 'preempt'}
+				: inst.preempt === 'nopreempt'
+					? {mode: 'nopreempt'}
+					: {mode: 'delay', delaySec: inst.preempt.preempt_delay};
+		return {
+			name: inst.name,
+			vrid: inst.vrid,
+			interface: inst.interface,
+			advertInt: inst.advert_int,
+			...(inst.version ? {version: inst.version} : {}),
+			...(inst.authentication ? {authentication: {type: inst.authentication.type, pass: inst.authentication.pass}} : {}),
+			unicast: inst.unicast,
+			...(inst.multicast_group ? {multicastGroup: inst.multicast_group} : {}),
+			preempt,
+			members: Object.entries(inst.directors)
+				.map(([director, m]) => ({director, state: m.state, priority: m.priority}))
+				.sort((a, b) => b.priority - a.priority),
+			vips: inst.vips.map((v) => {
+				const [address, prefix] = v.address.split('/');
+				return {
+					address: address!,
+					prefix: Number(prefix),
+					...(v.dev ? {dev: v.dev} : {}),
+					...(v.label ? {label: v.label} : {}),
+				};
+			}),
+			trackScripts: inst.track_scripts ?? [],
+		};
+	});
+
+	const lab = doc.lab;
+	return {
+		name: doc.name,
+		...(doc.description ? {description: doc.description} : {}),
+		file,
+		...(doc.station?.netns ? {stationNetns: doc.station.netns} : {}),
+		hosts,
+		keepalived: {
+			configPath: doc.keepalived.config_path,
+			backupDir: doc.keepalived.backup_dir,
+			start: splitCommand(doc.keepalived.start),
+			stop: splitCommand(doc.keepalived.stop),
+			reload: splitCommand(doc.keepalived.reload),
+			status: splitCommand(doc.keepalived.status),
+		},
+		trackScripts: (doc.track_scripts ?? []).map((t) => ({
+			name: t.name,
+			script: splitCommand(t.script),
+			interval: t.interval,
+			weight: t.weight,
+			...(t.fall ? {fall: t.fall} : {}),
+			...(t.rise ? {rise: t.rise} : {}),
+		})),
+		instances,
+		virtualServers: doc.virtual_servers.map((vs) => ({
+			vip: vs.vip,
+			port: vs.port,
+			protocol: vs.protocol,
+			scheduler: vs.scheduler,
+			forwarding: vs.forwarding,
+			...(vs.persistence_timeout ? {persistenceTimeout: vs.persistence_timeout} : {}),
+			delayLoop: vs.delay_loop,
+			realServers: vs.real_servers.map((rs) => ({
+				host: rs.host,
+				address: addressOf(rs.host),
+				port: rs.port,
+				weight: rs.weight,
+				check: resolveCheck(rs.check),
+			})),
+		})),
+		...(lab
+			? {
+					lab: {
+						operatorAddress: lab.operator_address.split('/')[0]!,
+						operatorPrefix: Number(lab.operator_address.split('/')[1]),
+						tap: lab.tap,
+						memoryMb: lab.memory_mb,
+					},
+				}
+			: {}),
+	};
+}
+
+function resolveCheck(check: ProfileDoc['virtual_servers'][number]['real_servers'][number]['check']): HealthCheck {
+	switch (check.type) {
+		case 'HTTP_GET':
+			return {
+				type: 'HTTP_GET',
+				path: check.path,
+				status: check.status,
+				connectTimeout: check.connect_timeout,
+				retry: check.retry,
+				delayBeforeRetry: check.delay_before_retry,
+			};
+		case 'TCP_CHECK':
+			return {
+				type: 'TCP_CHECK',
+				...(check.connect_port ? {connectPort: check.connect_port} : {}),
+				connectTimeout: check.connect_timeout,
+				retry: check.retry,
+				delayBeforeRetry: check.delay_before_retry,
+			};
+		case 'none':
+			return {type: 'none'};
+	}
+}

@@ -1,0 +1,221 @@
+// The YAML profile as written by operators (snake_case keys). Every object is strict so a typo in a
+// key is an error with its location, never a silently ignored setting.
+import {z} from 'zod';
+import {isIP} from 'node:net';
+
+/** Names used as host names, instance names and file names: no shell syntax can pass. */
+export const nameSchema = z
+	.string()
+	.regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, 'must be letters, digits, "_", "." or "-" (at most 63)');
+
+/** A network interface name as the kernel accepts it (with an optional :label). */
+export const interfaceSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,15}$/, 'is not a valid interface name');
+
+export const ipv4Schema = z.string().refine((v) => isIP(v) === 4, {message: 'is not an IPv4 address'});
+export const ipSchema = z.string().refine((v) => isIP(v) !== 0, {message: 'is not an IP address'});
+
+/** An address with a prefix length, e.g. 192.168.67.100/24. */
+export const cidrSchema = z.string().refine(
+	(v) => {
+		const [addr, len, extra] = v.split('/');
+		if (extra !== undefined || addr === undefined || len === undefined || !/^\d{1,3}$/.test(len)) return false;
+		const family = isIP(addr);
+		const n = Number(len);
+		return (family === 4 && n <= 32) || (family === 6 && n <= 128);
+	},
+	{message: 'is not an address with a prefix length (like 192.168.67.100/24)'},
+);
+
+export const portSchema = z.number().int().min(1).max(65535);
+
+/** A file path from the profile: printable, no NUL, no newlines. */
+export const pathSchema = z.string().min(1).regex(/^[^\0\n\r]+$/, 'is not a usable path');
+
+/** A command line: split into words without a shell, so pipes, redirects and substitutions are refused. */
+export const commandSchema = z
+	.string()
+	.min(1)
+	.regex(/^[A-Za-z0-9_./=:@%+, -]+$/, 'may only hold plain words (no quotes, pipes, redirects, $ or ;)');
+
+const sshSchema = z
+	.object({
+		user: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'is not a valid user name').optional(),
+		port: portSchema.optional(),
+		identity_file: pathSchema.optional(),
+		agent: z.boolean().optional(),
+		known_hosts: pathSchema.optional(),
+		host_key_fingerprints: z.array(z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, 'must look like SHA256:<43 base64 characters>')).optional(),
+		jump: nameSchema.optional(),
+		sudo: z.boolean().optional(),
+		config_alias: nameSchema.optional(),
+		connect_timeout_ms: z.number().int().min(100).max(120_000).optional(),
+		command_timeout_ms: z.number().int().min(100).max(600_000).optional(),
+		keepalive_interval_ms: z.number().int().min(0).max(600_000).optional(),
+		max_channels: z.number().int().min(1).max(10).optional(),
+	})
+	.strict();
+
+const serviceCommandsSchema = z
+	.object({
+		start: commandSchema,
+		stop: commandSchema,
+		reload: commandSchema.optional(),
+		restart: commandSchema.optional(),
+		status: commandSchema,
+	})
+	.strict();
+
+const hostSchema = z
+	.object({
+		address: ipSchema,
+		role: z.enum(['director', 'realserver', 'client']),
+		ssh: sshSchema.optional(),
+		/** The service a real server offers (its start/stop/status commands). */
+		service: serviceCommandsSchema.extend({name: nameSchema}).strict().optional(),
+	})
+	.strict();
+
+const vipSchema = z
+	.object({
+		address: cidrSchema,
+		dev: interfaceSchema.optional(),
+		label: z.string().regex(/^[A-Za-z0-9_.-]{1,15}:[A-Za-z0-9_]{1,15}$/, 'must look like eth0:1').optional(),
+	})
+	.strict();
+
+const preemptSchema = z.union([
+	z.literal('preempt'),
+	z.literal('nopreempt'),
+	z.object({preempt_delay: z.number().int().min(1).max(1000)}).strict(),
+]);
+
+const vrrpInstanceSchema = z
+	.object({
+		name: nameSchema,
+		vrid: z.number().int().min(1).max(255),
+		interface: interfaceSchema,
+		advert_int: z.number().positive().max(255).default(1),
+		version: z.union([z.literal(2), z.literal(3)]).optional(),
+		authentication: z
+			.object({
+				type: z.enum(['PASS', 'AH']),
+				pass: z.string().min(1).max(8).regex(/^[!-~]+$/, 'must be 1-8 printable characters without spaces'),
+			})
+			.strict()
+			.optional(),
+		unicast: z.boolean().default(true),
+		multicast_group: ipv4Schema.optional(),
+		preempt: preemptSchema.default('preempt'),
+		directors: z.record(
+			nameSchema,
+			z
+				.object({
+					state: z.enum(['MASTER', 'BACKUP']),
+					priority: z.number().int().min(1).max(254),
+				})
+				.strict(),
+		),
+		vips: z.array(vipSchema).min(1),
+		track_scripts: z.array(nameSchema).optional(),
+	})
+	.strict();
+
+const checkSchema = z.discriminatedUnion('type', [
+	z
+		.object({
+			type: z.literal('HTTP_GET'),
+			path: z.string().regex(/^\/[A-Za-z0-9_./?=&%-]*$/, 'must be an absolute URL path'),
+			status: z.number().int().min(100).max(599).default(200),
+			connect_timeout: z.number().positive().max(600).default(3),
+			retry: z.number().int().min(0).max(100).default(1),
+			delay_before_retry: z.number().positive().max(600).default(1),
+		})
+		.strict(),
+	z
+		.object({
+			type: z.literal('TCP_CHECK'),
+			connect_port: portSchema.optional(),
+			connect_timeout: z.number().positive().max(600).default(3),
+			retry: z.number().int().min(0).max(100).default(1),
+			delay_before_retry: z.number().positive().max(600).default(1),
+		})
+		.strict(),
+	z.object({type: z.literal('none')}).strict(),
+]);
+
+const realServerSchema = z
+	.object({
+		host: nameSchema,
+		port: portSchema,
+		weight: z.number().int().min(0).max(65535).default(1),
+		check: checkSchema.default({type: 'none'}),
+	})
+	.strict();
+
+const virtualServerSchema = z
+	.object({
+		vip: ipSchema,
+		port: portSchema,
+		protocol: z.enum(['TCP', 'UDP']).default('TCP'),
+		scheduler: z.enum(['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq', 'fo', 'ovf', 'mh']),
+		forwarding: z.enum(['DR', 'NAT', 'TUN']),
+		persistence_timeout: z.number().int().min(1).max(2_678_400).optional(),
+		delay_loop: z.number().int().min(1).max(3600).default(6),
+		real_servers: z.array(realServerSchema).min(1),
+	})
+	.strict();
+
+const trackScriptSchema = z
+	.object({
+		name: nameSchema,
+		script: commandSchema,
+		interval: z.number().int().min(1).max(3600).default(2),
+		weight: z.number().int().min(-254).max(254).default(0),
+		fall: z.number().int().min(1).max(100).optional(),
+		rise: z.number().int().min(1).max(100).optional(),
+	})
+	.strict();
+
+export const profileSchema = z
+	.object({
+		name: nameSchema,
+		description: z.string().max(500).optional(),
+		/** Where the operator's station runs its commands; a network namespace for the lab. */
+		station: z.object({netns: nameSchema.optional()}).strict().optional(),
+		ssh: sshSchema.optional(),
+		hosts: z.record(nameSchema, hostSchema),
+		keepalived: z
+			.object({
+				config_path: pathSchema.default('/etc/keepalived/keepalived.conf'),
+				backup_dir: pathSchema.default('/etc/keepalived/backup'),
+				start: commandSchema.default('systemctl start keepalived'),
+				stop: commandSchema.default('systemctl stop keepalived'),
+				reload: commandSchema.default('systemctl reload keepalived'),
+				status: commandSchema.default('systemctl is-active keepalived'),
+			})
+			.strict()
+			.default({
+				config_path: '/etc/keepalived/keepalived.conf',
+				backup_dir: '/etc/keepalived/backup',
+				start: 'systemctl start keepalived',
+				stop: 'systemctl stop keepalived',
+				reload: 'systemctl reload keepalived',
+				status: 'systemctl is-active keepalived',
+			}),
+		track_scripts: z.array(trackScriptSchema).optional(),
+		vrrp_instances: z.array(vrrpInstanceSchema).min(1),
+		virtual_servers: z.array(virtualServerSchema).default([]),
+		/** Only for `lvsdeck lab`: how the practice cluster is wired to the operator's station. */
+		lab: z
+			.object({
+				operator_address: cidrSchema,
+				tap: interfaceSchema.default('lab0'),
+				memory_mb: z.number().int().min(128).max(4096).default(512),
+			})
+			.strict()
+			.optional(),
+	})
+	.strict();
+
+export type ProfileInput = z.input<typeof profileSchema>;
+export type ProfileDoc = z.output<typeof profileSchema>;
