@@ -25,7 +25,7 @@ export function crossCheck(doc: ProfileDoc): CrossIssue[] {
 			else if (jump === name) issues.push({path: ['hosts', name, 'ssh', 'jump'], message: 'a host cannot be its own jump host'});
 		}
 		if (host.role === 'realserver' && host.service === undefined) {
-			issues.push({path: ['hosts', name], message: 'a realserver needs a service (name, start, stop, status)'});
+			issues.push({path: ['hosts', name], message: 'a realserver needs a service (name, start, stop, status)', atKey: true});
 		}
 	}
 	const defaultJump = doc.ssh?.jump;
@@ -61,8 +61,12 @@ export function crossCheck(doc: ProfileDoc): CrossIssue[] {
 				issues.push({path: at('directors', director, 'priority'), message: `priority ${member.priority} equals ${same}'s; VRRP needs distinct priorities`});
 			}
 			priorities.set(member.priority, director);
+			// keepalived silently drops nopreempt and preempt_delay on an instance that starts as MASTER.
 			if (inst.preempt === 'nopreempt' && member.state === 'MASTER') {
 				issues.push({path: at('directors', director, 'state'), message: 'nopreempt only works when every director starts as BACKUP'});
+			}
+			if (typeof inst.preempt === 'object' && member.state === 'MASTER') {
+				issues.push({path: at('directors', director, 'state'), message: 'preempt_delay only works when every director starts as BACKUP'});
 			}
 		}
 		if (inst.unicast && inst.multicast_group !== undefined) {
@@ -71,7 +75,13 @@ export function crossCheck(doc: ProfileDoc): CrossIssue[] {
 		for (const [j, name] of (inst.track_scripts ?? []).entries()) {
 			if (!trackNames.has(name)) issues.push({path: at('track_scripts', j), message: `track script ${name} is not defined in track_scripts`});
 		}
-		for (const vip of inst.vips) vipsOfInstances.add(vip.address.split('/')[0] ?? '');
+		for (const [j, vip] of inst.vips.entries()) {
+			vipsOfInstances.add(vip.address.split('/')[0] ?? '');
+			const dev = vip.dev ?? inst.interface;
+			if (vip.label !== undefined && !vip.label.startsWith(`${dev}:`)) {
+				issues.push({path: at('vips', j, 'label'), message: `must start with the interface name (${dev}:...)`});
+			}
+		}
 	}
 
 	const services = new Set<string>();

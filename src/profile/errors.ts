@@ -1,6 +1,14 @@
 // Errors that carry a location in the profile file.
 import type {FieldPath} from './locate.js';
 
+/** Control characters (newlines above all) would break the one-line promise; show them escaped. */
+function oneLine(text: string): string {
+	// eslint-disable-next-line no-control-regex
+	return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) =>
+		c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+	);
+}
+
 /** One line: `file:line:col: field: reason`. */
 export class ProfileError extends Error {
 	constructor(
@@ -11,7 +19,7 @@ export class ProfileError extends Error {
 		readonly reason: string,
 		readonly more = 0,
 	) {
-		super(`${file}:${line}:${col}: ${field}: ${reason}${more > 0 ? ` (and ${more} more error${more > 1 ? 's' : ''})` : ''}`);
+		super(oneLine(`${file}:${line}:${col}: ${field}: ${reason}${more > 0 ? ` (and ${more} more error${more > 1 ? 's' : ''})` : ''}`));
 		this.name = 'ProfileError';
 	}
 }

@@ -44,11 +44,15 @@ export function locate(doc: Document, counter: LineCounter, path: FieldPath, asK
 	return {line: pos.line, col: pos.col};
 }
 
-/** `vrrp_instances[0].vrid` style, as operators read it. */
+/**
+ * `vrrp_instances[0].vrid` style, as operators read it. A key that is not a plain name (it holds
+ * spaces, shell syntax or control characters) is shown quoted: `hosts["dir1;rm -rf /"]`.
+ */
 export function formatPath(path: FieldPath): string {
 	let out = '';
 	for (const part of path) {
 		if (typeof part === 'number') out += `[${part}]`;
+		else if (!/^[A-Za-z0-9_-][A-Za-z0-9_.:-]*$/.test(part)) out += `[${JSON.stringify(part)}]`;
 		else out += out === '' ? part : `.${part}`;
 	}
 	return out === '' ? '(top level)' : out;

@@ -53,7 +53,14 @@ export function resolveProfile(doc: ProfileDoc, file: string, options: ResolveOp
 		const merged: SshDoc = {...defaults, ...own};
 		let alias: Record<string, string | string[]> = {};
 		if (merged.config_alias !== undefined) {
-			if (sshConfig === null) sshConfig = readSshConfig(sshConfigFile);
+			if (sshConfig === null) {
+				try {
+					sshConfig = readSshConfig(sshConfigFile);
+				} catch (error) {
+					const reason = error instanceof Error ? error.message.split('\n')[0]! : String(error);
+					throw new ResolveError(['hosts', name, 'ssh', 'config_alias'], `cannot read ${sshConfigFile}: ${reason}`);
+				}
+			}
 			if (!sshConfig) {
 				throw new ResolveError(['hosts', name, 'ssh', 'config_alias'], `${sshConfigFile} does not exist`);
 			}

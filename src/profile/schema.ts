@@ -14,17 +14,25 @@ export const interfaceSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,15}$/, 'is no
 export const ipv4Schema = z.string().refine((v) => isIP(v) === 4, {message: 'is not an IPv4 address'});
 export const ipSchema = z.string().refine((v) => isIP(v) !== 0, {message: 'is not an IP address'});
 
-/** An address with a prefix length, e.g. 192.168.67.100/24. */
-export const cidrSchema = z.string().refine(
-	(v) => {
-		const [addr, len, extra] = v.split('/');
-		if (extra !== undefined || addr === undefined || len === undefined || !/^\d{1,3}$/.test(len)) return false;
-		const family = isIP(addr);
-		const n = Number(len);
-		return (family === 4 && n <= 32) || (family === 6 && n <= 128);
-	},
-	{message: 'is not an address with a prefix length (like 192.168.67.100/24)'},
-);
+/** An address with a prefix length, e.g. 192.168.67.100/24. Each way to get it wrong has its own reason. */
+export const cidrSchema = z.string().superRefine((v, ctx) => {
+	const slash = v.indexOf('/');
+	if (slash === -1) {
+		ctx.addIssue({code: 'custom', message: 'needs a prefix length (like 192.168.67.100/24)'});
+		return;
+	}
+	const addr = v.slice(0, slash);
+	const len = v.slice(slash + 1);
+	const family = isIP(addr);
+	if (family === 0) {
+		ctx.addIssue({code: 'custom', message: `${addr} is not an IP address`});
+		return;
+	}
+	const max = family === 4 ? 32 : 128;
+	if (!/^\d{1,3}$/.test(len) || Number(len) > max) {
+		ctx.addIssue({code: 'custom', message: `prefix length must be 0-${max}, not ${len}`});
+	}
+});
 
 export const portSchema = z.number().int().min(1).max(65535);
 
@@ -35,7 +43,26 @@ export const pathSchema = z.string().min(1).regex(/^[^\0\n\r]+$/, 'is not a usab
 export const commandSchema = z
 	.string()
 	.min(1)
-	.regex(/^[A-Za-z0-9_./=:@%+, -]+$/, 'may only hold plain words (no quotes, pipes, redirects, $ or ;)');
+	.superRefine((v, ctx) => {
+		const bad = /[^A-Za-z0-9_./=:@%+, -]/.exec(v)?.[0];
+		if (bad !== undefined) {
+			ctx.addIssue({code: 'custom', message: `contains ${JSON.stringify(bad)}; commands run without a shell, so only plain words are allowed`});
+		}
+	});
+
+/**
+ * A VRRP password. keepalived's config parser treats # and ! as comment starts, " as a quote,
+ * \ as an escape, { } as block braces and $ as a parameter, so none of them can be written in
+ * keepalived.conf as a password character.
+ */
+export const authPassSchema = z
+	.string()
+	.min(1)
+	.max(8)
+	.superRefine((v, ctx) => {
+		if (!/^[!-~]+$/.test(v)) ctx.addIssue({code: 'custom', message: 'must be printable characters without spaces'});
+		else if (/[#!"'\\{}$]/.test(v)) ctx.addIssue({code: 'custom', message: `may not contain any of # ! " ' \\ { } $ (keepalived.conf syntax)`});
+	});
 
 const sshSchema = z
 	.object({
@@ -68,7 +95,7 @@ const serviceCommandsSchema = z
 const hostSchema = z
 	.object({
 		address: ipSchema,
-		role: z.enum(['director', 'realserver', 'client']),
+		role: z.enum(['director', 'realserver', 'client', 'bastion']),
 		ssh: sshSchema.optional(),
 		/** The service a real server offers (its start/stop/status commands). */
 		service: serviceCommandsSchema.extend({name: nameSchema}).strict().optional(),
@@ -83,11 +110,10 @@ const vipSchema = z
 	})
 	.strict();
 
-const preemptSchema = z.union([
-	z.literal('preempt'),
-	z.literal('nopreempt'),
-	z.object({preempt_delay: z.number().int().min(1).max(1000)}).strict(),
-]);
+const preemptSchema = z.union(
+	[z.literal('preempt'), z.literal('nopreempt'), z.object({preempt_delay: z.number().int().min(1).max(1000)}).strict()],
+	{error: 'must be preempt, nopreempt or {preempt_delay: <seconds>}'},
+);
 
 const vrrpInstanceSchema = z
 	.object({
@@ -99,7 +125,7 @@ const vrrpInstanceSchema = z
 		authentication: z
 			.object({
 				type: z.enum(['PASS', 'AH']),
-				pass: z.string().min(1).max(8).regex(/^[!-~]+$/, 'must be 1-8 printable characters without spaces'),
+				pass: authPassSchema,
 			})
 			.strict()
 			.optional(),
@@ -111,7 +137,7 @@ const vrrpInstanceSchema = z
 			z
 				.object({
 					state: z.enum(['MASTER', 'BACKUP']),
-					priority: z.number().int().min(1).max(254),
+					priority: z.number().int().min(1).max(254, 'must be at most 254 (255 is reserved for the address owner)'),
 				})
 				.strict(),
 		),

@@ -1,0 +1,90 @@
+#!/usr/bin/env node
+// Argument parsing and the one exit path: every command returns an exit code (0 ok, 1 findings or a
+// failed expectation, 2 error); errors are printed as one line, never as a stack trace.
+import {readFileSync} from 'node:fs';
+import path from 'node:path';
+import {Command, CommanderError, Option} from 'commander';
+import {CliError} from './cli-error.js';
+import {ProfileError} from './profile/errors.js';
+import {LabPreflightError} from './lab/preflight.js';
+import {LabError} from './lab/lab.js';
+import {LabPlanError, packageRoot} from './lab/plan.js';
+import {TransportError} from './transport/types.js';
+import {DEFAULT_LAB_PROFILE, labDownCommand, labExecCommand, labStatusCommand, labUpCommand} from './commands/lab.js';
+import {demoCommand} from './commands/demo.js';
+
+const version = (JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as {version: string}).version;
+
+function buildProgram(setCode: (code: number) => void): Command {
+	const program = new Command('lvsdeck')
+		.description('Terminal operator console for LVS (IPVS) + Keepalived load balancers')
+		.version(version, '-V, --version')
+		.showHelpAfterError('(run with --help for usage)')
+		.exitOverride()
+		.enablePositionalOptions()
+		.configureOutput({outputError: (str, write) => write(str)});
+
+	const labProfile = () => new Option('-p, --profile <file>', 'lab profile').default(DEFAULT_LAB_PROFILE, 'profiles/lab.yaml');
+	const lab = program
+		.command('lab')
+		.description('the practice cluster: 2 directors, 2 real servers, real IPVS and keepalived on this machine')
+		.enablePositionalOptions();
+	lab
+		.command('up')
+		.description('build and boot the lab (idempotent; ready in under 30 s)')
+		.addOption(labProfile())
+		.action(async (o: {profile: string}) => setCode(await labUpCommand(o.profile)));
+	lab
+		.command('down')
+		.description('stop the lab; leaves no process, namespace, tap or mount behind')
+		.addOption(labProfile())
+		.action(async (o: {profile: string}) => setCode(await labDownCommand(o.profile)));
+	lab
+		.command('status')
+		.description('each lab host with sshd, keepalived and web server up or down (exit 0 all up, 1 otherwise)')
+		.addOption(labProfile())
+		.option('--json', 'print JSON')
+		.action(async (o: {profile: string; json?: boolean}) => setCode(await labStatusCommand(o.profile, o)));
+	lab
+		.command('exec')
+		.description("run a command in the lab's station namespace: lvsdeck lab exec -- curl -s http://192.168.67.100/")
+		.addOption(labProfile())
+		.argument('<command...>', 'the command and its arguments (after --)')
+		.passThroughOptions()
+		.action(async (command: string[], o: {profile: string}) => setCode(await labExecCommand(o.profile, command)));
+
+	program
+		.command('demo')
+		.description('start the lab if needed and take a first look at the cluster')
+		.addOption(labProfile())
+		.action(async (o: {profile: string}) => setCode(await demoCommand(o.profile)));
+	return program;
+}
+
+/** Parses argv, runs the command and returns its exit code. Never throws. */
+export async function main(argv: readonly string[]): Promise<number> {
+	let code = 0;
+	try {
+		const program = buildProgram((c) => (code = c));
+		await program.parseAsync([...argv]);
+		return code;
+	} catch (error) {
+		if (error instanceof CommanderError) {
+			// --help and --version exit 0; usage errors were already printed by commander.
+			return error.exitCode === 0 ? 0 : 2;
+		}
+		const known =
+			error instanceof CliError ||
+			error instanceof ProfileError ||
+			error instanceof LabPreflightError ||
+			error instanceof LabPlanError ||
+			error instanceof LabError ||
+			error instanceof TransportError;
+		const message = error instanceof Error ? error.message : String(error);
+		process.stderr.write(`lvsdeck: ${known ? message : `unexpected error: ${message}`}\n`);
+		return error instanceof CliError ? error.exitCode : 2;
+	}
+}
+
+const code = await main(process.argv);
+process.exitCode = code;

@@ -1,0 +1,416 @@
+// The IPVS table as ipvsadm prints it (-Ln, --stats, --rate). Pure: builders return argv, parsers
+// never throw and report what they could not read as problems. Formats: ipvsadm.c print_title /
+// print_service_entry / print_largenum (facts file 3e).
+import {isIP} from 'node:net';
+import type {Argv} from '../profile/model.js';
+
+/** Protocol column of a service line; FWM services have no address. */
+export type IpvsProtocol = 'TCP' | 'UDP' | 'SCTP' | 'FWM';
+
+/** Cumulative counters from `--stats`. */
+export interface IpvsCounters {
+	conns: number;
+	inPkts: number;
+	outPkts: number;
+	inBytes: number;
+	outBytes: number;
+}
+
+/** Per-second rates from `--rate`. */
+export interface IpvsRates {
+	cps: number;
+	inPps: number;
+	outPps: number;
+	inBps: number;
+	outBps: number;
+}
+
+/** One `  -> addr:port ...` destination line. */
+export interface IpvsRealServer {
+	/** IPv6 without brackets. */
+	address: string;
+	port: number;
+	forward: 'Route' | 'Masq' | 'Tunnel' | 'Local' | string;
+	weight: number;
+	activeConn: number;
+	inactConn: number;
+	stats?: IpvsCounters;
+	rate?: IpvsRates;
+}
+
+/** One virtual service with its real servers. */
+export interface IpvsService {
+	protocol: IpvsProtocol;
+	/** '' for FWM. */
+	address: string;
+	/** 0 for FWM. */
+	port: number;
+	fwmark?: number;
+	/** Set when known; FWM services need it to tell `FWM 7` from `FWM 7 IPv6`. */
+	family?: 'inet' | 'inet6';
+	/** '' when the output had no scheduler column (--stats, --rate). */
+	scheduler: string;
+	/** Persistence timeout in seconds. */
+	persistent?: number;
+	netmask?: string;
+	/** Anything else after the scheduler (`pe sip`, `ops`, scheduler flags). */
+	flags: string[];
+	realServers: IpvsRealServer[];
+	stats?: IpvsCounters;
+	rate?: IpvsRates;
+}
+
+/** A parsed table and what could not be parsed. */
+export interface IpvsTable {
+	services: IpvsService[];
+	problems: string[];
+}
+
+/** `ipvsadm -Ln --exact`: services, real servers, weights, connection counts. */
+export function ipvsListCommand(): Argv {
+	return ['ipvsadm', '-Ln', '--exact'];
+}
+
+/** `ipvsadm -Ln --stats --exact`: cumulative counters as full integers. */
+export function ipvsStatsCommand(): Argv {
+	return ['ipvsadm', '-Ln', '--stats', '--exact'];
+}
+
+/** `ipvsadm -Ln --rate --exact`: per-second rates as full integers. */
+export function ipvsRateCommand(): Argv {
+	return ['ipvsadm', '-Ln', '--rate', '--exact'];
+}
+
+/** `addr:port`, with brackets around IPv6 like ipvsadm prints it. */
+export function formatAddrPort(address: string, port: number): string {
+	return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+}
+
+/** Stable identity of a service: 'TCP 192.168.67.100:80', 'FWM 7', 'TCP [fd00::100]:443'. */
+export function serviceKey(s: Pick<IpvsService, 'protocol' | 'address' | 'port' | 'fwmark' | 'family'>): string {
+	if (s.protocol === 'FWM') return s.family === 'inet6' ? `FWM ${s.fwmark ?? 0} IPv6` : `FWM ${s.fwmark ?? 0}`;
+	return `${s.protocol} ${formatAddrPort(s.address, s.port)}`;
+}
+
+/** Identity of a real server inside its service: '192.168.67.10:80', '[fd00::10]:443'. */
+export function realServerKey(r: Pick<IpvsRealServer, 'address' | 'port'>): string {
+	return formatAddrPort(r.address, r.port);
+}
+
+/** Parse `ipvsadm -Ln` output (services, real servers, weights, connections). */
+export function parseIpvsList(text: string): IpvsTable {
+	return parseIpvs(text, 'list');
+}
+
+/** Parse `ipvsadm -Ln --stats [--exact]` output; fills `stats` on services and real servers. */
+export function parseIpvsStats(text: string): IpvsTable {
+	return parseIpvs(text, 'stats');
+}
+
+/** Parse `ipvsadm -Ln --rate [--exact]` output; fills `rate` on services and real servers. */
+export function parseIpvsRate(text: string): IpvsTable {
+	return parseIpvs(text, 'rate');
+}
+
+/**
+ * Join a list table with stats and rate tables by service key and real-server address:port.
+ * The list is the base: entries only in stats/rate (the table changed between the commands) are
+ * reported as problems, not added.
+ */
+export function mergeIpvs(list: IpvsTable, stats?: IpvsTable, rate?: IpvsTable): IpvsTable {
+	const problems = [...list.problems];
+	const services = list.services.map((s) => ({...s, flags: [...s.flags], realServers: s.realServers.map((r) => ({...r}))}));
+	const byKey = new Map(services.map((s) => [serviceKey(s), s]));
+	const join = (other: IpvsTable, label: 'stats' | 'rate'): void => {
+		for (const p of other.problems) problems.push(`${label}: ${p}`);
+		for (const o of other.services) {
+			const key = serviceKey(o);
+			const s = byKey.get(key);
+			if (!s) {
+				problems.push(`${label}: service ${key} is not in the list output (table changed between commands?)`);
+				continue;
+			}
+			if (o[label]) s[label] = o[label];
+			const rsByKey = new Map(s.realServers.map((r) => [realServerKey(r), r]));
+			for (const or of o.realServers) {
+				const r = rsByKey.get(realServerKey(or));
+				if (!r) {
+					problems.push(`${label}: real server ${realServerKey(or)} of ${key} is not in the list output`);
+					continue;
+				}
+				if (or[label]) r[label] = or[label];
+			}
+		}
+	};
+	if (stats) join(stats, 'stats');
+	if (rate) join(rate, 'rate');
+	return {services, problems};
+}
+
+// ---------------------------------------------------------------------------------------------
+
+type Mode = 'list' | 'stats' | 'rate';
+
+const MAX_PROBLEMS = 50;
+
+/** Collects problems, capped so a garbage input cannot produce a huge result. */
+class Problems {
+	readonly list: string[] = [];
+	private dropped = 0;
+	add(p: string): void {
+		if (this.list.length < MAX_PROBLEMS) this.list.push(p);
+		else this.dropped++;
+	}
+	done(): string[] {
+		if (this.dropped > 0) this.list.push(`... and ${this.dropped} more problems`);
+		return this.list;
+	}
+}
+
+/** Short, printable excerpt of a line for a problem message. */
+function excerpt(line: string): string {
+	const s = line.length > 80 ? `${line.slice(0, 80)}...` : line;
+	return JSON.stringify(s);
+}
+
+const PROTOCOLS = new Set<string>(['TCP', 'UDP', 'SCTP', 'FWM']);
+
+// Splits on runs of spaces/tabs with a plain scan: the hot path for big tables.
+function tokens(line: string): string[] {
+	const out: string[] = [];
+	let start = -1;
+	for (let i = 0; i < line.length; i++) {
+		const c = line.charCodeAt(i);
+		if (c === 32 || c === 9 || c === 13) {
+			if (start >= 0) {
+				out.push(line.slice(start, i));
+				start = -1;
+			}
+		} else if (start < 0) start = i;
+	}
+	if (start >= 0) out.push(line.slice(start));
+	return out;
+}
+
+const SUFFIX: Record<string, number> = {K: 1e3, M: 1e6, G: 1e9, T: 1e12};
+
+function isDigits(s: string): boolean {
+	if (s.length === 0 || s.length > 20) return false;
+	for (let i = 0; i < s.length; i++) {
+		const c = s.charCodeAt(i);
+		if (c < 48 || c > 57) return false;
+	}
+	return true;
+}
+
+/** A counter as printed by print_largenum: digits, or digits + K/M/G/T (1K = 1000) without --exact. */
+function parseCount(tok: string | undefined): number | undefined {
+	if (tok === undefined) return undefined;
+	if (isDigits(tok)) return Number(tok);
+	const mult = SUFFIX[tok.slice(-1)];
+	const digits = tok.slice(0, -1);
+	return mult !== undefined && isDigits(digits) ? Number(digits) * mult : undefined;
+}
+
+/** A plain decimal integer; weights are printed with %d, so allow a sign. */
+function parseIntToken(tok: string | undefined): number | undefined {
+	if (tok === undefined) return undefined;
+	if (tok.startsWith('-')) return isDigits(tok.slice(1)) ? -Number(tok.slice(1)) : undefined;
+	return isDigits(tok) ? Number(tok) : undefined;
+}
+
+/** `1.2.3.4:80` or `[fd00::1]:80` → address without brackets and port. */
+function parseAddrPort(s: string): {address: string; port: number; family: 'inet' | 'inet6'} | undefined {
+	let address: string;
+	let portText: string;
+	if (s.startsWith('[')) {
+		const close = s.indexOf(']:');
+		if (close < 0) return undefined;
+		address = s.slice(1, close);
+		portText = s.slice(close + 2);
+	} else {
+		const colon = s.lastIndexOf(':');
+		if (colon < 0) return undefined;
+		address = s.slice(0, colon);
+		portText = s.slice(colon + 1);
+	}
+	const port = parseIntToken(portText);
+	if (port === undefined || port < 0 || port > 65535) return undefined;
+	const v = isIP(address);
+	if (v === 0) return undefined;
+	return {address, port, family: v === 6 ? 'inet6' : 'inet'};
+}
+
+function modeFromHeader(toks: string[]): Mode | undefined {
+	if (toks.includes('Conns')) return 'stats';
+	if (toks.includes('CPS')) return 'rate';
+	if (toks.includes('Scheduler')) return 'list';
+	return undefined;
+}
+
+/** Where the numeric destination columns sit, counted from the end of the line. */
+interface DestLayout {
+	weightFromEnd?: number;
+	activeFromEnd: number;
+	inactFromEnd: number;
+}
+
+const DEFAULT_LAYOUT: DestLayout = {weightFromEnd: 3, activeFromEnd: 2, inactFromEnd: 1};
+
+// Counting from the end survives the optional TunnelInfo column (`--tun-info`, ipvsadm 1.31).
+function layoutFromHeader(cols: string[]): DestLayout {
+	const fromEnd = (name: string): number | undefined => {
+		const i = cols.indexOf(name);
+		return i < 0 ? undefined : cols.length - i;
+	};
+	return {
+		weightFromEnd: fromEnd('Weight'),
+		activeFromEnd: fromEnd('ActiveConn') ?? 2,
+		inactFromEnd: fromEnd('InActConn') ?? 1,
+	};
+}
+
+function fiveCounts(toks: string[], from: number): number[] | undefined {
+	if (toks.length < from + 5) return undefined;
+	const out: number[] = [];
+	for (let i = from; i < from + 5; i++) {
+		const n = parseCount(toks[i]);
+		if (n === undefined) return undefined;
+		out.push(n);
+	}
+	return out;
+}
+
+function toCounters(n: number[]): IpvsCounters {
+	return {conns: n[0] ?? 0, inPkts: n[1] ?? 0, outPkts: n[2] ?? 0, inBytes: n[3] ?? 0, outBytes: n[4] ?? 0};
+}
+
+function toRates(n: number[]): IpvsRates {
+	return {cps: n[0] ?? 0, inPps: n[1] ?? 0, outPps: n[2] ?? 0, inBps: n[3] ?? 0, outBps: n[4] ?? 0};
+}
+
+function parseIpvs(text: string, expected: Mode): IpvsTable {
+	const problems = new Problems();
+	const services: IpvsService[] = [];
+	if (typeof text !== 'string') return {services, problems: ['input is not text']};
+	let mode: Mode = expected;
+	let layout = DEFAULT_LAYOUT;
+	let current: IpvsService | undefined;
+	let sawHeader = false;
+	const lines = text.split('\n');
+	for (let n = 0; n < lines.length; n++) {
+		const line = lines[n] ?? '';
+		if (line.startsWith('  -> ')) {
+			const toks = tokens(line);
+			if (toks[1] === 'RemoteAddress:Port') {
+				if (mode === 'list') layout = layoutFromHeader(toks.slice(2));
+				continue;
+			}
+			if (!current) {
+				problems.add(`line ${n + 1}: real server before any service: ${excerpt(line)}`);
+				continue;
+			}
+			const rs = parseDest(toks, mode, layout);
+			if (typeof rs === 'string') problems.add(`line ${n + 1}: ${rs}: ${excerpt(line)}`);
+			else current.realServers.push(rs);
+			continue;
+		}
+		const toks = tokens(line);
+		if (toks.length === 0) continue;
+		const first = toks[0] ?? '';
+		if (PROTOCOLS.has(first)) {
+			const svc = parseServiceLine(toks, mode);
+			if (typeof svc === 'string') {
+				problems.add(`line ${n + 1}: ${svc}: ${excerpt(line)}`);
+				current = undefined;
+			} else {
+				services.push(svc);
+				current = svc;
+			}
+			continue;
+		}
+		if (first === 'IP' && toks[1] === 'Virtual' && toks[2] === 'Server') continue;
+		if (first === 'Prot') {
+			const m = modeFromHeader(toks);
+			if (m) {
+				sawHeader = true;
+				if (m !== expected) problems.add(`expected ${expected} output but the header is ${m} output; parsed as ${m}`);
+				mode = m;
+			}
+			continue;
+		}
+		problems.add(`line ${n + 1}: unrecognised line: ${excerpt(line)}`);
+	}
+	if (!sawHeader && services.length > 0) problems.add('no ipvsadm header line; output may be incomplete');
+	return {services, problems: problems.done()};
+}
+
+function parseServiceLine(toks: string[], mode: Mode): IpvsService | string {
+	const protocol = toks[0] as IpvsProtocol;
+	let i = 2;
+	let svc: IpvsService;
+	if (protocol === 'FWM') {
+		const mark = parseIntToken(toks[1]);
+		if (mark === undefined || mark < 0) return 'bad firewall mark';
+		let family: 'inet' | 'inet6' = 'inet';
+		// IPv6 FWM services print as `FWM  7 IPv6`.
+		if (toks[2] === 'IPv6') {
+			family = 'inet6';
+			i = 3;
+		}
+		svc = {protocol, address: '', port: 0, fwmark: mark, family, scheduler: '', flags: [], realServers: []};
+	} else {
+		const ap = toks[1] === undefined ? undefined : parseAddrPort(toks[1]);
+		if (!ap) return 'bad service address';
+		svc = {protocol, address: ap.address, port: ap.port, family: ap.family, scheduler: '', flags: [], realServers: []};
+	}
+	if (mode === 'stats' || mode === 'rate') {
+		const nums = fiveCounts(toks, i);
+		if (!nums) return `expected 5 ${mode} columns`;
+		if (mode === 'stats') svc.stats = toCounters(nums);
+		else svc.rate = toRates(nums);
+		return svc;
+	}
+	const sched = toks[i];
+	if (sched === undefined) return 'missing scheduler';
+	svc.scheduler = sched;
+	for (i++; i < toks.length; i++) {
+		const t = toks[i] ?? '';
+		const next = toks[i + 1];
+		if (t === 'persistent' && parseIntToken(next) !== undefined) {
+			svc.persistent = parseIntToken(next);
+			i++;
+		} else if (t === 'mask' && next !== undefined) {
+			svc.netmask = next;
+			i++;
+		} else if (t === 'pe' && next !== undefined) {
+			svc.flags.push(`pe ${next}`);
+			i++;
+		} else svc.flags.push(t);
+	}
+	return svc;
+}
+
+function parseDest(toks: string[], mode: Mode, layout: DestLayout): IpvsRealServer | string {
+	const ap = toks[1] === undefined ? undefined : parseAddrPort(toks[1]);
+	if (!ap) return 'bad real server address';
+	const rs: IpvsRealServer = {address: ap.address, port: ap.port, forward: '', weight: 0, activeConn: 0, inactConn: 0};
+	if (mode === 'stats' || mode === 'rate') {
+		const nums = fiveCounts(toks, 2);
+		if (!nums) return `expected 5 ${mode} columns`;
+		if (mode === 'stats') rs.stats = toCounters(nums);
+		else rs.rate = toRates(nums);
+		return rs;
+	}
+	const len = toks.length;
+	if (len < 6) return 'expected forward, weight and connection columns';
+	rs.forward = toks[2] ?? '';
+	const active = parseCount(toks[len - layout.activeFromEnd]);
+	const inact = parseCount(toks[len - layout.inactFromEnd]);
+	const weight = layout.weightFromEnd === undefined ? 0 : parseIntToken(toks[len - layout.weightFromEnd]);
+	if (active === undefined || inact === undefined || weight === undefined) return 'bad weight or connection count';
+	rs.weight = weight;
+	rs.activeConn = active;
+	rs.inactConn = inact;
+	return rs;
+}

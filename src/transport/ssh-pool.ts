@@ -1,0 +1,359 @@
+// One pooled ssh2 connection per host: strict host keys, keepalive, connect timeout, reconnect with
+// exponential backoff and jitter, a cap on concurrent channels, per-command timeouts, jump hosts.
+import {readFileSync} from 'node:fs';
+import {Client, type ClientChannel, type ConnectConfig} from 'ssh2';
+import type {Duplex} from 'node:stream';
+import type {Host} from '../profile/model.js';
+import {hostPortName, readKnownHostsFiles, verifyHostKey, type HostKeyVerdict} from './known-hosts.js';
+import {shellJoin} from './quote.js';
+import {TransportError, type ConnState, type ExecOptions, type ExecResult, type HostStatus, type Transport} from './types.js';
+import {LineSplitter} from './line-splitter.js';
+
+export interface SshPoolOptions {
+	/** Extra trusted fingerprints per host name (from --trust-host-key). */
+	readonly trust?: Readonly<Record<string, readonly string[]>>;
+	readonly backoffBaseMs?: number;
+	readonly backoffMaxMs?: number;
+	/** Diagnostic lines (never contain secrets). */
+	readonly log?: (line: string) => void;
+}
+
+interface Link {
+	readonly host: Host;
+	client?: Client;
+	connecting?: Promise<Client>;
+	state: ConnState;
+	since: number;
+	lastError?: string;
+	nextAttemptAt?: number;
+	failures: number;
+	active: number;
+	readonly waiters: Array<() => void>;
+}
+
+export class SshPool implements Transport {
+	private readonly links = new Map<string, Link>();
+	private readonly listeners = new Set<(s: HostStatus) => void>();
+	private closed = false;
+
+	constructor(
+		hosts: readonly Host[],
+		private readonly options: SshPoolOptions = {},
+	) {
+		for (const host of hosts) {
+			this.links.set(host.name, {host, state: 'idle', since: Date.now(), failures: 0, active: 0, waiters: []});
+		}
+	}
+
+	status(host: string): HostStatus {
+		const link = this.links.get(host);
+		if (!link) return {host, state: 'closed', lastError: 'not in profile', since: 0};
+		return {
+			host,
+			state: link.state,
+			since: link.since,
+			...(link.lastError ? {lastError: link.lastError} : {}),
+			...(link.nextAttemptAt && link.state === 'retrying' ? {nextAttemptAt: link.nextAttemptAt} : {}),
+		};
+	}
+
+	onStatus(listener: (s: HostStatus) => void): () => void {
+		this.listeners.add(listener);
+		return () => this.listeners.delete(listener);
+	}
+
+	private setState(link: Link, state: ConnState, error?: string): void {
+		const changed = link.state !== state || link.lastError !== error;
+		link.state = state;
+		if (error === undefined) delete link.lastError;
+		else link.lastError = error;
+		if (changed) {
+			link.since = Date.now();
+			const s = this.status(link.host.name);
+			for (const l of this.listeners) l(s);
+		}
+	}
+
+	private backoff(link: Link, error: string): void {
+		link.failures++;
+		const base = this.options.backoffBaseMs ?? 500;
+		const max = this.options.backoffMaxMs ?? 30_000;
+		const delay = Math.min(max, base * 2 ** (link.failures - 1)) * (0.5 + Math.random() * 0.5);
+		link.nextAttemptAt = Date.now() + delay;
+		this.setState(link, 'retrying', error);
+	}
+
+	/** Forget a permanent failure (auth, host key) so the next command tries again. */
+	reset(host: string): void {
+		const link = this.links.get(host);
+		if (!link) return;
+		link.failures = 0;
+		delete link.nextAttemptAt;
+		if (link.state === 'auth-failed' || link.state === 'hostkey-refused' || link.state === 'retrying') this.setState(link, 'idle');
+	}
+
+	private async client(link: Link): Promise<Client> {
+		if (this.closed) throw new TransportError('closed', link.host.name, 'the connection pool is closed');
+		if (link.client && link.state === 'ready') return link.client;
+		if (link.connecting) return link.connecting;
+		const name = link.host.name;
+		if (link.state === 'auth-failed') throw new TransportError('auth', name, `${name}: ${link.lastError ?? 'authentication failed'}`);
+		if (link.state === 'hostkey-refused') throw new TransportError('hostkey', name, `${name}: ${link.lastError ?? 'host key refused'}`);
+		if (link.state === 'retrying' && link.nextAttemptAt !== undefined && Date.now() < link.nextAttemptAt) {
+			const inSec = ((link.nextAttemptAt - Date.now()) / 1000).toFixed(1);
+			throw new TransportError('unreachable', name, `${name}: ${link.lastError ?? 'unreachable'} (retrying in ${inSec}s)`);
+		}
+		link.connecting = this.connect(link).finally(() => {
+			delete link.connecting;
+		});
+		return link.connecting;
+	}
+
+	private async openSock(link: Link): Promise<Duplex | undefined> {
+		const jump = link.host.ssh.jump;
+		if (!jump) return undefined;
+		const jumpLink = this.links.get(jump);
+		if (!jumpLink) throw new TransportError('unknown-host', link.host.name, `${link.host.name}: jump host ${jump} is not in the profile`);
+		const jumpClient = await this.client(jumpLink);
+		const {hostName, port} = link.host.ssh;
+		return new Promise<Duplex>((resolve, reject) => {
+			jumpClient.forwardOut('127.0.0.1', 0, hostName, port, (err, stream) => {
+				if (err) reject(new TransportError('unreachable', link.host.name, `${link.host.name}: via ${jump}: ${err.message}`));
+				else resolve(stream);
+			});
+		});
+	}
+
+	private connect(link: Link): Promise<Client> {
+		const {host} = link;
+		const ssh = host.ssh;
+		this.setState(link, 'connecting', link.lastError);
+		return new Promise<Client>((resolve, reject) => {
+			let verdict: HostKeyVerdict | undefined;
+			let settled = false;
+			const client = new Client();
+			const fail = (state: ConnState, kind: TransportError['kind'], message: string) => {
+				if (settled) return;
+				settled = true;
+				client.end();
+				if (state === 'retrying') this.backoff(link, message);
+				else this.setState(link, state, message);
+				reject(new TransportError(kind, host.name, `${host.name}: ${message}`));
+			};
+			client.on('ready', () => {
+				if (settled) return;
+				settled = true;
+				link.client = client;
+				link.failures = 0;
+				delete link.nextAttemptAt;
+				this.setState(link, 'ready');
+				resolve(client);
+			});
+			client.on('error', (err: Error & {level?: string}) => {
+				if (verdict && !verdict.ok) {
+					const msg =
+						verdict.reason === 'unknown'
+							? `host key ${verdict.fingerprint} is not known (${verdict.detail}); to trust it, pin it in the profile (ssh.host_key_fingerprints: ["${verdict.fingerprint}"]) or pass --trust-host-key ${host.name}=${verdict.fingerprint}`
+							: `host key REFUSED: the server presented ${verdict.fingerprint} and ${verdict.detail} (${verdict.reason}); this may be a man-in-the-middle, fix known_hosts only if the change is expected`;
+					fail('hostkey-refused', 'hostkey', msg);
+					return;
+				}
+				if (err.level === 'client-authentication') {
+					fail('auth-failed', 'auth', `authentication failed as ${ssh.user} (${err.message})`);
+					return;
+				}
+				if (!settled) fail('retrying', 'unreachable', oneLine(err.message));
+				else this.dropped(link, client, oneLine(err.message));
+			});
+			client.on('close', () => {
+				if (!settled) fail('retrying', 'unreachable', 'connection closed during handshake');
+				else this.dropped(link, client, 'connection closed');
+			});
+			const config: ConnectConfig = {
+				host: ssh.hostName,
+				port: ssh.port,
+				username: ssh.user,
+				readyTimeout: ssh.connectTimeoutMs,
+				keepaliveInterval: ssh.keepaliveIntervalMs,
+				keepaliveCountMax: 3,
+				hostVerifier: (key: Buffer) => {
+					const entries = readKnownHostsFiles(ssh.knownHostsFiles);
+					const names = [...new Set([hostPortName(ssh.hostName, ssh.port), hostPortName(host.address, ssh.port)])];
+					const pinned = [...ssh.fingerprints, ...(this.options.trust?.[host.name] ?? [])];
+					verdict = verifyHostKey(key, names, entries, pinned);
+					return verdict.ok;
+				},
+			};
+			const key = ssh.identityFiles.map(readKey).find((k) => k !== undefined);
+			if (key) config.privateKey = key;
+			if (ssh.agent) config.agent = ssh.agent;
+			if (!key && !ssh.agent) {
+				fail('auth-failed', 'auth', `no usable identity file (${ssh.identityFiles.join(', ') || 'none set'}) and no ssh-agent`);
+				return;
+			}
+			this.openSock(link)
+				.then((sock) => {
+					if (settled) return;
+					if (sock) config.sock = sock;
+					client.connect(config);
+				})
+				.catch((error: unknown) => fail('retrying', 'unreachable', error instanceof Error ? error.message.replace(`${host.name}: `, '') : String(error)));
+		});
+	}
+
+	private dropped(link: Link, client: Client, why: string): void {
+		if (link.client !== client) return;
+		delete link.client;
+		if (this.closed) return;
+		// Reconnect on the next command; only repeated failures back off.
+		link.nextAttemptAt = Date.now();
+		this.setState(link, 'retrying', why);
+	}
+
+	private async acquire(link: Link, signal: AbortSignal): Promise<void> {
+		const cap = link.host.ssh.maxChannels;
+		while (link.active >= cap) {
+			if (signal.aborted) throw new TransportError('aborted', link.host.name, `${link.host.name}: aborted while waiting for a channel`);
+			await new Promise<void>((resolve) => {
+				link.waiters.push(resolve);
+				signal.addEventListener('abort', () => resolve(), {once: true});
+			});
+		}
+		link.active++;
+	}
+
+	private release(link: Link): void {
+		link.active--;
+		link.waiters.shift()?.();
+	}
+
+	async exec(hostName: string, argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
+		const link = this.links.get(hostName);
+		if (!link) throw new TransportError('unknown-host', hostName, `${hostName} is not a host in this profile`);
+		const started = Date.now();
+		const timeoutMs = options.timeoutMs ?? link.host.ssh.commandTimeoutMs;
+		const local = new AbortController();
+		let timedOut = false;
+		const timer = timeoutMs > 0 ? setTimeout(() => ((timedOut = true), local.abort()), timeoutMs) : undefined;
+		const onAbort = () => local.abort();
+		options.signal?.addEventListener('abort', onAbort, {once: true});
+		if (options.signal?.aborted) local.abort();
+		try {
+			const client = await raceAbort(this.client(link), local.signal, hostName, () => timedOut);
+			await this.acquire(link, local.signal);
+			try {
+				const command = shellJoin(link.host.ssh.sudo ? ['sudo', '-n', '--', ...argv] : argv);
+				return await runChannel(client, command, options, local.signal, () => timedOut, started);
+			} finally {
+				this.release(link);
+			}
+		} catch (error) {
+			if (error instanceof TransportError && error.kind === 'aborted' && timedOut) {
+				return {code: null, stdout: '', stderr: '', timedOut: true, durationMs: Date.now() - started};
+			}
+			throw error;
+		} finally {
+			if (timer) clearTimeout(timer);
+			options.signal?.removeEventListener('abort', onAbort);
+		}
+	}
+
+	async close(): Promise<void> {
+		this.closed = true;
+		for (const link of this.links.values()) {
+			link.client?.end();
+			delete link.client;
+			this.setState(link, 'closed');
+		}
+	}
+}
+
+function oneLine(text: string): string {
+	return text.split('\n')[0]!.trim();
+}
+
+function readKey(file: string): Buffer | undefined {
+	try {
+		return readFileSync(file);
+	} catch {
+		return undefined;
+	}
+}
+
+async function raceAbort<T>(promise: Promise<T>, signal: AbortSignal, host: string, timedOut: () => boolean): Promise<T> {
+	if (signal.aborted) throw new TransportError('aborted', host, `${host}: ${timedOut() ? 'timed out' : 'aborted'}`);
+	return new Promise<T>((resolve, reject) => {
+		const onAbort = () => reject(new TransportError('aborted', host, `${host}: ${timedOut() ? 'timed out while connecting' : 'aborted'}`));
+		signal.addEventListener('abort', onAbort, {once: true});
+		promise.then(
+			(v) => {
+				signal.removeEventListener('abort', onAbort);
+				resolve(v);
+			},
+			(e: unknown) => {
+				signal.removeEventListener('abort', onAbort);
+				reject(e instanceof Error ? e : new Error(String(e)));
+			},
+		);
+	});
+}
+
+function runChannel(
+	client: Client,
+	command: string,
+	options: ExecOptions,
+	signal: AbortSignal,
+	timedOut: () => boolean,
+	started: number,
+): Promise<ExecResult> {
+	return new Promise<ExecResult>((resolve, reject) => {
+		client.exec(command, (err, stream: ClientChannel) => {
+			if (err) {
+				reject(new TransportError('closed', '', `cannot open a channel: ${err.message}`));
+				return;
+			}
+			const out: Buffer[] = [];
+			const errOut: Buffer[] = [];
+			let code: number | null = null;
+			let done = false;
+			const splitter = options.onStdoutLine ? new LineSplitter(options.onStdoutLine) : undefined;
+			const finish = () => {
+				if (done) return;
+				done = true;
+				signal.removeEventListener('abort', onAbort);
+				splitter?.flush();
+				const aborted = signal.aborted;
+				resolve({
+					code: aborted ? null : code,
+					stdout: Buffer.concat(out).toString('utf8'),
+					stderr: Buffer.concat(errOut).toString('utf8'),
+					timedOut: aborted && timedOut(),
+					...(aborted && !timedOut() ? {aborted: true} : {}),
+					durationMs: Date.now() - started,
+				});
+			};
+			const onAbort = () => {
+				// Stop the remote command: signal it, then close the channel (sshd hangs up the session).
+				try {
+					stream.signal('KILL');
+				} catch {
+					// some servers refuse signals; closing the channel still ends the session
+				}
+				stream.close();
+				setTimeout(finish, 1000).unref();
+			};
+			signal.addEventListener('abort', onAbort, {once: true});
+			stream.on('data', (chunk: Buffer) => {
+				out.push(chunk);
+				splitter?.push(chunk);
+			});
+			stream.stderr.on('data', (chunk: Buffer) => errOut.push(chunk));
+			stream.on('exit', (exitCode: number | null) => {
+				code = exitCode;
+			});
+			stream.on('close', finish);
+			if (options.stdin !== undefined) stream.end(options.stdin);
+			else stream.end();
+		});
+	});
+}
