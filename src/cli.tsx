@@ -12,6 +12,7 @@ import {LabPlanError, packageRoot} from './lab/plan.js';
 import {TransportError} from './transport/types.js';
 import {DEFAULT_LAB_PROFILE, labDownCommand, labExecCommand, labStatusCommand, labUpCommand} from './commands/lab.js';
 import {demoCommand} from './commands/demo.js';
+import {statusCommand} from './commands/status.js';
 
 const version = (JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as {version: string}).version;
 
@@ -52,6 +53,16 @@ function buildProgram(setCode: (code: number) => void): Command {
 		.argument('<command...>', 'the command and its arguments (after --)')
 		.passThroughOptions()
 		.action(async (command: string[], o: {profile: string}) => setCode(await labExecCommand(o.profile, command)));
+
+	program
+		.command('status')
+		.description('read the whole cluster once (read-only): VIP holders, VRRP, IPVS, real servers, findings; exit 0 healthy, 1 findings, 2 error')
+		.requiredOption('-p, --profile <file>', 'cluster profile (YAML)')
+		.option('--json', 'print one JSON object (schema in README)')
+		.option('--watch', 'keep polling and re-print (Ctrl-C to stop)')
+		.option('--interval <ms>', 'poll interval for --watch', '1000')
+		.option('--trust-host-key <name=fingerprint...>', 'trust this SHA256 host-key fingerprint for that host (this run only)')
+		.action(async (o: {profile: string; json?: boolean; watch?: boolean; interval?: string; trustHostKey?: string[]}) => setCode(await statusCommand(o)));
 
 	program
 		.command('demo')

@@ -129,6 +129,8 @@ export interface KeepalivedSettings {
 	readonly stop: Argv;
 	readonly reload: Argv;
 	readonly status: Argv;
+	readonly pidFile: string;
+	readonly dumpDir: string;
 }
 
 export interface LabSettings {

@@ -169,6 +169,8 @@ export function resolveProfile(doc: ProfileDoc, file: string, options: ResolveOp
 			stop: splitCommand(doc.keepalived.stop),
 			reload: splitCommand(doc.keepalived.reload),
 			status: splitCommand(doc.keepalived.status),
+			pidFile: doc.keepalived.pid_file,
+			dumpDir: doc.keepalived.dump_dir,
 		},
 		trackScripts: (doc.track_scripts ?? []).map((t) => ({
 			name: t.name,

@@ -218,6 +218,10 @@ export const profileSchema = z
 				stop: commandSchema.default('systemctl stop keepalived'),
 				reload: commandSchema.default('systemctl reload keepalived'),
 				status: commandSchema.default('systemctl is-active keepalived'),
+				/** keepalived's parent pid file (signals for state dumps go there). */
+				pid_file: pathSchema.default('/run/keepalived.pid'),
+				/** Where keepalived writes its dumps (KA_TMP_DIR, or $TMPDIR from 2.2.5). */
+				dump_dir: pathSchema.default('/tmp'),
 			})
 			.strict()
 			.default({
@@ -227,6 +231,8 @@ export const profileSchema = z
 				stop: 'systemctl stop keepalived',
 				reload: 'systemctl reload keepalived',
 				status: 'systemctl is-active keepalived',
+				pid_file: '/run/keepalived.pid',
+				dump_dir: '/tmp',
 			}),
 		track_scripts: z.array(trackScriptSchema).optional(),
 		vrrp_instances: z.array(vrrpInstanceSchema).min(1),

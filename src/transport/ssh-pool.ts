@@ -21,6 +21,8 @@ export interface SshPoolOptions {
 interface Link {
 	readonly host: Host;
 	client?: Client;
+	/** The client of a handshake in progress (destroyed on close). */
+	pending?: Client;
 	connecting?: Promise<Client>;
 	state: ConnState;
 	since: number;
@@ -132,10 +134,12 @@ export class SshPool implements Transport {
 			let verdict: HostKeyVerdict | undefined;
 			let settled = false;
 			const client = new Client();
+			link.pending = client;
 			const fail = (state: ConnState, kind: TransportError['kind'], message: string) => {
 				if (settled) return;
 				settled = true;
-				client.end();
+				if (link.pending === client) delete link.pending;
+				client.destroy();
 				if (state === 'retrying') this.backoff(link, message);
 				else this.setState(link, state, message);
 				reject(new TransportError(kind, host.name, `${host.name}: ${message}`));
@@ -143,6 +147,7 @@ export class SshPool implements Transport {
 			client.on('ready', () => {
 				if (settled) return;
 				settled = true;
+				if (link.pending === client) delete link.pending;
 				link.client = client;
 				link.failures = 0;
 				delete link.nextAttemptAt;
@@ -262,7 +267,9 @@ export class SshPool implements Transport {
 		this.closed = true;
 		for (const link of this.links.values()) {
 			link.client?.end();
+			link.pending?.destroy();
 			delete link.client;
+			delete link.pending;
 			this.setState(link, 'closed');
 		}
 	}

@@ -1,0 +1,262 @@
+// Polls every host in parallel on its own chained timer (never two polls of one host at once, and a
+// slow or dead host never delays the others), keeps the last good data with its age, and follows VIP
+// moves as events (`ip -o monitor address` on each director) so a move shows within milliseconds.
+import net from 'node:net';
+import type {Host, Profile} from '../profile/model.js';
+import {directorSnapshotCommand, parseDirectorSnapshot} from '../probes/director-snapshot.js';
+import {parseRealServerCheck, realServerCheckCommand} from '../probes/realserver.js';
+import {ipMonitorAddressCommand, parseIpMonitorLine, type IfAddress} from '../probes/vip.js';
+import {DUMP_EXIT, keepalivedDumpCommand, keepalivedVersionCommand, parseKeepalivedData, parseKeepalivedJson, parseKeepalivedVersion} from '../probes/vrrp.js';
+import {TransportError, type ExecResult, type Transport} from '../transport/types.js';
+import type {ClusterStore} from './store.js';
+import {registerReadOnlyScript} from '../transport/read-only.js';
+import {KEEPALIVED_DUMP_SCRIPT, KEEPALIVED_SIGNUM_SCRIPT} from '../probes/vrrp.js';
+import {REALSERVER_CHECK_SCRIPT} from '../probes/realserver.js';
+import {REMOTE_FILE_HASH_SCRIPT} from '../probes/config-hash.js';
+
+// The probe scripts the poller runs only read; the read-only guard lets exactly these through.
+for (const script of [KEEPALIVED_DUMP_SCRIPT, KEEPALIVED_SIGNUM_SCRIPT, REALSERVER_CHECK_SCRIPT, REMOTE_FILE_HASH_SCRIPT]) registerReadOnlyScript(script);
+import type {DirectorData, HostState} from './types.js';
+
+export interface PollerOptions {
+	/** Time between the starts of two polls of one host (default 1000 ms). */
+	readonly intervalMs?: number;
+	/** Follow VIP moves with `ip -o monitor address` (default true). */
+	readonly events?: boolean;
+	/** Check real servers' service ports with a TCP connect from the station (default true). */
+	readonly portCheck?: boolean;
+}
+
+function describe(error: unknown): string {
+	return error instanceof Error ? error.message : String(error);
+}
+
+function tcpAnswers(address: string, port: number, timeoutMs: number): Promise<boolean> {
+	return new Promise((resolve) => {
+		const socket = net.connect({host: address, port});
+		const done = (ok: boolean) => {
+			socket.destroy();
+			resolve(ok);
+		};
+		socket.setTimeout(timeoutMs, () => done(false));
+		socket.once('connect', () => done(true));
+		socket.once('error', () => done(false));
+	});
+}
+
+export class ClusterPoller {
+	private readonly timers = new Map<string, NodeJS.Timeout>();
+	private readonly inFlight = new Map<string, Promise<void>>();
+	private readonly monitors = new Map<string, AbortController>();
+	private readonly jsonDumps = new Map<string, boolean>();
+	/** Last time an address event changed a director's addresses (polls started earlier must not undo it). */
+	private readonly addrEventAt = new Map<string, number>();
+	private running = false;
+	private readonly intervalMs: number;
+
+	constructor(
+		private readonly profile: Profile,
+		private readonly transport: Transport,
+		private readonly store: ClusterStore,
+		private readonly options: PollerOptions = {},
+	) {
+		this.intervalMs = options.intervalMs ?? 1000;
+		transport.onStatus((s) => this.store.updateHost(s.host, (prev) => ({...prev, conn: s})));
+	}
+
+	/** Poll every host once, in parallel; resolves when all have answered or failed. */
+	async pollOnce(): Promise<void> {
+		await Promise.allSettled(this.profile.hosts.map((h) => this.pollHost(h)));
+	}
+
+	start(): void {
+		if (this.running) return;
+		this.running = true;
+		for (const h of this.profile.hosts) void this.loop(h);
+		if (this.options.events ?? true) {
+			for (const h of this.profile.hosts.filter((x) => x.role === 'director')) void this.monitor(h, 0);
+		}
+	}
+
+	stop(): void {
+		this.running = false;
+		for (const t of this.timers.values()) clearTimeout(t);
+		this.timers.clear();
+		for (const c of this.monitors.values()) c.abort();
+		this.monitors.clear();
+	}
+
+	private async loop(host: Host): Promise<void> {
+		if (!this.running) return;
+		const started = Date.now();
+		await this.pollHost(host);
+		if (!this.running) return;
+		const wait = Math.max(0, this.intervalMs - (Date.now() - started));
+		this.timers.set(host.name, setTimeout(() => void this.loop(host), wait));
+	}
+
+	/** Never overlaps with itself for one host: a second call joins the poll in flight. */
+	pollHost(host: Host): Promise<void> {
+		const current = this.inFlight.get(host.name);
+		if (current) return current;
+		const p = (host.role === 'director' ? this.pollDirector(host) : host.role === 'realserver' ? this.pollRealServer(host) : this.pollReachable(host)).finally(() =>
+			this.inFlight.delete(host.name),
+		);
+		this.inFlight.set(host.name, p);
+		return p;
+	}
+
+	private markUnreachable(host: Host, error: string): void {
+		this.store.updateHost(host.name, (prev) => ({
+			...prev,
+			reachable: false,
+			error,
+			lastPollAt: Date.now(),
+			conn: this.transport.status(host.name),
+		}));
+	}
+
+	/** Runs a probe; a transport failure or a timeout means the host is unreachable. */
+	private async probe(host: Host, argv: readonly string[]): Promise<ExecResult> {
+		const r = await this.transport.exec(host.name, argv);
+		if (r.timedOut) throw new TransportError('unreachable', host.name, `${host.name}: command timed out after ${host.ssh.commandTimeoutMs} ms`);
+		return r;
+	}
+
+	private async pollReachable(host: Host): Promise<void> {
+		try {
+			await this.probe(host, ['true']);
+			const done = Date.now();
+			this.store.updateHost(host.name, (prev) => ({...prev, reachable: true, lastOkAt: done, lastPollAt: done, conn: this.transport.status(host.name)}));
+		} catch (error) {
+			this.markUnreachable(host, describe(error));
+		}
+	}
+
+	private async readVrrp(host: Host): Promise<Pick<DirectorData, 'vrrp' | 'vrrpError'>> {
+		let json = this.jsonDumps.get(host.name);
+		if (json === undefined) {
+			const v = await this.probe(host, keepalivedVersionCommand());
+			json = parseKeepalivedVersion(`${v.stdout}\n${v.stderr}`).json;
+			this.jsonDumps.set(host.name, json);
+		}
+		const kind = json ? 'json' : 'data';
+		const r = await this.probe(host, keepalivedDumpCommand(kind, this.profile.keepalived.pidFile, this.profile.keepalived.dumpDir));
+		if (r.code === 0) {
+			const dump = kind === 'json' ? parseKeepalivedJson(r.stdout) : parseKeepalivedData(r.stdout);
+			return {vrrp: dump.instances};
+		}
+		if (r.code === DUMP_EXIT.notRunning) return {vrrp: [], vrrpError: 'keepalived is not running'};
+		return {vrrpError: r.stderr.trim().split('\n')[0] || `dump failed (exit ${r.code})`};
+	}
+
+	private async pollDirector(host: Host): Promise<void> {
+		const at = Date.now();
+		const [snap, active, vrrp] = await Promise.allSettled([
+			this.probe(host, directorSnapshotCommand(this.profile.keepalived.configPath)),
+			this.probe(host, this.profile.keepalived.status),
+			this.readVrrp(host),
+		]);
+		if (snap.status === 'rejected') {
+			this.markUnreachable(host, describe(snap.reason));
+			return;
+		}
+		const parsed = parseDirectorSnapshot(snap.value.stdout);
+		this.store.updateHost(host.name, (prev): HostState => {
+			const keepEventAddrs = (this.addrEventAt.get(host.name) ?? 0) > at && prev.director !== undefined;
+			const vrrpPart = vrrp.status === 'fulfilled' ? vrrp.value : {vrrp: prev.director?.vrrp ?? [], vrrpError: describe(vrrp.reason)};
+			const director: DirectorData = {
+				ipvs: parsed.ipvs,
+				addresses: keepEventAddrs ? prev.director!.addresses : parsed.addresses,
+				...(vrrpPart.vrrp ? {vrrp: vrrpPart.vrrp} : {}),
+				...(vrrpPart.vrrpError ? {vrrpError: vrrpPart.vrrpError} : {}),
+				...(active.status === 'fulfilled' ? {keepalivedActive: active.value.code === 0} : {}),
+				...(parsed.configSha256 !== undefined ? {configSha256: parsed.configSha256} : {}),
+			};
+			const {error: _dropped, ...rest} = prev;
+			const done = Date.now();
+			return {...rest, reachable: true, lastOkAt: done, lastPollAt: done, conn: this.transport.status(host.name), director};
+		});
+	}
+
+	private async pollRealServer(host: Host): Promise<void> {
+		const vses = this.profile.virtualServers.filter((vs) => vs.realServers.some((rs) => rs.host === host.name));
+		const vips = [...new Set(vses.filter((vs) => vs.forwarding !== 'NAT').map((vs) => vs.vip))];
+		const ports = [...new Set(vses.flatMap((vs) => vs.realServers.filter((rs) => rs.host === host.name).map((rs) => rs.port)))];
+		const [check, service, answering] = await Promise.allSettled([
+			this.probe(host, realServerCheckCommand()),
+			host.service ? this.probe(host, host.service.status) : Promise.resolve(undefined),
+			this.options.portCheck === false ? Promise.resolve(undefined) : Promise.all(ports.map((p) => tcpAnswers(host.address, p, 1500))),
+		]);
+		if (check.status === 'rejected') {
+			this.markUnreachable(host, describe(check.reason));
+			return;
+		}
+		const parsed = parseRealServerCheck(check.value.stdout, vips);
+		this.store.updateHost(host.name, (prev): HostState => {
+			const {error: _dropped, ...rest} = prev;
+			const done = Date.now();
+			return {
+				...rest,
+				reachable: true,
+				lastOkAt: done,
+				lastPollAt: done,
+				conn: this.transport.status(host.name),
+				realServer: {
+					vipsOnLo: parsed.vipsOnLo,
+					missingVips: parsed.missingVips,
+					arpIgnore: parsed.arpIgnore,
+					arpAnnounce: parsed.arpAnnounce,
+					arpOk: parsed.arpOk,
+					...(service.status === 'fulfilled' && service.value ? {serviceActive: service.value.code === 0} : {}),
+					...(answering.status === 'fulfilled' && answering.value ? {portAnswering: answering.value.every(Boolean)} : {}),
+				},
+			};
+		});
+	}
+
+	/** A long-lived `ip -o monitor address` on a director; restarted with backoff when it ends. */
+	private async monitor(host: Host, failures: number): Promise<void> {
+		if (!this.running) return;
+		const controller = new AbortController();
+		this.monitors.set(host.name, controller);
+		const started = Date.now();
+		try {
+			await this.transport.exec(host.name, ipMonitorAddressCommand(), {
+				timeoutMs: 0,
+				signal: controller.signal,
+				onStdoutLine: (line) => this.onAddressEvent(host, line),
+			});
+		} catch {
+			// unreachable for now: the poller reports it; try again later
+		}
+		if (!this.running || controller.signal.aborted) return;
+		const ranLong = Date.now() - started > 10_000;
+		const next = ranLong ? 0 : failures + 1;
+		const delay = Math.min(10_000, 500 * 2 ** Math.min(next, 5));
+		this.timers.set(`monitor:${host.name}`, setTimeout(() => void this.monitor(host, next), delay));
+	}
+
+	private onAddressEvent(host: Host, line: string): void {
+		const event = parseIpMonitorLine(line);
+		if (!event) return;
+		const at = Date.now();
+		const same = (a: IfAddress) => a.address === event.addr.address && a.ifname === event.addr.ifname;
+		this.addrEventAt.set(host.name, at);
+		const isVip = this.profile.instances.some((i) => i.vips.some((v) => v.address === event.addr.address));
+		if (isVip) {
+			this.store.pushEvent({
+				at,
+				host: host.name,
+				kind: event.kind === 'added' ? 'vip-added' : 'vip-removed',
+				message: `${event.addr.address} ${event.kind === 'added' ? 'added on' : 'removed from'} ${host.name} (${event.addr.ifname})`,
+			});
+		}
+		this.store.updateHost(host.name, (prev) => {
+			if (!prev.director) return prev;
+			const others = prev.director.addresses.filter((a) => !same(a));
+			const addresses = event.kind === 'added' ? [...others, event.addr] : others;
+			return {...prev, director: {...prev.director, addresses}};
+		});
+	}
+}

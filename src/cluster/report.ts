@@ -1,0 +1,236 @@
+// The documented JSON shape of a cluster snapshot (`lvsdeck status --json`), and its text tables.
+// Pure: views, scripts and tests all read the same object.
+import type {ClusterState, Finding, HostState} from './types.js';
+import {isHealthy} from './findings.js';
+import {sanitizeText} from '../ui/sanitize.js';
+
+export interface StatusReport {
+	readonly profile: string;
+	readonly generatedAt: string;
+	readonly healthy: boolean;
+	readonly vips: ReadonlyArray<{
+		vip: string;
+		instance: string;
+		holders: string[];
+		expected: string | null;
+		members: Array<{director: string; state: string | null; priority: number | null; effectivePriority: number | null; configuredPriority: number}>;
+	}>;
+	readonly hosts: ReadonlyArray<{
+		name: string;
+		address: string;
+		role: string;
+		reachable: boolean;
+		connection: string;
+		lastOkAgeMs: number | null;
+		error: string | null;
+	}>;
+	readonly directors: ReadonlyArray<{
+		name: string;
+		keepalived: 'active' | 'inactive' | 'unknown';
+		configSha256: string | null;
+		vrrp: Array<{
+			instance: string;
+			state: string;
+			priority: number | null;
+			effectivePriority: number | null;
+			masterRouter: string | null;
+			lastTransition: number | null;
+			vips: string[];
+		}>;
+		vrrpError: string | null;
+		ipvs: Array<{
+			protocol: string;
+			address: string;
+			port: number;
+			fwmark: number | null;
+			scheduler: string;
+			persistent: number | null;
+			conns: number | null;
+			cps: number | null;
+			realServers: Array<{
+				address: string;
+				port: number;
+				forward: string;
+				weight: number;
+				activeConn: number;
+				inactConn: number;
+				conns: number | null;
+				inBytes: number | null;
+				outBytes: number | null;
+				cps: number | null;
+			}>;
+		}>;
+	}>;
+	readonly realServers: ReadonlyArray<{
+		name: string;
+		vipsOnLo: string[];
+		missingVips: string[];
+		arpIgnore: {all: number | null; lo: number | null};
+		arpAnnounce: {all: number | null; lo: number | null};
+		arpOk: boolean;
+		serviceActive: boolean | null;
+		portAnswering: boolean | null;
+	}>;
+	readonly findings: readonly Finding[];
+}
+
+const n = <T>(v: T | undefined): T | null => (v === undefined ? null : v);
+
+export function buildStatusReport(state: ClusterState, now = Date.now()): StatusReport {
+	const hostsByRole = (role: HostState['role']) => state.hosts.filter((h) => h.role === role);
+	return {
+		profile: state.profileName,
+		generatedAt: new Date(state.at).toISOString(),
+		healthy: isHealthy(state.findings),
+		vips: state.vips.map((v) => ({
+			vip: v.vip,
+			instance: v.instance,
+			holders: [...v.holders],
+			expected: n(v.expected),
+			members: v.members.map((m) => ({
+				director: m.director,
+				state: n(m.state),
+				priority: n(m.priority),
+				effectivePriority: n(m.effectivePriority),
+				configuredPriority: m.configuredPriority,
+			})),
+		})),
+		hosts: state.hosts.map((h) => ({
+			name: h.name,
+			address: h.address,
+			role: h.role,
+			reachable: h.reachable,
+			connection: h.conn.state,
+			lastOkAgeMs: h.lastOkAt === undefined ? null : Math.max(0, now - h.lastOkAt),
+			error: n(h.error),
+		})),
+		directors: hostsByRole('director').map((h) => {
+			const d = h.director;
+			return {
+				name: h.name,
+				keepalived: d?.keepalivedActive === undefined ? 'unknown' : d.keepalivedActive ? 'active' : 'inactive',
+				configSha256: d?.configSha256 ?? null,
+				vrrp: (d?.vrrp ?? []).map((v) => ({
+					instance: v.name,
+					state: v.state,
+					priority: n(v.priority),
+					effectivePriority: n(v.effectivePriority),
+					masterRouter: n(v.masterRouter),
+					lastTransition: n(v.lastTransition),
+					vips: [...v.vips],
+				})),
+				vrrpError: n(d?.vrrpError),
+				ipvs: (d?.ipvs.services ?? []).map((s) => ({
+					protocol: s.protocol,
+					address: s.address,
+					port: s.port,
+					fwmark: n(s.fwmark),
+					scheduler: s.scheduler,
+					persistent: n(s.persistent),
+					conns: n(s.stats?.conns),
+					cps: n(s.rate?.cps),
+					realServers: s.realServers.map((r) => ({
+						address: r.address,
+						port: r.port,
+						forward: r.forward,
+						weight: r.weight,
+						activeConn: r.activeConn,
+						inactConn: r.inactConn,
+						conns: n(r.stats?.conns),
+						inBytes: n(r.stats?.inBytes),
+						outBytes: n(r.stats?.outBytes),
+						cps: n(r.rate?.cps),
+					})),
+				})),
+			};
+		}),
+		realServers: hostsByRole('realserver')
+			.filter((h) => h.realServer)
+			.map((h) => {
+				const r = h.realServer!;
+				return {
+					name: h.name,
+					vipsOnLo: [...r.vipsOnLo],
+					missingVips: [...r.missingVips],
+					arpIgnore: {all: n(r.arpIgnore.all), lo: n(r.arpIgnore.lo)},
+					arpAnnounce: {all: n(r.arpAnnounce.all), lo: n(r.arpAnnounce.lo)},
+					arpOk: r.arpOk,
+					serviceActive: n(r.serviceActive),
+					portAnswering: n(r.portAnswering),
+				};
+			}),
+		findings: state.findings,
+	};
+}
+
+function table(header: string[], rows: string[][]): string {
+	const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+	const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+	return [line(header), ...rows.map(line)].join('\n');
+}
+
+function age(ms: number | null): string {
+	if (ms === null) return 'never';
+	if (ms < 1000) return 'now';
+	if (ms < 60_000) return `${Math.round(ms / 1000)}s ago`;
+	return `${Math.round(ms / 60_000)}m ago`;
+}
+
+/** Human tables for `lvsdeck status` (remote text sanitized). */
+export function formatStatusReport(r: StatusReport): string {
+	const out: string[] = [];
+	out.push(`cluster ${r.profile} at ${r.generatedAt}: ${r.healthy ? 'healthy' : `${r.findings.length} finding${r.findings.length === 1 ? '' : 's'}`}`);
+	out.push('');
+	out.push(
+		table(
+			['VIP', 'INSTANCE', 'HOLDER', 'EXPECTED', 'VRRP'],
+			r.vips.map((v) => [
+				v.vip,
+				v.instance,
+				v.holders.length === 0 ? '(none)' : v.holders.join('+'),
+				v.expected ?? '-',
+				v.members.map((m) => `${m.director}=${m.state ?? '?'}/${m.effectivePriority ?? m.priority ?? m.configuredPriority}`).join(' '),
+			]),
+		),
+	);
+	out.push('');
+	out.push(
+		table(
+			['HOST', 'ADDRESS', 'ROLE', 'REACHABLE', 'CONNECTION', 'LAST OK'],
+			r.hosts.map((h) => [h.name, h.address, h.role, h.reachable ? 'yes' : 'NO', h.connection, age(h.lastOkAgeMs)]),
+		),
+	);
+	for (const d of r.directors) {
+		out.push('');
+		out.push(`${d.name}: keepalived ${d.keepalived}${d.vrrpError ? ` (${sanitizeText(d.vrrpError)})` : ''}`);
+		const rows: string[][] = [];
+		for (const s of d.ipvs) {
+			const svc = s.protocol === 'FWM' ? `FWM ${s.fwmark ?? ''}` : `${s.protocol} ${s.address.includes(':') ? `[${s.address}]` : s.address}:${s.port}`;
+			rows.push([svc, s.scheduler + (s.persistent ? ` persistent ${s.persistent}` : ''), '', '', '', '', String(s.conns ?? '')]);
+			for (const rs of s.realServers) {
+				rows.push([`  -> ${rs.address.includes(':') ? `[${rs.address}]` : rs.address}:${rs.port}`, '', rs.forward, String(rs.weight), String(rs.activeConn), String(rs.inactConn), String(rs.conns ?? '')]);
+			}
+		}
+		if (rows.length > 0) out.push(table(['SERVICE', 'SCHEDULER', 'FORWARD', 'WEIGHT', 'ACTIVE', 'INACTIVE', 'CONNS'], rows));
+		else out.push('  (no IPVS services)');
+	}
+	if (r.realServers.length > 0) {
+		out.push('');
+		out.push(
+			table(
+				['REAL SERVER', 'VIP ON LO', 'ARP', 'SERVICE', 'PORT'],
+				r.realServers.map((s) => [
+					s.name,
+					s.missingVips.length === 0 ? 'yes' : `missing ${s.missingVips.join(',')}`,
+					s.arpOk ? 'ok' : `ignore=${s.arpIgnore.all ?? '?'}/${s.arpIgnore.lo ?? '?'} announce=${s.arpAnnounce.all ?? '?'}/${s.arpAnnounce.lo ?? '?'}`,
+					s.serviceActive === null ? '?' : s.serviceActive ? 'active' : 'INACTIVE',
+					s.portAnswering === null ? '?' : s.portAnswering ? 'answers' : 'NO ANSWER',
+				]),
+			),
+		);
+	}
+	out.push('');
+	if (r.findings.length === 0) out.push('findings: none');
+	else for (const f of r.findings) out.push(`${f.severity.toUpperCase().padEnd(8)} ${f.kind.padEnd(20)} ${sanitizeText(f.message)}`);
+	return out.join('\n');
+}

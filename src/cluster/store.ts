@@ -1,0 +1,85 @@
+// The cluster store: per-host states in, derived snapshots (VIP placement, findings) out. Lives
+// outside any UI; views subscribe and read immutable snapshots.
+import type {Profile} from '../profile/model.js';
+import {renderKeepalivedConf} from '../render/keepalived-conf.js';
+import {sha256Hex} from '../probes/config-hash.js';
+import {deriveFindings, deriveVips} from './findings.js';
+import type {ClusterEvent, ClusterState, HostState} from './types.js';
+
+const MAX_EVENTS = 200;
+
+export class ClusterStore {
+	private readonly hosts = new Map<string, HostState>();
+	private readonly events: ClusterEvent[] = [];
+	private readonly listeners = new Set<(s: ClusterState) => void>();
+	private readonly renderedSha256 = new Map<string, string>();
+	private snapshot: ClusterState;
+	private generation = 0;
+
+	constructor(
+		readonly profile: Profile,
+		private readonly now: () => number = Date.now,
+	) {
+		for (const h of profile.hosts) {
+			this.hosts.set(h.name, {
+				name: h.name,
+				address: h.address,
+				role: h.role,
+				reachable: false,
+				conn: {host: h.name, state: 'idle', since: now()},
+			});
+			if (h.role === 'director') this.renderedSha256.set(h.name, sha256Hex(renderKeepalivedConf(profile, h.name)));
+		}
+		this.snapshot = this.derive();
+	}
+
+	getState(): ClusterState {
+		return this.snapshot;
+	}
+
+	host(name: string): HostState | undefined {
+		return this.hosts.get(name);
+	}
+
+	subscribe(listener: (s: ClusterState) => void): () => void {
+		this.listeners.add(listener);
+		return () => this.listeners.delete(listener);
+	}
+
+	/** Replace one host's state (the updater gets the previous state) and publish a new snapshot. */
+	updateHost(name: string, update: (prev: HostState) => HostState): void {
+		const prev = this.hosts.get(name);
+		if (!prev) return;
+		const next = update(prev);
+		if (next === prev) return;
+		if (prev.reachable !== next.reachable && next.lastPollAt !== undefined) {
+			this.pushEvent({at: this.now(), host: name, kind: next.reachable ? 'host-up' : 'host-down', message: next.reachable ? `${name} is reachable` : `${name} is unreachable: ${next.error ?? ''}`});
+		}
+		this.hosts.set(name, next);
+		this.publish();
+	}
+
+	pushEvent(event: ClusterEvent): void {
+		this.events.push(event);
+		if (this.events.length > MAX_EVENTS) this.events.splice(0, this.events.length - MAX_EVENTS);
+	}
+
+	private derive(): ClusterState {
+		const vips = deriveVips(this.profile, this.hosts);
+		return {
+			profileName: this.profile.name,
+			at: this.now(),
+			generation: this.generation,
+			hosts: this.profile.hosts.map((h) => this.hosts.get(h.name)!),
+			vips,
+			findings: deriveFindings({profile: this.profile, hosts: this.hosts, vips, renderedSha256: this.renderedSha256}),
+			events: [...this.events],
+		};
+	}
+
+	publish(): void {
+		this.generation++;
+		this.snapshot = this.derive();
+		for (const l of this.listeners) l(this.snapshot);
+	}
+}

@@ -1,0 +1,105 @@
+// The live cluster state, as the store publishes it: immutable snapshots that views and reports read.
+import type {IpvsTable} from '../probes/ipvs.js';
+import type {IfAddress} from '../probes/vip.js';
+import type {VrrpInstanceState} from '../probes/vrrp.js';
+import type {HostStatus} from '../transport/types.js';
+import type {Role} from '../profile/model.js';
+
+export interface DirectorData {
+	readonly ipvs: IpvsTable;
+	readonly addresses: readonly IfAddress[];
+	/** undefined: not read; empty: keepalived not running or no dump. */
+	readonly vrrp?: readonly VrrpInstanceState[];
+	readonly vrrpError?: string;
+	readonly keepalivedActive?: boolean;
+	/** sha256 of the installed config; null when the file is missing. */
+	readonly configSha256?: string | null;
+}
+
+export interface RealServerData {
+	readonly vipsOnLo: readonly string[];
+	readonly missingVips: readonly string[];
+	readonly arpIgnore: {readonly all?: number; readonly lo?: number};
+	readonly arpAnnounce: {readonly all?: number; readonly lo?: number};
+	readonly arpOk: boolean;
+	readonly serviceActive?: boolean;
+	/** Does the service port accept a TCP connection from the station? */
+	readonly portAnswering?: boolean;
+}
+
+export interface HostState {
+	readonly name: string;
+	readonly address: string;
+	readonly role: Role;
+	readonly conn: HostStatus;
+	/** Did the last poll reach the host? */
+	readonly reachable: boolean;
+	/** Epoch ms of the last successful poll; its data is kept while the host is away. */
+	readonly lastOkAt?: number;
+	readonly lastPollAt?: number;
+	readonly error?: string;
+	readonly director?: DirectorData;
+	readonly realServer?: RealServerData;
+}
+
+export interface VipPlacement {
+	readonly vip: string;
+	readonly instance: string;
+	/** Directors whose interfaces carry the VIP now. */
+	readonly holders: readonly string[];
+	/** The director the profile prefers (highest priority among the reachable, running ones). */
+	readonly expected?: string;
+	/** Per member: VRRP state and priority as keepalived reports them. */
+	readonly members: ReadonlyArray<{
+		readonly director: string;
+		readonly state?: string;
+		readonly priority?: number;
+		readonly effectivePriority?: number;
+		readonly configuredPriority: number;
+	}>;
+}
+
+export type Severity = 'critical' | 'warning' | 'info';
+
+export type FindingKind =
+	| 'split-brain'
+	| 'no-master'
+	| 'vip-misplaced'
+	| 'vip-not-on-preferred'
+	| 'rs-missing'
+	| 'rs-weight-zero'
+	| 'service-missing'
+	| 'ipvs-differs'
+	| 'config-drift'
+	| 'rs-vip-not-on-lo'
+	| 'rs-arp-sysctls'
+	| 'rs-service-down'
+	| 'keepalived-down'
+	| 'host-unreachable';
+
+export interface Finding {
+	readonly kind: FindingKind;
+	readonly severity: Severity;
+	/** Host, VIP or service the finding is about. */
+	readonly subject: string;
+	readonly message: string;
+}
+
+export interface ClusterEvent {
+	readonly at: number;
+	readonly host: string;
+	readonly kind: 'vip-added' | 'vip-removed' | 'host-down' | 'host-up' | 'vrrp-state';
+	readonly message: string;
+}
+
+export interface ClusterState {
+	readonly profileName: string;
+	/** Epoch ms when this snapshot was derived. */
+	readonly at: number;
+	readonly generation: number;
+	readonly hosts: readonly HostState[];
+	readonly vips: readonly VipPlacement[];
+	readonly findings: readonly Finding[];
+	/** Recent events, newest last (bounded). */
+	readonly events: readonly ClusterEvent[];
+}

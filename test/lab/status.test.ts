@@ -1,0 +1,105 @@
+// `lvsdeck status` against the real lab: VIP placement, VRRP states, IPVS tables, findings when a
+// real server's web server stops, and an unreachable host reported without delaying the others.
+import {spawnSync} from 'node:child_process';
+import {afterAll, describe, expect, it} from 'vitest';
+import {SshPool} from '../../src/transport/ssh-pool.js';
+import type {StatusReport} from '../../src/cluster/report.js';
+import {CLI, LAB_PROFILE, labProfile} from '../helpers/lab.js';
+import {waitFor} from '../helpers/wait-for.js';
+
+const {profile} = labProfile();
+const pool = new SshPool(profile.hosts);
+const rs1 = profile.hosts.find((h) => h.name === 'rs1')!;
+
+function status(): {code: number | null; report: StatusReport; ms: number} {
+	const started = Date.now();
+	const r = spawnSync(process.execPath, [CLI, 'status', '--profile', LAB_PROFILE, '--json'], {encoding: 'utf8', timeout: 60_000});
+	if (!r.stdout.trim()) throw new Error(`status printed nothing (exit ${r.status}): ${r.stderr}`);
+	return {code: r.status, report: JSON.parse(r.stdout) as StatusReport, ms: Date.now() - started};
+}
+
+afterAll(async () => {
+	// Leave the lab as it was, whatever a test did.
+	await pool.exec('rs2', ['sh', '-c', 'kill -CONT $(cat /run/sshd.pid)']).catch(() => undefined);
+	await pool.exec('rs1', rs1.service!.start).catch(() => undefined);
+	await pool.exec('dir1', profile.keepalived.start).catch(() => undefined);
+	await pool.close();
+});
+
+describe('lvsdeck status on the lab', () => {
+	it('shows the VIP on dir1, dir1 MASTER and dir2 BACKUP, both real servers in both tables, exit 0', () => {
+		const {code, report} = status();
+		expect(report.findings).toEqual([]);
+		expect(code).toBe(0);
+		expect(report.healthy).toBe(true);
+		expect(report.vips).toEqual([
+			expect.objectContaining({vip: '192.168.67.100', instance: 'VI_1', holders: ['dir1'], expected: 'dir1'}),
+		]);
+		expect(report.hosts.map((h) => [h.name, h.reachable])).toEqual([
+			['dir1', true],
+			['dir2', true],
+			['rs1', true],
+			['rs2', true],
+		]);
+		const states = Object.fromEntries(report.directors.map((d) => [d.name, d.vrrp.map((v) => [v.instance, v.state])]));
+		expect(states).toEqual({dir1: [['VI_1', 'MASTER']], dir2: [['VI_1', 'BACKUP']]});
+		for (const d of report.directors) {
+			const svc = d.ipvs.find((s) => s.address === '192.168.67.100' && s.port === 80);
+			expect(svc?.scheduler).toBe('rr');
+			expect(svc?.realServers.map((r) => [r.address, r.forward, r.weight])).toEqual([
+				['192.168.67.10', 'Route', 1],
+				['192.168.67.20', 'Route', 1],
+			]);
+		}
+		expect(report.realServers.map((r) => [r.name, r.vipsOnLo, r.arpOk, r.serviceActive, r.portAnswering])).toEqual([
+			['rs1', ['192.168.67.100'], true, true, true],
+			['rs2', ['192.168.67.100'], true, true, true],
+		]);
+		// The VRRP password never leaves the host.
+		expect(JSON.stringify(report)).not.toContain('1111');
+	});
+
+	it('after keepalived stops on dir1, shows the VIP on dir2 (and comes back)', async () => {
+		expect((await pool.exec('dir1', profile.keepalived.stop)).code).toBe(0);
+		const moved = await waitFor(async () => status().report, (r) => r.vips[0]!.holders.join() === 'dir2', {timeoutMs: 20_000, what: 'status showing dir2 as holder'});
+		expect(moved.value.findings.map((f) => f.kind)).toContain('keepalived-down');
+		expect(moved.value.directors.find((d) => d.name === 'dir2')!.vrrp[0]!.state).toBe('MASTER');
+		expect((await pool.exec('dir1', profile.keepalived.start)).code).toBe(0);
+		await waitFor(async () => status(), (s) => s.code === 0 && s.report.vips[0]!.holders.join() === 'dir1', {timeoutMs: 30_000, what: 'healthy again with dir1 holding the VIP'});
+	});
+
+	it('after the web server stops on rs1, reports rs1 missing from the table within the health-check time', async () => {
+		expect((await pool.exec('rs1', rs1.service!.stop)).code).toBe(0);
+		const seen = await waitFor(
+			async () => status().report,
+			(r) => r.findings.some((f) => f.kind === 'rs-missing' && f.subject === 'rs1'),
+			{timeoutMs: 20_000, what: 'an rs-missing finding for rs1'},
+		);
+		const kinds = seen.value.findings.filter((f) => f.subject === 'rs1').map((f) => f.kind);
+		expect(kinds).toContain('rs-service-down');
+		expect(seen.value.healthy).toBe(false);
+		expect((await pool.exec('rs1', rs1.service!.start)).code).toBe(0);
+		await waitFor(async () => status(), (s) => s.code === 0, {timeoutMs: 30_000, what: 'status healthy after rs1 is back'});
+	});
+
+	it('with sshd frozen on rs2, reports every other host and rs2 unreachable within two command timeouts', async () => {
+		// SIGSTOP the listener: new connections hang in the SSH handshake (worse than a refusal).
+		expect((await pool.exec('rs2', ['sh', '-c', 'kill -STOP $(cat /run/sshd.pid)'])).code).toBe(0);
+		try {
+			const {code, report, ms} = status();
+			const timeout = profile.hosts.find((h) => h.name === 'rs2')!.ssh.commandTimeoutMs;
+			expect(ms).toBeLessThan(2 * timeout);
+			expect(code).toBe(1);
+			expect(report.hosts.map((h) => [h.name, h.reachable])).toEqual([
+				['dir1', true],
+				['dir2', true],
+				['rs1', true],
+				['rs2', false],
+			]);
+			expect(report.findings).toContainEqual(expect.objectContaining({kind: 'host-unreachable', subject: 'rs2'}));
+			expect(report.directors.every((d) => d.vrrp.length === 1)).toBe(true);
+		} finally {
+			await pool.exec('rs2', ['sh', '-c', 'kill -CONT $(cat /run/sshd.pid)']);
+		}
+	});
+});
