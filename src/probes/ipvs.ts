@@ -130,7 +130,7 @@ export function mergeIpvs(list: IpvsTable, stats?: IpvsTable, rate?: IpvsTable):
 				problems.push(`${label}: service ${key} is not in the list output (table changed between commands?)`);
 				continue;
 			}
-			if (o[label]) s[label] = o[label];
+			copyMetric(o, s, label);
 			const rsByKey = new Map(s.realServers.map((r) => [realServerKey(r), r]));
 			for (const or of o.realServers) {
 				const r = rsByKey.get(realServerKey(or));
@@ -138,13 +138,18 @@ export function mergeIpvs(list: IpvsTable, stats?: IpvsTable, rate?: IpvsTable):
 					problems.push(`${label}: real server ${realServerKey(or)} of ${key} is not in the list output`);
 					continue;
 				}
-				if (or[label]) r[label] = or[label];
+				copyMetric(or, r, label);
 			}
 		}
 	};
 	if (stats) join(stats, 'stats');
 	if (rate) join(rate, 'rate');
 	return {services, problems};
+}
+
+function copyMetric(from: {stats?: IpvsCounters; rate?: IpvsRates}, to: {stats?: IpvsCounters; rate?: IpvsRates}, label: 'stats' | 'rate'): void {
+	if (label === 'stats' && from.stats) to.stats = from.stats;
+	if (label === 'rate' && from.rate) to.rate = from.rate;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -175,21 +180,47 @@ function excerpt(line: string): string {
 
 const PROTOCOLS = new Set<string>(['TCP', 'UDP', 'SCTP', 'FWM']);
 
-// Splits on runs of spaces/tabs with a plain scan: the hot path for big tables.
+// V8's split on a simple whitespace class beats a hand-written scanner here.
 function tokens(line: string): string[] {
-	const out: string[] = [];
-	let start = -1;
-	for (let i = 0; i < line.length; i++) {
-		const c = line.charCodeAt(i);
-		if (c === 32 || c === 9 || c === 13) {
-			if (start >= 0) {
-				out.push(line.slice(start, i));
-				start = -1;
-			}
-		} else if (start < 0) start = i;
+	const t = line.trim();
+	return t === '' ? [] : t.split(/[ \t\r]+/);
+}
+
+/**
+ * Hot path for --stats/--rate lines: reads exactly five counters starting at `pos` without
+ * allocating substrings. Returns false on anything that is not `digits[K|M|G|T]` separated by blanks.
+ */
+function scanFiveCounts(line: string, pos: number, out: number[]): boolean {
+	const len = line.length;
+	let i = pos;
+	for (let k = 0; k < 5; k++) {
+		while (i < len && isBlank(line.charCodeAt(i))) i++;
+		if (i >= len) return false;
+		let v = 0;
+		let digits = 0;
+		while (i < len) {
+			const c = line.charCodeAt(i);
+			if (c < 48 || c > 57) break;
+			v = v * 10 + (c - 48);
+			digits++;
+			i++;
+		}
+		if (digits === 0 || digits > 20) return false;
+		if (i < len && !isBlank(line.charCodeAt(i))) {
+			const m = SUFFIX[line[i] ?? ''];
+			if (m === undefined) return false;
+			v *= m;
+			i++;
+			if (i < len && !isBlank(line.charCodeAt(i))) return false;
+		}
+		out[k] = v;
 	}
-	if (start >= 0) out.push(line.slice(start));
-	return out;
+	while (i < len && isBlank(line.charCodeAt(i))) i++;
+	return i === len;
+}
+
+function isBlank(c: number): boolean {
+	return c === 32 || c === 9 || c === 13;
 }
 
 const SUFFIX: Record<string, number> = {K: 1e3, M: 1e6, G: 1e9, T: 1e12};
@@ -298,9 +329,23 @@ function parseIpvs(text: string, expected: Mode): IpvsTable {
 	let current: IpvsService | undefined;
 	let sawHeader = false;
 	const lines = text.split('\n');
+	const nums: number[] = [0, 0, 0, 0, 0];
 	for (let n = 0; n < lines.length; n++) {
 		const line = lines[n] ?? '';
 		if (line.startsWith('  -> ')) {
+			if (mode !== 'list' && current) {
+				// Fast path: address token, then five counters.
+				let end = 5;
+				while (end < line.length && !isBlank(line.charCodeAt(end))) end++;
+				const ap = parseAddrPort(line.slice(5, end));
+				if (ap && scanFiveCounts(line, end, nums)) {
+					const rs: IpvsRealServer = {address: ap.address, port: ap.port, forward: '', weight: 0, activeConn: 0, inactConn: 0};
+					if (mode === 'stats') rs.stats = toCounters(nums);
+					else rs.rate = toRates(nums);
+					current.realServers.push(rs);
+					continue;
+				}
+			}
 			const toks = tokens(line);
 			if (toks[1] === 'RemoteAddress:Port') {
 				if (mode === 'list') layout = layoutFromHeader(toks.slice(2));

@@ -2,7 +2,7 @@
 // ProfileError whose message is one line: `file:line:col: field: reason`.
 import {readFileSync} from 'node:fs';
 import path from 'node:path';
-import {isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type YAMLError} from 'yaml';
+import {isCollection, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type YAMLError} from 'yaml';
 import type {z} from 'zod';
 import {profileSchema} from './schema.js';
 import {crossCheck} from './cross-check.js';
@@ -158,13 +158,29 @@ interface Located {
 	readonly atKey: boolean;
 }
 
-function sameParent(a: FieldPath, b: FieldPath): boolean {
-	return a.length === b.length && a.every((p, i) => i === a.length - 1 || p === b[i]);
+interface Finding extends Located {
+	/** For unknown keys: the key and the accepted key it probably means. */
+	readonly unknownKey?: string;
+	suggestion?: string;
+}
+
+function parentOf(p: FieldPath): string {
+	return JSON.stringify(p.slice(0, -1));
+}
+
+/** Whether the input has a value at `fieldPath` (a key that is absent is "required", not "invalid"). */
+function present(raw: unknown, fieldPath: FieldPath): boolean {
+	let node: unknown = raw;
+	for (const part of fieldPath) {
+		if (node === null || typeof node !== 'object' || !Object.hasOwn(node, part)) return false;
+		node = (node as Record<string | number, unknown>)[part];
+	}
+	return node !== undefined;
 }
 
 /** Zod issues as located findings: unions opened up, unknown keys one per key with a suggestion. */
-function zodFindings(issues: readonly Issue[]): Located[] {
-	const out: Located[] = [];
+function zodFindings(issues: readonly Issue[], raw: unknown): Located[] {
+	const out: Finding[] = [];
 	const visit = (issue: Issue, prefix: FieldPath): void => {
 		const at = [...prefix, ...(issue.path as FieldPath)];
 		if (issue.code === 'invalid_union' && issue.errors.length > 0) {
@@ -179,23 +195,30 @@ function zodFindings(issues: readonly Issue[]): Located[] {
 			const known = keysAt(at);
 			for (const key of issue.keys) {
 				const suggestion = suggestKey(key, known);
-				out.push({
-					path: [...at, key],
-					reason: `unknown key${suggestion ? ` (did you mean ${suggestion}?)` : ''}`,
-					atKey: true,
-				});
+				out.push({path: [...at, key], reason: 'unknown key', atKey: true, unknownKey: key, ...(suggestion ? {suggestion} : {})});
 			}
 			return;
 		}
-		out.push({path: at, reason: describeZodIssue(issue), atKey: issue.code === 'invalid_key'});
+		let reason = describeZodIssue(issue);
+		if (!present(raw, at) && reason.startsWith('must be one of ')) reason = `is required (${reason.slice('must be '.length)})`;
+		out.push({path: at, reason, atKey: issue.code === 'invalid_key'});
 	};
 	for (const issue of issues) visit(issue, []);
-	// A misspelt key also makes the real key "required"; the unknown key is the one finding to show.
-	return out.filter(
-		(f) =>
-			f.reason !== 'is required' ||
-			!out.some((u) => u.atKey && u.reason.includes(`did you mean ${String(f.path[f.path.length - 1])}?`) && sameParent(u.path, f.path)),
-	);
+
+	// A misspelt key also makes the real key "required". When one unknown key sits where exactly one
+	// required key is missing, that is the key it was meant to be, however far apart the spellings.
+	const required = (f: Finding) => f.reason.startsWith('is required') && f.unknownKey === undefined;
+	for (const u of out) {
+		if (u.unknownKey === undefined || u.suggestion !== undefined) continue;
+		const parent = parentOf(u.path);
+		const unknownSiblings = out.filter((f) => f.unknownKey !== undefined && parentOf(f.path) === parent);
+		const missing = out.filter((f) => required(f) && parentOf(f.path) === parent);
+		if (unknownSiblings.length === 1 && missing.length === 1) u.suggestion = String(missing[0]!.path[missing[0]!.path.length - 1]);
+	}
+	const meant = new Set(out.filter((f) => f.suggestion !== undefined).map((f) => `${parentOf(f.path)}/${f.suggestion!}`));
+	return out
+		.filter((f) => !(required(f) && meant.has(`${parentOf(f.path)}/${String(f.path[f.path.length - 1])}`)))
+		.map((f) => (f.unknownKey !== undefined && f.suggestion !== undefined ? {...f, reason: `unknown key (did you mean ${f.suggestion}?)`} : f));
 }
 
 function fail(file: string, doc: Document, counter: LineCounter, findings: readonly Located[]): never {
@@ -209,20 +232,14 @@ function fail(file: string, doc: Document, counter: LineCounter, findings: reado
 // ---------------------------------------------------------------------------------------------
 // YAML syntax problems.
 
-/** The path of the map key that starts at `offset`, and where the same key appeared first. */
-function duplicateKeyAt(doc: Document, offset: number): {path: FieldPath; firstOffset: number} | undefined {
-	const walk = (node: unknown, at: FieldPath): {path: FieldPath; firstOffset: number} | undefined => {
+/** The path of the first node (map keys included) that `match` accepts, walking in document order. */
+function findPath(doc: Document, match: (node: unknown) => boolean): FieldPath | undefined {
+	const walk = (node: unknown, at: FieldPath): FieldPath | undefined => {
 		if (isMap(node)) {
 			for (const pair of node.items) {
-				if (!isPair(pair)) continue;
-				const key: unknown = pair.key;
-				if (isScalar(key) && key.range?.[0] === offset) {
-					const name = String(key.value);
-					const earlier = node.items.find((p) => isScalar(p.key) && String(p.key.value) === name);
-					const earlierKey = earlier?.key;
-					return {path: [...at, name], firstOffset: isScalar(earlierKey) ? (earlierKey.range?.[0] ?? offset) : offset};
-				}
-				const found = walk(pair.value, [...at, isScalar(key) ? String(key.value) : '?']);
+				const name = isScalar(pair.key) ? String(pair.key.value) : '?';
+				if (match(pair.key)) return [...at, name];
+				const found = walk(pair.value, [...at, name]);
 				if (found) return found;
 			}
 		} else if (isSeq(node)) {
@@ -231,18 +248,48 @@ function duplicateKeyAt(doc: Document, offset: number): {path: FieldPath; firstO
 				if (found) return found;
 			}
 		}
-		return undefined;
+		return match(node) ? at : undefined;
 	};
 	return walk(doc.contents, []);
+}
+
+function rangeOf(node: unknown): readonly [number, number, number] | undefined {
+	return (node as {range?: [number, number, number]} | null)?.range ?? undefined;
 }
 
 function yamlFailure(file: string, doc: Document, counter: LineCounter, error: YAMLError): never {
 	const offset = error.pos[0];
 	const pos: Position = counter.linePos(offset);
 	if (error.code === 'DUPLICATE_KEY') {
-		const dup = duplicateKeyAt(doc, offset);
-		if (dup) {
-			throw new ProfileError(file, pos.line, pos.col, formatPath(dup.path), `duplicate key (first on line ${counter.linePos(dup.firstOffset).line})`);
+		const keyPath = findPath(doc, (n) => isScalar(n) && rangeOf(n)?.[0] === offset);
+		if (keyPath) {
+			const name = String(keyPath[keyPath.length - 1]);
+			const parent: unknown = keyPath.length > 1 ? doc.getIn(keyPath.slice(0, -1), true) : doc.contents;
+			let firstLine: number | undefined;
+			if (isMap(parent)) {
+				const first = parent.items.find((p) => isScalar(p.key) && String(p.key.value) === name && rangeOf(p.key)?.[0] !== offset);
+				const start = first ? rangeOf(first.key)?.[0] : undefined;
+				if (start !== undefined) firstLine = counter.linePos(start).line;
+			}
+			throw new ProfileError(file, pos.line, pos.col, formatPath(keyPath), `duplicate key${firstLine ? ` (first on line ${firstLine})` : ''}`);
+		}
+	}
+	// An unclosed { or [ is noticed only where the next block starts: point at the bracket instead.
+	const flow = /^Flow (map|sequence) in block collection/.exec(error.message)?.[1];
+	if (error.code === 'BAD_INDENT' && flow) {
+		let open: {node: unknown; start: number} | undefined;
+		const wanted = (n: unknown): boolean => (flow === 'map' ? isMap(n) && n.flow === true : isSeq(n) && n.flow === true);
+		findPath(doc, (n) => {
+			const r = rangeOf(n);
+			if (wanted(n) && r && r[1] === offset && (!open || r[0] > open.start)) open = {node: n, start: r[0]};
+			return false;
+		});
+		if (open) {
+			const target = open.node;
+			const at = findPath(doc, (n) => n === target) ?? [];
+			const start = counter.linePos(open.start);
+			const [l, r] = flow === 'map' ? ['{', '}'] : ['[', ']'];
+			throw new ProfileError(file, start.line, start.col, at.length > 0 ? formatPath(at) : '(yaml)', `"${l}" is never closed with "${r}"`);
 		}
 	}
 	let reason = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
@@ -253,9 +300,24 @@ function yamlFailure(file: string, doc: Document, counter: LineCounter, error: Y
 /** Parse and validate profile text; `file` is used in messages and to resolve relative paths. */
 export function parseProfile(text: string, file: string, options: ResolveOptions = {}): Profile {
 	const counter = new LineCounter();
-	const doc = parseDocument(text, {lineCounter: counter, prettyErrors: false, uniqueKeys: true});
+	// logLevel 'error': yaml would otherwise print warnings to the operator's terminal by itself.
+	const doc = parseDocument(text, {lineCounter: counter, prettyErrors: false, uniqueKeys: true, logLevel: 'error'});
 	const yamlError = doc.errors[0];
 	if (yamlError) yamlFailure(file, doc, counter, yamlError);
+	// `? [a, b]` style keys: legal YAML, but no profile key is a list or a mapping.
+	let complexKey: unknown;
+	visit(doc, {
+		Pair(_, pair) {
+			if (!isCollection(pair.key)) return undefined;
+			complexKey = pair.key;
+			return visit.BREAK;
+		},
+	});
+	if (complexKey !== undefined) {
+		const at = findPath(doc, (n) => n === complexKey) ?? [];
+		const pos = counter.linePos(rangeOf(complexKey)?.[0] ?? 0);
+		throw new ProfileError(file, pos.line, pos.col, formatPath(at.slice(0, -1)), 'a key must be a plain name, not a list or mapping');
+	}
 	let raw: unknown;
 	try {
 		raw = doc.toJS({maxAliasCount: 100});
@@ -284,7 +346,7 @@ export function parseProfile(text: string, file: string, options: ResolveOptions
 		throw new ProfileError(file, start.line, start.col, '(top level)', `a profile must be a mapping of settings, not ${Array.isArray(raw) ? 'a list' : 'a single value'}`);
 	}
 	const parsed = profileSchema.safeParse(raw);
-	if (!parsed.success) fail(file, doc, counter, zodFindings(parsed.error.issues));
+	if (!parsed.success) fail(file, doc, counter, zodFindings(parsed.error.issues, raw));
 	const cross = crossCheck(parsed.data);
 	if (cross.length > 0) {
 		fail(

@@ -50,11 +50,12 @@ function renderInstance(w: Writer, profile: Profile, inst: VrrpInstance, directo
 	}
 	if (inst.unicast) {
 		w.line(`unicast_src_ip ${self.address}`);
-		w.open('unicast_peer');
-		for (const peer of inst.members) {
-			if (peer.director !== director) w.line(hostByName(profile, peer.director).address);
+		const peers = inst.members.filter((m) => m.director !== director);
+		if (peers.length > 0) {
+			w.open('unicast_peer');
+			for (const peer of peers) w.line(hostByName(profile, peer.director).address);
+			w.close();
 		}
-		w.close();
 	} else if (inst.multicastGroup) {
 		w.line(`mcast_dst_ip ${inst.multicastGroup}`);
 	}
@@ -122,11 +123,20 @@ function renderVirtualServer(w: Writer, vs: VirtualServer): void {
 export function renderKeepalivedConf(profile: Profile, director: string): string {
 	const w = new Writer();
 	w.line(`# Rendered by lvsdeck from profile "${profile.name}" for ${director}. Edits here are overwritten by deploy.`);
+	const scriptsUsed = new Set(profile.instances.filter((i) => i.members.some((m) => m.director === director)).flatMap((i) => i.trackScripts));
+	const scripts = profile.trackScripts.filter((t) => scriptsUsed.has(t.name));
 	w.open('global_defs');
 	w.line(`router_id ${director}`);
+	if (scripts.length > 0) {
+		// Without these keepalived reports "SECURITY VIOLATION - scripts are being executed but
+		// script_security not enabled" (keepalived -t exits 6) and warns that the default script
+		// user keepalived_script does not exist. Scripts must then be owned by root and not be
+		// writable by anyone else.
+		w.line('enable_script_security');
+		w.line('script_user root');
+	}
 	w.close();
-	const scriptsUsed = new Set(profile.instances.filter((i) => i.members.some((m) => m.director === director)).flatMap((i) => i.trackScripts));
-	for (const script of profile.trackScripts.filter((t) => scriptsUsed.has(t.name))) {
+	for (const script of scripts) {
 		w.blank();
 		w.open(`vrrp_script ${script.name}`);
 		w.line(`script "${script.script.join(' ')}"`);

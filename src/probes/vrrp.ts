@@ -1,0 +1,519 @@
+// VRRP state from keepalived: version/JSON support, signal numbers, and the JSON / text data /
+// stats dumps (facts file 3a, 3b). keepalived 2.2.7 writes the VRRP password in clear into the
+// dumps, so the parsers never copy auth fields and problems never quote dump values.
+import type {Argv} from '../profile/model.js';
+import {registerReadOnlyScript} from '../transport/read-only.js';
+
+/** VRRP instance state. JSON uses numbers (vrrp.h), the text dump uses these names. */
+export type VrrpState = 'INIT' | 'BACKUP' | 'MASTER' | 'FAULT' | 'STOP' | 'DELETED' | 'UNKNOWN';
+
+/** Counters of one instance (keepalived.stats or the JSON `stats` object). */
+export interface VrrpStats {
+	advertRcvd?: number;
+	advertSent?: number;
+	becomeMaster?: number;
+	releaseMaster?: number;
+	priZeroRcvd?: number;
+	priZeroSent?: number;
+}
+
+/** One VRRP instance as one director sees it. */
+export interface VrrpInstanceState {
+	name: string;
+	state: VrrpState;
+	wantState?: VrrpState;
+	interface?: string;
+	vrid?: number;
+	priority?: number;
+	effectivePriority?: number;
+	/** Only a BACKUP knows it, and only the text dump prints it. */
+	masterRouter?: string;
+	/** Priority of the current master; only meaningful (and only set) on a BACKUP. */
+	masterPriority?: number;
+	/** Unix seconds, float. */
+	lastTransition?: number;
+	advertIntMs?: number;
+	preempt?: boolean;
+	preemptDelaySec?: number;
+	/** Like '192.168.67.100/24' (address/prefix only; excluded VIPs included). */
+	vips: string[];
+	stats?: VrrpStats;
+}
+
+/** Instances from one dump plus what could not be read. */
+export interface VrrpDump {
+	instances: VrrpInstanceState[];
+	problems: string[];
+}
+
+/** Per-instance counters from keepalived.stats. */
+export interface VrrpStatsDump {
+	/** Keyed by instance name (null-prototype object). */
+	instances: Record<string, VrrpStats>;
+	problems: string[];
+}
+
+/** `keepalived --version` (it prints to stdout or stderr depending on the version; join both). */
+export function keepalivedVersionCommand(): Argv {
+	return ['keepalived', '--version'];
+}
+
+/** Prints `DATA=10`, `STATS=12`, `JSON=36` (or the error text when the build lacks one). */
+export const KEEPALIVED_SIGNUM_SCRIPT = registerReadOnlyScript(
+	[
+		'for s in DATA STATS JSON; do',
+		'  printf \'%s=%s\\n\' "$s" "$(keepalived --signum="$s" 2>&1 | head -n 1)"',
+		'done',
+	].join('\n'),
+);
+
+/** Signal numbers differ between builds and only some are stable, so always ask the binary. */
+export function keepalivedSignumCommand(): Argv {
+	return ['sh', '-c', KEEPALIVED_SIGNUM_SCRIPT];
+}
+
+/** Exit codes of KEEPALIVED_DUMP_SCRIPT besides 0 (dump on stdout). */
+export const DUMP_EXIT = {
+	badArgs: 2,
+	/** No pid file, a dead pid, or a pid that is not a keepalived process. */
+	notRunning: 3,
+	/** The dump file never appeared (also: keepalived has no VRRP instances). */
+	noDump: 4,
+	/** `keepalived --signum` did not give a number (build without JSON). */
+	noSignal: 5,
+} as const;
+
+/**
+ * Asks keepalived for a dump and prints it. Values arrive only as "$1" kind (json|data), "$2" pid
+ * file and "$3" dump directory. The old file is removed first so a stale dump is never read; the
+ * pid must belong to a process called keepalived because USR1/RTMIN+2 kill most other programs.
+ * After the file is non-empty we wait one more step for its size to settle: keepalived writes it
+ * through stdio, so a large dump can be seen half written.
+ */
+export const KEEPALIVED_DUMP_SCRIPT = registerReadOnlyScript(
+	[
+		'case "$1" in',
+		'  json) sig=JSON; f="$3/keepalived.json" ;;',
+		'  data) sig=DATA; f="$3/keepalived.data" ;;',
+		'  *) echo "lvsdeck-probe: dump kind must be json or data" >&2; exit 2 ;;',
+		'esac',
+		'pid=',
+		'[ -r "$2" ] && read -r pid < "$2"',
+		'case "$pid" in',
+		'  ""|*[!0-9]*) echo "lvsdeck-probe: keepalived is not running (no pid in $2)" >&2; exit 3 ;;',
+		'esac',
+		'comm=',
+		'[ -r "/proc/$pid/comm" ] && read -r comm < "/proc/$pid/comm"',
+		'if [ "$comm" != keepalived ] || ! kill -0 "$pid" 2>/dev/null; then',
+		'  echo "lvsdeck-probe: keepalived is not running (pid $pid from $2)" >&2; exit 3',
+		'fi',
+		'n=$(keepalived --signum="$sig" 2>/dev/null)',
+		'case "$n" in',
+		'  ""|*[!0-9]*) echo "lvsdeck-probe: keepalived --signum=$sig gave no signal number" >&2; exit 5 ;;',
+		'esac',
+		'rm -f -- "$f" || exit 1',
+		'kill -"$n" "$pid" || exit 3',
+		'i=0',
+		'last=',
+		'while [ "$i" -lt 40 ]; do',
+		'  if [ -s "$f" ]; then',
+		'    size=$(wc -c < "$f")',
+		'    [ "$size" = "$last" ] && exec cat -- "$f"',
+		'    last=$size',
+		'  fi',
+		'  sleep 0.05',
+		'  i=$((i + 1))',
+		'done',
+		'[ -s "$f" ] && exec cat -- "$f"',
+		'echo "lvsdeck-probe: $f did not appear within 2 s" >&2',
+		'exit 4',
+	].join('\n'),
+);
+
+/** Signal keepalived for a JSON or text data dump and print it (see KEEPALIVED_DUMP_SCRIPT). */
+export function keepalivedDumpCommand(kind: 'json' | 'data', pidFile = '/run/keepalived.pid', tmpDir = '/tmp'): Argv {
+	return ['sh', '-c', KEEPALIVED_DUMP_SCRIPT, 'lvsdeck-probe', kind, pidFile, tmpDir];
+}
+
+/** Version and JSON support from `keepalived --version`. */
+export function parseKeepalivedVersion(text: string): {version?: string; json: boolean} {
+	const out: {version?: string; json: boolean} = {json: false};
+	if (typeof text !== 'string') return out;
+	for (const raw of text.split('\n')) {
+		const line = raw.trim();
+		if (out.version === undefined && line.startsWith('Keepalived v')) {
+			const v = line.slice('Keepalived v'.length).split(/\s/, 1)[0] ?? '';
+			if (v.length > 0 && v.length <= 32) out.version = v;
+		}
+		if (line.startsWith('Config options:') && line.split(/\s+/).includes('JSON')) out.json = true;
+		if (line.split(/\s+/).includes('--enable-json')) out.json = true;
+	}
+	return out;
+}
+
+/** `NAME=number` lines from KEEPALIVED_SIGNUM_SCRIPT; non-numbers (unknown sigfunc) are left out. */
+export function parseSignum(text: string): {data?: number; stats?: number; json?: number} {
+	const out: {data?: number; stats?: number; json?: number} = {};
+	if (typeof text !== 'string') return out;
+	for (const raw of text.split('\n')) {
+		const eq = raw.indexOf('=');
+		if (eq < 0) continue;
+		const name = raw.slice(0, eq).trim();
+		const value = raw.slice(eq + 1).trim();
+		if (!/^\d{1,3}$/.test(value)) continue;
+		const n = Number(value);
+		if (n < 1 || n > 64) continue;
+		if (name === 'DATA') out.data = n;
+		else if (name === 'STATS') out.stats = n;
+		else if (name === 'JSON') out.json = n;
+	}
+	return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const MAX_PROBLEMS = 50;
+
+function capped(problems: string[]): string[] {
+	if (problems.length <= MAX_PROBLEMS) return problems;
+	return [...problems.slice(0, MAX_PROBLEMS), `... and ${problems.length - MAX_PROBLEMS} more problems`];
+}
+
+const STATE_BY_CODE = new Map<number, VrrpState>([
+	[0, 'INIT'],
+	[1, 'BACKUP'],
+	[2, 'MASTER'],
+	[3, 'FAULT'],
+	[97, 'DELETED'],
+	[98, 'STOP'],
+]);
+
+const STATE_NAMES = new Set<string>(['INIT', 'BACKUP', 'MASTER', 'FAULT', 'STOP', 'DELETED']);
+
+function stateFromName(s: string): VrrpState {
+	return STATE_NAMES.has(s) ? (s as VrrpState) : 'UNKNOWN';
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+	return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function num(o: Record<string, unknown>, key: string): number | undefined {
+	const v = o[key];
+	return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+/** Instance names are shown to the user; keep them printable and short. */
+function cleanName(v: unknown): string | undefined {
+	if (typeof v !== 'string' || v.length === 0 || v.length > 128) return undefined;
+	// eslint-disable-next-line no-control-regex
+	return /[\u0000-\u001f\u007f]/.test(v) ? undefined : v;
+}
+
+/** '192.168.67.100/24 dev eth0 scope global set' → '192.168.67.100/24'. */
+function vipAddress(entry: string): string | undefined {
+	const first = entry.trim().split(/\s+/, 1)[0] ?? '';
+	return first.length > 0 && first.length <= 64 && /^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(first) ? first : undefined;
+}
+
+function statsFromJson(s: Record<string, unknown>): VrrpStats {
+	const out: VrrpStats = {};
+	const set = (k: keyof VrrpStats, key: string): void => {
+		const v = num(s, key);
+		if (v !== undefined) out[k] = v;
+	};
+	set('advertRcvd', 'advert_rcvd');
+	set('advertSent', 'advert_sent');
+	set('becomeMaster', 'become_master');
+	set('releaseMaster', 'release_master');
+	set('priZeroRcvd', 'pri_zero_rcvd');
+	set('priZeroSent', 'pri_zero_sent');
+	return out;
+}
+
+/** The instance records of a dump: v1 is an array; later versions may wrap it in an object. */
+function jsonRecords(root: unknown): unknown[] | undefined {
+	if (Array.isArray(root)) return root;
+	if (isRecord(root)) {
+		for (const v of Object.values(root)) {
+			if (Array.isArray(v) && v.some((e) => isRecord(e) && isRecord(e.data))) return v;
+		}
+	}
+	return undefined;
+}
+
+/**
+ * Parse /tmp/keepalived.json (`{"data":{…},"stats":{…}}` per instance). Only the fields below are
+ * copied; `auth_type`/`auth_data` never are.
+ */
+export function parseKeepalivedJson(text: string): VrrpDump {
+	const problems: string[] = [];
+	const instances: VrrpInstanceState[] = [];
+	if (typeof text !== 'string' || text.trim() === '') return {instances, problems: ['empty keepalived JSON dump']};
+	let root: unknown;
+	try {
+		root = JSON.parse(text);
+	} catch {
+		// The engine's message quotes the input (and with it auth_data), so it is not passed on.
+		return {instances, problems: ['keepalived JSON dump is not valid JSON (truncated or not a JSON dump)']};
+	}
+	const records = jsonRecords(root);
+	if (!records) return {instances, problems: ['keepalived JSON dump is not an array of instances']};
+	records.forEach((rec, i) => {
+		const d = isRecord(rec) ? (isRecord(rec.data) ? rec.data : rec) : undefined;
+		const name = d ? cleanName(d.iname) : undefined;
+		if (!d || name === undefined) {
+			problems.push(`JSON instance #${i + 1} has no usable iname; skipped`);
+			return;
+		}
+		const code = num(d, 'state');
+		const state = code === undefined ? 'UNKNOWN' : (STATE_BY_CODE.get(code) ?? 'UNKNOWN');
+		if (state === 'UNKNOWN') problems.push(`${name}: unknown state code ${code ?? '(missing)'}`);
+		const inst: VrrpInstanceState = {name, state, vips: []};
+		const want = num(d, 'wantstate');
+		if (want !== undefined) inst.wantState = STATE_BY_CODE.get(want) ?? 'UNKNOWN';
+		if (typeof d.ifp_ifname === 'string' && d.ifp_ifname.length > 0 && d.ifp_ifname.length <= 32) inst.interface = d.ifp_ifname;
+		const copy = (k: 'vrid' | 'priority' | 'effectivePriority' | 'lastTransition' | 'preemptDelaySec', key: string): void => {
+			const v = num(d, key);
+			if (v !== undefined) inst[k] = v;
+		};
+		copy('vrid', 'vrid');
+		copy('priority', 'base_priority');
+		copy('effectivePriority', 'effective_priority');
+		copy('lastTransition', 'last_transition');
+		copy('preemptDelaySec', 'preempt_delay');
+		// master_priority is 0 on a MASTER; it only means "priority of the master" on a BACKUP.
+		const mp = num(d, 'master_priority');
+		if (mp !== undefined && state === 'BACKUP') inst.masterPriority = mp;
+		// adver_int is seconds as a float (adver_int / TIMER_HZ_FLOAT).
+		const adv = num(d, 'adver_int');
+		if (adv !== undefined) inst.advertIntMs = Math.round(adv * 1000);
+		if (typeof d.nopreempt === 'boolean') inst.preempt = !d.nopreempt;
+		for (const key of ['vips', 'evips']) {
+			const list = d[key];
+			if (!Array.isArray(list)) continue;
+			for (const v of list) {
+				const a = typeof v === 'string' ? vipAddress(v) : undefined;
+				if (a) inst.vips.push(a);
+				else problems.push(`${name}: unreadable ${key} entry`);
+			}
+		}
+		if (isRecord(rec) && isRecord(rec.stats)) inst.stats = statsFromJson(rec.stats);
+		instances.push(inst);
+	});
+	return {instances, problems: capped(problems)};
+}
+
+const SECTION_PREFIX = '------<';
+
+function indentOf(line: string): number {
+	let i = 0;
+	while (i < line.length && line.charCodeAt(i) === 32) i++;
+	return i;
+}
+
+// Keys whose values must never be kept, whatever the section.
+function isSecretKey(key: string): boolean {
+	const k = key.toLowerCase();
+	return k.includes('pass') || k.includes('auth') || k.includes('secret') || k.includes('key');
+}
+
+function firstNumber(value: string): number | undefined {
+	const tok = value.split(' ', 1)[0] ?? '';
+	if (!/^\d+(\.\d+)?$/.test(tok)) return undefined;
+	return Number(tok);
+}
+
+/**
+ * Parse /tmp/keepalived.data. Only the `VRRP Topology` section is read: the Interfaces section
+ * has `State = UP, RUNNING` at the same indentation and the Scripts section has `Status`.
+ */
+export function parseKeepalivedData(text: string): VrrpDump {
+	const problems: string[] = [];
+	const instances: VrrpInstanceState[] = [];
+	if (typeof text !== 'string' || text.trim() === '') return {instances, problems: ['empty keepalived data dump']};
+	let inTopology = false;
+	let sawTopology = false;
+	let cur: VrrpInstanceState | undefined;
+	let block: 'vips' | 'other' | undefined;
+	const lines = text.split('\n');
+	for (let n = 0; n < lines.length; n++) {
+		const line = (lines[n] ?? '').replace(/\r$/, '');
+		if (line.startsWith(SECTION_PREFIX)) {
+			inTopology = line.includes('< VRRP Topology >');
+			if (inTopology) sawTopology = true;
+			cur = undefined;
+			block = undefined;
+			continue;
+		}
+		if (!inTopology) continue;
+		const body = line.trim();
+		if (body === '') continue;
+		const indent = indentOf(line);
+		if (indent <= 1 && body.startsWith('VRRP Instance = ')) {
+			const name = cleanName(body.slice('VRRP Instance = '.length).trim());
+			if (name === undefined) {
+				problems.push(`line ${n + 1}: instance without a usable name; skipped`);
+				cur = undefined;
+				continue;
+			}
+			cur = {name, state: 'UNKNOWN', vips: []};
+			instances.push(cur);
+			block = undefined;
+			continue;
+		}
+		if (!cur) continue;
+		if (indent >= 5) {
+			if (block === 'vips') {
+				const a = vipAddress(body);
+				if (a) cur.vips.push(a);
+				else problems.push(`${cur.name}: unreadable virtual IP line ${n + 1}`);
+			}
+			continue;
+		}
+		block = undefined;
+		const eq = body.indexOf(' = ');
+		const key = eq < 0 ? body.replace(/\s*:$/, '') : body.slice(0, eq);
+		if (isSecretKey(key)) continue;
+		// `Virtual IP (1):` (2.x) or `Virtual IP = 1` (1.3.x), then one address per line.
+		if (key.startsWith('Virtual IP')) {
+			block = 'vips';
+			continue;
+		}
+		if (eq < 0) {
+			block = 'other';
+			continue;
+		}
+		const value = body.slice(eq + 3).trim();
+		switch (key) {
+			case 'State':
+				cur.state = stateFromName(value);
+				if (cur.state === 'UNKNOWN') problems.push(`${cur.name}: unknown state on line ${n + 1}`);
+				break;
+			case 'Wantstate':
+				cur.wantState = stateFromName(value);
+				break;
+			case 'Master router': {
+				const a = value.split(' ', 1)[0] ?? '';
+				if (/^[0-9a-fA-F.:]{2,45}$/.test(a)) cur.masterRouter = a;
+				break;
+			}
+			case 'Master priority':
+				setNum(cur, 'masterPriority', value);
+				break;
+			case 'Last transition':
+				setNum(cur, 'lastTransition', value);
+				break;
+			case 'Interface':
+				if (value.length > 0 && value.length <= 32 && !value.includes(' ')) cur.interface = value;
+				break;
+			case 'Virtual Router ID':
+				setNum(cur, 'vrid', value);
+				break;
+			case 'Priority':
+				setNum(cur, 'priority', value);
+				break;
+			case 'Effective priority':
+				setNum(cur, 'effectivePriority', value);
+				break;
+			case 'Advert interval': {
+				// `1 sec` (VRRPv2) or `N milli-sec` (VRRPv3).
+				const v = firstNumber(value);
+				if (v !== undefined) cur.advertIntMs = value.includes('milli') ? v : Math.round(v * 1000);
+				break;
+			}
+			case 'Preempt':
+				if (value === 'enabled') cur.preempt = true;
+				else if (value === 'disabled') cur.preempt = false;
+				break;
+			case 'Preempt delay':
+				setNum(cur, 'preemptDelaySec', value);
+				break;
+			default:
+				break;
+		}
+	}
+	if (!sawTopology) problems.push('no "VRRP Topology" section in the data dump');
+	for (const i of instances) if (i.state !== 'BACKUP') delete i.masterPriority;
+	return {instances, problems: capped(problems)};
+}
+
+function setNum(inst: VrrpInstanceState, k: 'masterPriority' | 'lastTransition' | 'vrid' | 'priority' | 'effectivePriority' | 'preemptDelaySec', value: string): void {
+	const v = firstNumber(value);
+	if (v !== undefined) inst[k] = v;
+}
+
+const STATS_GROUPS = new Map<string, {Received: keyof VrrpStats; Sent: keyof VrrpStats}>([
+	['Advertisements', {Received: 'advertRcvd', Sent: 'advertSent'}],
+	['Priority Zero', {Received: 'priZeroRcvd', Sent: 'priZeroSent'}],
+]);
+
+/** Parse /tmp/keepalived.stats into per-instance counters. */
+export function parseKeepalivedStats(text: string): VrrpStatsDump {
+	const problems: string[] = [];
+	const instances = Object.create(null) as Record<string, VrrpStats>;
+	if (typeof text !== 'string' || text.trim() === '') return {instances, problems: ['empty keepalived stats dump']};
+	let cur: VrrpStats | undefined;
+	let group: string | undefined;
+	const lines = text.split('\n');
+	for (let n = 0; n < lines.length; n++) {
+		const line = (lines[n] ?? '').replace(/\r$/, '');
+		const body = line.trim();
+		if (body === '') continue;
+		const indent = indentOf(line);
+		if (indent === 0) {
+			group = undefined;
+			if (body.startsWith('VRRP Instance:')) {
+				const name = cleanName(body.slice('VRRP Instance:'.length).trim());
+				if (name === undefined) {
+					problems.push(`line ${n + 1}: instance without a usable name; skipped`);
+					cur = undefined;
+				} else {
+					cur = {};
+					instances[name] = cur;
+				}
+			} else {
+				cur = undefined;
+				problems.push(`line ${n + 1}: unrecognised line`);
+			}
+			continue;
+		}
+		if (!cur) continue;
+		const colon = body.indexOf(':');
+		if (colon < 0) continue;
+		const key = body.slice(0, colon);
+		const rest = body.slice(colon + 1).trim();
+		if (rest === '') {
+			group = indent <= 2 ? key : group;
+			continue;
+		}
+		const v = /^\d{1,15}$/.test(rest) ? Number(rest) : undefined;
+		if (v === undefined) {
+			problems.push(`line ${n + 1}: counter is not a number`);
+			continue;
+		}
+		if (indent <= 2) {
+			group = undefined;
+			if (key === 'Became master') cur.becomeMaster = v;
+			else if (key === 'Released master') cur.releaseMaster = v;
+			continue;
+		}
+		const map = group === undefined ? undefined : STATS_GROUPS.get(group);
+		const field = map && (key === 'Received' || key === 'Sent') ? map[key] : undefined;
+		if (field) cur[field] = v;
+	}
+	return {instances, problems: capped(problems)};
+}
+
+/**
+ * Mask VRRP secrets in any text before it is logged or shown: `Password = X` (data dump),
+ * `auth_pass X` (keepalived.conf) and `"auth_data":"X"` (JSON dump, also backslash-escaped).
+ */
+export function redactSecrets(text: string): string {
+	if (typeof text !== 'string') return '';
+	return text
+		.replace(/(\bPassword[ \t]*=[ \t]*)[^\r\n]*/gi, '$1****')
+		.replace(/(\bauth_pass\b[ \t]+)("(?:[^"\\\r\n]|\\.)*"?|[^\s{}]+)/gi, '$1****')
+		.replace(/("auth_data"[ \t]*:[ \t]*)"(?:[^"\\]|\\[\s\S])*"?/gi, '$1"****"')
+		.replace(/(\\"auth_data\\"[ \t]*:[ \t]*)\\"(?:[^"\\]|\\[^"])*(?:\\")?/gi, '$1\\"****\\"');
+}
