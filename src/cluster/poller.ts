@@ -3,19 +3,13 @@
 // moves as events (`ip -o monitor address` on each director) so a move shows within milliseconds.
 import net from 'node:net';
 import type {Host, Profile} from '../profile/model.js';
-import {directorSnapshotCommand, parseDirectorSnapshot} from '../probes/director-snapshot.js';
+import {directorSnapshotCommand, parseDirectorSnapshot, type DumpKind} from '../probes/director-snapshot.js';
 import {parseRealServerCheck, realServerCheckCommand} from '../probes/realserver.js';
 import {ipMonitorAddressCommand, parseIpMonitorLine, type IfAddress} from '../probes/vip.js';
-import {DUMP_EXIT, keepalivedDumpCommand, keepalivedVersionCommand, parseKeepalivedData, parseKeepalivedJson, parseKeepalivedVersion} from '../probes/vrrp.js';
+import {keepalivedSignumCommand, keepalivedVersionCommand, parseKeepalivedVersion, parseSignum} from '../probes/vrrp.js';
 import {TransportError, type ExecResult, type Transport} from '../transport/types.js';
 import type {ClusterStore} from './store.js';
-import {registerReadOnlyScript} from '../transport/read-only.js';
-import {KEEPALIVED_DUMP_SCRIPT, KEEPALIVED_SIGNUM_SCRIPT} from '../probes/vrrp.js';
-import {REALSERVER_CHECK_SCRIPT} from '../probes/realserver.js';
-import {REMOTE_FILE_HASH_SCRIPT} from '../probes/config-hash.js';
 
-// The probe scripts the poller runs only read; the read-only guard lets exactly these through.
-for (const script of [KEEPALIVED_DUMP_SCRIPT, KEEPALIVED_SIGNUM_SCRIPT, REALSERVER_CHECK_SCRIPT, REMOTE_FILE_HASH_SCRIPT]) registerReadOnlyScript(script);
 import type {DirectorData, HostState} from './types.js';
 
 export interface PollerOptions {
@@ -48,7 +42,7 @@ export class ClusterPoller {
 	private readonly timers = new Map<string, NodeJS.Timeout>();
 	private readonly inFlight = new Map<string, Promise<void>>();
 	private readonly monitors = new Map<string, AbortController>();
-	private readonly jsonDumps = new Map<string, boolean>();
+	private readonly dumpSetups = new Map<string, {kind: DumpKind; signal?: number}>();
 	/** Last time an address event changed a director's addresses (polls started earlier must not undo it). */
 	private readonly addrEventAt = new Map<string, number>();
 	private running = false;
@@ -91,7 +85,8 @@ export class ClusterPoller {
 		const started = Date.now();
 		await this.pollHost(host);
 		if (!this.running) return;
-		const wait = Math.max(0, this.intervalMs - (Date.now() - started));
+		// Start-to-start interval, but always leave the host some idle time between polls.
+		const wait = Math.max(this.intervalMs / 4, this.intervalMs - (Date.now() - started));
 		this.timers.set(host.name, setTimeout(() => void this.loop(host), wait));
 	}
 
@@ -133,44 +128,44 @@ export class ClusterPoller {
 		}
 	}
 
-	private async readVrrp(host: Host): Promise<Pick<DirectorData, 'vrrp' | 'vrrpError'>> {
-		let json = this.jsonDumps.get(host.name);
-		if (json === undefined) {
-			const v = await this.probe(host, keepalivedVersionCommand());
-			json = parseKeepalivedVersion(`${v.stdout}\n${v.stderr}`).json;
-			this.jsonDumps.set(host.name, json);
-		}
-		const kind = json ? 'json' : 'data';
-		const r = await this.probe(host, keepalivedDumpCommand(kind, this.profile.keepalived.pidFile, this.profile.keepalived.dumpDir));
-		if (r.code === 0) {
-			const dump = kind === 'json' ? parseKeepalivedJson(r.stdout) : parseKeepalivedData(r.stdout);
-			return {vrrp: dump.instances};
-		}
-		if (r.code === DUMP_EXIT.notRunning) return {vrrp: [], vrrpError: 'keepalived is not running'};
-		return {vrrpError: r.stderr.trim().split('\n')[0] || `dump failed (exit ${r.code})`};
+	/** How to ask this director's keepalived for a dump: JSON when built with it, signal numbers from --signum. Asked once per host. */
+	private async dumpSetup(host: Host): Promise<{kind: DumpKind; signal?: number}> {
+		const known = this.dumpSetups.get(host.name);
+		if (known) return known;
+		const [version, signum] = await Promise.all([this.probe(host, keepalivedVersionCommand()), this.probe(host, keepalivedSignumCommand())]);
+		const json = parseKeepalivedVersion(`${version.stdout}\n${version.stderr}`).json;
+		const numbers = parseSignum(signum.stdout);
+		const signal = json ? numbers.json : numbers.data;
+		const setup = signal === undefined ? {kind: 'none' as const} : {kind: json ? ('json' as const) : ('data' as const), signal};
+		this.dumpSetups.set(host.name, setup);
+		return setup;
 	}
 
 	private async pollDirector(host: Host): Promise<void> {
 		const at = Date.now();
-		const [snap, active, vrrp] = await Promise.allSettled([
-			this.probe(host, directorSnapshotCommand(this.profile.keepalived.configPath)),
-			this.probe(host, this.profile.keepalived.status),
-			this.readVrrp(host),
-		]);
-		if (snap.status === 'rejected') {
-			this.markUnreachable(host, describe(snap.reason));
+		let snapshot;
+		let kind: DumpKind;
+		try {
+			const setup = await this.dumpSetup(host);
+			kind = setup.kind;
+			const {pidFile, dumpDir, configPath} = this.profile.keepalived;
+			const r = await this.probe(host, directorSnapshotCommand(configPath, {kind, pidFile, dumpDir, ...(setup.signal === undefined ? {} : {signal: setup.signal})}));
+			snapshot = parseDirectorSnapshot(r.stdout, kind);
+		} catch (error) {
+			// Ask again after a reconnect: keepalived may have been upgraded meanwhile.
+			this.dumpSetups.delete(host.name);
+			this.markUnreachable(host, describe(error));
 			return;
 		}
-		const parsed = parseDirectorSnapshot(snap.value.stdout);
+		const parsed = snapshot;
 		this.store.updateHost(host.name, (prev): HostState => {
 			const keepEventAddrs = (this.addrEventAt.get(host.name) ?? 0) > at && prev.director !== undefined;
-			const vrrpPart = vrrp.status === 'fulfilled' ? vrrp.value : {vrrp: prev.director?.vrrp ?? [], vrrpError: describe(vrrp.reason)};
 			const director: DirectorData = {
 				ipvs: parsed.ipvs,
 				addresses: keepEventAddrs ? prev.director!.addresses : parsed.addresses,
-				...(vrrpPart.vrrp ? {vrrp: vrrpPart.vrrp} : {}),
-				...(vrrpPart.vrrpError ? {vrrpError: vrrpPart.vrrpError} : {}),
-				...(active.status === 'fulfilled' ? {keepalivedActive: active.value.code === 0} : {}),
+				...(parsed.vrrp ? {vrrp: parsed.vrrp} : prev.director?.vrrp ? {vrrp: prev.director.vrrp} : {}),
+				...(parsed.vrrpError ? {vrrpError: parsed.vrrpError} : {}),
+				...(parsed.keepalivedRunning !== undefined ? {keepalivedActive: parsed.keepalivedRunning} : {}),
 				...(parsed.configSha256 !== undefined ? {configSha256: parsed.configSha256} : {}),
 			};
 			const {error: _dropped, ...rest} = prev;

@@ -25,7 +25,7 @@ export interface IpvsRates {
 	outBps: number;
 }
 
-/** One `  -> addr:port ...` destination line. */
+/** One `  -> addr:port ...` destination line. From --stats/--rate alone, forward is '' and the numbers 0. */
 export interface IpvsRealServer {
 	/** IPv6 without brackets. */
 	address: string;
@@ -118,16 +118,17 @@ export function parseIpvsRate(text: string): IpvsTable {
  * reported as problems, not added.
  */
 export function mergeIpvs(list: IpvsTable, stats?: IpvsTable, rate?: IpvsTable): IpvsTable {
-	const problems = [...list.problems];
+	const problems = new Problems();
+	for (const p of list.problems) problems.add(p);
 	const services = list.services.map((s) => ({...s, flags: [...s.flags], realServers: s.realServers.map((r) => ({...r}))}));
 	const byKey = new Map(services.map((s) => [serviceKey(s), s]));
 	const join = (other: IpvsTable, label: 'stats' | 'rate'): void => {
-		for (const p of other.problems) problems.push(`${label}: ${p}`);
+		for (const p of other.problems) problems.add(`${label}: ${p}`);
 		for (const o of other.services) {
 			const key = serviceKey(o);
 			const s = byKey.get(key);
 			if (!s) {
-				problems.push(`${label}: service ${key} is not in the list output (table changed between commands?)`);
+				problems.add(`${label}: service ${key} is not in the list output (table changed between commands?)`);
 				continue;
 			}
 			copyMetric(o, s, label);
@@ -135,7 +136,7 @@ export function mergeIpvs(list: IpvsTable, stats?: IpvsTable, rate?: IpvsTable):
 			for (const or of o.realServers) {
 				const r = rsByKey.get(realServerKey(or));
 				if (!r) {
-					problems.push(`${label}: real server ${realServerKey(or)} of ${key} is not in the list output`);
+					problems.add(`${label}: real server ${realServerKey(or)} of ${key} is not in the list output`);
 					continue;
 				}
 				copyMetric(or, r, label);
@@ -144,7 +145,7 @@ export function mergeIpvs(list: IpvsTable, stats?: IpvsTable, rate?: IpvsTable):
 	};
 	if (stats) join(stats, 'stats');
 	if (rate) join(rate, 'rate');
-	return {services, problems};
+	return {services, problems: problems.done()};
 }
 
 function copyMetric(from: {stats?: IpvsCounters; rate?: IpvsRates}, to: {stats?: IpvsCounters; rate?: IpvsRates}, label: 'stats' | 'rate'): void {
@@ -162,8 +163,9 @@ const MAX_PROBLEMS = 50;
 class Problems {
 	readonly list: string[] = [];
 	private dropped = 0;
-	add(p: string): void {
-		if (this.list.length < MAX_PROBLEMS) this.list.push(p);
+	/** Messages are built lazily: garbage input can have thousands of bad lines. */
+	add(p: string | (() => string)): void {
+		if (this.list.length < MAX_PROBLEMS) this.list.push(typeof p === 'string' ? p : p());
 		else this.dropped++;
 	}
 	done(): string[] {
@@ -352,11 +354,11 @@ function parseIpvs(text: string, expected: Mode): IpvsTable {
 				continue;
 			}
 			if (!current) {
-				problems.add(`line ${n + 1}: real server before any service: ${excerpt(line)}`);
+				problems.add(() => `line ${n + 1}: real server before any service: ${excerpt(line)}`);
 				continue;
 			}
 			const rs = parseDest(toks, mode, layout);
-			if (typeof rs === 'string') problems.add(`line ${n + 1}: ${rs}: ${excerpt(line)}`);
+			if (typeof rs === 'string') problems.add(() => `line ${n + 1}: ${rs}: ${excerpt(line)}`);
 			else current.realServers.push(rs);
 			continue;
 		}
@@ -366,7 +368,7 @@ function parseIpvs(text: string, expected: Mode): IpvsTable {
 		if (PROTOCOLS.has(first)) {
 			const svc = parseServiceLine(toks, mode);
 			if (typeof svc === 'string') {
-				problems.add(`line ${n + 1}: ${svc}: ${excerpt(line)}`);
+				problems.add(() => `line ${n + 1}: ${svc}: ${excerpt(line)}`);
 				current = undefined;
 			} else {
 				services.push(svc);
@@ -384,7 +386,7 @@ function parseIpvs(text: string, expected: Mode): IpvsTable {
 			}
 			continue;
 		}
-		problems.add(`line ${n + 1}: unrecognised line: ${excerpt(line)}`);
+		problems.add(() => `line ${n + 1}: unrecognised line: ${excerpt(line)}`);
 	}
 	if (!sawHeader && services.length > 0) problems.add('no ipvsadm header line; output may be incomplete');
 	return {services, problems: problems.done()};

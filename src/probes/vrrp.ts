@@ -1,6 +1,7 @@
 // VRRP state from keepalived: version/JSON support, signal numbers, and the JSON / text data /
 // stats dumps (facts file 3a, 3b). keepalived 2.2.7 writes the VRRP password in clear into the
 // dumps, so the parsers never copy auth fields and problems never quote dump values.
+import {isIP} from 'node:net';
 import type {Argv} from '../profile/model.js';
 import {registerReadOnlyScript} from '../transport/read-only.js';
 
@@ -206,14 +207,16 @@ function num(o: Record<string, unknown>, key: string): number | undefined {
 /** Instance names are shown to the user; keep them printable and short. */
 function cleanName(v: unknown): string | undefined {
 	if (typeof v !== 'string' || v.length === 0 || v.length > 128) return undefined;
-	// eslint-disable-next-line no-control-regex
 	return /[\u0000-\u001f\u007f]/.test(v) ? undefined : v;
 }
 
 /** '192.168.67.100/24 dev eth0 scope global set' → '192.168.67.100/24'. */
 function vipAddress(entry: string): string | undefined {
 	const first = entry.trim().split(/\s+/, 1)[0] ?? '';
-	return first.length > 0 && first.length <= 64 && /^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(first) ? first : undefined;
+	const slash = first.indexOf('/');
+	const address = slash < 0 ? first : first.slice(0, slash);
+	if (isIP(address) === 0) return undefined;
+	return slash < 0 || /^\d{1,3}$/.test(first.slice(slash + 1)) ? first : undefined;
 }
 
 function statsFromJson(s: Record<string, unknown>): VrrpStats {
@@ -395,7 +398,7 @@ export function parseKeepalivedData(text: string): VrrpDump {
 				break;
 			case 'Master router': {
 				const a = value.split(' ', 1)[0] ?? '';
-				if (/^[0-9a-fA-F.:]{2,45}$/.test(a)) cur.masterRouter = a;
+				if (isIP(a) !== 0) cur.masterRouter = a;
 				break;
 			}
 			case 'Master priority':

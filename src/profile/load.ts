@@ -50,6 +50,8 @@ function describeZodIssue(issue: Issue): string {
 			const got = /received (\w+)/.exec(issue.message)?.[1];
 			if (got === 'undefined') return 'is required';
 			if (got === 'null') return `is empty (must be ${typeName(issue.expected)})`;
+			if (issue.expected === 'int' && got === 'number') return 'must be a whole number';
+			if (got === 'NaN') return `must be ${typeName(issue.expected)}, not .nan`;
 			return `must be ${typeName(issue.expected)}${got ? `, not ${typeName(got)}` : ''}`;
 		}
 		case 'invalid_value':

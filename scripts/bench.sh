@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Benchmarks: builds, brings the lab up if needed, runs dist/bench/run.js inside the lab's station
+# namespace, and takes the lab down again if this script started it. Results: bench-results/results.json.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+npm run --silent build || exit 2
+was_up=0
+node dist/cli.js lab status >/dev/null 2>&1 && was_up=1
+node dist/cli.js lab up || exit 2
+node dist/cli.js lab exec -- node dist/bench/run.js "$@"
+rc=$?
+[ "$was_up" = 1 ] || node dist/cli.js lab down
+exit $rc

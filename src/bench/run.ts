@@ -1,0 +1,36 @@
+// `npm run bench`: speed figures, written to bench-results/results.json (figures in README).
+// Runs inside the lab's station namespace (scripts/bench.sh puts it there) for the lab sections.
+import {mkdirSync, writeFileSync} from 'node:fs';
+import path from 'node:path';
+import {loadProfile} from '../profile/load.js';
+import {packageRoot} from '../lab/plan.js';
+import {isInNetns} from '../transport/netns.js';
+import {benchParse} from './parse.js';
+import {benchStatusVsSsh} from './status-vs-ssh.js';
+import {benchVipDetection} from './vip-detection.js';
+
+type Section = (log: (line: string) => void) => Promise<Record<string, unknown>>;
+
+async function main(): Promise<void> {
+	const only = process.argv.slice(2);
+	const profile = loadProfile(path.join(packageRoot(), 'profiles', 'lab.yaml'));
+	const inLab = profile.stationNetns !== undefined && isInNetns(profile.stationNetns);
+	const sections: Record<string, Section> = {
+		parse: async (log) => benchParse(log),
+		...(inLab ? {statusVsSsh: (log) => benchStatusVsSsh(profile, log), vipDetection: (log) => benchVipDetection(profile, log)} : {}),
+	};
+	const results: Record<string, unknown> = {at: new Date().toISOString(), node: process.version};
+	for (const [name, run] of Object.entries(sections)) {
+		if (only.length > 0 && !only.includes(name)) continue;
+		process.stderr.write(`bench: ${name}\n`);
+		results[name] = await run((line) => process.stderr.write(`  ${line}\n`));
+	}
+	if (!inLab) process.stderr.write('bench: not in the lab station namespace; lab sections skipped (use npm run bench)\n');
+	const dir = path.join(packageRoot(), 'bench-results');
+	mkdirSync(dir, {recursive: true});
+	const file = path.join(dir, 'results.json');
+	writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+	process.stdout.write(`${JSON.stringify(results, null, 2)}\nbench: written to ${file}\n`);
+}
+
+await main();
