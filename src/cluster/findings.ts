@@ -84,14 +84,16 @@ export function deriveFindings({profile, hosts, vips, renderedSha256}: FindingIn
 
 	for (const p of vips) {
 		const inst = profile.instances.find((i) => i.name === p.instance)!;
-		const masters = p.members.filter((m) => m.state === 'MASTER').map((m) => m.director);
-		const anyLive = inst.members.some((m) => live(hosts.get(m.director)));
+		// Stale data from an unreachable director is not evidence of anything.
+		const masters = p.members.filter((m) => m.state === 'MASTER' && live(hosts.get(m.director))).map((m) => m.director);
+		// "No master" needs every member answering: the one we cannot reach may still hold the VIP.
+		const allLive = inst.members.every((m) => live(hosts.get(m.director)));
 		if (p.holders.length > 1) {
 			add({kind: 'split-brain', severity: 'critical', subject: p.vip, message: `split brain: ${p.vip} (${p.instance}) is on ${p.holders.join(' and ')}`});
 		} else if (masters.length > 1) {
 			add({kind: 'split-brain', severity: 'critical', subject: p.vip, message: `split brain: ${masters.join(' and ')} are both MASTER of ${p.instance}`});
 		}
-		if (anyLive && p.holders.length === 0 && masters.length === 0) {
+		if (allLive && p.holders.length === 0 && masters.length === 0) {
 			add({kind: 'no-master', severity: 'critical', subject: p.vip, message: `no master: ${p.vip} (${p.instance}) is on no director`});
 		}
 		for (const holder of p.holders) {

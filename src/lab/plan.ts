@@ -49,6 +49,9 @@ export function planLab(profile: Profile, stateDir = defaultStateDir()): LabPlan
 	if (!profile.lab) throw new LabPlanError(`${profile.file}: the profile has no "lab" section, so it cannot be built as a lab`);
 	if (!profile.stationNetns) throw new LabPlanError(`${profile.file}: the lab needs station.netns (the operator's namespace)`);
 	if (/\s/.test(stateDir)) throw new LabPlanError(`the lab folder ${stateDir} contains white space; UML cannot boot from such a path`);
+	// The lab kernel mounts its own file systems over these, so boot files there would be invisible to it.
+	const shadowed = ['/run', '/proc', '/sys', '/dev', '/usr/lib/modules'].find((p) => stateDir === p || stateDir.startsWith(`${p}/`));
+	if (shadowed) throw new LabPlanError(`the lab folder ${stateDir} is under ${shadowed}, which the lab kernel mounts over; set LVSDECK_LAB_DIR elsewhere`);
 	const webByHost = new Map<string, {vips: Set<string>; port: number}>();
 	for (const vs of profile.virtualServers) {
 		for (const rs of vs.realServers) {

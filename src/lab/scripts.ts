@@ -101,20 +101,23 @@ export function hostInitScript(plan: LabPlan): string {
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 B=${q(plan.bootDir)}
 H="$1"
-. "$B/hosts/$H/env"
 mount --make-rprivate /
-# each host has its own /run, /tmp, /root (no shared shell start-up files) and /etc/keepalived
+# Copy this host's boot files into its private /run first: the lab folder may live under /tmp or
+# /root, which are shadowed below.
 mount -t tmpfs -o mode=755 tmpfs /run
+mkdir -p /run/lab/boot /run/lab/bin /run/lab/www /run/sshd
+cp "$B/hosts/$H/"* "$B/systemctl" "$B/authorized_keys" /run/lab/boot/ || echo "FAILED cannot copy boot files from $B"
+. /run/lab/boot/env
+# each host has its own /tmp, /root (no shared shell start-up files) and /etc/keepalived
 mount -t tmpfs -o mode=1777 tmpfs /tmp
 mount -t tmpfs -o mode=700 tmpfs /root
 mount -t tmpfs -o mode=755 tmpfs /etc/keepalived
 hostname "$NAME"
-mkdir -p /run/sshd /run/lab/bin /run/lab/www
-cp "$B/systemctl" /run/lab/bin/systemctl && chmod 755 /run/lab/bin/systemctl
+cp /run/lab/boot/systemctl /run/lab/bin/systemctl && chmod 755 /run/lab/bin/systemctl
 [ -e /usr/bin/systemctl ] && mount --bind /run/lab/bin/systemctl /usr/bin/systemctl
-cp "$B/hosts/$H/env" /run/lab/env
-cp "$B/authorized_keys" /run/lab/authorized_keys && chmod 600 /run/lab/authorized_keys
-cp "$B/hosts/$H/ssh_host_ed25519_key" /run/lab/ssh_host_ed25519_key && chmod 600 /run/lab/ssh_host_ed25519_key
+cp /run/lab/boot/env /run/lab/env
+cp /run/lab/boot/authorized_keys /run/lab/authorized_keys && chmod 600 /run/lab/authorized_keys
+cp /run/lab/boot/ssh_host_ed25519_key /run/lab/ssh_host_ed25519_key && chmod 600 /run/lab/ssh_host_ed25519_key
 cat > /run/lab/sshd_config <<EOF
 ListenAddress $ADDR
 HostKey /run/lab/ssh_host_ed25519_key
@@ -133,7 +136,7 @@ EOF
 if /usr/sbin/sshd -f /run/lab/sshd_config -E /run/sshd.log; then echo "sshd up"; else echo "FAILED sshd did not start"; fi
 case "$ROLE" in
 director)
-  cp "$B/hosts/$H/keepalived.conf" "$KCONF" && chmod 644 "$KCONF"
+  cp /run/lab/boot/keepalived.conf "$KCONF" && chmod 644 "$KCONF"
   keepalived -t -f "$KCONF" > /run/lab/keepalived-test.out 2>&1
   rc=$?
   if [ $rc -ne 0 ] || [ -s /run/lab/keepalived-test.out ]; then
