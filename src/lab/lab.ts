@@ -110,13 +110,13 @@ async function prepareBoot(plan: LabPlan, profile: Profile): Promise<void> {
 	chmodSync(plan.stateDir, 0o700);
 }
 
-async function waitForConsole(plan: LabPlan, deadlineMs: number): Promise<{ok: boolean; text: string}> {
+async function waitForConsole(plan: LabPlan, deadlineMs: number): Promise<{ok: boolean; crashed?: boolean; text: string}> {
 	const until = Date.now() + deadlineMs;
 	for (;;) {
 		const text = consoleText(plan);
 		if (text.includes(READY_MARKER)) return {ok: true, text};
 		if (text.includes(FAILED_MARKER)) return {ok: false, text};
-		if (runningLabPid(plan) === undefined) return {ok: false, text: `${text}\n(the lab kernel exited)`};
+		if (runningLabPid(plan) === undefined) return {ok: false, crashed: true, text: `${text}\n(the lab kernel exited)`};
 		if (Date.now() > until) return {ok: false, text: `${text}\n(timed out after ${deadlineMs} ms)`};
 		await new Promise((r) => setTimeout(r, 100));
 	}
@@ -138,9 +138,34 @@ export async function labUp(plan: LabPlan, profile: Profile, log: Log, deadlineM
 		if (wait.ok) return {alreadyUp: true, pid, bootMs: 0};
 		log('the running lab is not healthy; rebuilding it');
 	}
-	await labDown(plan, () => {});
-	log(`preparing ${plan.hosts.length} hosts in ${plan.bootDir}`);
-	await prepareBoot(plan, profile);
+	// The UML kernel very occasionally segfaults while probing ptrace at start-up; a crash before the
+	// lab is ready is retried, a lab that reports a failure is not.
+	const attempts = 3;
+	for (let attempt = 1; ; attempt++) {
+		await labDown(plan, () => {});
+		log(`preparing ${plan.hosts.length} hosts in ${plan.bootDir}`);
+		await prepareBoot(plan, profile);
+		const pid = await bootKernel(plan);
+		log(`lab kernel started (pid ${pid}); waiting for sshd, keepalived, VRRP and IPVS`);
+		const wait = await waitForConsole(plan, Math.max(5000, deadlineMs - (Date.now() - started)));
+		if (wait.ok) return {alreadyUp: false, pid, bootMs: Date.now() - started};
+		const crashed = wait.crashed && !wait.text.includes(FAILED_MARKER);
+		if (crashed && attempt < attempts) {
+			log(`the lab kernel exited during boot (attempt ${attempt} of ${attempts}); retrying`);
+			continue;
+		}
+		const tail = wait.text
+			.split('\n')
+			.filter((l) => l.startsWith('LVSLAB') || l.includes('('))
+			.slice(-25)
+			.join('\n');
+		await labDown(plan, () => {});
+		throw new LabError(`the lab did not come up:\n${tail}`);
+	}
+}
+
+/** Creates the station namespace and tap, and starts the UML kernel on it; returns its pid. */
+async function bootKernel(plan: LabPlan): Promise<number> {
 	// UML mounts a tmpfs here for its modules; the folder must exist on the (read-only) host root.
 	mkdirSync('/usr/lib/modules', {recursive: true});
 	const ns = plan.netns;
@@ -175,18 +200,8 @@ export async function labUp(plan: LabPlan, profile: Profile, log: Log, deadlineM
 	child.unref();
 	if (child.pid === undefined) throw new LabError('could not start linux.uml');
 	writeFileSync(files.pidFile, `${child.pid}\n`);
-	log(`lab kernel started (pid ${child.pid}); waiting for sshd, keepalived, VRRP and IPVS`);
-	const wait = await waitForConsole(plan, deadlineMs);
-	if (!wait.ok) {
-		const tail = wait.text
-			.split('\n')
-			.filter((l) => l.startsWith('LVSLAB') || l.includes('('))
-			.slice(-25)
-			.join('\n');
-		await labDown(plan, () => {});
-		throw new LabError(`the lab did not come up:\n${tail}`);
-	}
-	return {alreadyUp: false, pid: child.pid, bootMs: Date.now() - started};
+	return child.pid;
+
 }
 
 function alive(pid: number): boolean {
