@@ -13,6 +13,7 @@ import {TransportError} from './transport/types.js';
 import {DEFAULT_LAB_PROFILE, labDownCommand, labExecCommand, labStatusCommand, labUpCommand} from './commands/lab.js';
 import {demoCommand} from './commands/demo.js';
 import {statusCommand} from './commands/status.js';
+import {consoleCommand, wallCommand} from './commands/console.js';
 
 const version = (JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as {version: string}).version;
 
@@ -63,6 +64,21 @@ function buildProgram(setCode: (code: number) => void): Command {
 		.option('--interval <ms>', 'poll interval for --watch', '1000')
 		.option('--trust-host-key <name=fingerprint...>', 'trust this SHA256 host-key fingerprint for that host (this run only)')
 		.action(async (o: {profile: string; json?: boolean; watch?: boolean; interval?: string; trustHostKey?: string[]}) => setCode(await statusCommand(o)));
+
+	const screenOptions = (cmd: Command) =>
+		cmd
+			.requiredOption('-p, --profile <file>', 'cluster profile (YAML)')
+			.option('--interval <ms>', 'poll interval')
+			.option('--trust-host-key <name=fingerprint...>', 'trust this SHA256 host-key fingerprint for that host (this run only)');
+	screenOptions(
+		program
+			.command('console', {isDefault: true})
+			.description('the live console (default command): VIPs, VRRP, IPVS with rates, real servers, findings, action log')
+			.option('--read-only', 'refuse every command that changes a host (enforced in the transport)'),
+	).action(async (o: {profile: string; interval?: string; readOnly?: boolean; trustHostKey?: string[]}) => setCode(await consoleCommand(o)));
+	screenOptions(program.command('wall').description('read-only wall screen: VIP holders, healthy real servers, one alarm banner')).action(
+		async (o: {profile: string; interval?: string; trustHostKey?: string[]}) => setCode(await wallCommand(o)),
+	);
 
 	program
 		.command('demo')

@@ -140,7 +140,9 @@ export class SshPool implements Transport {
 				settled = true;
 				if (link.pending === client) delete link.pending;
 				client.destroy();
-				if (state === 'retrying') this.backoff(link, message);
+				// after close() the host stays 'closed' (close() destroys handshakes, which land here)
+				if (this.closed) this.setState(link, 'closed');
+				else if (state === 'retrying') this.backoff(link, message);
 				else this.setState(link, state, message);
 				reject(new TransportError(kind, host.name, `${host.name}: ${message}`));
 			};
@@ -218,12 +220,24 @@ export class SshPool implements Transport {
 	private async acquire(link: Link, signal: AbortSignal): Promise<void> {
 		const cap = link.host.ssh.maxChannels;
 		while (link.active >= cap) {
-			if (signal.aborted) throw new TransportError('aborted', link.host.name, `${link.host.name}: aborted while waiting for a channel`);
+			if (signal.aborted) break;
 			await new Promise<void>((resolve) => {
-				link.waiters.push(resolve);
-				signal.addEventListener('abort', () => resolve(), {once: true});
+				// An aborted waiter leaves the queue, so release() never hands its wake-up to a dead command.
+				const wake = () => {
+					signal.removeEventListener('abort', onAbort);
+					resolve();
+				};
+				const onAbort = () => {
+					const i = link.waiters.indexOf(wake);
+					if (i >= 0) link.waiters.splice(i, 1);
+					resolve();
+				};
+				link.waiters.push(wake);
+				signal.addEventListener('abort', onAbort, {once: true});
 			});
 		}
+		// Checked after the loop too: an abort that races a free slot must not send the command.
+		if (signal.aborted) throw new TransportError('aborted', link.host.name, `${link.host.name}: aborted while waiting for a channel`);
 		link.active++;
 	}
 
@@ -232,10 +246,15 @@ export class SshPool implements Transport {
 		link.waiters.shift()?.();
 	}
 
+	/**
+	 * The handshake is bounded by the host's connect timeout; the command timeout starts once the
+	 * connection is up (it covers waiting for a free channel and the command itself).
+	 */
 	async exec(hostName: string, argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
 		const link = this.links.get(hostName);
 		if (!link) throw new TransportError('unknown-host', hostName, `${hostName} is not a host in this profile`);
 		const started = Date.now();
+		const client = await raceAbort(this.client(link), options.signal, hostName);
 		const timeoutMs = options.timeoutMs ?? link.host.ssh.commandTimeoutMs;
 		const local = new AbortController();
 		let timedOut = false;
@@ -244,17 +263,16 @@ export class SshPool implements Transport {
 		options.signal?.addEventListener('abort', onAbort, {once: true});
 		if (options.signal?.aborted) local.abort();
 		try {
-			const client = await raceAbort(this.client(link), local.signal, hostName, () => timedOut);
 			await this.acquire(link, local.signal);
 			try {
 				const command = shellJoin(link.host.ssh.sudo ? ['sudo', '-n', '--', ...argv] : argv);
-				return await runChannel(client, command, options, local.signal, () => timedOut, started);
+				return await runChannel(client, hostName, command, options, local.signal, () => timedOut, started);
 			} finally {
 				this.release(link);
 			}
 		} catch (error) {
-			if (error instanceof TransportError && error.kind === 'aborted' && timedOut) {
-				return {code: null, stdout: '', stderr: '', timedOut: true, durationMs: Date.now() - started};
+			if (error instanceof TransportError && error.kind === 'aborted') {
+				return {code: null, stdout: '', stderr: '', timedOut, ...(timedOut ? {} : {aborted: true}), durationMs: Date.now() - started};
 			}
 			throw error;
 		} finally {
@@ -287,10 +305,12 @@ function readKey(file: string): Buffer | undefined {
 	}
 }
 
-async function raceAbort<T>(promise: Promise<T>, signal: AbortSignal, host: string, timedOut: () => boolean): Promise<T> {
-	if (signal.aborted) throw new TransportError('aborted', host, `${host}: ${timedOut() ? 'timed out' : 'aborted'}`);
+/** Waits for `promise` unless the caller aborts first (the connection attempt itself goes on). */
+async function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined, host: string): Promise<T> {
+	if (!signal) return promise;
+	if (signal.aborted) throw new TransportError('aborted', host, `${host}: aborted`);
 	return new Promise<T>((resolve, reject) => {
-		const onAbort = () => reject(new TransportError('aborted', host, `${host}: ${timedOut() ? 'timed out while connecting' : 'aborted'}`));
+		const onAbort = () => reject(new TransportError('aborted', host, `${host}: aborted while connecting`));
 		signal.addEventListener('abort', onAbort, {once: true});
 		promise.then(
 			(v) => {
@@ -307,6 +327,7 @@ async function raceAbort<T>(promise: Promise<T>, signal: AbortSignal, host: stri
 
 function runChannel(
 	client: Client,
+	host: string,
 	command: string,
 	options: ExecOptions,
 	signal: AbortSignal,
@@ -314,9 +335,16 @@ function runChannel(
 	started: number,
 ): Promise<ExecResult> {
 	return new Promise<ExecResult>((resolve, reject) => {
-		client.exec(command, (err, stream: ClientChannel) => {
+		const cannotOpen = (err: Error) => reject(new TransportError('closed', host, `${host}: cannot open a channel: ${err.message}`));
+		try {
+			// ssh2 throws "Not connected" at once when the connection died while this command waited for a channel
+			client.exec(command, onChannel);
+		} catch (error) {
+			cannotOpen(error instanceof Error ? error : new Error(String(error)));
+		}
+		function onChannel(err: Error | undefined, stream: ClientChannel): void {
 			if (err) {
-				reject(new TransportError('closed', '', `cannot open a channel: ${err.message}`));
+				cannotOpen(err);
 				return;
 			}
 			const out: Buffer[] = [];
@@ -342,7 +370,7 @@ function runChannel(
 			const onAbort = () => {
 				// Stop the remote command: signal it, then close the channel (sshd hangs up the session).
 				try {
-					stream.signal('KILL');
+					signalChannel(stream, 'KILL');
 				} catch {
 					// some servers refuse signals; closing the channel still ends the session
 				}
@@ -361,6 +389,25 @@ function runChannel(
 			stream.on('close', finish);
 			if (options.stdin !== undefined) stream.end(options.stdin);
 			else stream.end();
-		});
+		}
 	});
+}
+
+/**
+ * Send a signal request on a session channel. ssh2's Channel.signal() silently does nothing once the
+ * channel is no longer writable, which is always the case here (stdin is ended as soon as the command
+ * starts); SSH allows channel requests after EOF, so send it on the connection's protocol directly.
+ */
+function signalChannel(stream: ClientChannel, name: string): void {
+	const channel = stream as unknown as {
+		outgoing?: {id: number; state: string};
+		_client?: {_protocol?: {signal?: (id: number, signal: string) => void}};
+	};
+	const protocol = channel._client?._protocol;
+	const state = channel.outgoing?.state;
+	if (channel.outgoing && (state === 'open' || state === 'eof') && typeof protocol?.signal === 'function') {
+		protocol.signal(channel.outgoing.id, name);
+	} else {
+		stream.signal(name);
+	}
 }

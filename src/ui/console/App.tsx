@@ -1,0 +1,178 @@
+// The live console: header (cluster, clock, host health), alarm banner, view tabs, one view, footer.
+// It only renders the store and dispatches actions; the frame is always shorter than the terminal.
+import {useMemo, useReducer} from 'react';
+import {Box, Text, useApp, useInput} from 'ink';
+import type {Profile} from '../../profile/model.js';
+import type {ClusterStore} from '../../cluster/store.js';
+import type {ActionLog} from '../action-log.js';
+import type {RateHistory} from '../history.js';
+import {clockTime, fit} from '../format.js';
+import {sanitizeLine} from '../sanitize.js';
+import {banner, hostChips, hostTable, ipvsTable, logTable, realServerTable, vipTable, vrrpTable} from '../presenters/presenters.js';
+import {filterRows, type Row, type TableModel} from '../presenters/types.js';
+import {Table, TONE_COLOR} from './Table.js';
+import {HelpScreen} from './HelpScreen.js';
+import {ACTION_KEYS, type ConsoleActions} from './actions.js';
+import {consoleReducer, initialConsoleState, VIEWS, VIEW_TITLES, type ViewName} from './console-state.js';
+import {interpretInput} from './keys.js';
+import {useActionLog, useClusterState, useNow, useTerminalSize, type TerminalSize} from './hooks.js';
+
+export const MIN_COLUMNS = 80;
+export const MIN_ROWS = 24;
+
+export interface ConsoleAppProps {
+	readonly profile: Profile;
+	readonly store: ClusterStore;
+	readonly history: RateHistory;
+	readonly log: ActionLog;
+	/** Absent in read-only mode: action keys then only say that the console is read-only. */
+	readonly actions?: ConsoleActions;
+	/** Tests: a fixed terminal size and clock. */
+	readonly size?: TerminalSize;
+	readonly now?: number;
+}
+
+/** Header + banner + tabs + footer take this many lines; one more line stays free below the frame. */
+const CHROME_LINES = 4;
+
+export function ConsoleApp({profile, store, history, log, actions, size: fixedSize, now: fixedNow}: ConsoleAppProps) {
+	const {exit} = useApp();
+	const size = useTerminalSize(fixedSize);
+	const now = useNow(1000, fixedNow);
+	const state = useClusterState(store);
+	const entries = useActionLog(log);
+	const [ui, dispatch] = useReducer(consoleReducer, initialConsoleState);
+
+	const models = useMemo(() => {
+		const primary: Record<ViewName, TableModel> = {
+			overview: vipTable(state, profile),
+			ipvs: ipvsTable(state, history, now),
+			vrrp: vrrpTable(state, profile, now),
+			realservers: realServerTable(state, profile),
+			log: logTable(state, entries),
+		};
+		return primary;
+	}, [state, profile, history, now, entries]);
+	const hosts = useMemo(() => hostTable(state, now), [state, now]);
+
+	const model = models[ui.view];
+	const rows: Row[] = useMemo(() => filterRows(model.rows, ui.filter), [model, ui.filter]);
+	const cursor = Math.min(ui.cursor[ui.view], Math.max(0, rows.length - 1));
+	const selected = rows[cursor];
+
+	const tooSmall = size.columns < MIN_COLUMNS || size.rows < MIN_ROWS;
+	const bodyHeight = size.rows - 1 - CHROME_LINES;
+	const page = Math.max(1, bodyHeight - 2);
+
+	useInput((input, key) => {
+		const result = interpretInput(ui, input, key, {rows: rows.length, page, tooSmall});
+		for (const action of result.actions) dispatch(action);
+		for (const effect of result.effects) {
+			if (effect.type === 'exit') {
+				exit();
+				return;
+			}
+			const action = ACTION_KEYS.find((a) => a.kind === effect.kind)!;
+			if (!actions) {
+				log.append('warn', `${action.title}: refused, this console is read-only`);
+				dispatch({type: 'flash', text: 'read-only console: actions are disabled'});
+			} else {
+				actions.run(effect.kind, selected ? {selectedKey: selected.key} : {});
+			}
+		}
+	});
+
+	if (tooSmall) {
+		return (
+			<Text wrap="truncate" color="yellow">
+				{fit(`Terminal too small: ${size.columns}x${size.rows}. lvsdeck needs at least ${MIN_COLUMNS}x${MIN_ROWS}. (q quits)`, Math.max(10, size.columns))}
+			</Text>
+		);
+	}
+
+	const width = size.columns;
+	const chips = hostChips(state, now);
+	const alarm = banner(state);
+	const title = `lvsdeck · ${sanitizeLine(profile.name)} · ${clockTime(now)}${actions ? '' : ' · read-only'} · `;
+
+	let body: React.ReactNode;
+	if (ui.help) {
+		body = <HelpScreen width={width} height={bodyHeight} />;
+	} else {
+		const detailLines = ui.detail && selected?.detail ? selected.detail.slice(0, Math.max(0, Math.floor(bodyHeight / 2) - 1)) : [];
+		const detailHeight = detailLines.length > 0 ? detailLines.length + 1 : 0;
+		if (ui.view === 'overview') {
+			// VIPs first, then hosts, then as many findings as fit.
+			const vipHeight = Math.min(rows.length + 1, Math.max(2, Math.floor((bodyHeight - detailHeight) / 2)));
+			const rest = bodyHeight - detailHeight - vipHeight - 1;
+			const hostHeight = Math.min(hosts.rows.length + 1, Math.max(0, rest));
+			const findingLines = state.findings.slice(0, Math.max(0, rest - hostHeight - 1));
+			body = (
+				<>
+					<Table model={model} rows={rows} width={width} height={vipHeight} cursor={cursor} />
+					<Text> </Text>
+					<Table model={hosts} rows={filterRows(hosts.rows, ui.filter)} width={width} height={hostHeight} />
+					{findingLines.length > 0 ? <Text bold>{fit('FINDINGS', width)}</Text> : null}
+					{findingLines.map((f, i) => (
+						<Text key={i} wrap="truncate" color={f.severity === 'critical' ? 'red' : f.severity === 'warning' ? 'yellow' : undefined}>
+							{fit(`${f.severity.toUpperCase().padEnd(8)} ${sanitizeLine(f.message)}`, width)}
+						</Text>
+					))}
+				</>
+			);
+		} else {
+			body = <Table model={model} rows={rows} width={width} height={bodyHeight - detailHeight} cursor={cursor} />;
+		}
+		if (detailLines.length > 0) {
+			body = (
+				<>
+					{body}
+					<Text color="cyan" wrap="truncate">
+						{fit('─ details (Enter/Esc to close) ', width).replace(/ +$/, (m) => '─'.repeat(m.length))}
+					</Text>
+					{detailLines.map((line, i) => (
+						<Text key={`d${i}`} wrap="truncate">
+							{fit(sanitizeLine(line), width)}
+						</Text>
+					))}
+				</>
+			);
+		}
+	}
+
+	const footer = ui.editingFilter
+		? `filter: ${ui.filter}█  (Enter keep, Esc clear)`
+		: ui.flash
+			? ui.flash
+			: `${ui.filter ? `[filter: ${ui.filter}] ` : ''}1-5 views  ↑↓ move  / filter  Enter details  ? help  ${actions ? 'd f h r x w actions  ' : ''}q quit`;
+
+	return (
+		<Box flexDirection="column" width={width}>
+			<Text wrap="truncate">
+				<Text bold>{title}</Text>
+				{chips.map((c, i) => (
+					<Text key={c.name} color={TONE_COLOR[c.tone]}>
+						{`${i > 0 ? '  ' : ''}● ${c.text}`}
+					</Text>
+				))}
+			</Text>
+			<Text wrap="truncate" color={TONE_COLOR[alarm.tone]} bold={alarm.tone === 'bad'} inverse={alarm.tone === 'bad'}>
+				{fit(alarm.text, width)}
+			</Text>
+			<Text wrap="truncate">
+				{VIEWS.map((v, i) => (
+					<Text key={v} inverse={v === ui.view && !ui.help} bold={v === ui.view}>
+						{` ${i + 1} ${VIEW_TITLES[v]} `}
+					</Text>
+				))}
+				<Text inverse={ui.help}> ? Help </Text>
+			</Text>
+			<Box flexDirection="column" height={bodyHeight} overflow="hidden">
+				{body}
+			</Box>
+			<Text wrap="truncate" color="gray">
+				{fit(footer, width)}
+			</Text>
+		</Box>
+	);
+}

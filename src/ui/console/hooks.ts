@@ -1,0 +1,53 @@
+// Hooks that connect views to the outside-React stores and the terminal.
+import {useEffect, useState, useSyncExternalStore} from 'react';
+import {useStdout} from 'ink';
+import type {ClusterStore} from '../../cluster/store.js';
+import type {ClusterState} from '../../cluster/types.js';
+import type {ActionLog, LogEntry} from '../action-log.js';
+
+export function useClusterState(store: ClusterStore): ClusterState {
+	return useSyncExternalStore(
+		(l) => store.subscribe(l),
+		() => store.getState(),
+	);
+}
+
+export function useActionLog(log: ActionLog): readonly LogEntry[] {
+	return useSyncExternalStore(
+		(l) => log.subscribe(l),
+		() => log.list(),
+	);
+}
+
+export interface TerminalSize {
+	readonly columns: number;
+	readonly rows: number;
+}
+
+/** The terminal size, following resizes. `fixed` (tests) overrides it. */
+export function useTerminalSize(fixed?: TerminalSize): TerminalSize {
+	const {stdout} = useStdout();
+	const read = (): TerminalSize => ({columns: stdout.columns || 80, rows: stdout.rows || 24});
+	const [size, setSize] = useState(read);
+	useEffect(() => {
+		if (fixed) return;
+		const onResize = () => setSize(read());
+		stdout.on('resize', onResize);
+		return () => {
+			stdout.off('resize', onResize);
+		};
+		// eslint-disable-next-line react-hooks/exhaustive-deps
+	}, [stdout, fixed]);
+	return fixed ?? size;
+}
+
+/** The current time, re-read every `everyMs` (the header clock and data ages). */
+export function useNow(everyMs: number, fixed?: number): number {
+	const [now, setNow] = useState(() => fixed ?? Date.now());
+	useEffect(() => {
+		if (fixed !== undefined) return;
+		const timer = setInterval(() => setNow(Date.now()), everyMs);
+		return () => clearInterval(timer);
+	}, [everyMs, fixed]);
+	return fixed ?? now;
+}
