@@ -113,5 +113,11 @@ export async function main(argv: readonly string[]): Promise<number> {
 	}
 }
 
+// A reader that went away (`lvsdeck status | head`) is not an error worth a stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+	if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+	throw error;
+});
+
 const code = await main(process.argv);
 process.exitCode = code;

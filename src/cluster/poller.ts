@@ -12,6 +12,9 @@ import type {ClusterStore} from './store.js';
 
 import type {DirectorData, HostState} from './types.js';
 
+/** Hash the installed keepalived.conf on every Nth poll of a director. */
+const CONFIG_HASH_EVERY = 10;
+
 export interface PollerOptions {
 	/** Time between the starts of two polls of one host (default 1000 ms). */
 	readonly intervalMs?: number;
@@ -43,6 +46,7 @@ export class ClusterPoller {
 	private readonly inFlight = new Map<string, Promise<void>>();
 	private readonly monitors = new Map<string, AbortController>();
 	private readonly dumpSetups = new Map<string, {kind: DumpKind; signal?: number}>();
+	private readonly pollCount = new Map<string, number>();
 	/** Last time an address event changed a director's addresses (polls started earlier must not undo it). */
 	private readonly addrEventAt = new Map<string, number>();
 	private running = false;
@@ -149,7 +153,11 @@ export class ClusterPoller {
 			const setup = await this.dumpSetup(host);
 			kind = setup.kind;
 			const {pidFile, dumpDir, configPath} = this.profile.keepalived;
-			const r = await this.probe(host, directorSnapshotCommand(configPath, {kind, pidFile, dumpDir, ...(setup.signal === undefined ? {} : {signal: setup.signal})}));
+			// The installed config rarely changes: hash it on the first poll and every 10th after.
+			const n = this.pollCount.get(host.name) ?? 0;
+			this.pollCount.set(host.name, n + 1);
+			const hashPath = n % CONFIG_HASH_EVERY === 0 ? configPath : '';
+			const r = await this.probe(host, directorSnapshotCommand(hashPath, {kind, pidFile, dumpDir, ...(setup.signal === undefined ? {} : {signal: setup.signal})}));
 			snapshot = parseDirectorSnapshot(r.stdout, kind);
 		} catch (error) {
 			// Ask again after a reconnect: keepalived may have been upgraded meanwhile.
@@ -166,7 +174,11 @@ export class ClusterPoller {
 				...(parsed.vrrp ? {vrrp: parsed.vrrp} : prev.director?.vrrp ? {vrrp: prev.director.vrrp} : {}),
 				...(parsed.vrrpError ? {vrrpError: parsed.vrrpError} : {}),
 				...(parsed.keepalivedRunning !== undefined ? {keepalivedActive: parsed.keepalivedRunning} : {}),
-				...(parsed.configSha256 !== undefined ? {configSha256: parsed.configSha256} : {}),
+				...(parsed.configSha256 !== undefined
+					? {configSha256: parsed.configSha256}
+					: prev.director?.configSha256 !== undefined
+						? {configSha256: prev.director.configSha256}
+						: {}),
 			};
 			const {error: _dropped, ...rest} = prev;
 			const done = Date.now();

@@ -6,6 +6,9 @@ import {loadProfile} from '../profile/load.js';
 import {ClusterStore} from '../cluster/store.js';
 import {ClusterPoller} from '../cluster/poller.js';
 import {createClusterTransport} from '../transport/cluster-transport.js';
+import {ReadOnlyTransport} from '../transport/read-only.js';
+import type {Transport} from '../transport/types.js';
+import type {Profile} from '../profile/model.js';
 import {runInStation} from '../station.js';
 import {CliError} from '../cli-error.js';
 import {ActionLog} from '../ui/action-log.js';
@@ -32,6 +35,55 @@ function pendingActions(log: ActionLog): ConsoleActions {
 	};
 }
 
+export interface ScreenRuntime {
+	readonly transport: Transport;
+	readonly store: ClusterStore;
+	readonly poller: ClusterPoller;
+	readonly log: ActionLog;
+	readonly history: RateHistory;
+	/** Undefined when read-only: no action entry point exists at all. */
+	readonly actions?: ConsoleActions;
+	readonly readOnly: boolean;
+	stop(): Promise<void>;
+}
+
+/**
+ * The wiring shared by the console and the wall (and their tests): transport, store, poller,
+ * history, action log, actions. The wall is read-only whatever the options say, and read-only wraps
+ * the transport itself, so no key, action or bug can get a changing command through.
+ */
+export function createScreenRuntime(
+	profile: Profile,
+	mode: 'console' | 'wall',
+	options: {readOnly?: boolean; intervalMs?: number; trust?: Record<string, string[]>; inner?: Transport} = {},
+): ScreenRuntime {
+	const readOnly = mode === 'wall' || options.readOnly === true;
+	const transport = options.inner
+		? readOnly
+			? new ReadOnlyTransport(options.inner)
+			: options.inner
+		: createClusterTransport(profile, {readOnly, ...(options.trust ? {trust: options.trust} : {})});
+	const store = new ClusterStore(profile);
+	const poller = new ClusterPoller(profile, transport, store, {intervalMs: options.intervalMs ?? (mode === 'wall' ? 2000 : 1000)});
+	const log = new ActionLog();
+	const history = new RateHistory();
+	const detach = history.attach(store);
+	return {
+		transport,
+		store,
+		poller,
+		log,
+		history,
+		readOnly,
+		...(readOnly ? {} : {actions: pendingActions(log)}),
+		async stop() {
+			detach();
+			poller.stop();
+			await transport.close();
+		},
+	};
+}
+
 async function runScreen(mode: 'console' | 'wall', options: ScreenOptions): Promise<number> {
 	const profile = loadProfile(options.profile);
 	const trust = parseTrust(options.trustHostKey);
@@ -42,19 +94,13 @@ async function runScreen(mode: 'console' | 'wall', options: ScreenOptions): Prom
 	const reexec = await runInStation(profile.stationNetns);
 	if (reexec !== undefined) return reexec;
 
-	const readOnly = mode === 'wall' || options.readOnly === true;
-	const transport = createClusterTransport(profile, {readOnly, trust});
-	const store = new ClusterStore(profile);
-	const poller = new ClusterPoller(profile, transport, store, {intervalMs});
-	const log = new ActionLog();
-	const history = new RateHistory();
-	const detach = history.attach(store);
-	log.append('info', `${mode} started on profile ${profile.name}${readOnly ? ' (read-only)' : ''}`);
-	poller.start();
+	const rt = createScreenRuntime(profile, mode, {readOnly: options.readOnly === true, intervalMs, trust});
+	rt.log.append('info', `${mode} started on profile ${profile.name}${rt.readOnly ? ' (read-only)' : ''}`);
+	rt.poller.start();
 	const app =
 		mode === 'wall'
-			? render(<WallApp profile={profile} store={store} />, {exitOnCtrlC: true, maxFps: 2, patchConsole: true})
-			: render(<ConsoleApp profile={profile} store={store} history={history} log={log} {...(readOnly ? {} : {actions: pendingActions(log)})} />, {
+			? render(<WallApp profile={profile} store={rt.store} />, {exitOnCtrlC: true, maxFps: 2, patchConsole: true})
+			: render(<ConsoleApp profile={profile} store={rt.store} history={rt.history} log={rt.log} {...(rt.actions ? {actions: rt.actions} : {})} />, {
 					exitOnCtrlC: false,
 					maxFps: 10,
 					patchConsole: true,
@@ -62,9 +108,7 @@ async function runScreen(mode: 'console' | 'wall', options: ScreenOptions): Prom
 	try {
 		await app.waitUntilExit();
 	} finally {
-		detach();
-		poller.stop();
-		await transport.close();
+		await rt.stop();
 	}
 	return 0;
 }

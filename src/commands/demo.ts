@@ -1,6 +1,6 @@
-// `lvsdeck demo`: the main job in one command. Starts the lab if it is not up, then takes a first
-// look at the cluster from the lab's station: hosts, the IPVS table on each director, and
-// round-robin through the VIP.
+// `lvsdeck demo`: the main job in one command. Starts the lab if it is not up, then opens the console
+// on it inside the lab's station namespace. Without a terminal (CI, pipes) it prints a first look
+// instead: hosts, each director's VIPs and IPVS table, and round-robin through the VIP.
 import {loadProfile} from '../profile/load.js';
 import {directors} from '../profile/model.js';
 import {labUp} from '../lab/lab.js';
@@ -9,6 +9,7 @@ import {planLab} from '../lab/plan.js';
 import {isInNetns} from '../transport/netns.js';
 import {SshPool} from '../transport/ssh-pool.js';
 import {runInStation} from '../station.js';
+import {consoleCommand} from './console.js';
 
 export async function demoCommand(profileFile: string): Promise<number> {
 	const profile = loadProfile(profileFile);
@@ -17,6 +18,7 @@ export async function demoCommand(profileFile: string): Promise<number> {
 		const r = await labUp(plan, profile, (l) => process.stderr.write(`lab: ${l}\n`));
 		process.stderr.write(r.alreadyUp ? 'lab: already up\n' : `lab: up in ${(r.bootMs / 1000).toFixed(1)} s\n`);
 	}
+	if (process.stdout.isTTY && process.stdin.isTTY) return consoleCommand({profile: profileFile});
 	const reexec = await runInStation(plan.netns);
 	if (reexec !== undefined) return reexec;
 

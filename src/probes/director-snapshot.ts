@@ -10,7 +10,7 @@ import {DUMP_EXIT, parseKeepalivedData, parseKeepalivedJson, type VrrpInstanceSt
 const MARK = '@@lvsdeck';
 
 /**
- * Constant script; values arrive only as positional parameters: "$1" config path, "$2" dump kind
+ * Constant script; values arrive only as positional parameters: "$1" config path ("" skips the hash), "$2" dump kind
  * (json|data|none), "$3" keepalived pid file, "$4" dump folder, "$5" the dump signal number (from
  * `keepalived --signum`, asked once per host). The dump part signals only a process whose name is
  * keepalived, removes the old dump first so a stale one is never read, and waits for the size to settle.
@@ -22,7 +22,7 @@ export const DIRECTOR_SNAPSHOT_SCRIPT = registerReadOnlyScript(
 		's ipvs-stats; ipvsadm -Ln --stats --exact 2>&1',
 		's ipvs-rate; ipvsadm -Ln --rate --exact 2>&1',
 		's addr; ip -j addr show 2>&1',
-		's config; if [ -r "$1" ]; then sha256sum < "$1" | cut -c1-64; else echo missing; fi',
+		's config; if [ -z "$1" ]; then echo skipped; elif [ -r "$1" ]; then sha256sum < "$1" | cut -c1-64; else echo missing; fi',
 		'dump() {',
 		'  pid=; [ -r "$3" ] && read -r pid < "$3"',
 		`  case "$pid" in ""|*[!0-9]*) return ${DUMP_EXIT.notRunning} ;; esac`,

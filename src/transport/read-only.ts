@@ -53,9 +53,28 @@ function ipReadOnly(args: readonly string[]): boolean {
 	return verb === 'dev';
 }
 
+const CURL_REFUSED =
+	/^(-X|--request|-d|--data.*|-F|--form.*|-T|--upload-file|-o|--output|-O|--remote-name|--remote-name-all|--output-dir|-K|--config|--json|-D|--dump-header|-c|--cookie-jar|--trace|--trace-ascii|--stderr|--libcurl|--etag-save|--hsts|--alt-svc)$/;
+
 function curlReadOnly(args: readonly string[]): boolean {
-	// GET only: no methods, bodies, uploads or output files
-	return args.every((a) => !/^(-X|--request|-d|--data.*|-F|--form.*|-T|--upload-file|-o|--output|-O|--remote-name|-K|--config|--json)$/.test(a) && !/^-[A-Za-z]*[XdFTOoK]/.test(a));
+	// GET only: no methods, bodies, uploads, and no file written (output, headers, cookies, traces,
+	// caches, nor -w's %output{file})
+	return args.every((a) => !CURL_REFUSED.test(a) && !/^-[A-Za-z]*[XdFTOoKDc]/.test(a) && !a.includes('%output{'));
+}
+
+/** `date` shows the time; `-s`/`--set` and a bare `[MMDDhhmm...]` operand set the clock. */
+function dateReadOnly(args: readonly string[]): boolean {
+	for (let i = 0; i < args.length; i++) {
+		const a = args[i]!;
+		if (a.startsWith('+')) continue; // an output format
+		if (/^(-u|--utc|--universal|-R|--rfc-email|-I[a-z]*|--iso-8601(=[a-z]+)?|--rfc-3339=[a-z]+|--date=.*|--reference=.*)$/.test(a)) continue;
+		if ((a === '-d' || a === '-r') && args[i + 1] !== undefined) {
+			i++;
+			continue;
+		}
+		return false;
+	}
+	return true;
 }
 
 /** True when `argv` cannot change the state of the host it runs on. */
@@ -75,7 +94,9 @@ export function isReadOnlyCommand(argv: readonly string[]): boolean {
 		case 'systemctl':
 			return ['is-active', 'is-enabled', 'is-failed', 'status', 'show'].includes(args[0] ?? '');
 		case 'sysctl':
-			return args.every((a) => !a.includes('=') && !/^-(w|p|-write|-load|-system)/.test(a));
+			// name=value, -w, -p/-f (also inside a cluster like -ep) and --write/--load/--system (or their
+			// getopt abbreviations) write values
+			return args.every((a) => !a.includes('=') && !/^-[^-]*[wpf]/.test(a) && !/^--(w|l|s)/.test(a));
 		case 'cat':
 		case 'sha256sum':
 		case 'stat':
@@ -84,13 +105,16 @@ export function isReadOnlyCommand(argv: readonly string[]): boolean {
 		case 'tail':
 			return args.every((a) => !a.startsWith('-') || /^-(n|c)?\d*$|^--$|^-[lah1]+$|^-f$/.test(a));
 		case 'hostname':
+			// display options only: a name operand, -F/--file and -b/--boot set the host name
+			return args.every((a) => /^-[aAdfiIsyVh]+$/.test(a) || /^--(alias|all-fqdns|domain|fqdn|long|ip-address|all-ip-addresses|short|yp|nis|version|help)$/.test(a));
+		case 'date':
+			return dateReadOnly(args);
 		case 'uname':
 		case 'id':
-		case 'date':
 		case 'uptime':
 		case 'true':
 		case 'echo':
-			return base !== 'hostname' || args.every((a) => a.startsWith('-'));
+			return true;
 		case 'curl':
 			return curlReadOnly(args);
 		case 'sh':

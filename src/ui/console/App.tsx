@@ -84,9 +84,11 @@ export function ConsoleApp({profile, store, history, log, actions, size: fixedSi
 
 	if (tooSmall) {
 		return (
-			<Text wrap="truncate" color="yellow">
-				{fit(`Terminal too small: ${size.columns}x${size.rows}. lvsdeck needs at least ${MIN_COLUMNS}x${MIN_ROWS}. (q quits)`, Math.max(10, size.columns))}
-			</Text>
+			<Box width={Math.max(10, size.columns)}>
+				<Text wrap="wrap" color="yellow">
+					{`Terminal too small: ${size.columns}x${size.rows}. lvsdeck needs at least ${MIN_COLUMNS}x${MIN_ROWS}. (q quits)`}
+				</Text>
+			</Box>
 		);
 	}
 
