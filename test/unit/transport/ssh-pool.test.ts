@@ -1,0 +1,600 @@
+// SshPool against in-process ssh2 servers on 127.0.0.1: results as values, shell quoting, one pooled
+// connection per host, the channel cap, per-command timeouts and aborts, strict host keys, auth
+// failures, reconnect with backoff, connect timeouts and jump hosts.
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
+import type {Host, SshSettings} from '../../../src/profile/model.js';
+import {SshPool, type SshPoolOptions} from '../../../src/transport/ssh-pool.js';
+import {TransportError, type ConnState, type ExecResult, type HostStatus} from '../../../src/transport/types.js';
+import {waitFor} from '../../helpers/wait-for.js';
+import {generateKey, hashedHostField, SshTestServer, type SshTestServerOptions, type TestKey} from './ssh-test-server.js';
+
+let dir: string;
+let clientKey: TestKey;
+let clientKeyFile: string;
+const servers: SshTestServer[] = [];
+const pools: SshPool[] = [];
+const cleanups: Array<() => void | Promise<void>> = [];
+
+beforeAll(() => {
+	dir = mkdtempSync(path.join(os.tmpdir(), 'lvsdeck-ssh-pool-'));
+	clientKey = generateKey();
+	clientKeyFile = path.join(dir, 'id_ed25519');
+	writeFileSync(clientKeyFile, clientKey.privateKey, {mode: 0o600});
+});
+
+afterAll(() => rmSync(dir, {recursive: true, force: true}));
+
+afterEach(async () => {
+	for (const p of pools.splice(0)) await p.close();
+	for (const s of servers.splice(0)) await s.stop();
+	for (const c of cleanups.splice(0)) await c();
+});
+
+let knownHostsCount = 0;
+function knownHosts(...lines: string[]): string {
+	const file = path.join(dir, `known_hosts.${++knownHostsCount}`);
+	writeFileSync(file, lines.map((l) => `${l}\n`).join(''));
+	return file;
+}
+
+async function startServer(options: Partial<SshTestServerOptions> = {}): Promise<SshTestServer> {
+	const s = await SshTestServer.start({authorizedKeys: [clientKey], ...options});
+	servers.push(s);
+	return s;
+}
+
+function hostFor(port: number, ssh: Partial<SshSettings> = {}, name = 'lb1'): Host {
+	return {
+		name,
+		address: '127.0.0.1',
+		role: 'director',
+		ssh: {
+			hostName: '127.0.0.1',
+			user: 'operator',
+			port,
+			identityFiles: [clientKeyFile],
+			knownHostsFiles: [],
+			fingerprints: [],
+			sudo: false,
+			connectTimeoutMs: 3000,
+			commandTimeoutMs: 5000,
+			keepaliveIntervalMs: 0,
+			maxChannels: 4,
+			...ssh,
+		},
+	};
+}
+
+/** A host whose known_hosts holds exactly the server's key. */
+function trustedHost(s: SshTestServer, ssh: Partial<SshSettings> = {}, name = 'lb1'): Host {
+	return hostFor(s.port, {knownHostsFiles: [knownHosts(s.knownHostsLine())], ...ssh}, name);
+}
+
+function makePool(hosts: readonly Host[], options: SshPoolOptions = {}): SshPool {
+	const p = new SshPool(hosts, options);
+	pools.push(p);
+	return p;
+}
+
+/** Record every state the pool reports for a host (consecutive repeats collapsed). */
+function recordStates(p: SshPool, host = 'lb1'): {states: ConnState[]; events: HostStatus[]} {
+	const states: ConnState[] = [];
+	const events: HostStatus[] = [];
+	p.onStatus((s) => {
+		if (s.host !== host) return;
+		events.push(s);
+		if (states.at(-1) !== s.state) states.push(s.state);
+	});
+	return {states, events};
+}
+
+async function rejection(promise: Promise<unknown>): Promise<TransportError> {
+	let result: unknown;
+	try {
+		result = await promise;
+	} catch (error) {
+		expect(error).toBeInstanceOf(TransportError);
+		return error as TransportError;
+	}
+	throw new Error(`expected a TransportError, got ${JSON.stringify(result)}`);
+}
+
+function until(what: string, condition: () => boolean, timeoutMs = 3000): Promise<unknown> {
+	return waitFor(async () => condition(), (v) => v, {timeoutMs, intervalMs: 5, what});
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('exec results', () => {
+	it('returns code, stdout and stderr as a value with timedOut false', async () => {
+		const s = await startServer();
+		const p = makePool([trustedHost(s)]);
+		const r = await p.exec('lb1', ['echo', 'hi']);
+		expect(r).toMatchObject({code: 0, stdout: 'hi\n', stderr: '', timedOut: false});
+		expect(r.aborted).toBeUndefined();
+		expect(r.durationMs).toBeGreaterThanOrEqual(0);
+		expect(s.commands).toEqual(['echo hi']);
+	});
+
+	it('reports a non-zero exit as a value, not an exception', async () => {
+		const s = await startServer();
+		const p = makePool([trustedHost(s)]);
+		await expect(p.exec('lb1', ['fail'])).resolves.toMatchObject({code: 3, stdout: '', stderr: 'boom\n', timedOut: false});
+	});
+
+	it('does not treat stderr output alone as a failure', async () => {
+		const s = await startServer();
+		const p = makePool([trustedHost(s)]);
+		await expect(p.exec('lb1', ['warn'])).resolves.toMatchObject({code: 0, stdout: '', stderr: 'careful\n', timedOut: false});
+	});
+
+	it('shell-quotes every argv word (and prefixes sudo -n -- when the host uses sudo)', async () => {
+		const s = await startServer();
+		const p = makePool([trustedHost(s), trustedHost(s, {sudo: true}, 'lb2')]);
+		const r = await p.exec('lb1', ['echo', 'a b', "c'd", '', '$(reboot)', 'plain-word_1.2:3']);
+		expect(s.commands.at(-1)).toBe(`echo 'a b' 'c'\\''d' '' '$(reboot)' plain-word_1.2:3`);
+		expect(r.code).toBe(127);
+		await p.exec('lb2', ['echo', 'hi there']);
+		expect(s.commands.at(-1)).toBe(`sudo -n -- echo 'hi there'`);
+	});
+
+	it('passes stdin and splits stdout into lines for onStdoutLine', async () => {
+		const s = await startServer();
+		const p = makePool([trustedHost(s)]);
+		await expect(p.exec('lb1', ['cat'], {stdin: 'x\ny'})).resolves.toMatchObject({code: 0, stdout: 'x\ny'});
+		const lines: string[] = [];
+		await p.exec('lb1', ['lines'], {onStdoutLine: (l) => lines.push(l)});
+		expect(lines).toEqual(['one', 'two', 'three']);
+	});
+
+	it('refuses a host that is not in the profile', async () => {
+		const p = makePool([]);
+		expect((await rejection(p.exec('nope', ['true']))).kind).toBe('unknown-host');
+	});
+});
+
+describe('one pooled connection per host', () => {
+	it('runs 10 sequential and 10 concurrent commands over exactly one connection', async () => {
+		const s = await startServer();
+		const p = makePool([trustedHost(s)]);
+		for (let i = 0; i < 10; i++) expect((await p.exec('lb1', ['echo', 'hi'])).stdout).toBe('hi\n');
+		const concurrent = await Promise.all(Array.from({length: 10}, () => p.exec('lb1', ['echo', 'hi'])));
+		expect(concurrent.map((r) => r.stdout)).toEqual(Array(10).fill('hi\n'));
+		expect(s.tcpConnections).toBe(1);
+		expect(s.sshConnections).toBe(1);
+		expect(s.commands).toHaveLength(20);
+	});
+
+	it('shares one handshake between commands started together on an idle host', async () => {
+		const s = await startServer();
+		const p = makePool([trustedHost(s)]);
+		const results = await Promise.all(Array.from({length: 10}, () => p.exec('lb1', ['echo', 'hi'])));
+		expect(results.every((r) => r.code === 0)).toBe(true);
+		expect(s.tcpConnections).toBe(1);
+		expect(s.sshConnections).toBe(1);
+	});
+});
+
+describe('channel cap', () => {
+	it('never has more than maxChannels channels open, and runs every command after release', async () => {
+		const s = await startServer();
+		const p = makePool([trustedHost(s, {maxChannels: 2})]);
+		let finished = 0;
+		const runs = Array.from({length: 6}, () =>
+			p.exec('lb1', ['hold']).then((r) => {
+				finished++;
+				return r;
+			}),
+		);
+		let released = 0;
+		while (released < 6) {
+			const expected = Math.min(2, 6 - released);
+			await until(`${expected} held commands`, () => s.heldCount === expected);
+			expect(s.openChannels).toBeLessThanOrEqual(2);
+			expect(finished).toBe(released);
+			released += s.releaseHolds();
+		}
+		const results = await Promise.all(runs);
+		expect(results.map((r) => [r.code, r.stdout])).toEqual(Array(6).fill([0, 'released\n']));
+		expect(s.maxOpenChannels).toBe(2);
+		expect(s.commands).toHaveLength(6);
+		expect(s.sshConnections).toBe(1);
+	});
+
+	it('hands the freed channel to the next live waiter when a queued command was aborted', async () => {
+		const s = await startServer();
+		const p = makePool([trustedHost(s, {maxChannels: 1})]);
+		const holding = p.exec('lb1', ['hold']);
+		await until('the held command', () => s.heldCount === 1);
+		const ac = new AbortController();
+		const abandoned = p.exec('lb1', ['echo', 'abandoned'], {signal: ac.signal});
+		const timedOutInQueue = p.exec('lb1', ['echo', 'late'], {timeoutMs: 50});
+		const next = p.exec('lb1', ['echo', 'hi'], {timeoutMs: 2000});
+		// once this one has timed out in the queue, the one issued before it is queued as well
+		await expect(timedOutInQueue).resolves.toMatchObject({timedOut: true, code: null});
+		ac.abort();
+		await expect(abandoned).resolves.toMatchObject({aborted: true, timedOut: false, code: null});
+		s.releaseHolds();
+		await expect(holding).resolves.toMatchObject({code: 0});
+		const started = Date.now();
+		const r = await next;
+		expect(r).toMatchObject({code: 0, stdout: 'hi\n', timedOut: false});
+		expect(Date.now() - started).toBeLessThan(1000);
+		expect(s.commands).toEqual(['hold', 'echo hi']);
+	});
+});
+
+describe('per-command timeout and abort', () => {
+	it('times a command out: timedOut, code null, KILL signalled, channel closed, connection kept', async () => {
+		const s = await startServer();
+		const p = makePool([trustedHost(s)]);
+		await p.exec('lb1', ['echo', 'hi']);
+		const started = Date.now();
+		const r = await p.exec('lb1', ['sleep-forever'], {timeoutMs: 300});
+		const elapsed = Date.now() - started;
+		expect(r).toMatchObject({code: null, timedOut: true});
+		expect(r.aborted).toBeUndefined();
+		expect(elapsed).toBeGreaterThanOrEqual(290);
+		expect(elapsed).toBeLessThan(1500);
+		await until('the server to see the channel close', () => s.closedChannels.includes('sleep-forever'));
+		expect(s.signals).toEqual(['KILL']);
+		expect(p.status('lb1').state).toBe('ready');
+		await expect(p.exec('lb1', ['echo', 'hi'])).resolves.toMatchObject({code: 0, stdout: 'hi\n'});
+		expect(s.sshConnections).toBe(1);
+		await until('no channel left open on the server', () => s.openChannels === 0);
+	});
+
+	it('uses the host commandTimeoutMs when the call sets none', async () => {
+		const s = await startServer();
+		const p = makePool([trustedHost(s, {commandTimeoutMs: 200})]);
+		const started = Date.now();
+		await expect(p.exec('lb1', ['sleep-forever'])).resolves.toMatchObject({timedOut: true, code: null});
+		expect(Date.now() - started).toBeLessThan(1500);
+	});
+
+	it('resolves with aborted when the signal is aborted mid-command', async () => {
+		const s = await startServer();
+		const p = makePool([trustedHost(s)]);
+		const ac = new AbortController();
+		const running = p.exec('lb1', ['sleep-forever'], {signal: ac.signal, timeoutMs: 10_000});
+		await until('the command to reach the server', () => s.commands.includes('sleep-forever'));
+		const started = Date.now();
+		ac.abort();
+		const r = await running;
+		expect(r).toMatchObject({code: null, timedOut: false, aborted: true});
+		expect(Date.now() - started).toBeLessThan(1000);
+		await until('the server to see the channel close', () => s.closedChannels.includes('sleep-forever'));
+		expect(s.signals).toEqual(['KILL']);
+		await expect(p.exec('lb1', ['echo', 'hi'])).resolves.toMatchObject({code: 0});
+	});
+
+	it('never sends a command whose signal is already aborted', async () => {
+		const s = await startServer();
+		const p = makePool([trustedHost(s)]);
+		await p.exec('lb1', ['echo', 'hi']);
+		expect((await rejection(p.exec('lb1', ['echo', 'no'], {signal: AbortSignal.abort()}))).kind).toBe('aborted');
+		expect(s.commands).toEqual(['echo hi']);
+	});
+});
+
+describe('host keys', () => {
+	it('connects when known_hosts has the key', async () => {
+		const s = await startServer();
+		const p = makePool([trustedHost(s)]);
+		await expect(p.exec('lb1', ['echo', 'hi'])).resolves.toMatchObject({code: 0});
+		expect(p.status('lb1').state).toBe('ready');
+	});
+
+	it('refuses a changed key, names the presented fingerprint, and never authenticates', async () => {
+		const s = await startServer();
+		const other = generateKey();
+		const p = makePool([hostFor(s.port, {knownHostsFiles: [knownHosts(s.knownHostsLine(other))]})]);
+		const {states} = recordStates(p);
+		const e = await rejection(p.exec('lb1', ['echo', 'hi']));
+		expect(e.kind).toBe('hostkey');
+		expect(e.host).toBe('lb1');
+		expect(e.message).toContain('REFUSED');
+		expect(e.message).toContain(s.hostKey.fingerprint);
+		expect(e.message).not.toContain(other.fingerprint.slice(7)); // only the presented key is named
+		expect(p.status('lb1').state).toBe('hostkey-refused');
+		expect(states).toEqual(['connecting', 'hostkey-refused']);
+		// later commands fail fast, without another connection
+		expect((await rejection(p.exec('lb1', ['echo', 'hi']))).kind).toBe('hostkey');
+		expect(s.tcpConnections).toBe(1);
+		expect(s.authAttempts).toBe(0);
+		expect(s.commands).toEqual([]);
+	});
+
+	it('refuses an unknown host and says how to trust it', async () => {
+		const s = await startServer();
+		const p = makePool([hostFor(s.port, {knownHostsFiles: [knownHosts(), path.join(dir, 'missing-known-hosts')]})]);
+		const e = await rejection(p.exec('lb1', ['echo', 'hi']));
+		expect(e.kind).toBe('hostkey');
+		expect(e.message).toContain(s.hostKey.fingerprint);
+		expect(e.message).toContain(`--trust-host-key lb1=${s.hostKey.fingerprint}`);
+		expect(p.status('lb1').state).toBe('hostkey-refused');
+		expect(s.authAttempts).toBe(0);
+		expect(s.commands).toEqual([]);
+	});
+
+	it('accepts a fingerprint pinned in the profile, and refuses a wrong pin', async () => {
+		const s = await startServer();
+		const ok = makePool([hostFor(s.port, {fingerprints: [s.hostKey.fingerprint]})]);
+		await expect(ok.exec('lb1', ['echo', 'hi'])).resolves.toMatchObject({code: 0});
+		const wrong = makePool([hostFor(s.port, {fingerprints: [generateKey().fingerprint]})]);
+		const e = await rejection(wrong.exec('lb1', ['echo', 'hi']));
+		expect(e.kind).toBe('hostkey');
+		expect(e.message).toContain('REFUSED');
+		expect(s.commands).toEqual(['echo hi']);
+	});
+
+	it('accepts a fingerprint trusted through the pool option, for that host only', async () => {
+		const s = await startServer();
+		const p = makePool([hostFor(s.port), hostFor(s.port, {}, 'lb2')], {trust: {lb1: [s.hostKey.fingerprint]}});
+		await expect(p.exec('lb1', ['echo', 'hi'])).resolves.toMatchObject({code: 0});
+		expect((await rejection(p.exec('lb2', ['echo', 'hi']))).kind).toBe('hostkey');
+	});
+
+	it('accepts a hashed known_hosts entry for [127.0.0.1]:PORT', async () => {
+		const s = await startServer();
+		const line = `${hashedHostField(`[127.0.0.1]:${s.port}`)} ${s.hostKey.publicLine}`;
+		const p = makePool([hostFor(s.port, {knownHostsFiles: [knownHosts(line)]})]);
+		await expect(p.exec('lb1', ['echo', 'hi'])).resolves.toMatchObject({code: 0});
+	});
+
+	it('refuses a @revoked key even when it is also listed and pinned', async () => {
+		const s = await startServer();
+		const file = knownHosts(s.knownHostsLine(), `@revoked * ${s.hostKey.publicLine}`);
+		const p = makePool([hostFor(s.port, {knownHostsFiles: [file], fingerprints: [s.hostKey.fingerprint]})]);
+		const e = await rejection(p.exec('lb1', ['echo', 'hi']));
+		expect(e.kind).toBe('hostkey');
+		expect(e.message).toContain('REFUSED');
+		expect(e.message).toContain('revoked');
+		expect(e.message).toContain(s.hostKey.fingerprint);
+		expect(s.authAttempts).toBe(0);
+		expect(s.commands).toEqual([]);
+	});
+
+	it('tries again after reset() once known_hosts is fixed', async () => {
+		const s = await startServer();
+		const file = knownHosts();
+		const p = makePool([hostFor(s.port, {knownHostsFiles: [file]})]);
+		expect((await rejection(p.exec('lb1', ['echo', 'hi']))).kind).toBe('hostkey');
+		writeFileSync(file, `${s.knownHostsLine()}\n`);
+		expect((await rejection(p.exec('lb1', ['echo', 'hi']))).kind).toBe('hostkey'); // still refused until reset
+		p.reset('lb1');
+		await expect(p.exec('lb1', ['echo', 'hi'])).resolves.toMatchObject({code: 0});
+	});
+});
+
+describe('authentication', () => {
+	it('reports a rejected key as auth-failed and fails later commands fast, without reconnecting', async () => {
+		const s = await startServer({authorizedKeys: [generateKey()]});
+		const p = makePool([trustedHost(s)]);
+		const e = await rejection(p.exec('lb1', ['echo', 'hi']));
+		expect(e.kind).toBe('auth');
+		expect(e.message).toContain('operator');
+		expect(p.status('lb1').state).toBe('auth-failed');
+		expect(s.authAttempts).toBeGreaterThan(0);
+		expect(s.authenticated).toBe(0);
+		const started = Date.now();
+		for (let i = 0; i < 5; i++) expect((await rejection(p.exec('lb1', ['echo', 'hi']))).kind).toBe('auth');
+		expect(Date.now() - started).toBeLessThan(200);
+		expect(s.tcpConnections).toBe(1);
+		expect(s.commands).toEqual([]);
+	});
+
+	it('fails with auth and opens no connection when no identity is usable', async () => {
+		const s = await startServer();
+		const p = makePool([trustedHost(s, {identityFiles: [path.join(dir, 'no-such-key')]})]);
+		expect((await rejection(p.exec('lb1', ['echo', 'hi']))).kind).toBe('auth');
+		expect(p.status('lb1').state).toBe('auth-failed');
+		expect(s.tcpConnections).toBe(0);
+	});
+});
+
+describe('reconnect', () => {
+	it('reconnects on the next command after the server drops the connection', async () => {
+		const s = await startServer();
+		const p = makePool([trustedHost(s)], {backoffBaseMs: 50, backoffMaxMs: 400});
+		const {states} = recordStates(p);
+		await expect(p.exec('lb1', ['echo', 'hi'])).resolves.toMatchObject({code: 0});
+		s.dropClients();
+		await until('the pool to notice the drop', () => p.status('lb1').state === 'retrying');
+		await expect(p.exec('lb1', ['echo', 'hi'])).resolves.toMatchObject({code: 0, stdout: 'hi\n'});
+		expect(s.sshConnections).toBe(2);
+		expect(states).toEqual(['connecting', 'ready', 'retrying', 'connecting', 'ready']);
+	});
+
+	it('fails a command queued behind the channel cap with a TransportError when the connection drops', async () => {
+		const s = await startServer();
+		const p = makePool([trustedHost(s, {maxChannels: 1})], {backoffBaseMs: 50, backoffMaxMs: 400});
+		const holding = p.exec('lb1', ['hold']);
+		await until('the held command', () => s.heldCount === 1);
+		const queued = p.exec('lb1', ['echo', 'hi']).then(
+			(r) => r,
+			(e: unknown) => e,
+		);
+		s.dropClients();
+		await expect(holding).resolves.toMatchObject({code: null});
+		const outcome = await queued;
+		expect(outcome).toBeInstanceOf(TransportError);
+		expect(outcome).toMatchObject({kind: 'closed', host: 'lb1'});
+		await until('the pool to notice the drop', () => p.status('lb1').state !== 'ready');
+		await expect(p.exec('lb1', ['echo', 'hi'])).resolves.toMatchObject({code: 0});
+	});
+
+	it('backs off while the server is down, failing fast, and recovers once it is back', async () => {
+		const s = await startServer();
+		const base = 50;
+		const max = 400;
+		const p = makePool([trustedHost(s)], {backoffBaseMs: base, backoffMaxMs: max});
+		const {events} = recordStates(p);
+		await expect(p.exec('lb1', ['echo', 'hi'])).resolves.toMatchObject({code: 0});
+		await s.stop();
+		await until('the pool to notice the drop', () => p.status('lb1').state === 'retrying');
+
+		const attempts = () => events.filter((e) => e.state === 'connecting').length;
+		const attemptsBefore = attempts();
+		let execs = 0;
+		let fastFailures = 0;
+		while (attempts() - attemptsBefore < 5) {
+			const before = p.status('lb1');
+			const inBackoff = before.state === 'retrying' && before.nextAttemptAt !== undefined && before.nextAttemptAt > Date.now() + 5;
+			const attemptsNow = attempts();
+			execs++;
+			const e = await rejection(p.exec('lb1', ['echo', 'hi']));
+			expect(e.kind).toBe('unreachable');
+			if (inBackoff) {
+				// inside the backoff window: refused at once, no connection attempt
+				expect(e.message).toMatch(/retrying in \d+\.\ds/);
+				expect(attempts()).toBe(attemptsNow);
+				fastFailures++;
+			}
+			await sleep(3);
+		}
+		expect(fastFailures).toBeGreaterThan(5);
+		expect(execs).toBeGreaterThan(2 * (attempts() - attemptsBefore));
+
+		// each failed attempt waits base * 2^(n-1), capped, with jitter in [0.5, 1]
+		const delays = events.filter((e) => e.state === 'retrying' && e.nextAttemptAt !== undefined && e.lastError?.includes('ECONNREFUSED')).map((e) => e.nextAttemptAt! - e.since);
+		expect(delays.length).toBeGreaterThanOrEqual(4);
+		delays.forEach((d, i) => {
+			const nominal = Math.min(max, base * 2 ** i);
+			expect(d).toBeGreaterThanOrEqual(nominal * 0.5 - 2);
+			expect(d).toBeLessThanOrEqual(nominal + 2);
+		});
+		expect(delays[3]!).toBeGreaterThan(delays[0]!);
+
+		await s.listen();
+		const {value} = await waitFor(
+			() => p.exec('lb1', ['echo', 'hi']),
+			(r) => r.code === 0,
+			{timeoutMs: 3000, intervalMs: 20, what: 'exec to succeed after the server is back'},
+		);
+		expect(value.stdout).toBe('hi\n');
+		expect(p.status('lb1').state).toBe('ready');
+		expect(s.sshConnections).toBe(2);
+	});
+});
+
+/** A TCP server that accepts and reads, but never says a word of SSH. */
+async function hungServer(): Promise<{port: number; sockets: Set<net.Socket>; closed: () => number}> {
+	const sockets = new Set<net.Socket>();
+	let closed = 0;
+	const hung = net.createServer((socket) => {
+		sockets.add(socket);
+		socket.resume(); // read (and ignore) the client's banner, so its hang-up is seen
+		socket.on('error', () => {});
+		socket.on('close', () => {
+			sockets.delete(socket);
+			closed++;
+		});
+	});
+	await new Promise<void>((resolve) => hung.listen(0, '127.0.0.1', resolve));
+	cleanups.push(
+		() =>
+			new Promise<void>((resolve) => {
+				for (const s of sockets) s.destroy();
+				hung.close(() => resolve());
+			}),
+	);
+	return {port: (hung.address() as net.AddressInfo).port, sockets, closed: () => closed};
+}
+
+describe('connect timeout', () => {
+	it('gives up on a server that accepts TCP but never speaks SSH, within connectTimeoutMs', async () => {
+		const hung = await hungServer();
+		const p = makePool([hostFor(hung.port, {connectTimeoutMs: 500})], {backoffBaseMs: 50});
+		const started = Date.now();
+		const outcome: ExecResult | TransportError = await p.exec('lb1', ['echo', 'hi'], {timeoutMs: 500}).catch((e: unknown) => {
+			expect(e).toBeInstanceOf(TransportError);
+			expect((e as TransportError).kind).toBe('unreachable');
+			return e as TransportError;
+		});
+		expect(Date.now() - started).toBeLessThan(1500);
+		if (!(outcome instanceof TransportError)) expect(outcome).toMatchObject({timedOut: true, code: null});
+		expect(p.status('lb1').state).toBe('retrying');
+		// the abandoned handshake does not linger
+		await until('the hung socket to close', () => hung.sockets.size === 0 && hung.closed() === 1);
+	});
+
+	it('close() destroys a handshake in progress and leaves the host closed', async () => {
+		const hung = await hungServer();
+		const p = new SshPool([hostFor(hung.port, {connectTimeoutMs: 10_000})]);
+		const pending = p.exec('lb1', ['echo', 'hi'], {timeoutMs: 500});
+		await until('the TCP connection', () => hung.sockets.size === 1);
+		const started = Date.now();
+		await p.close();
+		const e = await rejection(pending);
+		expect(['unreachable', 'closed']).toContain(e.kind);
+		expect(Date.now() - started).toBeLessThan(1000);
+		await until('the hung socket to close', () => hung.sockets.size === 0 && hung.closed() === 1);
+		expect(p.status('lb1').state).toBe('closed');
+		expect((await rejection(p.exec('lb1', ['echo', 'hi']))).kind).toBe('closed');
+	});
+
+	it('lets the caller abort while the handshake hangs', async () => {
+		const hung = await hungServer();
+		const p = makePool([hostFor(hung.port, {connectTimeoutMs: 10_000})]);
+		const ac = new AbortController();
+		const pending = p.exec('lb1', ['echo', 'hi'], {signal: ac.signal});
+		await until('the TCP connection', () => hung.sockets.size === 1);
+		const started = Date.now();
+		ac.abort();
+		expect((await rejection(pending)).kind).toBe('aborted');
+		expect(Date.now() - started).toBeLessThan(500);
+	});
+});
+
+describe('jump host', () => {
+	it('reaches a host through its jump host with one forwarded connection', async () => {
+		const jumpKey = generateKey();
+		const targetKey = generateKey();
+		const a = await startServer({name: 'A', hostKey: jumpKey, allowForwarding: true});
+		const b = await startServer({name: 'B', hostKey: targetKey});
+		const file = knownHosts(a.knownHostsLine(), b.knownHostsLine());
+		const p = makePool([hostFor(a.port, {knownHostsFiles: [file]}, 'bastion'), hostFor(b.port, {knownHostsFiles: [file], jump: 'bastion'}, 'lb1')]);
+		await expect(p.exec('lb1', ['whoami-server'])).resolves.toMatchObject({code: 0, stdout: 'B\n'});
+		await expect(p.exec('lb1', ['whoami-server'])).resolves.toMatchObject({code: 0, stdout: 'B\n'});
+		await expect(p.exec('bastion', ['whoami-server'])).resolves.toMatchObject({code: 0, stdout: 'A\n'});
+		expect(a.forwards).toBe(1);
+		expect(a.forwardTargets).toEqual([`127.0.0.1:${b.port}`]);
+		expect(a.sshConnections).toBe(1);
+		expect(b.sshConnections).toBe(1);
+		expect(a.commands).toEqual(['whoami-server']);
+		expect(b.commands).toEqual(['whoami-server', 'whoami-server']);
+	});
+
+	it('opens nothing when the pool is closed while a host behind the jump is connecting', async () => {
+		const a = await startServer({name: 'A', allowForwarding: true});
+		const b = await startServer({name: 'B'});
+		const file = knownHosts(a.knownHostsLine(), b.knownHostsLine());
+		const p = new SshPool([hostFor(a.port, {knownHostsFiles: [file]}, 'bastion'), hostFor(b.port, {knownHostsFiles: [file], jump: 'bastion'}, 'lb1')]);
+		await p.exec('bastion', ['whoami-server']);
+		const pending = p.exec('lb1', ['whoami-server']).catch((e: unknown) => e);
+		await p.close();
+		expect(await pending).toBeInstanceOf(TransportError);
+		await until('the jump connection to close', () => a.liveConnections === 0);
+		await sleep(100); // give a stray connect the chance to reach B
+		expect(b.tcpConnections).toBe(0);
+		expect(p.status('lb1').state).toBe('closed');
+		expect(p.status('bastion').state).toBe('closed');
+	});
+
+	it('checks the target host key through the jump too', async () => {
+		const a = await startServer({name: 'A', allowForwarding: true});
+		const b = await startServer({name: 'B'});
+		const file = knownHosts(a.knownHostsLine(), b.knownHostsLine(generateKey()));
+		const p = makePool([hostFor(a.port, {knownHostsFiles: [file]}, 'bastion'), hostFor(b.port, {knownHostsFiles: [file], jump: 'bastion'}, 'lb1')]);
+		const e = await rejection(p.exec('lb1', ['whoami-server']));
+		expect(e.kind).toBe('hostkey');
+		expect(e.message).toContain(b.hostKey.fingerprint);
+		expect(b.authAttempts).toBe(0);
+		expect(p.status('bastion').state).toBe('ready');
+	});
+});
