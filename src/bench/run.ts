@@ -8,6 +8,8 @@ import {isInNetns} from '../transport/netns.js';
 import {benchParse} from './parse.js';
 import {benchStatusVsSsh} from './status-vs-ssh.js';
 import {benchVipDetection} from './vip-detection.js';
+import {benchConsoleRender} from './console-render.js';
+import {benchConsoleWatch} from './console-watch.js';
 
 type Section = (log: (line: string) => void) => Promise<Record<string, unknown>>;
 
@@ -17,7 +19,14 @@ async function main(): Promise<void> {
 	const inLab = profile.stationNetns !== undefined && isInNetns(profile.stationNetns);
 	const sections: Record<string, Section> = {
 		parse: async (log) => benchParse(log),
-		...(inLab ? {statusVsSsh: (log) => benchStatusVsSsh(profile, log), vipDetection: (log) => benchVipDetection(profile, log)} : {}),
+		consoleRender: (log) => benchConsoleRender(log),
+		...(inLab
+			? {
+					statusVsSsh: (log) => benchStatusVsSsh(profile, log),
+					vipDetection: (log) => benchVipDetection(profile, log),
+					consoleWatch: (log) => benchConsoleWatch(profile, log),
+				}
+			: {}),
 	};
 	const results: Record<string, unknown> = {at: new Date().toISOString(), node: process.version};
 	for (const [name, run] of Object.entries(sections)) {

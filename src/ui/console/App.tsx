@@ -30,32 +30,38 @@ export interface ConsoleAppProps {
 	/** Tests: a fixed terminal size and clock. */
 	readonly size?: TerminalSize;
 	readonly now?: number;
+	/** The view shown first (default overview). */
+	readonly initialView?: ViewName;
 }
 
 /** Header + banner + tabs + footer take this many lines; one more line stays free below the frame. */
 const CHROME_LINES = 4;
 
-export function ConsoleApp({profile, store, history, log, actions, size: fixedSize, now: fixedNow}: ConsoleAppProps) {
+export function ConsoleApp({profile, store, history, log, actions, size: fixedSize, now: fixedNow, initialView}: ConsoleAppProps) {
 	const {exit} = useApp();
 	const size = useTerminalSize(fixedSize);
 	const now = useNow(1000, fixedNow);
 	const state = useClusterState(store);
 	const entries = useActionLog(log);
-	const [ui, dispatch] = useReducer(consoleReducer, initialConsoleState);
+	const [ui, dispatch] = useReducer(consoleReducer, initialView ? {...initialConsoleState, view: initialView} : initialConsoleState);
 
-	const models = useMemo(() => {
-		const primary: Record<ViewName, TableModel> = {
-			overview: vipTable(state, profile),
-			ipvs: ipvsTable(state, history, now),
-			vrrp: vrrpTable(state, profile, now),
-			realservers: realServerTable(state, profile),
-			log: logTable(state, entries),
-		};
-		return primary;
-	}, [state, profile, history, now, entries]);
+	// Only the visible view is built: the others may hold thousands of rows.
+	const model = useMemo((): TableModel => {
+		switch (ui.view) {
+			case 'overview':
+				return vipTable(state, profile);
+			case 'ipvs':
+				return ipvsTable(state, history, now);
+			case 'vrrp':
+				return vrrpTable(state, profile, now);
+			case 'realservers':
+				return realServerTable(state, profile);
+			case 'log':
+				return logTable(state, entries);
+		}
+	}, [ui.view, state, profile, history, now, entries]);
 	const hosts = useMemo(() => hostTable(state, now), [state, now]);
 
-	const model = models[ui.view];
 	const rows: Row[] = useMemo(() => filterRows(model.rows, ui.filter), [model, ui.filter]);
 	const cursor = Math.min(ui.cursor[ui.view], Math.max(0, rows.length - 1));
 	const selected = rows[cursor];
@@ -101,7 +107,7 @@ export function ConsoleApp({profile, store, history, log, actions, size: fixedSi
 	if (ui.help) {
 		body = <HelpScreen width={width} height={bodyHeight} />;
 	} else {
-		const detailLines = ui.detail && selected?.detail ? selected.detail.slice(0, Math.max(0, Math.floor(bodyHeight / 2) - 1)) : [];
+		const detailLines = ui.detail && selected?.detail ? selected.detail().slice(0, Math.max(0, Math.floor(bodyHeight / 2) - 1)) : [];
 		const detailHeight = detailLines.length > 0 ? detailLines.length + 1 : 0;
 		if (ui.view === 'overview') {
 			// VIPs first, then hosts, then as many findings as fit.

@@ -60,13 +60,17 @@ export function Table({model, rows, width, height, cursor}: TableProps) {
 					width,
 				)}
 			</Text>
-			{shown.map((row, i) => {
+			{shown.map((row, i, all) => {
+				// Keys must be unique even if remote output repeats a service or real server.
+				const dup = all.slice(0, i).filter((r) => r.key === row.key).length;
 				const index = offset + i;
 				const selected = cursor !== undefined && index === cursor;
 				const last = i === shown.length - 1 && more > 0;
-				const text = last ? fit(`… ${more + 1} more rows (scroll with ↓/j)`, width) : formatCells(row.cells, model.columns, widths, width);
+				const full = last ? fit(`… ${more + 1} more rows (scroll with ↓/j)`, width) : formatCells(row.cells, model.columns, widths, width);
+				// Only the highlighted row needs its padding; Ink measures every character it is given.
+				const text = selected ? full : full.trimEnd();
 				return (
-					<Text key={row.key} wrap="truncate" inverse={selected} bold={row.tone === 'head'} color={TONE_COLOR[row.tone ?? 'normal']}>
+					<Text key={dup === 0 ? row.key : `${row.key}#${dup}`} wrap="truncate" inverse={selected} bold={row.tone === 'head'} color={TONE_COLOR[row.tone ?? 'normal']}>
 						{text}
 					</Text>
 				);

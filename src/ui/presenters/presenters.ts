@@ -67,7 +67,7 @@ export function vipTable(state: ClusterState, profile: Profile): TableModel {
 			key: `vip|${v.vip}`,
 			cells: [v.vip, v.instance, holder, ...memberCells, alarms.length > 0 ? s(alarms.map((a) => a.kind).join(',')) : 'ok'],
 			tone: alarms.some((a) => a.severity === 'critical') ? 'bad' : alarms.length > 0 ? 'warn' : 'ok',
-			detail: [
+			detail: () => [
 				`VIP ${v.vip} (instance ${v.instance})`,
 				`holder: ${holder}; preferred: ${v.expected ?? 'none'}`,
 				...v.members.map((m) => `${m.director}: ${m.state ?? 'unknown'}, priority ${m.priority ?? '?'} (effective ${m.effectivePriority ?? '?'}, configured ${m.configuredPriority})`),
@@ -101,7 +101,7 @@ export function hostTable(state: ClusterState, now: number): TableModel {
 			key: `host|${h.name}`,
 			cells: [s(h.name), h.address, h.role, h.reachable ? h.conn.state : h.lastPollAt === undefined ? 'connecting' : `stale (${h.conn.state})`, h.lastOkAt === undefined ? 'never' : humanAge(Math.max(0, now - h.lastOkAt)), s(h.error ?? h.conn.lastError ?? '')],
 			tone: connTone(h),
-			detail: [`${h.name} ${h.address} (${h.role})`, `connection: ${h.conn.state}`, `last good data: ${h.lastOkAt === undefined ? 'never' : `${humanAge(Math.max(0, now - h.lastOkAt))} ago`}`, ...(h.error ? [`error: ${s(h.error)}`] : [])],
+			detail: () => [`${h.name} ${h.address} (${h.role})`, `connection: ${h.conn.state}`, `last good data: ${h.lastOkAt === undefined ? 'never' : `${humanAge(Math.max(0, now - h.lastOkAt))} ago`}`, ...(h.error ? [`error: ${s(h.error)}`] : [])],
 		})),
 	};
 }
@@ -124,7 +124,7 @@ export function ipvsTable(state: ClusterState, history: {get(key: string): reado
 				key: `ipvs|${h.name}|${sk}`,
 				cells: [sk, `${svc.scheduler}${svc.persistent ? ` p${svc.persistent}` : ''}`, '', '', '', '', humanCount(svc.rate?.cps), humanRate(svc.rate?.inBps), ''],
 				tone: stale ? 'dim' : 'normal',
-				detail: [`${h.name}: ${sk} scheduler ${svc.scheduler}${svc.persistent ? ` persistent ${svc.persistent}s` : ''}`, `connections: ${svc.stats?.conns ?? '?'}, in ${svc.stats?.inBytes ?? '?'} B, out ${svc.stats?.outBytes ?? '?'} B`],
+				detail: () => [`${h.name}: ${sk} scheduler ${svc.scheduler}${svc.persistent ? ` persistent ${svc.persistent}s` : ''}`, `connections: ${svc.stats?.conns ?? '?'}, in ${svc.stats?.inBytes ?? '?'} B, out ${svc.stats?.outBytes ?? '?'} B`],
 			});
 			for (const rs of svc.realServers) {
 				const key = historyKey(h.name, sk, realServerKey(rs));
@@ -144,7 +144,7 @@ export function ipvsTable(state: ClusterState, history: {get(key: string): reado
 						sparkline(history.get(key), 12),
 					],
 					tone: stale ? 'dim' : rs.weight === 0 ? 'warn' : 'normal',
-					detail: [
+					detail: () => [
 						`${h.name}: ${sk} -> ${formatAddrPort(rs.address, rs.port)}`,
 						`forward ${rs.forward}, weight ${rs.weight}, active ${rs.activeConn}, inactive ${rs.inactConn}`,
 						`total: ${rs.stats?.conns ?? '?'} connections, ${rs.stats?.inPkts ?? '?'}/${rs.stats?.outPkts ?? '?'} packets, ${rs.stats?.inBytes ?? '?'}/${rs.stats?.outBytes ?? '?'} bytes in/out`,
@@ -198,7 +198,7 @@ export function vrrpTable(state: ClusterState, profile: Profile, now: number): T
 				key: `vrrp|${h.name}|${v.name}`,
 				cells: [s(h.name), s(v.name), v.state, String(v.priority ?? '?'), String(v.effectivePriority ?? '?'), s(v.masterRouter ?? (v.state === 'MASTER' ? '(self)' : masterPeer ? `${masterPeer} (state)` : '-')), age, preemptText(profile, v.name), v.vips.map(s).join(' ')],
 				tone: !h.reachable ? 'dim' : v.state === 'MASTER' ? 'ok' : v.state === 'BACKUP' ? 'normal' : 'bad',
-				detail: [
+				detail: () => [
 					`${h.name} ${v.name}: ${v.state}${v.wantState ? ` (wants ${v.wantState})` : ''}`,
 					`priority ${v.priority ?? '?'}, effective ${v.effectivePriority ?? '?'}, VRID ${v.vrid ?? '?'} on ${v.interface ?? '?'}`,
 					`master router ${v.masterRouter ?? '-'}${v.masterPriority ? ` (priority ${v.masterPriority})` : ''}`,
@@ -249,7 +249,7 @@ export function realServerTable(state: ClusterState, profile: Profile): TableMod
 					...inTables,
 				],
 				tone: !h.reachable ? 'bad' : problems.some((p) => p.severity === 'critical') ? 'bad' : problems.length > 0 ? 'warn' : 'ok',
-				detail: [
+				detail: () => [
 					`${h.name} ${address}: service ${profile.hosts.find((x) => x.name === h.name)?.service?.name ?? '-'}`,
 					`VIPs on lo: ${rs?.vipsOnLo.join(', ') || 'none'}${rs && rs.missingVips.length > 0 ? `; missing ${rs.missingVips.join(', ')}` : ''}`,
 					`arp_ignore all/lo ${rs?.arpIgnore.all ?? '?'}/${rs?.arpIgnore.lo ?? '?'}, arp_announce all/lo ${rs?.arpAnnounce.all ?? '?'}/${rs?.arpAnnounce.lo ?? '?'}`,

@@ -14,8 +14,8 @@ export interface Row {
 	readonly key: string;
 	readonly cells: readonly string[];
 	readonly tone?: Tone;
-	/** Lines shown by Enter (detail pane). */
-	readonly detail?: readonly string[];
+	/** Lines shown by Enter (detail pane); built only when asked for. */
+	readonly detail?: () => readonly string[];
 	/** Extra text the filter matches (e.g. the host name behind an address). */
 	readonly search?: string;
 }

@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 // Argument parsing and the one exit path: every command returns an exit code (0 ok, 1 findings or a
 // failed expectation, 2 error); errors are printed as one line, never as a stack trace.
 import {readFileSync} from 'node:fs';
@@ -112,12 +111,3 @@ export async function main(argv: readonly string[]): Promise<number> {
 		return error instanceof CliError ? error.exitCode : 2;
 	}
 }
-
-// A reader that went away (`lvsdeck status | head`) is not an error worth a stack trace.
-process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-	if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-	throw error;
-});
-
-const code = await main(process.argv);
-process.exitCode = code;

@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+// Entry point. React and Ink pick their production builds from NODE_ENV when first loaded, so it is
+// set before anything imports them; then the program runs and its exit code becomes ours.
+process.env['NODE_ENV'] ??= 'production';
+
+// A reader that went away (`lvsdeck status | head`) is not an error worth a stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+	if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+	throw error;
+});
+
+const {main} = await import('./main.js');
+process.exitCode = await main(process.argv);
