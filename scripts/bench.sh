@@ -7,7 +7,7 @@ npm run --silent build || exit 2
 was_up=0
 node dist/cli.js lab status >/dev/null 2>&1 && was_up=1
 node dist/cli.js lab up || exit 2
-node dist/cli.js lab exec -- node dist/bench/run.js "$@"
+node dist/cli.js lab exec -- env NODE_ENV=production node dist/bench/run.js "$@"
 rc=$?
 [ "$was_up" = 1 ] || node dist/cli.js lab down
 exit $rc

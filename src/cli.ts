@@ -1,6 +1,8 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-old-space-size=64
 // Entry point. React and Ink pick their production builds from NODE_ENV when first loaded, so it is
 // set before anything imports them; then the program runs and its exit code becomes ours.
+// The shebang caps V8's old space: left alone, V8 lets a long-running console grow to ~170 MB before
+// collecting; at 64 MB it stays near 110 MB with no measurable CPU cost (see README, benchmarks).
 process.env['NODE_ENV'] ??= 'production';
 
 // A reader that went away (`lvsdeck status | head`) is not an error worth a stack trace.

@@ -69,7 +69,7 @@ async function frameTimes(columns: number, rows: number): Promise<{realServerRow
 	const rsRows = store.getState().hosts.reduce((n, h) => n + (h.director?.ipvs.services.reduce((m, s) => m + s.realServers.length, 0) ?? 0), 0);
 	const sink = new FrameSink(columns, rows);
 	// debug: every frame is written whole and unthrottled, so each publish produces exactly one write.
-	const app = render(<ConsoleApp profile={profile} store={store} history={history} log={actionLog} size={{columns, rows}} now={now} initialView="ipvs" />, {
+	const app = render(<ConsoleApp profile={profile} store={store} history={history} log={actionLog} size={{columns, rows}} now={now} initialView="ipvs" refreshThrottleMs={0} />, {
 		stdout: sink as unknown as NodeJS.WriteStream,
 		stdin: new QuietStdin() as unknown as NodeJS.ReadStream,
 		debug: true,

@@ -32,16 +32,18 @@ export interface ConsoleAppProps {
 	readonly now?: number;
 	/** The view shown first (default overview). */
 	readonly initialView?: ViewName;
+	/** At most one re-render per this many ms from store updates (default 500; 0 renders every update). */
+	readonly refreshThrottleMs?: number;
 }
 
 /** Header + banner + tabs + footer take this many lines; one more line stays free below the frame. */
 const CHROME_LINES = 4;
 
-export function ConsoleApp({profile, store, history, log, actions, size: fixedSize, now: fixedNow, initialView}: ConsoleAppProps) {
+export function ConsoleApp({profile, store, history, log, actions, size: fixedSize, now: fixedNow, initialView, refreshThrottleMs}: ConsoleAppProps) {
 	const {exit} = useApp();
 	const size = useTerminalSize(fixedSize);
 	const now = useNow(1000, fixedNow);
-	const state = useClusterState(store);
+	const state = useClusterState(store, refreshThrottleMs);
 	const entries = useActionLog(log);
 	const [ui, dispatch] = useReducer(consoleReducer, initialView ? {...initialConsoleState, view: initialView} : initialConsoleState);
 
@@ -175,9 +177,9 @@ export function ConsoleApp({profile, store, history, log, actions, size: fixedSi
 				))}
 				<Text inverse={ui.help}> ? Help </Text>
 			</Text>
-			<Box flexDirection="column" height={bodyHeight} overflow="hidden">
-				{body}
-			</Box>
+			{/* No fixed height: Ink builds a character grid as large as the frame on every render, and the
+			    views already clip themselves to bodyHeight lines. */}
+			<Box flexDirection="column">{body}</Box>
 			<Text wrap="truncate" color="gray">
 				{fit(footer, width)}
 			</Text>

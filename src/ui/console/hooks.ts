@@ -5,11 +5,34 @@ import type {ClusterStore} from '../../cluster/store.js';
 import type {ClusterState} from '../../cluster/types.js';
 import type {ActionLog, LogEntry} from '../action-log.js';
 
-export function useClusterState(store: ClusterStore): ClusterState {
-	return useSyncExternalStore(
-		(l) => store.subscribe(l),
-		() => store.getState(),
-	);
+/**
+ * The latest cluster snapshot, re-rendering at most once per `throttleMs`: four hosts polled every
+ * second publish many snapshots, and a screen needs only a few frames a second. The first change after
+ * a quiet spell renders at once (a VIP move shows without delay); the last one is never dropped.
+ */
+export function useClusterState(store: ClusterStore, throttleMs = 500): ClusterState {
+	const [state, setState] = useState(() => store.getState());
+	useEffect(() => {
+		let last = 0;
+		let timer: NodeJS.Timeout | undefined;
+		const flush = () => {
+			timer = undefined;
+			last = Date.now();
+			setState(store.getState());
+		};
+		const unsubscribe = store.subscribe(() => {
+			if (timer) return;
+			const wait = last + throttleMs - Date.now();
+			if (wait <= 0) flush();
+			else timer = setTimeout(flush, wait);
+		});
+		setState(store.getState());
+		return () => {
+			unsubscribe();
+			if (timer) clearTimeout(timer);
+		};
+	}, [store, throttleMs]);
+	return state;
 }
 
 export function useActionLog(log: ActionLog): readonly LogEntry[] {
