@@ -4,6 +4,12 @@
 // The shebang caps V8's old space: left alone, V8 lets a long-running console grow to ~170 MB before
 // collecting; at 64 MB it stays near 110 MB with no measurable CPU cost (see README, benchmarks).
 process.env['NODE_ENV'] ??= 'production';
+// Ink reads CI at load time and then prints only a final frame. A console on a real terminal must draw
+// live frames even inside a CI job (the end-to-end tests run it in tmux there).
+if (process.stdout.isTTY && process.stdin.isTTY) {
+	delete process.env['CI'];
+	delete process.env['CONTINUOUS_INTEGRATION'];
+}
 
 // A reader that went away (`lvsdeck status | head`) is not an error worth a stack trace.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {

@@ -102,7 +102,7 @@ async function runScreen(mode: 'console' | 'wall', options: ScreenOptions): Prom
 			? render(<WallApp profile={profile} store={rt.store} />, {exitOnCtrlC: true, maxFps: 2, patchConsole: true})
 			: render(<ConsoleApp profile={profile} store={rt.store} history={rt.history} log={rt.log} {...(rt.actions ? {actions: rt.actions} : {})} />, {
 					exitOnCtrlC: false,
-					maxFps: 4,
+					maxFps: 8,
 					patchConsole: true,
 				});
 	try {

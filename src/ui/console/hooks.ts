@@ -5,22 +5,32 @@ import type {ClusterStore} from '../../cluster/store.js';
 import type {ClusterState} from '../../cluster/types.js';
 import type {ActionLog, LogEntry} from '../action-log.js';
 
+/** What an operator must see at once: who holds each VIP, and the alarms. */
+export function urgentSignature(s: ClusterState): string {
+	return `${s.vips.map((v) => `${v.vip}=${v.holders.join('+')}`).join(' ')}|${s.findings.map((f) => `${f.kind}:${f.subject}`).join(' ')}`;
+}
+
 /**
  * The latest cluster snapshot, re-rendering at most once per `throttleMs`: four hosts polled every
- * second publish many snapshots, and a screen needs only a few frames a second. The first change after
- * a quiet spell renders at once (a VIP move shows without delay); the last one is never dropped.
+ * second publish many snapshots, and a screen needs only a few frames a second. A change of VIP holder
+ * or of the findings renders at once; the last update is never dropped.
  */
 export function useClusterState(store: ClusterStore, throttleMs = 500): ClusterState {
 	const [state, setState] = useState(() => store.getState());
 	useEffect(() => {
 		let last = 0;
+		let shown = urgentSignature(store.getState());
 		let timer: NodeJS.Timeout | undefined;
 		const flush = () => {
+			if (timer) clearTimeout(timer);
 			timer = undefined;
 			last = Date.now();
-			setState(store.getState());
+			const next = store.getState();
+			shown = urgentSignature(next);
+			setState(next);
 		};
-		const unsubscribe = store.subscribe(() => {
+		const unsubscribe = store.subscribe((next) => {
+			if (urgentSignature(next) !== shown) return flush();
 			if (timer) return;
 			const wait = last + throttleMs - Date.now();
 			if (wait <= 0) flush();
