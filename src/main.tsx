@@ -13,6 +13,7 @@ import {DEFAULT_LAB_PROFILE, labDownCommand, labExecCommand, labStatusCommand, l
 import {demoCommand} from './commands/demo.js';
 import {statusCommand} from './commands/status.js';
 import {consoleCommand, wallCommand} from './commands/console.js';
+import {deployCommand} from './commands/deploy.js';
 
 const version = (JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as {version: string}).version;
 
@@ -78,6 +79,17 @@ function buildProgram(setCode: (code: number) => void): Command {
 	screenOptions(program.command('wall').description('read-only wall screen: VIP holders, healthy real servers, one alarm banner')).action(
 		async (o: {profile: string; interval?: string; trustHostKey?: string[]}) => setCode(await wallCommand(o)),
 	);
+
+	program
+		.command('deploy')
+		.description('render configs from the profile, show the diff, validate with keepalived -t on the target, back up, install, reload, verify, roll back on failure')
+		.requiredOption('-p, --profile <file>', 'cluster profile (YAML)')
+		.option('--host <name>', 'only this director or real server')
+		.option('--dry-run', 'show the plan (unified diffs) and change nothing')
+		.option('--yes', 'do not ask for confirmation (required without a terminal)')
+		.option('--json', 'print the plan or the report as JSON')
+		.option('--trust-host-key <name=fingerprint...>', 'trust this SHA256 host-key fingerprint for that host (this run only)')
+		.action(async (o: {profile: string; host?: string; dryRun?: boolean; yes?: boolean; json?: boolean; trustHostKey?: string[]}) => setCode(await deployCommand(o)));
 
 	program
 		.command('demo')

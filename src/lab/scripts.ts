@@ -108,10 +108,12 @@ mount -t tmpfs -o mode=755 tmpfs /run
 mkdir -p /run/lab/boot /run/lab/bin /run/lab/www /run/sshd
 cp "$B/hosts/$H/"* "$B/systemctl" "$B/authorized_keys" /run/lab/boot/ || echo "FAILED cannot copy boot files from $B"
 . /run/lab/boot/env
-# each host has its own /tmp, /root (no shared shell start-up files) and /etc/keepalived
+# each host has its own /tmp, /root (no shared shell start-up files), /etc/keepalived and
+# /etc/sysctl.d (deploy persists real-server sysctls there)
 mount -t tmpfs -o mode=1777 tmpfs /tmp
 mount -t tmpfs -o mode=700 tmpfs /root
 mount -t tmpfs -o mode=755 tmpfs /etc/keepalived
+mount -t tmpfs -o mode=755 tmpfs /etc/sysctl.d
 hostname "$NAME"
 cp /run/lab/boot/systemctl /run/lab/bin/systemctl && chmod 755 /run/lab/bin/systemctl
 [ -e /usr/bin/systemctl ] && mount --bind /run/lab/bin/systemctl /usr/bin/systemctl
