@@ -37,18 +37,26 @@ function stampOf(d: Date): string {
 	return d.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
 }
 
-/** How long keepalived may need to bring every real server into its table: checks, retries, delays. */
-export function verifyBudgetMs(profile: Profile): number {
+/**
+ * One full health-check cycle: keepalived puts real servers in the table as up before their first
+ * check, so a table can only be trusted after every check had the time to run, retry and fail.
+ */
+export function healthCycleMs(profile: Profile): number {
 	let worst = 0;
 	for (const vs of profile.virtualServers) {
 		for (const rs of vs.realServers) {
 			const c = rs.check;
 			const perTry = c.type === 'none' ? 0 : c.connectTimeout + c.delayBeforeRetry;
-			const retries = c.type === 'none' ? 0 : c.retry + 1;
-			worst = Math.max(worst, vs.delayLoop + perTry * retries);
+			const tries = c.type === 'none' ? 0 : c.retry + 1;
+			worst = Math.max(worst, vs.delayLoop + perTry * tries);
 		}
 	}
-	return Math.min(90_000, Math.max(10_000, (worst + 5) * 1000));
+	return Math.min(60_000, (worst + 1) * 1000);
+}
+
+/** Time allowed to reach a matching state, before it must then hold for a health-check cycle. */
+export function verifyBudgetMs(profile: Profile): number {
+	return Math.min(90_000, Math.max(10_000, healthCycleMs(profile) + 5000));
 }
 
 /** What is wrong with a director after a reload, or undefined when it matches the profile. */
@@ -81,19 +89,24 @@ export function directorMismatch(profile: Profile, store: ClusterStore, director
 	return undefined;
 }
 
+/** The director must match the profile, and keep matching for one full health-check cycle. */
 async function verifyDirector(profile: Profile, transport: Transport, director: string, timeoutMs: number): Promise<string | undefined> {
 	const store = new ClusterStore(profile);
 	const poller = new ClusterPoller(profile, transport, store, {events: false, portCheck: false});
 	const directors = profile.hosts.filter((h) => h.role === 'director');
-	const end = Date.now() + timeoutMs;
+	const settleMs = healthCycleMs(profile);
+	const end = Date.now() + timeoutMs + settleMs;
 	let problem: string | undefined = 'not checked yet';
+	let matchingSince: number | undefined;
 	while (Date.now() < end) {
 		await Promise.all(directors.map((h) => poller.pollHost(h)));
 		problem = directorMismatch(profile, store, director);
-		if (!problem) return undefined;
+		if (problem) matchingSince = undefined;
+		else if (matchingSince === undefined) matchingSince = Date.now();
+		else if (Date.now() - matchingSince >= settleMs) return undefined;
 		await new Promise((r) => setTimeout(r, 500));
 	}
-	return problem;
+	return problem ?? `did not stay matching for ${Math.round(settleMs / 1000)} s`;
 }
 
 export async function executeDeploy(profile: Profile, transport: Transport, plan: DeployPlan, options: ExecuteOptions = {}): Promise<DeployReport> {
@@ -177,7 +190,7 @@ async function deployDirector(
 	if (reload.code !== 0) return rollback(`reload failed: ${reload.stderr.trim() || `exit ${reload.code}`}`);
 	emit({host, step: 'reload', status: 'ok', message: active.code === 0 ? 'reloaded' : 'started (keepalived was not running)'});
 
-	emit({host, step: 'verify', status: 'start', message: `keepalived running, VRRP states and IPVS table as the profile says (up to ${Math.round(verifyTimeoutMs / 1000)} s)`});
+	emit({host, step: 'verify', status: 'start', message: `keepalived running, VRRP states and IPVS table as the profile says, held for a health-check cycle (${Math.round(healthCycleMs(profile) / 1000)} s)`});
 	const problem = await verifyDirector(profile, transport, host, verifyTimeoutMs);
 	if (problem) {
 		emit({host, step: 'verify', status: 'fail', message: problem});
