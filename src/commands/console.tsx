@@ -16,6 +16,8 @@ import {RateHistory} from '../ui/history.js';
 import {ConsoleApp} from '../ui/console/App.js';
 import {WallApp} from '../ui/wall/Wall.js';
 import {ACTION_KEYS, type ConsoleActions} from '../ui/console/actions.js';
+import {FlowStore} from '../ui/console/flow.js';
+import type {ClusterWatch} from '../actions/deploy/execute.js';
 import {parseInterval, parseTrust} from './status.js';
 
 export interface ScreenOptions {
@@ -25,10 +27,14 @@ export interface ScreenOptions {
 	readonly trustHostKey?: readonly string[];
 }
 
-/** Actions whose guided flows are not built yet say so in the action log. */
-function pendingActions(log: ActionLog): ConsoleActions {
+/** Deploy opens its guided flow; flows that are not built yet say so in the action log. */
+function consoleActions(profile: Profile, transport: Transport, log: ActionLog, flow: FlowStore, watch: ClusterWatch): ConsoleActions {
 	return {
 		run(kind) {
+			if (kind === 'deploy') {
+				void flow.deploy(profile, transport, log, watch);
+				return;
+			}
 			const a = ACTION_KEYS.find((x) => x.kind === kind)!;
 			log.append('warn', `${a.title}: not available yet (arrives with ${a.pending}); nothing was changed`);
 		},
@@ -43,6 +49,7 @@ export interface ScreenRuntime {
 	readonly history: RateHistory;
 	/** Undefined when read-only: no action entry point exists at all. */
 	readonly actions?: ConsoleActions;
+	readonly flow?: FlowStore;
 	readonly readOnly: boolean;
 	stop(): Promise<void>;
 }
@@ -68,6 +75,7 @@ export function createScreenRuntime(
 	const log = new ActionLog();
 	const history = new RateHistory();
 	const detach = history.attach(store);
+	const flow = readOnly ? undefined : new FlowStore();
 	return {
 		transport,
 		store,
@@ -75,7 +83,7 @@ export function createScreenRuntime(
 		log,
 		history,
 		readOnly,
-		...(readOnly ? {} : {actions: pendingActions(log)}),
+		...(flow ? {flow, actions: consoleActions(profile, transport, log, flow, {store, pollHost: (h) => poller.pollHost(h)})} : {}),
 		async stop() {
 			detach();
 			poller.stop();
@@ -100,7 +108,7 @@ async function runScreen(mode: 'console' | 'wall', options: ScreenOptions): Prom
 	const app =
 		mode === 'wall'
 			? render(<WallApp profile={profile} store={rt.store} />, {exitOnCtrlC: true, maxFps: 2, patchConsole: true})
-			: render(<ConsoleApp profile={profile} store={rt.store} history={rt.history} log={rt.log} {...(rt.actions ? {actions: rt.actions} : {})} />, {
+			: render(<ConsoleApp profile={profile} store={rt.store} history={rt.history} log={rt.log} {...(rt.actions ? {actions: rt.actions} : {})} {...(rt.flow ? {flow: rt.flow} : {})} />, {
 					exitOnCtrlC: false,
 					maxFps: 8,
 					patchConsole: true,

@@ -40,6 +40,9 @@ export const DIRECTOR_SNAPSHOT_SCRIPT = registerReadOnlyScript(
 		'  done',
 		`  [ -s "$f" ] && { cat -- "$f"; return 0; }; return ${DUMP_EXIT.noDump}`,
 		'}',
+		// One dump at a time per host: concurrent readers (two consoles, a deploy's verification) would
+		// delete each other's dump files. flock is util-linux; without it, go on unlocked.
+		'[ "$2" != none ] && command -v flock >/dev/null 2>&1 && exec 9>"$4/.lvsdeck-dump.lock" && flock -w 5 9',
 		's vrrp; dump "$@"; rc=$?',
 		's vrrp-exit; echo $rc',
 		's end',

@@ -2,7 +2,7 @@
 // config is refused without touching the file or reloading; a config that passes keepalived -t but
 // fails verification is rolled back; a connection cut mid-upload leaves the old file; the real-server
 // setup is idempotent and reversible.
-import {spawn, spawnSync} from 'node:child_process';
+import {execFileSync, spawn, spawnSync} from 'node:child_process';
 import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,6 +18,7 @@ import {planDeploy} from '../../src/actions/deploy/plan.js';
 import {executeDeploy} from '../../src/actions/deploy/execute.js';
 import {INSTALL_SCRIPT, parseSetupChanges, REALSERVER_SETUP_SCRIPT} from '../../src/actions/deploy/remote-scripts.js';
 import {CLI, LAB_PROFILE, ROOT, labProfile} from '../helpers/lab.js';
+import {waitFor} from '../helpers/wait-for.js';
 
 const {profile} = labProfile();
 const pool = new SshPool(profile.hosts);
@@ -137,5 +138,38 @@ describe('deploy on the lab', () => {
 		expect(parseSetupChanges(apply.stdout)).toEqual(expect.arrayContaining(['vip:192.168.67.100', `file:${ARP_SYSCTL_FILE}`]));
 		const again = await pool.exec('rs1', ['sh', '-c', REALSERVER_SETUP_SCRIPT, 'lvsdeck-setup', 'apply', ARP_SYSCTL_FILE, '192.168.67.100'], {stdin: content});
 		expect(parseSetupChanges(again.stdout)).toEqual([]);
+	});
+
+	it('refuses to change hosts without --yes when there is no terminal, and changes nothing', async () => {
+		const before = await cat('dir1', CONF);
+		const w5 = variant('weight5', (y) => y.replace('weight: 1', 'weight: 5'));
+		const r = spawnSync(process.execPath, [CLI, 'deploy', '--profile', w5.file], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']});
+		expect(r.status).toBe(2);
+		expect(r.stderr.trim()).toBe('lvsdeck: deploy changes hosts: pass --yes to confirm when not at a terminal (or --dry-run to only see the plan)');
+		expect(await cat('dir1', CONF)).toBe(before);
+	});
+
+	it('the console guided flow: d shows the diff, y applies with progress, and the result is shown', async () => {
+		const session = 'lvsdeck-deploy-e2e';
+		const screen = () => execFileSync('tmux', ['capture-pane', '-p', '-t', session], {encoding: 'utf8'});
+		const w2 = variant('weight2', (y) => y.replace('weight: 1', 'weight: 2'));
+		spawnSync('tmux', ['kill-session', '-t', session]);
+		execFileSync('tmux', ['new-session', '-d', '-s', session, '-x', '110', '-y', '32', `${process.execPath} ${CLI} console --profile ${w2.file}`]);
+		try {
+			await waitFor(async () => screen(), (s) => s.includes('config-drift') || s.includes('differs from what the profile renders'), {timeoutMs: 30_000, what: 'the drift warning'});
+			execFileSync('tmux', ['send-keys', '-t', session, 'd']);
+			const review = await waitFor(async () => screen(), (s) => s.includes('apply these changes?'), {timeoutMs: 30_000, what: 'the plan review'});
+			expect(review.value).toContain('-    weight 1');
+			expect(review.value).toContain('+    weight 2');
+			execFileSync('tmux', ['send-keys', '-t', session, 'y']);
+			const done = await waitFor(async () => screen(), (s) => /deploy (done|FAILED)/.test(s), {timeoutMs: 120_000, intervalMs: 500, what: 'the deploy result'});
+			expect(done.value).toContain('deploy done');
+			expect(done.value).toMatch(/dir1\s+deployed\s+deployed and verified/);
+			expect(await weights('dir1')).toContain('-> 192.168.67.10:80             Route   2');
+			execFileSync('tmux', ['send-keys', '-t', session, 'Escape']);
+			await waitFor(async () => screen(), (s) => s.includes('1 Overview') && !s.includes('Deploy configs'), {timeoutMs: 5000, what: 'the flow closed'});
+		} finally {
+			spawnSync('tmux', ['kill-session', '-t', session]);
+		}
 	});
 });

@@ -1,6 +1,6 @@
 // Deploy, steps 2-4: validate on the target, back up, install atomically, reload, verify, and roll back
 // when verification fails. Used by `lvsdeck deploy` and the console's guided flow (through onEvent).
-import type {Profile} from '../../profile/model.js';
+import type {Host, Profile} from '../../profile/model.js';
 import {sha256Hex} from '../../probes/config-hash.js';
 import {ClusterStore} from '../../cluster/store.js';
 import {ClusterPoller} from '../../cluster/poller.js';
@@ -26,8 +26,15 @@ export interface DeployReport {
 	readonly hosts: ReadonlyArray<{host: string; outcome: HostOutcome; message: string; backup?: string; changes?: readonly string[]}>;
 }
 
+/** A store and poller that already watch the cluster (the console's); verification then adds no polling of its own. */
+export interface ClusterWatch {
+	readonly store: ClusterStore;
+	pollHost(host: Host): Promise<void>;
+}
+
 export interface ExecuteOptions {
 	readonly onEvent?: (e: DeployEvent) => void;
+	readonly watch?: ClusterWatch;
 	/** Upper bound for verification per director (default from the profile's health checks). */
 	readonly verifyTimeoutMs?: number;
 	readonly now?: () => Date;
@@ -90,9 +97,9 @@ export function directorMismatch(profile: Profile, store: ClusterStore, director
 }
 
 /** The director must match the profile, and keep matching for one full health-check cycle. */
-async function verifyDirector(profile: Profile, transport: Transport, director: string, timeoutMs: number): Promise<string | undefined> {
-	const store = new ClusterStore(profile);
-	const poller = new ClusterPoller(profile, transport, store, {events: false, portCheck: false});
+async function verifyDirector(profile: Profile, transport: Transport, director: string, timeoutMs: number, watch?: ClusterWatch): Promise<string | undefined> {
+	const store = watch?.store ?? new ClusterStore(profile);
+	const poller = watch ?? new ClusterPoller(profile, transport, store, {events: false, portCheck: false});
 	const directors = profile.hosts.filter((h) => h.role === 'director');
 	const settleMs = healthCycleMs(profile);
 	const end = Date.now() + timeoutMs + settleMs;
@@ -129,7 +136,7 @@ export async function executeDeploy(profile: Profile, transport: Transport, plan
 			results.push({host: hp.host, outcome: changes.length === 0 ? 'unchanged' : 'deployed', message: changes.length === 0 ? 'no change' : changes.join(', '), changes});
 			continue;
 		}
-		const outcome = await deployDirector(profile, transport, hp, stamp, emit, options.verifyTimeoutMs ?? verifyBudgetMs(profile));
+		const outcome = await deployDirector(profile, transport, hp, stamp, emit, options.verifyTimeoutMs ?? verifyBudgetMs(profile), options.watch);
 		results.push(outcome);
 		if (outcome.outcome !== 'deployed' && outcome.outcome !== 'unchanged') return {ok: false, hosts: [...results, ...rest(i + 1)]};
 	}
@@ -143,6 +150,7 @@ async function deployDirector(
 	stamp: string,
 	emit: (e: DeployEvent) => void,
 	verifyTimeoutMs: number,
+	watch?: ClusterWatch,
 ): Promise<DeployReport['hosts'][number]> {
 	const {host, file} = hp;
 	if (!file.changed) {
@@ -191,7 +199,7 @@ async function deployDirector(
 	emit({host, step: 'reload', status: 'ok', message: active.code === 0 ? 'reloaded' : 'started (keepalived was not running)'});
 
 	emit({host, step: 'verify', status: 'start', message: `keepalived running, VRRP states and IPVS table as the profile says, held for a health-check cycle (${Math.round(healthCycleMs(profile) / 1000)} s)`});
-	const problem = await verifyDirector(profile, transport, host, verifyTimeoutMs);
+	const problem = await verifyDirector(profile, transport, host, verifyTimeoutMs, watch);
 	if (problem) {
 		emit({host, step: 'verify', status: 'fail', message: problem});
 		return rollback(`verification failed: ${problem}`);

@@ -1,6 +1,6 @@
 // The live console: header (cluster, clock, host health), alarm banner, view tabs, one view, footer.
 // It only renders the store and dispatches actions; the frame is always shorter than the terminal.
-import {useMemo, useReducer} from 'react';
+import {useMemo, useReducer, useState, useSyncExternalStore} from 'react';
 import {Box, Text, useApp, useInput} from 'ink';
 import type {Profile} from '../../profile/model.js';
 import type {ClusterStore} from '../../cluster/store.js';
@@ -15,6 +15,7 @@ import {HelpScreen} from './HelpScreen.js';
 import {ACTION_KEYS, type ConsoleActions} from './actions.js';
 import {consoleReducer, initialConsoleState, VIEWS, VIEW_TITLES, type ViewName} from './console-state.js';
 import {interpretInput} from './keys.js';
+import type {FlowStore} from './flow.js';
 import {useActionLog, useClusterState, useNow, useTerminalSize, type TerminalSize} from './hooks.js';
 
 export const MIN_COLUMNS = 80;
@@ -34,17 +35,24 @@ export interface ConsoleAppProps {
 	readonly initialView?: ViewName;
 	/** At most one re-render per this many ms from store updates (default 500; 0 renders every update). */
 	readonly refreshThrottleMs?: number;
+	/** Guided flows (deploy, drills); absent in read-only mode. */
+	readonly flow?: FlowStore;
 }
 
 /** Header + banner + tabs + footer take this many lines; one more line stays free below the frame. */
 const CHROME_LINES = 4;
 
-export function ConsoleApp({profile, store, history, log, actions, size: fixedSize, now: fixedNow, initialView, refreshThrottleMs}: ConsoleAppProps) {
+export function ConsoleApp({profile, store, history, log, actions, size: fixedSize, now: fixedNow, initialView, refreshThrottleMs, flow}: ConsoleAppProps) {
 	const {exit} = useApp();
 	const size = useTerminalSize(fixedSize);
 	const now = useNow(1000, fixedNow);
 	const state = useClusterState(store, refreshThrottleMs);
 	const entries = useActionLog(log);
+	const flowState = useSyncExternalStore(
+		(l) => flow?.subscribe(l) ?? (() => {}),
+		() => flow?.get(),
+	);
+	const [flowScroll, setFlowScroll] = useState(0);
 	const [ui, dispatch] = useReducer(consoleReducer, initialView ? {...initialConsoleState, view: initialView} : initialConsoleState);
 
 	// Only the visible view is built: the others may hold thousands of rows.
@@ -73,6 +81,22 @@ export function ConsoleApp({profile, store, history, log, actions, size: fixedSi
 	const page = Math.max(1, bodyHeight - 2);
 
 	useInput((input, key) => {
+		if (flow && flowState) {
+			// A guided flow owns the keyboard until it is closed.
+			if (key.ctrl && input === 'c' && flowState.phase !== 'working') return exit();
+			if (key.upArrow || input === 'k') return setFlowScroll((n) => Math.max(0, n - 1));
+			if (key.downArrow || input === 'j') return setFlowScroll((n) => n + 1);
+			if (key.pageDown) return setFlowScroll((n) => n + page);
+			if (key.pageUp) return setFlowScroll((n) => Math.max(0, n - page));
+			if (flowState.phase === 'confirm') {
+				if (input === 'y' || input === 'Y') flow.answer(true);
+				else if (input === 'n' || input === 'N' || key.escape) flow.answer(false);
+			} else if (flowState.phase === 'done' && (key.escape || key.return || input === 'q')) {
+				flow.close();
+				setFlowScroll(0);
+			}
+			return;
+		}
 		const result = interpretInput(ui, input, key, {rows: rows.length, page, tooSmall});
 		for (const action of result.actions) dispatch(action);
 		for (const effect of result.effects) {
@@ -106,7 +130,28 @@ export function ConsoleApp({profile, store, history, log, actions, size: fixedSi
 	const title = `lvsdeck · ${sanitizeLine(profile.name)} · ${clockTime(now)}${actions ? '' : ' · read-only'} · `;
 
 	let body: React.ReactNode;
-	if (ui.help) {
+	if (flowState) {
+		const visible = Math.max(1, bodyHeight - 1);
+		// Follow the end of a running flow; otherwise let the operator scroll (the diff can be long).
+		const maxStart = Math.max(0, flowState.lines.length - visible);
+		const start = flowState.phase === 'working' ? maxStart : Math.min(flowScroll, maxStart);
+		body = (
+			<>
+				<Text bold color="cyan" wrap="truncate">
+					{fit(`${flowState.title} — ${flowState.phase === 'confirm' ? 'review the plan' : flowState.phase === 'working' ? 'in progress' : 'finished'}${flowState.lines.length > visible ? ` (lines ${start + 1}-${Math.min(flowState.lines.length, start + visible)} of ${flowState.lines.length})` : ''}`, width)}
+				</Text>
+				{flowState.lines.slice(start, start + visible).map((line, i) => (
+					<Text
+						key={`f${start + i}`}
+						wrap="truncate"
+						color={line.startsWith('+') && !line.startsWith('+++') ? 'green' : line.startsWith('-') && !line.startsWith('---') ? 'red' : / fail: | FAILED|rolled-back|refused/.test(line) ? 'red' : undefined}
+					>
+						{fit(line, width)}
+					</Text>
+				))}
+			</>
+		);
+	} else if (ui.help) {
 		body = <HelpScreen width={width} height={bodyHeight} />;
 	} else {
 		const detailLines = ui.detail && selected?.detail ? selected.detail().slice(0, Math.max(0, Math.floor(bodyHeight / 2) - 1)) : [];
@@ -150,7 +195,9 @@ export function ConsoleApp({profile, store, history, log, actions, size: fixedSi
 		}
 	}
 
-	const footer = ui.editingFilter
+	const footer = flowState
+		? flowState.prompt
+		: ui.editingFilter
 		? `filter: ${ui.filter}█  (Enter keep, Esc clear)`
 		: ui.flash
 			? ui.flash

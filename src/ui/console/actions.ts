@@ -1,5 +1,5 @@
-// Console action keys. The guided flows (deploy, drills, drain, round-robin watch) arrive with their own
-// issues; until then each key says so in the action log instead of doing nothing.
+// Console action keys. Deploy opens its guided flow; the drills, drain and round-robin watcher arrive
+// with the drills work, and until then their keys say so in the action log instead of doing nothing.
 
 export type ActionKind = 'deploy' | 'failover-drill' | 'hard-failover-drill' | 'rs-health-drill' | 'drain' | 'round-robin-watch';
 
@@ -12,7 +12,7 @@ export interface ActionKey {
 }
 
 export const ACTION_KEYS: readonly ActionKey[] = [
-	{key: 'd', kind: 'deploy', title: 'deploy configs (render, diff, validate, install, verify)', pending: 'the deploy work'},
+	{key: 'd', kind: 'deploy', title: 'deploy configs (render, diff, validate, install, verify)'},
 	{key: 'f', kind: 'failover-drill', title: 'failover drill (graceful stop of keepalived on the master)', pending: 'the drills work'},
 	{key: 'h', kind: 'hard-failover-drill', title: 'hard-failure drill (freeze the master)', pending: 'the drills work'},
 	{key: 'r', kind: 'rs-health-drill', title: 'real-server health drill', pending: 'the drills work'},
