@@ -14,6 +14,7 @@ import {demoCommand} from './commands/demo.js';
 import {statusCommand} from './commands/status.js';
 import {consoleCommand, wallCommand} from './commands/console.js';
 import {deployCommand} from './commands/deploy.js';
+import {drillCommand} from './commands/drill.js';
 
 const version = (JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as {version: string}).version;
 
@@ -90,6 +91,21 @@ function buildProgram(setCode: (code: number) => void): Command {
 		.option('--json', 'print the plan or the report as JSON')
 		.option('--trust-host-key <name=fingerprint...>', 'trust this SHA256 host-key fingerprint for that host (this run only)')
 		.action(async (o: {profile: string; host?: string; dryRun?: boolean; yes?: boolean; json?: boolean; trustHostKey?: string[]}) => setCode(await deployCommand(o)));
+
+	program
+		.command('drill')
+		.description('failover drills against real traffic, with restore: failover (stop keepalived on the master) or hard-failover (freeze it); exit 0 pass, 1 expectation failed, 2 error')
+		.argument('[kind]', 'failover | hard-failover')
+		.requiredOption('-p, --profile <file>', 'cluster profile (YAML)')
+		.option('--instance <name>', 'VRRP instance (default: the first)')
+		.option('--json <file>', 'write the JSON report (schema in README)')
+		.option('--junit <file>', 'write a JUnit XML report')
+		.option('--max-failover-ms <n>', 'fail when the takeover takes longer')
+		.option('--max-failed-requests <n>', 'fail when more requests fail')
+		.option('--rate <n>', 'watcher requests per second during the drill (default 20)')
+		.option('--recover', 'restore what an interrupted drill left changed')
+		.option('--trust-host-key <name=fingerprint...>', 'trust this SHA256 host-key fingerprint for that host (this run only)')
+		.action(async (kind: string | undefined, o: Parameters<typeof drillCommand>[1]) => setCode(await drillCommand(kind, o)));
 
 	program
 		.command('demo')

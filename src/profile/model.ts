@@ -130,6 +130,7 @@ export interface KeepalivedSettings {
 	readonly reload: Argv;
 	readonly status: Argv;
 	readonly pidFile: string;
+	readonly vrrpPidFile: string;
 	readonly dumpDir: string;
 }
 

@@ -170,6 +170,7 @@ export function resolveProfile(doc: ProfileDoc, file: string, options: ResolveOp
 			reload: splitCommand(doc.keepalived.reload),
 			status: splitCommand(doc.keepalived.status),
 			pidFile: doc.keepalived.pid_file,
+			vrrpPidFile: doc.keepalived.vrrp_pid_file,
 			dumpDir: doc.keepalived.dump_dir,
 		},
 		trackScripts: (doc.track_scripts ?? []).map((t) => ({

@@ -220,6 +220,8 @@ export const profileSchema = z
 				status: commandSchema.default('systemctl is-active keepalived'),
 				/** keepalived's parent pid file (signals for state dumps go there). */
 				pid_file: pathSchema.default('/run/keepalived.pid'),
+				/** The VRRP child's pid file (the hard-failure drill freezes that process). */
+				vrrp_pid_file: pathSchema.default('/run/vrrp.pid'),
 				/** Where keepalived writes its dumps (KA_TMP_DIR, or $TMPDIR from 2.2.5). */
 				dump_dir: pathSchema.default('/tmp'),
 			})
@@ -232,6 +234,7 @@ export const profileSchema = z
 				reload: 'systemctl reload keepalived',
 				status: 'systemctl is-active keepalived',
 				pid_file: '/run/keepalived.pid',
+				vrrp_pid_file: '/run/vrrp.pid',
 				dump_dir: '/tmp',
 			}),
 		track_scripts: z.array(trackScriptSchema).optional(),

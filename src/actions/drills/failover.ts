@@ -1,0 +1,283 @@
+// Failover drills: stop (graceful) or freeze (hard) keepalived on the current master of an instance,
+// measure the takeover against real traffic, restore, and measure the return. Everything changed is
+// journaled first and restored on success, error, abort (Ctrl-C) or a dropped connection.
+import type {Profile, VrrpInstance} from '../../profile/model.js';
+import {ClusterStore} from '../../cluster/store.js';
+import {ClusterPoller} from '../../cluster/poller.js';
+import type {ClusterState} from '../../cluster/types.js';
+import type {Transport} from '../../transport/types.js';
+import {RoundRobinWatcher, type WatcherSummary} from '../watcher.js';
+import {removeJournal, writeJournal, type RestoreStep} from './journal.js';
+import {VipTracker} from './vip-tracker.js';
+
+export type FailoverKind = 'failover' | 'hard-failover';
+
+export interface DrillThresholds {
+	readonly maxFailoverMs?: number;
+	readonly maxFailedRequests?: number;
+}
+
+export interface TimelineEvent {
+	/** Milliseconds since the fault was injected (negative before). */
+	readonly t: number;
+	readonly at: string;
+	readonly event: string;
+}
+
+export interface DrillReport {
+	readonly drill: FailoverKind;
+	readonly profile: string;
+	readonly instance: string;
+	readonly vip: string;
+	readonly target: string;
+	readonly takeover: string | null;
+	readonly verdict: 'pass' | 'fail';
+	readonly reasons: readonly string[];
+	/** Fault injected → the new master holds the VIP. */
+	readonly failoverMs: number | null;
+	/** Fault injected → the VIP left the old master. */
+	readonly vipLeftMs: number | null;
+	readonly expectedBoundMs: number;
+	/** Both directors held the VIP for this long (hard failures). */
+	readonly splitBrainMs: number;
+	/** Restore → the VIP back where the preempt mode says it should be. */
+	readonly returnMs: number | null;
+	readonly preempt: string;
+	/** keepalived's own transition time on the new master, and our measurement minus it. */
+	readonly keepalivedTransitionAt: string | null;
+	readonly measuredMinusKeepalivedMs: number | null;
+	readonly requests: {total: number; failed: number; timeouts: number; perBackend: Record<string, number>};
+	readonly longestGapMs: number;
+	readonly latencyP50Ms: number | null;
+	readonly latencyP99Ms: number | null;
+	readonly restored: boolean;
+	readonly startedAt: string;
+	readonly endedAt: string;
+	readonly durationMs: number;
+	readonly timeline: readonly TimelineEvent[];
+}
+
+export class DrillRefused extends Error {}
+
+export interface FailoverOptions {
+	readonly kind: FailoverKind;
+	readonly instance?: string;
+	readonly thresholds?: DrillThresholds;
+	readonly rate?: number;
+	readonly signal?: AbortSignal;
+	readonly onProgress?: (line: string) => void;
+}
+
+/** VRRPv2 skew time: (256 - priority) / 256 advert intervals. */
+export function skewMs(inst: VrrpInstance, priority: number): number {
+	return ((256 - priority) / 256) * inst.advertInt * 1000;
+}
+
+/** Graceful: the old master sends priority 0, the backup waits the skew. Hard: 3 adverts + skew. */
+export function expectedBoundMs(inst: VrrpInstance, kind: FailoverKind): number {
+	const backup = inst.members[1] ?? inst.members[0]!;
+	const skew = skewMs(inst, backup.priority);
+	return Math.round(kind === 'failover' ? skew : 3 * inst.advertInt * 1000 + skew);
+}
+
+function holders(state: ClusterState, vip: string): string[] {
+	return state.vips.find((v) => v.vip === vip)?.holders.slice() ?? [];
+}
+
+async function until(check: () => boolean, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+	const end = Date.now() + timeoutMs;
+	while (!check()) {
+		if (Date.now() > end || signal?.aborted) return false;
+		await new Promise((r) => setTimeout(r, 20));
+	}
+	return true;
+}
+
+/** Run restore steps until each succeeds (reconnecting as needed) or the deadline passes. */
+export async function runRestore(transport: Transport, steps: readonly RestoreStep[], deadlineMs = 60_000, log: (l: string) => void = () => {}): Promise<boolean> {
+	const end = Date.now() + deadlineMs;
+	let all = true;
+	for (const step of steps) {
+		let done = false;
+		while (!done && Date.now() < end) {
+			try {
+				const r = await transport.exec(step.host, step.argv, {timeoutMs: 15_000});
+				done = r.code === 0;
+				if (!done) log(`restore ${step.host}: ${step.description} exited ${r.code}: ${r.stderr.trim()}`);
+			} catch (error) {
+				log(`restore ${step.host}: ${error instanceof Error ? error.message : String(error)}; retrying`);
+			}
+			if (!done) await new Promise((r) => setTimeout(r, 1000));
+		}
+		if (done) log(`restored ${step.host}: ${step.description}`);
+		all &&= done;
+	}
+	return all;
+}
+
+export async function runFailoverDrill(profile: Profile, transport: Transport, options: FailoverOptions): Promise<DrillReport> {
+	const progress = options.onProgress ?? (() => {});
+	const inst = options.instance ? profile.instances.find((i) => i.name === options.instance) : profile.instances[0];
+	if (!inst) throw new DrillRefused(`no VRRP instance ${options.instance} in profile ${profile.name}`);
+	if (inst.members.length < 2) throw new DrillRefused(`${inst.name} has one director: nothing to fail over to`);
+	const vip = inst.vips[0]!.address;
+	const vs = profile.virtualServers.find((v) => v.vip === vip && v.protocol === 'TCP');
+	if (!vs) throw new DrillRefused(`no TCP virtual service on ${vip} to send traffic to`);
+	const startedAt = Date.now();
+	const timeline: Array<{at: number; event: string}> = [];
+	const mark = (event: string, at = Date.now()) => {
+		timeline.push({at, event});
+		progress(event);
+	};
+
+	// Preflight: every member up and running keepalived, exactly one holder, which is the preferred one.
+	const store = new ClusterStore(profile);
+	const poller = new ClusterPoller(profile, transport, store, {events: false, portCheck: false});
+	await poller.pollOnce();
+	let state = store.getState();
+	for (const m of inst.members) {
+		const h = state.hosts.find((x) => x.name === m.director);
+		if (!h?.reachable) throw new DrillRefused(`preflight: ${m.director} is unreachable (${h?.error ?? 'no answer'})`);
+		if (h.director?.keepalivedActive !== true) throw new DrillRefused(`preflight: keepalived is not running on ${m.director}`);
+	}
+	const before = holders(state, vip);
+	if (before.length !== 1) throw new DrillRefused(`preflight: ${vip} is on ${before.length === 0 ? 'no director' : before.join(' and ')}`);
+	const target = before[0]!;
+	const backups = inst.members.filter((m) => m.director !== target);
+	const notBackup = backups.find((m) => state.hosts.find((h) => h.name === m.director)?.director?.vrrp?.find((v) => v.name === inst.name)?.state !== 'BACKUP');
+	if (notBackup) throw new DrillRefused(`preflight: ${notBackup.director} is not a ready BACKUP of ${inst.name}`);
+	const url = `http://${vip}:${vs.port}/`;
+	const baseline = new RoundRobinWatcher({url, rate: 20, timeoutMs: 1000});
+	baseline.start();
+	await new Promise((r) => setTimeout(r, 1500));
+	const base = await baseline.stop();
+	if (base.failed + base.timeouts > 0 || base.ok === 0) throw new DrillRefused(`preflight: the VIP is not clean before the drill (${base.ok} ok, ${base.failed + base.timeouts} failed of ${base.total})`);
+	mark(`preflight ok: ${target} holds ${vip}; ${backups.map((b) => b.director).join(', ')} BACKUP; ${base.ok} baseline requests ok`);
+
+	const restore: RestoreStep[] =
+		options.kind === 'failover'
+			? [{host: target, argv: profile.keepalived.start, description: `start keepalived (${profile.keepalived.start.join(' ')})`}]
+			: [{host: target, argv: ['sh', '-c', 'kill -CONT "$(cat "$1")"', 'lvsdeck-drill', profile.keepalived.vrrpPidFile], description: 'resume the frozen VRRP process (SIGCONT)'}];
+	const journalId = `${profile.name}-${options.kind}-${startedAt}`;
+	writeJournal({id: journalId, drill: options.kind, profileFile: profile.file, startedAt: new Date(startedAt).toISOString(), pid: process.pid, restore});
+
+	// Watch: VIP holders from the event-driven poller, traffic from the watcher.
+	let vipLeftAt: number | undefined;
+	let newMasterAt: number | undefined;
+	let newMaster: string | undefined;
+	let splitStart: number | undefined;
+	let splitBrainMs = 0;
+	let backAt: number | undefined;
+	let restoredAt: number | undefined;
+	const onHolders = (h: string[], now: number) => {
+		if (injectedAt !== undefined && vipLeftAt === undefined && !h.includes(target)) {
+			vipLeftAt = now;
+			mark(`${vip} left ${target}`, now);
+		}
+		if (injectedAt !== undefined && newMasterAt === undefined && h.some((x) => x !== target)) {
+			newMasterAt = now;
+			newMaster = h.find((x) => x !== target);
+			mark(`${newMaster} holds ${vip}`, now);
+		}
+		if (h.length > 1 && splitStart === undefined) {
+			splitStart = now;
+			mark(`split brain: ${vip} on ${h.join(' and ')}`, now);
+		} else if (h.length <= 1 && splitStart !== undefined) {
+			splitBrainMs += now - splitStart;
+			splitStart = undefined;
+			mark(`split brain over (${h.join('') || 'no holder'})`, now);
+		}
+		if (restoredAt !== undefined && backAt === undefined && h.length === 1 && h[0] === target) {
+			backAt = now;
+			mark(`${vip} back on ${target}`, now);
+		}
+	};
+	let injectedAt: number | undefined;
+	let keepalivedAt: number | undefined;
+	const tracker = new VipTracker(transport, vip, inst.members.map((m) => m.director), (h, at) => onHolders(h, at));
+	await tracker.start();
+	const watcher = new RoundRobinWatcher({url, rate: options.rate ?? 20, timeoutMs: 1000});
+	let restored = false;
+	const reasons: string[] = [];
+	try {
+		watcher.start();
+		await new Promise((r) => setTimeout(r, 1000));
+		if (options.signal?.aborted) throw new Error('aborted before the fault');
+		injectedAt = Date.now();
+		mark(options.kind === 'failover' ? `stopping keepalived on ${target}` : `freezing keepalived's VRRP process on ${target}`, injectedAt);
+		const inject =
+			options.kind === 'failover'
+				? transport.exec(target, profile.keepalived.stop, {timeoutMs: 20_000})
+				: transport.exec(target, ['sh', '-c', 'kill -STOP "$(cat "$1")"', 'lvsdeck-drill', profile.keepalived.vrrpPidFile]);
+		const bound = expectedBoundMs(inst, options.kind);
+		const tookOver = await until(() => newMasterAt !== undefined, bound * 3 + 10_000, options.signal);
+		const injected = await inject;
+		if (injected.code !== 0) reasons.push(`fault injection failed on ${target}: ${injected.stderr.trim() || `exit ${injected.code}`}`);
+		if (!tookOver && !options.signal?.aborted) reasons.push(`no director took ${vip} over within ${bound * 3 + 10_000} ms`);
+		// Let the new master settle and the watcher see the aftermath.
+		await until(() => false, 2000, options.signal);
+		// keepalived's own record of the takeover, read while the new master still holds the VIP.
+		const nm = newMaster ? profile.hosts.find((h) => h.name === newMaster) : undefined;
+		if (nm) {
+			await poller.pollHost(nm);
+			const lt = store.getState().hosts.find((h) => h.name === nm.name)?.director?.vrrp?.find((v) => v.name === inst.name)?.lastTransition;
+			if (lt !== undefined && injectedAt !== undefined && lt * 1000 >= injectedAt - 1000) keepalivedAt = lt * 1000;
+		}
+	} finally {
+		// Restore whatever happened above (also on abort or a dropped connection).
+		restoredAt = Date.now();
+		mark(`restoring: ${restore.map((r) => r.description).join('; ')}`, restoredAt);
+		restored = await runRestore(transport, restore, 60_000, progress);
+		if (restored) removeJournal(journalId);
+	}
+	// Return: preempt brings the VIP back; nopreempt keeps it; preempt_delay brings it back after the delay.
+	const p = inst.preempt;
+	const preempt = p.mode === 'delay' ? `preempt_delay ${p.delaySec}s` : p.mode;
+	if (p.mode !== 'nopreempt') {
+		const wait = (p.mode === 'delay' ? p.delaySec * 1000 : 0) + 3 * inst.advertInt * 1000 + 10_000;
+		if (!(await until(() => backAt !== undefined, wait))) reasons.push(`${vip} did not return to ${target} within ${wait} ms (${preempt})`);
+	} else {
+		await until(() => false, 3 * inst.advertInt * 1000 + 1000);
+		if (tracker.holders().join() !== newMaster) reasons.push(`with nopreempt ${vip} should stay on ${newMaster}, but is on ${tracker.holders().join(' and ') || 'no director'}`);
+	}
+	await new Promise((r) => setTimeout(r, 1000));
+	const summary: WatcherSummary = await watcher.stop();
+	await tracker.stop();
+	if (splitStart !== undefined) splitBrainMs += Date.now() - splitStart;
+
+	if (!restored) reasons.push('RESTORE FAILED: run lvsdeck drill --recover');
+	const failoverMs = newMasterAt !== undefined && injectedAt !== undefined ? newMasterAt - injectedAt : null;
+	const t = options.thresholds ?? {};
+	if (t.maxFailoverMs !== undefined && (failoverMs === null || failoverMs > t.maxFailoverMs)) reasons.push(`failover took ${failoverMs ?? 'forever'} ms, more than --max-failover-ms ${t.maxFailoverMs}`);
+	const failedRequests = summary.failed + summary.timeouts;
+	if (t.maxFailedRequests !== undefined && failedRequests > t.maxFailedRequests) reasons.push(`${failedRequests} requests failed, more than --max-failed-requests ${t.maxFailedRequests}`);
+	const endedAt = Date.now();
+	const zero = injectedAt ?? startedAt;
+	return {
+		drill: options.kind,
+		profile: profile.name,
+		instance: inst.name,
+		vip,
+		target,
+		takeover: newMaster ?? null,
+		verdict: reasons.length === 0 ? 'pass' : 'fail',
+		reasons,
+		failoverMs,
+		vipLeftMs: vipLeftAt !== undefined && injectedAt !== undefined ? vipLeftAt - injectedAt : null,
+		expectedBoundMs: expectedBoundMs(inst, options.kind),
+		splitBrainMs,
+		returnMs: backAt !== undefined && restoredAt !== undefined ? backAt - restoredAt : null,
+		preempt,
+		keepalivedTransitionAt: keepalivedAt !== undefined ? new Date(keepalivedAt).toISOString() : null,
+		measuredMinusKeepalivedMs: keepalivedAt !== undefined && newMasterAt !== undefined ? Math.round(newMasterAt - keepalivedAt) : null,
+		requests: {total: summary.total, failed: summary.failed, timeouts: summary.timeouts, perBackend: summary.perBackend},
+		longestGapMs: summary.longestGapMs,
+		latencyP50Ms: summary.latencyP50Ms,
+		latencyP99Ms: summary.latencyP99Ms,
+		restored,
+		startedAt: new Date(startedAt).toISOString(),
+		endedAt: new Date(endedAt).toISOString(),
+		durationMs: endedAt - startedAt,
+		timeline: timeline.map((e) => ({t: e.at - zero, at: new Date(e.at).toISOString(), event: e.event})),
+	};
+}

@@ -1,0 +1,201 @@
+// The round-robin watcher: real HTTP requests to a VIP, each on a new TCP connection so IPVS schedules
+// every one, at a fixed rate with bounded concurrency. It records which backend answered (from the
+// response body), failures, timeouts, latency, and the gaps where nothing succeeded.
+import http from 'node:http';
+
+export interface WatcherOptions {
+	readonly url: string;
+	/** Requests per second to start (default 20). */
+	readonly rate?: number;
+	/** Requests in flight at most (default 64). */
+	readonly concurrency?: number;
+	readonly timeoutMs?: number;
+	/** Backend name from the body: the first capture group, or the whole match (default: first word). */
+	readonly backendPattern?: RegExp;
+	/** Optional source address to bind (e.g. the station's address). */
+	readonly localAddress?: string;
+}
+
+export type Outcome = 'ok' | 'failed' | 'timeout';
+
+export interface RequestRecord {
+	readonly start: number;
+	readonly end: number;
+	readonly outcome: Outcome;
+	readonly backend?: string;
+	readonly error?: string;
+}
+
+export interface WatcherSummary {
+	readonly total: number;
+	readonly ok: number;
+	readonly failed: number;
+	readonly timeouts: number;
+	readonly perBackend: Record<string, number>;
+	readonly latencyP50Ms: number | null;
+	readonly latencyP99Ms: number | null;
+	/** Longest stretch between two successful responses that contains failures (ms). */
+	readonly longestGapMs: number;
+	readonly firstFailureAt: number | null;
+	readonly lastFailureAt: number | null;
+	readonly requestsPerSecond: number;
+	readonly durationMs: number;
+}
+
+function percentile(sorted: readonly number[], p: number): number | null {
+	if (sorted.length === 0) return null;
+	return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+/** Pure: a summary of request records (completed ones) over [from, to]. */
+export function summarize(records: readonly RequestRecord[], from: number, to: number): WatcherSummary {
+	const perBackend: Record<string, number> = {};
+	const latencies: number[] = [];
+	let ok = 0;
+	let failed = 0;
+	let timeouts = 0;
+	let firstFailureAt: number | null = null;
+	let lastFailureAt: number | null = null;
+	for (const r of records) {
+		if (r.outcome === 'ok') {
+			ok++;
+			latencies.push(r.end - r.start);
+			if (r.backend !== undefined) perBackend[r.backend] = (perBackend[r.backend] ?? 0) + 1;
+		} else {
+			if (r.outcome === 'timeout') timeouts++;
+			else failed++;
+			firstFailureAt = firstFailureAt === null ? r.start : Math.min(firstFailureAt, r.start);
+			lastFailureAt = lastFailureAt === null ? r.start : Math.max(lastFailureAt, r.start);
+		}
+	}
+	// Gaps: successes ordered by start; a gap counts when a failure started between two successes.
+	const byStart = [...records].sort((a, b) => a.start - b.start);
+	let longestGapMs = 0;
+	let lastOk: number | undefined;
+	let sawFailure = false;
+	for (const r of byStart) {
+		if (r.outcome === 'ok') {
+			if (sawFailure) longestGapMs = Math.max(longestGapMs, r.start - (lastOk ?? from));
+			lastOk = r.start;
+			sawFailure = false;
+		} else {
+			sawFailure = true;
+		}
+	}
+	if (sawFailure) longestGapMs = Math.max(longestGapMs, to - (lastOk ?? from));
+	latencies.sort((a, b) => a - b);
+	const durationMs = Math.max(1, to - from);
+	return {
+		total: records.length,
+		ok,
+		failed,
+		timeouts,
+		perBackend,
+		latencyP50Ms: percentile(latencies, 50),
+		latencyP99Ms: percentile(latencies, 99),
+		longestGapMs,
+		firstFailureAt,
+		lastFailureAt,
+		requestsPerSecond: +((records.length * 1000) / durationMs).toFixed(1),
+		durationMs,
+	};
+}
+
+/** Shares the weights predict for each backend (name → fraction). */
+export function expectedShares(weights: Record<string, number>): Record<string, number> {
+	const total = Object.values(weights).reduce((a, b) => a + b, 0);
+	return Object.fromEntries(Object.entries(weights).map(([k, w]) => [k, total === 0 ? 0 : w / total]));
+}
+
+export class RoundRobinWatcher {
+	readonly records: RequestRecord[] = [];
+	private timer: NodeJS.Timeout | undefined;
+	private inFlight = 0;
+	private started = 0;
+	private stopped = 0;
+	private readonly pending = new Set<Promise<void>>();
+	private readonly url: URL;
+
+	constructor(private readonly options: WatcherOptions) {
+		this.url = new URL(options.url);
+	}
+
+	private backendOf(body: string): string {
+		const pattern = this.options.backendPattern;
+		if (!pattern) return body.trim().split(/\s+/)[0] ?? '';
+		const m = pattern.exec(body);
+		return (m?.[1] ?? m?.[0] ?? '').trim();
+	}
+
+	private one(): void {
+		const start = Date.now();
+		this.inFlight++;
+		const done = new Promise<void>((resolve) => {
+			let settled = false;
+			const finish = (outcome: Outcome, backend?: string, error?: string) => {
+				// A request destroyed on timeout also reports an error: count each request once.
+				if (settled) return;
+				settled = true;
+				this.inFlight--;
+				this.records.push({start, end: Date.now(), outcome, ...(backend !== undefined ? {backend} : {}), ...(error ? {error} : {})});
+				resolve();
+			};
+			const req = http.get(
+				{
+					host: this.url.hostname,
+					port: this.url.port || 80,
+					path: `${this.url.pathname}${this.url.search}`,
+					agent: false,
+					headers: {connection: 'close'},
+					...(this.options.localAddress ? {localAddress: this.options.localAddress} : {}),
+				},
+				(res) => {
+					let body = '';
+					res.setEncoding('utf8');
+					res.on('data', (c: string) => {
+						if (body.length < 4096) body += c;
+					});
+					res.on('end', () => (res.statusCode !== undefined && res.statusCode < 400 ? finish('ok', this.backendOf(body)) : finish('failed', undefined, `HTTP ${res.statusCode}`)));
+					res.on('error', (e) => finish('failed', undefined, e.message));
+				},
+			);
+			req.setTimeout(this.options.timeoutMs ?? 1000, () => {
+				req.destroy();
+				finish('timeout', undefined, 'timeout');
+			});
+			req.on('error', (e: NodeJS.ErrnoException) => finish('failed', undefined, e.code ?? e.message));
+		});
+		const tracked = done.finally(() => this.pending.delete(tracked));
+		this.pending.add(tracked);
+	}
+
+	start(): void {
+		if (this.timer) return;
+		this.started = Date.now();
+		const rate = this.options.rate ?? 20;
+		const limit = this.options.concurrency ?? 64;
+		// A 10 ms tick starting as many requests as the schedule is behind keeps the rate exact.
+		let sent = 0;
+		this.timer = setInterval(() => {
+			const due = Math.floor(((Date.now() - this.started) * rate) / 1000);
+			while (sent < due && this.inFlight < limit) {
+				this.one();
+				sent++;
+			}
+			if (sent < due && this.inFlight >= limit) sent = due; // skipped, not queued: the rate is a ceiling
+		}, 10);
+	}
+
+	/** Stop starting requests and wait for those in flight. */
+	async stop(): Promise<WatcherSummary> {
+		if (this.timer) clearInterval(this.timer);
+		this.timer = undefined;
+		await Promise.all([...this.pending]);
+		this.stopped = Date.now();
+		return this.summary();
+	}
+
+	summary(): WatcherSummary {
+		return summarize(this.records, this.started, this.stopped || Date.now());
+	}
+}

@@ -1,0 +1,115 @@
+// `lvsdeck drill failover|hard-failover --profile FILE [...]` (scripted: no terminal needed, progress on
+// stderr, JSON and JUnit reports) and `lvsdeck drill --recover --profile FILE`. Exit 0 pass, 1 an
+// expectation failed, 2 error or refused by the preflight.
+import {writeFileSync} from 'node:fs';
+import {loadProfile} from '../profile/load.js';
+import {createClusterTransport} from '../transport/cluster-transport.js';
+import {runInStation} from '../station.js';
+import {CliError} from '../cli-error.js';
+import {DrillRefused, runFailoverDrill, runRestore, type DrillReport, type FailoverKind} from '../actions/drills/failover.js';
+import {openJournals, removeJournal} from '../actions/drills/journal.js';
+import {toJUnit} from '../actions/drills/report.js';
+import {sanitizeText} from '../ui/sanitize.js';
+import {parseTrust} from './status.js';
+
+export const DRILL_KINDS = ['failover', 'hard-failover'] as const;
+
+export interface DrillOptions {
+	readonly profile: string;
+	readonly instance?: string;
+	readonly json?: string;
+	readonly junit?: string;
+	readonly maxFailoverMs?: string;
+	readonly maxFailedRequests?: string;
+	readonly rate?: string;
+	readonly recover?: boolean;
+	readonly trustHostKey?: readonly string[];
+}
+
+function whole(name: string, value: string | undefined, min: number, max: number): number | undefined {
+	if (value === undefined) return undefined;
+	const n = Number(value);
+	if (!Number.isInteger(n) || n < min || n > max) throw new CliError(`${name} ${value}: expected a whole number from ${min} to ${max}`, 2);
+	return n;
+}
+
+export function formatDrill(r: DrillReport): string {
+	const lines = [
+		`${r.drill} drill on ${r.instance} (${r.vip}): ${r.verdict.toUpperCase()}`,
+		`  ${r.target} -> ${r.takeover ?? 'nobody'}: failover ${r.failoverMs ?? '-'} ms (expected about ${r.expectedBoundMs} ms), VIP left after ${r.vipLeftMs ?? '-'} ms`,
+		`  keepalived's own transition: ${r.keepalivedTransitionAt ?? 'unknown'} (measured minus keepalived: ${r.measuredMinusKeepalivedMs ?? '-'} ms)`,
+		`  split brain ${r.splitBrainMs} ms; return (${r.preempt}) ${r.returnMs ?? '-'} ms after the restore`,
+		`  requests ${r.requests.total}: failed ${r.requests.failed}, timeouts ${r.requests.timeouts}, longest gap ${r.longestGapMs} ms; per backend ${Object.entries(r.requests.perBackend).map(([k, v]) => `${k}=${v}`).join(' ') || '-'}`,
+		`  restored: ${r.restored ? 'yes' : 'NO'}`,
+		...r.reasons.map((x) => `  reason: ${x}`),
+	];
+	return sanitizeText(lines.join('\n'));
+}
+
+export async function drillCommand(kind: string | undefined, options: DrillOptions): Promise<number> {
+	const profile = loadProfile(options.profile);
+	const trust = parseTrust(options.trustHostKey);
+	if (!options.recover && !DRILL_KINDS.includes(kind as FailoverKind)) {
+		throw new CliError(`drill: expected one of ${DRILL_KINDS.join(', ')} (or --recover), got ${kind ?? 'nothing'}`, 2);
+	}
+	const thresholds = {
+		...(options.maxFailoverMs !== undefined ? {maxFailoverMs: whole('--max-failover-ms', options.maxFailoverMs, 0, 3_600_000)!} : {}),
+		...(options.maxFailedRequests !== undefined ? {maxFailedRequests: whole('--max-failed-requests', options.maxFailedRequests, 0, 10_000_000)!} : {}),
+	};
+	const rate = whole('--rate', options.rate, 1, 2000);
+	const reexec = await runInStation(profile.stationNetns);
+	if (reexec !== undefined) return reexec;
+
+	const transport = createClusterTransport(profile, {trust});
+	const err = (s: string) => process.stderr.write(`drill: ${sanitizeText(s)}\n`);
+	try {
+		if (options.recover) {
+			const journals = openJournals(profile.file);
+			if (journals.length === 0) {
+				err('nothing to recover: no interrupted drill for this profile');
+				return 0;
+			}
+			let ok = true;
+			for (const j of journals) {
+				err(`recovering ${j.drill} drill started ${j.startedAt}`);
+				const done = await runRestore(transport, j.restore, 60_000, err);
+				if (done) removeJournal(j.id);
+				ok &&= done;
+			}
+			return ok ? 0 : 2;
+		}
+		// Ctrl-C: stop the fault early; the drill restores what it changed before it returns.
+		const controller = new AbortController();
+		const onInt = () => {
+			err('interrupted: restoring what the drill changed…');
+			controller.abort();
+		};
+		process.on('SIGINT', onInt);
+		process.on('SIGTERM', onInt);
+		let report: DrillReport;
+		try {
+			report = await runFailoverDrill(profile, transport, {
+				kind: kind as FailoverKind,
+				...(options.instance ? {instance: options.instance} : {}),
+				thresholds,
+				...(rate ? {rate} : {}),
+				signal: controller.signal,
+				onProgress: err,
+			});
+		} finally {
+			process.off('SIGINT', onInt);
+			process.off('SIGTERM', onInt);
+		}
+		if (controller.signal.aborted) report = {...report, verdict: 'fail', reasons: ['interrupted (Ctrl-C); everything was restored', ...report.reasons]};
+		process.stdout.write(`${formatDrill(report)}\n`);
+		if (options.json) writeFileSync(options.json, `${JSON.stringify(report, null, 2)}\n`);
+		if (options.junit) writeFileSync(options.junit, toJUnit([report]));
+		if (controller.signal.aborted) return 130;
+		return report.verdict === 'pass' ? 0 : 1;
+	} catch (error) {
+		if (error instanceof DrillRefused) throw new CliError(`drill refused: ${error.message}`, 2);
+		throw error;
+	} finally {
+		await transport.close();
+	}
+}

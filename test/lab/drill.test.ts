@@ -1,0 +1,115 @@
+// Drills against the real lab, through the scripted CLI: a graceful failover passes and agrees with
+// keepalived's own transition time; a hard failure reports its split-brain window; Ctrl-C restores;
+// a killed drill is repaired by --recover; thresholds turn into exit 1 and a JUnit failure.
+import {spawn, spawnSync} from 'node:child_process';
+import {mkdtempSync, readFileSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {afterAll, describe, expect, it} from 'vitest';
+import {SshPool} from '../../src/transport/ssh-pool.js';
+import type {DrillReport} from '../../src/actions/drills/failover.js';
+import {CLI, LAB_PROFILE, labProfile} from '../helpers/lab.js';
+import {waitFor} from '../helpers/wait-for.js';
+
+const {profile} = labProfile();
+const pool = new SshPool(profile.hosts);
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'lvsdeck-drill-'));
+const env = {...process.env, LVSDECK_STATE_DIR: path.join(tmp, 'state')};
+const vip = profile.instances[0]!.vips[0]!.address;
+
+const drill = (...args: string[]) => spawnSync(process.execPath, [CLI, 'drill', ...args, '--profile', LAB_PROFILE], {encoding: 'utf8', timeout: 180_000, env});
+const holder = async () => {
+	const found: string[] = [];
+	for (const d of ['dir1', 'dir2']) if ((await pool.exec(d, ['ip', '-o', '-4', 'addr', 'show'])).stdout.includes(` ${vip}/`)) found.push(d);
+	return found.join('+');
+};
+const keepalivedOk = async () => (await pool.exec('dir1', profile.keepalived.status)).code === 0;
+const vrrpFrozen = async () => (await pool.exec('dir1', ['sh', '-c', 'grep -q "^State:.*T" /proc/$(cat /run/vrrp.pid)/status'])).code === 0;
+
+afterAll(async () => {
+	await pool.exec('dir1', ['sh', '-c', 'kill -CONT $(cat /run/vrrp.pid) 2>/dev/null; true']).catch(() => undefined);
+	await pool.exec('dir1', profile.keepalived.start).catch(() => undefined);
+	await waitFor(holder, (h) => h === 'dir1', {timeoutMs: 20_000, what: 'VIP back on dir1'}).catch(() => undefined);
+	await pool.close();
+});
+
+describe('drills on the lab', () => {
+	it('failover drill passes, agrees with keepalived within 300 ms, and the VIP returns to dir1', async () => {
+		const json = path.join(tmp, 'failover.json');
+		const junit = path.join(tmp, 'failover.xml');
+		const r = drill('failover', '--json', json, '--junit', junit);
+		expect(r.status, r.stdout + r.stderr).toBe(0);
+		const report = JSON.parse(readFileSync(json, 'utf8')) as DrillReport;
+		expect(report).toMatchObject({drill: 'failover', verdict: 'pass', instance: 'VI_1', target: 'dir1', takeover: 'dir2', restored: true, preempt: 'preempt'});
+		expect(report.failoverMs).toBeGreaterThan(0);
+		expect(report.expectedBoundMs).toBe(Math.round(((256 - 80) / 256) * 1000));
+		expect(report.measuredMinusKeepalivedMs).not.toBeNull();
+		expect(Math.abs(report.measuredMinusKeepalivedMs!)).toBeLessThanOrEqual(300);
+		expect(report.returnMs).not.toBeNull();
+		expect(report.requests.total).toBeGreaterThan(100);
+		expect(Object.keys(report.requests.perBackend).sort()).toEqual(['rs1', 'rs2']);
+		expect(report.timeline.map((e) => e.event)).toEqual(expect.arrayContaining(['stopping keepalived on dir1', `dir2 holds ${vip}`, `${vip} back on dir1`]));
+		expect(readFileSync(junit, 'utf8')).toMatch(/<testcase name="failover VI_1 \(dir1\)"[^>]*>\s*<properties>[\s\S]*name="failoverMs" value="\d+"/);
+		expect(readFileSync(junit, 'utf8')).not.toContain('<failure');
+		expect(await holder()).toBe('dir1');
+		expect(await keepalivedOk()).toBe(true);
+	});
+
+	it('hard-failure drill measures the split-brain window and restores everything', async () => {
+		const json = path.join(tmp, 'hard.json');
+		const r = drill('hard-failover', '--json', json);
+		expect(r.status, r.stdout + r.stderr).toBe(0);
+		const report = JSON.parse(readFileSync(json, 'utf8')) as DrillReport;
+		expect(report).toMatchObject({drill: 'hard-failover', takeover: 'dir2', restored: true});
+		expect(report.splitBrainMs).toBeGreaterThan(0);
+		expect(report.timeline.some((e) => e.event.startsWith('split brain:'))).toBe(true);
+		expect(report.expectedBoundMs).toBe(Math.round(3000 + ((256 - 80) / 256) * 1000));
+		expect(report.failoverMs!).toBeGreaterThan(report.expectedBoundMs - 1500);
+		expect(await vrrpFrozen()).toBe(false);
+		await waitFor(holder, (h) => h === 'dir1', {timeoutMs: 15_000, what: 'VIP back on dir1'});
+	});
+
+	it('--max-failover-ms 1 fails the drill with exit 1 and a JUnit failure', async () => {
+		const junit = path.join(tmp, 'strict.xml');
+		const r = drill('failover', '--max-failover-ms', '1', '--junit', junit);
+		expect(r.status, r.stdout + r.stderr).toBe(1);
+		expect(r.stdout).toContain('FAIL');
+		expect(readFileSync(junit, 'utf8')).toMatch(/<testsuites tests="1" failures="1"[\s\S]*<failure message="failover took \d+ ms, more than --max-failover-ms 1"/);
+		await waitFor(holder, (h) => h === 'dir1', {timeoutMs: 15_000, what: 'VIP back on dir1'});
+	});
+
+	it('SIGINT in the middle of a failover drill restores keepalived on the old master', async () => {
+		const child = spawn(process.execPath, [CLI, 'drill', 'failover', '--profile', LAB_PROFILE], {env, stdio: ['ignore', 'pipe', 'pipe']});
+		let stderr = '';
+		child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+		const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+		// Interrupt while the fault is in effect (the drill restores by itself about 2 s after the takeover).
+		await waitFor(async () => stderr, (s) => s.includes('dir2 holds'), {timeoutMs: 60_000, intervalMs: 20, what: 'the takeover'});
+		child.kill('SIGINT');
+		expect(await exited).toBe(130);
+		expect(stderr).toContain('interrupted: restoring');
+		expect(await keepalivedOk()).toBe(true);
+		await waitFor(holder, (h) => h === 'dir1', {timeoutMs: 15_000, what: 'VIP back on dir1'});
+	});
+
+	it('a drill killed outright is put right by drill --recover', async () => {
+		const child = spawn(process.execPath, [CLI, 'drill', 'failover', '--profile', LAB_PROFILE], {env, stdio: ['ignore', 'ignore', 'pipe']});
+		let stderr = '';
+		child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+		const exited = new Promise((r) => child.on('exit', r));
+		await waitFor(async () => stderr, (s) => s.includes('dir2 holds'), {timeoutMs: 60_000, what: 'the takeover'});
+		child.kill('SIGKILL');
+		await exited;
+		// The stop that was under way completes on dir1 and nothing restores it: keepalived stays down.
+		await waitFor(keepalivedOk, (ok) => !ok, {timeoutMs: 15_000, what: 'keepalived down on dir1'});
+		await new Promise((r) => setTimeout(r, 3000));
+		expect(await keepalivedOk()).toBe(false);
+		const r = drill('--recover');
+		expect(r.status, r.stderr).toBe(0);
+		expect(r.stderr).toContain('restored dir1: start keepalived');
+		expect(await keepalivedOk()).toBe(true);
+		await waitFor(holder, (h) => h === 'dir1', {timeoutMs: 15_000, what: 'VIP back on dir1'});
+		const again = drill('--recover');
+		expect(again.stderr).toContain('nothing to recover');
+	});
+});
