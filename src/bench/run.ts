@@ -10,6 +10,7 @@ import {benchStatusVsSsh} from './status-vs-ssh.js';
 import {benchVipDetection} from './vip-detection.js';
 import {benchConsoleRender} from './console-render.js';
 import {benchConsoleWatch} from './console-watch.js';
+import {benchWatcher} from './watcher.js';
 
 type Section = (log: (line: string) => void) => Promise<Record<string, unknown>>;
 
@@ -25,6 +26,7 @@ async function main(): Promise<void> {
 					statusVsSsh: (log) => benchStatusVsSsh(profile, log),
 					vipDetection: (log) => benchVipDetection(profile, log),
 					consoleWatch: (log) => benchConsoleWatch(profile, log),
+					watcher: (log) => benchWatcher(profile, log),
 				}
 			: {}),
 	};
