@@ -13,6 +13,8 @@ export default defineConfig({
 					name: 'unit',
 					include: ['test/unit/**/*.test.{ts,tsx}'],
 					environment: 'node',
+					// In-process SSH servers generate keys and do handshakes: give a loaded machine room.
+					testTimeout: 20_000,
 				},
 			},
 			{

@@ -109,7 +109,7 @@ function buildProgram(setCode: (code: number) => void): Command {
 
 	program
 		.command('demo')
-		.description('start the lab if needed and take a first look at the cluster')
+		.description('start the lab if needed and open the console on it (without a terminal: a first look at the cluster)')
 		.addOption(labProfile())
 		.action(async (o: {profile: string}) => setCode(await demoCommand(o.profile)));
 	return program;
