@@ -94,10 +94,11 @@ function buildProgram(setCode: (code: number) => void): Command {
 
 	program
 		.command('drill')
-		.description('failover drills against real traffic, with restore: failover (stop keepalived on the master) or hard-failover (freeze it); exit 0 pass, 1 expectation failed, 2 error')
-		.argument('[kind]', 'failover | hard-failover')
+		.description('drills against real traffic, always restored: failover (stop keepalived on the master), hard-failover (freeze it), rs-health (stop a real server\'s service); exit 0 pass, 1 expectation failed, 2 error')
+		.argument('[kind]', 'failover | hard-failover | rs-health')
 		.requiredOption('-p, --profile <file>', 'cluster profile (YAML)')
 		.option('--instance <name>', 'VRRP instance (default: the first)')
+		.option('--rs <name>', 'real server for rs-health (default: the first of the first TCP service)')
 		.option('--json <file>', 'write the JSON report (schema in README)')
 		.option('--junit <file>', 'write a JUnit XML report')
 		.option('--max-failover-ms <n>', 'fail when the takeover takes longer')

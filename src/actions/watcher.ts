@@ -24,6 +24,8 @@ export interface RequestRecord {
 	readonly outcome: Outcome;
 	readonly backend?: string;
 	readonly error?: string;
+	/** Client source port (IPVS keys its connection entries on it). */
+	readonly localPort?: number;
 }
 
 export interface WatcherSummary {
@@ -132,12 +134,13 @@ export class RoundRobinWatcher {
 		this.inFlight++;
 		const done = new Promise<void>((resolve) => {
 			let settled = false;
+			let localPort: number | undefined;
 			const finish = (outcome: Outcome, backend?: string, error?: string) => {
 				// A request destroyed on timeout also reports an error: count each request once.
 				if (settled) return;
 				settled = true;
 				this.inFlight--;
-				this.records.push({start, end: Date.now(), outcome, ...(backend !== undefined ? {backend} : {}), ...(error ? {error} : {})});
+				this.records.push({start, end: Date.now(), outcome, ...(backend !== undefined ? {backend} : {}), ...(error ? {error} : {}), ...(localPort ? {localPort} : {})});
 				resolve();
 			};
 			const req = http.get(
@@ -159,6 +162,7 @@ export class RoundRobinWatcher {
 					res.on('error', (e) => finish('failed', undefined, e.message));
 				},
 			);
+			req.on('socket', (socket) => socket.once('connect', () => (localPort = socket.localPort)));
 			req.setTimeout(this.options.timeoutMs ?? 1000, () => {
 				req.destroy();
 				finish('timeout', undefined, 'timeout');

@@ -112,4 +112,20 @@ describe('drills on the lab', () => {
 		const again = drill('--recover');
 		expect(again.stderr).toContain('nothing to recover');
 	});
+
+	it('rs-health drill: rs1 leaves the table within the check time, nothing fails after, and it comes back', async () => {
+		const json = path.join(tmp, 'rs-health.json');
+		const r = drill('rs-health', '--rs', 'rs1', '--json', json);
+		expect(r.status, r.stdout + r.stderr).toBe(0);
+		const report = JSON.parse(readFileSync(json, 'utf8')) as DrillReport;
+		expect(report).toMatchObject({drill: 'rs-health', target: 'rs1', takeover: 'dir1', verdict: 'pass', restored: true, failedAfterRemoval: 0});
+		// delay_loop 2 + (retry 1 + 1) x (connect_timeout 2 + delay_before_retry 1) = 8 s in the lab profile
+		expect(report.expectedBoundMs).toBe(8000);
+		expect(report.failoverMs).not.toBeNull();
+		expect(report.failoverMs!).toBeLessThanOrEqual(report.expectedBoundMs + 2000);
+		expect(report.returnMs).not.toBeNull();
+		expect((await pool.exec('dir1', ['ipvsadm', '-Ln'])).stdout).toMatch(/-> 192\.168\.67\.10:80\s+Route\s+1/);
+		expect((await pool.exec('rs1', profile.hosts.find((h) => h.name === 'rs1')!.service!.status)).code).toBe(0);
+	});
+
 });

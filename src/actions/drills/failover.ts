@@ -25,7 +25,8 @@ export interface TimelineEvent {
 }
 
 export interface DrillReport {
-	readonly drill: FailoverKind;
+	/** For rs-health and drain: instance is the virtual service, target the real server, takeover the active director, failoverMs the time until it left the table. */
+	readonly drill: FailoverKind | 'rs-health' | 'drain';
 	readonly profile: string;
 	readonly instance: string;
 	readonly vip: string;
@@ -47,6 +48,10 @@ export interface DrillReport {
 	readonly keepalivedTransitionAt: string | null;
 	readonly measuredMinusKeepalivedMs: number | null;
 	readonly requests: {total: number; failed: number; timeouts: number; perBackend: Record<string, number>};
+	/** rs-health: requests that failed after the real server left the table. */
+	readonly failedAfterRemoval?: number;
+	/** drain: new connections the drained real server still answered. */
+	readonly toTargetAfterRemoval?: number;
 	readonly longestGapMs: number;
 	readonly latencyP50Ms: number | null;
 	readonly latencyP99Ms: number | null;

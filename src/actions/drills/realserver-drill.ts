@@ -1,0 +1,192 @@
+// Real-server drills on the active director: rs-health (stop the service on a real server; measure how
+// long keepalived's checks take to remove it, that nothing fails after the removal, and the return) and
+// drain (weight 0 with ipvsadm; new connections must leave it). Journaled and always restored.
+import type {Profile, RealServer, VirtualServer} from '../../profile/model.js';
+import {ClusterStore} from '../../cluster/store.js';
+import {ClusterPoller} from '../../cluster/poller.js';
+import {serviceKey} from '../../probes/ipvs.js';
+import type {Transport} from '../../transport/types.js';
+import {RoundRobinWatcher} from '../watcher.js';
+import {DrillRefused, runRestore, type DrillReport, type DrillThresholds} from './failover.js';
+import {removeJournal, writeJournal, type RestoreStep} from './journal.js';
+
+export type RealServerDrillKind = 'rs-health' | 'drain';
+
+export interface RealServerDrillOptions {
+	readonly kind: RealServerDrillKind;
+	readonly rs?: string;
+	readonly thresholds?: DrillThresholds;
+	readonly rate?: number;
+	readonly signal?: AbortSignal;
+	readonly onProgress?: (line: string) => void;
+}
+
+/** How long keepalived's checks may take to notice a dead real server: first check, tries, delays. */
+export function removalBoundMs(vs: VirtualServer, rs: RealServer): number {
+	const c = rs.check;
+	if (c.type === 'none') return 0;
+	return Math.round((vs.delayLoop + (c.retry + 1) * (c.connectTimeout + c.delayBeforeRetry)) * 1000);
+}
+
+const FORWARD_FLAG = {DR: '-g', NAT: '-m', TUN: '-i'} as const;
+
+function weightArgv(vs: VirtualServer, rs: RealServer, weight: number): string[] {
+	const proto = vs.protocol === 'UDP' ? '-u' : '-t';
+	return ['ipvsadm', '-e', proto, `${vs.vip}:${vs.port}`, '-r', `${rs.address}:${rs.port}`, FORWARD_FLAG[vs.forwarding], '-w', String(weight)];
+}
+
+async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+	const end = Date.now() + timeoutMs;
+	while (!(await check())) {
+		if (Date.now() > end || signal?.aborted) return false;
+		await new Promise((r) => setTimeout(r, 200));
+	}
+	return true;
+}
+
+export async function runRealServerDrill(profile: Profile, transport: Transport, options: RealServerDrillOptions): Promise<DrillReport> {
+	const progress = options.onProgress ?? (() => {});
+	const vs = profile.virtualServers.find((v) => v.protocol === 'TCP' && (options.rs === undefined || v.realServers.some((r) => r.host === options.rs)));
+	if (!vs) throw new DrillRefused(options.rs ? `${options.rs} is not a real server of any TCP virtual service` : 'the profile has no TCP virtual service');
+	const rs = options.rs ? vs.realServers.find((r) => r.host === options.rs)! : vs.realServers[0]!;
+	const rsHost = profile.hosts.find((h) => h.name === rs.host)!;
+	if (options.kind === 'rs-health' && !rsHost.service) throw new DrillRefused(`${rs.host} has no service commands in the profile`);
+	if (options.kind === 'rs-health' && rs.check.type === 'none') throw new DrillRefused(`${rs.host} has no health check in ${vs.vip}:${vs.port}: keepalived would never remove it`);
+	const label = `${vs.protocol} ${vs.vip}:${vs.port}`;
+	const startedAt = Date.now();
+	const timeline: Array<{at: number; event: string}> = [];
+	const mark = (event: string, at = Date.now()) => {
+		timeline.push({at, event});
+		progress(event);
+	};
+
+	const store = new ClusterStore(profile);
+	const poller = new ClusterPoller(profile, transport, store, {events: false, portCheck: false});
+	await poller.pollOnce();
+	const placement = store.getState().vips.find((v) => v.vip === vs.vip);
+	if (placement?.holders.length !== 1) throw new DrillRefused(`preflight: ${vs.vip} is on ${placement?.holders.join(' and ') || 'no director'}`);
+	const director = placement.holders[0]!;
+	const directorHost = profile.hosts.find((h) => h.name === director)!;
+	const entry = () => {
+		const svc = store.getState().hosts.find((h) => h.name === director)?.director?.ipvs.services.find((s) => serviceKey(s) === serviceKey({protocol: vs.protocol, address: vs.vip, port: vs.port}));
+		return svc?.realServers.find((r) => r.address === rs.address && r.port === rs.port);
+	};
+	const inTable = () => {
+		const e = entry();
+		return e !== undefined && e.weight > 0;
+	};
+	if (!inTable()) throw new DrillRefused(`preflight: ${rs.host} is not in ${label} on ${director} with a weight above 0`);
+	const url = `http://${vs.vip}:${vs.port}/`;
+	const baseline = new RoundRobinWatcher({url, rate: 20, timeoutMs: 1000});
+	baseline.start();
+	await new Promise((r) => setTimeout(r, 1500));
+	const base = await baseline.stop();
+	if (base.failed + base.timeouts > 0 || base.ok === 0) throw new DrillRefused(`preflight: the VIP is not clean before the drill (${base.ok} ok, ${base.failed + base.timeouts} failed)`);
+	mark(`preflight ok: ${rs.host} in ${label} on ${director}; ${base.ok} baseline requests ok`);
+
+	const restore: RestoreStep[] =
+		options.kind === 'rs-health'
+			? [{host: rs.host, argv: rsHost.service!.start, description: `start ${rsHost.service!.name} (${rsHost.service!.start.join(' ')})`}]
+			: [{host: director, argv: weightArgv(vs, rs, rs.weight), description: `weight ${rs.weight} for ${rs.host} in ${label}`}];
+	const journalId = `${profile.name}-${options.kind}-${startedAt}`;
+	writeJournal({id: journalId, drill: options.kind, profileFile: profile.file, startedAt: new Date(startedAt).toISOString(), pid: process.pid, restore});
+
+	const watcher = new RoundRobinWatcher({url, rate: options.rate ?? 20, timeoutMs: 1000});
+	const reasons: string[] = [];
+	let injectedAt: number | undefined;
+	let removedAt: number | undefined;
+	let restoredAt: number | undefined;
+	let backAt: number | undefined;
+	let restored = false;
+	let scheduledWhileDrained: number | undefined;
+	const bound = options.kind === 'rs-health' ? removalBoundMs(vs, rs) : 0;
+	const pollDirector = async () => {
+		await poller.pollHost(directorHost);
+		return true;
+	};
+	try {
+		watcher.start();
+		await new Promise((r) => setTimeout(r, 1000));
+		if (options.signal?.aborted) throw new Error('aborted before the fault');
+		injectedAt = Date.now();
+		mark(options.kind === 'rs-health' ? `stopping ${rsHost.service!.name} on ${rs.host}` : `weight 0 for ${rs.host} on ${director}`, injectedAt);
+		const inject = await transport.exec(options.kind === 'rs-health' ? rs.host : director, options.kind === 'rs-health' ? rsHost.service!.stop : weightArgv(vs, rs, 0));
+		if (inject.code !== 0) reasons.push(`fault injection failed: ${inject.stderr.trim() || `exit ${inject.code}`}`);
+		const gone = await until(async () => (await pollDirector()) && !inTable(), bound * 2 + 10_000, options.signal);
+		if (gone) {
+			removedAt = Date.now();
+			mark(options.kind === 'rs-health' ? `${director} removed ${rs.host} from ${label}` : `${rs.host} drained (weight 0) on ${director}`, removedAt);
+		} else if (!options.signal?.aborted) {
+			reasons.push(`${rs.host} was not removed from ${label} within ${bound * 2 + 10_000} ms`);
+		}
+		// Traffic after the removal must not fail, and a drained server must get no new connections:
+		// IPVS's own Conns counter counts connections it schedules (not reused entries).
+		const connsAtDrain = entry()?.stats?.conns;
+		await until(() => false, 3000, options.signal);
+		if (options.kind === 'drain') {
+			await pollDirector();
+			const connsAfter = entry()?.stats?.conns;
+			if (connsAtDrain !== undefined && connsAfter !== undefined) scheduledWhileDrained = connsAfter - connsAtDrain;
+		}
+	} finally {
+		restoredAt = Date.now();
+		mark(`restoring: ${restore.map((r) => r.description).join('; ')}`, restoredAt);
+		restored = await runRestore(transport, restore, 60_000, progress);
+		if (restored) removeJournal(journalId);
+	}
+	if (await until(async () => (await pollDirector()) && inTable(), bound * 2 + 10_000)) {
+		backAt = Date.now();
+		mark(`${rs.host} back in ${label} on ${director}`, backAt);
+	} else {
+		reasons.push(`${rs.host} did not come back into ${label} within ${bound * 2 + 10_000} ms`);
+	}
+	await new Promise((r) => setTimeout(r, 500));
+	const summary = await watcher.stop();
+	const grace = 250; // a request already on its way when the table changed
+	const after = watcher.records.filter((r) => removedAt !== undefined && r.start > removedAt + grace && (restoredAt === undefined || r.start < restoredAt));
+	const failedAfterRemoval = after.filter((r) => r.outcome !== 'ok').length;
+	// IPVS keys connections on the client's address and port: a SYN from a port it still has an entry for
+	// (DR entries linger in FIN_WAIT) goes to the old real server whatever its weight. Those are not new
+	// connections, so the drain verdict uses IPVS's Conns counter; answers seen by the watcher are logged.
+	const answeredByTarget = after.filter((r) => r.outcome === 'ok' && r.backend === rs.host).length;
+	const toTargetAfter = scheduledWhileDrained ?? answeredByTarget;
+	if (options.kind === 'rs-health' && failedAfterRemoval > 0) reasons.push(`${failedAfterRemoval} requests failed after ${rs.host} was removed`);
+	if (options.kind === 'drain' && toTargetAfter > 0) reasons.push(`IPVS scheduled ${toTargetAfter} new connections to ${rs.host} after it was drained`);
+	if (options.kind === 'drain' && answeredByTarget > toTargetAfter) mark(`${answeredByTarget - toTargetAfter} requests from client ports IPVS still had entries for reached ${rs.host} anyway (not new connections)`);
+	if (!restored) reasons.push('RESTORE FAILED: run lvsdeck drill --recover');
+	const removalMs = removedAt !== undefined && injectedAt !== undefined ? removedAt - injectedAt : null;
+	const t = options.thresholds ?? {};
+	if (t.maxFailoverMs !== undefined && (removalMs === null || removalMs > t.maxFailoverMs)) reasons.push(`removal took ${removalMs ?? 'forever'} ms, more than --max-failover-ms ${t.maxFailoverMs}`);
+	if (t.maxFailedRequests !== undefined && summary.failed + summary.timeouts > t.maxFailedRequests) reasons.push(`${summary.failed + summary.timeouts} requests failed, more than --max-failed-requests ${t.maxFailedRequests}`);
+	const endedAt = Date.now();
+	const zero = injectedAt ?? startedAt;
+	return {
+		drill: options.kind,
+		profile: profile.name,
+		instance: label,
+		vip: vs.vip,
+		target: rs.host,
+		takeover: director,
+		verdict: reasons.length === 0 ? 'pass' : 'fail',
+		reasons,
+		failoverMs: removalMs,
+		vipLeftMs: null,
+		expectedBoundMs: bound,
+		splitBrainMs: 0,
+		returnMs: backAt !== undefined && restoredAt !== undefined ? backAt - restoredAt : null,
+		preempt: '-',
+		keepalivedTransitionAt: null,
+		measuredMinusKeepalivedMs: null,
+		requests: {total: summary.total, failed: summary.failed, timeouts: summary.timeouts, perBackend: summary.perBackend},
+		failedAfterRemoval,
+		toTargetAfterRemoval: toTargetAfter,
+		longestGapMs: summary.longestGapMs,
+		latencyP50Ms: summary.latencyP50Ms,
+		latencyP99Ms: summary.latencyP99Ms,
+		restored,
+		startedAt: new Date(startedAt).toISOString(),
+		endedAt: new Date(endedAt).toISOString(),
+		durationMs: endedAt - startedAt,
+		timeline: timeline.map((e) => ({t: e.at - zero, at: new Date(e.at).toISOString(), event: e.event})),
+	};
+}
