@@ -9,6 +9,7 @@ import type {Transport} from '../../transport/types.js';
 import {RoundRobinWatcher, type WatcherSummary} from '../watcher.js';
 import {removeJournal, writeJournal, type RestoreStep} from './journal.js';
 import {VipTracker} from './vip-tracker.js';
+import {cleanBaseline, DrillRefused, timelineRecorder, until} from './common.js';
 
 export type FailoverKind = 'failover' | 'hard-failover';
 
@@ -62,7 +63,7 @@ export interface DrillReport {
 	readonly timeline: readonly TimelineEvent[];
 }
 
-export class DrillRefused extends Error {}
+export {DrillRefused} from './common.js';
 
 export interface FailoverOptions {
 	readonly kind: FailoverKind;
@@ -89,14 +90,6 @@ function holders(state: ClusterState, vip: string): string[] {
 	return state.vips.find((v) => v.vip === vip)?.holders.slice() ?? [];
 }
 
-async function until(check: () => boolean, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
-	const end = Date.now() + timeoutMs;
-	while (!check()) {
-		if (Date.now() > end || signal?.aborted) return false;
-		await new Promise((r) => setTimeout(r, 20));
-	}
-	return true;
-}
 
 /** Run restore steps until each succeeds (reconnecting as needed) or the deadline passes. */
 export async function runRestore(transport: Transport, steps: readonly RestoreStep[], deadlineMs = 60_000, log: (l: string) => void = () => {}): Promise<boolean> {
@@ -129,11 +122,8 @@ export async function runFailoverDrill(profile: Profile, transport: Transport, o
 	const vs = profile.virtualServers.find((v) => v.vip === vip && v.protocol === 'TCP');
 	if (!vs) throw new DrillRefused(`no TCP virtual service on ${vip} to send traffic to`);
 	const startedAt = Date.now();
-	const timeline: Array<{at: number; event: string}> = [];
-	const mark = (event: string, at = Date.now()) => {
-		timeline.push({at, event});
-		progress(event);
-	};
+	const timeline = timelineRecorder(progress);
+	const mark = timeline.mark;
 
 	// Preflight: every member up and running keepalived, exactly one holder, which is the preferred one.
 	const store = new ClusterStore(profile);
@@ -152,11 +142,8 @@ export async function runFailoverDrill(profile: Profile, transport: Transport, o
 	const notBackup = backups.find((m) => state.hosts.find((h) => h.name === m.director)?.director?.vrrp?.find((v) => v.name === inst.name)?.state !== 'BACKUP');
 	if (notBackup) throw new DrillRefused(`preflight: ${notBackup.director} is not a ready BACKUP of ${inst.name}`);
 	const url = `http://${vip}:${vs.port}/`;
-	const baseline = new RoundRobinWatcher({url, rate: 20, timeoutMs: 1000});
-	baseline.start();
-	await new Promise((r) => setTimeout(r, 1500));
-	const base = await baseline.stop();
-	if (base.failed + base.timeouts > 0 || base.ok === 0) throw new DrillRefused(`preflight: the VIP is not clean before the drill (${base.ok} ok, ${base.failed + base.timeouts} failed of ${base.total})`);
+	const baseline = await cleanBaseline(url);
+	const base = baseline.summary();
 	mark(`preflight ok: ${target} holds ${vip}; ${backups.map((b) => b.director).join(', ')} BACKUP; ${base.ok} baseline requests ok`);
 
 	const restore: RestoreStep[] =
@@ -283,6 +270,6 @@ export async function runFailoverDrill(profile: Profile, transport: Transport, o
 		startedAt: new Date(startedAt).toISOString(),
 		endedAt: new Date(endedAt).toISOString(),
 		durationMs: endedAt - startedAt,
-		timeline: timeline.map((e) => ({t: e.at - zero, at: new Date(e.at).toISOString(), event: e.event})),
+		timeline: timeline.report(zero),
 	};
 }

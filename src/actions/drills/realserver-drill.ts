@@ -7,7 +7,8 @@ import {ClusterPoller} from '../../cluster/poller.js';
 import {serviceKey} from '../../probes/ipvs.js';
 import type {Transport} from '../../transport/types.js';
 import {RoundRobinWatcher} from '../watcher.js';
-import {DrillRefused, runRestore, type DrillReport, type DrillThresholds} from './failover.js';
+import {runRestore, type DrillReport, type DrillThresholds} from './failover.js';
+import {cleanBaseline, DrillRefused, timelineRecorder, until} from './common.js';
 import {removeJournal, writeJournal, type RestoreStep} from './journal.js';
 
 export type RealServerDrillKind = 'rs-health' | 'drain';
@@ -35,14 +36,6 @@ function weightArgv(vs: VirtualServer, rs: RealServer, weight: number): string[]
 	return ['ipvsadm', '-e', proto, `${vs.vip}:${vs.port}`, '-r', `${rs.address}:${rs.port}`, FORWARD_FLAG[vs.forwarding], '-w', String(weight)];
 }
 
-async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
-	const end = Date.now() + timeoutMs;
-	while (!(await check())) {
-		if (Date.now() > end || signal?.aborted) return false;
-		await new Promise((r) => setTimeout(r, 200));
-	}
-	return true;
-}
 
 export async function runRealServerDrill(profile: Profile, transport: Transport, options: RealServerDrillOptions): Promise<DrillReport> {
 	const progress = options.onProgress ?? (() => {});
@@ -54,11 +47,8 @@ export async function runRealServerDrill(profile: Profile, transport: Transport,
 	if (options.kind === 'rs-health' && rs.check.type === 'none') throw new DrillRefused(`${rs.host} has no health check in ${vs.vip}:${vs.port}: keepalived would never remove it`);
 	const label = `${vs.protocol} ${vs.vip}:${vs.port}`;
 	const startedAt = Date.now();
-	const timeline: Array<{at: number; event: string}> = [];
-	const mark = (event: string, at = Date.now()) => {
-		timeline.push({at, event});
-		progress(event);
-	};
+	const timeline = timelineRecorder(progress);
+	const mark = timeline.mark;
 
 	const store = new ClusterStore(profile);
 	const poller = new ClusterPoller(profile, transport, store, {events: false, portCheck: false});
@@ -77,11 +67,8 @@ export async function runRealServerDrill(profile: Profile, transport: Transport,
 	};
 	if (!inTable()) throw new DrillRefused(`preflight: ${rs.host} is not in ${label} on ${director} with a weight above 0`);
 	const url = `http://${vs.vip}:${vs.port}/`;
-	const baseline = new RoundRobinWatcher({url, rate: 20, timeoutMs: 1000});
-	baseline.start();
-	await new Promise((r) => setTimeout(r, 1500));
-	const base = await baseline.stop();
-	if (base.failed + base.timeouts > 0 || base.ok === 0) throw new DrillRefused(`preflight: the VIP is not clean before the drill (${base.ok} ok, ${base.failed + base.timeouts} failed)`);
+	const baseline = await cleanBaseline(url);
+	const base = baseline.summary();
 	mark(`preflight ok: ${rs.host} in ${label} on ${director}; ${base.ok} baseline requests ok`);
 
 	const restore: RestoreStep[] =
@@ -112,7 +99,7 @@ export async function runRealServerDrill(profile: Profile, transport: Transport,
 		mark(options.kind === 'rs-health' ? `stopping ${rsHost.service!.name} on ${rs.host}` : `weight 0 for ${rs.host} on ${director}`, injectedAt);
 		const inject = await transport.exec(options.kind === 'rs-health' ? rs.host : director, options.kind === 'rs-health' ? rsHost.service!.stop : weightArgv(vs, rs, 0));
 		if (inject.code !== 0) reasons.push(`fault injection failed: ${inject.stderr.trim() || `exit ${inject.code}`}`);
-		const gone = await until(async () => (await pollDirector()) && !inTable(), bound * 2 + 10_000, options.signal);
+		const gone = await until(async () => (await pollDirector()) && !inTable(), bound * 2 + 10_000, options.signal, 200);
 		if (gone) {
 			removedAt = Date.now();
 			mark(options.kind === 'rs-health' ? `${director} removed ${rs.host} from ${label}` : `${rs.host} drained (weight 0) on ${director}`, removedAt);
@@ -134,7 +121,7 @@ export async function runRealServerDrill(profile: Profile, transport: Transport,
 		restored = await runRestore(transport, restore, 60_000, progress);
 		if (restored) removeJournal(journalId);
 	}
-	if (await until(async () => (await pollDirector()) && inTable(), bound * 2 + 10_000)) {
+	if (await until(async () => (await pollDirector()) && inTable(), bound * 2 + 10_000, undefined, 200)) {
 		backAt = Date.now();
 		mark(`${rs.host} back in ${label} on ${director}`, backAt);
 	} else {
@@ -187,6 +174,6 @@ export async function runRealServerDrill(profile: Profile, transport: Transport,
 		startedAt: new Date(startedAt).toISOString(),
 		endedAt: new Date(endedAt).toISOString(),
 		durationMs: endedAt - startedAt,
-		timeline: timeline.map((e) => ({t: e.at - zero, at: new Date(e.at).toISOString(), event: e.event})),
+		timeline: timeline.report(zero),
 	};
 }
