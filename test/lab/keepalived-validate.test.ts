@@ -4,7 +4,9 @@ import {afterAll, describe, expect, it} from 'vitest';
 import {SshPool} from '../../src/transport/ssh-pool.js';
 import {renderKeepalivedConf} from '../../src/render/keepalived-conf.js';
 import {validateKeepalivedConfig} from '../../src/actions/validate-config.js';
-import {labProfile} from '../helpers/lab.js';
+import path from 'node:path';
+import {loadProfile} from '../../src/profile/load.js';
+import {labProfile, ROOT} from '../helpers/lab.js';
 
 const {profile} = labProfile();
 const pool = new SshPool(profile.hosts);
@@ -40,4 +42,23 @@ describe('keepalived -t on the lab directors', () => {
 		const result = judgeValidation(r.code, r.stderr, r.timedOut);
 		expect(result.ok).toBe(false);
 	});
+});
+
+describe('every shipped profile renders configs that real keepalived -t accepts', () => {
+	const shipped = ['lab.yaml', 'seed-dr.yaml', 'dual-master.yaml'];
+	for (const name of shipped) {
+		const shippedProfile = loadProfile(path.join(ROOT, 'profiles', name));
+		for (const director of shippedProfile.hosts.filter((h) => h.role === 'director')) {
+			// Validate on the lab director that owns the same address, so unicast_src_ip is local there.
+			const target = profile.hosts.find((h) => h.address === director.address)?.name ?? 'dir1';
+			it(`${name}: ${director.name} (checked on ${target})`, async () => {
+				let config = renderKeepalivedConf(shippedProfile, director.name);
+				// Track scripts are site programs; point them at one that exists on the lab hosts.
+				config = config.replace(/^(\s*script ")[^"]+(")$/gm, '$1/bin/true$2');
+				const result = await validateKeepalivedConfig(pool, target, config);
+				expect(result.diagnostics).toEqual([]);
+				expect(result.ok).toBe(true);
+			});
+		}
+	}
 });
