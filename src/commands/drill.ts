@@ -1,4 +1,4 @@
-// `lvsdeck drill failover|hard-failover --profile FILE [...]` (scripted: no terminal needed, progress on
+// `lvsdeck drill failover|hard-failover|rs-health|drain --profile FILE [...]` (scripted: no terminal needed, progress on
 // stderr, JSON and JUnit reports) and `lvsdeck drill --recover --profile FILE`. Exit 0 pass, 1 an
 // expectation failed, 2 error or refused by the preflight.
 import {writeFileSync} from 'node:fs';
@@ -13,8 +13,7 @@ import {toJUnit} from '../actions/drills/report.js';
 import {sanitizeText} from '../ui/sanitize.js';
 import {parseTrust} from './status.js';
 
-// drain is implemented in realserver-drill.ts but its verdict is not reliable yet (see the issue note).
-export const DRILL_KINDS = ['failover', 'hard-failover', 'rs-health'] as const;
+export const DRILL_KINDS = ['failover', 'hard-failover', 'rs-health', 'drain'] as const;
 
 export interface DrillOptions {
 	readonly profile: string;
@@ -74,7 +73,8 @@ export async function drillCommand(kind: string | undefined, options: DrillOptio
 	const reexec = await runInStation(profile.stationNetns);
 	if (reexec !== undefined) return reexec;
 
-	const transport = createClusterTransport(profile, {trust});
+	// A short reconnect backoff: after a dropped connection the restore must run as soon as the host answers.
+	const transport = createClusterTransport(profile, {trust, backoffMaxMs: 2000});
 	const err = (s: string) => process.stderr.write(`drill: ${sanitizeText(s)}\n`);
 	try {
 		if (options.recover) {
@@ -104,7 +104,7 @@ export async function drillCommand(kind: string | undefined, options: DrillOptio
 		try {
 			const common = {thresholds, ...(rate ? {rate} : {}), signal: controller.signal, onProgress: err};
 			report =
-				kind === 'rs-health'
+				kind === 'rs-health' || kind === 'drain'
 					? await runRealServerDrill(profile, transport, {kind, ...(options.rs ? {rs: options.rs} : {}), ...common})
 					: await runFailoverDrill(profile, transport, {kind: kind as FailoverKind, ...(options.instance ? {instance: options.instance} : {}), ...common});
 		} finally {

@@ -128,4 +128,34 @@ describe('drills on the lab', () => {
 		expect((await pool.exec('rs1', profile.hosts.find((h) => h.name === 'rs1')!.service!.status)).code).toBe(0);
 	});
 
+	it('drain drill: weight 0 on the active director, IPVS schedules nothing new to rs1, weight restored', async () => {
+		const json = path.join(tmp, 'drain.json');
+		const r = drill('drain', '--rs', 'rs1', '--json', json);
+		expect(r.status, r.stdout + r.stderr).toBe(0);
+		const report = JSON.parse(readFileSync(json, 'utf8')) as DrillReport;
+		expect(report).toMatchObject({drill: 'drain', target: 'rs1', takeover: 'dir1', verdict: 'pass', restored: true, toTargetAfterRemoval: 0});
+		// the window is judged only when the other real server's counter moved in it
+		const counted = report.timeline.find((e) => e.event.includes('new connections to rs1 and'))?.event ?? '';
+		expect(Number(/and (\d+) to the others/.exec(counted)?.[1])).toBeGreaterThan(0);
+		expect(report.requests.perBackend['rs1']).toBeGreaterThan(0);
+		expect((await pool.exec('dir1', ['ipvsadm', '-Ln'])).stdout).toMatch(/-> 192\.168\.67\.10:80\s+Route\s+1\s/);
+	});
+
+	it('a dropped SSH connection mid-drill: the drill reconnects and restores keepalived', async () => {
+		const child = spawn(process.execPath, [CLI, 'drill', 'failover', '--profile', LAB_PROFILE, '--json', path.join(tmp, 'dropped.json')], {env, stdio: ['ignore', 'pipe', 'pipe']});
+		let stderr = '';
+		child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+		const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+		await waitFor(async () => stderr, (s) => s.includes('dir2 holds'), {timeoutMs: 60_000, intervalMs: 20, what: 'the takeover'});
+		// Cut every SSH session to dir1 and refuse new ones for 4 s: the restore must wait and reconnect.
+		const outage = 'sleep 0.2; kill "$(cat /run/sshd.pid)"; pkill -f "^sshd: root@"; sleep 4; /usr/sbin/sshd -f /run/lab/sshd_config -E /run/sshd.log';
+		await pool.exec('dir1', ['setsid', '-f', 'sh', '-c', outage]);
+		expect(await exited, stderr).toBe(0);
+		const report = JSON.parse(readFileSync(path.join(tmp, 'dropped.json'), 'utf8')) as DrillReport;
+		expect(report).toMatchObject({drill: 'failover', restored: true});
+		expect(stderr).toMatch(/restore dir1: .*retrying/);
+		expect(stderr).toContain('restored dir1: start keepalived');
+		expect(await keepalivedOk()).toBe(true);
+		await waitFor(holder, (h) => h === 'dir1', {timeoutMs: 15_000, what: 'VIP back on dir1'});
+	});
 });

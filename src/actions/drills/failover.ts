@@ -97,13 +97,20 @@ export async function runRestore(transport: Transport, steps: readonly RestoreSt
 	let all = true;
 	for (const step of steps) {
 		let done = false;
+		let said = '';
+		// One line per distinct problem, not one per retry.
+		const say = (line: string) => {
+			if (line !== said) log(line);
+			said = line;
+		};
 		while (!done && Date.now() < end) {
 			try {
 				const r = await transport.exec(step.host, step.argv, {timeoutMs: 15_000});
 				done = r.code === 0;
-				if (!done) log(`restore ${step.host}: ${step.description} exited ${r.code}: ${r.stderr.trim()}`);
+				if (!done) say(`restore ${step.host}: ${step.description} exited ${r.code}: ${r.stderr.trim()}`);
 			} catch (error) {
-				log(`restore ${step.host}: ${error instanceof Error ? error.message : String(error)}; retrying`);
+				const message = (error instanceof Error ? error.message : String(error)).replace(/ \(retrying in [\d.]+s\)$/, '');
+				say(`restore ${step.host}: ${message}; retrying`);
 			}
 			if (!done) await new Promise((r) => setTimeout(r, 1000));
 		}

@@ -29,6 +29,9 @@ export function removalBoundMs(vs: VirtualServer, rs: RealServer): number {
 	return Math.round((vs.delayLoop + (c.retry + 1) * (c.connectTimeout + c.delayBeforeRetry)) * 1000);
 }
 
+/** The kernel copies IPVS counters to what ipvsadm reads on its estimator's tick. */
+const ESTIMATOR_TICK_MS = 2000;
+
 const FORWARD_FLAG = {DR: '-g', NAT: '-m', TUN: '-i'} as const;
 
 function weightArgv(vs: VirtualServer, rs: RealServer, weight: number): string[] {
@@ -106,14 +109,31 @@ export async function runRealServerDrill(profile: Profile, transport: Transport,
 		} else if (!options.signal?.aborted) {
 			reasons.push(`${rs.host} was not removed from ${label} within ${bound * 2 + 10_000} ms`);
 		}
-		// Traffic after the removal must not fail, and a drained server must get no new connections:
-		// IPVS's own Conns counter counts connections it schedules (not reused entries).
-		const connsAtDrain = entry()?.stats?.conns;
-		await until(() => false, 3000, options.signal);
-		if (options.kind === 'drain') {
+		// Traffic after the removal must not fail, and a drained server must get no new connections.
+		// IPVS's Conns counter counts connections it schedules (not reused entries), but the kernel
+		// publishes its counters only on the estimator's 2 s tick: both readings are taken more than a
+		// tick after the drain, and the other real servers' counters must move in between, so a zero
+		// for the drained one means something.
+		if (options.kind === 'drain' && gone) {
+			const conns = () => {
+				const svc = store.getState().hosts.find((h) => h.name === director)?.director?.ipvs.services.find((s) => serviceKey(s) === serviceKey({protocol: vs.protocol, address: vs.vip, port: vs.port}));
+				return new Map((svc?.realServers ?? []).map((r) => [`${r.address}:${r.port}`, r.stats?.conns ?? 0]));
+			};
+			const key = `${rs.address}:${rs.port}`;
+			await until(() => false, ESTIMATOR_TICK_MS + 500, options.signal);
 			await pollDirector();
-			const connsAfter = entry()?.stats?.conns;
-			if (connsAtDrain !== undefined && connsAfter !== undefined) scheduledWhileDrained = connsAfter - connsAtDrain;
+			const a = conns();
+			await until(() => false, 2 * ESTIMATOR_TICK_MS + 500, options.signal);
+			await pollDirector();
+			const b = conns();
+			if (!options.signal?.aborted) {
+				scheduledWhileDrained = (b.get(key) ?? 0) - (a.get(key) ?? 0);
+				const others = [...b].filter(([k]) => k !== key).reduce((n, [k, v]) => n + v - (a.get(k) ?? 0), 0);
+				mark(`over ${((2 * ESTIMATOR_TICK_MS + 500) / 1000).toFixed(1)} s IPVS scheduled ${scheduledWhileDrained} new connections to ${rs.host} and ${others} to the others`);
+				if (others <= 0) reasons.push(`IPVS scheduled no connections to the other real servers while ${rs.host} was drained, so the drain could not be judged`);
+			}
+		} else {
+			await until(() => false, 3000, options.signal);
 		}
 	} finally {
 		restoredAt = Date.now();
