@@ -15,6 +15,7 @@ import {statusCommand} from './commands/status.js';
 import {consoleCommand, wallCommand} from './commands/console.js';
 import {deployCommand} from './commands/deploy.js';
 import {drillCommand} from './commands/drill.js';
+import {watchCommand} from './commands/watch.js';
 
 const version = (JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as {version: string}).version;
 
@@ -107,6 +108,23 @@ function buildProgram(setCode: (code: number) => void): Command {
 		.option('--recover', 'restore what an interrupted drill left changed')
 		.option('--trust-host-key <name=fingerprint...>', 'trust this SHA256 host-key fingerprint for that host (this run only)')
 		.action(async (kind: string | undefined, o: Parameters<typeof drillCommand>[1]) => setCode(await drillCommand(kind, o)));
+
+	program
+		.command('watch')
+		.description('round-robin watcher: HTTP requests to a VIP, each on a new connection, with answers per backend against the weights, errors, latency and gaps; exit 1 when more than --max-failed-requests failed')
+		.requiredOption('-p, --profile <file>', 'cluster profile (YAML)')
+		.option('--service <vip:port>', 'TCP virtual service (default: the first)')
+		.option('--path <path>', 'URL path to request', '/')
+		.option('--from <host>', 'make the requests on this client host over SSH (curl) instead of this station')
+		.option('--rate <n>', 'requests per second (default 20)')
+		.option('--concurrency <n>', 'requests in flight at most (station), or curl processes (--from)')
+		.option('--timeout-ms <n>', 'a request taking longer counts as a timeout (default 1000)')
+		.option('--duration <s>', 'stop after this many seconds (default: until q or Ctrl-C)')
+		.option('--pattern <regex>', 'backend name in the response body: first group or whole match (default: first word)')
+		.option('--json <file>', 'write the summary as JSON')
+		.option('--max-failed-requests <n>', 'exit 1 when more requests fail or time out')
+		.option('--trust-host-key <name=fingerprint...>', 'trust this SHA256 host-key fingerprint for that host (this run only)')
+		.action(async (o: Parameters<typeof watchCommand>[0]) => setCode(await watchCommand(o)));
 
 	program
 		.command('demo')

@@ -14,6 +14,8 @@ export interface WatcherOptions {
 	readonly backendPattern?: RegExp;
 	/** Optional source address to bind (e.g. the station's address). */
 	readonly localAddress?: string;
+	/** Keep every record (default true); long live runs turn it off and tally through onRecord. */
+	readonly keepRecords?: boolean;
 }
 
 export type Outcome = 'ok' | 'failed' | 'timeout';
@@ -109,8 +111,16 @@ export function expectedShares(weights: Record<string, number>): Record<string, 
 	return Object.fromEntries(Object.entries(weights).map(([k, w]) => [k, total === 0 ? 0 : w / total]));
 }
 
+/** The backend's name in a response body: the pattern's first group or whole match, else the first word. */
+export function backendFromBody(body: string, pattern?: RegExp): string {
+	if (!pattern) return body.trim().split(/\s+/)[0] ?? '';
+	const m = pattern.exec(body);
+	return (m?.[1] ?? m?.[0] ?? '').trim();
+}
+
 export class RoundRobinWatcher {
 	readonly records: RequestRecord[] = [];
+	private readonly listeners = new Set<(r: RequestRecord) => void>();
 	private timer: NodeJS.Timeout | undefined;
 	private inFlight = 0;
 	private started = 0;
@@ -123,10 +133,12 @@ export class RoundRobinWatcher {
 	}
 
 	private backendOf(body: string): string {
-		const pattern = this.options.backendPattern;
-		if (!pattern) return body.trim().split(/\s+/)[0] ?? '';
-		const m = pattern.exec(body);
-		return (m?.[1] ?? m?.[0] ?? '').trim();
+		return backendFromBody(body, this.options.backendPattern);
+	}
+
+	onRecord(listener: (r: RequestRecord) => void): () => void {
+		this.listeners.add(listener);
+		return () => this.listeners.delete(listener);
 	}
 
 	private one(): void {
@@ -135,12 +147,16 @@ export class RoundRobinWatcher {
 		const done = new Promise<void>((resolve) => {
 			let settled = false;
 			let localPort: number | undefined;
+			let deadline: NodeJS.Timeout | undefined;
 			const finish = (outcome: Outcome, backend?: string, error?: string) => {
 				// A request destroyed on timeout also reports an error: count each request once.
 				if (settled) return;
 				settled = true;
+				clearTimeout(deadline);
 				this.inFlight--;
-				this.records.push({start, end: Date.now(), outcome, ...(backend !== undefined ? {backend} : {}), ...(error ? {error} : {}), ...(localPort ? {localPort} : {})});
+				const record: RequestRecord = {start, end: Date.now(), outcome, ...(backend !== undefined ? {backend} : {}), ...(error ? {error} : {}), ...(localPort ? {localPort} : {})};
+				if (this.options.keepRecords !== false) this.records.push(record);
+				for (const l of this.listeners) l(record);
 				resolve();
 			};
 			const req = http.get(
@@ -163,10 +179,12 @@ export class RoundRobinWatcher {
 				},
 			);
 			req.on('socket', (socket) => socket.once('connect', () => (localPort = socket.localPort)));
-			req.setTimeout(this.options.timeoutMs ?? 1000, () => {
-				req.destroy();
+			// The whole request, connect included: a socket timeout would only start after the connect,
+			// and a SYN lost while a VIP moves is retried for seconds.
+			deadline = setTimeout(() => {
 				finish('timeout', undefined, 'timeout');
-			});
+				req.destroy();
+			}, this.options.timeoutMs ?? 1000);
 			req.on('error', (e: NodeJS.ErrnoException) => finish('failed', undefined, e.code ?? e.message));
 		});
 		const tracked = done.finally(() => this.pending.delete(tracked));

@@ -12,6 +12,7 @@ import {runRealServerDrill} from '../actions/drills/realserver-drill.js';
 import {toJUnit} from '../actions/drills/report.js';
 import {sanitizeText} from '../ui/sanitize.js';
 import {parseTrust} from './status.js';
+import {wholeOption} from './numbers.js';
 
 export const DRILL_KINDS = ['failover', 'hard-failover', 'rs-health', 'drain'] as const;
 
@@ -26,13 +27,6 @@ export interface DrillOptions {
 	readonly rate?: string;
 	readonly recover?: boolean;
 	readonly trustHostKey?: readonly string[];
-}
-
-function whole(name: string, value: string | undefined, min: number, max: number): number | undefined {
-	if (value === undefined) return undefined;
-	const n = Number(value);
-	if (!Number.isInteger(n) || n < min || n > max) throw new CliError(`${name} ${value}: expected a whole number from ${min} to ${max}`, 2);
-	return n;
 }
 
 export function formatDrill(r: DrillReport): string {
@@ -66,10 +60,10 @@ export async function drillCommand(kind: string | undefined, options: DrillOptio
 		throw new CliError(`drill: expected one of ${DRILL_KINDS.join(', ')} (or --recover), got ${kind ?? 'nothing'}`, 2);
 	}
 	const thresholds = {
-		...(options.maxFailoverMs !== undefined ? {maxFailoverMs: whole('--max-failover-ms', options.maxFailoverMs, 0, 3_600_000)!} : {}),
-		...(options.maxFailedRequests !== undefined ? {maxFailedRequests: whole('--max-failed-requests', options.maxFailedRequests, 0, 10_000_000)!} : {}),
+		...(options.maxFailoverMs !== undefined ? {maxFailoverMs: wholeOption('--max-failover-ms', options.maxFailoverMs, 0, 3_600_000)!} : {}),
+		...(options.maxFailedRequests !== undefined ? {maxFailedRequests: wholeOption('--max-failed-requests', options.maxFailedRequests, 0, 10_000_000)!} : {}),
 	};
-	const rate = whole('--rate', options.rate, 1, 2000);
+	const rate = wholeOption('--rate', options.rate, 1, 2000);
 	const reexec = await runInStation(profile.stationNetns);
 	if (reexec !== undefined) return reexec;
 

@@ -40,6 +40,7 @@ describe('lvsdeck status on the lab', () => {
 			['dir2', true],
 			['rs1', true],
 			['rs2', true],
+			['client1', true],
 		]);
 		const states = Object.fromEntries(report.directors.map((d) => [d.name, d.vrrp.map((v) => [v.instance, v.state])]));
 		expect(states).toEqual({dir1: [['VI_1', 'MASTER']], dir2: [['VI_1', 'BACKUP']]});
@@ -95,6 +96,7 @@ describe('lvsdeck status on the lab', () => {
 				['dir2', true],
 				['rs1', true],
 				['rs2', false],
+				['client1', true],
 			]);
 			expect(report.findings).toContainEqual(expect.objectContaining({kind: 'host-unreachable', subject: 'rs2'}));
 			expect(report.directors.every((d) => d.vrrp.length === 1)).toBe(true);

@@ -51,6 +51,7 @@ export function healthyHosts(now = 1_000_000): Map<string, HostState> {
 			realServer: {vipsOnLo: ['192.168.67.100'], missingVips: [], arpIgnore: {all: 1, lo: 1}, arpAnnounce: {all: 2, lo: 2}, arpOk: true, serviceActive: true, portAnswering: true},
 		});
 	}
+	hosts.set('client1', {name: 'client1', address: '192.168.67.30', role: 'client', reachable: true, lastOkAt: now, lastPollAt: now, conn: {host: 'client1', state: 'ready', since: 0}});
 	return hosts;
 }
 

@@ -1,0 +1,156 @@
+// The round-robin watcher run from a client host over SSH: curl on the client makes the requests (each
+// on a new connection, at the chosen rate, from `concurrency` processes) and streams one line per request
+// back; the parser turns them into the same records the station's watcher makes.
+import {registerReadOnlyScript} from '../transport/read-only.js';
+import type {Transport} from '../transport/types.js';
+import {summarize, type Outcome, type RequestRecord, type WatcherSummary} from './watcher.js';
+import type {TrafficWatcher} from './traffic.js';
+
+const MARK = '@@LVSDECK';
+
+/**
+ * sh -c SCRIPT lvsdeck-watch URL PER_PROCESS_RATE COUNT TIMEOUT_S PROCESSES
+ * GET only and nothing written on the host, so read-only consoles may run it. Each curl's lines are
+ * tagged with its number (sed -u writes whole lines) so concurrent outputs can be told apart.
+ */
+export const REMOTE_WATCH_SCRIPT = registerReadOnlyScript(
+	[
+		'url=$1 rate=$2 count=$3 timeout=$4 procs=$5',
+		'command -v curl >/dev/null || { echo "curl is not installed on this host" >&2; exit 127; }',
+		'i=0',
+		'while [ "$i" -lt "$procs" ]; do',
+		`  curl -sN --rate "$rate" --max-time "$timeout" -H 'Connection: close' -w '\\n${MARK} %{http_code} %{time_total} %{exitcode} %{local_port}\\n' "$url" 2>/dev/null | sed -u "s/^/$i /" &`,
+		'  i=$((i+1))',
+		'done',
+		'wait',
+	].join('\n'),
+);
+
+/** curl exit codes that mean the request ran out of time. */
+const CURL_TIMEOUT = new Set([28]);
+
+/** Pure: tagged curl output lines → request records. `at` is when the line arrived. */
+export class CurlStreamParser {
+	private readonly bodies = new Map<string, string[]>();
+
+	constructor(private readonly backendOf: (body: string) => string) {}
+
+	push(line: string, at: number): RequestRecord | undefined {
+		const space = line.indexOf(' ');
+		if (space < 0) return undefined;
+		const tag = line.slice(0, space);
+		const rest = line.slice(space + 1);
+		if (!rest.startsWith(`${MARK} `)) {
+			const body = this.bodies.get(tag) ?? [];
+			if (body.length < 64) body.push(rest);
+			this.bodies.set(tag, body);
+			return undefined;
+		}
+		const body = (this.bodies.get(tag) ?? []).join('\n');
+		this.bodies.delete(tag);
+		const [status, total, exitcode, port] = rest.slice(MARK.length + 1).split(' ');
+		const code = Number(status);
+		const seconds = Number(total);
+		const exit = Number(exitcode);
+		if (!Number.isFinite(code) || !Number.isFinite(seconds) || !Number.isFinite(exit)) return undefined;
+		const start = Math.round(at - seconds * 1000);
+		const localPort = Number(port) || undefined;
+		let outcome: Outcome;
+		let error: string | undefined;
+		if (exit === 0 && code > 0 && code < 400) outcome = 'ok';
+		else if (CURL_TIMEOUT.has(exit)) {
+			outcome = 'timeout';
+			error = 'timeout';
+		} else {
+			outcome = 'failed';
+			error = exit !== 0 ? `curl exit ${exit}` : `HTTP ${code}`;
+		}
+		return {
+			start,
+			end: at,
+			outcome,
+			...(outcome === 'ok' ? {backend: this.backendOf(body)} : {}),
+			...(error ? {error} : {}),
+			...(localPort ? {localPort} : {}),
+		};
+	}
+}
+
+export interface RemoteWatcherOptions {
+	readonly transport: Transport;
+	readonly host: string;
+	readonly url: string;
+	readonly rate?: number;
+	readonly concurrency?: number;
+	readonly timeoutMs?: number;
+	readonly backendOf: (body: string) => string;
+	readonly keepRecords?: boolean;
+}
+
+/** URLs go to curl as a glob (`?lvsdeck=[1-N]` repeats it), so they must not hold glob characters. */
+export function remoteWatchUrl(url: string, count: number): string {
+	const u = new URL(url);
+	if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(`watcher URL ${url}: only http and https`);
+	if (/[[\]{}\s]/.test(url)) throw new Error(`watcher URL ${url}: must not contain brackets, braces or spaces`);
+	return `${url}${u.search ? '&' : '?'}lvsdeck=[1-${count}]`;
+}
+
+export class RemoteWatcher implements TrafficWatcher {
+	readonly records: RequestRecord[] = [];
+	private readonly listeners = new Set<(r: RequestRecord) => void>();
+	private readonly controller = new AbortController();
+	private running: Promise<void> | undefined;
+	private started = 0;
+	private stopped = 0;
+	/** Why the remote side ended early, if it did. */
+	error: string | undefined;
+
+	constructor(private readonly options: RemoteWatcherOptions) {}
+
+	onRecord(listener: (r: RequestRecord) => void): () => void {
+		this.listeners.add(listener);
+		return () => this.listeners.delete(listener);
+	}
+
+	start(): void {
+		if (this.running) return;
+		this.started = Date.now();
+		const rate = this.options.rate ?? 20;
+		// One curl keeps a steady rate while answers are quick; more share the load when some time out.
+		const procs = Math.max(1, Math.min(this.options.concurrency ?? Math.ceil(rate / 25), 32));
+		const perMinute = Math.max(1, Math.round((rate * 60) / procs));
+		const timeoutS = ((this.options.timeoutMs ?? 1000) / 1000).toFixed(3);
+		const url = remoteWatchUrl(this.options.url, 100_000_000);
+		const parser = new CurlStreamParser(this.options.backendOf);
+		this.running = this.options.transport
+			.exec(this.options.host, ['sh', '-c', REMOTE_WATCH_SCRIPT, 'lvsdeck-watch', url, `${perMinute}/m`, '100000000', timeoutS, String(procs)], {
+				timeoutMs: 0,
+				signal: this.controller.signal,
+				onStdoutLine: (line) => {
+					const r = parser.push(line, Date.now());
+					if (!r) return;
+					if (this.options.keepRecords !== false) this.records.push(r);
+					for (const l of this.listeners) l(r);
+				},
+			})
+			.then(
+				(r) => {
+					if (!this.controller.signal.aborted) this.error = `the watcher on ${this.options.host} ended: ${r.stderr.trim() || `exit ${r.code}`}`;
+				},
+				(e: unknown) => {
+					if (!this.controller.signal.aborted) this.error = `the watcher on ${this.options.host} failed: ${e instanceof Error ? e.message : String(e)}`;
+				},
+			);
+	}
+
+	async stop(): Promise<WatcherSummary> {
+		this.controller.abort();
+		await this.running;
+		this.stopped = Date.now();
+		return this.summary();
+	}
+
+	summary(): WatcherSummary {
+		return summarize(this.records, this.started, this.stopped || Date.now());
+	}
+}

@@ -1,0 +1,9 @@
+// Numeric command-line options: whole numbers in a range, or a one-line error naming the option.
+import {CliError} from '../cli-error.js';
+
+export function wholeOption(name: string, value: string | undefined, min: number, max: number): number | undefined {
+	if (value === undefined) return undefined;
+	const n = Number(value);
+	if (!Number.isInteger(n) || n < min || n > max) throw new CliError(`${name} ${value}: expected a whole number from ${min} to ${max}`, 2);
+	return n;
+}

@@ -1,0 +1,134 @@
+// `lvsdeck watch --profile FILE`: the round-robin watcher against a VIP, from the station or from a
+// client host over SSH (--from). At a terminal a live screen; otherwise a progress line a second on
+// stderr and the summary on stdout. Exit 0, 1 when more requests failed than --max-failed-requests,
+// 2 on an error (including traffic that could not be started).
+import {writeFileSync} from 'node:fs';
+import {render} from 'ink';
+import {loadProfile} from '../profile/load.js';
+import {createClusterTransport} from '../transport/cluster-transport.js';
+import {runInStation} from '../station.js';
+import {CliError} from '../cli-error.js';
+import {checkClientHost, createTrafficWatcher, pickVirtualService, profileWeights, TrafficTargetError} from '../actions/traffic.js';
+import {WatchTally} from '../actions/watch-tally.js';
+import {watchProgressLine} from '../ui/presenters/watch.js';
+import {WatchScreen} from '../ui/watch/WatchScreen.js';
+import {sanitizeText} from '../ui/sanitize.js';
+import {parseTrust} from './status.js';
+import {wholeOption} from './numbers.js';
+
+export interface WatchOptions {
+	readonly profile: string;
+	readonly service?: string;
+	readonly path?: string;
+	readonly from?: string;
+	readonly rate?: string;
+	readonly concurrency?: string;
+	readonly timeoutMs?: string;
+	readonly duration?: string;
+	readonly pattern?: string;
+	readonly json?: string;
+	readonly maxFailedRequests?: string;
+	readonly trustHostKey?: readonly string[];
+}
+
+export async function watchCommand(options: WatchOptions): Promise<number> {
+	const profile = loadProfile(options.profile);
+	const trust = parseTrust(options.trustHostKey);
+	let vs;
+	try {
+		vs = pickVirtualService(profile, options.service);
+		if (options.from) checkClientHost(profile, options.from);
+	} catch (error) {
+		if (error instanceof TrafficTargetError) throw new CliError(error.message, 2);
+		throw error;
+	}
+	const rate = wholeOption('--rate', options.rate, 1, 5000) ?? 20;
+	const concurrency = wholeOption('--concurrency', options.concurrency, 1, 512);
+	const timeoutMs = wholeOption('--timeout-ms', options.timeoutMs, 50, 60_000) ?? 1000;
+	const durationS = wholeOption('--duration', options.duration, 1, 86_400);
+	const maxFailed = wholeOption('--max-failed-requests', options.maxFailedRequests, 0, 1_000_000_000);
+	const path = options.path ?? '/';
+	if (!/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*$/.test(path)) throw new CliError(`--path ${path}: expected a URL path starting with / (no spaces, brackets or braces)`, 2);
+	let pattern: RegExp | undefined;
+	try {
+		pattern = options.pattern !== undefined ? new RegExp(options.pattern) : undefined;
+	} catch (error) {
+		throw new CliError(`--pattern ${options.pattern}: ${error instanceof Error ? error.message : String(error)}`, 2);
+	}
+	const reexec = await runInStation(profile.stationNetns);
+	if (reexec !== undefined) return reexec;
+
+	const url = `http://${vs.vip}:${vs.port}${path}`;
+	const transport = createClusterTransport(profile, {trust});
+	const weights = profileWeights(vs);
+	const header = {url, from: options.from ?? 'this station', rate};
+	const watcher = createTrafficWatcher({
+		url,
+		rate,
+		timeoutMs,
+		keepRecords: false,
+		...(concurrency !== undefined ? {concurrency} : {}),
+		...(pattern ? {backendPattern: pattern} : {}),
+		...(options.from ? {from: {transport, host: options.from}} : {}),
+	});
+	const tally = new WatchTally(Date.now());
+	watcher.onRecord((r) => tally.add(r));
+	const interactive = process.stdout.isTTY === true && process.stdin.isTTY === true;
+	const err = (s: string) => process.stderr.write(`watch: ${sanitizeText(s)}\n`);
+	try {
+		watcher.start();
+		await new Promise<void>((resolve) => {
+			const timers: NodeJS.Timeout[] = [];
+			const done = () => {
+				for (const t of timers) clearTimeout(t);
+				process.off('SIGINT', done);
+				process.off('SIGTERM', done);
+				resolve();
+			};
+			process.on('SIGINT', done);
+			process.on('SIGTERM', done);
+			if (durationS !== undefined) timers.push(setTimeout(done, durationS * 1000));
+			if (interactive) {
+				const app = render(<WatchScreen tally={tally} weights={weights} header={header} error={() => watcher.error} />, {exitOnCtrlC: false, maxFps: 4, patchConsole: true});
+				void app.waitUntilExit().then(done);
+				const unmount = () => app.unmount();
+				process.once('SIGINT', unmount);
+				process.once('SIGTERM', unmount);
+				if (durationS !== undefined) timers.push(setTimeout(unmount, durationS * 1000));
+			} else {
+				err(`${url} from ${header.from}, ${rate} req/s${durationS ? ` for ${durationS} s` : ' until interrupted'}`);
+				const tick = () => {
+					err(watchProgressLine(tally.snapshot(Date.now())));
+					if (watcher.error) return done();
+					timers.push(setTimeout(tick, 1000));
+				};
+				timers.push(setTimeout(tick, 1000));
+			}
+		});
+		await watcher.stop();
+		const s = tally.snapshot(Date.now());
+		const report = {
+			url,
+			from: header.from,
+			rate,
+			durationMs: s.elapsedMs,
+			requests: {total: s.total, ok: s.ok, failed: s.failed, timeouts: s.timeouts, perBackend: Object.fromEntries(s.perBackend)},
+			weights,
+			latencyP50Ms: s.latencyP50Ms,
+			latencyP99Ms: s.latencyP99Ms,
+			longestGapMs: s.longestGapMs,
+			requestsPerSecond: +((s.total * 1000) / Math.max(1, s.elapsedMs)).toFixed(1),
+			error: watcher.error ?? null,
+		};
+		process.stdout.write(`${sanitizeText(`watched ${url} from ${header.from}: ${watchProgressLine(s)}`)}\n`);
+		if (options.json) writeFileSync(options.json, `${JSON.stringify(report, null, 2)}\n`);
+		if (watcher.error) throw new CliError(watcher.error, 2);
+		if (maxFailed !== undefined && s.failed + s.timeouts > maxFailed) {
+			err(`${s.failed + s.timeouts} requests failed, more than --max-failed-requests ${maxFailed}`);
+			return 1;
+		}
+		return 0;
+	} finally {
+		await transport.close();
+	}
+}

@@ -1,0 +1,20 @@
+// Lines made of tone runs (see presenters/watch.ts), each cut to the screen's width.
+import {Text} from 'ink';
+import type {WatchLine} from './presenters/watch.js';
+import {TONE_COLOR} from './console/Table.js';
+
+export function ToneLines({lines, prefix = 'l'}: {lines: readonly WatchLine[]; prefix?: string}) {
+	return (
+		<>
+			{lines.map((runs, i) => (
+				<Text key={`${prefix}${i}`} wrap="truncate">
+					{runs.map((r, j) => (
+						<Text key={j} color={TONE_COLOR[r.tone]} bold={r.tone === 'head'}>
+							{r.text}
+						</Text>
+					))}
+				</Text>
+			))}
+		</>
+	);
+}
