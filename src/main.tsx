@@ -105,6 +105,7 @@ function buildProgram(setCode: (code: number) => void): Command {
 		.option('--max-failover-ms <n>', 'fail when the takeover takes longer')
 		.option('--max-failed-requests <n>', 'fail when more requests fail')
 		.option('--rate <n>', 'watcher requests per second during the drill (default 20)')
+		.option('--from <host>', 'send the watcher\'s requests from this client host over SSH (default: this station)')
 		.option('--recover', 'restore what an interrupted drill left changed')
 		.option('--trust-host-key <name=fingerprint...>', 'trust this SHA256 host-key fingerprint for that host (this run only)')
 		.action(async (kind: string | undefined, o: Parameters<typeof drillCommand>[1]) => setCode(await drillCommand(kind, o)));

@@ -9,17 +9,22 @@ import type {TrafficWatcher} from './traffic.js';
 const MARK = '@@LVSDECK';
 
 /**
- * sh -c SCRIPT lvsdeck-watch URL PER_PROCESS_RATE COUNT TIMEOUT_S PROCESSES
+ * sh -c SCRIPT lvsdeck-watch URL_WITH_GLOB PER_PROCESS_RATE TIMEOUT_S PROCESSES
  * GET only and nothing written on the host, so read-only consoles may run it. Each curl's lines are
  * tagged with its number (sed -u writes whole lines) so concurrent outputs can be told apart.
+ * Nothing may outlive the session: curl ignores SIGPIPE and would go on with the rest of its URLs, and a
+ * killed session leaves orphans. So each curl only runs a short chunk (about 2 s of requests), and the
+ * next chunk starts only while sed can still write to the session (SIGPIPE ignored, so sed fails
+ * instead of dying silently).
  */
 export const REMOTE_WATCH_SCRIPT = registerReadOnlyScript(
 	[
-		'url=$1 rate=$2 count=$3 timeout=$4 procs=$5',
+		'url=$1 rate=$2 timeout=$3 procs=$4',
 		'command -v curl >/dev/null || { echo "curl is not installed on this host" >&2; exit 127; }',
+		"trap '' PIPE",
 		'i=0',
 		'while [ "$i" -lt "$procs" ]; do',
-		`  curl -sN --rate "$rate" --max-time "$timeout" -H 'Connection: close' -w '\\n${MARK} %{http_code} %{time_total} %{exitcode} %{local_port}\\n' "$url" 2>/dev/null | sed -u "s/^/$i /" &`,
+		`  ( while curl -sN --rate "$rate" --max-time "$timeout" -H 'Connection: close' -w '\n${MARK} %{http_code} %{time_total} %{exitcode} %{local_port}\n' "$url" 2>/dev/null | sed -u "s/^/$i /"; do :; done ) &`,
 		'  i=$((i+1))',
 		'done',
 		'wait',
@@ -120,10 +125,11 @@ export class RemoteWatcher implements TrafficWatcher {
 		const procs = Math.max(1, Math.min(this.options.concurrency ?? Math.ceil(rate / 25), 32));
 		const perMinute = Math.max(1, Math.round((rate * 60) / procs));
 		const timeoutS = ((this.options.timeoutMs ?? 1000) / 1000).toFixed(3);
-		const url = remoteWatchUrl(this.options.url, 100_000_000);
+		// about 2 s of requests per curl run (see REMOTE_WATCH_SCRIPT)
+		const url = remoteWatchUrl(this.options.url, Math.max(1, Math.ceil((perMinute / 60) * 2)));
 		const parser = new CurlStreamParser(this.options.backendOf);
 		this.running = this.options.transport
-			.exec(this.options.host, ['sh', '-c', REMOTE_WATCH_SCRIPT, 'lvsdeck-watch', url, `${perMinute}/m`, '100000000', timeoutS, String(procs)], {
+			.exec(this.options.host, ['sh', '-c', REMOTE_WATCH_SCRIPT, 'lvsdeck-watch', url, `${perMinute}/m`, timeoutS, String(procs)], {
 				timeoutMs: 0,
 				signal: this.controller.signal,
 				onStdoutLine: (line) => {

@@ -13,6 +13,7 @@ import {toJUnit} from '../actions/drills/report.js';
 import {sanitizeText} from '../ui/sanitize.js';
 import {parseTrust} from './status.js';
 import {wholeOption} from './numbers.js';
+import {checkClientHost, TrafficTargetError} from '../actions/traffic.js';
 
 export const DRILL_KINDS = ['failover', 'hard-failover', 'rs-health', 'drain'] as const;
 
@@ -25,6 +26,7 @@ export interface DrillOptions {
 	readonly maxFailoverMs?: string;
 	readonly maxFailedRequests?: string;
 	readonly rate?: string;
+	readonly from?: string;
 	readonly recover?: boolean;
 	readonly trustHostKey?: readonly string[];
 }
@@ -64,6 +66,14 @@ export async function drillCommand(kind: string | undefined, options: DrillOptio
 		...(options.maxFailedRequests !== undefined ? {maxFailedRequests: wholeOption('--max-failed-requests', options.maxFailedRequests, 0, 10_000_000)!} : {}),
 	};
 	const rate = wholeOption('--rate', options.rate, 1, 2000);
+	if (options.from) {
+		try {
+			checkClientHost(profile, options.from);
+		} catch (error) {
+			if (error instanceof TrafficTargetError) throw new CliError(error.message, 2);
+			throw error;
+		}
+	}
 	const reexec = await runInStation(profile.stationNetns);
 	if (reexec !== undefined) return reexec;
 
@@ -96,7 +106,7 @@ export async function drillCommand(kind: string | undefined, options: DrillOptio
 		process.on('SIGTERM', onInt);
 		let report: DrillReport;
 		try {
-			const common = {thresholds, ...(rate ? {rate} : {}), signal: controller.signal, onProgress: err};
+			const common = {thresholds, ...(rate ? {rate} : {}), ...(options.from ? {from: options.from} : {}), signal: controller.signal, onProgress: err};
 			report =
 				kind === 'rs-health' || kind === 'drain'
 					? await runRealServerDrill(profile, transport, {kind, ...(options.rs ? {rs: options.rs} : {}), ...common})

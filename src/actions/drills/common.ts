@@ -1,5 +1,6 @@
 // Pieces every drill shares: waiting for a condition, the timeline, and the clean-traffic preflight.
-import {RoundRobinWatcher} from '../watcher.js';
+import type {Transport} from '../../transport/types.js';
+import {createTrafficWatcher, type TrafficSpec, type TrafficWatcher} from '../traffic.js';
 
 /** A drill that must not run; the reason says why (exit 2). */
 export class DrillRefused extends Error {}
@@ -30,12 +31,37 @@ export function timelineRecorder(progress: (line: string) => void) {
 	};
 }
 
+/** Options every drill takes, from the CLI and from the console. */
+export interface DrillCommonOptions {
+	/** Watcher requests per second (default 20). */
+	readonly rate?: number;
+	/** Send the watcher's requests from this client host over SSH instead of the station. */
+	readonly from?: string;
+	readonly signal?: AbortSignal;
+	readonly onProgress?: (line: string) => void;
+	/** Called once the drill's watcher runs (the console shows it live). */
+	readonly onWatcher?: (watcher: TrafficWatcher) => void;
+	/** Asked after the preflight passed and before anything changes; false cancels (nothing changed). */
+	readonly confirm?: (plan: string) => Promise<boolean>;
+}
+
+/** The drill's traffic: at the chosen rate, from the station or the chosen client host. */
+export function drillTraffic(url: string, transport: Transport, options: DrillCommonOptions, rate = options.rate ?? 20): TrafficSpec {
+	return {url, rate, timeoutMs: 1000, ...(options.from ? {from: {transport, host: options.from}} : {})};
+}
+
+/** Asks the confirm hook, if any; a no is a refusal with nothing changed. */
+export async function confirmDrill(options: DrillCommonOptions, plan: string): Promise<void> {
+	if (options.confirm && !(await options.confirm(plan))) throw new DrillRefused('cancelled at the confirmation; nothing was changed');
+}
+
 /** Preflight: 1.5 s of traffic through the VIP must all succeed. Returns the baseline watcher. */
-export async function cleanBaseline(url: string): Promise<RoundRobinWatcher> {
-	const baseline = new RoundRobinWatcher({url, rate: 20, timeoutMs: 1000});
+export async function cleanBaseline(spec: TrafficSpec): Promise<TrafficWatcher> {
+	const baseline = createTrafficWatcher({...spec, rate: 20});
 	baseline.start();
-	await new Promise((r) => setTimeout(r, 1500));
+	await new Promise((r) => setTimeout(r, spec.from ? 2500 : 1500));
 	const base = await baseline.stop();
+	if (baseline.error) throw new DrillRefused(`preflight: ${baseline.error}`);
 	if (base.failed + base.timeouts > 0 || base.ok === 0) {
 		throw new DrillRefused(`preflight: the VIP is not clean before the drill (${base.ok} ok, ${base.failed + base.timeouts} failed of ${base.total})`);
 	}

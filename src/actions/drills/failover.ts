@@ -6,10 +6,11 @@ import {ClusterStore} from '../../cluster/store.js';
 import {ClusterPoller} from '../../cluster/poller.js';
 import type {ClusterState} from '../../cluster/types.js';
 import type {Transport} from '../../transport/types.js';
-import {RoundRobinWatcher, type WatcherSummary} from '../watcher.js';
+import type {WatcherSummary} from '../watcher.js';
+import {createTrafficWatcher} from '../traffic.js';
 import {removeJournal, writeJournal, type RestoreStep} from './journal.js';
 import {VipTracker} from './vip-tracker.js';
-import {cleanBaseline, DrillRefused, timelineRecorder, until} from './common.js';
+import {cleanBaseline, confirmDrill, DrillRefused, drillTraffic, timelineRecorder, until, type DrillCommonOptions} from './common.js';
 
 export type FailoverKind = 'failover' | 'hard-failover';
 
@@ -65,13 +66,10 @@ export interface DrillReport {
 
 export {DrillRefused} from './common.js';
 
-export interface FailoverOptions {
+export interface FailoverOptions extends DrillCommonOptions {
 	readonly kind: FailoverKind;
 	readonly instance?: string;
 	readonly thresholds?: DrillThresholds;
-	readonly rate?: number;
-	readonly signal?: AbortSignal;
-	readonly onProgress?: (line: string) => void;
 }
 
 /** VRRPv2 skew time: (256 - priority) / 256 advert intervals. */
@@ -149,9 +147,10 @@ export async function runFailoverDrill(profile: Profile, transport: Transport, o
 	const notBackup = backups.find((m) => state.hosts.find((h) => h.name === m.director)?.director?.vrrp?.find((v) => v.name === inst.name)?.state !== 'BACKUP');
 	if (notBackup) throw new DrillRefused(`preflight: ${notBackup.director} is not a ready BACKUP of ${inst.name}`);
 	const url = `http://${vip}:${vs.port}/`;
-	const baseline = await cleanBaseline(url);
+	const baseline = await cleanBaseline(drillTraffic(url, transport, options));
 	const base = baseline.summary();
-	mark(`preflight ok: ${target} holds ${vip}; ${backups.map((b) => b.director).join(', ')} BACKUP; ${base.ok} baseline requests ok`);
+	mark(`preflight ok: ${target} holds ${vip}; ${backups.map((b) => b.director).join(', ')} BACKUP; ${base.ok} baseline requests ok${options.from ? ` from ${options.from}` : ''}`);
+	await confirmDrill(options, options.kind === 'failover' ? `stop keepalived on ${target} (${profile.keepalived.stop.join(' ')}); ${backups.map((b) => b.director).join(', ')} should take ${vip} over; then start it again` : `freeze keepalived's VRRP process on ${target} (SIGSTOP); ${backups.map((b) => b.director).join(', ')} should take ${vip} over; then resume it (SIGCONT)`);
 
 	const restore: RestoreStep[] =
 		options.kind === 'failover'
@@ -195,7 +194,8 @@ export async function runFailoverDrill(profile: Profile, transport: Transport, o
 	let keepalivedAt: number | undefined;
 	const tracker = new VipTracker(transport, vip, inst.members.map((m) => m.director), (h, at) => onHolders(h, at));
 	await tracker.start();
-	const watcher = new RoundRobinWatcher({url, rate: options.rate ?? 20, timeoutMs: 1000});
+	const watcher = createTrafficWatcher(drillTraffic(url, transport, options));
+	options.onWatcher?.(watcher);
 	let restored = false;
 	const reasons: string[] = [];
 	try {
@@ -241,6 +241,7 @@ export async function runFailoverDrill(profile: Profile, transport: Transport, o
 	}
 	await new Promise((r) => setTimeout(r, 1000));
 	const summary: WatcherSummary = await watcher.stop();
+	if (watcher.error) reasons.push(watcher.error);
 	await tracker.stop();
 	if (splitStart !== undefined) splitBrainMs += Date.now() - splitStart;
 

@@ -6,20 +6,17 @@ import {ClusterStore} from '../../cluster/store.js';
 import {ClusterPoller} from '../../cluster/poller.js';
 import {serviceKey} from '../../probes/ipvs.js';
 import type {Transport} from '../../transport/types.js';
-import {RoundRobinWatcher} from '../watcher.js';
+import {createTrafficWatcher} from '../traffic.js';
 import {runRestore, type DrillReport, type DrillThresholds} from './failover.js';
-import {cleanBaseline, DrillRefused, timelineRecorder, until} from './common.js';
+import {cleanBaseline, confirmDrill, DrillRefused, drillTraffic, timelineRecorder, until, type DrillCommonOptions} from './common.js';
 import {removeJournal, writeJournal, type RestoreStep} from './journal.js';
 
 export type RealServerDrillKind = 'rs-health' | 'drain';
 
-export interface RealServerDrillOptions {
+export interface RealServerDrillOptions extends DrillCommonOptions {
 	readonly kind: RealServerDrillKind;
 	readonly rs?: string;
 	readonly thresholds?: DrillThresholds;
-	readonly rate?: number;
-	readonly signal?: AbortSignal;
-	readonly onProgress?: (line: string) => void;
 }
 
 /** How long keepalived's checks may take to notice a dead real server: first check, tries, delays. */
@@ -70,9 +67,10 @@ export async function runRealServerDrill(profile: Profile, transport: Transport,
 	};
 	if (!inTable()) throw new DrillRefused(`preflight: ${rs.host} is not in ${label} on ${director} with a weight above 0`);
 	const url = `http://${vs.vip}:${vs.port}/`;
-	const baseline = await cleanBaseline(url);
+	const baseline = await cleanBaseline(drillTraffic(url, transport, options));
 	const base = baseline.summary();
-	mark(`preflight ok: ${rs.host} in ${label} on ${director}; ${base.ok} baseline requests ok`);
+	mark(`preflight ok: ${rs.host} in ${label} on ${director}; ${base.ok} baseline requests ok${options.from ? ` from ${options.from}` : ''}`);
+	await confirmDrill(options, options.kind === 'rs-health' ? `stop ${rsHost.service!.name} on ${rs.host} (${rsHost.service!.stop.join(' ')}); ${director} should remove it from ${label}; then start it again` : `set ${rs.host}'s weight in ${label} to 0 on ${director}; then back to ${rs.weight}`);
 
 	const restore: RestoreStep[] =
 		options.kind === 'rs-health'
@@ -81,7 +79,8 @@ export async function runRealServerDrill(profile: Profile, transport: Transport,
 	const journalId = `${profile.name}-${options.kind}-${startedAt}`;
 	writeJournal({id: journalId, drill: options.kind, profileFile: profile.file, startedAt: new Date(startedAt).toISOString(), pid: process.pid, restore});
 
-	const watcher = new RoundRobinWatcher({url, rate: options.rate ?? 20, timeoutMs: 1000});
+	const watcher = createTrafficWatcher(drillTraffic(url, transport, options));
+	options.onWatcher?.(watcher);
 	const reasons: string[] = [];
 	let injectedAt: number | undefined;
 	let removedAt: number | undefined;
@@ -149,6 +148,7 @@ export async function runRealServerDrill(profile: Profile, transport: Transport,
 	}
 	await new Promise((r) => setTimeout(r, 500));
 	const summary = await watcher.stop();
+	if (watcher.error) reasons.push(watcher.error);
 	const grace = 250; // a request already on its way when the table changed
 	const after = watcher.records.filter((r) => removedAt !== undefined && r.start > removedAt + grace && (restoredAt === undefined || r.start < restoredAt));
 	const failedAfterRemoval = after.filter((r) => r.outcome !== 'ok').length;
