@@ -50,7 +50,7 @@ export class ClusterPoller {
 	/** Last time an address event changed a director's addresses (polls started earlier must not undo it). */
 	private readonly addrEventAt = new Map<string, number>();
 	private running = false;
-	private readonly intervalMs: number;
+	private intervalMs: number;
 
 	constructor(
 		private readonly profile: Profile,
@@ -60,6 +60,14 @@ export class ClusterPoller {
 	) {
 		this.intervalMs = options.intervalMs ?? 1000;
 		transport.onStatus((s) => this.store.updateHost(s.host, (prev) => ({...prev, conn: s})));
+	}
+
+	/**
+	 * Poll less often for a while (a drill measuring the cluster should not compete with the console for
+	 * the directors' CPU); undefined goes back to the configured interval. Address events still arrive.
+	 */
+	pace(intervalMs: number | undefined): void {
+		this.intervalMs = intervalMs ?? this.options.intervalMs ?? 1000;
 	}
 
 	/** Poll every host once, in parallel; resolves when all have answered or failed. */
@@ -136,7 +144,8 @@ export class ClusterPoller {
 	private async dumpSetup(host: Host): Promise<{kind: DumpKind; signal?: number}> {
 		const known = this.dumpSetups.get(host.name);
 		if (known) return known;
-		const [version, signum] = await Promise.all([this.probe(host, keepalivedVersionCommand()), this.probe(host, keepalivedSignumCommand())]);
+		const version = await this.probe(host, keepalivedVersionCommand());
+		const signum = await this.probe(host, keepalivedSignumCommand([parseKeepalivedVersion(`${version.stdout}\n${version.stderr}`).json ? 'JSON' : 'DATA']));
 		const json = parseKeepalivedVersion(`${version.stdout}\n${version.stderr}`).json;
 		const numbers = parseSignum(signum.stdout);
 		const signal = json ? numbers.json : numbers.data;

@@ -15,7 +15,8 @@ import {ActionLog} from '../ui/action-log.js';
 import {RateHistory} from '../ui/history.js';
 import {ConsoleApp} from '../ui/console/App.js';
 import {WallApp} from '../ui/wall/Wall.js';
-import {ACTION_KEYS, type ConsoleActions} from '../ui/console/actions.js';
+import type {ConsoleActions} from '../ui/console/actions.js';
+import {startDrillFlow, startWatchFlow} from '../ui/console/drill-flow.js';
 import {FlowStore} from '../ui/console/flow.js';
 import type {ClusterWatch} from '../actions/deploy/execute.js';
 import {parseInterval, parseTrust} from './status.js';
@@ -27,16 +28,26 @@ export interface ScreenOptions {
 	readonly trustHostKey?: readonly string[];
 }
 
-/** Deploy opens its guided flow; flows that are not built yet say so in the action log. */
-function consoleActions(profile: Profile, transport: Transport, log: ActionLog, flow: FlowStore, watch: ClusterWatch): ConsoleActions {
+/** Every action key opens its guided flow; one flow at a time. */
+function consoleActions(profile: Profile, transport: Transport, log: ActionLog, flow: FlowStore, watch: ClusterWatch, store: ClusterStore, pace: (ms: number | undefined) => void): ConsoleActions {
 	return {
-		run(kind) {
-			if (kind === 'deploy') {
-				void flow.deploy(profile, transport, log, watch);
-				return;
+		run(kind, context) {
+			const ctx = {profile, transport, log, store, cluster: watch, pace, ...(context.selectedKey ? {selectedKey: context.selectedKey} : {})};
+			switch (kind) {
+				case 'deploy':
+					void flow.deploy(profile, transport, log, watch);
+					return;
+				case 'failover-drill':
+					return startDrillFlow(flow, 'failover', ctx);
+				case 'hard-failover-drill':
+					return startDrillFlow(flow, 'hard-failover', ctx);
+				case 'rs-health-drill':
+					return startDrillFlow(flow, 'rs-health', ctx);
+				case 'drain':
+					return startDrillFlow(flow, 'drain', ctx);
+				case 'round-robin-watch':
+					return startWatchFlow(flow, ctx);
 			}
-			const a = ACTION_KEYS.find((x) => x.kind === kind)!;
-			log.append('warn', `${a.title}: not available yet (arrives with ${a.pending}); nothing was changed`);
 		},
 	};
 }
@@ -83,7 +94,7 @@ export function createScreenRuntime(
 		log,
 		history,
 		readOnly,
-		...(flow ? {flow, actions: consoleActions(profile, transport, log, flow, {store, pollHost: (h) => poller.pollHost(h)})} : {}),
+		...(flow ? {flow, actions: consoleActions(profile, transport, log, flow, {store, pollHost: (h) => poller.pollHost(h)}, store, (ms) => poller.pace(ms))} : {}),
 		async stop() {
 			detach();
 			poller.stop();
@@ -113,9 +124,16 @@ async function runScreen(mode: 'console' | 'wall', options: ScreenOptions): Prom
 					maxFps: 8,
 					patchConsole: true,
 				});
+	// Closing the terminal or a kill: a running drill restores what it changed before the console goes.
+	const leave = () => void (rt.flow?.shutdown() ?? Promise.resolve()).finally(() => app.unmount());
+	process.once('SIGTERM', leave);
+	process.once('SIGHUP', leave);
 	try {
 		await app.waitUntilExit();
+		await rt.flow?.shutdown();
 	} finally {
+		process.off('SIGTERM', leave);
+		process.off('SIGHUP', leave);
 		await rt.stop();
 	}
 	return 0;

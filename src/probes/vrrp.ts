@@ -62,15 +62,16 @@ export function keepalivedVersionCommand(): Argv {
 /** Prints `DATA=10`, `STATS=12`, `JSON=36` (or the error text when the build lacks one). */
 export const KEEPALIVED_SIGNUM_SCRIPT = registerReadOnlyScript(
 	[
-		'for s in DATA STATS JSON; do',
+		'for s in "$@"; do',
 		'  printf \'%s=%s\\n\' "$s" "$(keepalived --signum="$s" 2>&1 | head -n 1)"',
 		'done',
 	].join('\n'),
 );
 
 /** Signal numbers differ between builds and only some are stable, so always ask the binary. */
-export function keepalivedSignumCommand(): Argv {
-	return ['sh', '-c', KEEPALIVED_SIGNUM_SCRIPT];
+/** Each run of the keepalived binary is costly on a small director, so ask only for the signals needed. */
+export function keepalivedSignumCommand(names: ReadonlyArray<'DATA' | 'STATS' | 'JSON'> = ['DATA', 'STATS', 'JSON']): Argv {
+	return ['sh', '-c', KEEPALIVED_SIGNUM_SCRIPT, 'lvsdeck-signum', ...names];
 }
 
 /** Exit codes of KEEPALIVED_DUMP_SCRIPT besides 0 (dump on stdout). */

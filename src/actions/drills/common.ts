@@ -1,5 +1,9 @@
 // Pieces every drill shares: waiting for a condition, the timeline, and the clean-traffic preflight.
 import type {Transport} from '../../transport/types.js';
+import type {Profile} from '../../profile/model.js';
+import {ClusterStore} from '../../cluster/store.js';
+import {ClusterPoller} from '../../cluster/poller.js';
+import type {ClusterWatch} from '../deploy/execute.js';
 import {createTrafficWatcher, type TrafficSpec, type TrafficWatcher} from '../traffic.js';
 
 /** A drill that must not run; the reason says why (exit 2). */
@@ -26,7 +30,8 @@ export function timelineRecorder(progress: (line: string) => void) {
 		},
 		/** Events as the report has them: ms since `zero` (the fault), ISO time, text. */
 		report(zero: number) {
-			return events.map((e) => ({t: e.at - zero, at: new Date(e.at).toISOString(), event: e.event}));
+			// in time order: some events are found afterwards in the watcher's records
+			return [...events].sort((a, b) => a.at - b.at).map((e) => ({t: e.at - zero, at: new Date(e.at).toISOString(), event: e.event}));
 		},
 	};
 }
@@ -43,6 +48,20 @@ export interface DrillCommonOptions {
 	readonly onWatcher?: (watcher: TrafficWatcher) => void;
 	/** Asked after the preflight passed and before anything changes; false cancels (nothing changed). */
 	readonly confirm?: (plan: string) => Promise<boolean>;
+	/** A store and poller already watching the cluster (the console's), so the hosts are not polled twice. */
+	readonly cluster?: ClusterWatch;
+}
+
+/** The drill's view of the cluster: the caller's, or its own store with a poller (no timers, no events). */
+export function drillCluster(profile: Profile, transport: Transport, options: DrillCommonOptions): ClusterWatch & {pollAll(): Promise<void>} {
+	let watch = options.cluster;
+	if (!watch) {
+		const store = new ClusterStore(profile);
+		const poller = new ClusterPoller(profile, transport, store, {events: false, portCheck: false});
+		watch = {store, pollHost: (h) => poller.pollHost(h)};
+	}
+	const {store, pollHost} = watch;
+	return {store, pollHost, pollAll: async () => void (await Promise.all(profile.hosts.map((h) => pollHost(h))))};
 }
 
 /** The drill's traffic: at the chosen rate, from the station or the chosen client host. */

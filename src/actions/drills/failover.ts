@@ -2,15 +2,13 @@
 // measure the takeover against real traffic, restore, and measure the return. Everything changed is
 // journaled first and restored on success, error, abort (Ctrl-C) or a dropped connection.
 import type {Profile, VrrpInstance} from '../../profile/model.js';
-import {ClusterStore} from '../../cluster/store.js';
-import {ClusterPoller} from '../../cluster/poller.js';
 import type {ClusterState} from '../../cluster/types.js';
 import type {Transport} from '../../transport/types.js';
 import type {WatcherSummary} from '../watcher.js';
 import {createTrafficWatcher} from '../traffic.js';
 import {removeJournal, writeJournal, type RestoreStep} from './journal.js';
 import {VipTracker} from './vip-tracker.js';
-import {cleanBaseline, confirmDrill, DrillRefused, drillTraffic, timelineRecorder, until, type DrillCommonOptions} from './common.js';
+import {cleanBaseline, confirmDrill, DrillRefused, drillCluster, drillTraffic, timelineRecorder, until, type DrillCommonOptions} from './common.js';
 
 export type FailoverKind = 'failover' | 'hard-failover';
 
@@ -131,9 +129,9 @@ export async function runFailoverDrill(profile: Profile, transport: Transport, o
 	const mark = timeline.mark;
 
 	// Preflight: every member up and running keepalived, exactly one holder, which is the preferred one.
-	const store = new ClusterStore(profile);
-	const poller = new ClusterPoller(profile, transport, store, {events: false, portCheck: false});
-	await poller.pollOnce();
+	const cluster = drillCluster(profile, transport, options);
+	const store = cluster.store;
+	await cluster.pollAll();
 	let state = store.getState();
 	for (const m of inst.members) {
 		const h = state.hosts.find((x) => x.name === m.director);
@@ -218,7 +216,7 @@ export async function runFailoverDrill(profile: Profile, transport: Transport, o
 		// keepalived's own record of the takeover, read while the new master still holds the VIP.
 		const nm = newMaster ? profile.hosts.find((h) => h.name === newMaster) : undefined;
 		if (nm) {
-			await poller.pollHost(nm);
+			await cluster.pollHost(nm);
 			const lt = store.getState().hosts.find((h) => h.name === nm.name)?.director?.vrrp?.find((v) => v.name === inst.name)?.lastTransition;
 			if (lt !== undefined && injectedAt !== undefined && lt * 1000 >= injectedAt - 1000) keepalivedAt = lt * 1000;
 		}
@@ -232,7 +230,10 @@ export async function runFailoverDrill(profile: Profile, transport: Transport, o
 	// Return: preempt brings the VIP back; nopreempt keeps it; preempt_delay brings it back after the delay.
 	const p = inst.preempt;
 	const preempt = p.mode === 'delay' ? `preempt_delay ${p.delaySec}s` : p.mode;
-	if (p.mode !== 'nopreempt') {
+	if (vipLeftAt === undefined && tracker.holders().join() === target) {
+		// Stopped before the VIP left (an abort): there is no return to wait for.
+		mark(`${vip} never left ${target}`);
+	} else if (p.mode !== 'nopreempt') {
 		const wait = (p.mode === 'delay' ? p.delaySec * 1000 : 0) + 3 * inst.advertInt * 1000 + 10_000;
 		if (!(await until(() => backAt !== undefined, wait))) reasons.push(`${vip} did not return to ${target} within ${wait} ms (${preempt})`);
 	} else {

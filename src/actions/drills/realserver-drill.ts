@@ -2,13 +2,11 @@
 // long keepalived's checks take to remove it, that nothing fails after the removal, and the return) and
 // drain (weight 0 with ipvsadm; new connections must leave it). Journaled and always restored.
 import type {Profile, RealServer, VirtualServer} from '../../profile/model.js';
-import {ClusterStore} from '../../cluster/store.js';
-import {ClusterPoller} from '../../cluster/poller.js';
 import {serviceKey} from '../../probes/ipvs.js';
 import type {Transport} from '../../transport/types.js';
 import {createTrafficWatcher} from '../traffic.js';
 import {runRestore, type DrillReport, type DrillThresholds} from './failover.js';
-import {cleanBaseline, confirmDrill, DrillRefused, drillTraffic, timelineRecorder, until, type DrillCommonOptions} from './common.js';
+import {cleanBaseline, confirmDrill, DrillRefused, drillCluster, drillTraffic, timelineRecorder, until, type DrillCommonOptions} from './common.js';
 import {removeJournal, writeJournal, type RestoreStep} from './journal.js';
 
 export type RealServerDrillKind = 'rs-health' | 'drain';
@@ -50,9 +48,9 @@ export async function runRealServerDrill(profile: Profile, transport: Transport,
 	const timeline = timelineRecorder(progress);
 	const mark = timeline.mark;
 
-	const store = new ClusterStore(profile);
-	const poller = new ClusterPoller(profile, transport, store, {events: false, portCheck: false});
-	await poller.pollOnce();
+	const cluster = drillCluster(profile, transport, options);
+	const store = cluster.store;
+	await cluster.pollAll();
 	const placement = store.getState().vips.find((v) => v.vip === vs.vip);
 	if (placement?.holders.length !== 1) throw new DrillRefused(`preflight: ${vs.vip} is on ${placement?.holders.join(' and ') || 'no director'}`);
 	const director = placement.holders[0]!;
@@ -90,7 +88,7 @@ export async function runRealServerDrill(profile: Profile, transport: Transport,
 	let scheduledWhileDrained: number | undefined;
 	const bound = options.kind === 'rs-health' ? removalBoundMs(vs, rs) : 0;
 	const pollDirector = async () => {
-		await poller.pollHost(directorHost);
+		await cluster.pollHost(directorHost);
 		return true;
 	};
 	try {
@@ -156,6 +154,12 @@ export async function runRealServerDrill(profile: Profile, transport: Transport,
 	// (DR entries linger in FIN_WAIT) goes to the old real server whatever its weight. Those are not new
 	// connections, so the drain verdict uses IPVS's Conns counter; answers seen by the watcher are logged.
 	const answeredByTarget = after.filter((r) => r.outcome === 'ok' && r.backend === rs.host).length;
+	if (options.kind === 'drain' && injectedAt !== undefined) {
+		// When new connections stopped reaching the drained server, as the client saw it.
+		const lastToTarget = watcher.records.filter((r) => r.outcome === 'ok' && r.backend === rs.host && r.start >= injectedAt! && r.start < (restoredAt ?? Infinity)).reduce((m, r) => Math.max(m, r.start), -1);
+		if (lastToTarget >= 0) mark(`last request answered by ${rs.host} was sent ${lastToTarget - injectedAt} ms after the weight change`, lastToTarget);
+		else mark(`no request sent after the weight change reached ${rs.host}`, injectedAt);
+	}
 	const toTargetAfter = scheduledWhileDrained ?? answeredByTarget;
 	if (options.kind === 'rs-health' && failedAfterRemoval > 0) reasons.push(`${failedAfterRemoval} requests failed after ${rs.host} was removed`);
 	if (options.kind === 'drain' && toTargetAfter > 0) reasons.push(`IPVS scheduled ${toTargetAfter} new connections to ${rs.host} after it was drained`);

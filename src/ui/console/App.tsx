@@ -1,6 +1,6 @@
 // The live console: header (cluster, clock, host health), alarm banner, view tabs, one view, footer.
 // It only renders the store and dispatches actions; the frame is always shorter than the terminal.
-import {useMemo, useReducer, useState, useSyncExternalStore} from 'react';
+import {useEffect, useMemo, useReducer, useState, useSyncExternalStore} from 'react';
 import {Box, Text, useApp, useInput} from 'ink';
 import type {Profile} from '../../profile/model.js';
 import type {ClusterStore} from '../../cluster/store.js';
@@ -12,6 +12,7 @@ import {banner, hostChips, hostTable, ipvsTable, logTable, realServerTable, vipT
 import {filterRows, type Row, type TableModel} from '../presenters/types.js';
 import {Table, TONE_COLOR} from './Table.js';
 import {HelpScreen} from './HelpScreen.js';
+import {ToneLines} from '../ToneLines.js';
 import {ACTION_KEYS, type ConsoleActions} from './actions.js';
 import {consoleReducer, initialConsoleState, VIEWS, VIEW_TITLES, type ViewName} from './console-state.js';
 import {interpretInput} from './keys.js';
@@ -53,6 +54,9 @@ export function ConsoleApp({profile, store, history, log, actions, size: fixedSi
 		() => flow?.get(),
 	);
 	const [flowScroll, setFlowScroll] = useState(0);
+	// Each phase opens at its natural place (see below), whatever was scrolled before.
+	const flowPhase = flowState?.phase;
+	useEffect(() => setFlowScroll(0), [flowPhase]);
 	const [ui, dispatch] = useReducer(consoleReducer, initialView ? {...initialConsoleState, view: initialView} : initialConsoleState);
 
 	// Only the visible view is built: the others may hold thousands of rows.
@@ -83,11 +87,15 @@ export function ConsoleApp({profile, store, history, log, actions, size: fixedSi
 	useInput((input, key) => {
 		if (flow && flowState) {
 			// A guided flow owns the keyboard until it is closed.
+			if (flowState.phase === 'working' && flowState.abortable && (input === 'a' || key.escape || (key.ctrl && input === 'c'))) return flow.abort();
 			if (key.ctrl && input === 'c' && flowState.phase !== 'working') return exit();
-			if (key.upArrow || input === 'k') return setFlowScroll((n) => Math.max(0, n - 1));
-			if (key.downArrow || input === 'j') return setFlowScroll((n) => n + 1);
-			if (key.pageDown) return setFlowScroll((n) => n + page);
-			if (key.pageUp) return setFlowScroll((n) => Math.max(0, n - page));
+			// In a finished flow the scroll counts back from the end.
+			const back = flowState.phase === 'done' ? -1 : 1;
+			const scroll = (by: number) => setFlowScroll((n) => Math.max(0, n + by * back));
+			if (key.upArrow || input === 'k') return scroll(-1);
+			if (key.downArrow || input === 'j') return scroll(1);
+			if (key.pageDown) return scroll(page);
+			if (key.pageUp) return scroll(-page);
 			if (flowState.phase === 'confirm') {
 				if (input === 'y' || input === 'Y') flow.answer(true);
 				else if (input === 'n' || input === 'N' || key.escape) flow.answer(false);
@@ -131,20 +139,23 @@ export function ConsoleApp({profile, store, history, log, actions, size: fixedSi
 
 	let body: React.ReactNode;
 	if (flowState) {
-		const visible = Math.max(1, bodyHeight - 1);
+		const liveLines = flowState.live?.(width).slice(0, Math.max(0, Math.floor(bodyHeight / 2))) ?? [];
+		const visible = Math.max(1, bodyHeight - 1 - liveLines.length);
 		// Follow the end of a running flow; otherwise let the operator scroll (the diff can be long).
 		const maxStart = Math.max(0, flowState.lines.length - visible);
-		const start = flowState.phase === 'working' ? maxStart : Math.min(flowScroll, maxStart);
+		// Follow a running flow; review a plan from its top; a finished flow opens on its end (the report).
+		const start = flowState.phase === 'working' ? maxStart : flowState.phase === 'done' ? Math.max(0, maxStart - flowScroll) : Math.min(flowScroll, maxStart);
 		body = (
 			<>
 				<Text bold color="cyan" wrap="truncate">
 					{fit(`${flowState.title} — ${flowState.phase === 'confirm' ? 'review the plan' : flowState.phase === 'working' ? 'in progress' : 'finished'}${flowState.lines.length > visible ? ` (lines ${start + 1}-${Math.min(flowState.lines.length, start + visible)} of ${flowState.lines.length})` : ''}`, width)}
 				</Text>
+				<ToneLines lines={liveLines} prefix="live" />
 				{flowState.lines.slice(start, start + visible).map((line, i) => (
 					<Text
 						key={`f${start + i}`}
 						wrap="truncate"
-						color={line.startsWith('+') && !line.startsWith('+++') ? 'green' : line.startsWith('-') && !line.startsWith('---') ? 'red' : / fail: | FAILED|rolled-back|refused/.test(line) ? 'red' : undefined}
+						color={line.startsWith('+') && !line.startsWith('+++') ? 'green' : line.startsWith('-') && !line.startsWith('---') ? 'red' : / fail: | FAILED|rolled-back|refused|: FAIL$|reason: |drill error/.test(line) ? 'red' : /: PASS$/.test(line) ? 'green' : undefined}
 					>
 						{fit(line, width)}
 					</Text>

@@ -1,5 +1,6 @@
-// Guided flows in the console (deploy now; drills later), kept outside React: a small store with the
-// flow's phase, the lines to show and what the operator may answer. Views render it; keys call it.
+// Guided flows in the console (deploy, drills, the watcher), kept outside React: a small store with the
+// flow's phase, the lines to show, a live block redrawn while it runs, and what the operator may
+// answer. Views render it; keys call it. The flows themselves live in deploy/drill/watch modules.
 import type {Profile} from '../../profile/model.js';
 import type {Transport} from '../../transport/types.js';
 import {planDeploy, type DeployPlan} from '../../actions/deploy/plan.js';
@@ -7,6 +8,7 @@ import {executeDeploy, type ClusterWatch} from '../../actions/deploy/execute.js'
 import {formatPlan} from '../../actions/deploy/format.js';
 import {sanitizeLine} from '../sanitize.js';
 import type {ActionLog} from '../action-log.js';
+import type {WatchLine} from '../presenters/watch.js';
 
 export type FlowPhase = 'working' | 'confirm' | 'done';
 
@@ -16,6 +18,12 @@ export interface FlowState {
 	readonly lines: readonly string[];
 	/** What the footer asks in this phase. */
 	readonly prompt: string;
+	/** Lines drawn above the others while the flow runs (VIP holder, VRRP, traffic), for this width. */
+	readonly live?: (width: number) => readonly WatchLine[];
+	/** The running flow can be stopped with the abort key (drills restore what they changed). */
+	readonly abortable?: boolean;
+	/** Changes on every live refresh so views redraw. */
+	readonly tick?: number;
 }
 
 export class FlowStore {
@@ -32,17 +40,72 @@ export class FlowStore {
 		return () => this.listeners.delete(listener);
 	}
 
+	private running: Promise<void> | undefined;
+	private abortController: AbortController | undefined;
+	private liveTimer: NodeJS.Timeout | undefined;
+
 	private set(next: FlowState | undefined): void {
 		this.state = next;
 		for (const l of this.listeners) l();
 	}
 
-	private update(change: Partial<FlowState>): void {
+	/** Open a flow; false when one is already open. `run` is the flow itself. */
+	start(first: FlowState, run: () => Promise<void>): boolean {
+		if (this.state) return false;
+		this.set(first);
+		this.running = run().finally(() => {
+			this.stopLive();
+			this.abortController = undefined;
+			this.running = undefined;
+		});
+		return true;
+	}
+
+	update(change: Partial<FlowState>): void {
 		if (this.state) this.set({...this.state, ...change});
 	}
 
-	private append(line: string): void {
-		if (this.state) this.set({...this.state, lines: [...this.state.lines, sanitizeLine(line)]});
+	append(...lines: string[]): void {
+		if (this.state) this.set({...this.state, lines: [...this.state.lines, ...lines.map(sanitizeLine)]});
+	}
+
+	/** Ask y/n: the confirm phase with this prompt until the operator answers. */
+	ask(prompt: string): Promise<boolean> {
+		this.update({phase: 'confirm', prompt});
+		return new Promise<boolean>((resolve) => (this.confirmResolve = resolve));
+	}
+
+	/** Show a live block, redrawn every `everyMs` until the flow stops it or ends. */
+	showLive(live: (width: number) => readonly WatchLine[], everyMs = 500): void {
+		this.stopLive();
+		this.update({live, tick: 0});
+		this.liveTimer = setInterval(() => this.update({tick: (this.state?.tick ?? 0) + 1}), everyMs);
+	}
+
+	stopLive(): void {
+		if (this.liveTimer) clearInterval(this.liveTimer);
+		this.liveTimer = undefined;
+	}
+
+	/** A signal the abort key fires; the flow becomes abortable. */
+	abortSignal(): AbortSignal {
+		this.abortController = new AbortController();
+		this.update({abortable: true});
+		return this.abortController.signal;
+	}
+
+	/** The abort key (or Ctrl-C) while a flow runs. */
+	abort(): void {
+		if (!this.abortController || this.abortController.signal.aborted) return;
+		this.abortController.abort();
+		this.update({abortable: false, prompt: 'aborting: restoring what was changed…'});
+	}
+
+	/** Leaving the console: abort whatever runs and wait until it has cleaned up. */
+	async shutdown(): Promise<void> {
+		this.abort();
+		this.confirmResolve?.(false);
+		await this.running;
 	}
 
 	/** y / n in the confirm phase. */
@@ -62,9 +125,12 @@ export class FlowStore {
 	}
 
 	/** Deploy: plan with diffs, ask, then each step's progress and the result. */
-	async deploy(profile: Profile, transport: Transport, log: ActionLog, watch?: ClusterWatch): Promise<void> {
-		if (this.state) return;
-		this.set({title: 'Deploy configs', phase: 'working', lines: ['reading every host and rendering the profile…'], prompt: 'planning…'});
+	deploy(profile: Profile, transport: Transport, log: ActionLog, watch?: ClusterWatch): Promise<void> {
+		this.start({title: 'Deploy configs', phase: 'working', lines: ['reading every host and rendering the profile…'], prompt: 'planning…'}, () => this.runDeploy(profile, transport, log, watch));
+		return this.running ?? Promise.resolve();
+	}
+
+	private async runDeploy(profile: Profile, transport: Transport, log: ActionLog, watch?: ClusterWatch): Promise<void> {
 		let plan: DeployPlan;
 		try {
 			plan = await planDeploy(profile, transport);
@@ -80,8 +146,8 @@ export class FlowStore {
 			this.update({phase: 'done', lines: planLines, prompt: 'nothing to deploy · Esc closes'});
 			return;
 		}
-		this.update({phase: 'confirm', lines: planLines, prompt: 'apply these changes? y apply · n cancel · ↑↓ scroll'});
-		const yes = await new Promise<boolean>((resolve) => (this.confirmResolve = resolve));
+		this.update({lines: planLines});
+		const yes = await this.ask('apply these changes? y apply · n cancel · ↑↓ scroll');
 		if (!yes) {
 			log.append('info', 'deploy: cancelled at the confirmation; nothing was changed');
 			this.update({phase: 'done', lines: [...planLines, '', 'cancelled: nothing was changed'], prompt: 'Esc closes'});

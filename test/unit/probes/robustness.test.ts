@@ -9,6 +9,7 @@ import {parseIpAddrJson, parseIpAddrOneline, parseIpMonitorLine} from '../../../
 import {parseRealServerCheck, parseSysctlLines} from '../../../src/probes/realserver.js';
 import {parseRemoteFileHash} from '../../../src/probes/config-hash.js';
 import {generateIpvsStatsText} from '../../../src/probes/ipvs-synth.js';
+import {CurlStreamParser} from '../../../src/actions/remote-watcher.js';
 
 const dir = new URL('../../fixtures/lab/', import.meta.url);
 const fixtures = readdirSync(dir)
@@ -34,6 +35,10 @@ const parsers: Record<string, (text: string) => unknown> = {
 	parseRealServerCheck: (t) => parseRealServerCheck(t, ['192.168.67.100', 'fd00::100/128']),
 	parseSysctlLines,
 	parseRemoteFileHash,
+	curlStream: (t) => {
+		const parser = new CurlStreamParser((body) => body.slice(0, 10));
+		return (typeof t === 'string' ? t.split('\n') : []).map((l) => parser.push(l, 1000) ?? null);
+	},
 };
 
 /** The parsers that read the format a fixture was captured in (redactSecrets reads anything). */
@@ -51,6 +56,7 @@ function ownParsers(fixture: string): string[] {
 		['ip-o-addr-', ['parseIpAddrOneline', 'parseIpMonitorLines', 'parseRealServerCheck']],
 		['ip-monitor-', ['parseIpMonitorLine', 'parseIpAddrOneline']],
 		['sysctl-', ['parseSysctlLines', 'parseRealServerCheck']],
+		['remote-watch-curl', ['curlStream']],
 	];
 	const found = map.find(([prefix]) => fixture.startsWith(prefix));
 	return found ? [...found[1], 'redactSecrets'] : [];

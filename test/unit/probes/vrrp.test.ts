@@ -23,7 +23,8 @@ const PASSWORD = '1111'; // the lab's VRRP password, in clear in the 2.2.7 dumps
 describe('keepalived command builders', () => {
 	it('builds argv arrays with constant scripts', () => {
 		expect(keepalivedVersionCommand()).toEqual(['keepalived', '--version']);
-		expect(keepalivedSignumCommand()).toEqual(['sh', '-c', KEEPALIVED_SIGNUM_SCRIPT]);
+		expect(keepalivedSignumCommand()).toEqual(['sh', '-c', KEEPALIVED_SIGNUM_SCRIPT, 'lvsdeck-signum', 'DATA', 'STATS', 'JSON']);
+		expect(keepalivedSignumCommand(['JSON'])).toEqual(['sh', '-c', KEEPALIVED_SIGNUM_SCRIPT, 'lvsdeck-signum', 'JSON']);
 		expect(keepalivedDumpCommand('json')).toEqual(['sh', '-c', KEEPALIVED_DUMP_SCRIPT, 'lvsdeck-probe', 'json', '/run/keepalived.pid', '/tmp']);
 		expect(keepalivedDumpCommand('data', '/run/ka/x.pid', '/var/tmp')).toEqual(['sh', '-c', KEEPALIVED_DUMP_SCRIPT, 'lvsdeck-probe', 'data', '/run/ka/x.pid', '/var/tmp']);
 	});
