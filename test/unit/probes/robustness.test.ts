@@ -7,7 +7,6 @@ import {mergeIpvs, parseIpvsList, parseIpvsRate, parseIpvsStats} from '../../../
 import {parseKeepalivedData, parseKeepalivedJson, parseKeepalivedStats, parseKeepalivedVersion, parseSignum, redactSecrets} from '../../../src/probes/vrrp.js';
 import {parseIpAddrJson, parseIpAddrOneline, parseIpMonitorLine} from '../../../src/probes/vip.js';
 import {parseRealServerCheck, parseSysctlLines} from '../../../src/probes/realserver.js';
-import {parseRemoteFileHash} from '../../../src/probes/config-hash.js';
 import {generateIpvsStatsText} from '../../../src/probes/ipvs-synth.js';
 import {CurlStreamParser} from '../../../src/actions/remote-watcher.js';
 
@@ -34,7 +33,6 @@ const parsers: Record<string, (text: string) => unknown> = {
 	parseIpMonitorLines: (t) => (typeof t === 'string' ? t.split('\n') : []).map(parseIpMonitorLine),
 	parseRealServerCheck: (t) => parseRealServerCheck(t, ['192.168.67.100', 'fd00::100/128']),
 	parseSysctlLines,
-	parseRemoteFileHash,
 	curlStream: (t) => {
 		const parser = new CurlStreamParser((body) => body.slice(0, 10));
 		return (typeof t === 'string' ? t.split('\n') : []).map((l) => parser.push(l, 1000) ?? null);
