@@ -1,6 +1,7 @@
 // Pieces every drill shares: waiting for a condition, the timeline, and the clean-traffic preflight.
 import type {Transport} from '../../transport/types.js';
-import type {Profile} from '../../profile/model.js';
+import type {Profile, VrrpInstance} from '../../profile/model.js';
+import type {ClusterState} from '../../cluster/types.js';
 import {ClusterStore} from '../../cluster/store.js';
 import {ClusterPoller} from '../../cluster/poller.js';
 import type {ClusterWatch} from '../deploy/execute.js';
@@ -85,4 +86,24 @@ export async function cleanBaseline(spec: TrafficSpec): Promise<TrafficWatcher> 
 		throw new DrillRefused(`preflight: the VIP is not clean before the drill (${base.ok} ok, ${base.failed + base.timeouts} failed of ${base.total})`);
 	}
 	return baseline;
+}
+
+/**
+ * Preflight for every drill: each director of the instance reachable and running keepalived, the VIP on
+ * exactly one of them, and every other one a ready BACKUP. Returns who holds the VIP and the backups.
+ */
+export function preflightDirectors(state: ClusterState, inst: VrrpInstance): {target: string; backups: string[]} {
+	for (const m of inst.members) {
+		const h = state.hosts.find((x) => x.name === m.director);
+		if (!h?.reachable) throw new DrillRefused(`preflight: ${m.director} is unreachable (${h?.error ?? 'no answer'})`);
+		if (h.director?.keepalivedActive !== true) throw new DrillRefused(`preflight: keepalived is not running on ${m.director}`);
+	}
+	const vip = inst.vips[0]!.address;
+	const holders = state.vips.find((v) => v.vip === vip)?.holders ?? [];
+	if (holders.length !== 1) throw new DrillRefused(`preflight: ${vip} is on ${holders.length === 0 ? 'no director' : holders.join(' and ')}`);
+	const target = holders[0]!;
+	const backups = inst.members.map((m) => m.director).filter((d) => d !== target);
+	const notBackup = backups.find((d) => state.hosts.find((h) => h.name === d)?.director?.vrrp?.find((v) => v.name === inst.name)?.state !== 'BACKUP');
+	if (notBackup) throw new DrillRefused(`preflight: ${notBackup} is not a ready BACKUP of ${inst.name}`);
+	return {target, backups};
 }

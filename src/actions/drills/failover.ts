@@ -2,13 +2,12 @@
 // measure the takeover against real traffic, restore, and measure the return. Everything changed is
 // journaled first and restored on success, error, abort (Ctrl-C) or a dropped connection.
 import type {Profile, VrrpInstance} from '../../profile/model.js';
-import type {ClusterState} from '../../cluster/types.js';
 import type {Transport} from '../../transport/types.js';
 import type {WatcherSummary} from '../watcher.js';
 import {createTrafficWatcher} from '../traffic.js';
 import {removeJournal, writeJournal, type RestoreStep} from './journal.js';
 import {VipTracker} from './vip-tracker.js';
-import {cleanBaseline, confirmDrill, DrillRefused, drillCluster, drillTraffic, timelineRecorder, until, type DrillCommonOptions} from './common.js';
+import {cleanBaseline, confirmDrill, DrillRefused, drillCluster, drillTraffic, preflightDirectors, timelineRecorder, until, type DrillCommonOptions} from './common.js';
 
 export type FailoverKind = 'failover' | 'hard-failover';
 
@@ -82,9 +81,6 @@ export function expectedBoundMs(inst: VrrpInstance, kind: FailoverKind): number 
 	return Math.round(kind === 'failover' ? skew : 3 * inst.advertInt * 1000 + skew);
 }
 
-function holders(state: ClusterState, vip: string): string[] {
-	return state.vips.find((v) => v.vip === vip)?.holders.slice() ?? [];
-}
 
 
 /** Run restore steps until each succeeds (reconnecting as needed) or the deadline passes. */
@@ -132,23 +128,12 @@ export async function runFailoverDrill(profile: Profile, transport: Transport, o
 	const cluster = drillCluster(profile, transport, options);
 	const store = cluster.store;
 	await cluster.pollAll();
-	let state = store.getState();
-	for (const m of inst.members) {
-		const h = state.hosts.find((x) => x.name === m.director);
-		if (!h?.reachable) throw new DrillRefused(`preflight: ${m.director} is unreachable (${h?.error ?? 'no answer'})`);
-		if (h.director?.keepalivedActive !== true) throw new DrillRefused(`preflight: keepalived is not running on ${m.director}`);
-	}
-	const before = holders(state, vip);
-	if (before.length !== 1) throw new DrillRefused(`preflight: ${vip} is on ${before.length === 0 ? 'no director' : before.join(' and ')}`);
-	const target = before[0]!;
-	const backups = inst.members.filter((m) => m.director !== target);
-	const notBackup = backups.find((m) => state.hosts.find((h) => h.name === m.director)?.director?.vrrp?.find((v) => v.name === inst.name)?.state !== 'BACKUP');
-	if (notBackup) throw new DrillRefused(`preflight: ${notBackup.director} is not a ready BACKUP of ${inst.name}`);
+	const {target, backups} = preflightDirectors(store.getState(), inst);
 	const url = `http://${vip}:${vs.port}/`;
 	const baseline = await cleanBaseline(drillTraffic(url, transport, options));
 	const base = baseline.summary();
-	mark(`preflight ok: ${target} holds ${vip}; ${backups.map((b) => b.director).join(', ')} BACKUP; ${base.ok} baseline requests ok${options.from ? ` from ${options.from}` : ''}`);
-	await confirmDrill(options, options.kind === 'failover' ? `stop keepalived on ${target} (${profile.keepalived.stop.join(' ')}); ${backups.map((b) => b.director).join(', ')} should take ${vip} over; then start it again` : `freeze keepalived's VRRP process on ${target} (SIGSTOP); ${backups.map((b) => b.director).join(', ')} should take ${vip} over; then resume it (SIGCONT)`);
+	mark(`preflight ok: ${target} holds ${vip}; ${backups.join(', ')} BACKUP; ${base.ok} baseline requests ok${options.from ? ` from ${options.from}` : ''}`);
+	await confirmDrill(options, options.kind === 'failover' ? `stop keepalived on ${target} (${profile.keepalived.stop.join(' ')}); ${backups.join(', ')} should take ${vip} over; then start it again` : `freeze keepalived's VRRP process on ${target} (SIGSTOP); ${backups.join(', ')} should take ${vip} over; then resume it (SIGCONT)`);
 
 	const restore: RestoreStep[] =
 		options.kind === 'failover'

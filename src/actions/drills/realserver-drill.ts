@@ -6,7 +6,7 @@ import {serviceKey} from '../../probes/ipvs.js';
 import type {Transport} from '../../transport/types.js';
 import {createTrafficWatcher} from '../traffic.js';
 import {runRestore, type DrillReport, type DrillThresholds} from './failover.js';
-import {cleanBaseline, confirmDrill, DrillRefused, drillCluster, drillTraffic, timelineRecorder, until, type DrillCommonOptions} from './common.js';
+import {cleanBaseline, confirmDrill, DrillRefused, drillCluster, drillTraffic, preflightDirectors, timelineRecorder, until, type DrillCommonOptions} from './common.js';
 import {removeJournal, writeJournal, type RestoreStep} from './journal.js';
 
 export type RealServerDrillKind = 'rs-health' | 'drain';
@@ -51,9 +51,17 @@ export async function runRealServerDrill(profile: Profile, transport: Transport,
 	const cluster = drillCluster(profile, transport, options);
 	const store = cluster.store;
 	await cluster.pollAll();
-	const placement = store.getState().vips.find((v) => v.vip === vs.vip);
-	if (placement?.holders.length !== 1) throw new DrillRefused(`preflight: ${vs.vip} is on ${placement?.holders.join(' and ') || 'no director'}`);
-	const director = placement.holders[0]!;
+	// The same director checks as the failover drills: a drill on a cluster that could not fail over
+	// if something went wrong meanwhile is not one to run.
+	const inst = profile.instances.find((i) => i.vips.some((v) => v.address === vs.vip));
+	let director: string;
+	if (inst && inst.members.length > 1) {
+		director = preflightDirectors(store.getState(), inst).target;
+	} else {
+		const placement = store.getState().vips.find((v) => v.vip === vs.vip);
+		if (placement?.holders.length !== 1) throw new DrillRefused(`preflight: ${vs.vip} is on ${placement?.holders.join(' and ') || 'no director'}`);
+		director = placement.holders[0]!;
+	}
 	const directorHost = profile.hosts.find((h) => h.name === director)!;
 	const entry = () => {
 		const svc = store.getState().hosts.find((h) => h.name === director)?.director?.ipvs.services.find((s) => serviceKey(s) === serviceKey({protocol: vs.protocol, address: vs.vip, port: vs.port}));

@@ -1,0 +1,45 @@
+// The preflight every drill runs on the directors, on states built from captured lab output.
+import {describe, expect, it} from 'vitest';
+import {ClusterStore} from '../../../src/cluster/store.js';
+import {DrillRefused, preflightDirectors} from '../../../src/actions/drills/common.js';
+import {expectedBoundMs, skewMs} from '../../../src/actions/drills/failover.js';
+import {removalBoundMs} from '../../../src/actions/drills/realserver-drill.js';
+import {healthyHosts, labProfile, withHost} from '../cluster/fixture-state.js';
+import {load} from '../ui/ink-helpers.js';
+
+const NOW = 1_000_000;
+const inst = labProfile.instances[0]!;
+const stateOf = (hosts = healthyHosts(NOW)) => {
+	const store = new ClusterStore(labProfile, () => NOW);
+	load(store, hosts);
+	return store.getState();
+};
+const noVip = (h: ReturnType<typeof healthyHosts> extends Map<string, infer S> ? S : never) => ({...h, director: {...h.director!, addresses: h.director!.addresses.filter((a) => a.address !== '192.168.67.100')}});
+
+describe('drill preflight', () => {
+	it('passes on the healthy lab: dir1 holds the VIP, dir2 is a ready BACKUP', () => {
+		expect(preflightDirectors(stateOf(), inst)).toEqual({target: 'dir1', backups: ['dir2']});
+	});
+
+	it('refuses with the reason: a director unreachable, keepalived stopped, no holder', () => {
+		expect(() => preflightDirectors(stateOf(withHost(healthyHosts(NOW), 'dir2', (h) => ({...h, reachable: false, error: 'timed out'}))), inst)).toThrow(/preflight: dir2 is unreachable \(timed out\)/);
+		expect(() => preflightDirectors(stateOf(withHost(healthyHosts(NOW), 'dir2', (h) => ({...h, director: {...h.director!, keepalivedActive: false}}))), inst)).toThrow(/keepalived is not running on dir2/);
+		expect(() => preflightDirectors(stateOf(withHost(healthyHosts(NOW), 'dir1', noVip)), inst)).toThrow(DrillRefused);
+		expect(() => preflightDirectors(stateOf(withHost(healthyHosts(NOW), 'dir1', noVip)), inst)).toThrow(/192\.168\.67\.100 is on no director/);
+	});
+
+	it('refuses when the backup is not in BACKUP state', () => {
+		const hosts = withHost(healthyHosts(NOW), 'dir2', (h) => ({...h, director: {...h.director!, vrrp: h.director!.vrrp!.map((v) => ({...v, state: 'FAULT'}))}}));
+		expect(() => preflightDirectors(stateOf(hosts), inst)).toThrow(/dir2 is not a ready BACKUP of VI_1/);
+	});
+});
+
+describe('expected bounds from the profile', () => {
+	it('graceful: the skew; hard: 3 adverts + skew; removal: delay_loop + tries x (connect + delay)', () => {
+		expect(skewMs(inst, 80)).toBeCloseTo(687.5);
+		expect(expectedBoundMs(inst, 'failover')).toBe(688);
+		expect(expectedBoundMs(inst, 'hard-failover')).toBe(3688);
+		const vs = labProfile.virtualServers[0]!;
+		expect(removalBoundMs(vs, vs.realServers[0]!)).toBe(8000);
+	});
+});
