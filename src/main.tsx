@@ -95,10 +95,11 @@ function buildProgram(setCode: (code: number) => void): Command {
 
 	program
 		.command('drill')
-		.description('drills against real traffic, always restored: failover (stop keepalived on the master), hard-failover (freeze it), rs-health (stop a real server\'s service), drain (weight 0 on the active director); exit 0 pass, 1 expectation failed, 2 error')
+		.description('drills against real traffic, always restored: failover (stop keepalived on the master), hard-failover (freeze it, or cut its VRRP), rs-health (stop a real server\'s service), drain (weight 0 on the active director); exit 0 pass, 1 expectation failed, 2 error')
 		.argument('[kind]', 'failover | hard-failover | rs-health | drain')
 		.requiredOption('-p, --profile <file>', 'cluster profile (YAML)')
 		.option('--instance <name>', 'VRRP instance (default: the first)')
+		.option('--method <freeze|cut>', 'hard-failover: freeze keepalived on the master (SIGSTOP, default) or cut its VRRP with a tc filter (split brain)')
 		.option('--rs <name>', 'real server for rs-health and drain (default: the first of the first TCP service)')
 		.option('--json <file>', 'write the JSON report (schema in README)')
 		.option('--junit <file>', 'write a JUnit XML report')

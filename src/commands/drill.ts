@@ -11,6 +11,7 @@ import {openJournals, removeJournal} from '../actions/drills/journal.js';
 import {runRealServerDrill} from '../actions/drills/realserver-drill.js';
 import {toJUnit} from '../actions/drills/report.js';
 import {formatDrill} from '../actions/drills/format.js';
+import type {HardMethod} from '../actions/drills/faults.js';
 import {sanitizeText} from '../ui/sanitize.js';
 import {parseTrust} from './status.js';
 import {wholeOption} from './numbers.js';
@@ -28,6 +29,7 @@ export interface DrillOptions {
 	readonly maxFailedRequests?: string;
 	readonly rate?: string;
 	readonly from?: string;
+	readonly method?: string;
 	readonly recover?: boolean;
 	readonly trustHostKey?: readonly string[];
 }
@@ -43,6 +45,9 @@ export async function drillCommand(kind: string | undefined, options: DrillOptio
 		...(options.maxFailedRequests !== undefined ? {maxFailedRequests: wholeOption('--max-failed-requests', options.maxFailedRequests, 0, 10_000_000)!} : {}),
 	};
 	const rate = wholeOption('--rate', options.rate, 1, 2000);
+	if (options.method !== undefined && !(kind === 'hard-failover' && (options.method === 'freeze' || options.method === 'cut'))) {
+		throw new CliError(`--method ${options.method}: only for hard-failover, and one of freeze, cut`, 2);
+	}
 	if (options.from) {
 		try {
 			checkClientHost(profile, options.from);
@@ -87,7 +92,7 @@ export async function drillCommand(kind: string | undefined, options: DrillOptio
 			report =
 				kind === 'rs-health' || kind === 'drain'
 					? await runRealServerDrill(profile, transport, {kind, ...(options.rs ? {rs: options.rs} : {}), ...common})
-					: await runFailoverDrill(profile, transport, {kind: kind as FailoverKind, ...(options.instance ? {instance: options.instance} : {}), ...common});
+					: await runFailoverDrill(profile, transport, {kind: kind as FailoverKind, ...(options.instance ? {instance: options.instance} : {}), ...(options.method ? {method: options.method as HardMethod} : {}), ...common});
 		} finally {
 			process.off('SIGINT', onInt);
 			process.off('SIGTERM', onInt);

@@ -87,7 +87,8 @@ export function planLab(profile: Profile, stateDir = defaultStateDir()): LabPlan
 				...(web ? {webPort: web.port} : {}),
 			};
 		}),
-		kernelModules: ['ip_vs', ...[...schedulers].map((s) => `ip_vs_${s}`), 'veth', 'bridge'],
+		// sch_ingress, cls_u32, act_gact: the hard-failure drill's VRRP cut (a tc filter on clsact egress)
+		kernelModules: ['ip_vs', ...[...schedulers].map((s) => `ip_vs_${s}`), 'veth', 'bridge', 'sch_ingress', 'cls_u32', 'act_gact'],
 		expectedMasters: profile.instances.map((inst) => ({
 			director: inst.members[0]!.director,
 			vips: inst.vips.map((v) => v.address),

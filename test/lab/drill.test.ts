@@ -69,6 +69,29 @@ describe('drills on the lab', () => {
 		await waitFor(holder, (h) => h === 'dir1', {timeoutMs: 15_000, what: 'VIP back on dir1'});
 	});
 
+	it('hard failure by cutting VRRP: a real split brain, measured; the cut and only the cut is removed', async () => {
+		// A clsact qdisc that was there before the drill must still be there after it.
+		expect((await pool.exec('dir1', ['tc', 'qdisc', 'add', 'dev', 'eth0', 'clsact'])).code).toBe(0);
+		try {
+			const json = path.join(tmp, 'cut.json');
+			const r = drill('hard-failover', '--method', 'cut', '--json', json);
+			expect(r.status, r.stdout + r.stderr).toBe(0);
+			const report = JSON.parse(readFileSync(json, 'utf8')) as DrillReport;
+			expect(report).toMatchObject({drill: 'hard-failover', method: 'cut', takeover: 'dir2', restored: true, verdict: 'pass'});
+			// both directors held the VIP from the takeover until the cut was removed
+			expect(report.splitBrainMs).toBeGreaterThan(1000);
+			expect(report.failoverMs!).toBeGreaterThan(report.expectedBoundMs - 1500);
+			expect(r.stdout).toContain('hard-failover drill (cut) on VI_1');
+			const tc = await pool.exec('dir1', ['sh', '-c', 'tc qdisc show dev eth0; tc filter show dev eth0 egress']);
+			expect(tc.stdout).toMatch(/qdisc clsact/);
+			expect(tc.stdout).not.toContain('pref 49152');
+			await waitFor(holder, (h) => h === 'dir1', {timeoutMs: 15_000, what: 'VIP on dir1 alone'});
+		} finally {
+			await pool.exec('dir1', ['tc', 'qdisc', 'del', 'dev', 'eth0', 'clsact']);
+		}
+		expect(drill('failover', '--method', 'cut').status).toBe(2);
+	});
+
 	it('--max-failover-ms 1 fails the drill with exit 1 and a JUnit failure', async () => {
 		const junit = path.join(tmp, 'strict.xml');
 		const r = drill('failover', '--max-failover-ms', '1', '--junit', junit);

@@ -7,6 +7,7 @@ import type {WatcherSummary} from '../watcher.js';
 import {createTrafficWatcher} from '../traffic.js';
 import {removeJournal, writeJournal, type RestoreStep} from './journal.js';
 import {VipTracker} from './vip-tracker.js';
+import {faultFor, type HardMethod} from './faults.js';
 import {cleanBaseline, confirmDrill, DrillRefused, drillCluster, drillTraffic, preflightDirectors, timelineRecorder, until, type DrillCommonOptions} from './common.js';
 
 export type FailoverKind = 'failover' | 'hard-failover';
@@ -43,6 +44,8 @@ export interface DrillReport {
 	/** Restore → the VIP back where the preempt mode says it should be. */
 	readonly returnMs: number | null;
 	readonly preempt: string;
+	/** hard-failover: how the failure was made (freeze or cut). */
+	readonly method?: string;
 	/** keepalived's own transition time on the new master, and our measurement minus it. */
 	readonly keepalivedTransitionAt: string | null;
 	readonly measuredMinusKeepalivedMs: number | null;
@@ -65,6 +68,8 @@ export {DrillRefused} from './common.js';
 
 export interface FailoverOptions extends DrillCommonOptions {
 	readonly kind: FailoverKind;
+	/** hard-failover only: freeze keepalived (default) or cut VRRP on the master's interface. */
+	readonly method?: HardMethod;
 	readonly instance?: string;
 	readonly thresholds?: DrillThresholds;
 }
@@ -133,12 +138,10 @@ export async function runFailoverDrill(profile: Profile, transport: Transport, o
 	const baseline = await cleanBaseline(drillTraffic(url, transport, options));
 	const base = baseline.summary();
 	mark(`preflight ok: ${target} holds ${vip}; ${backups.join(', ')} BACKUP; ${base.ok} baseline requests ok${options.from ? ` from ${options.from}` : ''}`);
-	await confirmDrill(options, options.kind === 'failover' ? `stop keepalived on ${target} (${profile.keepalived.stop.join(' ')}); ${backups.join(', ')} should take ${vip} over; then start it again` : `freeze keepalived's VRRP process on ${target} (SIGSTOP); ${backups.join(', ')} should take ${vip} over; then resume it (SIGCONT)`);
+	const fault = faultFor(profile, inst, target, backups, options.kind, options.method);
+	await confirmDrill(options, fault.plan);
 
-	const restore: RestoreStep[] =
-		options.kind === 'failover'
-			? [{host: target, argv: profile.keepalived.start, description: `start keepalived (${profile.keepalived.start.join(' ')})`}]
-			: [{host: target, argv: ['sh', '-c', 'kill -CONT "$(cat "$1")"', 'lvsdeck-drill', profile.keepalived.vrrpPidFile], description: 'resume the frozen VRRP process (SIGCONT)'}];
+	const restore: RestoreStep[] = [...fault.restore];
 	const journalId = `${profile.name}-${options.kind}-${startedAt}`;
 	writeJournal({id: journalId, drill: options.kind, profileFile: profile.file, startedAt: new Date(startedAt).toISOString(), pid: process.pid, restore});
 
@@ -186,11 +189,8 @@ export async function runFailoverDrill(profile: Profile, transport: Transport, o
 		await new Promise((r) => setTimeout(r, 1000));
 		if (options.signal?.aborted) throw new Error('aborted before the fault');
 		injectedAt = Date.now();
-		mark(options.kind === 'failover' ? `stopping keepalived on ${target}` : `freezing keepalived's VRRP process on ${target}`, injectedAt);
-		const inject =
-			options.kind === 'failover'
-				? transport.exec(target, profile.keepalived.stop, {timeoutMs: 20_000})
-				: transport.exec(target, ['sh', '-c', 'kill -STOP "$(cat "$1")"', 'lvsdeck-drill', profile.keepalived.vrrpPidFile]);
+		mark(fault.injected, injectedAt);
+		const inject = transport.exec(target, fault.inject, {timeoutMs: fault.injectTimeoutMs});
 		const bound = expectedBoundMs(inst, options.kind);
 		const tookOver = await until(() => newMasterAt !== undefined, bound * 3 + 10_000, options.signal);
 		const injected = await inject;
@@ -254,6 +254,7 @@ export async function runFailoverDrill(profile: Profile, transport: Transport, o
 		splitBrainMs,
 		returnMs: backAt !== undefined && restoredAt !== undefined ? backAt - restoredAt : null,
 		preempt,
+		...(options.kind === 'hard-failover' ? {method: options.method ?? 'freeze'} : {}),
 		keepalivedTransitionAt: keepalivedAt !== undefined ? new Date(keepalivedAt).toISOString() : null,
 		measuredMinusKeepalivedMs: keepalivedAt !== undefined && newMasterAt !== undefined ? Math.round(newMasterAt - keepalivedAt) : null,
 		requests: {total: summary.total, failed: summary.failed, timeouts: summary.timeouts, perBackend: summary.perBackend},

@@ -15,7 +15,7 @@ export function formatDrill(r: DrillReport): string {
 		return sanitizeText(lines.join('\n'));
 	}
 	const lines = [
-		`${r.drill} drill on ${r.instance} (${r.vip}): ${r.verdict.toUpperCase()}`,
+		`${r.drill} drill${r.method ? ` (${r.method})` : ''} on ${r.instance} (${r.vip}): ${r.verdict.toUpperCase()}`,
 		`  ${r.target} -> ${r.takeover ?? 'nobody'}: failover ${r.failoverMs ?? '-'} ms (expected about ${r.expectedBoundMs} ms), VIP left after ${r.vipLeftMs ?? '-'} ms`,
 		`  keepalived's own transition: ${r.keepalivedTransitionAt ?? 'unknown'} (measured minus keepalived: ${r.measuredMinusKeepalivedMs ?? '-'} ms)`,
 		`  split brain ${r.splitBrainMs} ms; return (${r.preempt}) ${r.returnMs ?? '-'} ms after the restore`,

@@ -1,9 +1,11 @@
-// The preflight every drill runs on the directors, on states built from captured lab output.
+// The preflight every drill runs on the directors (on states built from captured lab output), the
+// bounds the profile predicts, and the faults with their restore steps.
 import {describe, expect, it} from 'vitest';
 import {ClusterStore} from '../../../src/cluster/store.js';
 import {DrillRefused, preflightDirectors} from '../../../src/actions/drills/common.js';
 import {expectedBoundMs, skewMs} from '../../../src/actions/drills/failover.js';
 import {removalBoundMs} from '../../../src/actions/drills/realserver-drill.js';
+import {CUT_VRRP_SCRIPT, faultFor, UNCUT_VRRP_SCRIPT} from '../../../src/actions/drills/faults.js';
 import {healthyHosts, labProfile, withHost} from '../cluster/fixture-state.js';
 import {load} from '../ui/ink-helpers.js';
 
@@ -41,5 +43,21 @@ describe('expected bounds from the profile', () => {
 		expect(expectedBoundMs(inst, 'hard-failover')).toBe(3688);
 		const vs = labProfile.virtualServers[0]!;
 		expect(removalBoundMs(vs, vs.realServers[0]!)).toBe(8000);
+	});
+});
+
+describe('faults and their restore steps', () => {
+	it('each fault has the step that undoes it, with values only as positional parameters', () => {
+		const stop = faultFor(labProfile, inst, 'dir1', ['dir2'], 'failover');
+		expect(stop.inject).toEqual(['systemctl', 'stop', 'keepalived']);
+		expect(stop.restore).toEqual([{host: 'dir1', argv: ['systemctl', 'start', 'keepalived'], description: 'start keepalived (systemctl start keepalived)'}]);
+		const freeze = faultFor(labProfile, inst, 'dir1', ['dir2'], 'hard-failover');
+		expect(freeze.inject.slice(3)).toEqual(['lvsdeck-drill', '/run/vrrp.pid']);
+		expect(freeze.restore[0]!.argv[2]).toContain('kill -CONT');
+		const cut = faultFor(labProfile, {...inst, interface: "eth0'; reboot"}, 'dir1', ['dir2'], 'hard-failover', 'cut');
+		expect(cut.inject).toEqual(['sh', '-c', CUT_VRRP_SCRIPT, 'lvsdeck-drill', "eth0'; reboot"]);
+		expect(cut.restore[0]!.argv).toEqual(['sh', '-c', UNCUT_VRRP_SCRIPT, 'lvsdeck-drill', "eth0'; reboot"]);
+		expect(CUT_VRRP_SCRIPT).not.toContain('eth0');
+		expect(cut.plan).toContain('split brain');
 	});
 });
