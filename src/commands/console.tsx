@@ -41,6 +41,8 @@ function consoleActions(profile: Profile, transport: Transport, log: ActionLog, 
 					return startDrillFlow(flow, 'failover', ctx);
 				case 'hard-failover-drill':
 					return startDrillFlow(flow, 'hard-failover', ctx);
+				case 'cut-vrrp-drill':
+					return startDrillFlow(flow, 'cut-vrrp', ctx);
 				case 'rs-health-drill':
 					return startDrillFlow(flow, 'rs-health', ctx);
 				case 'drain':

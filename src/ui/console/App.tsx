@@ -212,7 +212,7 @@ export function ConsoleApp({profile, store, history, log, actions, size: fixedSi
 		? `filter: ${ui.filter}█  (Enter keep, Esc clear)`
 		: ui.flash
 			? ui.flash
-			: `${ui.filter ? `[filter: ${ui.filter}] ` : ''}1-5 views  ↑↓ move  / filter  Enter details  ? help  ${actions ? 'd f h r x w actions  ' : ''}q quit`;
+			: `${ui.filter ? `[filter: ${ui.filter}] ` : ''}1-5 views  ↑↓ move  / filter  Enter details  ? help  ${actions ? 'd f h c r x w actions  ' : ''}q quit`;
 
 	return (
 		<Box flexDirection="column" width={width}>

@@ -17,11 +17,12 @@ import type {ActionLog} from '../action-log.js';
 import type {FlowStore} from './flow.js';
 import {clockTime} from '../format.js';
 
-export type ConsoleDrillKind = 'failover' | 'hard-failover' | 'rs-health' | 'drain';
+export type ConsoleDrillKind = 'failover' | 'hard-failover' | 'cut-vrrp' | 'rs-health' | 'drain';
 
 const TITLES: Record<ConsoleDrillKind, string> = {
 	'failover': 'Failover drill (graceful stop of keepalived on the master)',
 	'hard-failover': 'Hard-failure drill (freeze keepalived on the master)',
+	'cut-vrrp': 'Hard-failure drill (cut VRRP between the directors: split brain)',
 	'rs-health': 'Real-server health drill (stop the service on a real server)',
 	'drain': 'Drain drill (weight 0 on the active director)',
 };
@@ -135,7 +136,7 @@ export function startDrillFlow(flow: FlowStore, kind: ConsoleDrillKind, ctx: Flo
 			try {
 				report = rsDrill
 					? await runRealServerDrill(profile, transport, {kind, rs: focus.rs!, ...common})
-					: await runFailoverDrill(profile, transport, {kind: kind as 'failover' | 'hard-failover', instance: focus.instance!, ...common});
+					: await runFailoverDrill(profile, transport, {kind: kind === 'failover' ? 'failover' : 'hard-failover', ...(kind === 'cut-vrrp' ? {method: 'cut' as const} : {}), instance: focus.instance!, ...common});
 			} catch (error) {
 				endedAt = Date.now();
 				ctx.pace?.(undefined);
