@@ -124,7 +124,7 @@ export function startDrillFlow(flow: FlowStore, kind: ConsoleDrillKind, ctx: Flo
 					if (signal.aborted) return false;
 					flow.append('', 'the drill will:', ...plan.split('; ').map((step) => `  - ${step}`), 'everything it changes is restored at the end, on abort, and after a dropped connection');
 					const yes = await flow.ask('run this drill? y run · n cancel');
-					flow.update({phase: 'working', prompt: 'drill running · a abort (restores everything)'});
+					flow.update({phase: 'working', prompt: yes ? 'drill running · a abort (restores everything)' : 'cancelled…'});
 					if (yes) {
 						log.append('info', `${kind} drill: started on ${who}`);
 						ctx.pace?.(DRILL_POLL_MS);
