@@ -41,6 +41,9 @@ function tcpAnswers(address: string, port: number, timeoutMs: number): Promise<b
 	});
 }
 
+/** Client and bastion hosts are polled this many times less often than directors and real servers. */
+const CLIENT_INTERVAL_FACTOR = 5;
+
 export class ClusterPoller {
 	private readonly timers = new Map<string, NodeJS.Timeout>();
 	private readonly inFlight = new Map<string, Promise<void>>();
@@ -97,8 +100,11 @@ export class ClusterPoller {
 		const started = Date.now();
 		await this.pollHost(host);
 		if (!this.running) return;
-		// Start-to-start interval, but always leave the host some idle time between polls.
-		const wait = Math.max(this.intervalMs / 4, this.intervalMs - (Date.now() - started));
+		// Start-to-start interval, but always leave the host some idle time between polls. Hosts that
+		// are neither directors nor real servers (clients, bastions) are only checked for reachability,
+		// which is not urgent: every fifth interval, to spare them a session a second.
+		const interval = host.role === 'director' || host.role === 'realserver' ? this.intervalMs : this.intervalMs * CLIENT_INTERVAL_FACTOR;
+		const wait = Math.max(interval / 4, interval - (Date.now() - started));
 		this.timers.set(host.name, setTimeout(() => void this.loop(host), wait));
 	}
 
