@@ -1,6 +1,6 @@
 // Pure derivations from host states: where each VIP lives, and what is wrong (findings).
 import type {Profile, VirtualServer} from '../profile/model.js';
-import {realServerKey, serviceKey, type IpvsService, type IpvsTable} from '../probes/ipvs.js';
+import {findService, realServerKey, serviceKey, type IpvsTable} from '../probes/ipvs.js';
 import type {Finding, HostState, VipPlacement} from './types.js';
 
 function holdsVip(host: HostState, vip: string): boolean {
@@ -46,11 +46,6 @@ export function deriveVips(profile: Profile, hosts: ReadonlyMap<string, HostStat
 		}
 	}
 	return placements;
-}
-
-function findService(table: IpvsTable, vs: VirtualServer): IpvsService | undefined {
-	const key = serviceKey({protocol: vs.protocol, address: vs.vip, port: vs.port});
-	return table.services.find((s) => serviceKey(s) === key);
 }
 
 /** A comparable description of a table: services and their real servers with weights. */

@@ -2,7 +2,7 @@
 // never throw and report what they could not read as problems. Formats: ipvsadm.c print_title /
 // print_service_entry / print_largenum (facts file 3e).
 import {isIP} from 'node:net';
-import type {Argv} from '../profile/model.js';
+import type {Argv, VirtualServer} from '../profile/model.js';
 
 /** Protocol column of a service line; FWM services have no address. */
 export type IpvsProtocol = 'TCP' | 'UDP' | 'SCTP' | 'FWM';
@@ -90,6 +90,12 @@ export function formatAddrPort(address: string, port: number): string {
 export function serviceKey(s: Pick<IpvsService, 'protocol' | 'address' | 'port' | 'fwmark' | 'family'>): string {
 	if (s.protocol === 'FWM') return s.family === 'inet6' ? `FWM ${s.fwmark ?? 0} IPv6` : `FWM ${s.fwmark ?? 0}`;
 	return `${s.protocol} ${formatAddrPort(s.address, s.port)}`;
+}
+
+/** The service in an IPVS table for a profile's virtual service, if the table has it. */
+export function findService(table: IpvsTable | undefined, vs: Pick<VirtualServer, 'protocol' | 'vip' | 'port'>): IpvsService | undefined {
+	const key = serviceKey({protocol: vs.protocol, address: vs.vip, port: vs.port});
+	return table?.services.find((s) => serviceKey(s) === key);
 }
 
 /** Identity of a real server inside its service: '192.168.67.10:80', '[fd00::10]:443'. */

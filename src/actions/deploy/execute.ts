@@ -4,7 +4,7 @@ import type {Host, Profile} from '../../profile/model.js';
 import {sha256Hex} from '../../probes/config-hash.js';
 import {ClusterStore} from '../../cluster/store.js';
 import {ClusterPoller} from '../../cluster/poller.js';
-import {realServerKey, serviceKey} from '../../probes/ipvs.js';
+import {findService, realServerKey, serviceKey} from '../../probes/ipvs.js';
 import type {Transport} from '../../transport/types.js';
 import {validateKeepalivedConfig} from '../validate-config.js';
 import type {DeployPlan, HostPlan} from './plan.js';
@@ -84,7 +84,7 @@ export function directorMismatch(profile: Profile, store: ClusterStore, director
 	const vips = new Set(mine.flatMap((i) => i.vips.map((v) => v.address)));
 	for (const vs of profile.virtualServers.filter((v) => vips.has(v.vip))) {
 		const key = serviceKey({protocol: vs.protocol, address: vs.vip, port: vs.port});
-		const svc = d.ipvs.services.find((s) => serviceKey(s) === key);
+		const svc = findService(d.ipvs, vs);
 		if (!svc) return `${director}: ${key} is not in the IPVS table`;
 		if (svc.scheduler !== vs.scheduler) return `${director}: ${key} uses ${svc.scheduler}, not ${vs.scheduler}`;
 		for (const rs of vs.realServers) {

@@ -2,7 +2,7 @@
 // long keepalived's checks take to remove it, that nothing fails after the removal, and the return) and
 // drain (weight 0 with ipvsadm; new connections must leave it). Journaled and always restored.
 import type {Profile, RealServer, VirtualServer} from '../../profile/model.js';
-import {serviceKey} from '../../probes/ipvs.js';
+import {serviceOn} from '../../cluster/lookup.js';
 import type {Transport} from '../../transport/types.js';
 import {createTrafficWatcher} from '../traffic.js';
 import {runRestore, type DrillReport, type DrillThresholds} from './failover.js';
@@ -63,10 +63,7 @@ export async function runRealServerDrill(profile: Profile, transport: Transport,
 		director = placement.holders[0]!;
 	}
 	const directorHost = profile.hosts.find((h) => h.name === director)!;
-	const entry = () => {
-		const svc = store.getState().hosts.find((h) => h.name === director)?.director?.ipvs.services.find((s) => serviceKey(s) === serviceKey({protocol: vs.protocol, address: vs.vip, port: vs.port}));
-		return svc?.realServers.find((r) => r.address === rs.address && r.port === rs.port);
-	};
+	const entry = () => serviceOn(store.getState(), director, vs)?.realServers.find((r) => r.address === rs.address && r.port === rs.port);
 	const inTable = () => {
 		const e = entry();
 		return e !== undefined && e.weight > 0;
@@ -120,10 +117,7 @@ export async function runRealServerDrill(profile: Profile, transport: Transport,
 		// tick after the drain, and the other real servers' counters must move in between, so a zero
 		// for the drained one means something.
 		if (options.kind === 'drain' && gone) {
-			const conns = () => {
-				const svc = store.getState().hosts.find((h) => h.name === director)?.director?.ipvs.services.find((s) => serviceKey(s) === serviceKey({protocol: vs.protocol, address: vs.vip, port: vs.port}));
-				return new Map((svc?.realServers ?? []).map((r) => [`${r.address}:${r.port}`, r.stats?.conns ?? 0]));
-			};
+			const conns = () => new Map((serviceOn(store.getState(), director, vs)?.realServers ?? []).map((r) => [`${r.address}:${r.port}`, r.stats?.conns ?? 0]));
 			const key = `${rs.address}:${rs.port}`;
 			await until(() => false, ESTIMATOR_TICK_MS + 500, options.signal);
 			await pollDirector();

@@ -2,7 +2,8 @@
 // for real-server drills the real server's place in the active director's IPVS table.
 import type {ClusterState} from '../../cluster/types.js';
 import type {Profile, VirtualServer} from '../../profile/model.js';
-import {serviceKey} from '../../probes/ipvs.js';
+import {serviceOn} from '../../cluster/lookup.js';
+import {profileWeights} from '../../actions/traffic.js';
 import {fit} from '../format.js';
 import {sanitizeLine} from '../sanitize.js';
 import type {WatchLine} from './watch.js';
@@ -36,7 +37,7 @@ export function drillLiveLines(state: ClusterState, profile: Profile, focus: Dri
 		const vs = focus.vs;
 		const rs = vs.realServers.find((r) => r.host === focus.rs);
 		const active = holders.length === 1 ? holders[0]! : undefined;
-		const svc = state.hosts.find((h) => h.name === active)?.director?.ipvs.services.find((s) => serviceKey(s) === serviceKey({protocol: vs.protocol, address: vs.vip, port: vs.port}));
+		const svc = serviceOn(state, active, vs);
 		const entry = rs ? svc?.realServers.find((r) => r.address === rs.address && r.port === rs.port) : undefined;
 		const text = !active ? 'no active director' : !entry ? `not in the table on ${active}` : `in the table on ${active} with weight ${entry.weight}`;
 		lines.push([{text: fit(`${focus.rs}: ${text}`, width), tone: entry && entry.weight > 0 ? 'ok' : 'warn'}]);
@@ -48,12 +49,8 @@ export function drillLiveLines(state: ClusterState, profile: Profile, focus: Dri
 export function liveWeights(state: ClusterState, vs: VirtualServer): Record<string, number> {
 	const holder = state.vips.find((v) => v.vip === vs.vip)?.holders;
 	const active = holder?.length === 1 ? holder[0] : undefined;
-	const svc = state.hosts.find((h) => h.name === active)?.director?.ipvs.services.find((s) => serviceKey(s) === serviceKey({protocol: vs.protocol, address: vs.vip, port: vs.port}));
-	return Object.fromEntries(
-		vs.realServers.map((r) => {
-			if (!svc) return [r.host, r.weight];
-			// a real server the checks removed has no entry: its expected share is 0
-			return [r.host, svc.realServers.find((e) => e.address === r.address && e.port === r.port)?.weight ?? 0];
-		}),
-	);
+	const svc = serviceOn(state, active, vs);
+	if (!svc) return profileWeights(vs);
+	// a real server the checks removed has no entry: its expected share is 0
+	return Object.fromEntries(vs.realServers.map((r) => [r.host, svc.realServers.find((e) => e.address === r.address && e.port === r.port)?.weight ?? 0]));
 }

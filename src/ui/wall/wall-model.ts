@@ -2,7 +2,7 @@
 // number of healthy real servers, and one alarm.
 import type {Profile} from '../../profile/model.js';
 import type {ClusterState} from '../../cluster/types.js';
-import {serviceKey} from '../../probes/ipvs.js';
+import {serviceOn} from '../../cluster/lookup.js';
 import {banner} from '../presenters/presenters.js';
 import type {Tone} from '../presenters/types.js';
 import {sanitizeLine} from '../sanitize.js';
@@ -36,9 +36,7 @@ export function wallModel(state: ClusterState, profile: Profile): WallModel {
 	});
 	const services = profile.virtualServers.map((vs): WallService => {
 		const placement = state.vips.find((v) => v.vip === vs.vip);
-		const holder = state.hosts.find((h) => h.name === placement?.holders[0]);
-		const key = serviceKey({protocol: vs.protocol, address: vs.vip, port: vs.port});
-		const table = holder?.director?.ipvs.services.find((s) => serviceKey(s) === key);
+		const table = serviceOn(state, placement?.holders[0], vs);
 		// Healthy: in the active director's table with a non-zero weight (keepalived's checks removed the rest).
 		const healthy = vs.realServers.filter((rs) => table?.realServers.some((r) => r.address === rs.address && r.port === rs.port && r.weight > 0)).length;
 		const total = vs.realServers.length;
