@@ -3,7 +3,7 @@
 // back; the parser turns them into the same records the station's watcher makes.
 import {registerReadOnlyScript} from '../transport/read-only.js';
 import type {Transport} from '../transport/types.js';
-import {summarize, type Outcome, type RequestRecord, type WatcherSummary} from './watcher.js';
+import {backendFromBody, RecordingWatcher, type Outcome, type RequestRecord, type WatcherOptions, type WatcherSummary} from './watcher.js';
 import type {TrafficWatcher} from './traffic.js';
 
 const MARK = '@@LVSDECK';
@@ -81,15 +81,10 @@ export class CurlStreamParser {
 	}
 }
 
-export interface RemoteWatcherOptions {
+/** The station watcher's options (concurrency: curl processes), plus where curl runs. */
+export interface RemoteWatcherOptions extends Omit<WatcherOptions, 'localAddress'> {
 	readonly transport: Transport;
 	readonly host: string;
-	readonly url: string;
-	readonly rate?: number;
-	readonly concurrency?: number;
-	readonly timeoutMs?: number;
-	readonly backendOf: (body: string) => string;
-	readonly keepRecords?: boolean;
 }
 
 /** URLs go to curl as a glob (`?lvsdeck=[1-N]` repeats it), so they must not hold glob characters. */
@@ -100,21 +95,14 @@ export function remoteWatchUrl(url: string, count: number): string {
 	return `${url}${u.search ? '&' : '?'}lvsdeck=[1-${count}]`;
 }
 
-export class RemoteWatcher implements TrafficWatcher {
-	readonly records: RequestRecord[] = [];
-	private readonly listeners = new Set<(r: RequestRecord) => void>();
+export class RemoteWatcher extends RecordingWatcher implements TrafficWatcher {
 	private readonly controller = new AbortController();
 	private running: Promise<void> | undefined;
-	private started = 0;
-	private stopped = 0;
 	/** Why the remote side ended early, if it did. */
 	error: string | undefined;
 
-	constructor(private readonly options: RemoteWatcherOptions) {}
-
-	onRecord(listener: (r: RequestRecord) => void): () => void {
-		this.listeners.add(listener);
-		return () => this.listeners.delete(listener);
+	constructor(private readonly options: RemoteWatcherOptions) {
+		super(options.keepRecords !== false);
 	}
 
 	start(): void {
@@ -127,16 +115,14 @@ export class RemoteWatcher implements TrafficWatcher {
 		const timeoutS = ((this.options.timeoutMs ?? 1000) / 1000).toFixed(3);
 		// about 2 s of requests per curl run (see REMOTE_WATCH_SCRIPT)
 		const url = remoteWatchUrl(this.options.url, Math.max(1, Math.ceil((perMinute / 60) * 2)));
-		const parser = new CurlStreamParser(this.options.backendOf);
+		const parser = new CurlStreamParser((body) => backendFromBody(body, this.options.backendPattern));
 		this.running = this.options.transport
 			.exec(this.options.host, ['sh', '-c', REMOTE_WATCH_SCRIPT, 'lvsdeck-watch', url, `${perMinute}/m`, timeoutS, String(procs)], {
 				timeoutMs: 0,
 				signal: this.controller.signal,
 				onStdoutLine: (line) => {
 					const r = parser.push(line, Date.now());
-					if (!r) return;
-					if (this.options.keepRecords !== false) this.records.push(r);
-					for (const l of this.listeners) l(r);
+					if (r) this.record(r);
 				},
 			})
 			.then(
@@ -154,9 +140,5 @@ export class RemoteWatcher implements TrafficWatcher {
 		await this.running;
 		this.stopped = Date.now();
 		return this.summary();
-	}
-
-	summary(): WatcherSummary {
-		return summarize(this.records, this.started, this.stopped || Date.now());
 	}
 }

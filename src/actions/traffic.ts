@@ -3,7 +3,7 @@
 import type {Profile, VirtualServer} from '../profile/model.js';
 import type {Transport} from '../transport/types.js';
 import {RemoteWatcher} from './remote-watcher.js';
-import {RoundRobinWatcher, backendFromBody, type RequestRecord, type WatcherSummary} from './watcher.js';
+import {RoundRobinWatcher, type RequestRecord, type WatcherOptions, type WatcherSummary} from './watcher.js';
 
 export interface TrafficWatcher {
 	readonly records: readonly RequestRecord[];
@@ -17,40 +17,14 @@ export interface TrafficWatcher {
 	readonly error?: string | undefined;
 }
 
-export interface TrafficSpec {
-	readonly url: string;
-	readonly rate?: number;
-	readonly concurrency?: number;
-	readonly timeoutMs?: number;
-	readonly backendPattern?: RegExp;
-	/** Keep every record for the summary (default true); live views tally through onRecord instead. */
-	readonly keepRecords?: boolean;
+export interface TrafficSpec extends Omit<WatcherOptions, 'localAddress'> {
 	/** Run the requests on this profile host over SSH instead of from the station. */
 	readonly from?: {readonly transport: Transport; readonly host: string};
 }
 
 export function createTrafficWatcher(spec: TrafficSpec): TrafficWatcher {
-	const backendOf = (body: string) => backendFromBody(body, spec.backendPattern);
-	if (spec.from) {
-		return new RemoteWatcher({
-			transport: spec.from.transport,
-			host: spec.from.host,
-			url: spec.url,
-			backendOf,
-			...(spec.keepRecords !== undefined ? {keepRecords: spec.keepRecords} : {}),
-			...(spec.rate !== undefined ? {rate: spec.rate} : {}),
-			...(spec.concurrency !== undefined ? {concurrency: spec.concurrency} : {}),
-			...(spec.timeoutMs !== undefined ? {timeoutMs: spec.timeoutMs} : {}),
-		});
-	}
-	return new RoundRobinWatcher({
-		url: spec.url,
-		...(spec.rate !== undefined ? {rate: spec.rate} : {}),
-		...(spec.concurrency !== undefined ? {concurrency: spec.concurrency} : {}),
-		...(spec.timeoutMs !== undefined ? {timeoutMs: spec.timeoutMs} : {}),
-		...(spec.backendPattern ? {backendPattern: spec.backendPattern} : {}),
-		...(spec.keepRecords !== undefined ? {keepRecords: spec.keepRecords} : {}),
-	});
+	const {from, ...options} = spec;
+	return from ? new RemoteWatcher({...options, transport: from.transport, host: from.host}) : new RoundRobinWatcher(options);
 }
 
 export class TrafficTargetError extends Error {}

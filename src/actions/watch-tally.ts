@@ -57,6 +57,13 @@ export class WatchTally {
 		this.badRing = new Uint32Array(keepBuckets);
 	}
 
+	/** A tally fed every request the watcher finishes from now on. */
+	static of(watcher: {onRecord(listener: (r: RequestRecord) => void): unknown}, bucketMs?: number): WatchTally {
+		const tally = new WatchTally(Date.now(), bucketMs);
+		watcher.onRecord((r) => tally.add(r));
+		return tally;
+	}
+
 	add(r: RequestRecord): void {
 		this.total++;
 		this.recent.push(r.end);

@@ -118,27 +118,46 @@ export function backendFromBody(body: string, pattern?: RegExp): string {
 	return (m?.[1] ?? m?.[0] ?? '').trim();
 }
 
-export class RoundRobinWatcher {
+/**
+ * What every watcher (station or client host) shares: the records it keeps (unless told not to),
+ * listeners for each finished request, and the summary over its running time.
+ */
+export abstract class RecordingWatcher {
 	readonly records: RequestRecord[] = [];
 	private readonly listeners = new Set<(r: RequestRecord) => void>();
+	protected started = 0;
+	protected stopped = 0;
+
+	constructor(private readonly keepRecords = true) {}
+
+	onRecord(listener: (r: RequestRecord) => void): () => void {
+		this.listeners.add(listener);
+		return () => this.listeners.delete(listener);
+	}
+
+	protected record(r: RequestRecord): void {
+		if (this.keepRecords) this.records.push(r);
+		for (const l of this.listeners) l(r);
+	}
+
+	summary(): WatcherSummary {
+		return summarize(this.records, this.started, this.stopped || Date.now());
+	}
+}
+
+export class RoundRobinWatcher extends RecordingWatcher {
 	private timer: NodeJS.Timeout | undefined;
 	private inFlight = 0;
-	private started = 0;
-	private stopped = 0;
 	private readonly pending = new Set<Promise<void>>();
 	private readonly url: URL;
 
 	constructor(private readonly options: WatcherOptions) {
+		super(options.keepRecords !== false);
 		this.url = new URL(options.url);
 	}
 
 	private backendOf(body: string): string {
 		return backendFromBody(body, this.options.backendPattern);
-	}
-
-	onRecord(listener: (r: RequestRecord) => void): () => void {
-		this.listeners.add(listener);
-		return () => this.listeners.delete(listener);
 	}
 
 	private one(): void {
@@ -154,9 +173,7 @@ export class RoundRobinWatcher {
 				settled = true;
 				clearTimeout(deadline);
 				this.inFlight--;
-				const record: RequestRecord = {start, end: Date.now(), outcome, ...(backend !== undefined ? {backend} : {}), ...(error ? {error} : {}), ...(localPort ? {localPort} : {})};
-				if (this.options.keepRecords !== false) this.records.push(record);
-				for (const l of this.listeners) l(record);
+				this.record({start, end: Date.now(), outcome, ...(backend !== undefined ? {backend} : {}), ...(error ? {error} : {}), ...(localPort ? {localPort} : {})});
 				resolve();
 			};
 			const req = http.get(
@@ -215,9 +232,5 @@ export class RoundRobinWatcher {
 		await Promise.all([...this.pending]);
 		this.stopped = Date.now();
 		return this.summary();
-	}
-
-	summary(): WatcherSummary {
-		return summarize(this.records, this.started, this.stopped || Date.now());
 	}
 }

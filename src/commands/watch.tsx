@@ -71,30 +71,28 @@ export async function watchCommand(options: WatchOptions): Promise<number> {
 		...(pattern ? {backendPattern: pattern} : {}),
 		...(options.from ? {from: {transport, host: options.from}} : {}),
 	});
-	const tally = new WatchTally(Date.now());
-	watcher.onRecord((r) => tally.add(r));
+	const tally = WatchTally.of(watcher);
 	const interactive = process.stdout.isTTY === true && process.stdin.isTTY === true;
 	const err = (s: string) => process.stderr.write(`watch: ${sanitizeText(s)}\n`);
 	try {
 		watcher.start();
 		await new Promise<void>((resolve) => {
 			const timers: NodeJS.Timeout[] = [];
+			let app: ReturnType<typeof render> | undefined;
+			// One way out, whatever ends the run (duration, a signal, q on the screen, a dead remote side).
 			const done = () => {
 				for (const t of timers) clearTimeout(t);
 				process.off('SIGINT', done);
 				process.off('SIGTERM', done);
+				app?.unmount();
 				resolve();
 			};
 			process.on('SIGINT', done);
 			process.on('SIGTERM', done);
 			if (durationS !== undefined) timers.push(setTimeout(done, durationS * 1000));
 			if (interactive) {
-				const app = render(<WatchScreen tally={tally} weights={weights} header={header} error={() => watcher.error} />, {exitOnCtrlC: false, maxFps: 4, patchConsole: true});
+				app = render(<WatchScreen tally={tally} weights={weights} header={header} error={() => watcher.error} />, {exitOnCtrlC: false, maxFps: 4, patchConsole: true});
 				void app.waitUntilExit().then(done);
-				const unmount = () => app.unmount();
-				process.once('SIGINT', unmount);
-				process.once('SIGTERM', unmount);
-				if (durationS !== undefined) timers.push(setTimeout(unmount, durationS * 1000));
 			} else {
 				err(`${url} from ${header.from}, ${rate} req/s${durationS ? ` for ${durationS} s` : ' until interrupted'}`);
 				const tick = () => {

@@ -116,9 +116,7 @@ export function startDrillFlow(flow: FlowStore, kind: ConsoleDrillKind, ctx: Flo
 				...(ctx.cluster ? {cluster: ctx.cluster} : {}),
 				onProgress: (line: string) => flow.append(`${clock()}  ${line}`),
 				onWatcher: (w: TrafficWatcher) => {
-					const t = new WatchTally(Date.now(), 500);
-					w.onRecord((r) => t.add(r));
-					tally = t;
+					tally = WatchTally.of(w, 500);
 				},
 				confirm: async (plan: string) => {
 					if (signal.aborted) return false;
@@ -173,8 +171,7 @@ export function startWatchFlow(flow: FlowStore, ctx: FlowContext): void {
 	flow.start({title: 'Round-robin watcher', phase: 'working', lines: [], prompt: 'watching · a stops'}, async () => {
 		const signal = flow.abortSignal();
 		const watcher = createTrafficWatcher({url, rate: header.rate, timeoutMs: 1000, keepRecords: false});
-		const tally = new WatchTally(Date.now());
-		watcher.onRecord((r) => tally.add(r));
+		const tally = WatchTally.of(watcher);
 		watcher.start();
 		log.append('info', `watcher: started against ${url}`);
 		let endedAt: number | undefined;
