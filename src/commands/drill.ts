@@ -6,8 +6,8 @@ import {loadProfile} from '../profile/load.js';
 import {createClusterTransport} from '../transport/cluster-transport.js';
 import {runInStation} from '../station.js';
 import {CliError} from '../cli-error.js';
-import {DrillRefused, runFailoverDrill, runRestore, type DrillReport, type FailoverKind} from '../actions/drills/failover.js';
-import {openJournals, removeJournal} from '../actions/drills/journal.js';
+import {DrillRefused, runFailoverDrill, type DrillReport, type FailoverKind} from '../actions/drills/failover.js';
+import {openJournals, restoreAndClose} from '../actions/drills/journal.js';
 import {runRealServerDrill} from '../actions/drills/realserver-drill.js';
 import {toJUnit} from '../actions/drills/report.js';
 import {formatDrill} from '../actions/drills/format.js';
@@ -72,9 +72,7 @@ export async function drillCommand(kind: string | undefined, options: DrillOptio
 			let ok = true;
 			for (const j of journals) {
 				err(`recovering ${j.drill} drill started ${j.startedAt}`);
-				const done = await runRestore(transport, j.restore, 60_000, err);
-				if (done) removeJournal(j.id);
-				ok &&= done;
+				ok &&= await restoreAndClose(transport, j.restore, j.id, err);
 			}
 			return ok ? 0 : 2;
 		}

@@ -6,6 +6,8 @@ import {ClusterStore} from '../../cluster/store.js';
 import {ClusterPoller} from '../../cluster/poller.js';
 import type {ClusterWatch} from '../deploy/execute.js';
 import {createTrafficWatcher, type TrafficSpec, type TrafficWatcher} from '../traffic.js';
+import type {WatcherSummary} from '../watcher.js';
+import {writeJournal, type RestoreStep} from './journal.js';
 
 /** A drill that must not run; the reason says why (exit 2). */
 export class DrillRefused extends Error {}
@@ -68,6 +70,39 @@ export function drillCluster(profile: Profile, transport: Transport, options: Dr
 /** The drill's traffic: at the chosen rate, from the station or the chosen client host. */
 export function drillTraffic(url: string, transport: Transport, options: DrillCommonOptions, rate = options.rate ?? 20): TrafficSpec {
 	return {url, rate, timeoutMs: 1000, ...(options.from ? {from: {transport, host: options.from}} : {})};
+}
+
+/** The drill's watcher, shown to whoever asked (the console), not started yet. */
+export function drillWatcher(url: string, transport: Transport, options: DrillCommonOptions): TrafficWatcher {
+	const watcher = createTrafficWatcher(drillTraffic(url, transport, options));
+	options.onWatcher?.(watcher);
+	return watcher;
+}
+
+/** Writes what the drill is about to change down before it changes it; returns the journal's id. */
+export function openJournal(profile: Profile, drill: string, startedAt: number, restore: readonly RestoreStep[]): string {
+	const id = `${profile.name}-${drill}-${startedAt}`;
+	writeJournal({id, drill, profileFile: profile.file, startedAt: new Date(startedAt).toISOString(), pid: process.pid, restore});
+	return id;
+}
+
+export interface DrillThresholds {
+	readonly maxFailoverMs?: number;
+	readonly maxFailedRequests?: number;
+}
+
+/** Reasons the operator's expectations were broken: the measured time (`what` took ms) and failed requests. */
+export function expectationReasons(t: DrillThresholds = {}, what: string, ms: number | null, summary: WatcherSummary): string[] {
+	const reasons: string[] = [];
+	if (t.maxFailoverMs !== undefined && (ms === null || ms > t.maxFailoverMs)) reasons.push(`${what} took ${ms ?? 'forever'} ms, more than --max-failover-ms ${t.maxFailoverMs}`);
+	const failed = summary.failed + summary.timeouts;
+	if (t.maxFailedRequests !== undefined && failed > t.maxFailedRequests) reasons.push(`${failed} requests failed, more than --max-failed-requests ${t.maxFailedRequests}`);
+	return reasons;
+}
+
+/** The report's request counts. */
+export function requestCounts(s: WatcherSummary): {total: number; failed: number; timeouts: number; perBackend: Record<string, number>} {
+	return {total: s.total, failed: s.failed, timeouts: s.timeouts, perBackend: s.perBackend};
 }
 
 /** Asks the confirm hook, if any; a no is a refusal with nothing changed. */

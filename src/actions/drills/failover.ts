@@ -4,18 +4,28 @@
 import type {Profile, VrrpInstance} from '../../profile/model.js';
 import type {Transport} from '../../transport/types.js';
 import type {WatcherSummary} from '../watcher.js';
-import {createTrafficWatcher} from '../traffic.js';
-import {removeJournal, writeJournal, type RestoreStep} from './journal.js';
+import {restoreAndClose} from './journal.js';
 import {VipTracker} from './vip-tracker.js';
 import {faultFor, type HardMethod} from './faults.js';
-import {cleanBaseline, confirmDrill, DrillRefused, drillCluster, drillTraffic, preflightDirectors, timelineRecorder, until, type DrillCommonOptions} from './common.js';
+import {
+	cleanBaseline,
+	confirmDrill,
+	DrillRefused,
+	drillCluster,
+	drillTraffic,
+	drillWatcher,
+	expectationReasons,
+	openJournal,
+	preflightDirectors,
+	requestCounts,
+	timelineRecorder,
+	until,
+	type DrillCommonOptions,
+	type DrillThresholds,
+} from './common.js';
 
 export type FailoverKind = 'failover' | 'hard-failover';
 
-export interface DrillThresholds {
-	readonly maxFailoverMs?: number;
-	readonly maxFailedRequests?: number;
-}
 
 export interface TimelineEvent {
 	/** Milliseconds since the fault was injected (negative before). */
@@ -88,34 +98,6 @@ export function expectedBoundMs(inst: VrrpInstance, kind: FailoverKind): number 
 
 
 
-/** Run restore steps until each succeeds (reconnecting as needed) or the deadline passes. */
-export async function runRestore(transport: Transport, steps: readonly RestoreStep[], deadlineMs = 60_000, log: (l: string) => void = () => {}): Promise<boolean> {
-	const end = Date.now() + deadlineMs;
-	let all = true;
-	for (const step of steps) {
-		let done = false;
-		let said = '';
-		// One line per distinct problem, not one per retry.
-		const say = (line: string) => {
-			if (line !== said) log(line);
-			said = line;
-		};
-		while (!done && Date.now() < end) {
-			try {
-				const r = await transport.exec(step.host, step.argv, {timeoutMs: 15_000});
-				done = r.code === 0;
-				if (!done) say(`restore ${step.host}: ${step.description} exited ${r.code}: ${r.stderr.trim()}`);
-			} catch (error) {
-				const message = (error instanceof Error ? error.message : String(error)).replace(/ \(retrying in [\d.]+s\)$/, '');
-				say(`restore ${step.host}: ${message}; retrying`);
-			}
-			if (!done) await new Promise((r) => setTimeout(r, 1000));
-		}
-		if (done) log(`restored ${step.host}: ${step.description}`);
-		all &&= done;
-	}
-	return all;
-}
 
 export async function runFailoverDrill(profile: Profile, transport: Transport, options: FailoverOptions): Promise<DrillReport> {
 	const progress = options.onProgress ?? (() => {});
@@ -141,9 +123,8 @@ export async function runFailoverDrill(profile: Profile, transport: Transport, o
 	const fault = faultFor(profile, inst, target, backups, options.kind, options.method);
 	await confirmDrill(options, fault.plan);
 
-	const restore: RestoreStep[] = [...fault.restore];
-	const journalId = `${profile.name}-${options.kind}-${startedAt}`;
-	writeJournal({id: journalId, drill: options.kind, profileFile: profile.file, startedAt: new Date(startedAt).toISOString(), pid: process.pid, restore});
+	const restore = fault.restore;
+	const journalId = openJournal(profile, options.kind, startedAt, restore);
 
 	// Watch: VIP holders from the event-driven poller, traffic from the watcher.
 	let vipLeftAt: number | undefined;
@@ -180,8 +161,7 @@ export async function runFailoverDrill(profile: Profile, transport: Transport, o
 	let keepalivedAt: number | undefined;
 	const tracker = new VipTracker(transport, vip, inst.members.map((m) => m.director), (h, at) => onHolders(h, at));
 	await tracker.start();
-	const watcher = createTrafficWatcher(drillTraffic(url, transport, options));
-	options.onWatcher?.(watcher);
+	const watcher = drillWatcher(url, transport, options);
 	let restored = false;
 	const reasons: string[] = [];
 	try {
@@ -209,8 +189,7 @@ export async function runFailoverDrill(profile: Profile, transport: Transport, o
 		// Restore whatever happened above (also on abort or a dropped connection).
 		restoredAt = Date.now();
 		mark(`restoring: ${restore.map((r) => r.description).join('; ')}`, restoredAt);
-		restored = await runRestore(transport, restore, 60_000, progress);
-		if (restored) removeJournal(journalId);
+		restored = await restoreAndClose(transport, restore, journalId, progress);
 	}
 	// Return: preempt brings the VIP back; nopreempt keeps it; preempt_delay brings it back after the delay.
 	const p = inst.preempt;
@@ -233,10 +212,7 @@ export async function runFailoverDrill(profile: Profile, transport: Transport, o
 
 	if (!restored) reasons.push('RESTORE FAILED: run lvsdeck drill --recover');
 	const failoverMs = newMasterAt !== undefined && injectedAt !== undefined ? newMasterAt - injectedAt : null;
-	const t = options.thresholds ?? {};
-	if (t.maxFailoverMs !== undefined && (failoverMs === null || failoverMs > t.maxFailoverMs)) reasons.push(`failover took ${failoverMs ?? 'forever'} ms, more than --max-failover-ms ${t.maxFailoverMs}`);
-	const failedRequests = summary.failed + summary.timeouts;
-	if (t.maxFailedRequests !== undefined && failedRequests > t.maxFailedRequests) reasons.push(`${failedRequests} requests failed, more than --max-failed-requests ${t.maxFailedRequests}`);
+	reasons.push(...expectationReasons(options.thresholds, 'failover', failoverMs, summary));
 	const endedAt = Date.now();
 	const zero = injectedAt ?? startedAt;
 	return {
@@ -257,7 +233,7 @@ export async function runFailoverDrill(profile: Profile, transport: Transport, o
 		...(options.kind === 'hard-failover' ? {method: options.method ?? 'freeze'} : {}),
 		keepalivedTransitionAt: keepalivedAt !== undefined ? new Date(keepalivedAt).toISOString() : null,
 		measuredMinusKeepalivedMs: keepalivedAt !== undefined && newMasterAt !== undefined ? Math.round(newMasterAt - keepalivedAt) : null,
-		requests: {total: summary.total, failed: summary.failed, timeouts: summary.timeouts, perBackend: summary.perBackend},
+		requests: requestCounts(summary),
 		longestGapMs: summary.longestGapMs,
 		latencyP50Ms: summary.latencyP50Ms,
 		latencyP99Ms: summary.latencyP99Ms,

@@ -1,9 +1,10 @@
 // What a drill changed, written down before it changes it, so that a drill interrupted in any way
 // (Ctrl-C, a dropped connection, a killed process) can be put right: by the drill itself, or later by
 // `lvsdeck drill --recover`.
-import {mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs';
+import {mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type {Transport} from '../../transport/types.js';
 
 export interface RestoreStep {
 	readonly host: string;
@@ -33,8 +34,7 @@ export function writeJournal(journal: Journal): void {
 	const file = fileOf(journal.id);
 	writeFileSync(`${file}.tmp`, `${JSON.stringify(journal, null, 2)}\n`, {mode: 0o600});
 	// Rename so a reader never sees half a journal.
-	writeFileSync(file, readFileSync(`${file}.tmp`));
-	rmSync(`${file}.tmp`, {force: true});
+	renameSync(`${file}.tmp`, file);
 }
 
 export function removeJournal(id: string): void {
@@ -59,4 +59,40 @@ export function openJournals(profileFile?: string): Journal[] {
 		}
 	}
 	return journals;
+}
+
+/** Run restore steps until each succeeds (reconnecting as needed) or the deadline passes. */
+export async function runRestore(transport: Transport, steps: readonly RestoreStep[], deadlineMs = 60_000, log: (l: string) => void = () => {}): Promise<boolean> {
+	const end = Date.now() + deadlineMs;
+	let all = true;
+	for (const step of steps) {
+		let done = false;
+		let said = '';
+		// One line per distinct problem, not one per retry.
+		const say = (line: string) => {
+			if (line !== said) log(line);
+			said = line;
+		};
+		while (!done && Date.now() < end) {
+			try {
+				const r = await transport.exec(step.host, step.argv, {timeoutMs: 15_000});
+				done = r.code === 0;
+				if (!done) say(`restore ${step.host}: ${step.description} exited ${r.code}: ${r.stderr.trim()}`);
+			} catch (error) {
+				const message = (error instanceof Error ? error.message : String(error)).replace(/ \(retrying in [\d.]+s\)$/, '');
+				say(`restore ${step.host}: ${message}; retrying`);
+			}
+			if (!done) await new Promise((r) => setTimeout(r, 1000));
+		}
+		if (done) log(`restored ${step.host}: ${step.description}`);
+		all &&= done;
+	}
+	return all;
+}
+
+/** Run a drill's restore steps (see runRestore) and drop its journal once they all succeeded. */
+export async function restoreAndClose(transport: Transport, steps: readonly RestoreStep[], journalId: string, log: (l: string) => void): Promise<boolean> {
+	const restored = await runRestore(transport, steps, 60_000, log);
+	if (restored) removeJournal(journalId);
+	return restored;
 }

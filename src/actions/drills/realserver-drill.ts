@@ -4,10 +4,24 @@
 import type {Profile, RealServer, VirtualServer} from '../../profile/model.js';
 import {serviceOn} from '../../cluster/lookup.js';
 import type {Transport} from '../../transport/types.js';
-import {createTrafficWatcher} from '../traffic.js';
-import {runRestore, type DrillReport, type DrillThresholds} from './failover.js';
-import {cleanBaseline, confirmDrill, DrillRefused, drillCluster, drillTraffic, preflightDirectors, timelineRecorder, until, type DrillCommonOptions} from './common.js';
-import {removeJournal, writeJournal, type RestoreStep} from './journal.js';
+import type {DrillReport} from './failover.js';
+import {
+	cleanBaseline,
+	confirmDrill,
+	DrillRefused,
+	drillCluster,
+	drillTraffic,
+	drillWatcher,
+	expectationReasons,
+	openJournal,
+	preflightDirectors,
+	requestCounts,
+	timelineRecorder,
+	until,
+	type DrillCommonOptions,
+	type DrillThresholds,
+} from './common.js';
+import {restoreAndClose, type RestoreStep} from './journal.js';
 
 export type RealServerDrillKind = 'rs-health' | 'drain';
 
@@ -79,11 +93,9 @@ export async function runRealServerDrill(profile: Profile, transport: Transport,
 		options.kind === 'rs-health'
 			? [{host: rs.host, argv: rsHost.service!.start, description: `start ${rsHost.service!.name} (${rsHost.service!.start.join(' ')})`}]
 			: [{host: director, argv: weightArgv(vs, rs, rs.weight), description: `weight ${rs.weight} for ${rs.host} in ${label}`}];
-	const journalId = `${profile.name}-${options.kind}-${startedAt}`;
-	writeJournal({id: journalId, drill: options.kind, profileFile: profile.file, startedAt: new Date(startedAt).toISOString(), pid: process.pid, restore});
+	const journalId = openJournal(profile, options.kind, startedAt, restore);
 
-	const watcher = createTrafficWatcher(drillTraffic(url, transport, options));
-	options.onWatcher?.(watcher);
+	const watcher = drillWatcher(url, transport, options);
 	const reasons: string[] = [];
 	let injectedAt: number | undefined;
 	let removedAt: number | undefined;
@@ -137,8 +149,7 @@ export async function runRealServerDrill(profile: Profile, transport: Transport,
 	} finally {
 		restoredAt = Date.now();
 		mark(`restoring: ${restore.map((r) => r.description).join('; ')}`, restoredAt);
-		restored = await runRestore(transport, restore, 60_000, progress);
-		if (restored) removeJournal(journalId);
+		restored = await restoreAndClose(transport, restore, journalId, progress);
 	}
 	if (await until(async () => (await pollDirector()) && inTable(), bound * 2 + 10_000, undefined, 200)) {
 		backAt = Date.now();
@@ -168,9 +179,7 @@ export async function runRealServerDrill(profile: Profile, transport: Transport,
 	if (options.kind === 'drain' && answeredByTarget > toTargetAfter) mark(`${answeredByTarget - toTargetAfter} requests from client ports IPVS still had entries for reached ${rs.host} anyway (not new connections)`);
 	if (!restored) reasons.push('RESTORE FAILED: run lvsdeck drill --recover');
 	const removalMs = removedAt !== undefined && injectedAt !== undefined ? removedAt - injectedAt : null;
-	const t = options.thresholds ?? {};
-	if (t.maxFailoverMs !== undefined && (removalMs === null || removalMs > t.maxFailoverMs)) reasons.push(`removal took ${removalMs ?? 'forever'} ms, more than --max-failover-ms ${t.maxFailoverMs}`);
-	if (t.maxFailedRequests !== undefined && summary.failed + summary.timeouts > t.maxFailedRequests) reasons.push(`${summary.failed + summary.timeouts} requests failed, more than --max-failed-requests ${t.maxFailedRequests}`);
+	reasons.push(...expectationReasons(options.thresholds, 'removal', removalMs, summary));
 	const endedAt = Date.now();
 	const zero = injectedAt ?? startedAt;
 	return {
@@ -190,7 +199,7 @@ export async function runRealServerDrill(profile: Profile, transport: Transport,
 		preempt: '-',
 		keepalivedTransitionAt: null,
 		measuredMinusKeepalivedMs: null,
-		requests: {total: summary.total, failed: summary.failed, timeouts: summary.timeouts, perBackend: summary.perBackend},
+		requests: requestCounts(summary),
 		failedAfterRemoval,
 		toTargetAfterRemoval: toTargetAfter,
 		longestGapMs: summary.longestGapMs,
