@@ -89,6 +89,11 @@ export async function runRealServerDrill(profile: Profile, transport: Transport,
 	mark(`preflight ok: ${rs.host} in ${label} on ${director}; ${base.ok} baseline requests ok${options.from ? ` from ${options.from}` : ''}`);
 	await confirmDrill(options, options.kind === 'rs-health' ? `stop ${rsHost.service!.name} on ${rs.host} (${rsHost.service!.stop.join(' ')}); ${director} should remove it from ${label}; then start it again` : `set ${rs.host}'s weight in ${label} to 0 on ${director}; then back to ${rs.weight}`);
 
+	// With expire_nodest_conn 0, IPVS drops a SYN from a client port it still has an entry for (DR
+	// entries linger in FIN_WAIT) when that entry points at the removed server: the client waits for
+	// its retransmit. Worth knowing before, and the likely cause if requests fail after the removal.
+	const nodest = options.kind === 'rs-health' ? (await transport.exec(director, ['sysctl', '-n', 'net.ipv4.vs.expire_nodest_conn'])).stdout.trim() : '';
+	if (nodest === '0') mark(`note: net.ipv4.vs.expire_nodest_conn is 0 on ${director}; requests from client ports IPVS still has entries for ${rs.host} are dropped after its removal`);
 	const restore: RestoreStep[] =
 		options.kind === 'rs-health'
 			? [{host: rs.host, argv: rsHost.service!.start, description: `start ${rsHost.service!.name} (${rsHost.service!.start.join(' ')})`}]
@@ -174,7 +179,10 @@ export async function runRealServerDrill(profile: Profile, transport: Transport,
 		else mark(`no request sent after the weight change reached ${rs.host}`, injectedAt);
 	}
 	const toTargetAfter = scheduledWhileDrained ?? answeredByTarget;
-	if (options.kind === 'rs-health' && failedAfterRemoval > 0) reasons.push(`${failedAfterRemoval} requests failed after ${rs.host} was removed`);
+	if (options.kind === 'rs-health' && failedAfterRemoval > 0) {
+		const hint = nodest === '0' ? ` (likely cause: net.ipv4.vs.expire_nodest_conn is 0 on ${director}; set it to 1)` : '';
+		reasons.push(`${failedAfterRemoval} requests failed after ${rs.host} was removed${hint}`);
+	}
 	if (options.kind === 'drain' && toTargetAfter > 0) reasons.push(`IPVS scheduled ${toTargetAfter} new connections to ${rs.host} after it was drained`);
 	if (options.kind === 'drain' && answeredByTarget > toTargetAfter) mark(`${answeredByTarget - toTargetAfter} requests from client ports IPVS still had entries for reached ${rs.host} anyway (not new connections)`);
 	if (!restored) reasons.push('RESTORE FAILED: run lvsdeck drill --recover');
