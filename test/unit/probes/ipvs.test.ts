@@ -258,16 +258,11 @@ describe('ipvs-synth', () => {
 		});
 	});
 
-	it('parses --stats --exact with 10,000 real servers well under 20 ms', () => {
+	// Speed is measured by `npm run bench` (parse-10k), not here: a timed test fails on a loaded machine.
+	it('parses --stats --exact with 10,000 real servers, every one of them', () => {
 		const text = generateIpvsStatsText(1, 10_000);
-		for (let i = 0; i < 3; i++) parseIpvsStats(text); // JIT warm-up
-		let best = Number.POSITIVE_INFINITY;
-		for (let i = 0; i < 5; i++) {
-			const t0 = performance.now();
-			const t = parseIpvsStats(text);
-			best = Math.min(best, performance.now() - t0);
-			expect(t.services[0]?.realServers).toHaveLength(10_000);
-		}
-		expect(best).toBeLessThan(20);
+		const t = parseIpvsStats(text);
+		expect(t.services[0]?.realServers).toHaveLength(10_000);
+		expect(t.problems).toEqual([]);
 	});
 });
