@@ -142,6 +142,8 @@ export interface GlobResult {
 	readonly files: string[];
 	/** Paths that matched but are not readable regular files (directories, unreadable). */
 	readonly skipped: string[];
+	/** Literal paths (no wildcard) that do not exist. */
+	readonly missing: string[];
 }
 
 /** Resolve an include pattern as keepalived does: relative to the including file's directory. */
@@ -149,11 +151,13 @@ export function globInclude(pattern: string, includingFile: string, files: Confi
 	const resolved = path.isAbsolute(pattern) ? pattern : path.join(path.dirname(includingFile), pattern);
 	const out: string[] = [];
 	const skipped: string[] = [];
+	const missing: string[] = [];
 	for (const alternative of expandBraces(resolved)) {
 		for (const p of globOne(alternative, files)) {
 			if (files.readFile(p) !== undefined) out.push(p);
 			else if (hasWildcard(alternative) || files.listDirectory(p) !== undefined) skipped.push(p);
+			else missing.push(p);
 		}
 	}
-	return {files: out, skipped};
+	return {files: out, skipped, missing};
 }

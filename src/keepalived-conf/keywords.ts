@@ -538,14 +538,10 @@ export const KEYWORDS: KeywordTable = {
 	},
 };
 
-/** Built only with track-process, linkbeat or libipset support, which Debian's 2.2.7 package does not enable. */
+/** Built only with linkbeat or libipset support, which Debian's 2.2.7 package does not list among its options. */
 export const NOT_IN_DEBIAN = new Set([
 	'linkbeat_use_polling',
 	'linkbeat_interfaces',
-	'vrrp_track_process',
-	'track_process',
-	'process_monitor_rcv_bufs',
-	'process_monitor_rcv_bufs_force',
 	'vrrp_ipsets',
 ]);
 

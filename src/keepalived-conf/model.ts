@@ -356,7 +356,7 @@ export const checkSpecs = {
 		user: scalar(['user'], words),
 	}),
 	SMTP_CHECK: checkSpec('SMTP_CHECK', {...connectionFields, ...commonCheckFields, heloName: scalar(['helo_name'], word)}),
-	DNS_CHECK: checkSpec('DNS_CHECK', {...connectionFields, ...commonCheckFields, type: scalar(['type'], word), name: scalar(['name'], word)}),
+	DNS_CHECK: checkSpec('DNS_CHECK', {...connectionFields, ...commonCheckFields, queryType: scalar(['type'], word), name: scalar(['name'], word)}),
 	UDP_CHECK: checkSpec('UDP_CHECK', {
 		...connectionFields,
 		...commonCheckFields,

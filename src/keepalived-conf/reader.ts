@@ -260,6 +260,7 @@ class LineReader {
 		const found = globInclude(pattern, loc.file, this.options.files);
 		this.includes.push({pattern, loc, files: found.files});
 		for (const skipped of found.skipped) this.warn('include-skipped', `include ${pattern}: ${skipped} is not a readable file - skipped`, loc);
+		if (found.files.length > 0) for (const missing of found.missing) this.warn('include-missing', `include ${pattern}: ${missing} does not exist`, loc);
 		if (found.files.length === 0) {
 			this.warn('include-missing', `include ${pattern}: no config file matched`, loc);
 			return;

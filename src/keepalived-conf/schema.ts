@@ -182,7 +182,10 @@ export function scalar<T>(keywords: readonly string[], codec: ValueCodec<T>, opt
 					ignored.push(node);
 					continue;
 				}
-				if (used) ignored.push(used);
+				if (used) {
+					ignored.push(used);
+					warn(ctx, used, 'overridden', `${used.keyword} is given again${node.loc ? ` at line ${node.loc.line}` : ''}: keepalived uses the later one`, 'delete one of them');
+				}
 				used = node;
 				value = parsed;
 			}
@@ -355,7 +358,11 @@ export function readBody<F extends FieldMap>(fields: F, children: readonly Synta
 	for (const child of children) {
 		const name = owner.get(child.keyword);
 		if (name === undefined) extra.push(child);
-		else groups.set(name, [...(groups.get(name) ?? []), child]);
+		else {
+			const group = groups.get(name);
+			if (group) group.push(child);
+			else groups.set(name, [child]);
+		}
 	}
 	const result: Record<string, unknown> = {};
 	const ignoredSet = new Set<SyntaxNode>();
