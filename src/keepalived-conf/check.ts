@@ -44,7 +44,7 @@ function where(blockPath: readonly string[]): string {
 }
 
 function push(out: Diagnostic[], node: SyntaxNode, code: string, message: string, fix?: string): void {
-	out.push({severity: 'warning', code, message, ...(node.loc ? {loc: node.loc} : {}), ...(fix ? {fix} : {})});
+	out.push({severity: 'warning', code, message, keyword: node.keyword, ...(node.loc ? {loc: node.loc} : {}), ...(fix ? {fix} : {})});
 }
 
 function checkNode(node: SyntaxNode, blockPath: readonly string[], out: Diagnostic[]): void {

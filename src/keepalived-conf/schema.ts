@@ -61,7 +61,7 @@ function join(path: string, part: string): string {
 }
 
 function warn(ctx: ReadContext, node: SyntaxNode, code: string, message: string, fix?: string): void {
-	ctx.diagnostics.push({severity: 'warning', code, message, ...(node.loc ? {loc: node.loc} : {}), ...(fix ? {fix} : {})});
+	ctx.diagnostics.push({severity: 'warning', code, message, keyword: node.keyword, ...(node.loc ? {loc: node.loc} : {}), ...(fix ? {fix} : {})});
 }
 
 // ---- value codecs ---------------------------------------------------------------------------

@@ -37,6 +37,8 @@ export interface Diagnostic {
 	/** One line; never contains a secret value. */
 	readonly message: string;
 	readonly loc?: Loc;
+	/** The keyword the diagnostic is about, when it is about one. */
+	readonly keyword?: string;
 	/** What to write instead, when there is a known fix. */
 	readonly fix?: string;
 }
