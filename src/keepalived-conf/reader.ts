@@ -47,6 +47,8 @@ export interface ReadResult {
 }
 
 const MAX_INCLUDE_DEPTH = 32;
+/** Files read in all: a glob that includes itself would otherwise multiply without end. */
+const MAX_FILES = 1000;
 const INCLUDE_LINE = /^include([rmwba]?)[ \t\n\r\f\v]/;
 
 interface FileFrame {
@@ -154,7 +156,7 @@ class LineReader {
 
 	private openNextQueued(frame: FileFrame): void {
 		const next = frame.queue.shift();
-		if (next === undefined) return;
+		if (next === undefined || this.files.length >= MAX_FILES) return;
 		const text = this.options.files?.readFile(next);
 		if (text === undefined) return this.openNextQueued(frame);
 		this.pushFile(next, text, frame.queue, frame.depth);
@@ -253,8 +255,8 @@ class LineReader {
 			this.includes.push({pattern, loc, files: []});
 			return;
 		}
-		if (depth > MAX_INCLUDE_DEPTH) {
-			this.warn('include-too-deep', `include ${pattern} nested more than ${MAX_INCLUDE_DEPTH} deep: not followed`, loc);
+		if (depth > MAX_INCLUDE_DEPTH || this.files.length >= MAX_FILES) {
+			this.warn('include-too-deep', `include ${pattern} not followed: nested more than ${MAX_INCLUDE_DEPTH} deep or more than ${MAX_FILES} files read`, loc);
 			return;
 		}
 		const found = globInclude(pattern, loc.file, this.options.files);
