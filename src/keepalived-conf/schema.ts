@@ -350,9 +350,21 @@ export const nameHeader: HeaderCodec<{name: string}> = {
 	format: (h) => [h.name],
 };
 
+const owners = new WeakMap<FieldMap, Map<string, string>>();
+
+/** keyword -> field name, computed once per block spec (a config may hold thousands of blocks). */
+function ownerOf(fields: FieldMap): Map<string, string> {
+	let owner = owners.get(fields);
+	if (!owner) {
+		owner = new Map();
+		for (const [name, field] of Object.entries(fields)) for (const k of field.keywords) owner.set(k, name);
+		owners.set(fields, owner);
+	}
+	return owner;
+}
+
 export function readBody<F extends FieldMap>(fields: F, children: readonly SyntaxNode[], ctx: ReadContext): FieldValues<F> & {ignored: SyntaxNode[]; extra: SyntaxNode[]} {
-	const owner = new Map<string, string>();
-	for (const [name, field] of Object.entries(fields)) for (const k of field.keywords) owner.set(k, name);
+	const owner = ownerOf(fields);
 	const groups = new Map<string, SyntaxNode[]>();
 	const extra: SyntaxNode[] = [];
 	for (const child of children) {
@@ -371,8 +383,9 @@ export function readBody<F extends FieldMap>(fields: F, children: readonly Synta
 		result[name] = value;
 		for (const n of ignored) ignoredSet.add(n);
 	}
-	const ignored = [...ignoredSet].sort((x, y) => order(x, y));
-	return {...(result as FieldValues<F>), ignored, extra};
+	result.ignored = ignoredSet.size === 0 ? [] : [...ignoredSet].sort((x, y) => order(x, y));
+	result.extra = extra;
+	return result as FieldValues<F> & {ignored: SyntaxNode[]; extra: SyntaxNode[]};
 }
 
 function order(a: SyntaxNode, b: SyntaxNode): number {
@@ -429,8 +442,11 @@ export function readBlockNode<F extends FieldMap, H extends object>(spec: BlockS
 		warn(ctx, node, 'missing-block', `${spec.keyword} needs a { } block`);
 		return undefined;
 	}
-	const body = readBody(spec.fields, node.children, ctx);
-	return {...(header as H), ...body, ...(node.loc ? {loc: node.loc} : {})};
+	// Built in place rather than spread: a config may hold thousands of blocks.
+	const model = {...header} as Record<string, unknown>;
+	Object.assign(model, readBody(spec.fields, node.children, ctx));
+	if (node.loc) model.loc = node.loc;
+	return model as H & FieldValues<F> & BlockBase;
 }
 
 export function writeBlockNode<F extends FieldMap, H extends object>(spec: BlockSpec<F, H>, model: H & FieldValues<F> & Partial<BlockBase>): SyntaxNode {
