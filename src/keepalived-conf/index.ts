@@ -97,7 +97,7 @@ export function emptyConfig(): KeepalivedConfig {
 	return buildModel([]);
 }
 
-/** The model as syntax nodes: per block, ignored lines first, modelled keywords in a fixed order, then the rest verbatim. */
+/** The model as syntax nodes: per block, ignored lines, then unmodelled ones verbatim, then modelled keywords in a fixed order. */
 export function modelToTree(config: KeepalivedConfig): SyntaxNode[] {
 	return writeBody(configFields, config);
 }

@@ -394,10 +394,14 @@ function order(a: SyntaxNode, b: SyntaxNode): number {
 	return a.loc.line - b.loc.line || a.loc.col - b.loc.col;
 }
 
+/**
+ * Ignored lines first (so the modelled value stays the one keepalived uses), then the unmodelled
+ * ones (they may define what modelled blocks refer to: track_file, bfd_instance, SSL), then the
+ * modelled keywords in the spec's order.
+ */
 export function writeBody<F extends FieldMap>(fields: F, model: FieldValues<F> & Partial<BlockBase>): SyntaxNode[] {
-	const out: SyntaxNode[] = [...(model.ignored ?? [])];
+	const out: SyntaxNode[] = [...(model.ignored ?? []), ...(model.extra ?? [])];
 	for (const [name, field] of Object.entries(fields)) out.push(...field.write((model as Record<string, unknown>)[name]));
-	out.push(...(model.extra ?? []));
 	return out;
 }
 

@@ -66,7 +66,7 @@ describe('the model', () => {
 		expect(load('13-lab-fwmark.conf').virtualServers[0]).toMatchObject({kind: 'fwmark', fwmark: '7'});
 		const c = load('14-lab-virtual-server-group.conf');
 		expect(c.virtualServers[0]).toMatchObject({kind: 'group', group: 'WEB'});
-		expect(c.virtualServerGroups[0]?.entries.map((e) => e.words.join(' '))).toEqual(['192.168.67.109 80', '192.168.67.111-112 80', 'fwmark 9']);
+		expect(c.virtualServerGroups[0]?.entries.map((e) => e.words.join(' '))).toEqual(['192.168.67.109 80', '192.168.67.111-112 80']);
 	});
 
 	it('vrrp_script weights and track_script / track_interface weights', () => {
@@ -74,7 +74,7 @@ describe('the model', () => {
 		expect(c.vrrpScripts.map((s) => [s.name, s.weight, s.rise, s.fall])).toEqual([['chk_web', {weight: -20}, 2, 3], ['chk_maint', {weight: 10, reverse: true}, undefined, undefined]]);
 		expect(c.vrrpScripts[0]?.script).toEqual({command: "/bin/sh -c 'exit 0'"});
 		expect(c.vrrpInstances[0]?.trackScript).toEqual([{name: 'chk_web', options: []}, {name: 'chk_maint', weight: 5, options: []}]);
-		expect(c.vrrpInstances[0]?.trackInterface).toEqual([{name: 'eth0', weight: -30, options: []}]);
+		expect(c.vrrpInstances[0]?.trackInterface).toEqual([{name: 'lo', weight: -30, options: []}]);
 	});
 
 	it('sync groups, mail settings and global keys', () => {
