@@ -55,6 +55,16 @@ describe(`parse -> serialize keeps configs valid for keepalived -t on ${DIRECTOR
 		accepted.push(c.name);
 	});
 
+	it('a config with include globs, flattened by the parser, is accepted', async () => {
+		const c = candidates.find((x) => x.name === 'own/24-lab-include-main.conf') as Candidate;
+		const parsed = parseKeepalivedConf(c.text, {file: c.file, files: ownFiles, configId: DIRECTOR});
+		if (!parsed.ok) throw new Error(parsed.error.message);
+		expect(parsed.files.length).toBeGreaterThan(3);
+		const result = await validateKeepalivedConfig(pool, DIRECTOR, serializeKeepalivedConf(parsed.config));
+		expect(result.diagnostics).toEqual([]);
+		expect(result.ok).toBe(true);
+	});
+
 	it('the check covered the own lab-ready files and a good share of the rest', () => {
 		const ownLab = candidates.filter((c) => /^own\/\d\d-lab-/.test(c.name) && !c.name.includes('include')).map((c) => c.name);
 		expect(ownLab.filter((n) => !accepted.includes(n))).toEqual([]);
