@@ -72,8 +72,22 @@ function checkRest(program: string, shape: Shape, args: readonly string[]): stri
 	return undefined;
 }
 
-function leadMatches(shape: Shape, args: readonly string[]): boolean {
-	return shape.lead.every((spellings, i) => args[i] !== undefined && spellings.includes(args[i]!));
+/** How many of the shape's leading words `args` starts with. */
+function leadDepth(shape: Shape, args: readonly string[]): number {
+	let depth = 0;
+	while (depth < shape.lead.length && args[depth] !== undefined && shape.lead[depth]!.includes(args[depth]!)) depth++;
+	return depth;
+}
+
+/** Why no shape's lead matches: the first word where they all part ways, and what was expected there. */
+function leadMismatch(program: string, spec: ProgramSpec, args: readonly string[]): string {
+	const depth = Math.max(...spec.shapes.map((s) => leadDepth(s, args)));
+	const expected = [...new Set(spec.shapes.filter((s) => leadDepth(s, args) === depth && s.lead.length > depth).flatMap((s) => s.lead[depth]!))].join(', ');
+	const word = args[depth];
+	const head = [program, ...args.slice(0, depth)].join(' ');
+	if (word === undefined) return `${head} needs one of: ${expected}`;
+	if (word.startsWith('-')) return `option ${showWord(word)} is not allowed for ${program}${depth === 0 ? ` (it accepts ${expected})` : ''}`;
+	return `${head} accepts only ${expected}, not ${showWord(word)}`;
 }
 
 function checkProgram(program: string, spec: ProgramSpec, args: readonly string[]): string | undefined {
@@ -85,15 +99,9 @@ function checkProgram(program: string, spec: ProgramSpec, args: readonly string[
 		start++;
 	}
 	const rest = args.slice(start);
-	// The longest lead that matches: a shape is chosen by its leading words alone.
-	const shape = spec.shapes.filter((s) => leadMatches(s, rest)).sort((a, b) => b.lead.length - a.lead.length)[0];
-	if (!shape) {
-		const forms = spec.shapes.map((s) => s.lead.map((spellings) => spellings[0]).join(' ')).join(', ');
-		const word = rest[0];
-		if (word === undefined) return `${program} needs one of: ${forms}`;
-		if (word.startsWith('-')) return `option ${showWord(word)} is not allowed for ${program}${forms ? ` (it accepts ${forms})` : ''}`;
-		return `${program} accepts only ${forms}, not ${showWord(word)}`;
-	}
+	// A shape is chosen by its leading words alone; the longest complete lead wins.
+	const shape = spec.shapes.filter((s) => leadDepth(s, rest) === s.lead.length).sort((a, b) => b.lead.length - a.lead.length)[0];
+	if (!shape) return leadMismatch(program, spec, rest);
 	return checkRest(program, shape, rest.slice(shape.lead.length));
 }
 
