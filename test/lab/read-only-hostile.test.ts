@@ -32,11 +32,11 @@ const KEEPALIVED_DUMPS = ['keepalived.json', 'keepalived.data', 'keepalived.stat
 const WALL = 'lvsdeck-ro-wall';
 
 /** Every file, link and folder below the watched folders with type, size, mtime and content hash; then the IPVS rules. */
+const NOT_DUMPS = KEEPALIVED_DUMPS.map((f) => `! -name ${f}`).join(' ');
 const FINGERPRINT = [
-	'for d in /etc/keepalived /etc/sysctl.d "$1"; do',
-	`  find "$d" -xdev -mindepth 1 ${KEEPALIVED_DUMPS.map((f) => `! -name ${f}`).join(' ')} -printf '%p %y %s %T@ ' \\`,
-	`    -exec sh -c 'if [ -f "$1" ] && [ ! -L "$1" ]; then sha256sum < "$1" | cut -c1-64; else echo -; fi' _ {} \\;`,
-	'done | sort',
+	'dirs="/etc/keepalived /etc/sysctl.d $1"',
+	`for d in $dirs; do find "$d" -xdev -mindepth 1 ${NOT_DUMPS} -printf '%p %y %s %T@\\n'; done | sort`,
+	`for d in $dirs; do find "$d" -xdev -mindepth 1 -type f ${NOT_DUMPS} -exec sha256sum {} +; done | sort`,
 	'echo @@names; ls -A "$1"',
 	'if [ "$2" = director ]; then echo @@ipvs; ipvsadm -S -n; fi',
 ].join('\n');
@@ -55,7 +55,10 @@ const dumpNames = (fp: string) => fp.split('@@names\n')[1]!.split('@@ipvs')[0]!.
 
 /** A TCP listener on the station: any upload or request a hostile command manages to send lands here. */
 const received: string[] = [];
+const sockets = new Set<net.Socket>();
 const listener = net.createServer((socket) => {
+	sockets.add(socket);
+	socket.on('close', () => sockets.delete(socket));
 	received.push(`${socket.remoteAddress}:${socket.remotePort}`);
 	socket.end('HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n');
 });
@@ -72,6 +75,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
 	spawnSync('tmux', ['kill-session', '-t', WALL]);
+	for (const s of sockets) s.destroy();
 	await new Promise((r) => listener.close(r));
 	await pool.close();
 	rmSync(tmp, {recursive: true, force: true});
