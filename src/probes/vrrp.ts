@@ -3,7 +3,7 @@
 // dumps, so the parsers never copy auth fields and problems never quote dump values.
 import {isIP} from 'node:net';
 import type {Argv} from '../profile/model.js';
-import {DUMP_EXIT, KEEPALIVED_DUMP_SCRIPT, KEEPALIVED_SIGNUM_SCRIPT} from '../transport/read-only-scripts.js';
+import {KEEPALIVED_DUMP_SCRIPT, KEEPALIVED_SIGNUM_SCRIPT} from '../transport/read-only-scripts.js';
 
 // The scripts (and what they may do to a director) are in the transport's list of read-only scripts.
 export {DUMP_EXIT, KEEPALIVED_DUMP_SCRIPT, KEEPALIVED_SIGNUM_SCRIPT} from '../transport/read-only-scripts.js';

@@ -63,6 +63,7 @@ const listener = net.createServer((socket) => {
 	socket.end('HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n');
 });
 let port = 0;
+let before: Record<string, string> = {};
 const tmp = mkdtempSync(path.join(tmpdir(), 'lvsdeck-ro-hostile-'));
 
 beforeAll(async () => {
@@ -71,6 +72,9 @@ beforeAll(async () => {
 		listener.listen(0, STATION, () => resolve());
 	});
 	port = (listener.address() as net.AddressInfo).port;
+	// what every host looks like before anything in this file runs
+	before = await fingerprints();
+	for (const d of DIRECTORS) expect(before[d]).toContain('-A -t 192.168.67.100:80');
 });
 
 afterAll(async () => {
@@ -105,15 +109,11 @@ function hostileProfile(): {file: string; firstLine: number; firstCol: number} {
 }
 
 describe('read-only against hostile commands on the lab', () => {
-	let before: Record<string, string>;
-
 	it('the listener hears a host that really sends to it (so silence below means something)', async () => {
 		const r = await pool.exec('rs1', ['curl', '-s', '-m', '5', `http://${STATION}:${port}/control`]);
 		expect(r.code).toBe(0);
 		await waitFor(async () => received.length, (n) => n === 1, {timeoutMs: 5000, what: 'the control connection'});
 		received.length = 0;
-		before = await fingerprints();
-		for (const d of DIRECTORS) expect(before[d]).toContain('-A -t 192.168.67.100:80');
 	});
 
 	it('status and the wall refuse the hostile profile at load: exit 2, one located line, nothing run', () => {
