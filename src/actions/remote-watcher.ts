@@ -1,35 +1,19 @@
 // The round-robin watcher run from a client host over SSH: curl on the client makes the requests (each
 // on a new connection, at the chosen rate, from `concurrency` processes) and streams one line per request
 // back; the parser turns them into the same records the station's watcher makes.
-import {registerReadOnlyScript} from '../transport/read-only.js';
+import {REMOTE_WATCH_MARK as MARK, REMOTE_WATCH_SCRIPT} from '../transport/read-only-scripts.js';
 import type {Transport} from '../transport/types.js';
 import {backendFromBody, RecordingWatcher, type Outcome, type RequestRecord, type WatcherOptions, type WatcherSummary} from './watcher.js';
 import type {TrafficWatcher} from './traffic.js';
 
-const MARK = '@@LVSDECK';
+// The script (curl GETs in short chunks, nothing written on the host) is in the transport's list of
+// read-only scripts.
+export {REMOTE_WATCH_SCRIPT} from '../transport/read-only-scripts.js';
 
-/**
- * sh -c SCRIPT lvsdeck-watch URL_WITH_GLOB PER_PROCESS_RATE TIMEOUT_S PROCESSES
- * GET only and nothing written on the host, so read-only consoles may run it. Each curl's lines are
- * tagged with its number (sed -u writes whole lines) so concurrent outputs can be told apart.
- * Nothing may outlive the session: curl ignores SIGPIPE and would go on with the rest of its URLs, and a
- * killed session leaves orphans. So each curl only runs a short chunk (about 2 s of requests), and the
- * next chunk starts only while sed can still write to the session (SIGPIPE ignored, so sed fails
- * instead of dying silently).
- */
-export const REMOTE_WATCH_SCRIPT = registerReadOnlyScript(
-	[
-		'url=$1 rate=$2 timeout=$3 procs=$4',
-		'command -v curl >/dev/null || { echo "curl is not installed on this host" >&2; exit 127; }',
-		"trap '' PIPE",
-		'i=0',
-		'while [ "$i" -lt "$procs" ]; do',
-		`  ( while curl -sN --rate "$rate" --max-time "$timeout" -H 'Connection: close' -w '\n${MARK} %{http_code} %{time_total} %{exitcode} %{local_port}\n' "$url" 2>/dev/null | sed -u "s/^/$i /"; do :; done ) &`,
-		'  i=$((i+1))',
-		'done',
-		'wait',
-	].join('\n'),
-);
+/** `sh -c REMOTE_WATCH_SCRIPT lvsdeck-watch URL_WITH_GLOB PER_PROCESS_RATE TIMEOUT_S PROCESSES`. */
+export function remoteWatchCommand(url: string, perMinute: number, timeoutS: string, procs: number): readonly string[] {
+	return ['sh', '-c', REMOTE_WATCH_SCRIPT, 'lvsdeck-watch', url, `${perMinute}/m`, timeoutS, String(procs)];
+}
 
 /** curl exit codes that mean the request ran out of time. */
 const CURL_TIMEOUT = new Set([28]);
@@ -117,7 +101,7 @@ export class RemoteWatcher extends RecordingWatcher implements TrafficWatcher {
 		const url = remoteWatchUrl(this.options.url, Math.max(1, Math.ceil((perMinute / 60) * 2)));
 		const parser = new CurlStreamParser((body) => backendFromBody(body, this.options.backendPattern));
 		this.running = this.options.transport
-			.exec(this.options.host, ['sh', '-c', REMOTE_WATCH_SCRIPT, 'lvsdeck-watch', url, `${perMinute}/m`, timeoutS, String(procs)], {
+			.exec(this.options.host, remoteWatchCommand(url, perMinute, timeoutS, procs), {
 				timeoutMs: 0,
 				signal: this.controller.signal,
 				onStdoutLine: (line) => {

@@ -6,7 +6,7 @@ import {loadProfile} from '../profile/load.js';
 import {ClusterStore} from '../cluster/store.js';
 import {ClusterPoller} from '../cluster/poller.js';
 import {createClusterTransport} from '../transport/cluster-transport.js';
-import {ReadOnlyTransport} from '../transport/read-only.js';
+import {assertReadOnlyProfile, readOnlyTransportFor} from '../transport/read-only-profile.js';
 import type {Transport} from '../transport/types.js';
 import type {Profile} from '../profile/model.js';
 import {runInStation} from '../station.js';
@@ -80,7 +80,7 @@ export function createScreenRuntime(
 	const readOnly = mode === 'wall' || options.readOnly === true;
 	const transport = options.inner
 		? readOnly
-			? new ReadOnlyTransport(options.inner)
+			? readOnlyTransportFor(profile, options.inner)
 			: options.inner
 		: createClusterTransport(profile, {readOnly, ...(options.trust ? {trust: options.trust} : {})});
 	const store = new ClusterStore(profile);
@@ -107,6 +107,7 @@ export function createScreenRuntime(
 
 async function runScreen(mode: 'console' | 'wall', options: ScreenOptions): Promise<number> {
 	const profile = loadProfile(options.profile);
+	if (mode === 'wall' || options.readOnly === true) assertReadOnlyProfile(profile);
 	const trust = parseTrust(options.trustHostKey);
 	const intervalMs = parseInterval(options.interval, mode === 'wall' ? 2000 : 1000);
 	if (!process.stdout.isTTY || !process.stdin.isTTY) {

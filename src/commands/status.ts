@@ -5,6 +5,7 @@ import {ClusterStore} from '../cluster/store.js';
 import {ClusterPoller} from '../cluster/poller.js';
 import {buildStatusReport, formatStatusReport} from '../cluster/report.js';
 import {createClusterTransport} from '../transport/cluster-transport.js';
+import {assertReadOnlyProfile} from '../transport/read-only-profile.js';
 import {runInStation} from '../station.js';
 import {CliError} from '../cli-error.js';
 
@@ -36,6 +37,7 @@ export function parseInterval(value: string | undefined, fallback = 1000): numbe
 
 export async function statusCommand(options: StatusOptions): Promise<number> {
 	const profile = loadProfile(options.profile);
+	assertReadOnlyProfile(profile);
 	const trust = parseTrust(options.trustHostKey);
 	const intervalMs = parseInterval(options.interval);
 	const reexec = await runInStation(profile.stationNetns);

@@ -2,52 +2,13 @@
 // three views, the interface addresses, the hash of the installed keepalived.conf and keepalived's
 // VRRP dump. One session instead of seven matters: every remote process costs real CPU on a director
 // (and a lot on the lab's user-mode kernel).
-import {registerReadOnlyScript} from '../transport/read-only.js';
+import {DIRECTOR_SNAPSHOT_SCRIPT, DUMP_EXIT, SNAPSHOT_MARK as MARK} from '../transport/read-only-scripts.js';
 import {parseIpvsList, parseIpvsRate, parseIpvsStats, mergeIpvs, type IpvsTable} from './ipvs.js';
 import {parseIpAddrJson, type IfAddress} from './vip.js';
-import {DUMP_EXIT, parseKeepalivedData, parseKeepalivedJson, type VrrpInstanceState} from './vrrp.js';
+import {parseKeepalivedData, parseKeepalivedJson, type VrrpInstanceState} from './vrrp.js';
 
-const MARK = '@@lvsdeck';
-
-/**
- * Constant script; values arrive only as positional parameters: "$1" config path ("" skips the hash), "$2" dump kind
- * (json|data|none), "$3" keepalived pid file, "$4" dump folder, "$5" the dump signal number (from
- * `keepalived --signum`, asked once per host). The dump part signals only a process whose name is
- * keepalived, removes the old dump first so a stale one is never read, and waits for the size to settle.
- */
-export const DIRECTOR_SNAPSHOT_SCRIPT = registerReadOnlyScript(
-	[
-		`s() { printf '\\n${MARK} %s\\n' "$1"; }`,
-		's ipvs-list; ipvsadm -Ln --exact 2>&1',
-		's ipvs-stats; ipvsadm -Ln --stats --exact 2>&1',
-		's ipvs-rate; ipvsadm -Ln --rate --exact 2>&1',
-		's addr; ip -j addr show 2>&1',
-		's config; if [ -z "$1" ]; then echo skipped; elif [ -r "$1" ]; then sha256sum < "$1" | cut -c1-64; else echo missing; fi',
-		'dump() {',
-		'  pid=; [ -r "$3" ] && read -r pid < "$3"',
-		`  case "$pid" in ""|*[!0-9]*) return ${DUMP_EXIT.notRunning} ;; esac`,
-		'  comm=; [ -r "/proc/$pid/comm" ] && read -r comm < "/proc/$pid/comm"',
-		`  [ "$comm" = keepalived ] || return ${DUMP_EXIT.notRunning}`,
-		`  [ "$2" = none ] && return 0`,
-		`  case "$5" in ""|*[!0-9]*) return ${DUMP_EXIT.noSignal} ;; esac`,
-		'  if [ "$2" = json ]; then f="$4/keepalived.json"; else f="$4/keepalived.data"; fi',
-		'  rm -f -- "$f" || return 1',
-		`  kill -"$5" "$pid" || return ${DUMP_EXIT.notRunning}`,
-		'  i=0; last=',
-		'  while [ $i -lt 40 ]; do',
-		'    if [ -s "$f" ]; then size=$(wc -c < "$f"); [ "$size" = "$last" ] && { cat -- "$f"; return 0; }; last=$size; fi',
-		'    sleep 0.05; i=$((i + 1))',
-		'  done',
-		`  [ -s "$f" ] && { cat -- "$f"; return 0; }; return ${DUMP_EXIT.noDump}`,
-		'}',
-		// One dump at a time per host: concurrent readers (two consoles, a deploy's verification) would
-		// delete each other's dump files. flock is util-linux; without it, go on unlocked.
-		'[ "$2" != none ] && command -v flock >/dev/null 2>&1 && exec 9>"$4/.lvsdeck-dump.lock" && flock -w 5 9',
-		's vrrp; dump "$@"; rc=$?',
-		's vrrp-exit; echo $rc',
-		's end',
-	].join('\n'),
-);
+// The script itself (and what it may do to a director) is in the transport's list of read-only scripts.
+export {DIRECTOR_SNAPSHOT_SCRIPT} from '../transport/read-only-scripts.js';
 
 export type DumpKind = 'json' | 'data' | 'none';
 

@@ -1,30 +1,14 @@
 // Real-server readiness for LVS-DR: the ARP sysctls and the VIPs on lo. Pure builder and parser.
 import type {Argv} from '../profile/model.js';
-import {registerReadOnlyScript} from '../transport/read-only.js';
+import {REALSERVER_CHECK_SCRIPT} from '../transport/read-only-scripts.js';
 import {normalizeAddress, parseIpAddrOneline} from './vip.js';
 
-/**
- * Prints `net.ipv4.conf.{all,lo}.{arp_ignore,arp_announce}=N` (N is `missing` when unreadable),
- * read straight from /proc/sys so no sysctl binary or root is needed, then one `lo.addr=` line per
- * line of `ip -o addr show dev lo`.
- */
-export const REALSERVER_CHECK_SCRIPT = registerReadOnlyScript(
-	[
-		'for c in all lo; do',
-		'  for k in arp_ignore arp_announce; do',
-		'    v=missing',
-		'    f="/proc/sys/net/ipv4/conf/$c/$k"',
-		'    [ -r "$f" ] && read -r v < "$f"',
-		'    printf \'net.ipv4.conf.%s.%s=%s\\n\' "$c" "$k" "$v"',
-		'  done',
-		'done',
-		'ip -o addr show dev lo 2>&1 | while IFS= read -r l; do printf \'lo.addr=%s\\n\' "$l"; done',
-	].join('\n'),
-);
+// The script (ARP sysctls from /proc/sys, then lo's addresses) is in the transport's list of read-only scripts.
+export {REALSERVER_CHECK_SCRIPT} from '../transport/read-only-scripts.js';
 
 /** Runs REALSERVER_CHECK_SCRIPT. */
 export function realServerCheckCommand(): Argv {
-	return ['sh', '-c', REALSERVER_CHECK_SCRIPT];
+	return ['sh', '-c', REALSERVER_CHECK_SCRIPT, 'lvsdeck-rs-check'];
 }
 
 /** ARP sysctls, VIPs on lo and whether the host can take DR traffic without answering ARP. */

@@ -3,7 +3,10 @@
 // dumps, so the parsers never copy auth fields and problems never quote dump values.
 import {isIP} from 'node:net';
 import type {Argv} from '../profile/model.js';
-import {registerReadOnlyScript} from '../transport/read-only.js';
+import {KEEPALIVED_DUMP_SCRIPT, KEEPALIVED_SIGNUM_SCRIPT} from '../transport/read-only-scripts.js';
+
+// The scripts (and what they may do to a director) are in the transport's list of read-only scripts.
+export {DUMP_EXIT, KEEPALIVED_DUMP_SCRIPT, KEEPALIVED_SIGNUM_SCRIPT} from '../transport/read-only-scripts.js';
 
 /** VRRP instance state. JSON uses numbers (vrrp.h), the text dump uses these names. */
 export type VrrpState = 'INIT' | 'BACKUP' | 'MASTER' | 'FAULT' | 'STOP' | 'DELETED' | 'UNKNOWN';
@@ -59,78 +62,11 @@ export function keepalivedVersionCommand(): Argv {
 	return ['keepalived', '--version'];
 }
 
-/** Prints `DATA=10`, `STATS=12`, `JSON=36` (or the error text when the build lacks one). */
-export const KEEPALIVED_SIGNUM_SCRIPT = registerReadOnlyScript(
-	[
-		'for s in "$@"; do',
-		'  printf \'%s=%s\\n\' "$s" "$(keepalived --signum="$s" 2>&1 | head -n 1)"',
-		'done',
-	].join('\n'),
-);
-
 /** Signal numbers differ between builds and only some are stable, so always ask the binary. */
 /** Each run of the keepalived binary is costly on a small director, so ask only for the signals needed. */
 export function keepalivedSignumCommand(names: ReadonlyArray<'DATA' | 'STATS' | 'JSON'> = ['DATA', 'STATS', 'JSON']): Argv {
 	return ['sh', '-c', KEEPALIVED_SIGNUM_SCRIPT, 'lvsdeck-signum', ...names];
 }
-
-/** Exit codes of KEEPALIVED_DUMP_SCRIPT besides 0 (dump on stdout). */
-export const DUMP_EXIT = {
-	badArgs: 2,
-	/** No pid file, a dead pid, or a pid that is not a keepalived process. */
-	notRunning: 3,
-	/** The dump file never appeared (also: keepalived has no VRRP instances). */
-	noDump: 4,
-	/** `keepalived --signum` did not give a number (build without JSON). */
-	noSignal: 5,
-} as const;
-
-/**
- * Asks keepalived for a dump and prints it. Values arrive only as "$1" kind (json|data), "$2" pid
- * file and "$3" dump directory. The old file is removed first so a stale dump is never read; the
- * pid must belong to a process called keepalived because USR1/RTMIN+2 kill most other programs.
- * After the file is non-empty we wait one more step for its size to settle: keepalived writes it
- * through stdio, so a large dump can be seen half written.
- */
-export const KEEPALIVED_DUMP_SCRIPT = registerReadOnlyScript(
-	[
-		'case "$1" in',
-		'  json) sig=JSON; f="$3/keepalived.json" ;;',
-		'  data) sig=DATA; f="$3/keepalived.data" ;;',
-		'  *) echo "lvsdeck-probe: dump kind must be json or data" >&2; exit 2 ;;',
-		'esac',
-		'pid=',
-		'[ -r "$2" ] && read -r pid < "$2"',
-		'case "$pid" in',
-		'  ""|*[!0-9]*) echo "lvsdeck-probe: keepalived is not running (no pid in $2)" >&2; exit 3 ;;',
-		'esac',
-		'comm=',
-		'[ -r "/proc/$pid/comm" ] && read -r comm < "/proc/$pid/comm"',
-		'if [ "$comm" != keepalived ] || ! kill -0 "$pid" 2>/dev/null; then',
-		'  echo "lvsdeck-probe: keepalived is not running (pid $pid from $2)" >&2; exit 3',
-		'fi',
-		'n=$(keepalived --signum="$sig" 2>/dev/null)',
-		'case "$n" in',
-		'  ""|*[!0-9]*) echo "lvsdeck-probe: keepalived --signum=$sig gave no signal number" >&2; exit 5 ;;',
-		'esac',
-		'rm -f -- "$f" || exit 1',
-		'kill -"$n" "$pid" || exit 3',
-		'i=0',
-		'last=',
-		'while [ "$i" -lt 40 ]; do',
-		'  if [ -s "$f" ]; then',
-		'    size=$(wc -c < "$f")',
-		'    [ "$size" = "$last" ] && exec cat -- "$f"',
-		'    last=$size',
-		'  fi',
-		'  sleep 0.05',
-		'  i=$((i + 1))',
-		'done',
-		'[ -s "$f" ] && exec cat -- "$f"',
-		'echo "lvsdeck-probe: $f did not appear within 2 s" >&2',
-		'exit 4',
-	].join('\n'),
-);
 
 /** Signal keepalived for a JSON or text data dump and print it (see KEEPALIVED_DUMP_SCRIPT). */
 export function keepalivedDumpCommand(kind: 'json' | 'data', pidFile = '/run/keepalived.pid', tmpDir = '/tmp'): Argv {

@@ -359,7 +359,8 @@ export function parseProfile(text: string, file: string, options: ResolveOptions
 		);
 	}
 	try {
-		return resolveProfile(parsed.data, path.resolve(file), options);
+		const profile = resolveProfile(parsed.data, path.resolve(file), options);
+		return {...profile, source: {file, position: (at) => locate(doc, counter, at)}};
 	} catch (error) {
 		if (error instanceof ResolveError) {
 			const pos = locate(doc, counter, error.path);

@@ -1,5 +1,6 @@
 // The resolved, typed cluster model every other layer uses. Built from a validated profile by
 // resolve.ts; nothing downstream reads raw YAML.
+import type {FieldPath, Position} from './locate.js';
 
 export type Role = 'director' | 'realserver' | 'client' | 'bastion';
 
@@ -141,6 +142,14 @@ export interface LabSettings {
 	readonly memoryMb: number;
 }
 
+/** Where a loaded profile came from, so later checks can point at a field: `file:line:col`. */
+export interface ProfileSource {
+	/** The file as the operator named it (what error messages show). */
+	readonly file: string;
+	/** Line and column of the value at a field path (or of the nearest enclosing node that exists). */
+	position(path: FieldPath): Position;
+}
+
 export interface Profile {
 	readonly name: string;
 	readonly description?: string;
@@ -153,6 +162,8 @@ export interface Profile {
 	readonly instances: readonly VrrpInstance[];
 	readonly virtualServers: readonly VirtualServer[];
 	readonly lab?: LabSettings;
+	/** Set when the profile was read from YAML; absent for profiles built in code. */
+	readonly source?: ProfileSource;
 }
 
 export function hostByName(profile: Profile, name: string): Host {

@@ -1,8 +1,10 @@
 // Routes each host to its transport: "local" to the station (execa), every profile host to the ssh2
-// pool. Read-only mode wraps the whole thing, so no caller can get around it.
+// pool. Read-only mode wraps the whole thing, so no caller can get around it; the profile is checked
+// for commands read-only mode would refuse before anything runs.
 import type {Profile} from '../profile/model.js';
 import {LocalTransport, LOCAL_HOST} from './local.js';
 import {ReadOnlyTransport} from './read-only.js';
+import {assertReadOnlyProfile} from './read-only-profile.js';
 import {SshPool, type SshPoolOptions} from './ssh-pool.js';
 import type {ExecOptions, ExecResult, HostStatus, Transport} from './types.js';
 
@@ -34,6 +36,7 @@ export interface ClusterTransportOptions extends SshPoolOptions {
 }
 
 export function createClusterTransport(profile: Profile, options: ClusterTransportOptions = {}): Transport {
+	if (options.readOnly) assertReadOnlyProfile(profile);
 	const routed = new RoutedTransport(new SshPool(profile.hosts, options), new LocalTransport(profile.stationNetns));
 	return options.readOnly ? new ReadOnlyTransport(routed) : routed;
 }

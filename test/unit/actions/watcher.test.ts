@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import {afterEach, describe, expect, it} from 'vitest';
 import {RoundRobinWatcher, summarize, type RequestRecord} from '../../../src/actions/watcher.js';
 import {WatchTally} from '../../../src/actions/watch-tally.js';
-import {CurlStreamParser, REMOTE_WATCH_SCRIPT, remoteWatchUrl} from '../../../src/actions/remote-watcher.js';
+import {CurlStreamParser, REMOTE_WATCH_SCRIPT, remoteWatchCommand, remoteWatchUrl} from '../../../src/actions/remote-watcher.js';
 import {checkClientHost, pickVirtualService, profileWeights, TrafficTargetError} from '../../../src/actions/traffic.js';
 import {timelineRuns, watchLines, watchProgressLine} from '../../../src/ui/presenters/watch.js';
 import {isReadOnlyCommand} from '../../../src/transport/read-only.js';
@@ -126,9 +126,15 @@ describe('remote watcher (curl on a client host)', () => {
 		expect(() => remoteWatchUrl('ftp://192.168.67.100/', 5)).toThrow(/only http/);
 	});
 
-	it('is allowed in read-only mode (GET only, nothing written) as the registered script', () => {
-		expect(isReadOnlyCommand(['sh', '-c', REMOTE_WATCH_SCRIPT, 'lvsdeck-watch', 'http://x/?lvsdeck=[1-2]', '60/m', '2', '1.000', '1'])).toBe(true);
-		expect(isReadOnlyCommand(['sh', '-c', `${REMOTE_WATCH_SCRIPT}; rm -rf /`, 'x'])).toBe(false);
+	it('is allowed in read-only mode (GET only, nothing written) as a listed script, with arguments of its kinds only', () => {
+		expect(isReadOnlyCommand(remoteWatchCommand(remoteWatchUrl('http://192.168.67.100:80/', 2), 60, '1.000', 1))).toBe(true);
+		expect(isReadOnlyCommand(remoteWatchCommand('http://x/?lvsdeck=[1-2]', 600, '2', 32))).toBe(true);
+		expect(isReadOnlyCommand(['sh', '-c', `${REMOTE_WATCH_SCRIPT}; rm -rf /`, 'lvsdeck-watch', 'http://x/', '60/m', '1', '1'])).toBe(false);
+		// curl in the script would send a file for a file:// or telnet:// URL; 10000 processes would swamp the host
+		expect(isReadOnlyCommand(remoteWatchCommand('file:///etc/shadow', 60, '1', 1))).toBe(false);
+		expect(isReadOnlyCommand(remoteWatchCommand('telnet://192.168.67.1:9/', 60, '1', 1))).toBe(false);
+		expect(isReadOnlyCommand(remoteWatchCommand('http://x/', 60, '1', 10_000))).toBe(false);
+		expect(isReadOnlyCommand([...remoteWatchCommand('http://x/', 60, '1', 1), 'extra'])).toBe(false);
 	});
 
 	it('only client hosts may send the traffic; the service must be a TCP virtual service', () => {

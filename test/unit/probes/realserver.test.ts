@@ -19,7 +19,7 @@ const LO = ['1: lo    inet 127.0.0.1/8 scope host lo\\       valid_lft forever p
 
 describe('realServerCheckCommand', () => {
 	it('is a constant read-only sh -c script reading /proc/sys and lo', () => {
-		expect(realServerCheckCommand()).toEqual(['sh', '-c', REALSERVER_CHECK_SCRIPT]);
+		expect(realServerCheckCommand()).toEqual(['sh', '-c', REALSERVER_CHECK_SCRIPT, 'lvsdeck-rs-check']);
 		expect(REALSERVER_CHECK_SCRIPT).toContain('/proc/sys/net/ipv4/conf/$c/$k');
 		expect(REALSERVER_CHECK_SCRIPT).toContain('ip -o addr show dev lo');
 		expect(isReadOnlyCommand(realServerCheckCommand())).toBe(true);

@@ -1,154 +1,45 @@
-// The read-only guard: what it lets through, what it refuses (including commands that only look like
-// reads), properties over random argv, and ReadOnlyTransport never reaching the inner transport.
+// The read-only guard: the verdict table (read-only-cases.ts), properties over random argv, refusal
+// messages, and ReadOnlyTransport never reaching the inner transport for a refused command.
 import fc from 'fast-check';
 import {describe, expect, it, vi} from 'vitest';
-import {isReadOnlyCommand, ReadOnlyTransport, registerReadOnlyScript} from '../../../src/transport/read-only.js';
+import {isReadOnlyCommand, readOnlyVerdict, ReadOnlyTransport} from '../../../src/transport/read-only.js';
+import {READ_ONLY_PROGRAMS, WRAPPERS} from '../../../src/transport/read-only-programs.js';
 import {TransportError, type ExecResult, type HostStatus, type Transport} from '../../../src/transport/types.js';
+import {LVSDECK_COMMANDS, READ_ONLY_CASES} from './read-only-cases.js';
 
-const ALLOWED: ReadonlyArray<readonly string[]> = [
-	['ipvsadm', '-Ln', '--stats', '--exact'],
-	['ipvsadm', '-Ln'],
-	['ipvsadm', '-L', '-n', '--rate'],
-	['ipvsadm', '-Lnc'],
-	['ipvsadm', '-L', '-n', '-t', '192.168.67.100:80'],
-	['ipvsadm', '-S', '-n'],
-	['/usr/sbin/ipvsadm', '-Ln'],
-	['ip', '-j', 'addr', 'show'],
-	['ip', '-o', '-4', 'addr', 'show', 'dev', 'eth0'],
-	['ip', '-o', 'monitor', 'address'],
-	['ip', 'route', 'get', '10.0.0.1'],
-	['ip', '-n', 'lab', 'link'],
-	['ip', 'netns', 'list'],
-	['systemctl', 'is-active', 'keepalived'],
-	['systemctl', 'show', '-p', 'MainPID', 'keepalived'],
-	['keepalived', '--version'],
-	['keepalived', '--signum=DATA'],
-	['cat', '/etc/keepalived/keepalived.conf'],
-	['sha256sum', '/etc/keepalived/keepalived.conf'],
-	['tail', '-n', '50', '/var/log/syslog'],
-	['ls', '-la', '/etc/keepalived'],
-	['sudo', '-n', '--', 'ipvsadm', '-Ln'],
-	['sudo', '-n', '--', 'cat', '/etc/keepalived/keepalived.conf'],
-	['sysctl', 'net.ipv4.ip_forward'],
-	['sysctl', '-n', 'net.ipv4.conf.all.arp_ignore'],
-	['sysctl', '-a'],
-	['hostname'],
-	['hostname', '-f'],
-	['hostname', '--short'],
-	['hostname', '-I'],
-	['date'],
-	['date', '+%s'],
-	['date', '-u', '+%Y-%m-%dT%H:%M:%SZ'],
-	['date', '-d', '@0', '+%s'],
-	['uname', '-a'],
-	['id', '-u'],
-	['uptime'],
-	['true'],
-	['echo', 'hi'],
-	['curl', '-s', 'http://192.168.67.100/'],
-	['curl', '-sS', '--max-time', '2', '-H', 'Host: x', 'http://10.0.0.1/health'],
-];
+const show = (argv: readonly string[]) => (argv.length === 0 ? '(empty argv)' : JSON.stringify(argv).slice(0, 160));
+const REFUSED = READ_ONLY_CASES.filter((c) => !c.allowed).map((c) => c.argv);
 
-const REFUSED: ReadonlyArray<readonly string[]> = [
-	// the operator's own list
-	['ipvsadm', '-d', '-t', '192.168.67.100:80', '-r', '10.0.0.11:80'],
-	['ipvsadm', '-e', '-t', '192.168.67.100:80', '-r', '10.0.0.11:80', '-w', '0'],
-	['ipvsadm', '-C'],
-	['ipvsadm', '-Z'],
-	['ip', 'addr', 'add', '192.168.67.100/24', 'dev', 'eth0'],
-	['ip', 'link', 'set', 'eth0', 'down'],
-	['systemctl', 'stop', 'keepalived'],
-	['kill', '-STOP', '1'],
-	['sh', '-c', 'rm -rf /'],
-	['sysctl', '-w', 'net.ipv4.conf.all.arp_ignore=0'],
-	['sysctl', 'net.ipv4.ip_forward=1'],
-	['curl', '-X', 'POST', 'http://10.0.0.1/'],
-	['curl', '-o', '/etc/x', 'http://10.0.0.1/'],
-	['tee', '/etc/keepalived/keepalived.conf'],
-	['cp', '/tmp/a', '/etc/keepalived/keepalived.conf'],
-	['mv', '/tmp/a', '/etc/keepalived/keepalived.conf'],
-	['sudo', '-n', '--', 'systemctl', 'stop', 'keepalived'],
-	['hostname', 'newname'],
-	[],
-	// a modifying flag hidden among listing flags
-	['ipvsadm', '-Ln', '-Z'],
-	['ipvsadm', '-L', '-n', '--zero'],
-	['ipvsadm', '-LZ'],
-	['ipvsadm', '-R'],
-	['ipvsadm', '-A', '-t', '192.168.67.100:80', '-s', 'rr'],
-	['ipvsadm', '--start-daemon', 'master'],
-	['ip', 'addr', 'del', '192.168.67.100/24', 'dev', 'eth0'],
-	['ip', 'route', 'flush', 'cache'],
-	['ip', '-batch', '/tmp/cmds'],
-	['ip', 'netns', 'exec', 'lab', 'sh'],
-	['ip', 'monitor', 'file', '/tmp/x'],
-	['systemctl', 'restart', 'keepalived'],
-	['systemctl', '--now', 'disable', 'keepalived'],
-	['keepalived', '-f', '/etc/keepalived/keepalived.conf'],
-	['cat', '--output=/etc/x'],
-	['sudo', 'ipvsadm', '-C'],
-	['sudo', '-n', 'ipvsadm', '-Ln'],
-	['sudo', '-n', '--'],
-	['bash', '-c', 'ipvsadm -C'],
-	// look like reads, but write
-	['sysctl', '-p'],
-	['sysctl', '-ep'],
-	['sysctl', '-f'],
-	['sysctl', '-f', '/etc/sysctl.d/99-lvs.conf'],
-	['sysctl', '--system'],
-	['sysctl', '--sys'],
-	['sysctl', '--load=/etc/sysctl.conf'],
-	['hostname', '-F', '/tmp/name'],
-	['hostname', '--file=/tmp/name'],
-	['hostname', '-b', 'newname'],
-	['hostname', '--boot'],
-	['date', '-s', '2020-01-01'],
-	['date', '--set=2020-01-01'],
-	['date', '-us', '2020-01-01'],
-	['date', '010112002020'],
-	['curl', '-sX', 'DELETE', 'http://10.0.0.1/'],
-	['curl', '-d', 'a=1', 'http://10.0.0.1/'],
-	['curl', '--data-binary', '@/etc/shadow', 'http://10.0.0.1/'],
-	['curl', '-T', '/etc/shadow', 'http://10.0.0.1/'],
-	['curl', '-O', 'http://10.0.0.1/x'],
-	['curl', '--remote-name-all', 'http://10.0.0.1/x'],
-	['curl', '-D', '/etc/x', 'http://10.0.0.1/'],
-	['curl', '--dump-header', '/etc/x', 'http://10.0.0.1/'],
-	['curl', '-c', '/etc/x', 'http://10.0.0.1/'],
-	['curl', '--cookie-jar', '/etc/x', 'http://10.0.0.1/'],
-	['curl', '--trace', '/etc/x', 'http://10.0.0.1/'],
-	['curl', '--trace-ascii', '/etc/x', 'http://10.0.0.1/'],
-	['curl', '--stderr', '/etc/x', 'http://10.0.0.1/'],
-	['curl', '--libcurl', '/etc/x', 'http://10.0.0.1/'],
-	['curl', '--etag-save', '/etc/x', 'http://10.0.0.1/'],
-	['curl', '--hsts', '/etc/x', 'http://10.0.0.1/'],
-	['curl', '--alt-svc', '/etc/x', 'http://10.0.0.1/'],
-	['curl', '-w', '%output{/etc/x}%{http_code}', 'http://10.0.0.1/'],
-	['curl', '-K', '/tmp/curlrc'],
-];
-
-const ALLOWLIST = new Set([
-	'sudo', 'ipvsadm', 'ip', 'keepalived', 'systemctl', 'sysctl', 'cat', 'sha256sum', 'stat', 'ls', 'head', 'tail',
-	'hostname', 'uname', 'id', 'date', 'uptime', 'true', 'echo', 'curl', 'sh', 'bash',
-]);
-
-const show = (argv: readonly string[]) => (argv.length === 0 ? '(empty argv)' : argv.join(' '));
-
-describe('isReadOnlyCommand', () => {
-	it.each(ALLOWED.map((a) => [show(a), a] as const))('allows %s', (_name, argv) => {
-		expect(isReadOnlyCommand(argv)).toBe(true);
+describe('the verdict table', () => {
+	it('has at least 200 cases, lvsdeck\'s own commands among them, both verdicts', () => {
+		expect(READ_ONLY_CASES.length).toBeGreaterThanOrEqual(200);
+		expect(LVSDECK_COMMANDS.length).toBeGreaterThanOrEqual(20);
+		expect(READ_ONLY_CASES.filter((c) => c.allowed).length).toBeGreaterThanOrEqual(50);
+		expect(REFUSED.length).toBeGreaterThanOrEqual(150);
 	});
 
-	it.each(REFUSED.map((a) => [show(a), a] as const))('refuses %s', (_name, argv) => {
-		expect(isReadOnlyCommand(argv)).toBe(false);
+	it.each(READ_ONLY_CASES.map((c) => [show(c.argv), c] as const))('%s', (_name, c) => {
+		const verdict = readOnlyVerdict(c.argv);
+		if (c.allowed) {
+			expect(verdict).toEqual({allowed: true});
+		} else {
+			expect(verdict.allowed).toBe(false);
+			if (!verdict.allowed && c.because !== undefined) expect(verdict.reason).toContain(c.because);
+		}
 	});
+});
 
-	it('refuses any argv whose command is not in the allowlist (property)', () => {
-		const nearMiss = fc.constantFrom('ipvsadm2', 'IPVSADM', 'ipvsadm ', 'rm', 'dd', 'reboot', 'shutdown', 'tee', 'ipvsadm-restore', 'keepalived2', 'zsh', 'env', 'xargs', 'busybox', 'python3', '');
-		const command = fc.tuple(fc.oneof(fc.constant(''), fc.constant('/usr/sbin/'), fc.constant('./')), fc.oneof(nearMiss, fc.string({unit: 'binary-ascii'}), fc.string())).map(([dir, name]) => dir + name);
+describe('properties', () => {
+	const LISTED = new Set([...READ_ONLY_PROGRAMS.keys(), 'sudo', 'sh']);
+	const baseName = (c: string) => c.split('/').pop()!;
+
+	it('refuses any argv whose program is not on the list (property)', () => {
+		const nearMiss = fc.constantFrom('ipvsadm2', 'IPVSADM', 'ipvsadm ', 'rm', 'dd', 'reboot', 'tee', 'ipvsadm-restore', 'keepalived2', 'zsh', ...WRAPPERS, '');
+		const dir = fc.constantFrom('', '/usr/sbin/', '/bin/', './', '/tmp/', '/usr/local/bin/');
+		const command = fc.tuple(dir, fc.oneof(nearMiss, fc.string({unit: 'binary-ascii'}), fc.string())).map(([d, name]) => d + name);
 		fc.assert(
 			fc.property(
-				command.filter((c) => !ALLOWLIST.has(c.split('/').pop()!)),
+				command.filter((c) => !LISTED.has(baseName(c))),
 				fc.array(fc.oneof(fc.string(), fc.constantFrom('-Ln', 'show', '--version', 'is-active', '-n', '--')), {maxLength: 6}),
 				(cmd, args) => {
 					expect(isReadOnlyCommand([cmd, ...args])).toBe(false);
@@ -158,23 +49,53 @@ describe('isReadOnlyCommand', () => {
 		);
 	});
 
-	it('judges `sudo -n -- CMD` exactly like CMD, and any other sudo form as a refusal (property)', () => {
-		const word = fc.oneof(fc.constantFrom(...ALLOWLIST, '-Ln', '-n', '--', 'show', 'addr', '-w', 'x=1', '-C', 'stop', 'is-active'), fc.string());
+	it('refuses every allowed program from a directory other than the standard system ones (property)', () => {
+		const allowed = READ_ONLY_CASES.filter((c) => c.allowed && !c.argv[0]!.startsWith('/'));
 		fc.assert(
-			fc.property(fc.array(word, {minLength: 1, maxLength: 6}), (argv) => {
+			fc.property(fc.constantFrom(...allowed), fc.constantFrom('/tmp/x/', './', '/usr/local/sbin/', '/opt/bin/', '/usr/sbin/../', '//bin/', 'bin/'), (c, dir) => {
+				expect(isReadOnlyCommand([dir + c.argv[0]!, ...c.argv.slice(1)])).toBe(false);
+			}),
+		);
+	});
+
+	it('judges `sudo -n -- CMD` exactly like CMD, and any other sudo form as a refusal (property)', () => {
+		const word = fc.oneof(fc.constantFrom(...LISTED, '-Ln', '-n', '--', 'show', 'addr', '-w', 'x=1', '-C', 'stop', 'is-active'), fc.string());
+		const notSudo = fc.array(word, {minLength: 1, maxLength: 6}).filter((argv) => baseName(argv[0]!) !== 'sudo');
+		fc.assert(
+			fc.property(notSudo, (argv) => {
 				expect(isReadOnlyCommand(['sudo', '-n', '--', ...argv])).toBe(isReadOnlyCommand(argv));
 				expect(isReadOnlyCommand(['sudo', ...argv.filter((w) => w !== '-n')])).toBe(false);
+				expect(isReadOnlyCommand(['sudo', '-n', ...argv.filter((w) => w !== '--')])).toBe(false);
 			}),
 			{numRuns: 300},
 		);
 	});
 
-	it('refuses ipvsadm with a modifying option anywhere among listing options (property)', () => {
-		const listing = fc.constantFrom('-L', '-l', '-n', '--numeric', '--stats', '--rate', '--exact', '-c', '--sort', '-Ln');
-		const modifying = fc.constantFrom('-A', '-E', '-D', '-C', '-R', '-a', '-e', '-d', '-Z', '--zero', '--clear', '--restore', '--set', '--add-service', '--delete-server', '--start-daemon', '-w', '--weight');
+	it('refuses an allowed command with any unlisted option inserted anywhere (property)', () => {
+		const allowed = READ_ONLY_CASES.filter((c) => c.allowed && c.argv[0] !== 'sh' && c.argv[0] !== 'sudo' && c.argv[0] !== '/usr/bin/sudo' && c.argv[0] !== '/bin/sh');
+		const listedOptions = new Set(
+			[...READ_ONLY_PROGRAMS.values()].flatMap((spec) => [...(spec.leadingFlags ?? []), ...spec.shapes.flatMap((s) => [...s.lead.flat(), ...(s.flags ?? []), ...(s.options?.keys() ?? [])])]),
+		);
+		const option = fc.oneof(
+			fc.constantFrom('-C', '-Z', '-w', '-T', '-d', '-X', '-O', '-K', '-F', '-b', '-batch', '--zero', '--upload-file', '--data', '--output-dir', '--write', '--system', '--now', '--set'),
+			fc.string({minLength: 1}).map((s) => `-${s}`),
+		);
 		fc.assert(
-			fc.property(fc.array(listing, {minLength: 1, maxLength: 5}), modifying, fc.nat(), (reads, write, at) => {
-				const args: string[] = [...reads];
+			fc.property(fc.constantFrom(...allowed), option.filter((o) => !listedOptions.has(o)), fc.nat(), (c, opt, at) => {
+				const argv = [...c.argv];
+				argv.splice(1 + (at % argv.length), 0, opt);
+				expect(isReadOnlyCommand(argv), show(argv)).toBe(false);
+			}),
+			{numRuns: 500},
+		);
+	});
+
+	it('refuses ipvsadm with a modifying option anywhere among listing options (property)', () => {
+		const listing = fc.constantFrom('-n', '--numeric', '--stats', '--rate', '--exact', '-c', '--sort');
+		const modifying = fc.constantFrom('-A', '-E', '-D', '-C', '-R', '-a', '-e', '-d', '-Z', '--zero', '--clear', '--restore', '--set', '--add-service', '--delete-server', '--start-daemon', '-w', '--weight', '-LZ', '-ZL');
+		fc.assert(
+			fc.property(fc.constantFrom('-L', '-Ln', '--list'), fc.array(listing, {maxLength: 4}), modifying, fc.nat(), (lead, reads, write, at) => {
+				const args: string[] = [lead, ...new Set(reads)];
 				args.splice(at % (args.length + 1), 0, write);
 				expect(isReadOnlyCommand(['ipvsadm', ...args])).toBe(false);
 			}),
@@ -182,13 +103,14 @@ describe('isReadOnlyCommand', () => {
 		);
 	});
 
-	it('allows exactly the constant scripts that probes registered, run as sh -c', () => {
-		const script = registerReadOnlyScript('cat /proc/net/ip_vs_stats # read-only-test');
-		expect(isReadOnlyCommand(['sh', '-c', script, 'probe', 'arg'])).toBe(true);
-		expect(isReadOnlyCommand(['bash', '-c', script])).toBe(true);
-		expect(isReadOnlyCommand(['sh', '-c', `${script} ; reboot`])).toBe(false);
-		expect(isReadOnlyCommand(['sh', script])).toBe(false);
-		expect(isReadOnlyCommand(['sh', '-c'])).toBe(false);
+	it('refuses curl with any URL whose scheme is not http or https (property)', () => {
+		const scheme = fc.stringMatching(/^[a-zA-Z][a-zA-Z0-9+.-]{0,9}$/).filter((s) => s !== 'http' && s !== 'https');
+		fc.assert(
+			fc.property(scheme, fc.webPath(), (s, p) => {
+				expect(isReadOnlyCommand(['curl', '-s', `${s}://192.168.67.1:9${p}`])).toBe(false);
+			}),
+			{numRuns: 300},
+		);
 	});
 });
 
@@ -204,28 +126,43 @@ function fakeTransport(): Transport & {exec: ReturnType<typeof vi.fn>} {
 }
 
 describe('ReadOnlyTransport', () => {
-	it('throws TransportError read-only for a refused command and never calls the inner transport', async () => {
+	it('throws TransportError read-only with the reason for every refused case and never calls the inner transport', async () => {
 		const inner = fakeTransport();
 		const t = new ReadOnlyTransport(inner);
 		for (const argv of REFUSED) {
-			const error = await t.exec('lb1', argv).then(
+			const error = await t.exec('rs1', argv).then(
 				() => undefined,
 				(e: unknown) => e,
 			);
 			expect(error, show(argv)).toBeInstanceOf(TransportError);
 			expect((error as TransportError).kind).toBe('read-only');
-			expect((error as TransportError).host).toBe('lb1');
-			expect((error as TransportError).message).toContain('read-only');
+			expect((error as TransportError).host).toBe('rs1');
+			const verdict = readOnlyVerdict(argv);
+			expect((error as TransportError).message).toMatch(/^read-only mode: refused ".*" on rs1: /);
+			expect((error as TransportError).message.endsWith(verdict.allowed ? '' : `: ${verdict.reason}`)).toBe(true);
+			expect((error as TransportError).message).not.toMatch(/[\n\r]/);
 		}
 		expect(inner.exec).not.toHaveBeenCalled();
 	});
 
-	it('never calls the inner transport for a random non-allowlisted command (property)', async () => {
+	it('says which option of which program it refused', async () => {
+		const t = new ReadOnlyTransport(fakeTransport());
+		await expect(t.exec('rs1', ['curl', '--upload-file', '/etc/shadow', 'http://192.168.67.1:9/'])).rejects.toThrow(
+			'read-only mode: refused "curl --upload-file /etc/shadow http://192.168.67.1:9/" on rs1: option --upload-file is not allowed for curl',
+		);
+		await expect(t.exec('dir1', ['/tmp/x/ipvsadm', '-Ln'])).rejects.toThrow(
+			'read-only mode: refused "/tmp/x/ipvsadm -Ln" on dir1: program /tmp/x/ipvsadm is not a bare name or in /usr/sbin, /usr/bin, /sbin, /bin',
+		);
+		await expect(t.exec('dir1', ['sh', '-c', 'rm -rf /\nreboot', 'x'])).rejects.toThrow('refused "sh -c <script> x" on dir1: the script is not one of');
+	});
+
+	it('never calls the inner transport for a random command off the list (property)', async () => {
 		const inner = fakeTransport();
 		const t = new ReadOnlyTransport(inner);
+		const listed = new Set([...READ_ONLY_PROGRAMS.keys(), 'sudo', 'sh']);
 		await fc.assert(
 			fc.asyncProperty(
-				fc.string().filter((c) => !ALLOWLIST.has(c.split('/').pop()!)),
+				fc.string().filter((c) => !listed.has(c.split('/').pop()!)),
 				fc.array(fc.string(), {maxLength: 4}),
 				async (cmd, args) => {
 					await expect(t.exec('lb1', [cmd, ...args])).rejects.toMatchObject({kind: 'read-only'});

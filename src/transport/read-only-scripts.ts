@@ -1,0 +1,194 @@
+// The only shell scripts read-only mode lets through, all in this one list: lvsdeck's own constant
+// probe scripts, run as `sh -c SCRIPT NAME ARGS...`. Values never become part of a script's text; they
+// arrive as positional parameters whose kinds each script declares here, and the guard checks them.
+// Each script must be safe for ANY arguments of those kinds: it reads, and the only things it does to a
+// host are the ones named in its comment. Scripts that change hosts (deploy's) live elsewhere and are
+// refused.
+import {absolutePath, httpUrl, oneOf, orEmpty, requestRate, seconds, signalNumber, watchProcesses, type ValueKind} from './argv-kinds.js';
+
+export interface ReadOnlyScript {
+	/** The script's $0 (the word after the script); lets `ps` on the host show what runs. */
+	readonly name: string;
+	/** Kinds of $1, $2, ... in order, all required. */
+	readonly args: readonly ValueKind[];
+	/** More arguments of one kind after `args`, between min and max of them. */
+	readonly rest?: {readonly kind: ValueKind; readonly min: number; readonly max: number};
+}
+
+/** Marks the sections of DIRECTOR_SNAPSHOT_SCRIPT's output. */
+export const SNAPSHOT_MARK = '@@lvsdeck';
+
+/** Exit codes of the dump part of DIRECTOR_SNAPSHOT_SCRIPT and of KEEPALIVED_DUMP_SCRIPT besides 0 (dump on stdout). */
+export const DUMP_EXIT = {
+	badArgs: 2,
+	/** No pid file, a dead pid, or a pid that is not a keepalived process. */
+	notRunning: 3,
+	/** The dump file never appeared (also: keepalived has no VRRP instances). */
+	noDump: 4,
+	/** `keepalived --signum` did not give a number (build without JSON), or the number is not the dump's signal. */
+	noSignal: 5,
+} as const;
+
+/**
+ * Everything about a director in one session. Values arrive only as positional parameters: "$1" config
+ * path ("" skips the hash), "$2" dump kind (json|data|none), "$3" keepalived pid file, "$4" dump folder,
+ * "$5" the dump signal number (from `keepalived --signum`, asked once per host).
+ * What it does to the host: signals a process named keepalived with the dump signal, after removing the
+ * old dump file (keepalived.json or keepalived.data in "$4") so a stale dump is never read; keepalived
+ * then writes a new one. Nothing else is created, truncated or removed: files are read only when they
+ * are regular files (never a FIFO or a device), and concurrent readers take turns with flock on a
+ * read-only descriptor of the dump folder itself, so no lock file is ever made.
+ * "$5" must name the dump's own signal (USR1 for data, RTMIN+2 for JSON): any other number might stop or
+ * reload keepalived. Shells that cannot name realtime signals (busybox) ask keepalived instead.
+ */
+export const DIRECTOR_SNAPSHOT_SCRIPT = [
+	`s() { printf '\\n${SNAPSHOT_MARK} %s\\n' "$1"; }`,
+	's ipvs-list; ipvsadm -Ln --exact 2>&1',
+	's ipvs-stats; ipvsadm -Ln --stats --exact 2>&1',
+	's ipvs-rate; ipvsadm -Ln --rate --exact 2>&1',
+	's addr; ip -j addr show 2>&1',
+	's config; if [ -z "$1" ]; then echo skipped; elif [ -f "$1" ] && [ -r "$1" ]; then sha256sum < "$1" | cut -c1-64; else echo missing; fi',
+	'dump() {',
+	'  pid=; [ -f "$3" ] && [ -r "$3" ] && read -r pid < "$3"',
+	`  case "$pid" in ""|*[!0-9]*) return ${DUMP_EXIT.notRunning} ;; esac`,
+	'  comm=; [ -r "/proc/$pid/comm" ] && read -r comm < "/proc/$pid/comm"',
+	`  [ "$comm" = keepalived ] || return ${DUMP_EXIT.notRunning}`,
+	`  [ "$2" = none ] && return 0`,
+	`  case "$5" in ""|*[!0-9]*) return ${DUMP_EXIT.noSignal} ;; esac`,
+	'  case "$2:$(kill -l "$5" 2>/dev/null)" in',
+	'    data:USR1|json:RTMIN+2) ;;',
+	`    json:*) [ "$(keepalived --signum=JSON 2>/dev/null)" = "$5" ] || return ${DUMP_EXIT.noSignal} ;;`,
+	`    *) return ${DUMP_EXIT.noSignal} ;;`,
+	'  esac',
+	'  if [ "$2" = json ]; then f="$4/keepalived.json"; else f="$4/keepalived.data"; fi',
+	'  rm -f -- "$f" || return 1',
+	`  kill -"$5" "$pid" || return ${DUMP_EXIT.notRunning}`,
+	'  i=0; last=',
+	'  while [ $i -lt 40 ]; do',
+	'    if [ -s "$f" ]; then size=$(wc -c < "$f"); [ "$size" = "$last" ] && { cat -- "$f"; return 0; }; last=$size; fi',
+	'    sleep 0.05; i=$((i + 1))',
+	'  done',
+	`  [ -s "$f" ] && { cat -- "$f"; return 0; }; return ${DUMP_EXIT.noDump}`,
+	'}',
+	// One dump at a time per host: concurrent readers (two consoles, a deploy's verification) would
+	// delete each other's dump files. flock is util-linux; without it, go on unlocked. The lock is the
+	// dump folder opened read-only: nothing is created, and a missing folder cannot end the shell.
+	'[ "$2" != none ] && [ -d "$4" ] && command -v flock >/dev/null 2>&1 && exec 9<"$4" && flock -w 5 9',
+	's vrrp; dump "$@"; rc=$?',
+	's vrrp-exit; echo $rc',
+	's end',
+].join('\n');
+
+/** Prints `DATA=10`, `STATS=12`, `JSON=36` (or the error text when the build lacks one). */
+export const KEEPALIVED_SIGNUM_SCRIPT = [
+	'for s in "$@"; do',
+	'  printf \'%s=%s\\n\' "$s" "$(keepalived --signum="$s" 2>&1 | head -n 1)"',
+	'done',
+].join('\n');
+
+/**
+ * Asks keepalived for a dump and prints it. Values arrive only as "$1" kind (json|data), "$2" pid
+ * file and "$3" dump directory. The old file is removed first so a stale dump is never read; the
+ * pid must belong to a process called keepalived because USR1/RTMIN+2 kill most other programs.
+ * After the file is non-empty we wait one more step for its size to settle: keepalived writes it
+ * through stdio, so a large dump can be seen half written.
+ */
+export const KEEPALIVED_DUMP_SCRIPT = [
+	'case "$1" in',
+	'  json) sig=JSON; f="$3/keepalived.json" ;;',
+	'  data) sig=DATA; f="$3/keepalived.data" ;;',
+	'  *) echo "lvsdeck-probe: dump kind must be json or data" >&2; exit 2 ;;',
+	'esac',
+	'pid=',
+	'[ -f "$2" ] && [ -r "$2" ] && read -r pid < "$2"',
+	'case "$pid" in',
+	'  ""|*[!0-9]*) echo "lvsdeck-probe: keepalived is not running (no pid in $2)" >&2; exit 3 ;;',
+	'esac',
+	'comm=',
+	'[ -r "/proc/$pid/comm" ] && read -r comm < "/proc/$pid/comm"',
+	'if [ "$comm" != keepalived ] || ! kill -0 "$pid" 2>/dev/null; then',
+	'  echo "lvsdeck-probe: keepalived is not running (pid $pid from $2)" >&2; exit 3',
+	'fi',
+	'n=$(keepalived --signum="$sig" 2>/dev/null)',
+	'case "$n" in',
+	'  ""|*[!0-9]*) echo "lvsdeck-probe: keepalived --signum=$sig gave no signal number" >&2; exit 5 ;;',
+	'esac',
+	'rm -f -- "$f" || exit 1',
+	'kill -"$n" "$pid" || exit 3',
+	'i=0',
+	'last=',
+	'while [ "$i" -lt 40 ]; do',
+	'  if [ -s "$f" ]; then',
+	'    size=$(wc -c < "$f")',
+	'    [ "$size" = "$last" ] && exec cat -- "$f"',
+	'    last=$size',
+	'  fi',
+	'  sleep 0.05',
+	'  i=$((i + 1))',
+	'done',
+	'[ -s "$f" ] && exec cat -- "$f"',
+	'echo "lvsdeck-probe: $f did not appear within 2 s" >&2',
+	'exit 4',
+].join('\n');
+
+/**
+ * Prints `net.ipv4.conf.{all,lo}.{arp_ignore,arp_announce}=N` (N is `missing` when unreadable),
+ * read straight from /proc/sys so no sysctl binary or root is needed, then one `lo.addr=` line per
+ * line of `ip -o addr show dev lo`.
+ */
+export const REALSERVER_CHECK_SCRIPT = [
+	'for c in all lo; do',
+	'  for k in arp_ignore arp_announce; do',
+	'    v=missing',
+	'    f="/proc/sys/net/ipv4/conf/$c/$k"',
+	'    [ -r "$f" ] && read -r v < "$f"',
+	'    printf \'net.ipv4.conf.%s.%s=%s\\n\' "$c" "$k" "$v"',
+	'  done',
+	'done',
+	'ip -o addr show dev lo 2>&1 | while IFS= read -r l; do printf \'lo.addr=%s\\n\' "$l"; done',
+].join('\n');
+
+/** Marks curl's per-request line in REMOTE_WATCH_SCRIPT's output. */
+export const REMOTE_WATCH_MARK = '@@LVSDECK';
+
+/**
+ * sh -c SCRIPT lvsdeck-watch URL_WITH_GLOB PER_PROCESS_RATE TIMEOUT_S PROCESSES
+ * GET requests to an http(s) URL and nothing written on the host. Each curl's lines are
+ * tagged with its number (sed -u writes whole lines) so concurrent outputs can be told apart.
+ * Nothing may outlive the session: curl ignores SIGPIPE and would go on with the rest of its URLs, and a
+ * killed session leaves orphans. So each curl only runs a short chunk (about 2 s of requests), and the
+ * next chunk starts only while sed can still write to the session (SIGPIPE ignored, so sed fails
+ * instead of dying silently).
+ */
+export const REMOTE_WATCH_SCRIPT = [
+	'url=$1 rate=$2 timeout=$3 procs=$4',
+	'command -v curl >/dev/null || { echo "curl is not installed on this host" >&2; exit 127; }',
+	"trap '' PIPE",
+	'i=0',
+	'while [ "$i" -lt "$procs" ]; do',
+	`  ( while curl -sN --rate "$rate" --max-time "$timeout" -H 'Connection: close' -w '\n${REMOTE_WATCH_MARK} %{http_code} %{time_total} %{exitcode} %{local_port}\n' "$url" 2>/dev/null | sed -u "s/^/$i /"; do :; done ) &`,
+	'  i=$((i+1))',
+	'done',
+	'wait',
+].join('\n');
+
+/** Kinds of DIRECTOR_SNAPSHOT_SCRIPT's arguments, by name (the profile check uses them too). */
+export const SNAPSHOT_ARGS = {
+	configPath: orEmpty(absolutePath),
+	dumpKind: oneOf('json', 'data', 'none'),
+	pidFile: absolutePath,
+	dumpDir: absolutePath,
+	signal: orEmpty(signalNumber),
+} as const;
+
+/** The one list the guard reads: script text to its name and argument kinds. */
+export const READ_ONLY_SCRIPTS: ReadonlyMap<string, ReadOnlyScript> = new Map<string, ReadOnlyScript>([
+	[
+		DIRECTOR_SNAPSHOT_SCRIPT,
+		{name: 'lvsdeck-probe', args: [SNAPSHOT_ARGS.configPath, SNAPSHOT_ARGS.dumpKind, SNAPSHOT_ARGS.pidFile, SNAPSHOT_ARGS.dumpDir, SNAPSHOT_ARGS.signal]},
+	],
+	[KEEPALIVED_SIGNUM_SCRIPT, {name: 'lvsdeck-signum', args: [], rest: {kind: oneOf('DATA', 'STATS', 'JSON'), min: 1, max: 3}}],
+	[KEEPALIVED_DUMP_SCRIPT, {name: 'lvsdeck-probe', args: [oneOf('json', 'data'), absolutePath, absolutePath]}],
+	[REALSERVER_CHECK_SCRIPT, {name: 'lvsdeck-rs-check', args: []}],
+	[REMOTE_WATCH_SCRIPT, {name: 'lvsdeck-watch', args: [httpUrl, requestRate, seconds, watchProcesses]}],
+]);

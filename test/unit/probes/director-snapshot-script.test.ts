@@ -1,0 +1,113 @@
+// Runs the dump part of DIRECTOR_SNAPSHOT_SCRIPT against a fake keepalived (a shell script called
+// `keepalived`, so /proc/PID/comm matches) in a temp dir: the read-only director read creates and
+// truncates nothing (its lock is the dump folder opened read-only), and it signals keepalived only with
+// the dump's own signal, whatever number it is given. Only processes started here are signalled.
+import {execFileSync, spawn, spawnSync, type ChildProcess} from 'node:child_process';
+import {chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import path from 'node:path';
+import {afterEach, beforeEach, describe, expect, it} from 'vitest';
+import {directorSnapshotCommand, splitSections, type DumpKind} from '../../../src/probes/director-snapshot.js';
+import {DUMP_EXIT} from '../../../src/probes/vrrp.js';
+
+const FAKE = `#!/bin/sh
+case "$1" in
+  --signum=JSON) echo 36 ;;
+  --fake-daemon)
+    dir=$2
+    trap 'printf "%s" "$(cat "$dir/json.src")" > "$dir/keepalived.json"' 36
+    trap 'printf "x\\n" > "$dir/keepalived.data"' 10
+    echo ready > "$dir/ready"
+    while :; do sleep 0.1 & wait $!; done ;;
+esac
+`;
+
+const linux = process.platform === 'linux' && existsSync('/proc/self/comm');
+const has = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
+
+describe.skipIf(!linux || !has('flock'))('DIRECTOR_SNAPSHOT_SCRIPT dump part', () => {
+	let root: string;
+	let daemon: ChildProcess | undefined;
+	let env: NodeJS.ProcessEnv;
+
+	beforeEach(() => {
+		root = mkdtempSync(path.join(tmpdir(), 'lvsdeck-snap-'));
+		const bin = path.join(root, 'bin');
+		mkdirSync(bin);
+		writeFileSync(path.join(bin, 'keepalived'), FAKE);
+		chmodSync(path.join(bin, 'keepalived'), 0o755);
+		// Only what the dump part needs: ipvsadm and ip are absent, so nothing touches this machine's kernel.
+		for (const tool of ['flock', 'rm', 'cat', 'wc', 'sleep', 'sha256sum', 'cut']) {
+			symlinkSync(execFileSync('sh', ['-c', `command -v ${tool}`], {encoding: 'utf8'}).trim(), path.join(bin, tool));
+		}
+		env = {PATH: bin};
+		writeFileSync(path.join(root, 'json.src'), '[{"data":{"iname":"VI_1","state":2}}]');
+	});
+
+	afterEach(() => {
+		if (daemon?.pid !== undefined && daemon.exitCode === null) {
+			try {
+				process.kill(-daemon.pid, 'SIGKILL');
+			} catch {
+				// already gone
+			}
+		}
+		daemon = undefined;
+		rmSync(root, {recursive: true, force: true});
+	});
+
+	/** The fake daemon writes its dumps into root, the dump folder (like keepalived into /tmp). */
+	async function startDaemon(): Promise<string> {
+		daemon = spawn(path.join(root, 'bin', 'keepalived'), ['--fake-daemon', root], {detached: true, stdio: 'ignore', env: {...process.env, PATH: `${path.join(root, 'bin')}:${process.env.PATH ?? ''}`}});
+		for (let i = 0; i < 100 && !existsSync(path.join(root, 'ready')); i++) await new Promise((r) => setTimeout(r, 20));
+		const pidFile = path.join(root, 'keepalived.pid');
+		writeFileSync(pidFile, `${daemon.pid}\n`);
+		return pidFile;
+	}
+
+	function run(kind: DumpKind, pidFile: string, signal: number | undefined, dir = root): {exit: string | undefined; vrrp: string | undefined; complete: boolean} {
+		const [, ...args] = directorSnapshotCommand('', {kind, pidFile, dumpDir: dir, ...(signal === undefined ? {} : {signal})});
+		const r = spawnSync('/bin/sh', args, {encoding: 'utf8', env, timeout: 10_000});
+		const sections = splitSections(r.stdout);
+		return {exit: sections.get('vrrp-exit')?.trim(), vrrp: sections.get('vrrp')?.trim(), complete: sections.has('end')};
+	}
+
+	it('dumps with the right signal and creates no lock file or any other file', async () => {
+		const pidFile = await startDaemon();
+		const before = readdirSync(root).sort();
+		const r = run('json', pidFile, 36);
+		expect(r).toEqual({exit: '0', vrrp: '[{"data":{"iname":"VI_1","state":2}}]', complete: true});
+		// keepalived's own dump is the only new file
+		expect(readdirSync(root).sort()).toEqual([...before, 'keepalived.json'].sort());
+		expect(run('data', pidFile, 10)).toEqual({exit: '0', vrrp: 'x', complete: true});
+		expect(readdirSync(root).filter((f) => f.includes('lock'))).toEqual([]);
+	});
+
+	it('does not truncate what a planted lock-file symlink points at', async () => {
+		const pidFile = await startDaemon();
+		const victim = path.join(root, 'victim.conf');
+		writeFileSync(victim, 'precious\n');
+		symlinkSync(victim, path.join(root, '.lvsdeck-dump.lock'));
+		expect(run('json', pidFile, 36).exit).toBe('0');
+		expect(readFileSync(victim, 'utf8')).toBe('precious\n');
+	});
+
+	it('never sends keepalived a signal other than the dump\'s own, and leaves the old dump in place', async () => {
+		const pidFile = await startDaemon();
+		writeFileSync(path.join(root, 'keepalived.json'), 'stale');
+		for (const [kind, signal] of [['json', 15], ['json', 1], ['json', 10], ['json', 37], ['data', 15], ['data', 36], ['data', 12]] as const) {
+			expect(run(kind, pidFile, signal).exit, `${kind} ${signal}`).toBe(String(DUMP_EXIT.noSignal));
+		}
+		expect(daemon?.exitCode).toBeNull();
+		expect(daemon?.signalCode).toBeNull();
+		expect(readFileSync(path.join(root, 'keepalived.json'), 'utf8')).toBe('stale');
+	});
+
+	it('reads neither a FIFO as the pid file nor a missing dump folder, and still finishes its output', async () => {
+		await startDaemon();
+		const fifo = path.join(root, 'pid.fifo');
+		execFileSync('mkfifo', [fifo]);
+		expect(run('json', fifo, 36)).toMatchObject({exit: String(DUMP_EXIT.notRunning), complete: true});
+		expect(run('json', path.join(root, 'keepalived.pid'), 36, path.join(root, 'no-such-dir'))).toMatchObject({exit: String(DUMP_EXIT.noDump), complete: true});
+	});
+});
