@@ -6,14 +6,19 @@ import {ARP_SYSCTL_FILE, realServerVips, renderArpSysctlConf} from '../../render
 import {parseRealServerCheck, realServerCheckCommand} from '../../probes/realserver.js';
 import {ipAddrJsonCommand, parseIpAddrJson} from '../../probes/vip.js';
 import type {Transport} from '../../transport/types.js';
+import {sha256Hex} from '../../probes/config-hash.js';
+import {redactConfPair} from '../../text/redact.js';
 import {READ_FILE_SCRIPT} from './remote-scripts.js';
 
 export interface FileChange {
 	readonly path: string;
 	/** null when the file does not exist on the host. */
 	readonly current: string | null;
+	/** sha256 of the file as read on the host (null when missing): install checks it is still this one. */
+	readonly currentSha256: string | null;
 	readonly desired: string;
-	/** Unified diff (empty when unchanged). */
+	readonly desiredSha256: string;
+	/** Unified diff (empty when unchanged), VRRP passwords masked: it is shown and written as is. */
 	readonly diff: string;
 	readonly changed: boolean;
 }
@@ -43,17 +48,29 @@ export interface PlanOptions {
 
 const MISSING = '@@lvsdeck missing';
 
-export async function readRemoteFile(transport: Transport, host: string, path: string): Promise<string | null> {
+export interface RemoteFile {
+	readonly text: string;
+	/** sha256 of the bytes on the host (the text may have lost invalid UTF-8 on the way). */
+	readonly sha256: string;
+}
+
+export async function readRemoteFile(transport: Transport, host: string, path: string): Promise<RemoteFile | null> {
 	const r = await transport.exec(host, ['sh', '-c', READ_FILE_SCRIPT, 'lvsdeck-read', path]);
 	if (r.timedOut) throw new Error(`${host}: reading ${path} timed out`);
 	if (r.code !== 0) throw new Error(`${host}: cannot read ${path}: ${r.stderr.trim() || `exit ${r.code}`}`);
-	return r.stdout === `${MISSING}\n` ? null : r.stdout;
+	if (r.stdout === `${MISSING}\n`) return null;
+	const m = /^sha256=([0-9a-f]{64})\n/.exec(r.stdout);
+	if (!m) throw new Error(`${host}: cannot read ${path}: unexpected output`);
+	return {sha256: m[1]!, text: r.stdout.slice(m[0].length)};
 }
 
-function fileChange(path: string, current: string | null, desired: string): FileChange {
-	const changed = current !== desired;
-	const diff = changed ? createTwoFilesPatch(`${path} (installed)`, `${path} (rendered)`, current ?? '', desired, current === null ? 'missing' : '', '') : '';
-	return {path, current, desired, diff, changed};
+/** The change from what a host holds to what the profile renders, with a diff safe to show. */
+export function fileChange(path: string, current: RemoteFile | null, desired: string): FileChange {
+	const desiredSha256 = sha256Hex(desired);
+	const changed = current?.sha256 !== desiredSha256;
+	const shown = redactConfPair(current?.text ?? null, desired);
+	const diff = changed ? createTwoFilesPatch(`${path} (installed)`, `${path} (rendered)`, shown.current ?? '', shown.desired, current === null ? 'missing' : '', '') : '';
+	return {path, current: current?.text ?? null, currentSha256: current?.sha256 ?? null, desired, desiredSha256, diff, changed};
 }
 
 async function planDirector(profile: Profile, transport: Transport, host: Host, render: NonNullable<PlanOptions['render']>): Promise<HostPlan> {
