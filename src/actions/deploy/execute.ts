@@ -9,7 +9,7 @@ import type {DeployPlan, HostPlan} from './plan.js';
 import {parseSetupChanges, REALSERVER_SETUP_SCRIPT} from './remote-scripts.js';
 import {runStep} from './host-state.js';
 import {deployDirector} from './director.js';
-import {verifyBudgetMs, verifyDirector, type ClusterWatch} from './verify.js';
+import {verifyBudgetMs, verifyDirector, type ClusterWatch, type VerifyResult} from './verify.js';
 import type {DeployEvent, DeployReport, HostReport} from './report.js';
 
 export type {DeployEvent, DeployReport, DeployStep, HostHolds, HostOutcome, HostReport} from './report.js';
@@ -24,6 +24,8 @@ export interface ExecuteOptions {
 	/** How long to keep trying to reach a host after a step whose result is unknown (default 45 s). */
 	readonly reconnectDeadlineMs?: number;
 	readonly now?: () => Date;
+	/** Replaces the check against the cluster after a reload (unit tests drive the recovery path with it). */
+	readonly verify?: (director: string) => Promise<VerifyResult>;
 }
 
 function stampOf(d: Date): string {
@@ -60,7 +62,7 @@ export async function executeDeploy(profile: Profile, transport: Transport, plan
 						plan: hp,
 						stamp,
 						emit: hostEmit,
-						verify: () => verifyDirector(profile, transport, hp.host, verifyTimeoutMs, options.watch),
+						verify: () => (options.verify ? options.verify(hp.host) : verifyDirector(profile, transport, hp.host, verifyTimeoutMs, options.watch)),
 						reconnectDeadlineMs: options.reconnectDeadlineMs ?? 45_000,
 						remote,
 					});
