@@ -49,10 +49,10 @@ export async function deployCommand(options: DeployOptions): Promise<number> {
 		const plan = await planDeploy(profile, transport, options.host ? {host: options.host} : {});
 		if (!options.json) process.stdout.write(`${formatPlan(plan, process.stdout.isTTY === true)}\n`);
 		if (options.dryRun || !plan.changed) {
-			if (options.json) process.stdout.write(`${JSON.stringify({dryRun: options.dryRun === true, changed: plan.changed, hosts: plan.hosts.map((h) => ({host: h.host, role: h.role, path: h.file.path, changed: h.file.changed, sha256: h.file.currentSha256, newSha256: h.file.desiredSha256, diff: h.file.diff, liveChanges: h.liveChanges ?? []}))})}\n`);
+			if (options.json) process.stdout.write(`${JSON.stringify({dryRun: options.dryRun === true, changed: plan.changed, hosts: plan.hosts.map((h) => ({host: h.host, role: h.role, path: h.file.path, changed: h.file.changed, sha256: h.file.currentSha256, newSha256: h.file.desiredSha256, diff: h.file.diff, liveChanges: h.liveChanges ?? [], staleTemporaries: h.staleTemporaries ?? []}))})}\n`);
 			return 0;
 		}
-		if (!options.yes && !(await confirm(`Apply to ${plan.hosts.filter((h) => h.file.changed || (h.liveChanges?.length ?? 0) > 0).map((h) => h.host).join(', ')}? [y/N] `))) {
+		if (!options.yes && !(await confirm(`Apply to ${plan.hosts.filter((h) => h.file.changed || (h.liveChanges?.length ?? 0) > 0 || (h.staleTemporaries?.length ?? 0) > 0).map((h) => h.host).join(', ')}? [y/N] `))) {
 			err('deploy: cancelled; nothing was changed');
 			return 2;
 		}

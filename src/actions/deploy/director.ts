@@ -8,7 +8,7 @@ import type {Profile} from '../../profile/model.js';
 import type {Transport} from '../../transport/types.js';
 import {validateKeepalivedConfig, VALIDATE_TMP_DIR} from '../validate-config.js';
 import {fileChange, readRemoteFile, type HostPlan} from './plan.js';
-import {CLEANUP_SCRIPT, INSTALL_EXIT, INSTALL_SCRIPT, RESTORE_SCRIPT} from './remote-scripts.js';
+import {INSTALL_EXIT, INSTALL_SCRIPT, RESTORE_SCRIPT, temporariesCommand} from './remote-scripts.js';
 import {holdingOf, readHostState, runStep, type Holding, type HostState} from './host-state.js';
 import {describeHolds, type DeployEvent, type HostHolds, type HostReport} from './report.js';
 import type {VerifyResult} from './verify.js';
@@ -36,7 +36,8 @@ export async function deployDirector(ctx: DirectorContext): Promise<HostReport> 
 	const extra = removed.length > 0 ? {removedTemporaries: removed} : {};
 	if (!file.changed) {
 		ctx.emit({step: 'backup-install', status: 'skip', message: `${file.path} already matches the profile`});
-		return {host, outcome: 'unchanged', message: 'no change', ...extra};
+		const cleaned = removed.length > 0 ? `; removed ${removed.length} stale temporar${removed.length === 1 ? 'y' : 'ies'}` : '';
+		return {host, outcome: 'unchanged', message: `no change${cleaned}`, ...extra};
 	}
 	const refused = await validate(ctx);
 	if (refused) return {...refused, ...extra};
@@ -109,7 +110,7 @@ async function finalReport(ctx: DirectorContext, why: string, backup?: string): 
 
 async function removeStaleTemporaries(ctx: DirectorContext): Promise<string[]> {
 	const {file} = ctx.plan;
-	const step = await runStep(() => ctx.transport.exec(ctx.plan.host, ['sh', '-c', CLEANUP_SCRIPT, 'lvsdeck-cleanup', path.posix.basename(file.path), path.posix.dirname(file.path), VALIDATE_TMP_DIR]));
+	const step = await runStep(() => ctx.transport.exec(ctx.plan.host, temporariesCommand('remove', file.path, VALIDATE_TMP_DIR)));
 	if (step.kind !== 'ok') {
 		ctx.emit({step: 'cleanup', status: 'fail', message: `could not look for stale temporaries: ${ctx.remote(step.why)}`});
 		return [];

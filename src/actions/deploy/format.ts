@@ -27,6 +27,7 @@ export function formatPlan(plan: DeployPlan, color: boolean): string {
 		const what = h.file.changed ? `${h.file.path} ${h.file.current === null ? 'will be created' : 'changes'}` : `${h.file.path} unchanged`;
 		out.push(`== ${h.host} (${h.role}${h.holdsVip ? ', holds a VIP: goes last' : ''}): ${what}${live.length > 0 ? `; live: ${live.join(', ')}` : ''}`);
 		if (h.file.changed) out.push(...diffLines(h.file.diff, color));
+		if (h.staleTemporaries?.length) out.push(`   stale temporaries of an interrupted run (deploy removes them): ${h.staleTemporaries.join(', ')}`);
 	}
 	out.push(plan.changed ? `order: ${plan.hosts.map((h) => h.host).join(' -> ')}` : 'nothing to deploy: every host matches the profile');
 	return out.join('\n');

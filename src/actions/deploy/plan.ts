@@ -8,7 +8,8 @@ import {ipAddrJsonCommand, parseIpAddrJson} from '../../probes/vip.js';
 import type {Transport} from '../../transport/types.js';
 import {sha256Hex} from '../../probes/config-hash.js';
 import {redactConfPair} from '../../text/redact.js';
-import {READ_FILE_SCRIPT} from './remote-scripts.js';
+import {READ_FILE_SCRIPT, temporariesCommand} from './remote-scripts.js';
+import {VALIDATE_TMP_DIR} from '../validate-config.js';
 
 export interface FileChange {
 	readonly path: string;
@@ -32,6 +33,8 @@ export interface HostPlan {
 	readonly liveChanges?: readonly string[];
 	/** Directors: does it hold a VIP now (it goes last, so the VIP moves at most once)? */
 	readonly holdsVip?: boolean;
+	/** Directors: temporaries of interrupted runs (they may hold the password); deploy removes them. */
+	readonly staleTemporaries?: readonly string[];
 }
 
 export interface DeployPlan {
@@ -75,10 +78,15 @@ export function fileChange(path: string, current: RemoteFile | null, desired: st
 
 async function planDirector(profile: Profile, transport: Transport, host: Host, render: NonNullable<PlanOptions['render']>): Promise<HostPlan> {
 	const path = profile.keepalived.configPath;
-	const [current, addrs] = await Promise.all([readRemoteFile(transport, host.name, path), transport.exec(host.name, ipAddrJsonCommand())]);
+	const [current, addrs, stale] = await Promise.all([
+		readRemoteFile(transport, host.name, path),
+		transport.exec(host.name, ipAddrJsonCommand()),
+		transport.exec(host.name, temporariesCommand('list', path, VALIDATE_TMP_DIR)),
+	]);
 	const vips = new Set(profile.instances.flatMap((i) => i.vips.map((v) => v.address)));
 	const holdsVip = parseIpAddrJson(addrs.stdout).addresses.some((a) => vips.has(a.address));
-	return {host: host.name, role: 'director', file: fileChange(path, current, render(profile, host.name)), holdsVip};
+	const staleTemporaries = [...stale.stdout.matchAll(/^stale=(.+)$/gm)].map((m) => m[1]!);
+	return {host: host.name, role: 'director', file: fileChange(path, current, render(profile, host.name)), holdsVip, ...(staleTemporaries.length > 0 ? {staleTemporaries} : {})};
 }
 
 async function planRealServer(profile: Profile, transport: Transport, host: Host): Promise<HostPlan> {
@@ -107,5 +115,5 @@ export async function planDeploy(profile: Profile, transport: Transport, options
 	const plans = await Promise.all(targets.map((h) => (h.role === 'director' ? planDirector(profile, transport, h, render) : planRealServer(profile, transport, h))));
 	const rank = (p: HostPlan) => (p.role === 'realserver' ? 0 : p.holdsVip ? 2 : 1);
 	const hosts = [...plans].sort((a, b) => rank(a) - rank(b));
-	return {hosts, changed: hosts.some((h) => h.file.changed || (h.liveChanges?.length ?? 0) > 0)};
+	return {hosts, changed: hosts.some((h) => h.file.changed || (h.liveChanges?.length ?? 0) > 0 || (h.staleTemporaries?.length ?? 0) > 0)};
 }

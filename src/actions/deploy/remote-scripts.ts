@@ -1,5 +1,6 @@
 // The constant scripts deploy runs on hosts. Values arrive only as positional parameters and file
 // contents on stdin; nothing from a profile is ever interpolated into shell text.
+import path from 'node:path';
 
 /**
  * Where a script puts its temporary copy of a config (it holds the VRRP password): next to the target
@@ -89,13 +90,13 @@ export const STATE_SCRIPT = [
 ].join('\n');
 
 /**
- * Remove temporaries left by interrupted runs: "$1" the target's name (keepalived.conf), then the
- * folders to look in. A temporary is stale when the process named in it is gone, or when it is older
- * than 10 minutes (no step keeps one that long); a live run's temporary is left alone. Names from
- * older lvsdeck versions (no PID) count by age only. Prints `removed=PATH` per file.
+ * Temporaries left by interrupted runs: "$1" list|remove, "$2" the target's name (keepalived.conf),
+ * then the folders to look in. A temporary is stale when the process named in it is gone, or when it
+ * is older than 10 minutes (no step keeps one that long); a live run's temporary is left alone. Names
+ * from older lvsdeck versions (no PID) count by age only. Prints `stale=PATH` (list) or `removed=PATH`.
  */
 export const CLEANUP_SCRIPT = [
-	'base=$1; shift',
+	'mode=$1; base=$2; shift 2',
 	'for d in "$@"; do',
 	`  for t in "$d/.$base.${TEMP_MARK}."* "$d/.lvsdeck-new."* "$d/.lvsdeck-restore."* "$d/lvsdeck-validate."*; do`,
 	'    [ -f "$t" ] || continue',
@@ -104,11 +105,16 @@ export const CLEANUP_SCRIPT = [
 	'    case "$pid" in *[!0-9]*) pid= ;; esac',
 	'    if [ -n "$pid" ] && [ -d "/proc/$pid" ] && [ -z "$(find "$t" -maxdepth 0 -mmin +10)" ]; then continue; fi',
 	'    if [ -z "$pid" ] && [ -z "$(find "$t" -maxdepth 0 -mmin +10)" ]; then continue; fi',
-	'    rm -f -- "$t" && echo "removed=$t"',
+	'    if [ "$mode" = remove ]; then rm -f -- "$t" && echo "removed=$t"; else echo "stale=$t"; fi',
 	'  done',
 	'done',
 	'exit 0',
 ].join('\n');
+
+/** List or remove the stale temporaries of a config file (next to it, and where keepalived -t ran). */
+export function temporariesCommand(mode: 'list' | 'remove', configPath: string, validateTmpDir: string): string[] {
+	return ['sh', '-c', CLEANUP_SCRIPT, 'lvsdeck-temporaries', mode, path.posix.basename(configPath), path.posix.dirname(configPath), validateTmpDir];
+}
 
 /** Print `sha256=HEX` and then the file, or the single line `@@lvsdeck missing` when it does not exist: "$1" path. */
 export const READ_FILE_SCRIPT = 'if [ -e "$1" ]; then echo "sha256=$(sha256sum < "$1" | cut -c1-64)" && cat -- "$1"; else echo "@@lvsdeck missing"; fi';

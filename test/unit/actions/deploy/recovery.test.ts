@@ -258,3 +258,25 @@ describe('deploy on a director: the report says what the host holds', () => {
 		expect(events.find((e) => e.step === 'cleanup')?.message).toContain(stale[0]);
 	});
 });
+
+describe('stale temporaries with nothing else to deploy', () => {
+	it('the plan names them (so a dry run shows them) and deploy removes them', async () => {
+		const d = new LocalDirector();
+		const profile = d.profile(SECRET);
+		const conf = profile.keepalived.configPath;
+		spawnSync('mkdir', ['-p', path.dirname(conf)]);
+		writeFileSync(conf, renderKeepalivedConf(profile, 'dir1'));
+		const dead = spawnSync('sh', ['-c', 'echo $$'], {encoding: 'utf8'}).stdout.trim();
+		const stale = path.join(d.tmp, `.keepalived.conf.lvsdeck-tmp.20200101T000000Z.${dead}.aB3dE6`);
+		writeFileSync(stale, `auth_pass ${SECRET}\n`, {mode: 0o600});
+		const plan = await planDeploy(profile, d, {host: 'dir1'});
+		expect(plan.changed).toBe(true);
+		expect(plan.hosts[0]!.file.changed).toBe(false);
+		expect(plan.hosts[0]!.staleTemporaries).toEqual([stale]);
+		expect(existsSync(stale)).toBe(true);
+		const report = await executeDeploy(profile, d, plan, {verify: async () => ({answered: true})});
+		expect(report.hosts[0]).toMatchObject({outcome: 'unchanged', message: 'no change; removed 1 stale temporary', removedTemporaries: [stale]});
+		expect(existsSync(stale)).toBe(false);
+		expect(d.reloads).toBe(0);
+	});
+});
