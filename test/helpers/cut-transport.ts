@@ -23,7 +23,7 @@ const CUT_WRAPPER = [
 	'  setsid -f sh -c \'sleep 0.2; kill "$(cat /run/sshd.pid)"; pkill -f "^sshd: root@"; sleep "$1"; /usr/sbin/sshd -f /run/lab/sshd_config -E /run/sshd.log\' lvsdeck-outage "$secs" </dev/null >/dev/null 2>&1',
 	'  sleep 30',
 	'}',
-	'[ "$when" = before ] && cut',
+	'if [ "$when" = before ]; then cut; exit 0; fi',
 	'"$@"',
 	'cut',
 ].join('\n');

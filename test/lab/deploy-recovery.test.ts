@@ -79,7 +79,7 @@ describe('deploy with the connection cut at each step', () => {
 		const p = nextVariant();
 		const {report, events} = await deployWithCut(p, {host: 'dir2', match: (a) => a[2] === INSTALL_SCRIPT, when: 'after', outageSec: 3});
 		const h = report.hosts[0]!;
-		expect(h.outcome, h.message).toBe('deployed');
+		expect(h.outcome, `${h.message}\n${events.join('\n')}`).toBe('deployed');
 		expect(events.some((e) => e.startsWith('recover ok: holds the new keepalived.conf'))).toBe(true);
 		expect(h.holds).toMatchObject({config: 'new', sha256: sha256Hex(renderKeepalivedConf(p, 'dir2'))});
 		expect(await realSha()).toBe(h.holds!.sha256);
@@ -88,18 +88,19 @@ describe('deploy with the connection cut at each step', () => {
 
 	it('during the reload: reconnects, the new file is in place, reloads again and verifies', async () => {
 		const p = nextVariant();
-		const {report} = await deployWithCut(p, {host: 'dir2', match: (a) => a.join(' ') === lab.keepalived.reload.join(' '), when: 'after', outageSec: 3});
+		const {report, events} = await deployWithCut(p, {host: 'dir2', match: (a) => a.join(' ') === lab.keepalived.reload.join(' '), when: 'after', outageSec: 3});
 		const h = report.hosts[0]!;
-		expect(h.outcome, h.message).toBe('deployed');
+		expect(h.outcome, `${h.message}\n${events.join('\n')}`).toBe('deployed');
 		expect(h.holds?.sha256).toBe(sha256Hex(renderKeepalivedConf(p, 'dir2')));
 		expect(await realSha()).toBe(h.holds!.sha256);
 	});
 
 	it('during verification: the director answers again and verification goes on to pass', async () => {
+		// The outage and the reconnect use up part of the time allowed to reach a matching state: allow more.
 		const p = nextVariant();
-		const {report} = await deployWithCut(p, {host: 'dir2', match: (a) => a[2] === DIRECTOR_SNAPSHOT_SCRIPT, when: 'before', outageSec: 3});
+		const {report, events} = await deployWithCut(p, {host: 'dir2', match: (a) => a[2] === DIRECTOR_SNAPSHOT_SCRIPT, when: 'before', outageSec: 3}, {verifyTimeoutMs: 30_000});
 		const h = report.hosts[0]!;
-		expect(h.outcome, h.message).toBe('deployed');
+		expect(h.outcome, `${h.message}\n${events.join('\n')}`).toBe('deployed');
 		expect(await realSha()).toBe(h.holds!.sha256);
 	});
 
@@ -107,9 +108,9 @@ describe('deploy with the connection cut at each step', () => {
 		const before = await realSha();
 		// Port 8080: valid, but nothing listens there, so verification fails and deploy rolls back.
 		const p = nextVariant((y) => y.replace('    port: 80\n', '    port: 8080\n').replaceAll('        port: 80\n', '        port: 8080\n'));
-		const {report} = await deployWithCut(p, {host: 'dir2', match: (a) => a[2] === RESTORE_SCRIPT, when: 'after', outageSec: 3}, {verifyTimeoutMs: 4000});
+		const {report, events} = await deployWithCut(p, {host: 'dir2', match: (a) => a[2] === RESTORE_SCRIPT, when: 'after', outageSec: 3}, {verifyTimeoutMs: 4000});
 		const h = report.hosts[0]!;
-		expect(h.outcome, h.message).toBe('rolled-back');
+		expect(h.outcome, `${h.message}\n${events.join('\n')}`).toBe('rolled-back');
 		expect(h.holds).toMatchObject({config: 'previous', sha256: before});
 		expect(await realSha()).toBe(before);
 		expect(h.message).toMatch(/^verification failed: .*; rolled back: holds the previous keepalived\.conf \(sha256 [0-9a-f]{12}…\), keepalived reloaded$/);
