@@ -4,6 +4,7 @@ import {readFileSync} from 'node:fs';
 import path from 'node:path';
 import {Command, CommanderError, Option} from 'commander';
 import {CliError} from './cli-error.js';
+import {redactSecrets} from './text/redact.js';
 import {ProfileError} from './profile/errors.js';
 import {LabPreflightError} from './lab/preflight.js';
 import {LabError} from './lab/lab.js';
@@ -156,7 +157,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 			error instanceof LabError ||
 			error instanceof TransportError;
 		const message = error instanceof Error ? error.message : String(error);
-		process.stderr.write(`lvsdeck: ${known ? message : `unexpected error: ${message}`}\n`);
+		process.stderr.write(`lvsdeck: ${redactSecrets(known ? message : `unexpected error: ${message}`)}\n`);
 		return error instanceof CliError ? error.exitCode : 2;
 	}
 }

@@ -1,16 +1,20 @@
 // Validate a keepalived.conf on the target director itself (interfaces and paths must exist there):
 // upload to a temporary file, run `keepalived -t -f`, remove the file. Changes nothing else.
+// keepalived's diagnostics may quote config lines: callers redact them before showing them.
 import type {Transport} from '../transport/types.js';
 
-/** Constant script; the config arrives on stdin, never interpolated into the command. */
+/**
+ * Constant script; the config arrives on stdin, never interpolated into the command. "$1" the config's
+ * name and "$2" a time stamp name the temporary (`/tmp/.NAME.lvsdeck-tmp.STAMP.PID.XXXXXX`, mode 0600)
+ * so that one left behind by a killed run is found and removed by the next deploy.
+ */
 export const VALIDATE_SCRIPT = [
-	't=$(mktemp /tmp/lvsdeck-validate.XXXXXX) || exit 90',
+	'umask 077',
+	't=$(mktemp "/tmp/.${1:-keepalived.conf}.lvsdeck-tmp.${2:-0}.$$.XXXXXX") || exit 90',
+	'trap \'rm -f -- "$t"\' EXIT',
 	'cat > "$t"',
-	'if [ ! -s "$t" ]; then rm -f "$t"; echo "uploaded config is empty" >&2; exit 91; fi',
+	'if [ ! -s "$t" ]; then echo "uploaded config is empty" >&2; exit 91; fi',
 	'keepalived -t -f "$t"',
-	'rc=$?',
-	'rm -f "$t"',
-	'exit $rc',
 ].join('\n');
 
 export interface ValidationResult {
@@ -37,7 +41,10 @@ export function judgeValidation(code: number | null, stderr: string, timedOut: b
 	return {ok: true, code, diagnostics};
 }
 
-export async function validateKeepalivedConfig(transport: Transport, host: string, config: string): Promise<ValidationResult> {
-	const r = await transport.exec(host, ['sh', '-c', VALIDATE_SCRIPT, 'lvsdeck-validate'], {stdin: config, timeoutMs: 15_000});
+/** The folder VALIDATE_SCRIPT keeps its temporary in (deploy looks there for stale ones). */
+export const VALIDATE_TMP_DIR = '/tmp';
+
+export async function validateKeepalivedConfig(transport: Transport, host: string, config: string, temp: {name?: string; stamp?: string} = {}): Promise<ValidationResult> {
+	const r = await transport.exec(host, ['sh', '-c', VALIDATE_SCRIPT, 'lvsdeck-validate', temp.name ?? 'keepalived.conf', temp.stamp ?? '0'], {stdin: config, timeoutMs: 15_000});
 	return judgeValidation(r.code, r.stderr, r.timedOut);
 }

@@ -1,14 +1,16 @@
 // `lvsdeck deploy --profile FILE [--host NAME] [--dry-run] [--yes] [--json]`: show the plan (a unified
 // diff per host and file), then validate, back up, install, reload, verify, and roll back on failure.
-// Exit 0 done (or nothing to do), 1 verification failed and was rolled back, 2 refused or error.
+// Exit 0 done (or nothing to do), 1 verification failed and was rolled back, 2 refused, error, or a
+// host's state unknown. Passwords are masked in everything written (diffs, JSON, messages).
 import {createInterface} from 'node:readline/promises';
 import {loadProfile} from '../profile/load.js';
 import {createClusterTransport} from '../transport/cluster-transport.js';
 import {runInStation} from '../station.js';
 import {CliError} from '../cli-error.js';
 import {planDeploy} from '../actions/deploy/plan.js';
-import {formatPlan} from '../actions/deploy/format.js';
-import {executeDeploy, type DeployEvent} from '../actions/deploy/execute.js';
+import {formatPlan, formatReport} from '../actions/deploy/format.js';
+import {deployExitCode, executeDeploy, type DeployEvent} from '../actions/deploy/execute.js';
+import {redactSecrets} from '../text/redact.js';
 import {sanitizeText} from '../ui/sanitize.js';
 import {parseTrust} from './status.js';
 
@@ -40,25 +42,25 @@ export async function deployCommand(options: DeployOptions): Promise<number> {
 	const reexec = await runInStation(profile.stationNetns);
 	if (reexec !== undefined) return reexec;
 
-	const transport = createClusterTransport(profile, {trust});
+	// A short reconnect backoff: after a dropped connection deploy must read the host as soon as it answers.
+	const transport = createClusterTransport(profile, {trust, backoffMaxMs: 2000});
 	const err = (s: string) => process.stderr.write(`${s}\n`);
 	try {
 		const plan = await planDeploy(profile, transport, options.host ? {host: options.host} : {});
 		if (!options.json) process.stdout.write(`${formatPlan(plan, process.stdout.isTTY === true)}\n`);
 		if (options.dryRun || !plan.changed) {
-			if (options.json) process.stdout.write(`${JSON.stringify({dryRun: options.dryRun === true, changed: plan.changed, hosts: plan.hosts.map((h) => ({host: h.host, role: h.role, path: h.file.path, changed: h.file.changed, diff: h.file.diff, liveChanges: h.liveChanges ?? []}))})}\n`);
+			if (options.json) process.stdout.write(`${JSON.stringify({dryRun: options.dryRun === true, changed: plan.changed, hosts: plan.hosts.map((h) => ({host: h.host, role: h.role, path: h.file.path, changed: h.file.changed, sha256: h.file.currentSha256, newSha256: h.file.desiredSha256, diff: h.file.diff, liveChanges: h.liveChanges ?? [], staleTemporaries: h.staleTemporaries ?? []}))})}\n`);
 			return 0;
 		}
-		if (!options.yes && !(await confirm(`Apply to ${plan.hosts.filter((h) => h.file.changed || (h.liveChanges?.length ?? 0) > 0).map((h) => h.host).join(', ')}? [y/N] `))) {
+		if (!options.yes && !(await confirm(`Apply to ${plan.hosts.filter((h) => h.file.changed || (h.liveChanges?.length ?? 0) > 0 || (h.staleTemporaries?.length ?? 0) > 0).map((h) => h.host).join(', ')}? [y/N] `))) {
 			err('deploy: cancelled; nothing was changed');
 			return 2;
 		}
-		const onEvent = (e: DeployEvent) => err(`deploy: ${e.host}: ${e.step} ${e.status}: ${sanitizeText(e.message)}`);
+		const onEvent = (e: DeployEvent) => err(`deploy: ${e.host}: ${e.step} ${e.status}: ${redactSecrets(sanitizeText(e.message))}`);
 		const report = await executeDeploy(profile, transport, plan, {onEvent});
 		if (options.json) process.stdout.write(`${JSON.stringify(report)}\n`);
-		else for (const h of report.hosts) process.stdout.write(`${h.host.padEnd(12)} ${h.outcome.padEnd(12)} ${sanitizeText(h.message)}\n`);
-		if (report.ok) return 0;
-		return report.hosts.some((h) => h.outcome === 'rolled-back') ? 1 : 2;
+		else process.stdout.write(`${formatReport(report, process.stdout.isTTY === true)}\n`);
+		return deployExitCode(report);
 	} finally {
 		await transport.close();
 	}

@@ -142,7 +142,7 @@ director)
   # dropped unless this is 1 (then it is scheduled anew): what directors in front of health-checked
   # real servers should run with; the rs-health drill says so when it is 0.
   sysctl -qw net.ipv4.vs.expire_nodest_conn=1 || echo "FAILED sysctl net.ipv4.vs.expire_nodest_conn=1"
-  cp /run/lab/boot/keepalived.conf "$KCONF" && chmod 644 "$KCONF"
+  cp /run/lab/boot/keepalived.conf "$KCONF" && chmod 600 "$KCONF"
   keepalived -t -f "$KCONF" > /run/lab/keepalived-test.out 2>&1
   rc=$?
   if [ $rc -ne 0 ] || [ -s /run/lab/keepalived-test.out ]; then

@@ -445,15 +445,5 @@ export function parseKeepalivedStats(text: string): VrrpStatsDump {
 	return {instances, problems: capped(problems)};
 }
 
-/**
- * Mask VRRP secrets in any text before it is logged or shown: `Password = X` (data dump),
- * `auth_pass X` (keepalived.conf) and `"auth_data":"X"` (JSON dump, also backslash-escaped).
- */
-export function redactSecrets(text: string): string {
-	if (typeof text !== 'string') return '';
-	return text
-		.replace(/(\bPassword[ \t]*=[ \t]*)[^\r\n]*/gi, '$1****')
-		.replace(/(\bauth_pass\b[ \t]+)("(?:[^"\\\r\n]|\\.)*"?|[^\s{}]+)/gi, '$1****')
-		.replace(/("auth_data"[ \t]*:[ \t]*)"(?:[^"\\]|\\[\s\S])*"?/gi, '$1"****"')
-		.replace(/(\\"auth_data\\"[ \t]*:[ \t]*)\\"(?:[^"\\]|\\[^"])*(?:\\")?/gi, '$1\\"****\\"');
-}
+/** Kept here for the probes' callers; the one implementation lives in src/text/redact.ts. */
+export {redactSecrets} from '../text/redact.js';

@@ -1,4 +1,6 @@
 // The console's append-only action log (what the operator asked for and what happened), with times.
+// Entries never hold a VRRP password: whatever is appended is masked first.
+import {redactSecrets} from '../text/redact.js';
 
 export interface LogEntry {
 	readonly at: number;
@@ -16,7 +18,7 @@ export class ActionLog {
 	) {}
 
 	append(level: LogEntry['level'], text: string): void {
-		this.entries = [...this.entries, {at: this.now(), level, text}].slice(-this.limit);
+		this.entries = [...this.entries, {at: this.now(), level, text: redactSecrets(text)}].slice(-this.limit);
 		for (const l of this.listeners) l();
 	}
 

@@ -107,7 +107,7 @@ describe('deploy on the lab', () => {
 		const before = await cat('dir2', CONF);
 		const next = `${renderKeepalivedConf(profile, 'dir2')}\n# ${'x'.repeat(200_000)}\n`;
 		const host = profile.hosts.find((h) => h.name === 'dir2')!;
-		const command = shellJoin(['sh', '-c', INSTALL_SCRIPT, 'lvsdeck-install', CONF, profile.keepalived.backupDir, 'cut-test', sha256Hex(next)]);
+		const command = shellJoin(['sh', '-c', INSTALL_SCRIPT, 'lvsdeck-install', CONF, profile.keepalived.backupDir, 'cut-test', sha256Hex(next), sha256Hex(before)]);
 		const ssh = spawn('ssh', ['-i', host.ssh.identityFiles[0]!, '-o', `UserKnownHostsFile=${host.ssh.knownHostsFiles[0]}`, '-o', 'BatchMode=yes', `root@${host.address}`, command], {stdio: ['pipe', 'ignore', 'ignore']});
 		const exited = new Promise((r) => ssh.on('exit', r));
 		ssh.stdin.write(next.slice(0, next.length / 2));
@@ -117,7 +117,7 @@ describe('deploy on the lab', () => {
 		// The remote script sees the upload end early, finds the hash wrong and removes its temporary file.
 		await new Promise((r) => setTimeout(r, 1000));
 		expect(sha256Hex(await cat('dir2', CONF))).toBe(sha256Hex(before));
-		const leftovers = await pool.exec('dir2', ['sh', '-c', 'ls -a /etc/keepalived | grep -c lvsdeck-new || true']);
+		const leftovers = await pool.exec('dir2', ['sh', '-c', 'ls -a /etc/keepalived | grep -c lvsdeck-tmp || true']);
 		expect(leftovers.stdout.trim()).toBe('0');
 	});
 

@@ -6,14 +6,20 @@ import {ARP_SYSCTL_FILE, realServerVips, renderArpSysctlConf} from '../../render
 import {parseRealServerCheck, realServerCheckCommand} from '../../probes/realserver.js';
 import {ipAddrJsonCommand, parseIpAddrJson} from '../../probes/vip.js';
 import type {Transport} from '../../transport/types.js';
-import {READ_FILE_SCRIPT} from './remote-scripts.js';
+import {sha256Hex} from '../../probes/config-hash.js';
+import {redactConfPair} from '../../text/redact.js';
+import {READ_FILE_SCRIPT, temporariesCommand} from './remote-scripts.js';
+import {VALIDATE_TMP_DIR} from '../validate-config.js';
 
 export interface FileChange {
 	readonly path: string;
 	/** null when the file does not exist on the host. */
 	readonly current: string | null;
+	/** sha256 of the file as read on the host (null when missing): install checks it is still this one. */
+	readonly currentSha256: string | null;
 	readonly desired: string;
-	/** Unified diff (empty when unchanged). */
+	readonly desiredSha256: string;
+	/** Unified diff (empty when unchanged), VRRP passwords masked: it is shown and written as is. */
 	readonly diff: string;
 	readonly changed: boolean;
 }
@@ -27,6 +33,8 @@ export interface HostPlan {
 	readonly liveChanges?: readonly string[];
 	/** Directors: does it hold a VIP now (it goes last, so the VIP moves at most once)? */
 	readonly holdsVip?: boolean;
+	/** Directors: temporaries of interrupted runs (they may hold the password); deploy removes them. */
+	readonly staleTemporaries?: readonly string[];
 }
 
 export interface DeployPlan {
@@ -43,25 +51,42 @@ export interface PlanOptions {
 
 const MISSING = '@@lvsdeck missing';
 
-export async function readRemoteFile(transport: Transport, host: string, path: string): Promise<string | null> {
+export interface RemoteFile {
+	readonly text: string;
+	/** sha256 of the bytes on the host (the text may have lost invalid UTF-8 on the way). */
+	readonly sha256: string;
+}
+
+export async function readRemoteFile(transport: Transport, host: string, path: string): Promise<RemoteFile | null> {
 	const r = await transport.exec(host, ['sh', '-c', READ_FILE_SCRIPT, 'lvsdeck-read', path]);
 	if (r.timedOut) throw new Error(`${host}: reading ${path} timed out`);
 	if (r.code !== 0) throw new Error(`${host}: cannot read ${path}: ${r.stderr.trim() || `exit ${r.code}`}`);
-	return r.stdout === `${MISSING}\n` ? null : r.stdout;
+	if (r.stdout === `${MISSING}\n`) return null;
+	const m = /^sha256=([0-9a-f]{64})\n/.exec(r.stdout);
+	if (!m) throw new Error(`${host}: cannot read ${path}: unexpected output`);
+	return {sha256: m[1]!, text: r.stdout.slice(m[0].length)};
 }
 
-function fileChange(path: string, current: string | null, desired: string): FileChange {
-	const changed = current !== desired;
-	const diff = changed ? createTwoFilesPatch(`${path} (installed)`, `${path} (rendered)`, current ?? '', desired, current === null ? 'missing' : '', '') : '';
-	return {path, current, desired, diff, changed};
+/** The change from what a host holds to what the profile renders, with a diff safe to show. */
+export function fileChange(path: string, current: RemoteFile | null, desired: string): FileChange {
+	const desiredSha256 = sha256Hex(desired);
+	const changed = current?.sha256 !== desiredSha256;
+	const shown = redactConfPair(current?.text ?? null, desired);
+	const diff = changed ? createTwoFilesPatch(`${path} (installed)`, `${path} (rendered)`, shown.current ?? '', shown.desired, current === null ? 'missing' : '', '') : '';
+	return {path, current: current?.text ?? null, currentSha256: current?.sha256 ?? null, desired, desiredSha256, diff, changed};
 }
 
 async function planDirector(profile: Profile, transport: Transport, host: Host, render: NonNullable<PlanOptions['render']>): Promise<HostPlan> {
 	const path = profile.keepalived.configPath;
-	const [current, addrs] = await Promise.all([readRemoteFile(transport, host.name, path), transport.exec(host.name, ipAddrJsonCommand())]);
+	const [current, addrs, stale] = await Promise.all([
+		readRemoteFile(transport, host.name, path),
+		transport.exec(host.name, ipAddrJsonCommand()),
+		transport.exec(host.name, temporariesCommand('list', path, VALIDATE_TMP_DIR)),
+	]);
 	const vips = new Set(profile.instances.flatMap((i) => i.vips.map((v) => v.address)));
 	const holdsVip = parseIpAddrJson(addrs.stdout).addresses.some((a) => vips.has(a.address));
-	return {host: host.name, role: 'director', file: fileChange(path, current, render(profile, host.name)), holdsVip};
+	const staleTemporaries = [...stale.stdout.matchAll(/^stale=(.+)$/gm)].map((m) => m[1]!);
+	return {host: host.name, role: 'director', file: fileChange(path, current, render(profile, host.name)), holdsVip, ...(staleTemporaries.length > 0 ? {staleTemporaries} : {})};
 }
 
 async function planRealServer(profile: Profile, transport: Transport, host: Host): Promise<HostPlan> {
@@ -90,5 +115,5 @@ export async function planDeploy(profile: Profile, transport: Transport, options
 	const plans = await Promise.all(targets.map((h) => (h.role === 'director' ? planDirector(profile, transport, h, render) : planRealServer(profile, transport, h))));
 	const rank = (p: HostPlan) => (p.role === 'realserver' ? 0 : p.holdsVip ? 2 : 1);
 	const hosts = [...plans].sort((a, b) => rank(a) - rank(b));
-	return {hosts, changed: hosts.some((h) => h.file.changed || (h.liveChanges?.length ?? 0) > 0)};
+	return {hosts, changed: hosts.some((h) => h.file.changed || (h.liveChanges?.length ?? 0) > 0 || (h.staleTemporaries?.length ?? 0) > 0)};
 }

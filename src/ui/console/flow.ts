@@ -5,8 +5,9 @@ import type {Profile} from '../../profile/model.js';
 import type {Transport} from '../../transport/types.js';
 import {planDeploy, type DeployPlan} from '../../actions/deploy/plan.js';
 import {executeDeploy, type ClusterWatch} from '../../actions/deploy/execute.js';
-import {formatPlan} from '../../actions/deploy/format.js';
+import {formatPlan, formatReport} from '../../actions/deploy/format.js';
 import {sanitizeLine} from '../sanitize.js';
+import {redactSecrets} from '../../text/redact.js';
 import type {ActionLog} from '../action-log.js';
 import type {WatchLine} from '../presenters/watch.js';
 
@@ -66,7 +67,7 @@ export class FlowStore {
 	}
 
 	append(...lines: string[]): void {
-		if (this.state) this.set({...this.state, lines: [...this.state.lines, ...lines.map(sanitizeLine)]});
+		if (this.state) this.set({...this.state, lines: [...this.state.lines, ...lines.map((l) => redactSecrets(sanitizeLine(l)))]});
 	}
 
 	/** Ask y/n: the confirm phase with this prompt until the operator answers. */
@@ -137,7 +138,7 @@ export class FlowStore {
 		} catch (error) {
 			const message = error instanceof Error ? error.message : String(error);
 			log.append('error', `deploy: planning failed: ${message}`);
-			this.update({phase: 'done', lines: [...(this.get()?.lines ?? []), `planning failed: ${sanitizeLine(message)}`], prompt: 'Esc closes'});
+			this.update({phase: 'done', lines: [...(this.get()?.lines ?? []), `planning failed: ${redactSecrets(sanitizeLine(message))}`], prompt: 'Esc closes'});
 			return;
 		}
 		const planLines = formatPlan(plan, false).split('\n').map(sanitizeLine);
@@ -156,8 +157,7 @@ export class FlowStore {
 		log.append('info', `deploy: started (${plan.hosts.map((h) => h.host).join(' -> ')})`);
 		this.update({phase: 'working', lines: ['deploying, one host at a time:'], prompt: 'deploying… (cannot be interrupted halfway)'});
 		const report = await executeDeploy(profile, transport, plan, {onEvent: (e) => this.append(`${e.host}: ${e.step} ${e.status}: ${e.message}`), ...(watch ? {watch} : {})});
-		this.append('');
-		for (const h of report.hosts) this.append(`${h.host.padEnd(10)} ${h.outcome.padEnd(12)} ${h.message}`);
+		this.append('', ...formatReport(report, false, 10).split('\n'));
 		log.append(report.ok ? 'info' : 'error', `deploy: ${report.ok ? 'done' : 'failed'}: ${report.hosts.map((h) => `${h.host} ${h.outcome}`).join(', ')}`);
 		this.update({phase: 'done', prompt: `${report.ok ? 'deploy done' : 'deploy FAILED'} · Esc closes`});
 	}

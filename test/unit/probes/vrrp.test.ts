@@ -258,16 +258,16 @@ describe('VRRP password never leaves the parsers', () => {
 describe('redactSecrets', () => {
 	it('masks the data dump password, the JSON auth_data and auth_pass in a config', () => {
 		const data = redactSecrets(fixture('keepalived-data-dir1.txt'));
-		expect(data).toContain('   Password = ****\n');
+		expect(data).toContain('   Password = ********\n');
 		expect(data).not.toContain(PASSWORD);
 		const json = redactSecrets(fixture('keepalived-json-dir2.json'));
-		expect(json).toContain('"auth_data":"****"');
+		expect(json).toContain('"auth_data":"********"');
 		expect(json).not.toContain(PASSWORD);
 		expect(JSON.parse(json)).toBeInstanceOf(Array);
-		expect(redactSecrets('authentication {\n  auth_type PASS\n  auth_pass s3cr3t\n}')).toBe('authentication {\n  auth_type PASS\n  auth_pass ****\n}');
-		expect(redactSecrets('auth_pass "two words"  # comment')).toBe('auth_pass ****  # comment');
-		expect(redactSecrets('{ auth_type PASS auth_pass 1111 }')).toBe('{ auth_type PASS auth_pass **** }');
-		expect(redactSecrets('log: {\\"auth_data\\":\\"1111\\"}')).toBe('log: {\\"auth_data\\":\\"****\\"}');
+		expect(redactSecrets('authentication {\n  auth_type PASS\n  auth_pass s3cr3t\n}')).toBe('authentication {\n  auth_type PASS\n  auth_pass ********\n}');
+		expect(redactSecrets('auth_pass "two words"  # comment')).toBe('auth_pass ********  # comment');
+		expect(redactSecrets('{ auth_type PASS auth_pass 1111 }')).toBe('{ auth_type PASS auth_pass ******** }');
+		expect(redactSecrets('log: {\\"auth_data\\":\\"1111\\"}')).toBe('log: {\\"auth_data\\":\\"********\\"}');
 		expect(redactSecrets('nothing here')).toBe('nothing here');
 	});
 
