@@ -4,6 +4,7 @@ import {readFileSync} from 'node:fs';
 import path from 'node:path';
 import {Command, CommanderError, Option} from 'commander';
 import {CliError} from './cli-error.js';
+import {printErr, writeErr, writeOut} from './text/sink.js';
 import {ProfileError} from './profile/errors.js';
 import {LabPreflightError} from './lab/preflight.js';
 import {LabError} from './lab/lab.js';
@@ -26,7 +27,7 @@ function buildProgram(setCode: (code: number) => void): Command {
 		.showHelpAfterError('(run with --help for usage)')
 		.exitOverride()
 		.enablePositionalOptions()
-		.configureOutput({outputError: (str, write) => write(str)});
+		.configureOutput({writeOut, writeErr, outputError: (str, write) => write(str)});
 
 	const labProfile = () => new Option('-p, --profile <file>', 'lab profile').default(DEFAULT_LAB_PROFILE, 'profiles/lab.yaml');
 	const lab = program
@@ -156,7 +157,8 @@ export async function main(argv: readonly string[]): Promise<number> {
 			error instanceof LabError ||
 			error instanceof TransportError;
 		const message = error instanceof Error ? error.message : String(error);
-		process.stderr.write(`lvsdeck: ${known ? message : `unexpected error: ${message}`}\n`);
+		// Messages can carry remote text (stderr of a host, an SSH error): printErr sanitizes them.
+		printErr(`lvsdeck: ${known ? message : `unexpected error: ${message}`}`);
 		return error instanceof CliError ? error.exitCode : 2;
 	}
 }

@@ -7,9 +7,10 @@ import {createClusterTransport} from '../transport/cluster-transport.js';
 import {runInStation} from '../station.js';
 import {CliError} from '../cli-error.js';
 import {planDeploy} from '../actions/deploy/plan.js';
-import {formatPlan} from '../actions/deploy/format.js';
+import {planLines} from '../actions/deploy/format.js';
 import {executeDeploy, type DeployEvent} from '../actions/deploy/execute.js';
-import {sanitizeText} from '../ui/sanitize.js';
+import {sanitizeLine} from '../text/sanitize.js';
+import {printColoured, printErr, printJson, printOut} from '../text/sink.js';
 import {parseTrust} from './status.js';
 
 export interface DeployOptions {
@@ -24,7 +25,7 @@ export interface DeployOptions {
 async function confirm(question: string): Promise<boolean> {
 	const rl = createInterface({input: process.stdin, output: process.stderr});
 	try {
-		return /^y(es)?$/i.test((await rl.question(question)).trim());
+		return /^y(es)?$/i.test((await rl.question(sanitizeLine(question))).trim());
 	} finally {
 		rl.close();
 	}
@@ -41,22 +42,22 @@ export async function deployCommand(options: DeployOptions): Promise<number> {
 	if (reexec !== undefined) return reexec;
 
 	const transport = createClusterTransport(profile, {trust});
-	const err = (s: string) => process.stderr.write(`${s}\n`);
+	const err = printErr;
 	try {
 		const plan = await planDeploy(profile, transport, options.host ? {host: options.host} : {});
-		if (!options.json) process.stdout.write(`${formatPlan(plan, process.stdout.isTTY === true)}\n`);
+		if (!options.json) printColoured(planLines(plan));
 		if (options.dryRun || !plan.changed) {
-			if (options.json) process.stdout.write(`${JSON.stringify({dryRun: options.dryRun === true, changed: plan.changed, hosts: plan.hosts.map((h) => ({host: h.host, role: h.role, path: h.file.path, changed: h.file.changed, diff: h.file.diff, liveChanges: h.liveChanges ?? []}))})}\n`);
+			if (options.json) printJson({dryRun: options.dryRun === true, changed: plan.changed, hosts: plan.hosts.map((h) => ({host: h.host, role: h.role, path: h.file.path, changed: h.file.changed, diff: h.file.diff, liveChanges: h.liveChanges ?? []}))});
 			return 0;
 		}
 		if (!options.yes && !(await confirm(`Apply to ${plan.hosts.filter((h) => h.file.changed || (h.liveChanges?.length ?? 0) > 0).map((h) => h.host).join(', ')}? [y/N] `))) {
 			err('deploy: cancelled; nothing was changed');
 			return 2;
 		}
-		const onEvent = (e: DeployEvent) => err(`deploy: ${e.host}: ${e.step} ${e.status}: ${sanitizeText(e.message)}`);
+		const onEvent = (e: DeployEvent) => err(`deploy: ${e.host}: ${e.step} ${e.status}: ${sanitizeLine(e.message)}`);
 		const report = await executeDeploy(profile, transport, plan, {onEvent});
-		if (options.json) process.stdout.write(`${JSON.stringify(report)}\n`);
-		else for (const h of report.hosts) process.stdout.write(`${h.host.padEnd(12)} ${h.outcome.padEnd(12)} ${sanitizeText(h.message)}\n`);
+		if (options.json) printJson(report);
+		else for (const h of report.hosts) printOut(`${h.host.padEnd(12)} ${h.outcome.padEnd(12)} ${sanitizeLine(h.message)}`);
 		if (report.ok) return 0;
 		return report.hosts.some((h) => h.outcome === 'rolled-back') ? 1 : 2;
 	} finally {

@@ -1,6 +1,6 @@
 // A drill report as text: the verdict and the figures that matter for its kind, then the reasons.
 import type {DrillReport} from './failover.js';
-import {sanitizeText} from '../../ui/sanitize.js';
+import {sanitizeText} from '../../text/sanitize.js';
 
 export function formatDrill(r: DrillReport): string {
 	if (r.drill === 'rs-health' || r.drill === 'drain') {

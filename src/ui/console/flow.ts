@@ -6,7 +6,7 @@ import type {Transport} from '../../transport/types.js';
 import {planDeploy, type DeployPlan} from '../../actions/deploy/plan.js';
 import {executeDeploy, type ClusterWatch} from '../../actions/deploy/execute.js';
 import {formatPlan} from '../../actions/deploy/format.js';
-import {sanitizeLine} from '../sanitize.js';
+import {sanitizeLine} from '../../text/sanitize.js';
 import type {ActionLog} from '../action-log.js';
 import type {WatchLine} from '../presenters/watch.js';
 
@@ -140,7 +140,7 @@ export class FlowStore {
 			this.update({phase: 'done', lines: [...(this.get()?.lines ?? []), `planning failed: ${sanitizeLine(message)}`], prompt: 'Esc closes'});
 			return;
 		}
-		const planLines = formatPlan(plan, false).split('\n').map(sanitizeLine);
+		const planLines = formatPlan(plan).split('\n').map(sanitizeLine);
 		if (!plan.changed) {
 			log.append('info', 'deploy: nothing to deploy, every host matches the profile');
 			this.update({phase: 'done', lines: planLines, prompt: 'nothing to deploy · Esc closes'});

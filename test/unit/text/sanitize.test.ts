@@ -1,7 +1,7 @@
 // Remote text cannot drive the terminal: escape sequences and control characters are removed.
 import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
-import {sanitizeLine, sanitizeText} from '../../../src/ui/sanitize.js';
+import {sanitizeLine, sanitizeText} from '../../../src/text/sanitize.js';
 
 describe('sanitizeText', () => {
 	it.each([
