@@ -38,6 +38,8 @@ export interface StatusReport {
 			vips: string[];
 		}>;
 		vrrpError: string | null;
+		/** What the last read could not parse or refused (a field not of its shape). */
+		problems: string[];
 		ipvs: Array<{
 			protocol: string;
 			address: string;
@@ -120,6 +122,7 @@ export function buildStatusReport(state: ClusterState, now = Date.now()): Status
 					vips: [...v.vips],
 				})),
 				vrrpError: n(d?.vrrpError),
+				problems: [...(d?.problems ?? [])],
 				ipvs: (d?.ipvs.services ?? []).map((s) => ({
 					protocol: s.protocol,
 					address: s.address,
@@ -215,6 +218,7 @@ export function formatStatusReport(r: StatusReport): string {
 		}
 		if (rows.length > 0) out.push(table(['SERVICE', 'SCHEDULER', 'FORWARD', 'WEIGHT', 'ACTIVE', 'INACTIVE', 'CONNS'], rows));
 		else out.push('  (no IPVS services)');
+		for (const p of d.problems) out.push(`  output problem: ${sanitizeLine(p)}`);
 	}
 	if (r.realServers.length > 0) {
 		out.push('');
