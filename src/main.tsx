@@ -5,6 +5,7 @@ import path from 'node:path';
 import {Command, CommanderError, Option} from 'commander';
 import {CliError} from './cli-error.js';
 import {printErr, writeErr, writeOut} from './text/sink.js';
+import {sanitizeLine} from './text/sanitize.js';
 import {ProfileError} from './profile/errors.js';
 import {LabPreflightError} from './lab/preflight.js';
 import {LabError} from './lab/lab.js';
@@ -156,8 +157,10 @@ export async function main(argv: readonly string[]): Promise<number> {
 			error instanceof LabPlanError ||
 			error instanceof LabError ||
 			error instanceof TransportError;
-		const message = error instanceof Error ? error.message : String(error);
-		// Messages can carry remote text (stderr of a host, an SSH error): printErr sanitizes them.
+		const raw = error instanceof Error ? error.message : String(error);
+		// Messages can carry remote text (stderr of a host, an SSH error): sanitized, and folded to one line
+		// but for the lab's own boot report, which quotes its console on purpose.
+		const message = error instanceof LabError ? raw : sanitizeLine(raw);
 		printErr(`lvsdeck: ${known ? message : `unexpected error: ${message}`}`);
 		return error instanceof CliError ? error.exitCode : 2;
 	}

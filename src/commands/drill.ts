@@ -11,6 +11,7 @@ import {runRealServerDrill} from '../actions/drills/realserver-drill.js';
 import {toJUnit} from '../actions/drills/report.js';
 import {formatDrill} from '../actions/drills/format.js';
 import type {HardMethod} from '../actions/drills/faults.js';
+import {sanitizeLine} from '../text/sanitize.js';
 import {printErr, printOut, writeJsonFile, writeTextFile} from '../text/sink.js';
 import {parseTrust} from './status.js';
 import {wholeOption} from './numbers.js';
@@ -60,7 +61,7 @@ export async function drillCommand(kind: string | undefined, options: DrillOptio
 
 	// A short reconnect backoff: after a dropped connection the restore must run as soon as the host answers.
 	const transport = createClusterTransport(profile, {trust, backoffMaxMs: 2000});
-	const err = (s: string) => printErr(`drill: ${s}`);
+	const err = (s: string) => printErr(`drill: ${sanitizeLine(s)}`);
 	try {
 		if (options.recover) {
 			const journals = openJournals(profile.file);

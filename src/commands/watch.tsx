@@ -11,6 +11,7 @@ import {checkClientHost, createTrafficWatcher, pickVirtualService, profileWeight
 import {WatchTally} from '../actions/watch-tally.js';
 import {watchProgressLine} from '../ui/presenters/watch.js';
 import {WatchScreen} from '../ui/watch/WatchScreen.js';
+import {sanitizeLine} from '../text/sanitize.js';
 import {printErr, printOut, writeJsonFile} from '../text/sink.js';
 import {parseTrust} from './status.js';
 import {wholeOption} from './numbers.js';
@@ -72,7 +73,7 @@ export async function watchCommand(options: WatchOptions): Promise<number> {
 	});
 	const tally = WatchTally.of(watcher);
 	const interactive = process.stdout.isTTY === true && process.stdin.isTTY === true;
-	const err = (s: string) => printErr(`watch: ${s}`);
+	const err = (s: string) => printErr(`watch: ${sanitizeLine(s)}`);
 	try {
 		watcher.start();
 		await new Promise<void>((resolve) => {

@@ -44,9 +44,10 @@ export function isVersion(s: unknown): s is string {
 	return typeof s === 'string' && /^[0-9][0-9A-Za-z.+_-]{0,31}$/.test(s);
 }
 
-/** A refused token for a problem message: quoted, cut to `max` characters, unsafe characters escaped. */
-export function quoteToken(s: unknown, max = 60): string {
+/** A refused token for a problem message: quoted, unsafe characters escaped, cut to `max` characters. */
+export function quoteToken(s: unknown, max = 80): string {
 	const text = typeof s === 'string' ? s : (JSON.stringify(s) ?? String(s));
-	const cut = text.length > max ? `${text.slice(0, max)}...` : text;
-	return escapeUnsafe(JSON.stringify(cut));
+	// Cut the raw text first (a huge token is not escaped whole), then what is shown.
+	const shown = escapeUnsafe(JSON.stringify(text.slice(0, max)));
+	return shown.length > max + 2 || text.length > max ? `${shown.slice(0, max)}..."` : shown;
 }

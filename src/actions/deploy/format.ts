@@ -1,6 +1,7 @@
 // The deploy plan as text: per host what changes, the unified diffs, and the order. The diff shows the
-// installed file, which is remote text: every line is sanitized here, and again by whatever prints it.
-import {sanitizeText} from '../../text/sanitize.js';
+// installed file, which is remote text: every diff line is sanitized on its own (a line separator in the
+// file must not start a line of the diff that is not there), and again by whatever prints it.
+import {sanitizeLine} from '../../text/sanitize.js';
 import type {Colour} from '../../text/sink.js';
 import type {DeployPlan} from './plan.js';
 
@@ -22,9 +23,9 @@ export function planLines(plan: DeployPlan): PlanLine[] {
 	for (const h of plan.hosts) {
 		const live = h.liveChanges ?? [];
 		const what = h.file.changed ? `${h.file.path} ${h.file.current === null ? 'will be created' : 'changes'}` : `${h.file.path} unchanged`;
-		out.push({text: `== ${h.host} (${h.role}${h.holdsVip ? ', holds a VIP: goes last' : ''}): ${what}${live.length > 0 ? `; live: ${live.join(', ')}` : ''}`});
+		out.push({text: `== ${sanitizeLine(h.host)} (${h.role}${h.holdsVip ? ', holds a VIP: goes last' : ''}): ${what}${live.length > 0 ? `; live: ${live.join(', ')}` : ''}`});
 		if (h.file.changed) {
-			for (const text of sanitizeText(h.file.diff).trimEnd().split('\n').slice(1)) {
+			for (const text of h.file.diff.trimEnd().split('\n').slice(1).map(sanitizeLine)) {
 				const colour = diffColour(text);
 				out.push(colour ? {text, colour} : {text});
 			}
