@@ -5,6 +5,8 @@ import path from 'node:path';
 import {Command, CommanderError, Option} from 'commander';
 import {CliError} from './cli-error.js';
 import {redactSecrets} from './text/redact.js';
+import {printErr, writeErr, writeOut} from './text/sink.js';
+import {sanitizeLine} from './text/sanitize.js';
 import {ProfileError} from './profile/errors.js';
 import {LabPreflightError} from './lab/preflight.js';
 import {LabError} from './lab/lab.js';
@@ -27,7 +29,7 @@ function buildProgram(setCode: (code: number) => void): Command {
 		.showHelpAfterError('(run with --help for usage)')
 		.exitOverride()
 		.enablePositionalOptions()
-		.configureOutput({outputError: (str, write) => write(str)});
+		.configureOutput({writeOut, writeErr, outputError: (str, write) => write(str)});
 
 	const labProfile = () => new Option('-p, --profile <file>', 'lab profile').default(DEFAULT_LAB_PROFILE, 'profiles/lab.yaml');
 	const lab = program
@@ -156,8 +158,11 @@ export async function main(argv: readonly string[]): Promise<number> {
 			error instanceof LabPlanError ||
 			error instanceof LabError ||
 			error instanceof TransportError;
-		const message = error instanceof Error ? error.message : String(error);
-		process.stderr.write(`lvsdeck: ${redactSecrets(known ? message : `unexpected error: ${message}`)}\n`);
+		const raw = error instanceof Error ? error.message : String(error);
+		// Messages can carry remote text (stderr of a host, an SSH error): sanitized, and folded to one line
+		// but for the lab's own boot report, which quotes its console on purpose.
+		const message = error instanceof LabError ? raw : redactSecrets(sanitizeLine(raw));
+		printErr(`lvsdeck: ${known ? message : `unexpected error: ${message}`}`);
 		return error instanceof CliError ? error.exitCode : 2;
 	}
 }

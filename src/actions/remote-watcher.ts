@@ -28,10 +28,13 @@ export class CurlStreamParser {
 		const space = line.indexOf(' ');
 		if (space < 0) return undefined;
 		const tag = line.slice(0, space);
+		// Tags are curl process numbers (at most 32 processes): anything else is not ours, and keeping
+		// it would let the stream grow the map without bound.
+		if (!/^\d{1,2}$/.test(tag)) return undefined;
 		const rest = line.slice(space + 1);
 		if (!rest.startsWith(`${MARK} `)) {
 			const body = this.bodies.get(tag) ?? [];
-			if (body.length < 64) body.push(rest);
+			if (body.length < 64) body.push(rest.slice(0, 4096));
 			this.bodies.set(tag, body);
 			return undefined;
 		}

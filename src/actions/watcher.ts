@@ -2,6 +2,7 @@
 // every one, at a fixed rate with bounded concurrency. It records which backend answered (from the
 // response body), failures, timeouts, latency, and the gaps where nothing succeeded.
 import http from 'node:http';
+import {sanitizeText} from '../text/sanitize.js';
 
 export interface WatcherOptions {
 	readonly url: string;
@@ -111,11 +112,19 @@ export function expectedShares(weights: Record<string, number>): Record<string, 
 	return Object.fromEntries(Object.entries(weights).map(([k, w]) => [k, total === 0 ? 0 : w / total]));
 }
 
-/** The backend's name in a response body: the pattern's first group or whole match, else the first word. */
-export function backendFromBody(body: string, pattern?: RegExp): string {
-	if (!pattern) return body.trim().split(/\s+/)[0] ?? '';
-	const m = pattern.exec(body);
-	return (m?.[1] ?? m?.[0] ?? '').trim();
+/** Backend names longer than this are cut: they become map keys, report fields and screen cells. */
+export const MAX_BACKEND_NAME = 64;
+
+/**
+ * The backend's name in a response body: the pattern's first group or whole match, else the first word.
+ * The body is remote text: it is sanitized first, so a name can never carry escapes or invisible
+ * characters (and two names that differ only in those are one backend).
+ */
+export function backendFromBody(rawBody: string, pattern?: RegExp): string {
+	const body = sanitizeText(rawBody);
+	const match = pattern?.exec(body);
+	const name = pattern ? (match?.[1] ?? match?.[0] ?? '') : (body.trim().split(/\s+/)[0] ?? '');
+	return [...name.trim()].slice(0, MAX_BACKEND_NAME).join('').replace(/\s+/g, ' ');
 }
 
 /**

@@ -1,6 +1,6 @@
 // `npm run bench`: speed figures, written to bench-results/results.json (figures in README).
 // Runs inside the lab's station namespace (scripts/bench.sh puts it there) for the lab sections.
-import {mkdirSync, writeFileSync} from 'node:fs';
+import {mkdirSync} from 'node:fs';
 import path from 'node:path';
 import {loadProfile} from '../profile/load.js';
 import {packageRoot} from '../lab/plan.js';
@@ -11,6 +11,7 @@ import {benchVipDetection} from './vip-detection.js';
 import {benchConsoleRender} from './console-render.js';
 import {benchConsoleWatch} from './console-watch.js';
 import {benchWatcher} from './watcher.js';
+import {printErr, printJson, printOut, writeJsonFile} from '../text/sink.js';
 
 type Section = (log: (line: string) => void) => Promise<Record<string, unknown>>;
 
@@ -33,15 +34,16 @@ async function main(): Promise<void> {
 	const results: Record<string, unknown> = {at: new Date().toISOString(), node: process.version};
 	for (const [name, run] of Object.entries(sections)) {
 		if (only.length > 0 && !only.includes(name)) continue;
-		process.stderr.write(`bench: ${name}\n`);
-		results[name] = await run((line) => process.stderr.write(`  ${line}\n`));
+		printErr(`bench: ${name}`);
+		results[name] = await run((line) => printErr(`  ${line}`));
 	}
-	if (!inLab) process.stderr.write('bench: not in the lab station namespace; lab sections skipped (use npm run bench)\n');
+	if (!inLab) printErr('bench: not in the lab station namespace; lab sections skipped (use npm run bench)');
 	const dir = path.join(packageRoot(), 'bench-results');
 	mkdirSync(dir, {recursive: true});
 	const file = path.join(dir, 'results.json');
-	writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
-	process.stdout.write(`${JSON.stringify(results, null, 2)}\nbench: written to ${file}\n`);
+	writeJsonFile(file, results);
+	printJson(results, {pretty: true});
+	printOut(`bench: written to ${file}`);
 }
 
 await main();

@@ -12,6 +12,9 @@ import type {ClusterStore} from './store.js';
 
 import type {DirectorData, HostState} from './types.js';
 
+/** Parse problems kept per director (status shows them; the rest are counted by the parsers). */
+const MAX_PROBLEMS_KEPT = 10;
+
 /** Hash the installed keepalived.conf on every Nth poll of a director. */
 const CONFIG_HASH_EVERY = 10;
 
@@ -188,6 +191,7 @@ export class ClusterPoller {
 				addresses: keepEventAddrs ? prev.director!.addresses : parsed.addresses,
 				...(parsed.vrrp ? {vrrp: parsed.vrrp} : prev.director?.vrrp ? {vrrp: prev.director.vrrp} : {}),
 				...(parsed.vrrpError ? {vrrpError: parsed.vrrpError} : {}),
+				...(parsed.problems.length > 0 ? {problems: parsed.problems.slice(0, MAX_PROBLEMS_KEPT)} : {}),
 				...(parsed.keepalivedRunning !== undefined ? {keepalivedActive: parsed.keepalivedRunning} : {}),
 				...(parsed.configSha256 !== undefined
 					? {configSha256: parsed.configSha256}

@@ -2,7 +2,7 @@
 // Pure: views, scripts and tests all read the same object.
 import type {ClusterState, Finding, HostState} from './types.js';
 import {isHealthy} from './findings.js';
-import {sanitizeText} from '../ui/sanitize.js';
+import {sanitizeLine} from '../text/sanitize.js';
 
 export interface StatusReport {
 	readonly profile: string;
@@ -38,6 +38,8 @@ export interface StatusReport {
 			vips: string[];
 		}>;
 		vrrpError: string | null;
+		/** What the last read could not parse or refused (a field not of its shape). */
+		problems: string[];
 		ipvs: Array<{
 			protocol: string;
 			address: string;
@@ -120,6 +122,7 @@ export function buildStatusReport(state: ClusterState, now = Date.now()): Status
 					vips: [...v.vips],
 				})),
 				vrrpError: n(d?.vrrpError),
+				problems: [...(d?.problems ?? [])],
 				ipvs: (d?.ipvs.services ?? []).map((s) => ({
 					protocol: s.protocol,
 					address: s.address,
@@ -163,7 +166,9 @@ export function buildStatusReport(state: ClusterState, now = Date.now()): Status
 	};
 }
 
-function table(header: string[], rows: string[][]): string {
+/** Columns padded to their widest cell; cells are sanitized first, so widths count what is shown. */
+function table(header: string[], rawRows: string[][]): string {
+	const rows = rawRows.map((r) => r.map(sanitizeLine));
 	const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
 	const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
 	return [line(header), ...rows.map(line)].join('\n');
@@ -179,7 +184,7 @@ function age(ms: number | null): string {
 /** Human tables for `lvsdeck status` (remote text sanitized). */
 export function formatStatusReport(r: StatusReport): string {
 	const out: string[] = [];
-	out.push(`cluster ${r.profile} at ${r.generatedAt}: ${r.healthy ? 'healthy' : `${r.findings.length} finding${r.findings.length === 1 ? '' : 's'}`}`);
+	out.push(`cluster ${sanitizeLine(r.profile)} at ${r.generatedAt}: ${r.healthy ? 'healthy' : `${r.findings.length} finding${r.findings.length === 1 ? '' : 's'}`}`);
 	out.push('');
 	out.push(
 		table(
@@ -202,7 +207,7 @@ export function formatStatusReport(r: StatusReport): string {
 	);
 	for (const d of r.directors) {
 		out.push('');
-		out.push(`${d.name}: keepalived ${d.keepalived}${d.vrrpError ? ` (${sanitizeText(d.vrrpError)})` : ''}`);
+		out.push(`${sanitizeLine(d.name)}: keepalived ${d.keepalived}${d.vrrpError ? ` (${sanitizeLine(d.vrrpError)})` : ''}`);
 		const rows: string[][] = [];
 		for (const s of d.ipvs) {
 			const svc = s.protocol === 'FWM' ? `FWM ${s.fwmark ?? ''}` : `${s.protocol} ${s.address.includes(':') ? `[${s.address}]` : s.address}:${s.port}`;
@@ -213,6 +218,7 @@ export function formatStatusReport(r: StatusReport): string {
 		}
 		if (rows.length > 0) out.push(table(['SERVICE', 'SCHEDULER', 'FORWARD', 'WEIGHT', 'ACTIVE', 'INACTIVE', 'CONNS'], rows));
 		else out.push('  (no IPVS services)');
+		for (const p of d.problems) out.push(`  output problem: ${sanitizeLine(p)}`);
 	}
 	if (r.realServers.length > 0) {
 		out.push('');
@@ -231,6 +237,6 @@ export function formatStatusReport(r: StatusReport): string {
 	}
 	out.push('');
 	if (r.findings.length === 0) out.push('findings: none');
-	else for (const f of r.findings) out.push(`${f.severity.toUpperCase().padEnd(8)} ${f.kind.padEnd(20)} ${sanitizeText(f.message)}`);
+	else for (const f of r.findings) out.push(`${f.severity.toUpperCase().padEnd(8)} ${f.kind.padEnd(20)} ${sanitizeLine(f.message)}`);
 	return out.join('\n');
 }

@@ -14,6 +14,8 @@ export interface DirectorData {
 	readonly keepalivedActive?: boolean;
 	/** sha256 of the installed config; null when the file is missing. */
 	readonly configSha256?: string | null;
+	/** What the last read could not parse or refused (a field not of its shape); capped. */
+	readonly problems?: readonly string[];
 }
 
 export interface RealServerData {

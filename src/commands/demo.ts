@@ -10,19 +10,20 @@ import {isInNetns} from '../transport/netns.js';
 import {SshPool} from '../transport/ssh-pool.js';
 import {runInStation} from '../station.js';
 import {consoleCommand} from './console.js';
+import {printErr, printOut} from '../text/sink.js';
 
 export async function demoCommand(profileFile: string): Promise<number> {
 	const profile = loadProfile(profileFile);
 	const plan = planLab(profile);
 	if (!isInNetns(plan.netns)) {
-		const r = await labUp(plan, profile, (l) => process.stderr.write(`lab: ${l}\n`));
-		process.stderr.write(r.alreadyUp ? 'lab: already up\n' : `lab: up in ${(r.bootMs / 1000).toFixed(1)} s\n`);
+		const r = await labUp(plan, profile, (l) => printErr(`lab: ${l}`));
+		printErr(r.alreadyUp ? 'lab: already up' : `lab: up in ${(r.bootMs / 1000).toFixed(1)} s`);
 	}
 	if (process.stdout.isTTY && process.stdin.isTTY) return consoleCommand({profile: profileFile});
 	const reexec = await runInStation(plan.netns);
 	if (reexec !== undefined) return reexec;
 
-	const out = (s: string) => process.stdout.write(`${s}\n`);
+	const out = printOut;
 	out(`\n== hosts (${profile.name})`);
 	out(formatLabStatus(await collectLabStatus(plan, profile)));
 	const pool = new SshPool(profile.hosts);

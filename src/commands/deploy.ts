@@ -8,10 +8,11 @@ import {createClusterTransport} from '../transport/cluster-transport.js';
 import {runInStation} from '../station.js';
 import {CliError} from '../cli-error.js';
 import {planDeploy} from '../actions/deploy/plan.js';
-import {formatPlan, formatReport} from '../actions/deploy/format.js';
+import {planLines, reportLines} from '../actions/deploy/format.js';
 import {deployExitCode, executeDeploy, type DeployEvent} from '../actions/deploy/execute.js';
 import {redactSecrets} from '../text/redact.js';
-import {sanitizeText} from '../ui/sanitize.js';
+import {sanitizeLine} from '../text/sanitize.js';
+import {printColoured, printErr, printJson} from '../text/sink.js';
 import {parseTrust} from './status.js';
 
 export interface DeployOptions {
@@ -26,7 +27,7 @@ export interface DeployOptions {
 async function confirm(question: string): Promise<boolean> {
 	const rl = createInterface({input: process.stdin, output: process.stderr});
 	try {
-		return /^y(es)?$/i.test((await rl.question(question)).trim());
+		return /^y(es)?$/i.test((await rl.question(sanitizeLine(question))).trim());
 	} finally {
 		rl.close();
 	}
@@ -44,22 +45,22 @@ export async function deployCommand(options: DeployOptions): Promise<number> {
 
 	// A short reconnect backoff: after a dropped connection deploy must read the host as soon as it answers.
 	const transport = createClusterTransport(profile, {trust, backoffMaxMs: 2000});
-	const err = (s: string) => process.stderr.write(`${s}\n`);
+	const err = printErr;
 	try {
 		const plan = await planDeploy(profile, transport, options.host ? {host: options.host} : {});
-		if (!options.json) process.stdout.write(`${formatPlan(plan, process.stdout.isTTY === true)}\n`);
+		if (!options.json) printColoured(planLines(plan));
 		if (options.dryRun || !plan.changed) {
-			if (options.json) process.stdout.write(`${JSON.stringify({dryRun: options.dryRun === true, changed: plan.changed, hosts: plan.hosts.map((h) => ({host: h.host, role: h.role, path: h.file.path, changed: h.file.changed, sha256: h.file.currentSha256, newSha256: h.file.desiredSha256, diff: h.file.diff, liveChanges: h.liveChanges ?? [], staleTemporaries: h.staleTemporaries ?? []}))})}\n`);
+			if (options.json) printJson({dryRun: options.dryRun === true, changed: plan.changed, hosts: plan.hosts.map((h) => ({host: h.host, role: h.role, path: h.file.path, changed: h.file.changed, sha256: h.file.currentSha256, newSha256: h.file.desiredSha256, diff: h.file.diff, liveChanges: h.liveChanges ?? [], staleTemporaries: h.staleTemporaries ?? []}))});
 			return 0;
 		}
 		if (!options.yes && !(await confirm(`Apply to ${plan.hosts.filter((h) => h.file.changed || (h.liveChanges?.length ?? 0) > 0 || (h.staleTemporaries?.length ?? 0) > 0).map((h) => h.host).join(', ')}? [y/N] `))) {
 			err('deploy: cancelled; nothing was changed');
 			return 2;
 		}
-		const onEvent = (e: DeployEvent) => err(`deploy: ${e.host}: ${e.step} ${e.status}: ${redactSecrets(sanitizeText(e.message))}`);
+		const onEvent = (e: DeployEvent) => err(`deploy: ${e.host}: ${e.step} ${e.status}: ${redactSecrets(sanitizeLine(e.message))}`);
 		const report = await executeDeploy(profile, transport, plan, {onEvent});
-		if (options.json) process.stdout.write(`${JSON.stringify(report)}\n`);
-		else process.stdout.write(`${formatReport(report, process.stdout.isTTY === true)}\n`);
+		if (options.json) printJson(report);
+		else printColoured(reportLines(report));
 		return deployExitCode(report);
 	} finally {
 		await transport.close();

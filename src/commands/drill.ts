@@ -1,7 +1,6 @@
 // `lvsdeck drill failover|hard-failover|rs-health|drain --profile FILE [...]` (scripted: no terminal needed, progress on
 // stderr, JSON and JUnit reports) and `lvsdeck drill --recover --profile FILE`. Exit 0 pass, 1 an
 // expectation failed, 2 error or refused by the preflight.
-import {writeFileSync} from 'node:fs';
 import {loadProfile} from '../profile/load.js';
 import {createClusterTransport} from '../transport/cluster-transport.js';
 import {runInStation} from '../station.js';
@@ -12,7 +11,8 @@ import {runRealServerDrill} from '../actions/drills/realserver-drill.js';
 import {toJUnit} from '../actions/drills/report.js';
 import {formatDrill} from '../actions/drills/format.js';
 import type {HardMethod} from '../actions/drills/faults.js';
-import {sanitizeText} from '../ui/sanitize.js';
+import {sanitizeLine} from '../text/sanitize.js';
+import {printErr, printOut, writeJsonFile, writeTextFile} from '../text/sink.js';
 import {parseTrust} from './status.js';
 import {wholeOption} from './numbers.js';
 import {checkClientHost, TrafficTargetError} from '../actions/traffic.js';
@@ -61,7 +61,7 @@ export async function drillCommand(kind: string | undefined, options: DrillOptio
 
 	// A short reconnect backoff: after a dropped connection the restore must run as soon as the host answers.
 	const transport = createClusterTransport(profile, {trust, backoffMaxMs: 2000});
-	const err = (s: string) => process.stderr.write(`drill: ${sanitizeText(s)}\n`);
+	const err = (s: string) => printErr(`drill: ${sanitizeLine(s)}`);
 	try {
 		if (options.recover) {
 			const journals = openJournals(profile.file);
@@ -96,9 +96,9 @@ export async function drillCommand(kind: string | undefined, options: DrillOptio
 			process.off('SIGTERM', onInt);
 		}
 		if (controller.signal.aborted) report = {...report, verdict: 'fail', reasons: ['interrupted (Ctrl-C); everything was restored', ...report.reasons]};
-		process.stdout.write(`${formatDrill(report)}\n`);
-		if (options.json) writeFileSync(options.json, `${JSON.stringify(report, null, 2)}\n`);
-		if (options.junit) writeFileSync(options.junit, toJUnit([report]));
+		printOut(formatDrill(report));
+		if (options.json) writeJsonFile(options.json, report);
+		if (options.junit) writeTextFile(options.junit, toJUnit([report]));
 		if (controller.signal.aborted) return 130;
 		return report.verdict === 'pass' ? 0 : 1;
 	} catch (error) {

@@ -10,10 +10,11 @@ import {checkLabPreflight} from '../lab/preflight.js';
 import {isInNetns, netnsExists} from '../transport/netns.js';
 import {runInStation} from '../station.js';
 import {CliError} from '../cli-error.js';
+import {printErr, printJson, printOut} from '../text/sink.js';
 
 export const DEFAULT_LAB_PROFILE = path.join(packageRoot(), 'profiles', 'lab.yaml');
 
-const stderrLog: Log = (line) => process.stderr.write(`lab: ${line}\n`);
+const stderrLog: Log = (line) => printErr(`lab: ${line}`);
 
 function loadLab(profileFile: string): {profile: Profile; plan: LabPlan} {
 	const profile = loadProfile(profileFile);
@@ -43,8 +44,8 @@ export async function labStatusCommand(profileFile: string, options: {json?: boo
 	const {profile, plan} = loadLab(profileFile);
 	const pid = runningLabPid(plan);
 	if (pid === undefined || !netnsExists(plan.netns)) {
-		if (options.json) process.stdout.write(`${JSON.stringify({up: false, hosts: []})}\n`);
-		else process.stdout.write(`lab "${profile.name}" is down (no lab kernel running)\n`);
+		if (options.json) printJson({up: false, hosts: []});
+		else printOut(`lab "${profile.name}" is down (no lab kernel running)`);
 		return 1;
 	}
 	const reexec = await runInStation(plan.netns);
@@ -52,10 +53,10 @@ export async function labStatusCommand(profileFile: string, options: {json?: boo
 	const rows = await collectLabStatus(plan, profile);
 	const allUp = rows.every((r) => r.sshd === 'up' && r.keepalived !== 'down' && r.web !== 'down');
 	if (options.json) {
-		process.stdout.write(`${JSON.stringify({up: true, ready: labIsReady(plan), pid, netns: plan.netns, hosts: rows}, null, 2)}\n`);
+		printJson({up: true, ready: labIsReady(plan), pid, netns: plan.netns, hosts: rows}, {pretty: true});
 	} else {
-		process.stdout.write(`lab "${profile.name}": kernel pid ${pid}, station namespace ${plan.netns} (${plan.operatorAddress}/${plan.prefix} on ${plan.tap})\n`);
-		process.stdout.write(`${formatLabStatus(rows)}\n`);
+		printOut(`lab "${profile.name}": kernel pid ${pid}, station namespace ${plan.netns} (${plan.operatorAddress}/${plan.prefix} on ${plan.tap})`);
+		printOut(formatLabStatus(rows));
 	}
 	return allUp ? 0 : 1;
 }

@@ -8,6 +8,7 @@ import {createClusterTransport} from '../transport/cluster-transport.js';
 import {assertReadOnlyProfile} from '../transport/read-only-profile.js';
 import {runInStation} from '../station.js';
 import {CliError} from '../cli-error.js';
+import {clearScreen, printJson, printOut} from '../text/sink.js';
 
 export interface StatusOptions {
 	readonly profile: string;
@@ -48,8 +49,11 @@ export async function statusCommand(options: StatusOptions): Promise<number> {
 	const poller = new ClusterPoller(profile, transport, store, {intervalMs, events: options.watch ?? false});
 	const print = () => {
 		const report = buildStatusReport(store.getState());
-		if (options.json) process.stdout.write(`${JSON.stringify(report)}\n`);
-		else process.stdout.write(`${process.stdout.isTTY && options.watch ? '\u001B[H\u001B[2J' : ''}${formatStatusReport(report)}\n`);
+		if (options.json) printJson(report);
+		else {
+			if (options.watch) clearScreen();
+			printOut(formatStatusReport(report));
+		}
 		return report.healthy ? 0 : 1;
 	};
 	try {

@@ -2,7 +2,6 @@
 // client host over SSH (--from). At a terminal a live screen; otherwise a progress line a second on
 // stderr and the summary on stdout. Exit 0, 1 when more requests failed than --max-failed-requests,
 // 2 on an error (including traffic that could not be started).
-import {writeFileSync} from 'node:fs';
 import {render} from 'ink';
 import {loadProfile} from '../profile/load.js';
 import {createClusterTransport} from '../transport/cluster-transport.js';
@@ -12,7 +11,8 @@ import {checkClientHost, createTrafficWatcher, pickVirtualService, profileWeight
 import {WatchTally} from '../actions/watch-tally.js';
 import {watchProgressLine} from '../ui/presenters/watch.js';
 import {WatchScreen} from '../ui/watch/WatchScreen.js';
-import {sanitizeText} from '../ui/sanitize.js';
+import {sanitizeLine} from '../text/sanitize.js';
+import {printErr, printOut, writeJsonFile} from '../text/sink.js';
 import {parseTrust} from './status.js';
 import {wholeOption} from './numbers.js';
 
@@ -73,7 +73,7 @@ export async function watchCommand(options: WatchOptions): Promise<number> {
 	});
 	const tally = WatchTally.of(watcher);
 	const interactive = process.stdout.isTTY === true && process.stdin.isTTY === true;
-	const err = (s: string) => process.stderr.write(`watch: ${sanitizeText(s)}\n`);
+	const err = (s: string) => printErr(`watch: ${sanitizeLine(s)}`);
 	try {
 		watcher.start();
 		await new Promise<void>((resolve) => {
@@ -118,8 +118,8 @@ export async function watchCommand(options: WatchOptions): Promise<number> {
 			requestsPerSecond: +((s.total * 1000) / Math.max(1, s.elapsedMs)).toFixed(1),
 			error: watcher.error ?? null,
 		};
-		process.stdout.write(`${sanitizeText(`watched ${url} from ${header.from}: ${watchProgressLine(s)}`)}\n`);
-		if (options.json) writeFileSync(options.json, `${JSON.stringify(report, null, 2)}\n`);
+		printOut(`watched ${url} from ${header.from}: ${watchProgressLine(s)}`);
+		if (options.json) writeJsonFile(options.json, report);
 		if (watcher.error) throw new CliError(watcher.error, 2);
 		if (maxFailed !== undefined && s.failed + s.timeouts > maxFailed) {
 			err(`${s.failed + s.timeouts} requests failed, more than --max-failed-requests ${maxFailed}`);

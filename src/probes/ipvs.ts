@@ -1,8 +1,8 @@
 // The IPVS table as ipvsadm prints it (-Ln, --stats, --rate). Pure: builders return argv, parsers
 // never throw and report what they could not read as problems. Formats: ipvsadm.c print_title /
 // print_service_entry / print_largenum (facts file 3e).
-import {isIP} from 'node:net';
 import type {Argv, VirtualServer} from '../profile/model.js';
+import {isFlagToken, isForwardName, isPlainAddress, isSchedulerName, quoteToken} from './shape.js';
 
 /** Protocol column of a service line; FWM services have no address. */
 export type IpvsProtocol = 'TCP' | 'UDP' | 'SCTP' | 'FWM';
@@ -180,10 +180,9 @@ class Problems {
 	}
 }
 
-/** Short, printable excerpt of a line for a problem message. */
+/** Short, printable excerpt of a line for a problem message (unsafe characters escaped). */
 function excerpt(line: string): string {
-	const s = line.length > 80 ? `${line.slice(0, 80)}...` : line;
-	return JSON.stringify(s);
+	return quoteToken(line, 80);
 }
 
 const PROTOCOLS = new Set<string>(['TCP', 'UDP', 'SCTP', 'FWM']);
@@ -275,9 +274,8 @@ function parseAddrPort(s: string): {address: string; port: number; family: 'inet
 	}
 	const port = parseIntToken(portText);
 	if (port === undefined || port < 0 || port > 65535) return undefined;
-	const v = isIP(address);
-	if (v === 0) return undefined;
-	return {address, port, family: v === 6 ? 'inet6' : 'inet'};
+	if (!isPlainAddress(address)) return undefined;
+	return {address, port, family: address.includes(':') ? 'inet6' : 'inet'};
 }
 
 function modeFromHeader(toks: string[]): Mode | undefined {
@@ -363,7 +361,7 @@ function parseIpvs(text: string, expected: Mode): IpvsTable {
 				problems.add(() => `line ${n + 1}: real server before any service: ${excerpt(line)}`);
 				continue;
 			}
-			const rs = parseDest(toks, mode, layout);
+			const rs = parseDest(toks, mode, layout, (what) => problems.add(() => `line ${n + 1}: ${what}`));
 			if (typeof rs === 'string') problems.add(() => `line ${n + 1}: ${rs}: ${excerpt(line)}`);
 			else current.realServers.push(rs);
 			continue;
@@ -372,7 +370,7 @@ function parseIpvs(text: string, expected: Mode): IpvsTable {
 		if (toks.length === 0) continue;
 		const first = toks[0] ?? '';
 		if (PROTOCOLS.has(first)) {
-			const svc = parseServiceLine(toks, mode);
+			const svc = parseServiceLine(toks, mode, (what) => problems.add(() => `line ${n + 1}: ${what}`));
 			if (typeof svc === 'string') {
 				problems.add(() => `line ${n + 1}: ${svc}: ${excerpt(line)}`);
 				current = undefined;
@@ -398,7 +396,10 @@ function parseIpvs(text: string, expected: Mode): IpvsTable {
 	return {services, problems: problems.done()};
 }
 
-function parseServiceLine(toks: string[], mode: Mode): IpvsService | string {
+/** Reports a field that was refused (the row itself is kept). */
+type Refuse = (what: string) => void;
+
+function parseServiceLine(toks: string[], mode: Mode, refuse: Refuse): IpvsService | string {
 	const protocol = toks[0] as IpvsProtocol;
 	let i = 2;
 	let svc: IpvsService;
@@ -426,25 +427,30 @@ function parseServiceLine(toks: string[], mode: Mode): IpvsService | string {
 	}
 	const sched = toks[i];
 	if (sched === undefined) return 'missing scheduler';
-	svc.scheduler = sched;
+	if (isSchedulerName(sched)) svc.scheduler = sched;
+	else {
+		svc.scheduler = '?';
+		refuse(`scheduler ${quoteToken(sched)} is not a word; shown as ?`);
+	}
 	for (i++; i < toks.length; i++) {
 		const t = toks[i] ?? '';
 		const next = toks[i + 1];
-		if (t === 'persistent' && parseIntToken(next) !== undefined) {
+		if (!isFlagToken(t)) {
+			refuse(`flag ${quoteToken(t)} is not a word; dropped`);
+		} else if (t === 'persistent' && parseIntToken(next) !== undefined) {
 			svc.persistent = parseIntToken(next);
 			i++;
-		} else if (t === 'mask' && next !== undefined) {
-			svc.netmask = next;
+		} else if ((t === 'mask' || t === 'pe') && next !== undefined) {
 			i++;
-		} else if (t === 'pe' && next !== undefined) {
-			svc.flags.push(`pe ${next}`);
-			i++;
+			if (!isFlagToken(next)) refuse(`${t} ${quoteToken(next)} is not a word; dropped`);
+			else if (t === 'mask') svc.netmask = next;
+			else svc.flags.push(`pe ${next}`);
 		} else svc.flags.push(t);
 	}
 	return svc;
 }
 
-function parseDest(toks: string[], mode: Mode, layout: DestLayout): IpvsRealServer | string {
+function parseDest(toks: string[], mode: Mode, layout: DestLayout, refuse: Refuse): IpvsRealServer | string {
 	const ap = toks[1] === undefined ? undefined : parseAddrPort(toks[1]);
 	if (!ap) return 'bad real server address';
 	const rs: IpvsRealServer = {address: ap.address, port: ap.port, forward: '', weight: 0, activeConn: 0, inactConn: 0};
@@ -457,11 +463,16 @@ function parseDest(toks: string[], mode: Mode, layout: DestLayout): IpvsRealServ
 	}
 	const len = toks.length;
 	if (len < 6) return 'expected forward, weight and connection columns';
-	rs.forward = toks[2] ?? '';
 	const active = parseCount(toks[len - layout.activeFromEnd]);
 	const inact = parseCount(toks[len - layout.inactFromEnd]);
 	const weight = layout.weightFromEnd === undefined ? 0 : parseIntToken(toks[len - layout.weightFromEnd]);
 	if (active === undefined || inact === undefined || weight === undefined) return 'bad weight or connection count';
+	const forward = toks[2] ?? '';
+	if (isForwardName(forward)) rs.forward = forward;
+	else {
+		rs.forward = '?';
+		refuse(`forwarding method ${quoteToken(forward)} is not a word; shown as ?`);
+	}
 	rs.weight = weight;
 	rs.activeConn = active;
 	rs.inactConn = inact;

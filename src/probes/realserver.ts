@@ -29,6 +29,8 @@ export interface RealServerCheck {
 }
 
 const KEY_RE = /^[A-Za-z0-9_.\-/]{1,200}$/;
+/** Sysctl values are printable ASCII (several numbers are tab-separated). */
+const VALUE_RE = /^[\x20-\x7e\t]{0,200}$/;
 
 /** `sysctl a.b.c = 1` (or `a.b.c=1`) lines into key → value text; other lines are problems. */
 export function parseSysctlLines(text: string): {values: Record<string, string>; problems: string[]} {
@@ -45,7 +47,12 @@ export function parseSysctlLines(text: string): {values: Record<string, string>;
 			if (problems.length < 50) problems.push(`line ${n + 1}: not a "key = value" line`);
 			continue;
 		}
-		values[key] = line.slice(eq + 1).trim();
+		const value = line.slice(eq + 1).trim();
+		if (!VALUE_RE.test(value)) {
+			if (problems.length < 50) problems.push(`line ${n + 1}: the value of ${key} is not printable text; dropped`);
+			continue;
+		}
+		values[key] = value;
 	}
 	return {values, problems};
 }

@@ -2,6 +2,7 @@
 // Pure builders and parsers; parsers never throw.
 import {isIP} from 'node:net';
 import type {Argv} from '../profile/model.js';
+import {isInterfaceName, isPlainAddress, isScopeWord} from './shape.js';
 
 /** One address on one interface. */
 export interface IfAddress {
@@ -47,8 +48,11 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 	return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function validIfname(v: unknown): v is string {
-	return typeof v === 'string' && v.length > 0 && v.length <= 64 && !/\s/.test(v);
+const validIfname = isInterfaceName;
+
+/** A plain address of the family (no zone index: `fe80::1%eth0` would let any text in). */
+function addressOf(v: unknown, family: 'inet' | 'inet6'): v is string {
+	return isPlainAddress(v) && isIP(v) === (family === 'inet' ? 4 : 6);
 }
 
 function validPrefix(n: number, family: 'inet' | 'inet6'): boolean {
@@ -85,13 +89,15 @@ export function parseIpAddrJson(text: string): IfAddressList {
 			if (family !== 'inet' && family !== 'inet6') continue;
 			const local = a.local;
 			const prefix = a.prefixlen;
-			if (typeof local !== 'string' || isIP(local) !== (family === 'inet' ? 4 : 6) || typeof prefix !== 'number' || !validPrefix(prefix, family)) {
+			if (!addressOf(local, family) || typeof prefix !== 'number' || !validPrefix(prefix, family)) {
 				problems.push(`${ifname}: unreadable ${family} address entry`);
 				continue;
 			}
 			const addr: IfAddress = {ifname, family, address: local, prefix};
-			if (typeof a.label === 'string' && a.label.length > 0) addr.label = a.label;
-			if (typeof a.scope === 'string' && a.scope.length > 0) addr.scope = a.scope;
+			if (isInterfaceName(a.label)) addr.label = a.label;
+			else if (a.label !== undefined) problems.push(`${ifname}: label of ${local} is not an interface label; dropped`);
+			if (isScopeWord(a.scope)) addr.scope = a.scope;
+			else if (a.scope !== undefined) problems.push(`${ifname}: scope of ${local} is not a word; dropped`);
 			if (a.secondary === true) addr.secondary = true;
 			addresses.push(addr);
 		}
@@ -140,7 +146,7 @@ function parseOnelineAddr(line: string): IfAddress | string | undefined {
 	const ap = toks[3] ?? '';
 	const slash = ap.indexOf('/');
 	const address = slash < 0 ? ap : ap.slice(0, slash);
-	if (isIP(address) !== (family === 'inet' ? 4 : 6)) return `bad ${family} address`;
+	if (!addressOf(address, family)) return `bad ${family} address`;
 	let prefix = slash < 0 ? (family === 'inet' ? 32 : 128) : prefixNumber(ap.slice(slash + 1));
 	const addr: IfAddress = {ifname, family, address, prefix};
 	for (let i = 4; i < toks.length; i++) {
@@ -149,11 +155,13 @@ function parseOnelineAddr(line: string): IfAddress | string | undefined {
 			const v = toks[i + 1];
 			i++;
 			if (v === undefined) break;
-			if (t === 'scope') addr.scope = v;
+			if (t === 'scope') {
+				if (isScopeWord(v)) addr.scope = v;
+			}
 			// `inet A peer B/N`: the prefix is printed on the peer.
 			else if (t === 'peer' && slash < 0 && v.includes('/')) prefix = prefixNumber(v.slice(v.indexOf('/') + 1));
 		} else if (t === 'secondary') addr.secondary = true;
-		else if (!FLAGS.has(t) && i === toks.length - 1 && family === 'inet') addr.label = t;
+		else if (!FLAGS.has(t) && i === toks.length - 1 && family === 'inet' && isInterfaceName(t)) addr.label = t;
 	}
 	if (!validPrefix(prefix, family)) return 'bad prefix length';
 	addr.prefix = prefix;

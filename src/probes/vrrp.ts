@@ -1,12 +1,12 @@
 // VRRP state from keepalived: version/JSON support, signal numbers, and the JSON / text data /
 // stats dumps (facts file 3a, 3b). keepalived 2.2.7 writes the VRRP password in clear into the
 // dumps, so the parsers never copy auth fields and problems never quote dump values.
-import {isIP} from 'node:net';
 import type {Argv} from '../profile/model.js';
 import {KEEPALIVED_DUMP_SCRIPT, KEEPALIVED_SIGNUM_SCRIPT} from '../transport/read-only-scripts.js';
 
 // The scripts (and what they may do to a director) are in the transport's list of read-only scripts.
 export {DUMP_EXIT, KEEPALIVED_DUMP_SCRIPT, KEEPALIVED_SIGNUM_SCRIPT} from '../transport/read-only-scripts.js';
+import {isInstanceName, isInterfaceName, isPlainAddress, isVersion} from './shape.js';
 
 /** VRRP instance state. JSON uses numbers (vrrp.h), the text dump uses these names. */
 export type VrrpState = 'INIT' | 'BACKUP' | 'MASTER' | 'FAULT' | 'STOP' | 'DELETED' | 'UNKNOWN';
@@ -81,7 +81,7 @@ export function parseKeepalivedVersion(text: string): {version?: string; json: b
 		const line = raw.trim();
 		if (out.version === undefined && line.startsWith('Keepalived v')) {
 			const v = line.slice('Keepalived v'.length).split(/\s/, 1)[0] ?? '';
-			if (v.length > 0 && v.length <= 32) out.version = v;
+			if (isVersion(v)) out.version = v;
 		}
 		if (line.startsWith('Config options:') && line.split(/\s+/).includes('JSON')) out.json = true;
 		if (line.split(/\s+/).includes('--enable-json')) out.json = true;
@@ -141,10 +141,9 @@ function num(o: Record<string, unknown>, key: string): number | undefined {
 	return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 }
 
-/** Instance names are shown to the user; keep them printable and short. */
+/** Instance names are shown to the user: only names of the shape keepalived's config gives them. */
 function cleanName(v: unknown): string | undefined {
-	if (typeof v !== 'string' || v.length === 0 || v.length > 128) return undefined;
-	return /[\u0000-\u001f\u007f]/.test(v) ? undefined : v;
+	return isInstanceName(v) ? v : undefined;
 }
 
 /** '192.168.67.100/24 dev eth0 scope global set' → '192.168.67.100/24'. */
@@ -152,7 +151,7 @@ function vipAddress(entry: string): string | undefined {
 	const first = entry.trim().split(/\s+/, 1)[0] ?? '';
 	const slash = first.indexOf('/');
 	const address = slash < 0 ? first : first.slice(0, slash);
-	if (isIP(address) === 0) return undefined;
+	if (!isPlainAddress(address)) return undefined;
 	return slash < 0 || /^\d{1,3}$/.test(first.slice(slash + 1)) ? first : undefined;
 }
 
@@ -212,7 +211,8 @@ export function parseKeepalivedJson(text: string): VrrpDump {
 		const inst: VrrpInstanceState = {name, state, vips: []};
 		const want = num(d, 'wantstate');
 		if (want !== undefined) inst.wantState = STATE_BY_CODE.get(want) ?? 'UNKNOWN';
-		if (typeof d.ifp_ifname === 'string' && d.ifp_ifname.length > 0 && d.ifp_ifname.length <= 32) inst.interface = d.ifp_ifname;
+		if (isInterfaceName(d.ifp_ifname)) inst.interface = d.ifp_ifname;
+		else if (d.ifp_ifname !== undefined) problems.push(`${name}: interface is not an interface name; dropped`);
 		const copy = (k: 'vrid' | 'priority' | 'effectivePriority' | 'lastTransition' | 'preemptDelaySec', key: string): void => {
 			const v = num(d, key);
 			if (v !== undefined) inst[k] = v;
@@ -332,10 +332,12 @@ export function parseKeepalivedData(text: string): VrrpDump {
 				break;
 			case 'Wantstate':
 				cur.wantState = stateFromName(value);
+				if (cur.wantState === 'UNKNOWN') problems.push(`${cur.name}: unknown wanted state on line ${n + 1}`);
 				break;
 			case 'Master router': {
 				const a = value.split(' ', 1)[0] ?? '';
-				if (isIP(a) !== 0) cur.masterRouter = a;
+				if (isPlainAddress(a)) cur.masterRouter = a;
+				else problems.push(`${cur.name}: master router on line ${n + 1} is not an address; dropped`);
 				break;
 			}
 			case 'Master priority':
@@ -345,7 +347,8 @@ export function parseKeepalivedData(text: string): VrrpDump {
 				setNum(cur, 'lastTransition', value);
 				break;
 			case 'Interface':
-				if (value.length > 0 && value.length <= 32 && !value.includes(' ')) cur.interface = value;
+				if (isInterfaceName(value)) cur.interface = value;
+				else problems.push(`${cur.name}: interface on line ${n + 1} is not an interface name; dropped`);
 				break;
 			case 'Virtual Router ID':
 				setNum(cur, 'vrid', value);

@@ -2,6 +2,7 @@
 import {execa} from 'execa';
 import {inNetns} from './netns.js';
 import {LineSplitter} from './line-splitter.js';
+import {OutputCollector, outputLimitError} from './output-limit.js';
 import type {ExecOptions, ExecResult, HostStatus, Transport} from './types.js';
 
 export const LOCAL_HOST = 'local';
@@ -20,21 +21,38 @@ export class LocalTransport implements Transport {
 		const child = execa(cmd!, args, {
 			reject: false,
 			stripFinalNewline: false,
+			// Output is collected below, bounded (execa's own buffering is slow near its limit).
+			buffer: false,
 			...(timeout > 0 ? {timeout} : {}),
 			...(options.signal ? {cancelSignal: options.signal} : {}),
 			...(options.stdin !== undefined ? {input: options.stdin} : {stdin: 'ignore' as const}),
 			forceKillAfterDelay: 1000,
 		});
-		if (options.onStdoutLine) {
-			const splitter = new LineSplitter(options.onStdoutLine);
-			child.stdout?.on('data', (c: Buffer) => splitter.push(c));
-			child.stdout?.on('end', () => splitter.flush());
-		}
+		// A streamed command's stdout goes to the line callback only; the rest is kept up to the limit,
+		// and past it the command is killed.
+		const out = new OutputCollector(!options.onStdoutLine);
+		const errOut = new OutputCollector(true);
+		const splitter = options.onStdoutLine ? new LineSplitter(options.onStdoutLine) : undefined;
+		// The pipes are closed too: a pipeline's other processes then die of SIGPIPE.
+		const overflow = () => {
+			child.kill('SIGKILL');
+			child.stdout?.destroy();
+			child.stderr?.destroy();
+		};
+		child.stdout?.on('data', (c: Buffer) => {
+			if (!out.push(c)) overflow();
+			splitter?.push(c);
+		});
+		child.stdout?.on('end', () => splitter?.flush());
+		child.stderr?.on('data', (c: Buffer) => {
+			if (!errOut.push(c)) overflow();
+		});
 		const r = await child;
+		if (out.exceeded || errOut.exceeded) throw outputLimitError(LOCAL_HOST, argv);
 		return {
 			code: r.timedOut || r.isCanceled ? null : (r.exitCode ?? null),
-			stdout: String(r.stdout ?? ''),
-			stderr: String(r.stderr ?? ''),
+			stdout: out.text(),
+			stderr: errOut.text(),
 			timedOut: r.timedOut,
 			...(r.isCanceled ? {aborted: true} : {}),
 			durationMs: Date.now() - started,
@@ -51,3 +69,4 @@ export class LocalTransport implements Transport {
 
 	async close(): Promise<void> {}
 }
+

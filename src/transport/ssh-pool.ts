@@ -8,6 +8,7 @@ import {hostPortName, readKnownHostsFiles, verifyHostKey, type HostKeyVerdict} f
 import {shellJoin} from './quote.js';
 import {TransportError, type ConnState, type ExecOptions, type ExecResult, type HostStatus, type Transport} from './types.js';
 import {LineSplitter} from './line-splitter.js';
+import {OutputCollector, outputLimitError} from './output-limit.js';
 
 export interface SshPoolOptions {
 	/** Extra trusted fingerprints per host name (from --trust-host-key). */
@@ -266,7 +267,7 @@ export class SshPool implements Transport {
 			await this.acquire(link, local.signal);
 			try {
 				const command = shellJoin(link.host.ssh.sudo ? ['sudo', '-n', '--', ...argv] : argv);
-				return await runChannel(client, hostName, command, options, local.signal, () => timedOut, started);
+				return await runChannel(client, hostName, command, options, local.signal, () => timedOut, started, argv);
 			} finally {
 				this.release(link);
 			}
@@ -333,6 +334,7 @@ function runChannel(
 	signal: AbortSignal,
 	timedOut: () => boolean,
 	started: number,
+	argv: readonly string[],
 ): Promise<ExecResult> {
 	return new Promise<ExecResult>((resolve, reject) => {
 		const cannotOpen = (err: Error) => reject(new TransportError('closed', host, `${host}: cannot open a channel: ${err.message}`));
@@ -347,27 +349,35 @@ function runChannel(
 				cannotOpen(err);
 				return;
 			}
-			const out: Buffer[] = [];
-			const errOut: Buffer[] = [];
+			// Streamed stdout goes to the line callback only; everything else is kept up to the limit.
+			const out = new OutputCollector(!options.onStdoutLine);
+			const errOut = new OutputCollector(true);
 			let code: number | null = null;
 			let done = false;
 			const splitter = options.onStdoutLine ? new LineSplitter(options.onStdoutLine) : undefined;
 			const finish = () => {
 				if (done) return;
 				done = true;
-				signal.removeEventListener('abort', onAbort);
+				signal.removeEventListener('abort', stop);
 				splitter?.flush();
+				if (out.exceeded || errOut.exceeded) {
+					reject(outputLimitError(host, argv));
+					return;
+				}
 				const aborted = signal.aborted;
 				resolve({
 					code: aborted ? null : code,
-					stdout: Buffer.concat(out).toString('utf8'),
-					stderr: Buffer.concat(errOut).toString('utf8'),
+					stdout: out.text(),
+					stderr: errOut.text(),
 					timedOut: aborted && timedOut(),
 					...(aborted && !timedOut() ? {aborted: true} : {}),
 					durationMs: Date.now() - started,
 				});
 			};
-			const onAbort = () => {
+			let stopping = false;
+			const stop = () => {
+				if (stopping) return;
+				stopping = true;
 				// Stop the remote command: signal it, then close the channel (sshd hangs up the session).
 				try {
 					signalChannel(stream, 'KILL');
@@ -377,12 +387,14 @@ function runChannel(
 				stream.close();
 				setTimeout(finish, 1000).unref();
 			};
-			signal.addEventListener('abort', onAbort, {once: true});
+			signal.addEventListener('abort', stop, {once: true});
 			stream.on('data', (chunk: Buffer) => {
-				out.push(chunk);
+				if (!out.push(chunk)) stop();
 				splitter?.push(chunk);
 			});
-			stream.stderr.on('data', (chunk: Buffer) => errOut.push(chunk));
+			stream.stderr.on('data', (chunk: Buffer) => {
+				if (!errOut.push(chunk)) stop();
+			});
 			stream.on('exit', (exitCode: number | null) => {
 				code = exitCode;
 			});

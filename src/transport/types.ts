@@ -6,7 +6,10 @@ export interface ExecOptions {
 	readonly signal?: AbortSignal;
 	/** Bytes to write to the command's stdin (then closed). */
 	readonly stdin?: string | Buffer;
-	/** Called with each complete stdout line as it arrives (for long-lived monitors). */
+	/**
+	 * Called with each complete stdout line as it arrives (for long-lived monitors). stdout is then not
+	 * kept: the result's stdout is ''.
+	 */
 	readonly onStdoutLine?: (line: string) => void;
 }
 
@@ -34,9 +37,12 @@ export interface HostStatus {
 	readonly since: number;
 }
 
-export type TransportErrorKind = 'unreachable' | 'auth' | 'hostkey' | 'read-only' | 'unknown-host' | 'closed' | 'aborted';
+export type TransportErrorKind = 'unreachable' | 'auth' | 'hostkey' | 'read-only' | 'unknown-host' | 'closed' | 'aborted' | 'output-limit';
 
-/** The command never ran: the host could not be reached, or the command was refused. */
+/**
+ * The command never ran: the host could not be reached, or the command was refused. Or ('output-limit')
+ * it sent back more than the transport keeps, and was killed.
+ */
 export class TransportError extends Error {
 	constructor(
 		readonly kind: TransportErrorKind,

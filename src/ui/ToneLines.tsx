@@ -1,7 +1,9 @@
-// Lines made of tone runs (see presenters/watch.ts), each cut to the screen's width.
+// Lines made of tone runs (see presenters/watch.ts), each cut to the screen's width; runs are
+// sanitized here too, since not every run passes through fit.
 import {Text} from 'ink';
 import type {WatchLine} from './presenters/watch.js';
 import {TONE_COLOR} from './console/Table.js';
+import {sanitizeLine} from '../text/sanitize.js';
 
 export function ToneLines({lines, prefix = 'l'}: {lines: readonly WatchLine[]; prefix?: string}) {
 	return (
@@ -10,7 +12,7 @@ export function ToneLines({lines, prefix = 'l'}: {lines: readonly WatchLine[]; p
 				<Text key={`${prefix}${i}`} wrap="truncate">
 					{runs.map((r, j) => (
 						<Text key={j} color={TONE_COLOR[r.tone]} bold={r.tone === 'head'}>
-							{r.text}
+							{sanitizeLine(r.text)}
 						</Text>
 					))}
 				</Text>

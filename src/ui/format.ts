@@ -1,4 +1,5 @@
 // Fixed-width humanizers so table columns do not jump as numbers change.
+import {sanitizeLine} from '../text/sanitize.js';
 
 /** 1234 → "1.2K", 5_300_000 → "5.3M" (at most 5 characters). */
 export function humanCount(n: number | undefined | null): string {
@@ -42,9 +43,13 @@ export function sparkline(values: readonly number[], width: number): string {
 	return line.padStart(width, ' ');
 }
 
-/** Pad or cut a cell to exactly `width` characters. */
-export function fit(text: string, width: number, align: 'left' | 'right' = 'left'): string {
+/**
+ * Pad or cut a cell to exactly `width` characters. Every line the screens draw passes here, so it is
+ * also where their text is sanitized (and measured after, so widths count what is shown).
+ */
+export function fit(raw: string, width: number, align: 'left' | 'right' = 'left'): string {
 	if (width <= 0) return '';
+	const text = sanitizeLine(raw);
 	const chars = [...text];
 	if (chars.length > width) return width === 1 ? '…' : `${chars.slice(0, width - 1).join('')}…`;
 	return align === 'left' ? text.padEnd(width) : text.padStart(width);

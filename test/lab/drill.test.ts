@@ -2,13 +2,13 @@
 // keepalived's own transition time; a hard failure reports its split-brain window; Ctrl-C restores;
 // a killed drill is repaired by --recover; thresholds turn into exit 1 and a JUnit failure.
 import {spawn, spawnSync} from 'node:child_process';
-import {mkdtempSync, readFileSync} from 'node:fs';
+import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {afterAll, describe, expect, it} from 'vitest';
 import {SshPool} from '../../src/transport/ssh-pool.js';
 import type {DrillReport} from '../../src/actions/drills/failover.js';
-import {CLI, LAB_PROFILE, labProfile} from '../helpers/lab.js';
+import {CLI, LAB_PROFILE, labProfile, ROOT} from '../helpers/lab.js';
 import {waitFor} from '../helpers/wait-for.js';
 
 const {profile} = labProfile();
@@ -67,6 +67,20 @@ describe('drills on the lab', () => {
 		expect(report.failoverMs!).toBeGreaterThan(report.expectedBoundMs - 1500);
 		expect(await vrrpFrozen()).toBe(false);
 		await waitFor(holder, (h) => h === 'dir1', {timeoutMs: 15_000, what: 'VIP back on dir1'});
+	});
+
+	it('hard failure refuses a VRRP pid file that does not name the VRRP process, and changes nothing', async () => {
+		// The main keepalived process is called keepalived too: only its VRRP child may be frozen.
+		const bad = path.join(tmp, 'main-pid-as-vrrp.yaml');
+		const text = readFileSync(LAB_PROFILE, 'utf8').replaceAll('../.lab/', `${path.join(ROOT, '.lab')}/`);
+		writeFileSync(bad, text.replace('  status: systemctl is-active keepalived\n', '  status: systemctl is-active keepalived\n  vrrp_pid_file: /run/keepalived.pid\n'));
+		const r = spawnSync(process.execPath, [CLI, 'drill', 'hard-failover', '--profile', bad], {encoding: 'utf8', timeout: 120_000, env});
+		expect(r.status, r.stdout + r.stderr).toBe(2);
+		expect(r.stderr).toMatch(/drill refused: preflight: dir1: refusing to signal keepalived's VRRP process: process \d+ from \/run\/keepalived\.pid is the keepalived main process/);
+		expect(await vrrpFrozen()).toBe(false);
+		expect(await holder()).toBe('dir1');
+		const recover = spawnSync(process.execPath, [CLI, 'drill', '--recover', '--profile', bad], {encoding: 'utf8', timeout: 60_000, env});
+		expect(recover.stderr).toContain('nothing to recover');
 	});
 
 	it('hard failure by cutting VRRP: a real split brain, measured; the cut and only the cut is removed', async () => {

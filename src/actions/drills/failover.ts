@@ -6,7 +6,7 @@ import type {Transport} from '../../transport/types.js';
 import type {WatcherSummary} from '../watcher.js';
 import {restoreAndClose} from './journal.js';
 import {VipTracker} from './vip-tracker.js';
-import {faultFor, type HardMethod} from './faults.js';
+import {faultFor, faultRefusal, type HardMethod} from './faults.js';
 import {
 	cleanBaseline,
 	confirmDrill,
@@ -121,6 +121,10 @@ export async function runFailoverDrill(profile: Profile, transport: Transport, o
 	const base = baseline.summary();
 	mark(`preflight ok: ${target} holds ${vip}; ${backups.join(', ')} BACKUP; ${base.ok} baseline requests ok${options.from ? ` from ${options.from}` : ''}`);
 	const fault = faultFor(profile, inst, target, backups, options.kind, options.method);
+	if (fault.check) {
+		const checked = await transport.exec(target, fault.check, {timeoutMs: fault.injectTimeoutMs});
+		if (checked.code !== 0) throw new DrillRefused(`preflight: ${target}: ${faultRefusal(checked) ?? (checked.stderr.trim() || `check exited ${checked.code}`)}`);
+	}
 	await confirmDrill(options, fault.plan);
 
 	const restore = fault.restore;
@@ -170,12 +174,14 @@ export async function runFailoverDrill(profile: Profile, transport: Transport, o
 		if (options.signal?.aborted) throw new Error('aborted before the fault');
 		injectedAt = Date.now();
 		mark(fault.injected, injectedAt);
-		const inject = transport.exec(target, fault.inject, {timeoutMs: fault.injectTimeoutMs});
+		// A fault that failed or refused (its checks run again where the signal is sent) ends the wait.
+		let injectFailed = false;
+		const inject = transport.exec(target, fault.inject, {timeoutMs: fault.injectTimeoutMs}).then((r) => ((injectFailed = r.code !== 0), r));
 		const bound = expectedBoundMs(inst, options.kind);
-		const tookOver = await until(() => newMasterAt !== undefined, bound * 3 + 10_000, options.signal);
+		const tookOver = await until(() => newMasterAt !== undefined || injectFailed, bound * 3 + 10_000, options.signal);
 		const injected = await inject;
-		if (injected.code !== 0) reasons.push(`fault injection failed on ${target}: ${injected.stderr.trim() || `exit ${injected.code}`}`);
-		if (!tookOver && !options.signal?.aborted) reasons.push(`no director took ${vip} over within ${bound * 3 + 10_000} ms`);
+		if (injected.code !== 0) reasons.push(`fault injection ${faultRefusal(injected) ? 'refused' : 'failed'} on ${target}: ${faultRefusal(injected) ?? (injected.stderr.trim() || `exit ${injected.code}`)}`);
+		if (!tookOver && !injectFailed && !options.signal?.aborted) reasons.push(`no director took ${vip} over within ${bound * 3 + 10_000} ms`);
 		// Let the new master settle and the watcher see the aftermath.
 		await until(() => false, 2000, options.signal);
 		// keepalived's own record of the takeover, read while the new master still holds the VIP.

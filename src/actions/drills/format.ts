@@ -1,6 +1,10 @@
 // A drill report as text: the verdict and the figures that matter for its kind, then the reasons.
+// Reports carry remote text (error lines, backend names from HTTP bodies): each line is sanitized on its
+// own, so no value can break the layout with a newline or line separator of its own.
 import type {DrillReport} from './failover.js';
-import {sanitizeText} from '../../ui/sanitize.js';
+import {sanitizeLine} from '../../text/sanitize.js';
+
+const asLines = (lines: readonly string[]) => lines.map(sanitizeLine).join('\n');
 
 export function formatDrill(r: DrillReport): string {
 	if (r.drill === 'rs-health' || r.drill === 'drain') {
@@ -12,7 +16,7 @@ export function formatDrill(r: DrillReport): string {
 			`  restored: ${r.restored ? 'yes' : 'NO'}`,
 			...r.reasons.map((x) => `  reason: ${x}`),
 		];
-		return sanitizeText(lines.join('\n'));
+		return asLines(lines);
 	}
 	const lines = [
 		`${r.drill} drill${r.method ? ` (${r.method})` : ''} on ${r.instance} (${r.vip}): ${r.verdict.toUpperCase()}`,
@@ -23,5 +27,5 @@ export function formatDrill(r: DrillReport): string {
 		`  restored: ${r.restored ? 'yes' : 'NO'}`,
 		...r.reasons.map((x) => `  reason: ${x}`),
 	];
-	return sanitizeText(lines.join('\n'));
+	return asLines(lines);
 }

@@ -7,7 +7,7 @@ import type {ClusterStore} from '../../cluster/store.js';
 import type {ActionLog} from '../action-log.js';
 import type {RateHistory} from '../history.js';
 import {clockTime, fit} from '../format.js';
-import {sanitizeLine} from '../sanitize.js';
+import {sanitizeLine} from '../../text/sanitize.js';
 import {banner, hostChips, hostTable, ipvsTable, logTable, realServerTable, vipTable, vrrpTable} from '../presenters/presenters.js';
 import {filterRows, type Row, type TableModel} from '../presenters/types.js';
 import {Table, TONE_COLOR} from './Table.js';
@@ -220,7 +220,7 @@ export function ConsoleApp({profile, store, history, log, actions, size: fixedSi
 				<Text bold>{title}</Text>
 				{chips.map((c, i) => (
 					<Text key={c.name} color={TONE_COLOR[c.tone]}>
-						{`${i > 0 ? '  ' : ''}● ${c.text}`}
+						{`${i > 0 ? '  ' : ''}● ${sanitizeLine(c.text)}`}
 					</Text>
 				))}
 			</Text>

@@ -6,7 +6,7 @@ import type {Transport} from '../../transport/types.js';
 import {planDeploy, type DeployPlan} from '../../actions/deploy/plan.js';
 import {executeDeploy, type ClusterWatch} from '../../actions/deploy/execute.js';
 import {formatPlan, formatReport} from '../../actions/deploy/format.js';
-import {sanitizeLine} from '../sanitize.js';
+import {sanitizeLine} from '../../text/sanitize.js';
 import {redactSecrets} from '../../text/redact.js';
 import type {ActionLog} from '../action-log.js';
 import type {WatchLine} from '../presenters/watch.js';
@@ -141,7 +141,7 @@ export class FlowStore {
 			this.update({phase: 'done', lines: [...(this.get()?.lines ?? []), `planning failed: ${redactSecrets(sanitizeLine(message))}`], prompt: 'Esc closes'});
 			return;
 		}
-		const planLines = formatPlan(plan, false).split('\n').map(sanitizeLine);
+		const planLines = formatPlan(plan).split('\n').map(sanitizeLine);
 		if (!plan.changed) {
 			log.append('info', 'deploy: nothing to deploy, every host matches the profile');
 			this.update({phase: 'done', lines: planLines, prompt: 'nothing to deploy · Esc closes'});
@@ -157,7 +157,7 @@ export class FlowStore {
 		log.append('info', `deploy: started (${plan.hosts.map((h) => h.host).join(' -> ')})`);
 		this.update({phase: 'working', lines: ['deploying, one host at a time:'], prompt: 'deploying… (cannot be interrupted halfway)'});
 		const report = await executeDeploy(profile, transport, plan, {onEvent: (e) => this.append(`${e.host}: ${e.step} ${e.status}: ${e.message}`), ...(watch ? {watch} : {})});
-		this.append('', ...formatReport(report, false, 10).split('\n'));
+		this.append('', ...formatReport(report, 10).split('\n'));
 		log.append(report.ok ? 'info' : 'error', `deploy: ${report.ok ? 'done' : 'failed'}: ${report.hosts.map((h) => `${h.host} ${h.outcome}`).join(', ')}`);
 		this.update({phase: 'done', prompt: `${report.ok ? 'deploy done' : 'deploy FAILED'} · Esc closes`});
 	}

@@ -5,7 +5,7 @@ import type {Profile, VirtualServer} from '../../profile/model.js';
 import {serviceOn} from '../../cluster/lookup.js';
 import {profileWeights} from '../../actions/traffic.js';
 import {fit} from '../format.js';
-import {sanitizeLine} from '../sanitize.js';
+import {sanitizeLine} from '../../text/sanitize.js';
 import type {WatchLine} from './watch.js';
 
 export interface DrillFocus {

@@ -3,7 +3,7 @@
 import type {Profile} from '../../profile/model.js';
 import type {ClusterState, HostState} from '../../cluster/types.js';
 import {formatAddrPort, realServerKey, serviceKey} from '../../probes/ipvs.js';
-import {sanitizeLine} from '../sanitize.js';
+import {sanitizeLine} from '../../text/sanitize.js';
 import {humanAge, humanCount, humanRate, sparkline} from '../format.js';
 import type {LogEntry} from '../action-log.js';
 import {historyKey, HISTORY_LENGTH} from '../history.js';

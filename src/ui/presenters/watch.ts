@@ -2,7 +2,7 @@
 // weight predicts, and a timeline where a gap (failures, or no answers at all) stands out.
 import type {BucketCounts, TallySnapshot} from '../../actions/watch-tally.js';
 import {fit, humanCount} from '../format.js';
-import {sanitizeLine} from '../sanitize.js';
+import {sanitizeLine} from '../../text/sanitize.js';
 import type {Tone} from './types.js';
 
 export interface ToneRun {

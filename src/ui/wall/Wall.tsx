@@ -4,7 +4,7 @@ import {Box, Text, useApp, useInput} from 'ink';
 import type {Profile} from '../../profile/model.js';
 import type {ClusterStore} from '../../cluster/store.js';
 import {clockTime, fit} from '../format.js';
-import {sanitizeLine} from '../sanitize.js';
+import {sanitizeLine} from '../../text/sanitize.js';
 import {TONE_COLOR} from '../console/Table.js';
 import {useClusterState, useNow, useTerminalSize, type TerminalSize} from '../console/hooks.js';
 import {BIG_HEIGHT, bigText, bigWidth} from './big-text.js';

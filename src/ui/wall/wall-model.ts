@@ -5,7 +5,7 @@ import type {ClusterState} from '../../cluster/types.js';
 import {serviceOn} from '../../cluster/lookup.js';
 import {banner} from '../presenters/presenters.js';
 import type {Tone} from '../presenters/types.js';
-import {sanitizeLine} from '../sanitize.js';
+import {sanitizeLine} from '../../text/sanitize.js';
 
 export interface WallVip {
 	readonly vip: string;

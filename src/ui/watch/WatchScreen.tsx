@@ -5,6 +5,7 @@ import type {WatchTally} from '../../actions/watch-tally.js';
 import {watchLines, type WatchHeader} from '../presenters/watch.js';
 import {ToneLines} from '../ToneLines.js';
 import {useTerminalSize, type TerminalSize} from '../console/hooks.js';
+import {fit} from '../format.js';
 
 export interface WatchScreenProps {
 	readonly tally: WatchTally;
@@ -37,7 +38,7 @@ export function WatchScreen({tally, weights, header, size: fixed, now = Date.now
 			<ToneLines lines={lines} />
 			{failure ? (
 				<Text color="red" wrap="truncate">
-					{failure}
+					{fit(failure, width)}
 				</Text>
 			) : null}
 			<Text color="gray">q stops</Text>

@@ -52,8 +52,8 @@ describe('faults and their restore steps', () => {
 		expect(stop.inject).toEqual(['systemctl', 'stop', 'keepalived']);
 		expect(stop.restore).toEqual([{host: 'dir1', argv: ['systemctl', 'start', 'keepalived'], description: 'start keepalived (systemctl start keepalived)'}]);
 		const freeze = faultFor(labProfile, inst, 'dir1', ['dir2'], 'hard-failover');
-		expect(freeze.inject.slice(3)).toEqual(['lvsdeck-drill', '/run/vrrp.pid']);
-		expect(freeze.restore[0]!.argv[2]).toContain('kill -CONT');
+		expect(freeze.inject.slice(3)).toEqual(['lvsdeck-drill', '/run/vrrp.pid', '/run/keepalived.pid', 'STOP']);
+		expect(freeze.restore[0]!.argv.slice(3)).toEqual(['lvsdeck-drill', '/run/vrrp.pid', '/run/keepalived.pid', 'CONT']);
 		const cut = faultFor(labProfile, {...inst, interface: "eth0'; reboot"}, 'dir1', ['dir2'], 'hard-failover', 'cut');
 		expect(cut.inject).toEqual(['sh', '-c', CUT_VRRP_SCRIPT, 'lvsdeck-drill', "eth0'; reboot"]);
 		expect(cut.restore[0]!.argv).toEqual(['sh', '-c', UNCUT_VRRP_SCRIPT, 'lvsdeck-drill', "eth0'; reboot"]);

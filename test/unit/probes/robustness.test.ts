@@ -9,6 +9,9 @@ import {parseIpAddrJson, parseIpAddrOneline, parseIpMonitorLine} from '../../../
 import {parseRealServerCheck, parseSysctlLines} from '../../../src/probes/realserver.js';
 import {generateIpvsStatsText} from '../../../src/probes/ipvs-synth.js';
 import {CurlStreamParser} from '../../../src/actions/remote-watcher.js';
+import {backendFromBody} from '../../../src/actions/watcher.js';
+import {parseDirectorSnapshot} from '../../../src/probes/director-snapshot.js';
+import {findForbidden} from '../security/hostile-cluster.js';
 
 const dir = new URL('../../fixtures/lab/', import.meta.url);
 const fixtures = readdirSync(dir)
@@ -135,5 +138,104 @@ describe('probe parsers never throw', () => {
 
 	it('on values of the wrong type from untyped callers', () => {
 		for (const v of [undefined, null, 42, {}, []]) checkAll(v as unknown as string);
+	});
+});
+
+// What a hostile host may put anywhere: escapes, bidi, zero-width, C0/C1 controls, line separators.
+const HOSTILE_PIECES = ['\u001b[2J', '\u001b]0;owned\u0007', '\u001bP1$r\u001b\\', '\u009b31m', '\u202e', '\u2066', '\u200b', '\ufeff', '\u061c', '\u0085', '\u0007', '\u0000', '\u2028', '\u001b', '%\u001b[31m'];
+
+/** A fixture with hostile pieces spliced in at random places (inside tokens too). */
+const hostileText = (text: string) =>
+	fc.array(fc.tuple(fc.nat(), fc.constantFrom(...HOSTILE_PIECES)), {minLength: 1, maxLength: 8}).map((cuts) => {
+		let out = text;
+		for (const [at, piece] of cuts) {
+			const i = at % (out.length + 1);
+			out = out.slice(0, i) + piece + out.slice(i);
+		}
+		return out;
+	});
+
+/** Every string in a parse result, with where it is. */
+function strings(value: unknown, where = '', out: Array<[string, string]> = []): Array<[string, string]> {
+	if (typeof value === 'string') out.push([where, value]);
+	else if (Array.isArray(value)) value.forEach((v, i) => strings(v, `${where}[${i}]`, out));
+	else if (value !== null && typeof value === 'object') {
+		for (const [k, v] of Object.entries(value)) {
+			out.push([`${where} key`, k]);
+			strings(v, `${where}.${k}`, out);
+		}
+	}
+	return out;
+}
+
+/** The fields whose shape the parsers promise, by key. */
+const SHAPES: Record<string, RegExp> = {
+	scheduler: /^(?:[A-Za-z0-9_]{1,16}|\?|)$/,
+	forward: /^(?:[A-Za-z]{1,16}|\?|)$/,
+	address: /^(?:[0-9A-Fa-f:.]+|)$/,
+	masterRouter: /^[0-9A-Fa-f:.]+$/,
+	ifname: /^[A-Za-z0-9_.:@+-]{1,32}$/,
+	interface: /^[A-Za-z0-9_.:@+-]{1,32}$/,
+	label: /^[A-Za-z0-9_.:@+-]{1,32}$/,
+	scope: /^[a-z0-9]{1,16}$/,
+	name: /^[A-Za-z0-9_.:@+/-]{1,128}$/,
+	state: /^(?:INIT|BACKUP|MASTER|FAULT|STOP|DELETED|UNKNOWN)$/,
+	wantState: /^(?:INIT|BACKUP|MASTER|FAULT|STOP|DELETED|UNKNOWN)$/,
+	version: /^[0-9][0-9A-Za-z.+_-]{0,31}$/,
+};
+
+function checkNoUnsafe(name: string, input: string, result: unknown): void {
+	for (const [where, s] of strings(result)) {
+		const bad = findForbidden(s);
+		if (bad) throw new Error(`${name}: ${where} holds ${bad} (input ${JSON.stringify(input.slice(0, 200))})`);
+		const key = where.slice(where.lastIndexOf('.') + 1).replace(/\[\d+\]$/, '');
+		const shape = SHAPES[key];
+		if (shape && !where.includes('problems') && !shape.test(s)) throw new Error(`${name}: ${where} = ${JSON.stringify(s)} is not of its shape`);
+	}
+}
+
+describe('no parser passes hostile text through', () => {
+	const hostileParsers: Record<string, (text: string) => unknown> = {
+		...Object.fromEntries(Object.entries(parsers).filter(([name]) => name !== 'redactSecrets' && name !== 'curlStream')),
+		directorSnapshotJson: (t) => parseDirectorSnapshot(t, 'json'),
+		directorSnapshotData: (t) => parseDirectorSnapshot(t, 'data'),
+		curlStream: (t) => {
+			const parser = new CurlStreamParser((body) => backendFromBody(body));
+			return t.split('\n').map((l) => parser.push(l, 1000) ?? null);
+		},
+	};
+
+	it('every fixture with hostile characters spliced in: no unsafe string in any result, every shaped field of its shape', () => {
+		for (const f of fixtures) {
+			const own = Object.entries(hostileParsers).filter(([name]) => ownParsers(f.name).includes(name) || (name === 'curlStream' && f.name.startsWith('remote-watch')));
+			fc.assert(
+				fc.property(hostileText(f.text), (text) => {
+					for (const [name, parse] of own) checkNoUnsafe(name, text, parse(text));
+				}),
+				{numRuns: 150},
+			);
+		}
+	}, 120_000);
+
+	it('a director snapshot assembled from hostile sections', () => {
+		const section = (name: string, file: string) => `\n@@lvsdeck ${name}\n${fixtures.find((f) => f.name === file)!.text}`;
+		const snapshot = [section('ipvs-list', 'ipvsadm-Ln-dir1.txt'), section('ipvs-stats', 'ipvsadm-stats-dir1.txt'), section('ipvs-rate', 'ipvsadm-rate-dir1.txt'), section('addr', 'ip-j-addr-dir1.json'), section('vrrp', 'keepalived-json-dir1.json'), '\n@@lvsdeck vrrp-exit\n0\n@@lvsdeck end\n'].join('');
+		fc.assert(fc.property(hostileText(snapshot), (text) => checkNoUnsafe('snapshot', text, parseDirectorSnapshot(text, 'json'))), {numRuns: 300});
+	});
+
+	it('JSON dumps whose string values carry hostile characters (escaped in the JSON, raw after parsing)', () => {
+		const json = fixtures.filter((f) => f.name.endsWith('.json'));
+		const piece = fc.constantFrom(...HOSTILE_PIECES);
+		fc.assert(
+			fc.property(fc.constantFrom(...json), fc.nat(), piece, (f, at, p) => {
+				// splice into a string value: right after an opening quote of a value
+				const quotes = [...f.text.matchAll(/:"/g)].map((m) => m.index! + 2);
+				const i = quotes[at % quotes.length]!;
+				const text = f.text.slice(0, i) + JSON.stringify(p).slice(1, -1) + f.text.slice(i);
+				const parse = f.name.startsWith('ip-j') ? parseIpAddrJson : parseKeepalivedJson;
+				checkNoUnsafe(f.name, text, parse(text));
+			}),
+			{numRuns: 500},
+		);
 	});
 });

@@ -62,7 +62,7 @@ describe('deploy diffs', () => {
 	it('a new file: every password is (changed)', () => {
 		const change = fileChange('/k.conf', null, conf('Zq7xSecr'));
 		expect(change.diff).toContain('+    auth_pass ******** (changed)');
-		expect(formatPlan({hosts: [{host: 'dir1', role: 'director', file: change}], changed: true}, false)).not.toContain('Zq7xSecr');
+		expect(formatPlan({hosts: [{host: 'dir1', role: 'director', file: change}], changed: true})).not.toContain('Zq7xSecr');
 	});
 
 	it('never contain any password, whatever the values and the layout (property)', () => {

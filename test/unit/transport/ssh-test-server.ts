@@ -58,6 +58,10 @@ export interface SshTestServerOptions {
 	readonly allowForwarding?: boolean;
 	/** Extra or overriding commands. */
 	readonly commands?: Readonly<Record<string, CommandHandler>>;
+	/** For commands not in the table (matched by content: scripts, quoted arguments). */
+	readonly fallback?: (command: string) => CommandHandler | undefined;
+	/** The loopback address to listen on (default 127.0.0.1; any of 127.0.0.0/8 works on Linux). */
+	readonly address?: string;
 }
 
 function reply(channel: ServerChannel, stdout: string, stderr: string, code: number): void {
@@ -149,11 +153,11 @@ export class SshTestServer {
 		return server;
 	}
 
-	/** Listen (again) on 127.0.0.1: a random port the first time, the same port afterwards. */
+	/** Listen (again) on its loopback address: a random port the first time, the same port afterwards. */
 	listen(): Promise<void> {
 		return new Promise((resolve, reject) => {
 			this.tcp.once('error', reject);
-			this.tcp.listen(this.port, '127.0.0.1', () => {
+			this.tcp.listen(this.port, this.address, () => {
 				this.tcp.off('error', reject);
 				this.port = (this.tcp.address() as net.AddressInfo).port;
 				resolve();
@@ -163,7 +167,11 @@ export class SshTestServer {
 
 	/** The known_hosts line OpenSSH would write for this server. */
 	knownHostsLine(key: TestKey = this.hostKey): string {
-		return `[127.0.0.1]:${this.port} ${key.publicLine}`;
+		return `[${this.address}]:${this.port} ${key.publicLine}`;
+	}
+
+	get address(): string {
+		return this.options.address ?? '127.0.0.1';
 	}
 
 	/** TCP connections open right now. */
@@ -240,7 +248,7 @@ export class SshTestServer {
 				command = info.command;
 				this.commands.push(info.command);
 				const channel = acceptExec();
-				const handler = this.table[info.command];
+				const handler = this.table[info.command] ?? this.options.fallback?.(info.command);
 				if (handler) handler(channel, this);
 				else reply(channel, '', `unknown command: ${info.command}\n`, 127);
 			});

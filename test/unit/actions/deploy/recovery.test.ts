@@ -62,7 +62,7 @@ async function setup(options: {existing?: boolean} = {}): Promise<Setup> {
 				verify: async () => (o.verify ? o.verify(++verifies) : {answered: true}),
 				reconnectDeadlineMs: o.reconnectDeadlineMs ?? 3000,
 			});
-			everything.push(JSON.stringify(plan.hosts.map((h) => h.file.diff)), JSON.stringify(report), JSON.stringify(events), formatReport(report, false));
+			everything.push(JSON.stringify(plan.hosts.map((h) => h.file.diff)), JSON.stringify(report), JSON.stringify(events), formatReport(report));
 			return {report, events};
 		},
 	};
@@ -240,7 +240,7 @@ describe('deploy on a director: the report says what the host holds', () => {
 		expect(h.diff).toContain('+    auth_pass ******** (changed)');
 		expect(readFileSync(s.conf, 'utf8')).toBe(edited);
 		expect(s.d.reloads).toBe(0);
-		expect(formatReport(report, false)).toContain('== dir1: the installed file now differs from the profile like this:');
+		expect(formatReport(report)).toContain('== dir1: the installed file now differs from the profile like this:');
 		expect(deployExitCode(report)).toBe(2);
 	});
 
