@@ -1,3 +1,4 @@
+import {createHash} from 'node:crypto';
 // A hostile cluster on loopback: every host is an in-process SSH server (on its own 127.0.0.x address)
 // that answers every probe lvsdeck sends (ipvsadm listings in the director snapshot, ip -j addr,
 // keepalived's version, signal numbers and JSON/text dumps, the real-server check, the service status,
@@ -216,7 +217,7 @@ function hostileCommands(name: string, role: 'director' | 'realserver' | 'client
 		}
 		if (command === 'ip -j addr show') return (ch) => reply(ch, ipAddrJson(name === 'dir1'), '', 0);
 		if (command.includes('lvsdeck-read')) {
-			return options.readFails ? (ch) => reply(ch, '', `cat: ${X}permission denied${X}${LS}really\n`, 1) : (ch) => reply(ch, HOSTILE_CONFIG, '', 0);
+			return options.readFails ? (ch) => reply(ch, '', `cat: ${X}permission denied${X}${LS}really\n`, 1) : (ch) => reply(ch, `sha256=${createHash('sha256').update(HOSTILE_CONFIG).digest('hex')}\n${HOSTILE_CONFIG}`, '', 0);
 		}
 		if (command.includes('lvsdeck-watch')) return (ch) => reply(ch, watchStream, `curl: ${hx('evil')}${LS}failed\n`, 7);
 		if (command.includes('lvsdeck-drill')) return (ch) => reply(ch, '', `lvsdeck-drill: refusing ${hx('to do it')}\n`, 3);
