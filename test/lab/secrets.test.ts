@@ -71,7 +71,7 @@ async function inTmux(command: string, ready: (s: string) => boolean, steps: Arr
 		shots.push((await waitFor(async () => screen(), ready, {timeoutMs: 90_000, intervalMs: 500, what: `${command} on screen`})).value);
 		for (const step of steps) {
 			if (step.keys) keys(...step.keys);
-			shots.push((await waitFor(async () => screen(), step.until, {timeoutMs: 30_000, what: step.what})).value);
+			shots.push((await waitFor(async () => screen(), step.until, {timeoutMs: 60_000, intervalMs: 500, what: step.what})).value);
 		}
 	} finally {
 		spawnSync('tmux', ['kill-session', '-t', SESSION]);
