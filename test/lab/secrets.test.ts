@@ -107,7 +107,8 @@ describe('the VRRP password never leaves lvsdeck', () => {
 	it('with the password live: status, deploy, drills, watch and lab status', {timeout: 300_000}, async () => {
 		await installDirectly(secret);
 		expect((await pool.exec('dir1', ['grep', '-c', SECRET, CONF])).stdout.trim()).toBe('1');
-		expect(cli('status', '--profile', secretFile).status).toBe(0);
+		// Right after a reload keepalived's checks are still re-adding real servers: wait for a clean status.
+		await waitFor(async () => cli('status', '--profile', secretFile).status, (code) => code === 0, {timeoutMs: 60_000, intervalMs: 1000, what: 'a clean status with the password live'});
 		const statusJson = cli('status', '--profile', secretFile, '--json');
 		expect(JSON.parse(statusJson.stdout)).toBeTruthy();
 		expect(cli('deploy', '--profile', secretFile, '--dry-run').stdout).toContain('nothing to deploy');
