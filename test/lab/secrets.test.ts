@@ -67,10 +67,11 @@ async function inTmux(command: string, ready: (s: string) => boolean, steps: Arr
 	execFileSync('tmux', ['new-session', '-d', '-s', SESSION, '-x', '140', '-y', '45', `env LVSDECK_STATE_DIR=${stateDir} ${command}`]);
 	const shots: string[] = [];
 	try {
-		shots.push((await waitFor(async () => screen(), ready, {timeoutMs: 30_000, what: `${command} on screen`})).value);
+		// The first poll of a director can take a while on a loaded machine (the lab's kernel is slow).
+		shots.push((await waitFor(async () => screen(), ready, {timeoutMs: 90_000, intervalMs: 500, what: `${command} on screen`})).value);
 		for (const step of steps) {
 			if (step.keys) keys(...step.keys);
-			shots.push((await waitFor(async () => screen(), step.until, {timeoutMs: 30_000, what: step.what})).value);
+			shots.push((await waitFor(async () => screen(), step.until, {timeoutMs: 60_000, intervalMs: 500, what: step.what})).value);
 		}
 	} finally {
 		spawnSync('tmux', ['kill-session', '-t', SESSION]);
@@ -88,8 +89,7 @@ afterAll(async () => {
 });
 
 describe('the VRRP password never leaves lvsdeck', () => {
-	it('is in no output, report, log, state file or screen of any command', async () => {
-		// Deploying the new password: the diffs say it changes without showing it.
+	it('deploying a new password: the diffs and the report say it changes without showing it', {timeout: 240_000}, () => {
 		const dry = cli('deploy', '--profile', secretFile, '--dry-run');
 		expect(dry.status, dry.stderr).toBe(0);
 		expect(dry.stdout).toContain('+    auth_pass ******** (changed)');
@@ -99,13 +99,16 @@ describe('the VRRP password never leaves lvsdeck', () => {
 		// A rolling password change splits VRRP (each director drops the other's adverts), so this
 		// deploy may well fail verification and roll back: its messages count as much as a success's.
 		const applied = cli('deploy', '--profile', secretFile, '--yes', '--json');
+		process.stderr.write(`secrets: deploying the new password exited ${applied.status}: ${applied.stdout}\n`);
 		expect([0, 1], applied.stdout + applied.stderr).toContain(applied.status);
 		expect(JSON.parse(applied.stdout).hosts.length).toBeGreaterThan(0);
+	});
 
-		// The password live on both directors: everything that reads them.
+	it('with the password live: status, deploy, drills, watch and lab status', {timeout: 300_000}, async () => {
 		await installDirectly(secret);
 		expect((await pool.exec('dir1', ['grep', '-c', SECRET, CONF])).stdout.trim()).toBe('1');
-		expect(cli('status', '--profile', secretFile).status).toBe(0);
+		// Right after a reload keepalived's checks are still re-adding real servers: wait for a clean status.
+		await waitFor(async () => cli('status', '--profile', secretFile).status, (code) => code === 0, {timeoutMs: 60_000, intervalMs: 1000, what: 'a clean status with the password live'});
 		const statusJson = cli('status', '--profile', secretFile, '--json');
 		expect(JSON.parse(statusJson.stdout)).toBeTruthy();
 		expect(cli('deploy', '--profile', secretFile, '--dry-run').stdout).toContain('nothing to deploy');
@@ -125,20 +128,28 @@ describe('the VRRP password never leaves lvsdeck', () => {
 		expect(cli('watch', '--profile', secretFile, '--duration', '3', '--json', watchJson).status).toBe(0);
 		cli('lab', 'status', '--json');
 		for (const f of [drillJson, drillJunit, watchJson]) written.push({what: f, text: readFileSync(f, 'utf8')});
+	});
 
-		await inTmux(`${process.execPath} ${CLI} wall --profile ${secretFile}`, (s) => s.includes('dir1'), []);
-		// The console on the lab profile: drift, the deploy diff view, cancel, then every view and the log.
+	it('the wall and the console: the deploy diff view, every view, the action log', {timeout: 300_000}, async () => {
+		await inTmux(`${process.execPath} ${CLI} wall --profile ${secretFile}`, (s) => s.includes('healthy: no findings'), []);
+		// The console on the lab profile: drift, the deploy diff view, cancel, then the VRRP view and the log.
 		const shots = await inTmux(`${process.execPath} ${CLI} console --profile ${LAB_PROFILE}`, (s) => s.includes('config-drift') || s.includes('differs from what the profile renders'), [
 			{keys: ['d'], until: (s) => s.includes('apply these changes?'), what: 'the deploy diff'},
 			{keys: ['n'], until: (s) => s.includes('cancelled: nothing was changed'), what: 'the cancelled deploy'},
-			{keys: ['Escape', '3'], until: (s) => s.includes('VI_1'), what: 'the VRRP view'},
+			{keys: ['Escape'], until: (s) => !s.includes('Deploy configs'), what: 'the deploy flow closed'},
+			{keys: ['3'], until: (s) => s.includes('VI_1'), what: 'the VRRP view'},
 			{keys: ['5'], until: (s) => s.includes('deploy: cancelled'), what: 'the findings and action log'},
 		]);
 		expect(shots[1]).toMatch(/auth_pass \*{8}/);
+	});
 
+	it('is in nothing any of them wrote: output, reports, state folder, screens', () => {
 		for (const f of filesUnder(stateDir)) written.push({what: f, text: readFileSync(f, 'utf8')});
+		process.stderr.write(`secrets: ${written.length} outputs searched\n`);
 		expect(written.length).toBeGreaterThan(30);
-		const hits = written.filter((w) => w.text.includes(SECRET)).map((w) => w.what);
-		expect(hits).toEqual([]);
+		const hits = written.filter((w) => w.text.includes(SECRET));
+		// On a leak, keep what was written for a look (the lines around each hit are in the failure).
+		if (hits.length > 0) writeFileSync(path.join(tmp, 'written.json'), JSON.stringify(written, null, 1));
+		expect(hits.map((w) => `${w.what}: ${w.text.split('\n').filter((l) => l.includes(SECRET)).join(' | ')}`)).toEqual([]);
 	});
 });

@@ -50,6 +50,8 @@ export interface PlanOptions {
 }
 
 const MISSING = '@@lvsdeck missing';
+/** Reading a file is quick, but a director busy with polls and reloads can be slow to start a session. */
+const READ_TIMEOUT_MS = 15_000;
 
 export interface RemoteFile {
 	readonly text: string;
@@ -58,7 +60,7 @@ export interface RemoteFile {
 }
 
 export async function readRemoteFile(transport: Transport, host: string, path: string): Promise<RemoteFile | null> {
-	const r = await transport.exec(host, ['sh', '-c', READ_FILE_SCRIPT, 'lvsdeck-read', path]);
+	const r = await transport.exec(host, ['sh', '-c', READ_FILE_SCRIPT, 'lvsdeck-read', path], {timeoutMs: READ_TIMEOUT_MS});
 	if (r.timedOut) throw new Error(`${host}: reading ${path} timed out`);
 	if (r.code !== 0) throw new Error(`${host}: cannot read ${path}: ${r.stderr.trim() || `exit ${r.code}`}`);
 	if (r.stdout === `${MISSING}\n`) return null;
@@ -78,11 +80,10 @@ export function fileChange(path: string, current: RemoteFile | null, desired: st
 
 async function planDirector(profile: Profile, transport: Transport, host: Host, render: NonNullable<PlanOptions['render']>): Promise<HostPlan> {
 	const path = profile.keepalived.configPath;
-	const [current, addrs, stale] = await Promise.all([
-		readRemoteFile(transport, host.name, path),
-		transport.exec(host.name, ipAddrJsonCommand()),
-		transport.exec(host.name, temporariesCommand('list', path, VALIDATE_TMP_DIR)),
-	]);
+	// The stale temporaries after the file, not beside it: a busy director (a console polls it too) gets
+	// one more session at a time, not two.
+	const readBoth = async () => [await readRemoteFile(transport, host.name, path), await transport.exec(host.name, temporariesCommand('list', path, VALIDATE_TMP_DIR), {timeoutMs: READ_TIMEOUT_MS})] as const;
+	const [[current, stale], addrs] = await Promise.all([readBoth(), transport.exec(host.name, ipAddrJsonCommand())]);
 	const vips = new Set(profile.instances.flatMap((i) => i.vips.map((v) => v.address)));
 	const holdsVip = parseIpAddrJson(addrs.stdout).addresses.some((a) => vips.has(a.address));
 	const staleTemporaries = [...stale.stdout.matchAll(/^stale=(.+)$/gm)].map((m) => m[1]!);
