@@ -76,7 +76,12 @@ async function lvsdeck(...args: string[]): Promise<{code: number; stdout: string
 }
 
 /** Ink frames are plain when colours are off; with colours on, only SGR may appear. */
-const colours = /\u001b/.test(render(<Text color="red">x</Text>).lastFrame() ?? '');
+const colours = (() => {
+	const probe = render(<Text color="red">x</Text>);
+	const coloured = /\u001b/.test(probe.lastFrame() ?? '');
+	probe.unmount();
+	return coloured;
+})();
 const frameText = (frame: string | undefined) => (colours ? (frame ?? '').replace(/\u001b\[[0-9;]*m/g, '') : (frame ?? ''));
 
 describe('status against hostile hosts', () => {
