@@ -190,7 +190,9 @@ export class SshPool implements Transport {
 				// with several keys shows the one we can check.
 				algorithms: {serverHostKey: hostKeyAlgorithms(knownKeyTypes(names, entries))},
 				hostVerifier: (key: Buffer) => {
-					const pinned = [...ssh.fingerprints, ...(this.options.trust?.[host.name] ?? [])];
+					const trust = this.options.trust;
+					// Own keys only: a host named "toString" must not find Object.prototype's.
+					const pinned = [...ssh.fingerprints, ...(trust && Object.hasOwn(trust, host.name) ? (trust[host.name] ?? []) : [])];
 					verdict = verifyHostKey(key, names, entries, pinned);
 					return verdict.ok;
 				},

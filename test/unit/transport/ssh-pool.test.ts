@@ -339,6 +339,15 @@ describe('host keys', () => {
 		expect((await rejection(p.exec('lb2', ['echo', 'hi']))).kind).toBe('hostkey');
 	});
 
+	it('gives a host named like an Object.prototype member no trusted keys of its own', async () => {
+		const s = await startServer();
+		const p = makePool([trustedHost(s, {}, 'toString'), hostFor(s.port, {}, 'constructor')], {trust: {}});
+		await expect(p.exec('toString', ['echo', 'hi'])).resolves.toMatchObject({code: 0});
+		const e = await rejection(p.exec('constructor', ['echo', 'hi']));
+		expect(e.kind).toBe('hostkey');
+		expect(e.message).toContain('is not known');
+	});
+
 	it('accepts a hashed known_hosts entry for [127.0.0.1]:PORT', async () => {
 		const s = await startServer();
 		const line = `${hashedHostField(`[127.0.0.1]:${s.port}`)} ${s.hostKey.publicLine}`;
