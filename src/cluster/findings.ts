@@ -1,5 +1,6 @@
 // Pure derivations from host states: where each VIP lives, and what is wrong (findings).
-import type {Profile, VirtualServer} from '../profile/model.js';
+import {hostByName, type Profile, type VirtualServer} from '../profile/model.js';
+import {byElection, tieBreakNote} from '../profile/election.js';
 import {findService, realServerKey, serviceKey, type IpvsTable} from '../probes/ipvs.js';
 import type {Finding, HostState, VipPlacement} from './types.js';
 
@@ -15,12 +16,17 @@ function live(host: HostState | undefined): host is HostState {
 export function deriveVips(profile: Profile, hosts: ReadonlyMap<string, HostState>): VipPlacement[] {
 	const placements: VipPlacement[] = [];
 	for (const inst of profile.instances) {
-		// The preferred holder: highest configured priority among members that are up and running keepalived.
-		const candidates = inst.members.filter((m) => {
-			const h = hosts.get(m.director);
-			return live(h) && h.director?.keepalivedActive !== false;
-		});
+		// The preferred holder: the VRRP election winner (highest configured priority, then highest
+		// address) among members that are up and running keepalived.
+		const addressOf = (director: string) => hostByName(profile, director).address;
+		const candidates = inst.members
+			.filter((m) => {
+				const h = hosts.get(m.director);
+				return live(h) && h.director?.keepalivedActive !== false;
+			})
+			.sort(byElection(addressOf));
 		const expected = candidates[0]?.director;
+		const expectedWhy = tieBreakNote(candidates, addressOf);
 		for (const vip of inst.vips) {
 			const holders = profile.hosts
 				.filter((h) => h.role === 'director')
@@ -32,6 +38,7 @@ export function deriveVips(profile: Profile, hosts: ReadonlyMap<string, HostStat
 				instance: inst.name,
 				holders,
 				...(expected ? {expected} : {}),
+				...(expectedWhy ? {expectedWhy} : {}),
 				members: inst.members.map((m) => {
 					const state = hosts.get(m.director)?.director?.vrrp?.find((v) => v.name === inst.name);
 					return {
@@ -101,7 +108,7 @@ export function deriveFindings({profile, hosts, vips, renderedSha256}: FindingIn
 				kind: 'vip-not-on-preferred',
 				severity: 'warning',
 				subject: p.vip,
-				message: `${p.vip} is on ${p.holders[0]}, but ${p.expected} has the higher priority and is up`,
+				message: `${p.vip} is on ${p.holders[0]}, but ${p.expected} ${p.expectedWhy ? `wins the election (${p.expectedWhy})` : 'has the higher priority'} and is up`,
 			});
 		}
 	}

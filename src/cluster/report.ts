@@ -13,6 +13,8 @@ export interface StatusReport {
 		instance: string;
 		holders: string[];
 		expected: string | null;
+		/** Set when the expected holder ties on priority: who wins and why. */
+		expectedWhy: string | null;
 		members: Array<{director: string; state: string | null; priority: number | null; effectivePriority: number | null; configuredPriority: number}>;
 	}>;
 	readonly hosts: ReadonlyArray<{
@@ -89,6 +91,7 @@ export function buildStatusReport(state: ClusterState, now = Date.now()): Status
 			instance: v.instance,
 			holders: [...v.holders],
 			expected: n(v.expected),
+			expectedWhy: n(v.expectedWhy),
 			members: v.members.map((m) => ({
 				director: m.director,
 				state: n(m.state),
@@ -198,6 +201,7 @@ export function formatStatusReport(r: StatusReport): string {
 			]),
 		),
 	);
+	for (const v of r.vips) if (v.expectedWhy) out.push(`${v.vip} (${v.instance}): ${v.expectedWhy}`);
 	out.push('');
 	out.push(
 		table(

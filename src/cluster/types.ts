@@ -51,6 +51,8 @@ export interface VipPlacement {
 	readonly holders: readonly string[];
 	/** The director the profile prefers (highest priority among the reachable, running ones). */
 	readonly expected?: string;
+	/** When it ties on priority with the next one, who wins and why ("equal priority 100: dir2 wins by higher address …"). */
+	readonly expectedWhy?: string;
 	/** Per member: VRRP state and priority as keepalived reports them. */
 	readonly members: ReadonlyArray<{
 		readonly director: string;

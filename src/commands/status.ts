@@ -20,7 +20,8 @@ export interface StatusOptions {
 
 /** `--trust-host-key NAME=SHA256:...` (repeatable) into a per-host map. */
 export function parseTrust(values: readonly string[] = []): Record<string, string[]> {
-	const trust: Record<string, string[]> = {};
+	// No prototype: a host named "constructor" or "toString" must start with no trusted keys.
+	const trust = Object.create(null) as Record<string, string[]>;
 	for (const v of values) {
 		const m = /^([A-Za-z0-9][A-Za-z0-9_.-]*)=(SHA256:[A-Za-z0-9+/]{43}=?)$/.exec(v);
 		if (!m) throw new CliError(`--trust-host-key ${v}: expected NAME=SHA256:<fingerprint>`, 2);

@@ -9,19 +9,35 @@ export interface CrossIssue {
 	readonly atKey?: boolean;
 }
 
+/**
+ * keepalived's advert_int: VRRPv2 (keepalived's default) carries whole seconds in an 8-bit field,
+ * VRRPv3 centiseconds in a 12-bit one. keepalived rounds or clamps anything else with only a log
+ * line, so the cluster would run with another interval than the profile says.
+ */
+export function advertIntProblem(seconds: number, version: 2 | 3): string | undefined {
+	if (version === 2) {
+		if (Number.isInteger(seconds) && seconds >= 1 && seconds <= 255) return undefined;
+		return `VRRPv2 sends whole seconds: advert_int must be 1-255, not ${seconds} (version: 3 allows 0.01-40.95)`;
+	}
+	const centis = Math.round(seconds * 100);
+	if (Math.abs(seconds * 100 - centis) < 1e-6 && centis >= 1 && centis <= 4095) return undefined;
+	return `VRRPv3 sends centiseconds: advert_int must be 0.01-40.95 in steps of 0.01, not ${seconds}`;
+}
+
 export function crossCheck(doc: ProfileDoc): CrossIssue[] {
 	const issues: CrossIssue[] = [];
-	const hosts = doc.hosts;
-	const roleOf = (name: string) => hosts[name]?.role;
+	// A Map, not the parsed object: a name such as "constructor" must not find Object.prototype's.
+	const hosts = new Map(Object.entries(doc.hosts));
+	const roleOf = (name: string) => hosts.get(name)?.role;
 
 	const seenAddress = new Map<string, string>();
-	for (const [name, host] of Object.entries(hosts)) {
+	for (const [name, host] of hosts) {
 		const other = seenAddress.get(host.address);
 		if (other) issues.push({path: ['hosts', name, 'address'], message: `same address as host ${other}`});
 		seenAddress.set(host.address, name);
 		const jump = host.ssh?.jump;
 		if (jump !== undefined) {
-			if (!hosts[jump]) issues.push({path: ['hosts', name, 'ssh', 'jump'], message: `jump host ${jump} is not in hosts`});
+			if (!hosts.has(jump)) issues.push({path: ['hosts', name, 'ssh', 'jump'], message: `jump host ${jump} is not in hosts`});
 			else if (jump === name) issues.push({path: ['hosts', name, 'ssh', 'jump'], message: 'a host cannot be its own jump host'});
 		}
 		if (host.role === 'realserver' && host.service === undefined) {
@@ -29,7 +45,7 @@ export function crossCheck(doc: ProfileDoc): CrossIssue[] {
 		}
 	}
 	const defaultJump = doc.ssh?.jump;
-	if (defaultJump !== undefined && !hosts[defaultJump]) {
+	if (defaultJump !== undefined && !hosts.has(defaultJump)) {
 		issues.push({path: ['ssh', 'jump'], message: `jump host ${defaultJump} is not in hosts`});
 	}
 
@@ -48,19 +64,18 @@ export function crossCheck(doc: ProfileDoc): CrossIssue[] {
 		if (prior) issues.push({path: at('vrid'), message: `VRID ${inst.vrid} on ${inst.interface} is also used by instance ${prior}`});
 		vridByInterface.set(key, inst.name);
 
+		const advert = advertIntProblem(inst.advert_int, inst.version ?? 2);
+		if (advert) issues.push({path: at('advert_int'), message: advert});
+
 		const members = Object.entries(inst.directors);
 		if (members.length === 0) issues.push({path: at('directors'), message: 'an instance needs at least one director'});
-		const priorities = new Map<number, string>();
+		// Equal priorities are legal VRRP (the higher primary address wins the election): resolve.ts
+		// orders members that way, and status says which one wins.
 		for (const [director, member] of members) {
-			if (!hosts[director]) issues.push({path: at('directors', director), message: `${director} is not in hosts`, atKey: true});
+			if (!hosts.has(director)) issues.push({path: at('directors', director), message: `${director} is not in hosts`, atKey: true});
 			else if (roleOf(director) !== 'director') {
 				issues.push({path: at('directors', director), message: `${director} is a ${roleOf(director)}, not a director`, atKey: true});
 			}
-			const same = priorities.get(member.priority);
-			if (same !== undefined) {
-				issues.push({path: at('directors', director, 'priority'), message: `priority ${member.priority} equals ${same}'s; VRRP needs distinct priorities`});
-			}
-			priorities.set(member.priority, director);
 			// keepalived silently drops nopreempt and preempt_delay on an instance that starts as MASTER.
 			if (inst.preempt === 'nopreempt' && member.state === 'MASTER') {
 				issues.push({path: at('directors', director, 'state'), message: 'nopreempt only works when every director starts as BACKUP'});
@@ -93,7 +108,7 @@ export function crossCheck(doc: ProfileDoc): CrossIssue[] {
 		if (!vipsOfInstances.has(vs.vip)) issues.push({path: at('vip'), message: `${vs.vip} is not a VIP of any vrrp instance`});
 		const seen = new Set<string>();
 		for (const [j, rs] of vs.real_servers.entries()) {
-			if (!hosts[rs.host]) issues.push({path: at('real_servers', j, 'host'), message: `${rs.host} is not in hosts`});
+			if (!hosts.has(rs.host)) issues.push({path: at('real_servers', j, 'host'), message: `${rs.host} is not in hosts`});
 			else if (roleOf(rs.host) !== 'realserver') {
 				issues.push({path: at('real_servers', j, 'host'), message: `${rs.host} is a ${roleOf(rs.host)}, not a realserver`});
 			}

@@ -1,8 +1,8 @@
 // Reads a YAML profile, validates it and resolves it into the typed model. Every failure is a
 // ProfileError whose message is one line: `file:line:col: field: reason`.
-import {readFileSync} from 'node:fs';
+import {closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats} from 'node:fs';
 import path from 'node:path';
-import {isCollection, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type YAMLError} from 'yaml';
+import {isCollection, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Scalar, type YAMLError} from 'yaml';
 import type {z} from 'zod';
 import {profileSchema} from './schema.js';
 import {crossCheck} from './cross-check.js';
@@ -10,6 +10,7 @@ import {formatPath, locate, type FieldPath, type Position} from './locate.js';
 import {resolveProfile, type ResolveOptions} from './resolve.js';
 import type {Profile} from './model.js';
 import {ProfileError, ResolveError} from './errors.js';
+import {yamlBudgetProblem} from './budget.js';
 
 export {ProfileError} from './errors.js';
 
@@ -223,12 +224,19 @@ function zodFindings(issues: readonly Issue[], raw: unknown): Located[] {
 		.map((f) => (f.unknownKey !== undefined && f.suggestion !== undefined ? {...f, reason: `unknown key (did you mean ${f.suggestion}?)`} : f));
 }
 
-function fail(file: string, doc: Document, counter: LineCounter, findings: readonly Located[]): never {
-	const placed = findings.map((f, i) => ({f, i, pos: locate(doc, counter, f.path, f.atKey)}));
+/**
+ * Problems located in the file, at most this many: locating one walks the mappings on its path,
+ * so a profile with tens of thousands of wrong entries would take minutes to report.
+ */
+const MAX_LOCATED = 100;
+
+/** `unlocated`: further problems counted in "(and N more errors)" but not located. */
+function fail(file: string, doc: Document, counter: LineCounter, findings: readonly Located[], unlocated = 0): never {
+	const placed = findings.slice(0, MAX_LOCATED).map((f, i) => ({f, i, pos: locate(doc, counter, f.path, f.atKey)}));
 	// Report in file order: the first problem an operator meets reading down the file.
 	placed.sort((a, b) => a.pos.line - b.pos.line || a.pos.col - b.pos.col || a.i - b.i);
 	const first = placed[0]!;
-	throw new ProfileError(file, first.pos.line, first.pos.col, formatPath(first.f.path), first.f.reason, placed.length - 1);
+	throw new ProfileError(file, first.pos.line, first.pos.col, formatPath(first.f.path), first.f.reason, findings.length - 1 + unlocated);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -259,23 +267,41 @@ function rangeOf(node: unknown): readonly [number, number, number] | undefined {
 	return (node as {range?: [number, number, number]} | null)?.range ?? undefined;
 }
 
+/**
+ * The first key (in file order) that repeats a key of the same mapping, and the one it repeats.
+ * Done here with a set per mapping: yaml's own check (uniqueKeys) compares every pair of keys,
+ * which takes minutes on a mapping with tens of thousands of keys. Keys compare as the strings
+ * they become in the parsed data (1 and "1" are the same key there).
+ */
+function firstDuplicateKey(doc: Document): {readonly key: Scalar; readonly first: Scalar} | undefined {
+	let found: {key: Scalar; first: Scalar} | undefined;
+	visit(doc, {
+		Map(_, map) {
+			const seen = new Map<string, Scalar>();
+			for (const pair of map.items) {
+				if (!isScalar(pair.key)) continue;
+				const name = String(pair.key.value);
+				const first = seen.get(name);
+				if (first === undefined) seen.set(name, pair.key);
+				else if (!found || (rangeOf(pair.key)?.[0] ?? 0) < (rangeOf(found.key)?.[0] ?? 0)) found = {key: pair.key, first};
+			}
+			return undefined;
+		},
+	});
+	return found;
+}
+
+function duplicateKeyFailure(file: string, doc: Document, counter: LineCounter, duplicate: {readonly key: Scalar; readonly first: Scalar}): never {
+	const pos = counter.linePos(rangeOf(duplicate.key)?.[0] ?? 0);
+	const keyPath = findPath(doc, (n) => n === duplicate.key) ?? [];
+	const firstStart = rangeOf(duplicate.first)?.[0];
+	const firstLine = firstStart === undefined ? undefined : counter.linePos(firstStart).line;
+	throw new ProfileError(file, pos.line, pos.col, formatPath(keyPath), `duplicate key${firstLine ? ` (first on line ${firstLine})` : ''}`);
+}
+
 function yamlFailure(file: string, doc: Document, counter: LineCounter, error: YAMLError): never {
 	const offset = error.pos[0];
 	const pos: Position = counter.linePos(offset);
-	if (error.code === 'DUPLICATE_KEY') {
-		const keyPath = findPath(doc, (n) => isScalar(n) && rangeOf(n)?.[0] === offset);
-		if (keyPath) {
-			const name = String(keyPath[keyPath.length - 1]);
-			const parent: unknown = keyPath.length > 1 ? doc.getIn(keyPath.slice(0, -1), true) : doc.contents;
-			let firstLine: number | undefined;
-			if (isMap(parent)) {
-				const first = parent.items.find((p) => isScalar(p.key) && String(p.key.value) === name && rangeOf(p.key)?.[0] !== offset);
-				const start = first ? rangeOf(first.key)?.[0] : undefined;
-				if (start !== undefined) firstLine = counter.linePos(start).line;
-			}
-			throw new ProfileError(file, pos.line, pos.col, formatPath(keyPath), `duplicate key${firstLine ? ` (first on line ${firstLine})` : ''}`);
-		}
-	}
 	// An unclosed { or [ is noticed only where the next block starts: point at the bracket instead.
 	const flow = /^Flow (map|sequence) in block collection/.exec(error.message)?.[1];
 	if (error.code === 'BAD_INDENT' && flow) {
@@ -299,12 +325,47 @@ function yamlFailure(file: string, doc: Document, counter: LineCounter, error: Y
 	throw new ProfileError(file, pos.line, pos.col, '(yaml)', reason);
 }
 
+/**
+ * Keys that name JavaScript object internals. As data they are dropped or, worse, change what other
+ * names look up, so a profile may not use them anywhere (not even where any name is allowed).
+ */
+const OBJECT_INTERNAL_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+function refuseObjectInternalKeys(file: string, doc: Document, counter: LineCounter): void {
+	let bad: {key: unknown; name: string} | undefined;
+	visit(doc, {
+		Pair(_, pair) {
+			if (!isScalar(pair.key) || !OBJECT_INTERNAL_KEYS.has(String(pair.key.value))) return undefined;
+			bad = {key: pair.key, name: String(pair.key.value)};
+			return visit.BREAK;
+		},
+	});
+	if (!bad) return;
+	const target = bad.key;
+	const at = findPath(doc, (n) => n === target) ?? [];
+	const pos = counter.linePos(rangeOf(target)?.[0] ?? 0);
+	throw new ProfileError(file, pos.line, pos.col, formatPath(at), `"${bad.name}" cannot be used as a key (it names JavaScript object internals)`);
+}
+
+function lineAndColumn(text: string, offset: number): Position {
+	const before = text.slice(0, offset);
+	const lineStart = before.lastIndexOf('\n') + 1;
+	return {line: before.split('\n').length, col: offset - lineStart + 1};
+}
+
 /** Parse and validate profile text; `file` is used in messages and to resolve relative paths. */
 export function parseProfile(text: string, file: string, options: ResolveOptions = {}): Profile {
 	const counter = new LineCounter();
+	const overBudget = yamlBudgetProblem(text);
+	if (overBudget) {
+		const pos = lineAndColumn(text, overBudget.offset);
+		throw new ProfileError(file, pos.line, pos.col, '(file)', overBudget.reason);
+	}
 	// logLevel 'error': yaml would otherwise print warnings to the operator's terminal by itself.
-	const doc = parseDocument(text, {lineCounter: counter, prettyErrors: false, uniqueKeys: true, logLevel: 'error'});
+	const doc = parseDocument(text, {lineCounter: counter, prettyErrors: false, uniqueKeys: false, logLevel: 'error'});
 	const yamlError = doc.errors[0];
+	const duplicate = firstDuplicateKey(doc);
+	if (duplicate && (!yamlError || (rangeOf(duplicate.key)?.[0] ?? 0) < yamlError.pos[0])) duplicateKeyFailure(file, doc, counter, duplicate);
 	if (yamlError) yamlFailure(file, doc, counter, yamlError);
 	// `? [a, b]` style keys: legal YAML, but no profile key is a list or a mapping.
 	let complexKey: unknown;
@@ -320,6 +381,7 @@ export function parseProfile(text: string, file: string, options: ResolveOptions
 		const pos = counter.linePos(rangeOf(complexKey)?.[0] ?? 0);
 		throw new ProfileError(file, pos.line, pos.col, formatPath(at.slice(0, -1)), 'a key must be a plain name, not a list or mapping');
 	}
+	refuseObjectInternalKeys(file, doc, counter);
 	let raw: unknown;
 	try {
 		raw = doc.toJS({maxAliasCount: 100});
@@ -348,7 +410,10 @@ export function parseProfile(text: string, file: string, options: ResolveOptions
 		throw new ProfileError(file, start.line, start.col, '(top level)', `a profile must be a mapping of settings, not ${Array.isArray(raw) ? 'a list' : 'a single value'}`);
 	}
 	const parsed = profileSchema.safeParse(raw);
-	if (!parsed.success) fail(file, doc, counter, zodFindings(parsed.error.issues, raw));
+	if (!parsed.success) {
+		const issues = parsed.error.issues;
+		fail(file, doc, counter, zodFindings(issues.slice(0, MAX_LOCATED), raw), Math.max(0, issues.length - MAX_LOCATED));
+	}
 	const cross = crossCheck(parsed.data);
 	if (cross.length > 0) {
 		fail(
@@ -370,13 +435,63 @@ export function parseProfile(text: string, file: string, options: ResolveOptions
 	}
 }
 
-export function loadProfile(file: string, options: ResolveOptions = {}): Profile {
-	let text: string;
-	try {
-		text = readFileSync(file, 'utf8');
-	} catch (error) {
+/** The largest profile file accepted: far above any real cluster, far below the CLI's heap. */
+export const MAX_PROFILE_BYTES = 1024 * 1024;
+
+function fileKind(st: Stats): string {
+	if (st.isDirectory()) return 'a directory';
+	if (st.isFIFO()) return 'a FIFO (named pipe)';
+	if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';
+	if (st.isSocket()) return 'a socket';
+	return 'not a regular file';
+}
+
+function tooBig(file: string, bytes: string): ProfileError {
+	return new ProfileError(file, 1, 1, '(file)', `is ${bytes} bytes; a profile may be at most ${MAX_PROFILE_BYTES} bytes (1 MB)`);
+}
+
+/**
+ * The file's text, read only when it is a regular file of at most 1 MB: checked before opening (a
+ * FIFO would block the open), opened non-blocking and checked again (it may have been swapped), and
+ * read no further than one byte past the limit (it may be growing).
+ */
+export function readProfileFile(file: string): string {
+	const failure = (error: unknown) => {
 		const code = (error as NodeJS.ErrnoException).code;
-		throw new ProfileError(file, 1, 1, '(file)', code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? 'error'})`);
+		return new ProfileError(file, 1, 1, '(file)', code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? 'error'})`);
+	};
+	const check = (st: Stats) => {
+		if (!st.isFile()) return new ProfileError(file, 1, 1, '(file)', `is ${fileKind(st)}; a profile must be a regular file`);
+		if (st.size > MAX_PROFILE_BYTES) return tooBig(file, String(st.size));
+		return undefined;
+	};
+	let fd: number;
+	try {
+		const refused = check(statSync(file));
+		if (refused) throw refused;
+		fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+	} catch (error) {
+		throw error instanceof ProfileError ? error : failure(error);
 	}
-	return parseProfile(text, file, options);
+	try {
+		const refused = check(fstatSync(fd));
+		if (refused) throw refused;
+		const buffer = Buffer.alloc(MAX_PROFILE_BYTES + 1);
+		let length = 0;
+		for (;;) {
+			const n = readSync(fd, buffer, length, buffer.length - length, null);
+			if (n === 0) break;
+			length += n;
+			if (length > MAX_PROFILE_BYTES) throw tooBig(file, `more than ${MAX_PROFILE_BYTES}`);
+		}
+		return buffer.toString('utf8', 0, length);
+	} catch (error) {
+		throw error instanceof ProfileError ? error : failure(error);
+	} finally {
+		closeSync(fd);
+	}
+}
+
+export function loadProfile(file: string, options: ResolveOptions = {}): Profile {
+	return parseProfile(readProfileFile(file), file, options);
 }

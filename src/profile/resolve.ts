@@ -6,6 +6,9 @@ import path from 'node:path';
 import SSHConfig from 'ssh-config';
 import type {ProfileDoc} from './schema.js';
 import {ResolveError} from './errors.js';
+import {describeJumpLoop, findJumpLoop} from './jumps.js';
+import {byElection} from './election.js';
+import type {FieldPath} from './locate.js';
 import type {Argv, HealthCheck, Host, Preempt, Profile, SshSettings, VrrpInstance} from './model.js';
 
 export interface ResolveOptions {
@@ -46,6 +49,8 @@ export function resolveProfile(doc: ProfileDoc, file: string, options: ResolveOp
 	const defaults: SshDoc = doc.ssh ?? {};
 
 	const hostNames = Object.keys(doc.hosts);
+	/** Where each host's jump comes from, to point at it when the jumps form a loop. */
+	const jumpSource = new Map<string, FieldPath>();
 	const aliasToHost = new Map<string, string>();
 	for (const [name, h] of Object.entries(doc.hosts)) aliasToHost.set(h.ssh?.config_alias ?? name, name);
 
@@ -67,6 +72,10 @@ export function resolveProfile(doc: ProfileDoc, file: string, options: ResolveOp
 			alias = sshConfig.compute(merged.config_alias);
 		}
 		let jump = own?.jump ?? first(alias['ProxyJump']) ?? defaults.jump;
+		jumpSource.set(
+			name,
+			own?.jump !== undefined ? ['hosts', name, 'ssh', 'jump'] : first(alias['ProxyJump']) !== undefined ? ['hosts', name, 'ssh', 'config_alias'] : ['ssh', 'jump'],
+		);
 		if (jump !== undefined && jump.toLowerCase() === 'none') jump = undefined;
 		if (jump !== undefined && !hostNames.includes(jump)) {
 			const mapped = aliasToHost.get(jump);
@@ -120,6 +129,12 @@ export function resolveProfile(doc: ProfileDoc, file: string, options: ResolveOp
 				}
 			: {}),
 	}));
+	const jumpOf = new Map(hosts.map((h) => [h.name, h.ssh.jump]));
+	const loop = findJumpLoop(jumpOf.keys(), (name) => jumpOf.get(name));
+	if (loop) {
+		// Point at the link that closes the loop (the later one in the file).
+		throw new ResolveError(jumpSource.get(loop[loop.length - 2]!) ?? ['hosts'], `jump hosts form a loop: ${describeJumpLoop(loop)}`);
+	}
 	const addressOf = (name: string) => doc.hosts[name]!.address;
 
 	const instances: VrrpInstance[] = doc.vrrp_instances.map((inst) => {
@@ -141,7 +156,7 @@ export function resolveProfile(doc: ProfileDoc, file: string, options: ResolveOp
 			preempt,
 			members: Object.entries(inst.directors)
 				.map(([director, m]) => ({director, state: m.state, priority: m.priority}))
-				.sort((a, b) => b.priority - a.priority),
+				.sort(byElection(addressOf)),
 			vips: inst.vips.map((v) => {
 				const [address, prefix] = v.address.split('/');
 				return {

@@ -8,8 +8,16 @@ export const nameSchema = z
 	.string()
 	.regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, 'must be letters, digits, "_", "." or "-" (at most 63)');
 
-/** A network interface name as the kernel accepts it (with an optional :label). */
-export const interfaceSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,15}$/, 'is not a valid interface name');
+/**
+ * A network interface name as the kernel accepts it (dev_valid_name: 1-15 bytes, no "/", ":" or
+ * whitespace, not "." or ".."), narrowed to plain characters, and never starting with "-": a name
+ * reaches `ip` and keepalived as an argument, where a leading "-" would read as an option.
+ */
+export const interfaceSchema = z
+	.string()
+	.regex(/^[A-Za-z0-9_.-]{1,15}$/, 'is not a valid interface name (1-15 letters, digits, "_", "." or "-")')
+	.refine((v) => v !== '.' && v !== '..', {message: 'cannot be "." or ".." (the kernel refuses them)'})
+	.refine((v) => !v.startsWith('-'), {message: 'cannot start with "-" (it would read as an option)'});
 
 export const ipv4Schema = z.string().refine((v) => isIP(v) === 4, {message: 'is not an IPv4 address'});
 export const ipSchema = z.string().refine((v) => isIP(v) !== 0, {message: 'is not an IP address'});
@@ -36,8 +44,15 @@ export const cidrSchema = z.string().superRefine((v, ctx) => {
 
 export const portSchema = z.number().int().min(1).max(65535);
 
-/** A file path from the profile: printable, no NUL, no newlines. */
-export const pathSchema = z.string().min(1).regex(/^[^\0\n\r]+$/, 'is not a usable path');
+/** A file path from the profile: printable, no NUL, no newlines, not option-like. */
+export const pathSchema = z
+	.string()
+	.min(1)
+	.regex(/^[^\0\n\r]+$/, 'is not a usable path')
+	.refine((v) => !v.startsWith('-'), {message: 'cannot start with "-" (it would read as an option)'});
+
+/** A path on a director that keepalived or our remote scripts use: only absolute paths mean one file. */
+export const remotePathSchema = pathSchema.refine((v) => v.startsWith('/'), {message: 'must be an absolute path (start with "/")'});
 
 /** A command line: split into words without a shell, so pipes, redirects and substitutions are refused. */
 export const commandSchema = z
@@ -47,6 +62,8 @@ export const commandSchema = z
 		const bad = /[^A-Za-z0-9_./=:@%+, -]/.exec(v)?.[0];
 		if (bad !== undefined) {
 			ctx.addIssue({code: 'custom', message: `contains ${JSON.stringify(bad)}; commands run without a shell, so only plain words are allowed`});
+		} else if (v.trimStart().startsWith('-')) {
+			ctx.addIssue({code: 'custom', message: 'must start with a program, not "-" (an option)'});
 		}
 	});
 
@@ -120,6 +137,7 @@ const vrrpInstanceSchema = z
 		name: nameSchema,
 		vrid: z.number().int().min(1).max(255),
 		interface: interfaceSchema,
+		/** Range and resolution depend on the VRRP version: checked in cross-check.ts. */
 		advert_int: z.number().positive().max(255).default(1),
 		version: z.union([z.literal(2), z.literal(3)]).optional(),
 		authentication: z
@@ -173,6 +191,7 @@ const realServerSchema = z
 	.object({
 		host: nameSchema,
 		port: portSchema,
+		// What ipvsadm and keepalived 2.2.7 both accept for a real server.
 		weight: z.number().int().min(0).max(65535).default(1),
 		check: checkSchema.default({type: 'none'}),
 	})
@@ -196,7 +215,8 @@ const trackScriptSchema = z
 		name: nameSchema,
 		script: commandSchema,
 		interval: z.number().int().min(1).max(3600).default(2),
-		weight: z.number().int().min(-254).max(254).default(0),
+		// keepalived refuses a vrrp_script weight outside -253..253 (vrrp_parser.c).
+		weight: z.number().int().min(-253).max(253).default(0),
 		fall: z.number().int().min(1).max(100).optional(),
 		rise: z.number().int().min(1).max(100).optional(),
 	})
@@ -212,18 +232,18 @@ export const profileSchema = z
 		hosts: z.record(nameSchema, hostSchema),
 		keepalived: z
 			.object({
-				config_path: pathSchema.default('/etc/keepalived/keepalived.conf'),
-				backup_dir: pathSchema.default('/etc/keepalived/backup'),
+				config_path: remotePathSchema.default('/etc/keepalived/keepalived.conf'),
+				backup_dir: remotePathSchema.default('/etc/keepalived/backup'),
 				start: commandSchema.default('systemctl start keepalived'),
 				stop: commandSchema.default('systemctl stop keepalived'),
 				reload: commandSchema.default('systemctl reload keepalived'),
 				status: commandSchema.default('systemctl is-active keepalived'),
 				/** keepalived's parent pid file (signals for state dumps go there). */
-				pid_file: pathSchema.default('/run/keepalived.pid'),
+				pid_file: remotePathSchema.default('/run/keepalived.pid'),
 				/** The VRRP child's pid file (the hard-failure drill freezes that process). */
-				vrrp_pid_file: pathSchema.default('/run/vrrp.pid'),
+				vrrp_pid_file: remotePathSchema.default('/run/vrrp.pid'),
 				/** Where keepalived writes its dumps (KA_TMP_DIR, or $TMPDIR from 2.2.5). */
-				dump_dir: pathSchema.default('/tmp'),
+				dump_dir: remotePathSchema.default('/tmp'),
 			})
 			.strict()
 			.default({

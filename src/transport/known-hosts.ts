@@ -1,5 +1,6 @@
 // OpenSSH known_hosts parsing and host-key verification (plain, hashed |1|salt|hmac, patterns,
-// [host]:port, @revoked). Unknown and changed keys are refused by the caller; nothing here trusts on first use.
+// [host]:port, @revoked). Unknown, changed and other-type keys are refused by the caller; nothing here
+// trusts on first use, and nothing pinned overrides what known_hosts records.
 import {createHash, createHmac} from 'node:crypto';
 import {readFileSync} from 'node:fs';
 
@@ -90,11 +91,27 @@ export function keyTypeOf(keyBlob: Buffer): string {
 
 export type HostKeyVerdict =
 	| {readonly ok: true; readonly via: 'known_hosts' | 'fingerprint'; readonly fingerprint: string}
-	| {readonly ok: false; readonly reason: 'unknown' | 'changed' | 'revoked'; readonly fingerprint: string; readonly detail: string};
+	| {
+			readonly ok: false;
+			readonly reason: 'unknown' | 'changed' | 'type-differs' | 'revoked';
+			readonly fingerprint: string;
+			readonly detail: string;
+	  };
+
+/** The key types recorded for a host in known_hosts (plain entries, in file order, each once). */
+export function knownKeyTypes(names: readonly string[], entries: readonly KnownHostEntry[]): string[] {
+	return [...new Set(entries.filter((e) => !e.marker && hostFieldMatches(e.hosts, names)).map((e) => e.keyType))];
+}
 
 /**
  * Verify a presented host key. `names` are the forms the host may be recorded under
  * (e.g. address and host name, already in `[host]:port` form where needed).
+ *
+ * known_hosts speaks first: a key it records for the host is accepted, and a key it contradicts is
+ * refused, whatever is pinned. A different key of the same type means the key changed; keys of other
+ * types only means this type was never recorded, which is refused too (the server may be an
+ * impostor offering a type we have no record of). A pinned fingerprint (profile or
+ * --trust-host-key) only vouches for hosts known_hosts says nothing about.
  */
 export function verifyHostKey(
 	keyBlob: Buffer,
@@ -105,18 +122,23 @@ export function verifyHostKey(
 	const fingerprint = fingerprintSha256(keyBlob);
 	const b64 = keyBlob.toString('base64');
 	const type = keyTypeOf(keyBlob);
-	const relevant = entries.filter((e) => hostFieldMatches(e.hosts, names));
+	const relevant = entries.filter((e) => !e.marker && hostFieldMatches(e.hosts, names));
 	const revoked = entries.find((e) => e.marker === 'revoked' && e.keyBase64 === b64);
 	if (revoked) {
 		return {ok: false, reason: 'revoked', fingerprint, detail: `the key is marked @revoked in ${revoked.file}:${revoked.line}`};
 	}
-	const normalPinned = pinned.map((p) => p.replace(/=+$/, ''));
-	if (normalPinned.includes(fingerprint)) return {ok: true, via: 'fingerprint', fingerprint};
-	if (relevant.some((e) => !e.marker && e.keyBase64 === b64)) return {ok: true, via: 'known_hosts', fingerprint};
-	const sameType = relevant.find((e) => !e.marker && e.keyType === type);
+	if (relevant.some((e) => e.keyBase64 === b64)) return {ok: true, via: 'known_hosts', fingerprint};
+	const sameType = relevant.find((e) => e.keyType === type);
 	if (sameType) {
 		return {ok: false, reason: 'changed', fingerprint, detail: `it differs from the ${type} key recorded in ${sameType.file}:${sameType.line}`};
 	}
+	const first = relevant[0];
+	if (first) {
+		const known = knownKeyTypes(names, relevant).join(', ');
+		return {ok: false, reason: 'type-differs', fingerprint, detail: `host key type ${type} differs from the known ${known} key(s) (${first.file}:${first.line})`};
+	}
+	const normalPinned = pinned.map((p) => p.replace(/=+$/, ''));
+	if (normalPinned.includes(fingerprint)) return {ok: true, via: 'fingerprint', fingerprint};
 	if (normalPinned.length > 0) {
 		return {ok: false, reason: 'changed', fingerprint, detail: `it matches none of the fingerprints pinned in the profile`};
 	}

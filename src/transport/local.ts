@@ -1,11 +1,14 @@
 // Commands on the operator's own station (execa), inside its network namespace when it has one.
+// Reached only through createStationTransport: the host argument is a label for status, never a
+// route, so no profile host can land here.
 import {execa} from 'execa';
 import {inNetns} from './netns.js';
 import {LineSplitter} from './line-splitter.js';
 import {OutputCollector, outputLimitError} from './output-limit.js';
 import type {ExecOptions, ExecResult, HostStatus, Transport} from './types.js';
 
-export const LOCAL_HOST = 'local';
+/** The label station commands carry in results and status. */
+export const STATION = '(station)';
 
 export class LocalTransport implements Transport {
 	private readonly since = Date.now();
@@ -14,7 +17,7 @@ export class LocalTransport implements Transport {
 		private readonly defaultTimeoutMs = 10_000,
 	) {}
 
-	async exec(_host: string, argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
+	async exec(_label: string, argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
 		const [cmd, ...args] = inNetns(this.netns, argv);
 		const started = Date.now();
 		const timeout = options.timeoutMs ?? this.defaultTimeoutMs;
@@ -48,7 +51,7 @@ export class LocalTransport implements Transport {
 			if (!errOut.push(c)) overflow();
 		});
 		const r = await child;
-		if (out.exceeded || errOut.exceeded) throw outputLimitError(LOCAL_HOST, argv);
+		if (out.exceeded || errOut.exceeded) throw outputLimitError(host || 'station', argv);
 		return {
 			code: r.timedOut || r.isCanceled ? null : (r.exitCode ?? null),
 			stdout: out.text(),

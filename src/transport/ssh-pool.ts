@@ -4,7 +4,9 @@ import {readFileSync} from 'node:fs';
 import {Client, type ClientChannel, type ConnectConfig} from 'ssh2';
 import type {Duplex} from 'node:stream';
 import type {Host} from '../profile/model.js';
-import {hostPortName, readKnownHostsFiles, verifyHostKey, type HostKeyVerdict} from './known-hosts.js';
+import {hostPortName, knownKeyTypes, readKnownHostsFiles, verifyHostKey, type HostKeyVerdict} from './known-hosts.js';
+import {hostKeyAlgorithms} from './host-key-algorithms.js';
+import {describeJumpLoop, findJumpLoop} from '../profile/jumps.js';
 import {shellJoin} from './quote.js';
 import {TransportError, type ConnState, type ExecOptions, type ExecResult, type HostStatus, type Transport} from './types.js';
 import {LineSplitter} from './line-splitter.js';
@@ -46,6 +48,9 @@ export class SshPool implements Transport {
 		for (const host of hosts) {
 			this.links.set(host.name, {host, state: 'idle', since: Date.now(), failures: 0, active: 0, waiters: []});
 		}
+		// A loop would make each connection wait for itself (profiles are checked at load; hosts may come from elsewhere).
+		const loop = findJumpLoop(this.links.keys(), (name) => this.links.get(name)?.host.ssh.jump);
+		if (loop) throw new Error(`jump hosts form a loop: ${describeJumpLoop(loop)}`);
 	}
 
 	status(host: string): HostStatus {
@@ -159,11 +164,7 @@ export class SshPool implements Transport {
 			});
 			client.on('error', (err: Error & {level?: string}) => {
 				if (verdict && !verdict.ok) {
-					const msg =
-						verdict.reason === 'unknown'
-							? `host key ${verdict.fingerprint} is not known (${verdict.detail}); to trust it, pin it in the profile (ssh.host_key_fingerprints: ["${verdict.fingerprint}"]) or pass --trust-host-key ${host.name}=${verdict.fingerprint}`
-							: `host key REFUSED: the server presented ${verdict.fingerprint} and ${verdict.detail} (${verdict.reason}); this may be a man-in-the-middle, fix known_hosts only if the change is expected`;
-					fail('hostkey-refused', 'hostkey', msg);
+					fail('hostkey-refused', 'hostkey', refusal(host.name, verdict));
 					return;
 				}
 				if (err.level === 'client-authentication') {
@@ -177,6 +178,8 @@ export class SshPool implements Transport {
 				if (!settled) fail('retrying', 'unreachable', 'connection closed during handshake');
 				else this.dropped(link, client, 'connection closed');
 			});
+			const entries = readKnownHostsFiles(ssh.knownHostsFiles);
+			const names = [...new Set([hostPortName(ssh.hostName, ssh.port), hostPortName(host.address, ssh.port)])];
 			const config: ConnectConfig = {
 				host: ssh.hostName,
 				port: ssh.port,
@@ -184,10 +187,13 @@ export class SshPool implements Transport {
 				readyTimeout: ssh.connectTimeoutMs,
 				keepaliveInterval: ssh.keepaliveIntervalMs,
 				keepaliveCountMax: 3,
+				// Like OpenSSH, ask first for the key types known_hosts records for this host, so a server
+				// with several keys shows the one we can check.
+				algorithms: {serverHostKey: hostKeyAlgorithms(knownKeyTypes(names, entries))},
 				hostVerifier: (key: Buffer) => {
-					const entries = readKnownHostsFiles(ssh.knownHostsFiles);
-					const names = [...new Set([hostPortName(ssh.hostName, ssh.port), hostPortName(host.address, ssh.port)])];
-					const pinned = [...ssh.fingerprints, ...(this.options.trust?.[host.name] ?? [])];
+					const trust = this.options.trust;
+					// Own keys only: a host named "toString" must not find Object.prototype's.
+					const pinned = [...ssh.fingerprints, ...(trust && Object.hasOwn(trust, host.name) ? (trust[host.name] ?? []) : [])];
 					verdict = verifyHostKey(key, names, entries, pinned);
 					return verdict.ok;
 				},
@@ -291,6 +297,18 @@ export class SshPool implements Transport {
 			delete link.pending;
 			this.setState(link, 'closed');
 		}
+	}
+}
+
+/** Why a host key was refused, and what the operator can do about it. */
+function refusal(hostName: string, verdict: Extract<HostKeyVerdict, {ok: false}>): string {
+	switch (verdict.reason) {
+		case 'unknown':
+			return `host key ${verdict.fingerprint} is not known (${verdict.detail}); to trust it, pin it in the profile (ssh.host_key_fingerprints: ["${verdict.fingerprint}"]) or pass --trust-host-key ${hostName}=${verdict.fingerprint}`;
+		case 'type-differs':
+			return `host key REFUSED: ${verdict.detail}; the server presented ${verdict.fingerprint}; if the host really has a new key, check it and add it to known_hosts (a pinned fingerprint does not override known_hosts)`;
+		default:
+			return `host key REFUSED: the server presented ${verdict.fingerprint} and ${verdict.detail} (${verdict.reason}); this may be a man-in-the-middle, fix known_hosts only if the change is expected (a pinned fingerprint or --trust-host-key does not override it)`;
 	}
 }
 

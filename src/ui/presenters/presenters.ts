@@ -69,7 +69,7 @@ export function vipTable(state: ClusterState, profile: Profile): TableModel {
 			tone: alarms.some((a) => a.severity === 'critical') ? 'bad' : alarms.length > 0 ? 'warn' : 'ok',
 			detail: () => [
 				`VIP ${v.vip} (instance ${v.instance})`,
-				`holder: ${holder}; preferred: ${v.expected ?? 'none'}`,
+				`holder: ${holder}; preferred: ${v.expected ?? 'none'}${v.expectedWhy ? ` (${v.expectedWhy})` : ''}`,
 				...v.members.map((m) => `${m.director}: ${m.state ?? 'unknown'}, priority ${m.priority ?? '?'} (effective ${m.effectivePriority ?? '?'}, configured ${m.configuredPriority})`),
 				...alarms.map((a) => `${a.severity}: ${s(a.message)}`),
 			],

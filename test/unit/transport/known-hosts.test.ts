@@ -10,6 +10,7 @@ import {
 	hostFieldMatches,
 	hostPortName,
 	keyTypeOf,
+	knownKeyTypes,
 	parseKnownHosts,
 	readKnownHostsFiles,
 	verifyHostKey,
@@ -177,9 +178,28 @@ describe('verifyHostKey', () => {
 		expect(v).toMatchObject({ok: false, reason: 'unknown', fingerprint: FIXED_FP});
 	});
 
-	it('is unknown when the host only has a key of another type recorded', () => {
-		const v = verifyHostKey(FIXED_BLOB, names, entries(`[lb1]:2222 ecdsa-sha2-nistp256 AAAAE2VjZHNh`), []);
-		expect(v).toMatchObject({ok: false, reason: 'unknown'});
+	it('refuses a key of a type known_hosts has no record of, naming both types, even when it is pinned', () => {
+		const kh = entries('# c', `[lb1]:2222 ecdsa-sha2-nistp256 AAAAE2VjZHNh`, `[lb1]:2222 ssh-rsa AAAAB3NzaC1yc2E=`);
+		for (const pinned of [[], [FIXED_FP]]) {
+			const v = verifyHostKey(FIXED_BLOB, names, kh, pinned);
+			expect(v).toMatchObject({ok: false, reason: 'type-differs', fingerprint: FIXED_FP});
+			if (!v.ok) expect(v.detail).toBe('host key type ssh-ed25519 differs from the known ecdsa-sha2-nistp256, ssh-rsa key(s) (kh:2)');
+		}
+	});
+
+	it('lists the key types recorded for a host, each once', () => {
+		const kh = entries(`[lb1]:2222 ecdsa-sha2-nistp256 AAAA`, `lb2 ssh-rsa BBBB`, `[lb1]:2222,[10.0.0.1]:2222 ecdsa-sha2-nistp256 CCCC`, `@revoked [lb1]:2222 ssh-rsa DDDD`);
+		expect(knownKeyTypes(names, kh)).toEqual(['ecdsa-sha2-nistp256']);
+		expect(knownKeyTypes(['lb3'], kh)).toEqual([]);
+	});
+
+	it('refuses a changed key even when its fingerprint is pinned (known_hosts wins)', () => {
+		const v = verifyHostKey(FIXED_BLOB, names, entries(`[lb1]:2222 ssh-ed25519 ${OTHER_B64}`), [FIXED_FP]);
+		expect(v).toMatchObject({ok: false, reason: 'changed', fingerprint: FIXED_FP});
+	});
+
+	it('accepts the key known_hosts records even when the pins name another key', () => {
+		expect(verifyHostKey(FIXED_BLOB, names, entries(`[lb1]:2222 ${FIXED_LINE}`), [fingerprintSha256(OTHER_BLOB)])).toMatchObject({ok: true, via: 'known_hosts'});
 	});
 
 	it('is changed when the host has a different key of the same type, and says where', () => {

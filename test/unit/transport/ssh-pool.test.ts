@@ -339,6 +339,15 @@ describe('host keys', () => {
 		expect((await rejection(p.exec('lb2', ['echo', 'hi']))).kind).toBe('hostkey');
 	});
 
+	it('gives a host named like an Object.prototype member no trusted keys of its own', async () => {
+		const s = await startServer();
+		const p = makePool([trustedHost(s, {}, 'toString'), hostFor(s.port, {}, 'constructor')], {trust: {}});
+		await expect(p.exec('toString', ['echo', 'hi'])).resolves.toMatchObject({code: 0});
+		const e = await rejection(p.exec('constructor', ['echo', 'hi']));
+		expect(e.kind).toBe('hostkey');
+		expect(e.message).toContain('is not known');
+	});
+
 	it('accepts a hashed known_hosts entry for [127.0.0.1]:PORT', async () => {
 		const s = await startServer();
 		const line = `${hashedHostField(`[127.0.0.1]:${s.port}`)} ${s.hostKey.publicLine}`;
@@ -357,6 +366,49 @@ describe('host keys', () => {
 		expect(e.message).toContain(s.hostKey.fingerprint);
 		expect(s.authAttempts).toBe(0);
 		expect(s.commands).toEqual([]);
+	});
+
+	it('refuses a changed key even when the profile pins it or --trust-host-key trusts it', async () => {
+		const s = await startServer();
+		const file = knownHosts(s.knownHostsLine(generateKey()));
+		const pinned = makePool([hostFor(s.port, {knownHostsFiles: [file], fingerprints: [s.hostKey.fingerprint]})]);
+		const trusted = makePool([hostFor(s.port, {knownHostsFiles: [file]})], {trust: {lb1: [s.hostKey.fingerprint]}});
+		for (const p of [pinned, trusted]) {
+			const e = await rejection(p.exec('lb1', ['echo', 'hi']));
+			expect(e.kind).toBe('hostkey');
+			expect(e.message).toContain('REFUSED');
+			expect(e.message).toContain('(changed)');
+			expect(e.message).toContain(`differs from the ssh-ed25519 key recorded in ${file}:1`);
+			expect(p.status('lb1').state).toBe('hostkey-refused');
+		}
+		expect(s.authAttempts).toBe(0);
+		expect(s.commands).toEqual([]);
+	});
+
+	it('refuses a key of another type than known_hosts records, and says so (not "unknown"), even when pinned', async () => {
+		const s = await startServer();
+		const ecdsa = generateKey('ecdsa');
+		const file = knownHosts(s.knownHostsLine(ecdsa));
+		const p = makePool([hostFor(s.port, {knownHostsFiles: [file], fingerprints: [s.hostKey.fingerprint]})], {trust: {lb1: [s.hostKey.fingerprint]}});
+		const e = await rejection(p.exec('lb1', ['echo', 'hi']));
+		expect(e.kind).toBe('hostkey');
+		expect(e.message).toContain(`REFUSED: host key type ssh-ed25519 differs from the known ecdsa-sha2-nistp256 key(s) (${file}:1)`);
+		expect(e.message).toContain(s.hostKey.fingerprint);
+		expect(e.message).not.toContain('is not known');
+		expect(e.message).not.toContain('--trust-host-key lb1=');
+		expect(s.authAttempts).toBe(0);
+		expect(s.commands).toEqual([]);
+	});
+
+	it('asks first for the key type known_hosts records, so a server with several keys shows that one', async () => {
+		const ecdsa = generateKey('ecdsa');
+		const s = await startServer({extraHostKeys: [ecdsa]});
+		// ed25519 comes first in ssh2's own order; only the ECDSA key is recorded
+		const p = makePool([hostFor(s.port, {knownHostsFiles: [knownHosts(s.knownHostsLine(ecdsa))]})]);
+		await expect(p.exec('lb1', ['echo', 'hi'])).resolves.toMatchObject({code: 0, stdout: 'hi\n'});
+		// and with only the ed25519 key recorded, that one
+		const q = makePool([hostFor(s.port, {knownHostsFiles: [knownHosts(s.knownHostsLine())]})]);
+		await expect(q.exec('lb1', ['echo', 'hi'])).resolves.toMatchObject({code: 0});
 	});
 
 	it('tries again after reset() once known_hosts is fixed', async () => {
@@ -584,6 +636,15 @@ describe('jump host', () => {
 		expect(b.tcpConnections).toBe(0);
 		expect(p.status('lb1').state).toBe('closed');
 		expect(p.status('bastion').state).toBe('closed');
+	});
+
+	it('refuses hosts whose jump hosts form a loop, before connecting anywhere', async () => {
+		const a = await startServer({name: 'A', allowForwarding: true});
+		const b = await startServer({name: 'B', allowForwarding: true});
+		const file = knownHosts(a.knownHostsLine(), b.knownHostsLine());
+		const hosts = [hostFor(a.port, {knownHostsFiles: [file], jump: 'b'}, 'a'), hostFor(b.port, {knownHostsFiles: [file], jump: 'a'}, 'b')];
+		expect(() => new SshPool(hosts)).toThrow('jump hosts form a loop: a -> b -> a');
+		expect(a.tcpConnections + b.tcpConnections).toBe(0);
 	});
 
 	it('checks the target host key through the jump too', async () => {

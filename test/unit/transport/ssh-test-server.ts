@@ -1,5 +1,5 @@
 // An in-process SSH server for the transport's unit tests: listens on 127.0.0.1 only (random port),
-// has a generated ed25519 host key, accepts public-key auth for the keys it is given, and answers
+// has a generated ed25519 host key (and optionally keys of other types), accepts public-key auth for the keys it is given, and answers
 // `exec` requests from a small command table. It counts everything the tests assert on: TCP and SSH
 // connections, auth attempts, commands, concurrently open channels, signal requests, closed channels
 // and forwarded connections (when it acts as a jump host).
@@ -21,7 +21,13 @@ export interface TestKey {
 	readonly parsed: ParsedKey;
 }
 
-export function generateKey(): TestKey {
+export function generateKey(type: 'ed25519' | 'ecdsa' = 'ed25519'): TestKey {
+	if (type === 'ecdsa') {
+		const pair = utils.generateKeyPairSync('ecdsa', {bits: 256});
+		const parsed = utils.parseKey(pair.private);
+		if (parsed instanceof Error) throw parsed;
+		return toTestKey(pair.private, parsed, parsed.getPublicSSH());
+	}
 	// ssh2's ed25519 keygen drops a leading zero byte of the public key (about 1 key in 250), which
 	// yields a private key its own parser rejects: draw again until the key is well-formed.
 	for (;;) {
@@ -52,6 +58,8 @@ export interface SshTestServerOptions {
 	/** Shown by the `whoami-server` command. */
 	readonly name?: string;
 	readonly hostKey?: TestKey;
+	/** More host keys (of other types), offered besides hostKey. */
+	readonly extraHostKeys?: readonly TestKey[];
 	/** Client keys whose signatures are accepted. */
 	readonly authorizedKeys: readonly TestKey[];
 	/** Accept `direct-tcpip` requests (act as a jump host) and pipe them to 127.0.0.1 only. */
@@ -127,7 +135,7 @@ export class SshTestServer {
 		};
 		this.ssh = new Server(
 			{
-				hostKeys: [this.hostKey.privateKey],
+				hostKeys: [this.hostKey.privateKey, ...(options.extraHostKeys ?? []).map((k) => k.privateKey)],
 				// ssh2's Session drops channel requests that arrive after the client's EOF (so no 'signal'
 				// event for a command whose stdin is closed); the protocol layer still logs each one.
 				debug: (line: string) => {

@@ -1,0 +1,30 @@
+// Which host-key algorithms to offer, in which order. ssh2 takes the first algorithm both sides
+// support, so a server with an ed25519 and an ECDSA key shows the ed25519 one even when known_hosts
+// only records the ECDSA key; OpenSSH avoids that by asking first for the recorded types. So do we.
+import type {ServerHostKeyAlgorithm} from 'ssh2';
+
+/** ssh2's own default order (lib/protocol/constants.js), which the rest of the list keeps. */
+const SSH2_DEFAULT: readonly ServerHostKeyAlgorithm[] = [
+	'ssh-ed25519',
+	'ecdsa-sha2-nistp256',
+	'ecdsa-sha2-nistp384',
+	'ecdsa-sha2-nistp521',
+	'rsa-sha2-512',
+	'rsa-sha2-256',
+	'ssh-rsa',
+];
+
+/** The signature algorithms that prove a key of each type (an RSA key signs with SHA-2 first). */
+const ALGORITHMS_OF_KEY_TYPE: Readonly<Record<string, readonly ServerHostKeyAlgorithm[]>> = {
+	'ssh-ed25519': ['ssh-ed25519'],
+	'ecdsa-sha2-nistp256': ['ecdsa-sha2-nistp256'],
+	'ecdsa-sha2-nistp384': ['ecdsa-sha2-nistp384'],
+	'ecdsa-sha2-nistp521': ['ecdsa-sha2-nistp521'],
+	'ssh-rsa': ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'],
+};
+
+/** ssh2's default list with the algorithms of the known key types moved to the front. */
+export function hostKeyAlgorithms(knownTypes: readonly string[]): ServerHostKeyAlgorithm[] {
+	const first = knownTypes.flatMap((t) => (Object.hasOwn(ALGORITHMS_OF_KEY_TYPE, t) ? ALGORITHMS_OF_KEY_TYPE[t]! : []));
+	return [...new Set([...first, ...SSH2_DEFAULT])];
+}
