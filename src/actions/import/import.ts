@@ -15,7 +15,7 @@ import {resolveProfile, type ResolveOptions} from '../../profile/resolve.js';
 import type {Profile} from '../../profile/model.js';
 import {virtualServerKey, type Doc} from './lift.js';
 import {mergeDirectors, type Demotions, type DirectorConfig, type DocIndex, type MergeResult} from './merge.js';
-import {profileYaml} from './profile-yaml.js';
+import {profileYaml, type YamlComments} from './profile-yaml.js';
 import {compareRendered, ImportInternalError, validateDoc} from './verify.js';
 
 export {ImportInternalError} from './verify.js';
@@ -113,12 +113,17 @@ export interface ImportSettings {
 	readonly hostSsh?: ReadonlyMap<string, Doc>;
 	/** keepalived.conf path on the directors, when not the default. */
 	readonly configPath?: string;
+	/** Hosts the SSH settings need besides the directors (a jump host). */
+	readonly extraHosts?: Readonly<Record<string, Doc>>;
 	readonly header: readonly string[];
 	readonly resolve?: ResolveOptions;
 }
 
 export interface ImportResult {
 	readonly yaml: string;
+	/** The document and comments the YAML was made from (for a redacted copy). */
+	readonly doc: Doc;
+	readonly comments: YamlComments;
 	readonly profile: Profile;
 	/** What stayed keepalived text, and why. */
 	readonly notes: string[];
@@ -127,6 +132,7 @@ export interface ImportResult {
 function fullDoc(merged: MergeResult, settings: ImportSettings): Doc {
 	const {hosts, keepalived, ...rest} = merged.doc as {hosts: Record<string, Doc>; keepalived?: Doc};
 	for (const [name, ssh] of settings.hostSsh ?? []) if (hosts[name]) hosts[name] = {...hosts[name], ssh};
+	for (const [name, host] of Object.entries(settings.extraHosts ?? {})) hosts[name] ??= host;
 	const settingsKeepalived = settings.configPath ? {config_path: settings.configPath} : {};
 	const allKeepalived = {...settingsKeepalived, ...keepalived};
 	return {
@@ -184,10 +190,11 @@ function describeText(dirs: readonly DirectorConfig[], index: DocIndex, demoted:
 /** The profile for these directors, proven to render what each of them had. */
 export function buildProfile(dirs: readonly DirectorConfig[], settings: ImportSettings): ImportResult {
 	const {merged, doc, demoted} = settle(dirs, settings);
-	const yaml = profileYaml(doc, {header: settings.header, addressSource: merged.addressSource});
+	const comments: YamlComments = {header: settings.header, addressSource: merged.addressSource};
+	const yaml = profileYaml(doc, comments);
 	// The written text, read back as any profile is, must still render the same.
 	const profile = parseProfile(yaml, settings.profileFile, settings.resolve);
 	const late = compareRendered(profile, dirs, merged.index);
 	if (late.size > 0) throw new ImportInternalError(`the written profile renders differently: ${[...late.values()][0]!}`);
-	return {yaml, profile, notes: describeText(dirs, merged.index, demoted)};
+	return {yaml, doc, comments, profile, notes: describeText(dirs, merged.index, demoted)};
 }
