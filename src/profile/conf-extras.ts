@@ -89,11 +89,14 @@ function checkClaims(check: Check): string[] {
 
 /** `vrrp_instance VI_1`, `virtual_server 10.0.0.1 80`: top-level blocks the typed fields write. */
 function topLevelClaims(doc: Doc): Set<string> {
-	return new Set([
-		...(doc.track_scripts ?? []).map((t) => `vrrp_script ${t.name}`),
-		...doc.vrrp_instances.map((i) => `vrrp_instance ${i.name}`),
-		...doc.virtual_servers.map((vs) => `virtual_server ${vs.vip} ${vs.port}`.toLowerCase()),
-	]);
+	// Compared in lower case: addresses are, and two names apart only by case would only confuse.
+	return new Set(
+		[
+			...(doc.track_scripts ?? []).map((t) => `vrrp_script ${t.name}`),
+			...doc.vrrp_instances.map((i) => `vrrp_instance ${i.name}`),
+			...doc.virtual_servers.map((vs) => `virtual_server ${vs.vip} ${vs.port}`),
+		].map((k) => k.toLowerCase()),
+	);
 }
 
 // ---- the check made at load -------------------------------------------------------------------
@@ -119,7 +122,7 @@ interface TextSite {
 function sites(doc: Doc): TextSite[] {
 	const out: TextSite[] = [];
 	const top = topLevelClaims(doc);
-	out.push({path: ['keepalived', 'global_defs'], text: doc.keepalived.global_defs, claimed: ['router_id'], owner: 'hosts.<name>.keepalived.router_id'});
+	out.push({path: ['keepalived', 'global_defs'], text: doc.keepalived.global_defs, claimed: ['router_id'], owner: 'hosts.<director>.keepalived.router_id'});
 	out.push({path: ['keepalived', 'extra'], text: doc.keepalived.extra, claimed: ['global_defs'], owner: 'keepalived.global_defs', claimedBlocks: top});
 	for (const [name, host] of Object.entries(doc.hosts)) {
 		if (!host.keepalived) continue;
