@@ -19,6 +19,8 @@ import {consoleCommand, wallCommand} from './commands/console.js';
 import {deployCommand} from './commands/deploy.js';
 import {drillCommand} from './commands/drill.js';
 import {watchCommand} from './commands/watch.js';
+import {importCommand, type ImportOptions} from './commands/import.js';
+import {renderCommand} from './commands/render.js';
 
 const version = (JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as {version: string}).version;
 
@@ -130,6 +132,37 @@ function buildProgram(setCode: (code: number) => void): Command {
 		.option('--max-failed-requests <n>', 'exit 1 when more requests fail or time out')
 		.option('--trust-host-key <name=fingerprint...>', 'trust this SHA256 host-key fingerprint for that host (this run only)')
 		.action(async (o: Parameters<typeof watchCommand>[0]) => setCode(await watchCommand(o)));
+
+	const collect = (value: string, previous: string[] = []) => [...previous, value];
+	program
+		.command('import')
+		.description('write a profile from the keepalived.conf the directors already have (over SSH, read-only, or from local copies); never writes to a host; exit 2 when a config does not parse (file:line:col)')
+		.option('--director <name=[user@]address[:port]>', 'read this director over SSH (repeat for each director)', collect)
+		.option('--conf <name=file>', 'read this director from a local copy of its keepalived.conf (repeat)', collect)
+		.option('--address <name=ip>', 'the address of a director read with --conf (else its unicast_src_ip, else a placeholder)', collect)
+		.option('--name <address=name>', 'host name for a real server (default rs-10-0-0-1 style)', collect)
+		.option('--config-id <name=id>', "keepalived's config id on that director for @ lines (default: its host name; the NAME with --conf)", collect)
+		.option('--config-path <path>', 'keepalived.conf on the directors', '/etc/keepalived/keepalived.conf')
+		.option('--out <file>', 'write the profile here (default: print it, passwords redacted)')
+		.option('--force', 'replace an existing --out file (the old one is kept as FILE.bak.<UTC time>)')
+		.option('--profile-name <name>', 'the profile\'s name (default: from --out, else "imported")')
+		.option('--user <user>', 'SSH user for the directors')
+		.option('--identity-file <file>', 'SSH private key')
+		.option('--known-hosts <file>', 'known_hosts file to check host keys against')
+		.option('--jump <name=[user@]address[:port]>', 'reach the directors through this jump host')
+		.option('--station-netns <netns>', 'run from this network namespace (the lab: lvslab)')
+		.option('--ssh-from <profile>', "take the ssh and station sections of this existing profile")
+		.option('--trust-host-key <name=fingerprint...>', 'trust this SHA256 host-key fingerprint for that host (this run only)')
+		.option('--show-secrets', 'print the VRRP password when printing the profile')
+		.action(async (o: ImportOptions) => setCode(await importCommand(o)));
+
+	program
+		.command('render')
+		.description('print what deploy would install (keepalived.conf for a director, the LVS-DR setup for a real server); touches no host; passwords redacted unless --show-secrets')
+		.requiredOption('-p, --profile <file>', 'cluster profile (YAML)')
+		.option('--host <name>', 'only this director or real server (a director\'s keepalived.conf exactly, no header)')
+		.option('--show-secrets', 'print auth_pass and other secrets as they are')
+		.action((o: {profile: string; host?: string; showSecrets?: boolean}) => setCode(renderCommand(o)));
 
 	program
 		.command('demo')

@@ -1,6 +1,7 @@
 // Checks that span fields (zod validates each field on its own). Each finding names the exact field.
 import type {ProfileDoc} from './schema.js';
 import type {FieldPath} from './locate.js';
+import {ADDRESS_UNKNOWN} from './conf-extras.js';
 
 export interface CrossIssue {
 	readonly path: FieldPath;
@@ -32,16 +33,13 @@ export function crossCheck(doc: ProfileDoc): CrossIssue[] {
 
 	const seenAddress = new Map<string, string>();
 	for (const [name, host] of hosts) {
-		const other = seenAddress.get(host.address);
+		const other = host.address === ADDRESS_UNKNOWN ? undefined : seenAddress.get(host.address);
 		if (other) issues.push({path: ['hosts', name, 'address'], message: `same address as host ${other}`});
 		seenAddress.set(host.address, name);
 		const jump = host.ssh?.jump;
 		if (jump !== undefined) {
 			if (!hosts.has(jump)) issues.push({path: ['hosts', name, 'ssh', 'jump'], message: `jump host ${jump} is not in hosts`});
 			else if (jump === name) issues.push({path: ['hosts', name, 'ssh', 'jump'], message: 'a host cannot be its own jump host'});
-		}
-		if (host.role === 'realserver' && host.service === undefined) {
-			issues.push({path: ['hosts', name], message: 'a realserver needs a service (name, start, stop, status)', atKey: true});
 		}
 	}
 	const defaultJump = doc.ssh?.jump;

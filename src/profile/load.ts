@@ -11,6 +11,7 @@ import {resolveProfile, type ResolveOptions} from './resolve.js';
 import type {Profile} from './model.js';
 import {ProfileError, ResolveError} from './errors.js';
 import {yamlBudgetProblem} from './budget.js';
+import {checkConfExtras, locateInText} from './conf-extras.js';
 
 export {ProfileError} from './errors.js';
 
@@ -422,6 +423,11 @@ export function parseProfile(text: string, file: string, options: ResolveOptions
 			counter,
 			cross.map((c) => ({path: c.path, reason: c.message, atKey: c.atKey ?? false})),
 		);
+	}
+	const textIssue = checkConfExtras(parsed.data)[0];
+	if (textIssue) {
+		const pos = locateInText(doc, counter, text, textIssue.path, textIssue.inner);
+		throw new ProfileError(file, pos.line, pos.col, formatPath(textIssue.path), textIssue.message);
 	}
 	try {
 		const profile = resolveProfile(parsed.data, path.resolve(file), options);

@@ -1,6 +1,10 @@
 // The resolved, typed cluster model every other layer uses. Built from a validated profile by
 // resolve.ts; nothing downstream reads raw YAML.
 import type {FieldPath, Position} from './locate.js';
+import type {SyntaxNode} from '../keepalived-conf/index.js';
+import type {ConfExtras} from './conf-extras.js';
+
+export type {ConfExtras} from './conf-extras.js';
 
 export type Role = 'director' | 'realserver' | 'client' | 'bastion';
 
@@ -41,6 +45,8 @@ export interface Host {
 	readonly role: Role;
 	readonly ssh: SshSettings;
 	readonly service?: ServiceCommands;
+	/** Directors: router_id (undefined: the host name; false: none) and keepalived.conf lines of this director only. */
+	readonly keepalived?: {readonly routerId?: string | false; readonly globalDefs?: readonly SyntaxNode[]; readonly extra?: readonly SyntaxNode[]};
 }
 
 export interface Vip {
@@ -53,13 +59,13 @@ export interface Vip {
 
 export type Preempt = {readonly mode: 'preempt'} | {readonly mode: 'nopreempt'} | {readonly mode: 'delay'; readonly delaySec: number};
 
-export interface InstanceMember {
+export interface InstanceMember extends ConfExtras {
 	readonly director: string;
 	readonly state: 'MASTER' | 'BACKUP';
 	readonly priority: number;
 }
 
-export interface VrrpInstance {
+export interface VrrpInstance extends ConfExtras {
 	readonly name: string;
 	readonly vrid: number;
 	readonly interface: string;
@@ -76,24 +82,24 @@ export interface VrrpInstance {
 }
 
 export type HealthCheck =
-	| {
+	| (ConfExtras & {
 			readonly type: 'HTTP_GET';
 			readonly path: string;
 			readonly status: number;
 			readonly connectTimeout: number;
 			readonly retry: number;
 			readonly delayBeforeRetry: number;
-	  }
-	| {
+	  })
+	| (ConfExtras & {
 			readonly type: 'TCP_CHECK';
 			readonly connectPort?: number;
 			readonly connectTimeout: number;
 			readonly retry: number;
 			readonly delayBeforeRetry: number;
-	  }
+	  })
 	| {readonly type: 'none'};
 
-export interface RealServer {
+export interface RealServer extends ConfExtras {
 	readonly host: string;
 	readonly address: string;
 	readonly port: number;
@@ -103,7 +109,7 @@ export interface RealServer {
 
 export type Forwarding = 'DR' | 'NAT' | 'TUN';
 
-export interface VirtualServer {
+export interface VirtualServer extends ConfExtras {
 	readonly vip: string;
 	readonly port: number;
 	readonly protocol: 'TCP' | 'UDP';
@@ -114,7 +120,7 @@ export interface VirtualServer {
 	readonly realServers: readonly RealServer[];
 }
 
-export interface TrackScript {
+export interface TrackScript extends ConfExtras {
 	readonly name: string;
 	readonly script: Argv;
 	readonly interval: number;
@@ -133,6 +139,11 @@ export interface KeepalivedSettings {
 	readonly pidFile: string;
 	readonly vrrpPidFile: string;
 	readonly dumpDir: string;
+	/** keepalived.conf lines inside global_defs, and top-level blocks, for every director. */
+	readonly globalDefs?: readonly SyntaxNode[];
+	readonly extra?: readonly SyntaxNode[];
+	/** Add enable_script_security and script_user root when vrrp_scripts are rendered (default true). */
+	readonly autoScriptSecurity: boolean;
 }
 
 export interface LabSettings {

@@ -9,6 +9,7 @@ import {ResolveError} from './errors.js';
 import {describeJumpLoop, findJumpLoop} from './jumps.js';
 import {byElection} from './election.js';
 import type {FieldPath} from './locate.js';
+import {confExtrasOf, confNodes} from './conf-extras.js';
 import type {Argv, HealthCheck, Host, Preempt, Profile, SshSettings, VrrpInstance} from './model.js';
 
 export interface ResolveOptions {
@@ -128,6 +129,15 @@ export function resolveProfile(doc: ProfileDoc, file: string, options: ResolveOp
 					},
 				}
 			: {}),
+		...(h.keepalived
+			? {
+					keepalived: {
+						...(h.keepalived.router_id !== undefined ? {routerId: h.keepalived.router_id} : {}),
+						...(h.keepalived.global_defs !== undefined ? {globalDefs: confNodes(h.keepalived.global_defs)} : {}),
+						...(h.keepalived.extra !== undefined ? {extra: confNodes(h.keepalived.extra)} : {}),
+					},
+				}
+			: {}),
 	}));
 	const jumpOf = new Map(hosts.map((h) => [h.name, h.ssh.jump]));
 	const loop = findJumpLoop(jumpOf.keys(), (name) => jumpOf.get(name));
@@ -155,7 +165,7 @@ export function resolveProfile(doc: ProfileDoc, file: string, options: ResolveOp
 			...(inst.multicast_group ? {multicastGroup: inst.multicast_group} : {}),
 			preempt,
 			members: Object.entries(inst.directors)
-				.map(([director, m]) => ({director, state: m.state, priority: m.priority}))
+				.map(([director, m]) => ({director, state: m.state, priority: m.priority, ...confExtrasOf(m)}))
 				.sort(byElection(addressOf)),
 			vips: inst.vips.map((v) => {
 				const [address, prefix] = v.address.split('/');
@@ -167,6 +177,7 @@ export function resolveProfile(doc: ProfileDoc, file: string, options: ResolveOp
 				};
 			}),
 			trackScripts: inst.track_scripts ?? [],
+			...confExtrasOf(inst),
 		};
 	});
 
@@ -187,6 +198,9 @@ export function resolveProfile(doc: ProfileDoc, file: string, options: ResolveOp
 			pidFile: doc.keepalived.pid_file,
 			vrrpPidFile: doc.keepalived.vrrp_pid_file,
 			dumpDir: doc.keepalived.dump_dir,
+			...(doc.keepalived.global_defs !== undefined ? {globalDefs: confNodes(doc.keepalived.global_defs)} : {}),
+			...(doc.keepalived.extra !== undefined ? {extra: confNodes(doc.keepalived.extra)} : {}),
+			autoScriptSecurity: doc.keepalived.auto_script_security ?? true,
 		},
 		trackScripts: (doc.track_scripts ?? []).map((t) => ({
 			name: t.name,
@@ -195,6 +209,7 @@ export function resolveProfile(doc: ProfileDoc, file: string, options: ResolveOp
 			weight: t.weight,
 			...(t.fall ? {fall: t.fall} : {}),
 			...(t.rise ? {rise: t.rise} : {}),
+			...confExtrasOf(t),
 		})),
 		instances,
 		virtualServers: doc.virtual_servers.map((vs) => ({
@@ -211,7 +226,9 @@ export function resolveProfile(doc: ProfileDoc, file: string, options: ResolveOp
 				port: rs.port,
 				weight: rs.weight,
 				check: resolveCheck(rs.check),
+				...confExtrasOf(rs),
 			})),
+			...confExtrasOf(vs),
 		})),
 		...(lab
 			? {
@@ -236,6 +253,7 @@ function resolveCheck(check: ProfileDoc['virtual_servers'][number]['real_servers
 				connectTimeout: check.connect_timeout,
 				retry: check.retry,
 				delayBeforeRetry: check.delay_before_retry,
+				...confExtrasOf(check),
 			};
 		case 'TCP_CHECK':
 			return {
@@ -244,6 +262,7 @@ function resolveCheck(check: ProfileDoc['virtual_servers'][number]['real_servers
 				connectTimeout: check.connect_timeout,
 				retry: check.retry,
 				delayBeforeRetry: check.delay_before_retry,
+				...confExtrasOf(check),
 			};
 		case 'none':
 			return {type: 'none'};

@@ -2,6 +2,7 @@
 // key is an error with its location, never a silently ignored setting.
 import {z} from 'zod';
 import {isIP} from 'node:net';
+import {ADDRESS_UNKNOWN, confTextSchema, directorConfSchema, omitSchema} from './conf-extras.js';
 
 /** Names used as host names, instance names and file names: no shell syntax can pass. */
 export const nameSchema = z
@@ -111,11 +112,13 @@ const serviceCommandsSchema = z
 
 const hostSchema = z
 	.object({
-		address: ipSchema,
+		// `unknown` (an import without the address): commands that connect to the host refuse.
+		address: z.string().refine((v) => isIP(v) !== 0 || v === ADDRESS_UNKNOWN, {message: 'is not an IP address'}),
 		role: z.enum(['director', 'realserver', 'client', 'bastion']),
 		ssh: sshSchema.optional(),
 		/** The service a real server offers (its start/stop/status commands). */
 		service: serviceCommandsSchema.extend({name: nameSchema}).strict().optional(),
+		keepalived: directorConfSchema.optional(),
 	})
 	.strict();
 
@@ -156,11 +159,15 @@ const vrrpInstanceSchema = z
 				.object({
 					state: z.enum(['MASTER', 'BACKUP']),
 					priority: z.number().int().min(1).max(254, 'must be at most 254 (255 is reserved for the address owner)'),
+					extra: confTextSchema.optional(),
+					omit: omitSchema(['state', 'priority']),
 				})
 				.strict(),
 		),
 		vips: z.array(vipSchema).min(1),
 		track_scripts: z.array(nameSchema).optional(),
+		extra: confTextSchema.optional(),
+		omit: omitSchema(['advert_int']),
 	})
 	.strict();
 
@@ -173,6 +180,8 @@ const checkSchema = z.discriminatedUnion('type', [
 			connect_timeout: z.number().positive().max(600).default(3),
 			retry: z.number().int().min(0).max(100).default(1),
 			delay_before_retry: z.number().positive().max(600).default(1),
+			extra: confTextSchema.optional(),
+			omit: omitSchema(['status', 'connect_timeout', 'retry', 'delay_before_retry']),
 		})
 		.strict(),
 	z
@@ -182,6 +191,8 @@ const checkSchema = z.discriminatedUnion('type', [
 			connect_timeout: z.number().positive().max(600).default(3),
 			retry: z.number().int().min(0).max(100).default(1),
 			delay_before_retry: z.number().positive().max(600).default(1),
+			extra: confTextSchema.optional(),
+			omit: omitSchema(['connect_timeout', 'retry', 'delay_before_retry']),
 		})
 		.strict(),
 	z.object({type: z.literal('none')}).strict(),
@@ -194,6 +205,8 @@ const realServerSchema = z
 		// What ipvsadm and keepalived 2.2.7 both accept for a real server.
 		weight: z.number().int().min(0).max(65535).default(1),
 		check: checkSchema.default({type: 'none'}),
+		extra: confTextSchema.optional(),
+		omit: omitSchema(['weight']),
 	})
 	.strict();
 
@@ -207,6 +220,8 @@ const virtualServerSchema = z
 		persistence_timeout: z.number().int().min(1).max(2_678_400).optional(),
 		delay_loop: z.number().int().min(1).max(3600).default(6),
 		real_servers: z.array(realServerSchema).min(1),
+		extra: confTextSchema.optional(),
+		omit: omitSchema(['delay_loop', 'protocol']),
 	})
 	.strict();
 
@@ -219,6 +234,8 @@ const trackScriptSchema = z
 		weight: z.number().int().min(-253).max(253).default(0),
 		fall: z.number().int().min(1).max(100).optional(),
 		rise: z.number().int().min(1).max(100).optional(),
+		extra: confTextSchema.optional(),
+		omit: omitSchema(['interval']),
 	})
 	.strict();
 
@@ -244,6 +261,11 @@ export const profileSchema = z
 				vrrp_pid_file: remotePathSchema.default('/run/vrrp.pid'),
 				/** Where keepalived writes its dumps (KA_TMP_DIR, or $TMPDIR from 2.2.5). */
 				dump_dir: remotePathSchema.default('/tmp'),
+				/** keepalived.conf lines inside global_defs for every director, and top-level blocks. */
+				global_defs: confTextSchema.optional(),
+				extra: confTextSchema.optional(),
+				/** false: do not add enable_script_security and script_user root for vrrp_scripts. */
+				auto_script_security: z.boolean().optional(),
 			})
 			.strict()
 			.default({
@@ -258,7 +280,8 @@ export const profileSchema = z
 				dump_dir: '/tmp',
 			}),
 		track_scripts: z.array(trackScriptSchema).optional(),
-		vrrp_instances: z.array(vrrpInstanceSchema).min(1),
+		// May be empty: a cluster can run keepalived for LVS only (its text then lives in keepalived.extra).
+		vrrp_instances: z.array(vrrpInstanceSchema),
 		virtual_servers: z.array(virtualServerSchema).default([]),
 		/** Only for `lvsdeck lab`: how the practice cluster is wired to the operator's station. */
 		lab: z

@@ -1,162 +1,174 @@
-// Renders keepalived.conf for one director from the profile. One keyword per line, always:
-// keepalived's parser is line oriented and silently misreads nested blocks written on one line.
-import type {HealthCheck, Profile, RealServer, VirtualServer, VrrpInstance} from '../profile/model.js';
+// Renders keepalived.conf for one director from the profile: the typed fields as syntax nodes, and
+// each block's keepalived text (`extra`, `global_defs`) after its typed lines, all written by the
+// keepalived-conf serializer (one keyword per line, always: keepalived's parser is line oriented
+// and silently misreads nested blocks written on one line).
+import {serializeNodes, type SyntaxNode} from '../keepalived-conf/index.js';
+import {ADDRESS_UNKNOWN, type ConfExtras} from '../profile/conf-extras.js';
+import type {HealthCheck, Host, Profile, RealServer, TrackScript, VirtualServer, VrrpInstance} from '../profile/model.js';
 import {hostByName} from '../profile/model.js';
 
-class Writer {
-	private readonly lines: string[] = [];
-	private depth = 0;
-	line(text: string): this {
-		this.lines.push(`${'  '.repeat(this.depth)}${text}`);
-		return this;
-	}
-	open(header: string): this {
-		this.line(`${header} {`);
-		this.depth++;
-		return this;
-	}
-	close(): this {
-		this.depth--;
-		this.line('}');
-		return this;
-	}
-	blank(): this {
-		this.lines.push('');
-		return this;
-	}
-	toString(): string {
-		return `${this.lines.join('\n')}\n`;
+export interface RenderOptions {
+	/** Replace auth_pass (and other secrets) with a placeholder, for display. */
+	readonly redactSecrets?: boolean;
+}
+
+/** A line the typed fields cannot be rendered without (an address still `unknown`). */
+export class RenderError extends Error {
+	constructor(message: string) {
+		super(message);
+		this.name = 'RenderError';
 	}
 }
 
-function renderInstance(w: Writer, profile: Profile, inst: VrrpInstance, director: string): void {
+function line(keyword: string, ...args: Array<string | number>): SyntaxNode {
+	return {keyword, args: args.map(String)};
+}
+
+function block(keyword: string, args: Array<string | number>, children: readonly SyntaxNode[]): SyntaxNode {
+	return {keyword, args: args.map(String), children};
+}
+
+/** The typed line, unless the profile leaves it to keepalived's default. */
+function unlessOmitted(owner: ConfExtras, field: string, node: SyntaxNode): SyntaxNode[] {
+	return owner.omit?.includes(field) ? [] : [node];
+}
+
+function addressOf(profile: Profile, name: string, use: string): string {
+	const address = hostByName(profile, name).address;
+	if (address === ADDRESS_UNKNOWN) throw new RenderError(`hosts.${name}.address is unknown: set it before rendering (${use} needs it)`);
+	return address;
+}
+
+function renderInstance(profile: Profile, inst: VrrpInstance, director: string): SyntaxNode | undefined {
 	const me = inst.members.find((m) => m.director === director);
-	if (!me) return;
-	const self = hostByName(profile, director);
-	w.open(`vrrp_instance ${inst.name}`);
-	w.line(`state ${me.state}`);
-	w.line(`interface ${inst.interface}`);
-	w.line(`virtual_router_id ${inst.vrid}`);
-	w.line(`priority ${me.priority}`);
-	w.line(`advert_int ${inst.advertInt}`);
-	if (inst.version) w.line(`version ${inst.version}`);
-	if (inst.preempt.mode === 'nopreempt') w.line('nopreempt');
-	if (inst.preempt.mode === 'delay') w.line(`preempt_delay ${inst.preempt.delaySec}`);
-	if (inst.authentication) {
-		w.open('authentication');
-		w.line(`auth_type ${inst.authentication.type}`);
-		w.line(`auth_pass ${inst.authentication.pass}`);
-		w.close();
-	}
+	if (!me) return undefined;
+	const out: SyntaxNode[] = [
+		...unlessOmitted(me, 'state', line('state', me.state)),
+		line('interface', inst.interface),
+		line('virtual_router_id', inst.vrid),
+		...unlessOmitted(me, 'priority', line('priority', me.priority)),
+		...unlessOmitted(inst, 'advert_int', line('advert_int', inst.advertInt)),
+	];
+	if (inst.version) out.push(line('version', inst.version));
+	if (inst.preempt.mode === 'nopreempt') out.push(line('nopreempt'));
+	if (inst.preempt.mode === 'delay') out.push(line('preempt_delay', inst.preempt.delaySec));
+	if (inst.authentication) out.push(block('authentication', [], [line('auth_type', inst.authentication.type), line('auth_pass', inst.authentication.pass)]));
 	if (inst.unicast) {
-		w.line(`unicast_src_ip ${self.address}`);
+		out.push(line('unicast_src_ip', addressOf(profile, director, `unicast VRRP of ${inst.name}`)));
 		const peers = inst.members.filter((m) => m.director !== director);
-		if (peers.length > 0) {
-			w.open('unicast_peer');
-			for (const peer of peers) w.line(hostByName(profile, peer.director).address);
-			w.close();
-		}
+		if (peers.length > 0) out.push(block('unicast_peer', [], peers.map((p) => line(addressOf(profile, p.director, `unicast VRRP of ${inst.name}`)))));
 	} else if (inst.multicastGroup) {
-		w.line(`mcast_dst_ip ${inst.multicastGroup}`);
+		out.push(line('mcast_dst_ip', inst.multicastGroup));
 	}
-	w.open('virtual_ipaddress');
-	for (const vip of inst.vips) {
-		let text = `${vip.address}/${vip.prefix}`;
-		if (vip.dev) text += ` dev ${vip.dev}`;
-		if (vip.label) text += ` label ${vip.label}`;
-		w.line(text);
-	}
-	w.close();
-	if (inst.trackScripts.length > 0) {
-		w.open('track_script');
-		for (const name of inst.trackScripts) w.line(name);
-		w.close();
-	}
-	w.close();
+	out.push(
+		block(
+			'virtual_ipaddress',
+			[],
+			inst.vips.map((vip) => line(`${vip.address}/${vip.prefix}`, ...(vip.dev ? ['dev', vip.dev] : []), ...(vip.label ? ['label', vip.label] : []))),
+		),
+	);
+	if (inst.trackScripts.length > 0) out.push(block('track_script', [], inst.trackScripts.map((name) => line(name))));
+	out.push(...(inst.extra ?? []), ...(me.extra ?? []));
+	return block('vrrp_instance', [inst.name], out);
 }
 
-function renderCheck(w: Writer, check: HealthCheck): void {
+function renderCheck(check: HealthCheck): SyntaxNode[] {
 	switch (check.type) {
 		case 'HTTP_GET':
-			w.open('HTTP_GET');
-			w.open('url');
-			w.line(`path ${check.path}`);
-			w.line(`status_code ${check.status}`);
-			w.close();
-			w.line(`connect_timeout ${check.connectTimeout}`);
-			w.line(`retry ${check.retry}`);
-			w.line(`delay_before_retry ${check.delayBeforeRetry}`);
-			w.close();
-			return;
+			return [
+				block('HTTP_GET', [], [
+					block('url', [], [line('path', check.path), ...unlessOmitted(check, 'status', line('status_code', check.status))]),
+					...unlessOmitted(check, 'connect_timeout', line('connect_timeout', check.connectTimeout)),
+					...unlessOmitted(check, 'retry', line('retry', check.retry)),
+					...unlessOmitted(check, 'delay_before_retry', line('delay_before_retry', check.delayBeforeRetry)),
+					...(check.extra ?? []),
+				]),
+			];
 		case 'TCP_CHECK':
-			w.open('TCP_CHECK');
-			if (check.connectPort) w.line(`connect_port ${check.connectPort}`);
-			w.line(`connect_timeout ${check.connectTimeout}`);
-			w.line(`retry ${check.retry}`);
-			w.line(`delay_before_retry ${check.delayBeforeRetry}`);
-			w.close();
-			return;
+			return [
+				block('TCP_CHECK', [], [
+					...(check.connectPort ? [line('connect_port', check.connectPort)] : []),
+					...unlessOmitted(check, 'connect_timeout', line('connect_timeout', check.connectTimeout)),
+					...unlessOmitted(check, 'retry', line('retry', check.retry)),
+					...unlessOmitted(check, 'delay_before_retry', line('delay_before_retry', check.delayBeforeRetry)),
+					...(check.extra ?? []),
+				]),
+			];
 		case 'none':
-			return;
+			return [];
 	}
 }
 
-function renderRealServer(w: Writer, rs: RealServer): void {
-	w.open(`real_server ${rs.address} ${rs.port}`);
-	w.line(`weight ${rs.weight}`);
-	renderCheck(w, rs.check);
-	w.close();
+function renderRealServer(rs: RealServer): SyntaxNode {
+	// Its own lines before the check: real_server-level timers are defaults for its checkers.
+	return block('real_server', [rs.address, rs.port], [...unlessOmitted(rs, 'weight', line('weight', rs.weight)), ...(rs.extra ?? []), ...renderCheck(rs.check)]);
 }
 
-function renderVirtualServer(w: Writer, vs: VirtualServer): void {
-	w.open(`virtual_server ${vs.vip} ${vs.port}`);
-	w.line(`delay_loop ${vs.delayLoop}`);
-	w.line(`lb_algo ${vs.scheduler}`);
-	w.line(`lb_kind ${vs.forwarding}`);
-	if (vs.persistenceTimeout) w.line(`persistence_timeout ${vs.persistenceTimeout}`);
-	w.line(`protocol ${vs.protocol}`);
-	for (const rs of vs.realServers) renderRealServer(w, rs);
-	w.close();
+function renderVirtualServer(vs: VirtualServer): SyntaxNode {
+	return block('virtual_server', [vs.vip, vs.port], [
+		...unlessOmitted(vs, 'delay_loop', line('delay_loop', vs.delayLoop)),
+		line('lb_algo', vs.scheduler),
+		line('lb_kind', vs.forwarding),
+		...(vs.persistenceTimeout ? [line('persistence_timeout', vs.persistenceTimeout)] : []),
+		...unlessOmitted(vs, 'protocol', line('protocol', vs.protocol)),
+		// Before the real servers, where hand-written configs keep virtual_server-level settings.
+		...(vs.extra ?? []),
+		...vs.realServers.map(renderRealServer),
+	]);
 }
 
-/** The whole keepalived.conf for `director`. Deterministic: same profile, same bytes. */
-export function renderKeepalivedConf(profile: Profile, director: string): string {
-	const w = new Writer();
-	w.line(`# Rendered by lvsdeck from profile "${profile.name}" for ${director}. Edits here are overwritten by deploy.`);
-	const scriptsUsed = new Set(profile.instances.filter((i) => i.members.some((m) => m.director === director)).flatMap((i) => i.trackScripts));
-	const scripts = profile.trackScripts.filter((t) => scriptsUsed.has(t.name));
-	w.open('global_defs');
-	w.line(`router_id ${director}`);
-	if (scripts.length > 0) {
+function renderScript(script: TrackScript): SyntaxNode {
+	const command = script.script.join(' ');
+	return block('vrrp_script', [script.name], [
+		{keyword: 'script', args: [command], text: `script "${command}"`},
+		...unlessOmitted(script, 'interval', line('interval', script.interval)),
+		...(script.weight !== 0 ? [line('weight', script.weight)] : []),
+		...(script.fall ? [line('fall', script.fall)] : []),
+		...(script.rise ? [line('rise', script.rise)] : []),
+		...(script.extra ?? []),
+	]);
+}
+
+const SCRIPT_SECURITY = new Set(['enable_script_security', 'script_user']);
+
+function renderGlobalDefs(profile: Profile, host: Host, scripts: readonly TrackScript[]): SyntaxNode[] {
+	const own = host.keepalived;
+	const lines = [...(profile.keepalived.globalDefs ?? []), ...(own?.globalDefs ?? [])];
+	const routerId = own?.routerId === undefined ? host.name : own.routerId;
+	const out: SyntaxNode[] = routerId === false ? [] : [line('router_id', routerId)];
+	if (scripts.length > 0 && profile.keepalived.autoScriptSecurity && !lines.some((n) => SCRIPT_SECURITY.has(n.keyword))) {
 		// Without these keepalived reports "SECURITY VIOLATION - scripts are being executed but
 		// script_security not enabled" (keepalived -t exits 6) and warns that the default script
 		// user keepalived_script does not exist. Scripts must then be owned by root and not be
 		// writable by anyone else.
-		w.line('enable_script_security');
-		w.line('script_user root');
+		out.push(line('enable_script_security'), line('script_user', 'root'));
 	}
-	w.close();
-	for (const script of scripts) {
-		w.blank();
-		w.open(`vrrp_script ${script.name}`);
-		w.line(`script "${script.script.join(' ')}"`);
-		w.line(`interval ${script.interval}`);
-		if (script.weight !== 0) w.line(`weight ${script.weight}`);
-		if (script.fall) w.line(`fall ${script.fall}`);
-		if (script.rise) w.line(`rise ${script.rise}`);
-		w.close();
-	}
-	for (const inst of profile.instances) {
-		if (!inst.members.some((m) => m.director === director)) continue;
-		w.blank();
-		renderInstance(w, profile, inst, director);
-	}
-	const myVips = new Set(
-		profile.instances.filter((i) => i.members.some((m) => m.director === director)).flatMap((i) => i.vips.map((v) => v.address)),
-	);
-	for (const vs of profile.virtualServers.filter((v) => myVips.has(v.vip))) {
-		w.blank();
-		renderVirtualServer(w, vs);
-	}
-	return w.toString();
+	out.push(...lines);
+	const written = out.length > 0 || profile.keepalived.globalDefs !== undefined || own?.globalDefs !== undefined;
+	return written ? [block('global_defs', [], out)] : [];
+}
+
+/** The syntax nodes of keepalived.conf for `director`. */
+export function renderKeepalivedNodes(profile: Profile, director: string): SyntaxNode[] {
+	const host = hostByName(profile, director);
+	const mine = profile.instances.filter((i) => i.members.some((m) => m.director === director));
+	const scriptsUsed = new Set(mine.flatMap((i) => i.trackScripts));
+	const scripts = profile.trackScripts.filter((t) => scriptsUsed.has(t.name));
+	const myVips = new Set(mine.flatMap((i) => i.vips.map((v) => v.address)));
+	return [
+		...renderGlobalDefs(profile, host, scripts),
+		...scripts.map(renderScript),
+		// Blocks the typed fields do not hold come before the instances: some define what they use
+		// (track_file, bfd_instance, vrrp_sync_group names only instances, which may follow).
+		...(profile.keepalived.extra ?? []),
+		...(host.keepalived?.extra ?? []),
+		...mine.map((inst) => renderInstance(profile, inst, director)!),
+		...profile.virtualServers.filter((v) => myVips.has(v.vip)).map(renderVirtualServer),
+	];
+}
+
+/** The whole keepalived.conf for `director`. Deterministic: same profile, same bytes. */
+export function renderKeepalivedConf(profile: Profile, director: string, options: RenderOptions = {}): string {
+	const header = `# Rendered by lvsdeck from profile "${profile.name}" for ${director}. Edits here are overwritten by deploy.\n`;
+	return header + serializeNodes(renderKeepalivedNodes(profile, director), {redactSecrets: options.redactSecrets === true});
 }

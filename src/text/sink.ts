@@ -16,6 +16,14 @@ export function writeOut(text: string): void {
 	process.stdout.write(safe(text));
 }
 
+/**
+ * Write text to stdout sanitized but with secrets left in: only for output the operator asked to hold
+ * secrets (`render --show-secrets`, `import --show-secrets`). Everything else uses writeOut.
+ */
+export function writeOutWithSecrets(text: string): void {
+	process.stdout.write(sanitizeText(text));
+}
+
 /** Write text to stderr as is, after sanitizing (no newline added). */
 export function writeErr(text: string): void {
 	process.stderr.write(safe(text));

@@ -13,7 +13,7 @@ function kind(description: string, accepts: (word: string) => boolean): ValueKin
 	return {description, accepts};
 }
 
-function pattern(description: string, re: RegExp): ValueKind {
+export function pattern(description: string, re: RegExp): ValueKind {
 	return kind(description, (w) => re.test(w));
 }
 

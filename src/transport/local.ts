@@ -17,7 +17,7 @@ export class LocalTransport implements Transport {
 		private readonly defaultTimeoutMs = 10_000,
 	) {}
 
-	async exec(_label: string, argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
+	async exec(label: string, argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
 		const [cmd, ...args] = inNetns(this.netns, argv);
 		const started = Date.now();
 		const timeout = options.timeoutMs ?? this.defaultTimeoutMs;
@@ -51,7 +51,7 @@ export class LocalTransport implements Transport {
 			if (!errOut.push(c)) overflow();
 		});
 		const r = await child;
-		if (out.exceeded || errOut.exceeded) throw outputLimitError(host || 'station', argv);
+		if (out.exceeded || errOut.exceeded) throw outputLimitError(label, argv);
 		return {
 			code: r.timedOut || r.isCanceled ? null : (r.exitCode ?? null),
 			stdout: out.text(),

@@ -4,7 +4,7 @@
 // Each script must be safe for ANY arguments of those kinds: it reads, and the only things it does to a
 // host are the ones named in its comment. Scripts that change hosts (deploy's) live elsewhere and are
 // refused.
-import {absolutePath, httpUrl, oneOf, orEmpty, requestRate, seconds, signalNumber, watchProcesses, type ValueKind} from './argv-kinds.js';
+import {absolutePath, httpUrl, pattern, oneOf, orEmpty, requestRate, seconds, signalNumber, watchProcesses, type ValueKind} from './argv-kinds.js';
 
 export interface ReadOnlyScript {
 	/** The script's $0 (the word after the script); lets `ps` on the host show what runs. */
@@ -173,6 +173,23 @@ export const REMOTE_WATCH_SCRIPT = [
 ].join('\n');
 
 /** Kinds of DIRECTOR_SNAPSHOT_SCRIPT's arguments, by name (the profile check uses them too). */
+/**
+ * Reads keepalived.conf's included files and directories for the import and the drift check. "$1" a
+ * marker, then paths: for each, `M dir P` and its entries, `M file P` and its text, or `M missing P`;
+ * every entry and file ends with `M end`. What it does to the host: nothing (test, ls, cat only).
+ */
+export const READ_CONFIG_FILES_SCRIPT = [
+	'm=$1; shift',
+	'for p in "$@"; do',
+	'  if [ -d "$p" ]; then echo "$m dir $p"; ls -1A -- "$p"; echo "$m end"',
+	'  elif [ -f "$p" ] && [ -r "$p" ]; then echo "$m file $p"; cat -- "$p"; echo; echo "$m end"',
+	'  else echo "$m missing $p"; fi',
+	'done',
+].join('\n');
+
+/** The marker READ_CONFIG_FILES_SCRIPT's records start with: random, so file text cannot forge one. */
+export const READ_CONFIG_MARKER = pattern('a record marker', /^@@lvsdeck-[0-9a-f]{16}$/);
+
 export const SNAPSHOT_ARGS = {
 	configPath: orEmpty(absolutePath),
 	dumpKind: oneOf('json', 'data', 'none'),
@@ -190,5 +207,6 @@ export const READ_ONLY_SCRIPTS: ReadonlyMap<string, ReadOnlyScript> = new Map<st
 	[KEEPALIVED_SIGNUM_SCRIPT, {name: 'lvsdeck-signum', args: [], rest: {kind: oneOf('DATA', 'STATS', 'JSON'), min: 1, max: 3}}],
 	[KEEPALIVED_DUMP_SCRIPT, {name: 'lvsdeck-probe', args: [oneOf('json', 'data'), absolutePath, absolutePath]}],
 	[REALSERVER_CHECK_SCRIPT, {name: 'lvsdeck-rs-check', args: []}],
+	[READ_CONFIG_FILES_SCRIPT, {name: 'lvsdeck-read-conf', args: [READ_CONFIG_MARKER], rest: {kind: absolutePath, min: 1, max: 256}}],
 	[REMOTE_WATCH_SCRIPT, {name: 'lvsdeck-watch', args: [httpUrl, requestRate, seconds, watchProcesses]}],
 ]);

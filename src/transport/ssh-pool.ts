@@ -7,6 +7,7 @@ import type {Host} from '../profile/model.js';
 import {hostPortName, knownKeyTypes, readKnownHostsFiles, verifyHostKey, type HostKeyVerdict} from './known-hosts.js';
 import {hostKeyAlgorithms} from './host-key-algorithms.js';
 import {describeJumpLoop, findJumpLoop} from '../profile/jumps.js';
+import {ADDRESS_UNKNOWN} from '../profile/conf-extras.js';
 import {shellJoin} from './quote.js';
 import {TransportError, type ConnState, type ExecOptions, type ExecResult, type HostStatus, type Transport} from './types.js';
 import {LineSplitter} from './line-splitter.js';
@@ -105,6 +106,7 @@ export class SshPool implements Transport {
 		if (link.client && link.state === 'ready') return link.client;
 		if (link.connecting) return link.connecting;
 		const name = link.host.name;
+		if (link.host.ssh.hostName === ADDRESS_UNKNOWN) throw new TransportError('unknown-host', name, `${name}: its address is unknown in the profile (hosts.${name}.address); set it first`);
 		if (link.state === 'auth-failed') throw new TransportError('auth', name, `${name}: ${link.lastError ?? 'authentication failed'}`);
 		if (link.state === 'hostkey-refused') throw new TransportError('hostkey', name, `${name}: ${link.lastError ?? 'host key refused'}`);
 		if (link.state === 'retrying' && link.nextAttemptAt !== undefined && Date.now() < link.nextAttemptAt) {

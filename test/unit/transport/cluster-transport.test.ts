@@ -54,6 +54,7 @@ function profileWith(hosts: readonly Host[]): Profile {
 		hosts,
 		keepalived: {
 			configPath: '/etc/keepalived/keepalived.conf',
+			autoScriptSecurity: true,
 			backupDir: '/etc/keepalived/backup',
 			start: ['true'],
 			stop: ['true'],
