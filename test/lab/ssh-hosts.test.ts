@@ -1,11 +1,13 @@
 // Each lab host answers over SSH as itself, with its host key checked against the lab's known_hosts;
 // a key that does not match is refused, and an unknown key is refused with its fingerprint.
+import {execFileSync} from 'node:child_process';
 import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {afterAll, describe, expect, it} from 'vitest';
 import {SshPool} from '../../src/transport/ssh-pool.js';
 import {TransportError} from '../../src/transport/types.js';
+import {fingerprintSha256} from '../../src/transport/known-hosts.js';
 import type {Host} from '../../src/profile/model.js';
 import {labProfile} from '../helpers/lab.js';
 
@@ -46,6 +48,45 @@ describe('lab hosts over SSH', () => {
 			expect(changed.status('dir1').state).toBe('hostkey-refused');
 		} finally {
 			await changed.close();
+		}
+	});
+
+	it('refuses a changed key even when its real fingerprint is pinned and trusted on the command line', async () => {
+		const dir = mkdtempSync(path.join(os.tmpdir(), 'lvsdeck-kh-'));
+		const dir1 = profile.hosts.find((h) => h.name === 'dir1')!;
+		const rs1 = profile.hosts.find((h) => h.name === 'rs1')!;
+		const lines = readFileSync(dir1.ssh.knownHostsFiles[0]!, 'utf8').split('\n');
+		const realB64 = lines.find((l) => l.startsWith(`${dir1.address} `))!.split(/\s+/)[2]!;
+		const realFp = fingerprintSha256(Buffer.from(realB64, 'base64'));
+		const forged = path.join(dir, 'known_hosts');
+		writeFileSync(forged, `${lines.find((l) => l.startsWith(`${rs1.address} `))!.replace(rs1.address, dir1.address)}\n`);
+		const host: Host = {...dir1, ssh: {...dir1.ssh, knownHostsFiles: [forged], fingerprints: [realFp]}};
+		const pool = new SshPool([host], {trust: {dir1: [realFp]}});
+		try {
+			const error = (await pool.exec('dir1', ['true']).catch((e: unknown) => e)) as TransportError;
+			expect(error).toBeInstanceOf(TransportError);
+			expect(error.kind).toBe('hostkey');
+			expect(error.message).toContain(`host key REFUSED: the server presented ${realFp} and it differs from the ssh-ed25519 key recorded in ${forged}:1`);
+		} finally {
+			await pool.close();
+		}
+	});
+
+	it('refuses a key of another type than known_hosts records, and says so', async () => {
+		const dir = mkdtempSync(path.join(os.tmpdir(), 'lvsdeck-kh-'));
+		const dir1 = profile.hosts.find((h) => h.name === 'dir1')!;
+		execFileSync('ssh-keygen', ['-q', '-t', 'ecdsa', '-N', '', '-f', path.join(dir, 'ecdsa')]);
+		const ecdsaPublic = readFileSync(path.join(dir, 'ecdsa.pub'), 'utf8').split(/\s+/).slice(0, 2).join(' ');
+		const recorded = path.join(dir, 'known_hosts');
+		writeFileSync(recorded, `${dir1.address} ${ecdsaPublic}\n`);
+		const pool = new SshPool([{...dir1, ssh: {...dir1.ssh, knownHostsFiles: [recorded]}}]);
+		try {
+			const error = (await pool.exec('dir1', ['true']).catch((e: unknown) => e)) as TransportError;
+			expect(error).toBeInstanceOf(TransportError);
+			expect(error.kind).toBe('hostkey');
+			expect(error.message).toContain(`host key type ssh-ed25519 differs from the known ecdsa-sha2-nistp256 key(s) (${recorded}:1)`);
+		} finally {
+			await pool.close();
 		}
 	});
 
