@@ -54,7 +54,8 @@ function percentile(sorted: readonly number[], p: number): number | null {
 
 /** Pure: a summary of request records (completed ones) over [from, to]. */
 export function summarize(records: readonly RequestRecord[], from: number, to: number): WatcherSummary {
-	const perBackend: Record<string, number> = {};
+	// Backend names come from HTTP bodies: a null prototype keeps "__proto__" or "constructor" a plain key.
+	const perBackend: Record<string, number> = Object.create(null) as Record<string, number>;
 	const latencies: number[] = [];
 	let ok = 0;
 	let failed = 0;

@@ -15,7 +15,7 @@ import type {Doc} from '../actions/import/lift.js';
 import {readRemoteKeepalivedConfig, RemoteReadError} from '../probes/keepalived-files.js';
 import {createClusterTransport} from '../transport/cluster-transport.js';
 import {runInStation} from '../station.js';
-import {printErr, writeOut, writeOutWithSecrets} from '../text/sink.js';
+import {printErr, writeFileWithSecrets, writeOut, writeOutWithSecrets} from '../text/sink.js';
 import {parseTrust} from './status.js';
 
 export interface ImportOptions {
@@ -134,7 +134,7 @@ function writeProfile(file: string, text: string): string | undefined {
 		copyFileSync(file, backup);
 	}
 	const tmp = `${file}.lvsdeck-new`;
-	writeFileSync(tmp, text, {mode: 0o600});
+	writeFileWithSecrets(tmp, text, 0o600);
 	renameSync(tmp, file);
 	return backup;
 }

@@ -53,6 +53,14 @@ export function writeTextFile(file: string, text: string): void {
 	writeFileSync(file, safe(text));
 }
 
+/**
+ * A file that must hold secrets (a profile written by `import --out`, which deploy needs the password
+ * in): sanitized but not masked, created with `mode` so no other user can read it.
+ */
+export function writeFileWithSecrets(file: string, text: string, mode: number): void {
+	writeFileSync(file, sanitizeText(text), {mode});
+}
+
 /** A JSON report file, indented, every string in it sanitized. */
 export function writeJsonFile(file: string, value: unknown): void {
 	writeFileSync(file, `${json(value, true)}\n`);

@@ -47,7 +47,7 @@ describe('lvsdeck import --conf', () => {
 		expect(await run('render', '--profile', out, '--host', 'dir2')).toBe(0);
 		expect(stdout).toMatch(/^# Rendered by lvsdeck from profile "cluster" for dir2\./);
 		expect(stdout).toContain('state BACKUP');
-		expect(stdout).toContain('auth_pass <redacted>');
+		expect(stdout).toContain('auth_pass ********');
 		expect(stdout).not.toContain('1111');
 
 		expect(await run('render', '--profile', out, '--host', 'dir2', '--show-secrets')).toBe(0);

