@@ -308,15 +308,16 @@ export function values<T>(keyword: string, codec: EntryCodec<T>): Field<T[] | un
 					ignored.push(node);
 					continue;
 				}
-				value ??= [];
-				for (const child of node.children) {
-					if (child.children !== undefined) {
-						warn(ctx, child, 'unexpected-block', `a ${keyword} entry takes no block`);
-						ignored.push(child);
-						continue;
-					}
-					value.push(codec.parse([child.keyword, ...child.args]));
+				// An entry with a block of its own: the whole block is kept as it stands, as ignored (kept in
+				// place: hoisting the one entry out of the block would move it to another block on writing).
+				const nested = node.children.find((child) => child.children !== undefined);
+				if (nested) {
+					warn(ctx, nested, 'unexpected-block', `a ${keyword} entry takes no block`);
+					ignored.push(node);
+					continue;
 				}
+				value ??= [];
+				for (const child of node.children) value.push(codec.parse([child.keyword, ...child.args]));
 			}
 			return {value, ignored};
 		},
