@@ -10,9 +10,8 @@ import {loadProfile} from '../profile/load.js';
 import {createClusterTransport} from '../transport/cluster-transport.js';
 import {runInStation} from '../station.js';
 import {CliError} from '../cli-error.js';
-import {hostHasWork, planDeploy, planRemovals, removalSubject, writesFile, type DeployPlan} from '../actions/deploy/plan.js';
-import {differenceEntry} from '../cluster/drift.js';
-import {planLines, reportLines} from '../actions/deploy/format.js';
+import {hostHasWork, planDeploy, planRemovals, removalSubject} from '../actions/deploy/plan.js';
+import {planJson, planLines, reportLines} from '../actions/deploy/format.js';
 import {deployExitCode, executeDeploy, type DeployEvent} from '../actions/deploy/execute.js';
 import {redactSecrets} from '../text/redact.js';
 import {sanitizeLine} from '../text/sanitize.js';
@@ -81,31 +80,4 @@ export async function deployCommand(options: DeployOptions): Promise<number> {
 	} finally {
 		await transport.close();
 	}
-}
-
-/** `deploy --json` without executing: per host the text change, the change in keepalived terms and the removals. */
-function planJson(plan: DeployPlan, dryRun: boolean): unknown {
-	return {
-		dryRun,
-		changed: plan.changed,
-		hosts: plan.hosts.map((h) => {
-			const semantic = h.semantic && 'differences' in h.semantic ? h.semantic : undefined;
-			return {
-				host: h.host,
-				role: h.role,
-				path: h.file.path,
-				changed: h.file.changed,
-				writes: writesFile(h),
-				layoutOnly: h.layoutOnly !== undefined,
-				sha256: h.file.currentSha256,
-				newSha256: h.file.desiredSha256,
-				semantic: semantic ? semantic.differences.map(differenceEntry) : null,
-				semanticError: h.semantic && 'error' in h.semantic ? h.semantic.error : null,
-				removals: semantic ? semantic.removals.map(differenceEntry) : [],
-				diff: h.file.diff,
-				liveChanges: h.liveChanges ?? [],
-				staleTemporaries: h.staleTemporaries ?? [],
-			};
-		}),
-	};
 }

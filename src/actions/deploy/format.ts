@@ -6,6 +6,7 @@ import {sanitizeLine} from '../../text/sanitize.js';
 import {redactSecrets} from '../../text/redact.js';
 import type {Colour} from '../../text/sink.js';
 import {formatDifference} from '../../keepalived-conf/index.js';
+import {differenceEntry} from '../../cluster/drift.js';
 import {removalSubject, writesFile, type DeployPlan, type HostPlan} from './plan.js';
 import type {DeployReport} from './report.js';
 
@@ -69,6 +70,33 @@ export function planLines(plan: DeployPlan): PlanLine[] {
 	const layoutOnly = plan.hosts.some((h) => h.layoutOnly === 'skip');
 	out.push({text: plan.changed ? `order: ${plan.hosts.map((h) => h.host).join(' -> ')}` : `nothing to deploy: every host matches the profile${layoutOnly ? ' in keepalived terms' : ''}`});
 	return out;
+}
+
+/** `deploy --json` without executing: per host the text change, the change in keepalived terms and the removals. */
+export function planJson(plan: DeployPlan, dryRun: boolean): unknown {
+	return {
+		dryRun,
+		changed: plan.changed,
+		hosts: plan.hosts.map((h) => {
+			const semantic = h.semantic && 'differences' in h.semantic ? h.semantic : undefined;
+			return {
+				host: h.host,
+				role: h.role,
+				path: h.file.path,
+				changed: h.file.changed,
+				writes: writesFile(h),
+				layoutOnly: h.layoutOnly !== undefined,
+				sha256: h.file.currentSha256,
+				newSha256: h.file.desiredSha256,
+				semantic: semantic ? semantic.differences.map(differenceEntry) : null,
+				semanticError: h.semantic && 'error' in h.semantic ? h.semantic.error : null,
+				removals: semantic ? semantic.removals.map(differenceEntry) : [],
+				diff: h.file.diff,
+				liveChanges: h.liveChanges ?? [],
+				staleTemporaries: h.staleTemporaries ?? [],
+			};
+		}),
+	};
 }
 
 /** The plan as plain text (no colours). */
