@@ -92,11 +92,15 @@ function buildProgram(setCode: (code: number) => void): Command {
 		.description('render configs from the profile, show the diff, validate with keepalived -t on the target, back up, install, reload, verify, roll back on failure')
 		.requiredOption('-p, --profile <file>', 'cluster profile (YAML)')
 		.option('--host <name>', 'only this director or real server')
-		.option('--dry-run', 'show the plan (unified diffs) and change nothing')
+		.option('--dry-run', 'show the plan (the change in keepalived terms, then unified diffs) and change nothing')
 		.option('--yes', 'do not ask for confirmation (required without a terminal)')
+		.option('--allow-removals', 'allow removing keywords only the installed config has (--yes alone does not)')
+		.option('--force-rewrite', 'rewrite a config that differs only in layout (left alone by default)')
 		.option('--json', 'print the plan or the report as JSON')
 		.option('--trust-host-key <name=fingerprint...>', 'trust this SHA256 host-key fingerprint for that host (this run only)')
-		.action(async (o: {profile: string; host?: string; dryRun?: boolean; yes?: boolean; json?: boolean; trustHostKey?: string[]}) => setCode(await deployCommand(o)));
+		.action(async (o: {profile: string; host?: string; dryRun?: boolean; yes?: boolean; allowRemovals?: boolean; forceRewrite?: boolean; json?: boolean; trustHostKey?: string[]}) =>
+			setCode(await deployCommand(o)),
+		);
 
 	program
 		.command('drill')

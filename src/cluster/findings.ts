@@ -2,6 +2,7 @@
 import {hostByName, type Profile, type VirtualServer} from '../profile/model.js';
 import {byElection, tieBreakNote} from '../profile/election.js';
 import {findService, realServerKey, serviceKey, type IpvsTable} from '../probes/ipvs.js';
+import {driftFinding} from './drift.js';
 import type {Finding, HostState, VipPlacement} from './types.js';
 
 function holdsVip(host: HostState, vip: string): boolean {
@@ -123,15 +124,8 @@ export function deriveFindings({profile, hosts, vips, renderedSha256}: FindingIn
 		}
 		const rendered = renderedSha256.get(d.name);
 		if (rendered && data.configSha256 !== undefined && data.configSha256 !== rendered) {
-			add({
-				kind: 'config-drift',
-				severity: 'warning',
-				subject: d.name,
-				message:
-					data.configSha256 === null
-						? `${d.name} has no ${profile.keepalived.configPath}`
-						: `${d.name}: installed ${profile.keepalived.configPath} differs from what the profile renders`,
-			});
+			const drift = driftFinding(d.name, data, profile.keepalived.configPath);
+			if (drift) add(drift);
 		}
 		const myVips = new Set(profile.instances.filter((i) => i.members.some((m) => m.director === d.name)).flatMap((i) => i.vips.map((v) => v.address)));
 		for (const vs of profile.virtualServers.filter((v) => myVips.has(v.vip))) {

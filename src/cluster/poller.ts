@@ -3,12 +3,14 @@
 // moves as events (`ip -o monitor address` on each director) so a move shows within milliseconds.
 import net from 'node:net';
 import type {Host, Profile} from '../profile/model.js';
+import {readInstalledConfig} from '../probes/installed-config.js';
 import {directorSnapshotCommand, parseDirectorSnapshot, type DumpKind} from '../probes/director-snapshot.js';
 import {parseRealServerCheck, realServerCheckCommand} from '../probes/realserver.js';
 import {ipMonitorAddressCommand, parseIpMonitorLine, type IfAddress} from '../probes/vip.js';
 import {keepalivedSignumCommand, keepalivedVersionCommand, parseKeepalivedVersion, parseSignum} from '../probes/vrrp.js';
 import {TransportError, type ExecResult, type Transport} from '../transport/types.js';
 import type {ClusterStore} from './store.js';
+import {ConfigDriftTracker} from './drift.js';
 
 import type {DirectorData, HostState} from './types.js';
 
@@ -57,6 +59,8 @@ export class ClusterPoller {
 	private readonly addrEventAt = new Map<string, number>();
 	private running = false;
 	private intervalMs: number;
+	/** Compares installed configs with the rendered ones in keepalived terms, reading them only when needed. */
+	private readonly drift: ConfigDriftTracker;
 
 	constructor(
 		private readonly profile: Profile,
@@ -65,6 +69,13 @@ export class ClusterPoller {
 		private readonly options: PollerOptions = {},
 	) {
 		this.intervalMs = options.intervalMs ?? 1000;
+		this.drift = new ConfigDriftTracker({
+			rendered: (director) => store.rendered(director),
+			read: (director) => {
+				const host = profile.hosts.find((h) => h.name === director)!;
+				return readInstalledConfig((argv) => this.probe(host, argv), profile.keepalived.configPath, {fallbackConfigId: director});
+			},
+		});
 		transport.onStatus((s) => this.store.updateHost(s.host, (prev) => ({...prev, conn: s})));
 	}
 
@@ -184,6 +195,9 @@ export class ClusterPoller {
 			return;
 		}
 		const parsed = snapshot;
+		const installedSha256 = parsed.configSha256 !== undefined ? parsed.configSha256 : this.store.host(host.name)?.director?.configSha256;
+		// The tracker never throws by design; a bug there must not end this host's polling.
+		const drift = await this.drift.update(host.name, installedSha256).catch(() => undefined);
 		this.store.updateHost(host.name, (prev): HostState => {
 			const keepEventAddrs = (this.addrEventAt.get(host.name) ?? 0) > at && prev.director !== undefined;
 			const director: DirectorData = {
@@ -198,6 +212,7 @@ export class ClusterPoller {
 					: prev.director?.configSha256 !== undefined
 						? {configSha256: prev.director.configSha256}
 						: {}),
+				...(drift ? {drift} : {}),
 			};
 			const {error: _dropped, ...rest} = prev;
 			const done = Date.now();

@@ -2,6 +2,7 @@
 // Pure: views, scripts and tests all read the same object.
 import type {ClusterState, Finding, HostState} from './types.js';
 import {isHealthy} from './findings.js';
+import {differenceEntry, formatDifferenceEntry, type DifferenceEntry} from './drift.js';
 import {sanitizeLine} from '../text/sanitize.js';
 
 export interface StatusReport {
@@ -30,6 +31,13 @@ export interface StatusReport {
 		name: string;
 		keepalived: 'active' | 'inactive' | 'unknown';
 		configSha256: string | null;
+		/**
+		 * The installed config (includes followed) against the rendered one in keepalived terms: [] when
+		 * they are the same (layout, comments and order never count); null when not compared (see driftError).
+		 */
+		drift: DifferenceEntry[] | null;
+		/** Why the installed config could not be compared (`file:line:col: ...` when it does not parse). */
+		driftError: string | null;
 		vrrp: Array<{
 			instance: string;
 			state: string;
@@ -80,6 +88,17 @@ export interface StatusReport {
 
 const n = <T>(v: T | undefined): T | null => (v === undefined ? null : v);
 
+/** The drift result for the hash the director reports now (an older one says nothing about it). */
+function driftOf(d: HostState['director']): {drift: DifferenceEntry[] | null; driftError: string | null} {
+	const drift = d?.drift && d.drift.installedSha256 === d.configSha256 ? d.drift : undefined;
+	if (!drift) return {drift: null, driftError: null};
+	if (drift.kind === 'compared') return {drift: drift.differences.map(differenceEntry), driftError: null};
+	return {drift: null, driftError: drift.kind === 'invalid' ? `does not parse: ${drift.error}` : drift.error};
+}
+
+/** Differences listed under a director in the text report before `(+N more)`. */
+const DRIFT_LINES = 20;
+
 export function buildStatusReport(state: ClusterState, now = Date.now()): StatusReport {
 	const hostsByRole = (role: HostState['role']) => state.hosts.filter((h) => h.role === role);
 	return {
@@ -115,6 +134,7 @@ export function buildStatusReport(state: ClusterState, now = Date.now()): Status
 				name: h.name,
 				keepalived: d?.keepalivedActive === undefined ? 'unknown' : d.keepalivedActive ? 'active' : 'inactive',
 				configSha256: d?.configSha256 ?? null,
+				...driftOf(d),
 				vrrp: (d?.vrrp ?? []).map((v) => ({
 					instance: v.name,
 					state: v.state,
@@ -177,6 +197,15 @@ function table(header: string[], rawRows: string[][]): string {
 	return [line(header), ...rows.map(line)].join('\n');
 }
 
+/** `  drift: vrrp_instance VI_1 priority: installed 90, profile 100` per difference, or why it was not compared. */
+function driftLines(d: StatusReport['directors'][number]): string[] {
+	if (d.driftError !== null) return [`  config not compared: ${sanitizeLine(d.driftError)}`];
+	const list = d.drift ?? [];
+	const lines = list.slice(0, DRIFT_LINES).map((e) => `  drift: ${sanitizeLine(formatDifferenceEntry(e))}`);
+	if (list.length > DRIFT_LINES) lines.push(`  drift: (+${list.length - DRIFT_LINES} more)`);
+	return lines;
+}
+
 function age(ms: number | null): string {
 	if (ms === null) return 'never';
 	if (ms < 1000) return 'now';
@@ -223,6 +252,7 @@ export function formatStatusReport(r: StatusReport): string {
 		if (rows.length > 0) out.push(table(['SERVICE', 'SCHEDULER', 'FORWARD', 'WEIGHT', 'ACTIVE', 'INACTIVE', 'CONNS'], rows));
 		else out.push('  (no IPVS services)');
 		for (const p of d.problems) out.push(`  output problem: ${sanitizeLine(p)}`);
+		out.push(...driftLines(d));
 	}
 	if (r.realServers.length > 0) {
 		out.push('');

@@ -13,6 +13,7 @@ export class ClusterStore {
 	private readonly events: ClusterEvent[] = [];
 	private readonly listeners = new Set<(s: ClusterState) => void>();
 	private readonly renderedSha256 = new Map<string, string>();
+	private readonly renderedText = new Map<string, string>();
 	private snapshot: ClusterState;
 	private generation = 0;
 
@@ -28,13 +29,24 @@ export class ClusterStore {
 				reachable: false,
 				conn: {host: h.name, state: 'idle', since: now()},
 			});
-			if (h.role === 'director') this.renderedSha256.set(h.name, sha256Hex(renderKeepalivedConf(profile, h.name)));
+			if (h.role === 'director') {
+				const text = renderKeepalivedConf(profile, h.name);
+				this.renderedText.set(h.name, text);
+				this.renderedSha256.set(h.name, sha256Hex(text));
+			}
 		}
 		this.snapshot = this.derive();
 	}
 
 	getState(): ClusterState {
 		return this.snapshot;
+	}
+
+	/** What the profile renders for a director (the drift check compares the installed config with it). */
+	rendered(director: string): {text: string; sha256: string} | undefined {
+		const text = this.renderedText.get(director);
+		const sha256 = this.renderedSha256.get(director);
+		return text === undefined || sha256 === undefined ? undefined : {text, sha256};
 	}
 
 	host(name: string): HostState | undefined {

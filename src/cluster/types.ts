@@ -4,6 +4,25 @@ import type {IfAddress} from '../probes/vip.js';
 import type {VrrpInstanceState} from '../probes/vrrp.js';
 import type {HostStatus} from '../transport/types.js';
 import type {Role} from '../profile/model.js';
+import type {Difference} from '../keepalived-conf/index.js';
+
+/**
+ * The installed config (includes followed) compared in keepalived terms with what the profile renders,
+ * for one sha256 of the main file: differences (none: only layout differs), or why it could not be
+ * compared.
+ */
+export type ConfigDrift = {
+	/** The main file's sha256 this result is for. */
+	readonly installedSha256: string;
+	/** Epoch ms of the read (or of the hash match that made a read unnecessary). */
+	readonly checkedAt: number;
+} & (
+	| {readonly kind: 'compared'; readonly differences: readonly Difference[]; readonly hasIncludes: boolean}
+	/** The installed config does not parse: `file:line:col: message`. */
+	| {readonly kind: 'invalid'; readonly error: string}
+	/** It could not be read or compared (connection, bounds, a refused include). */
+	| {readonly kind: 'unread'; readonly error: string}
+);
 
 export interface DirectorData {
 	readonly ipvs: IpvsTable;
@@ -14,6 +33,8 @@ export interface DirectorData {
 	readonly keepalivedActive?: boolean;
 	/** sha256 of the installed config; null when the file is missing. */
 	readonly configSha256?: string | null;
+	/** Drift in keepalived terms, for configSha256 (absent: not compared). */
+	readonly drift?: ConfigDrift;
 	/** What the last read could not parse or refused (a field not of its shape); capped. */
 	readonly problems?: readonly string[];
 }
@@ -75,6 +96,7 @@ export type FindingKind =
 	| 'service-missing'
 	| 'ipvs-differs'
 	| 'config-drift'
+	| 'config-invalid'
 	| 'rs-vip-not-on-lo'
 	| 'rs-arp-sysctls'
 	| 'rs-service-down'

@@ -1,14 +1,17 @@
-// `lvsdeck deploy --profile FILE [--host NAME] [--dry-run] [--yes] [--json]`: show the plan (a unified
-// diff per host and file), then validate, back up, install, reload, verify, and roll back on failure.
-// Exit 0 done (or nothing to do), 1 verification failed and was rolled back, 2 refused, error, or a
-// host's state unknown. Passwords are masked in everything written (diffs, JSON, messages).
+// `lvsdeck deploy --profile FILE [--host NAME] [--dry-run] [--yes] [--allow-removals] [--force-rewrite]
+// [--json]`: show the plan (per director the change in keepalived terms, then a unified diff per host
+// and file), then validate, back up, install, reload, verify, and roll back on failure. A file that
+// differs only in layout is left alone unless --force-rewrite; a plan that would remove keywords only
+// the installed config has needs --allow-removals (--yes alone does not do), or, at a terminal, a
+// second yes. Exit 0 done (or nothing to do), 1 verification failed and was rolled back, 2 refused,
+// error, or a host's state unknown. Passwords are masked in everything written (diffs, JSON, messages).
 import {createInterface} from 'node:readline/promises';
 import {loadProfile} from '../profile/load.js';
 import {createClusterTransport} from '../transport/cluster-transport.js';
 import {runInStation} from '../station.js';
 import {CliError} from '../cli-error.js';
-import {planDeploy} from '../actions/deploy/plan.js';
-import {planLines, reportLines} from '../actions/deploy/format.js';
+import {hostHasWork, planDeploy, planRemovals, removalSubject} from '../actions/deploy/plan.js';
+import {planJson, planLines, reportLines} from '../actions/deploy/format.js';
 import {deployExitCode, executeDeploy, type DeployEvent} from '../actions/deploy/execute.js';
 import {redactSecrets} from '../text/redact.js';
 import {sanitizeLine} from '../text/sanitize.js';
@@ -20,6 +23,8 @@ export interface DeployOptions {
 	readonly host?: string;
 	readonly dryRun?: boolean;
 	readonly yes?: boolean;
+	readonly allowRemovals?: boolean;
+	readonly forceRewrite?: boolean;
 	readonly json?: boolean;
 	readonly trustHostKey?: readonly string[];
 }
@@ -47,18 +52,28 @@ export async function deployCommand(options: DeployOptions): Promise<number> {
 	const transport = createClusterTransport(profile, {trust, backoffMaxMs: 2000});
 	const err = printErr;
 	try {
-		const plan = await planDeploy(profile, transport, options.host ? {host: options.host} : {});
+		const plan = await planDeploy(profile, transport, {...(options.host ? {host: options.host} : {}), forceRewrite: options.forceRewrite === true});
 		if (!options.json) printColoured(planLines(plan));
 		if (options.dryRun || !plan.changed) {
-			if (options.json) printJson({dryRun: options.dryRun === true, changed: plan.changed, hosts: plan.hosts.map((h) => ({host: h.host, role: h.role, path: h.file.path, changed: h.file.changed, sha256: h.file.currentSha256, newSha256: h.file.desiredSha256, diff: h.file.diff, liveChanges: h.liveChanges ?? [], staleTemporaries: h.staleTemporaries ?? []}))});
+			if (options.json) printJson(planJson(plan, options.dryRun === true));
 			return 0;
 		}
-		if (!options.yes && !(await confirm(`Apply to ${plan.hosts.filter((h) => h.file.changed || (h.liveChanges?.length ?? 0) > 0 || (h.staleTemporaries?.length ?? 0) > 0).map((h) => h.host).join(', ')}? [y/N] `))) {
+		const removals = planRemovals(plan);
+		const removing = removals.map((r) => `${r.host}: ${r.removals.map(removalSubject).join(', ')}`).join('; ');
+		if (removals.length > 0 && !options.allowRemovals && options.yes) {
+			throw new CliError(`deploy would remove keywords the profile does not have (${removing}); nothing was changed: pass --allow-removals to remove them`, 2);
+		}
+		if (!options.yes && !(await confirm(`Apply to ${plan.hosts.filter(hostHasWork).map((h) => h.host).join(', ')}? [y/N] `))) {
 			err('deploy: cancelled; nothing was changed');
 			return 2;
 		}
+		if (removals.length > 0 && !options.allowRemovals && !(await confirm(`This removes keywords only the installed config has (${removing}). Remove them? [y/N] `))) {
+			err('deploy: cancelled; nothing was changed (nothing is removed without a second yes, or --allow-removals)');
+			return 2;
+		}
 		const onEvent = (e: DeployEvent) => err(`deploy: ${e.host}: ${e.step} ${e.status}: ${redactSecrets(sanitizeLine(e.message))}`);
-		const report = await executeDeploy(profile, transport, plan, {onEvent});
+		// Removals were allowed above: by --allow-removals or the second yes (the plan has none otherwise).
+		const report = await executeDeploy(profile, transport, plan, {onEvent, allowRemovals: true});
 		if (options.json) printJson(report);
 		else printColoured(reportLines(report));
 		return deployExitCode(report);

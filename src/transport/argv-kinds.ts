@@ -46,6 +46,13 @@ export const absolutePath = kind('an absolute path (not under /dev, /proc or /sy
 	return !SPECIAL_TREES.some((t) => w === t || w.startsWith(`${t}/`));
 });
 
+/**
+ * An absolute path that may hold glob(3) wildcards (`*`, `?`, `[...]`): keepalived's `include`
+ * patterns, expanded by the host's shell. Same rules as absolutePath; a pattern can still match a file
+ * under /dev, /proc or /sys, so the script that takes it checks each match's real path itself.
+ */
+export const absolutePattern = kind('an absolute path or glob pattern (not under /dev, /proc or /sys)', (w) => absolutePath.accepts(w));
+
 export const seconds = pattern('a number of seconds', /^\d{1,6}(\.\d{1,3})?$/);
 
 export const count = pattern('a whole number', /^\d{1,6}$/);

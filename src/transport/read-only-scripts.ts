@@ -4,7 +4,7 @@
 // Each script must be safe for ANY arguments of those kinds: it reads, and the only things it does to a
 // host are the ones named in its comment. Scripts that change hosts (deploy's) live elsewhere and are
 // refused.
-import {absolutePath, httpUrl, pattern, oneOf, orEmpty, requestRate, seconds, signalNumber, watchProcesses, type ValueKind} from './argv-kinds.js';
+import {absolutePath, absolutePattern, httpUrl, pattern, oneOf, orEmpty, requestRate, seconds, signalNumber, watchProcesses, type ValueKind} from './argv-kinds.js';
 
 export interface ReadOnlyScript {
 	/** The script's $0 (the word after the script); lets `ps` on the host show what runs. */
@@ -77,6 +77,46 @@ export const DIRECTOR_SNAPSHOT_SCRIPT = [
 	's vrrp; dump "$@"; rc=$?',
 	's vrrp-exit; echo $rc',
 	's end',
+].join('\n');
+
+/** Marks the sections of CONFIG_READ_SCRIPT's output. */
+export const CONFIG_READ_MARK = '@@lvsdeck-conf';
+
+/** CONFIG_READ_SCRIPT's bounds: at most this many files per run, each at most this many bytes. */
+export const CONFIG_READ_LIMITS = {files: 200, bytes: 4 * 1024 * 1024, patterns: 64} as const;
+
+/**
+ * The installed keepalived config, includes and all, for the semantic drift check: the host name
+ * (keepalived's default config id), then for each argument (an absolute path or glob pattern, expanded
+ * by the shell with IFS empty so a pattern is never split) every match that is a readable regular file,
+ * as `file PATH` and its text. It only reads: files whose real path is under /dev, /proc or /sys are
+ * refused (`refused PATH`), names holding a newline are skipped, a file over the byte bound is named
+ * (`too-big PATH`) but not printed, and past the file bound it stops (`too-many`). Nothing is created,
+ * changed or signalled.
+ */
+export const CONFIG_READ_SCRIPT = [
+	`m() { printf '\n${CONFIG_READ_MARK} %s\n' "$1"; }`,
+	'h=; [ -r /proc/sys/kernel/hostname ] && read -r h < /proc/sys/kernel/hostname',
+	'm "host $h"',
+	"nl='",
+	"'",
+	'n=0',
+	'IFS=',
+	'for p in "$@"; do',
+	'  for f in $p; do',
+	'    case "$f" in *"$nl"*) continue ;; esac',
+	'    [ -f "$f" ] && [ -r "$f" ] || continue',
+	'    r=$(readlink -f -- "$f") || continue',
+	'    case "$r" in /dev/*|/proc/*|/sys/*) m "refused $f"; continue ;; esac',
+	'    n=$((n + 1))',
+	`    if [ "$n" -gt ${CONFIG_READ_LIMITS.files} ]; then m too-many; break 2; fi`,
+	'    s=$(wc -c < "$f") || continue',
+	`    if [ "$s" -gt ${CONFIG_READ_LIMITS.bytes} ]; then m "too-big $f"; continue; fi`,
+	'    m "file $f"',
+	'    cat -- "$f"',
+	'  done',
+	'done',
+	'm end',
 ].join('\n');
 
 /** Prints `DATA=10`, `STATS=12`, `JSON=36` (or the error text when the build lacks one). */
@@ -204,6 +244,7 @@ export const READ_ONLY_SCRIPTS: ReadonlyMap<string, ReadOnlyScript> = new Map<st
 		DIRECTOR_SNAPSHOT_SCRIPT,
 		{name: 'lvsdeck-probe', args: [SNAPSHOT_ARGS.configPath, SNAPSHOT_ARGS.dumpKind, SNAPSHOT_ARGS.pidFile, SNAPSHOT_ARGS.dumpDir, SNAPSHOT_ARGS.signal]},
 	],
+	[CONFIG_READ_SCRIPT, {name: 'lvsdeck-conf', args: [], rest: {kind: absolutePattern, min: 1, max: CONFIG_READ_LIMITS.patterns}}],
 	[KEEPALIVED_SIGNUM_SCRIPT, {name: 'lvsdeck-signum', args: [], rest: {kind: oneOf('DATA', 'STATS', 'JSON'), min: 1, max: 3}}],
 	[KEEPALIVED_DUMP_SCRIPT, {name: 'lvsdeck-probe', args: [oneOf('json', 'data'), absolutePath, absolutePath]}],
 	[REALSERVER_CHECK_SCRIPT, {name: 'lvsdeck-rs-check', args: []}],

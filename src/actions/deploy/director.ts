@@ -7,7 +7,7 @@ import path from 'node:path';
 import type {Profile} from '../../profile/model.js';
 import type {Transport} from '../../transport/types.js';
 import {validateKeepalivedConfig, VALIDATE_TMP_DIR} from '../validate-config.js';
-import {fileChange, readRemoteFile, type HostPlan} from './plan.js';
+import {fileChange, readRemoteFile, writesFile, type HostPlan} from './plan.js';
 import {INSTALL_EXIT, INSTALL_SCRIPT, RESTORE_SCRIPT, temporariesCommand} from './remote-scripts.js';
 import {holdingOf, readHostState, runStep, type Holding, type HostState} from './host-state.js';
 import {describeHolds, type DeployEvent, type HostHolds, type HostReport} from './report.js';
@@ -34,10 +34,11 @@ export async function deployDirector(ctx: DirectorContext): Promise<HostReport> 
 	const {host, file} = ctx.plan;
 	const removed = await removeStaleTemporaries(ctx);
 	const extra = removed.length > 0 ? {removedTemporaries: removed} : {};
-	if (!file.changed) {
-		ctx.emit({step: 'backup-install', status: 'skip', message: `${file.path} already matches the profile`});
+	if (!writesFile(ctx.plan)) {
+		const layout = file.changed;
+		ctx.emit({step: 'backup-install', status: 'skip', message: layout ? `${file.path} differs only in layout: left as it is` : `${file.path} already matches the profile`});
 		const cleaned = removed.length > 0 ? `; removed ${removed.length} stale temporar${removed.length === 1 ? 'y' : 'ies'}` : '';
-		return {host, outcome: 'unchanged', message: `no change${cleaned}`, ...extra};
+		return {host, outcome: 'unchanged', message: `${layout ? 'no semantic change (layout only)' : 'no change'}${cleaned}`, ...extra};
 	}
 	const refused = await validate(ctx);
 	if (refused) return {...refused, ...extra};

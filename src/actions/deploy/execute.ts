@@ -5,7 +5,7 @@
 import type {Profile} from '../../profile/model.js';
 import type {Transport} from '../../transport/types.js';
 import {authPassValues, redactKnownSecrets, redactSecrets} from '../../text/redact.js';
-import type {DeployPlan, HostPlan} from './plan.js';
+import {planRemovals, removalSubject, type DeployPlan, type HostPlan} from './plan.js';
 import {parseSetupChanges, REALSERVER_SETUP_SCRIPT} from './remote-scripts.js';
 import {runStep} from './host-state.js';
 import {deployDirector} from './director.js';
@@ -26,6 +26,11 @@ export interface ExecuteOptions {
 	readonly now?: () => Date;
 	/** Replaces the check against the cluster after a reload (unit tests drive the recovery path with it). */
 	readonly verify?: (director: string) => Promise<VerifyResult>;
+	/**
+	 * May the deploy remove keywords only the installed configs have (`--allow-removals`, or the console's
+	 * second confirmation)? Without it a plan with removals changes nothing.
+	 */
+	readonly allowRemovals?: boolean;
 }
 
 function stampOf(d: Date): string {
@@ -51,6 +56,18 @@ export async function executeDeploy(profile: Profile, transport: Transport, plan
 	const rest = (from: number) => plan.hosts.slice(from).map((h) => ({host: h.host, outcome: 'not-run' as const, message: 'not run: an earlier host failed'}));
 	const finish = (ok: boolean, hosts: readonly HostReport[]): DeployReport => ({ok, hosts: hosts.map((h) => ({...h, message: redactSecrets(h.message)}))});
 
+	const removals = planRemovals(plan);
+	if (removals.length > 0 && options.allowRemovals !== true) {
+		// Checked here too, not only by the callers that ask: nothing is removed without a yes to removing it.
+		const refused = plan.hosts.map((h): HostReport => {
+			const mine = removals.find((r) => r.host === h.host);
+			if (!mine) return {host: h.host, outcome: 'not-run', message: 'not run: the deploy would remove keywords on another host'};
+			const message = `refused: would remove ${mine.removals.map(removalSubject).join(', ')}; nothing was changed (removals need --allow-removals)`;
+			emit({host: h.host, step: 'removals', status: 'fail', message});
+			return {host: h.host, outcome: 'refused', message};
+		});
+		return finish(false, refused);
+	}
 	for (const [i, hp] of plan.hosts.entries()) {
 		const hostEmit = (e: Omit<DeployEvent, 'host'>) => emit({host: hp.host, ...e});
 		const outcome =

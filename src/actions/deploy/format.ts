@@ -5,7 +5,9 @@
 import {sanitizeLine} from '../../text/sanitize.js';
 import {redactSecrets} from '../../text/redact.js';
 import type {Colour} from '../../text/sink.js';
-import type {DeployPlan} from './plan.js';
+import {formatDifference} from '../../keepalived-conf/index.js';
+import {differenceEntry} from '../../cluster/drift.js';
+import {removalSubject, writesFile, type DeployPlan, type HostPlan} from './plan.js';
 import type {DeployReport} from './report.js';
 
 export interface PlanLine {
@@ -34,17 +36,67 @@ function diffLines(diff: string): PlanLine[] {
 		});
 }
 
+/** What happens to the host's file, for its heading line. */
+function fileVerdict(h: HostPlan): string {
+	const {file} = h;
+	if (!file.changed) return `${file.path} unchanged`;
+	if (file.current === null) return `${file.path} will be created`;
+	if (h.layoutOnly === 'skip') return `${file.path}: no semantic change (layout only); left as it is (--force-rewrite rewrites it)`;
+	if (h.layoutOnly === 'rewrite') return `${file.path}: no semantic change (layout only); rewritten (--force-rewrite)`;
+	return `${file.path} changes`;
+}
+
+/** The change in keepalived terms, before the text diff: what differs, then what would be removed. */
+function semanticLines(h: HostPlan): PlanLine[] {
+	const semantic = h.semantic;
+	if (!semantic || h.layoutOnly) return [];
+	if ('error' in semantic) return [{text: `   not compared in keepalived terms: ${redactSecrets(sanitizeLine(semantic.error))}; the text diff below is all there is`}];
+	const changes = semantic.differences.filter((d) => d.kind !== 'only-a');
+	const out: PlanLine[] = [];
+	if (changes.length > 0) out.push({text: '   in keepalived terms:'}, ...changes.map((d) => ({text: `     ${redactSecrets(sanitizeLine(formatDifference(d)))}`, colour: 'cyan' as const})));
+	if (semantic.removals.length > 0) out.push({text: `   would remove: ${redactSecrets(sanitizeLine(semantic.removals.map(removalSubject).join(', ')))}`, colour: 'red'});
+	return out;
+}
+
 export function planLines(plan: DeployPlan): PlanLine[] {
 	const out: PlanLine[] = [];
 	for (const h of plan.hosts) {
 		const live = h.liveChanges ?? [];
-		const what = h.file.changed ? `${h.file.path} ${h.file.current === null ? 'will be created' : 'changes'}` : `${h.file.path} unchanged`;
-		out.push({text: `== ${sanitizeLine(h.host)} (${h.role}${h.holdsVip ? ', holds a VIP: goes last' : ''}): ${what}${live.length > 0 ? `; live: ${live.join(', ')}` : ''}`});
-		if (h.file.changed) out.push(...diffLines(h.file.diff));
+		out.push({text: `== ${sanitizeLine(h.host)} (${h.role}${h.holdsVip ? ', holds a VIP: goes last' : ''}): ${fileVerdict(h)}${live.length > 0 ? `; live: ${live.join(', ')}` : ''}`});
+		out.push(...semanticLines(h));
+		if (writesFile(h)) out.push(...diffLines(h.file.diff));
 		if (h.staleTemporaries?.length) out.push({text: `   stale temporaries of an interrupted run (deploy removes them): ${h.staleTemporaries.map(sanitizeLine).join(', ')}`});
 	}
-	out.push({text: plan.changed ? `order: ${plan.hosts.map((h) => h.host).join(' -> ')}` : 'nothing to deploy: every host matches the profile'});
+	const layoutOnly = plan.hosts.some((h) => h.layoutOnly === 'skip');
+	out.push({text: plan.changed ? `order: ${plan.hosts.map((h) => h.host).join(' -> ')}` : `nothing to deploy: every host matches the profile${layoutOnly ? ' in keepalived terms' : ''}`});
 	return out;
+}
+
+/** `deploy --json` without executing: per host the text change, the change in keepalived terms and the removals. */
+export function planJson(plan: DeployPlan, dryRun: boolean): unknown {
+	return {
+		dryRun,
+		changed: plan.changed,
+		hosts: plan.hosts.map((h) => {
+			const semantic = h.semantic && 'differences' in h.semantic ? h.semantic : undefined;
+			return {
+				host: h.host,
+				role: h.role,
+				path: h.file.path,
+				changed: h.file.changed,
+				writes: writesFile(h),
+				layoutOnly: h.layoutOnly !== undefined,
+				sha256: h.file.currentSha256,
+				newSha256: h.file.desiredSha256,
+				semantic: semantic ? semantic.differences.map(differenceEntry) : null,
+				semanticError: h.semantic && 'error' in h.semantic ? h.semantic.error : null,
+				removals: semantic ? semantic.removals.map(differenceEntry) : [],
+				diff: h.file.diff,
+				liveChanges: h.liveChanges ?? [],
+				staleTemporaries: h.staleTemporaries ?? [],
+			};
+		}),
+	};
 }
 
 /** The plan as plain text (no colours). */

@@ -1,5 +1,10 @@
 // Deploy, step 1: read what is on each host and diff it with what the profile renders. Changes nothing.
+// Directors' configs are also compared in keepalived terms (includes followed): a file that differs
+// only in layout is left alone unless a rewrite is forced, and keywords only the installed config has
+// are listed as removals (the command and the console ask for them separately).
 import {createTwoFilesPatch} from 'diff';
+import {compareKeepalivedConf, parseKeepalivedConf, type Difference} from '../../keepalived-conf/index.js';
+import {readInstalledConfig} from '../../probes/installed-config.js';
 import type {Host, Profile} from '../../profile/model.js';
 import {renderKeepalivedConf} from '../../render/keepalived-conf.js';
 import {ARP_SYSCTL_FILE, realServerVips, renderArpSysctlConf} from '../../render/realserver-setup.js';
@@ -24,6 +29,14 @@ export interface FileChange {
 	readonly changed: boolean;
 }
 
+/** A director's change in keepalived terms: installed (includes followed) against the rendered config. */
+export interface SemanticChange {
+	/** Every difference; empty when only layout, comments or order differ. */
+	readonly differences: readonly Difference[];
+	/** The differences that are keywords only the installed config has: the deploy would remove them. */
+	readonly removals: readonly Difference[];
+}
+
 export interface HostPlan {
 	readonly host: string;
 	readonly role: 'director' | 'realserver';
@@ -35,6 +48,10 @@ export interface HostPlan {
 	readonly holdsVip?: boolean;
 	/** Directors: temporaries of interrupted runs (they may hold the password); deploy removes them. */
 	readonly staleTemporaries?: readonly string[];
+	/** Directors whose file exists and differs: the change in keepalived terms, or why it could not be compared. */
+	readonly semantic?: SemanticChange | {readonly error: string};
+	/** Directors whose file differs only in layout: left as it is (`skip`), or rewritten as forced (`rewrite`). */
+	readonly layoutOnly?: 'skip' | 'rewrite';
 }
 
 export interface DeployPlan {
@@ -47,6 +64,28 @@ export interface PlanOptions {
 	readonly host?: string;
 	/** Renders a director's keepalived.conf (tests inject broken configs here). */
 	readonly render?: (profile: Profile, director: string) => string;
+	/** Write a director's file even when it differs only in layout (`--force-rewrite`). */
+	readonly forceRewrite?: boolean;
+}
+
+/** Will deploy write this host's file? Not when it matches, nor when it differs only in layout (unless forced). */
+export function writesFile(h: HostPlan): boolean {
+	return h.file.changed && h.layoutOnly !== 'skip';
+}
+
+/** Has deploy anything to do on this host? */
+export function hostHasWork(h: HostPlan): boolean {
+	return writesFile(h) || (h.liveChanges?.length ?? 0) > 0 || (h.staleTemporaries?.length ?? 0) > 0;
+}
+
+/** `vrrp_instance VI_1 notify_master`: what a removal takes away (a secret is named, never shown). */
+export function removalSubject(d: Difference): string {
+	return d.path === '' ? d.keyword : `${d.path} ${d.keyword}`;
+}
+
+/** The keywords the deploy would remove, per host whose file it writes. */
+export function planRemovals(plan: DeployPlan): Array<{host: string; removals: readonly Difference[]}> {
+	return plan.hosts.flatMap((h) => (writesFile(h) && h.semantic && 'removals' in h.semantic && h.semantic.removals.length > 0 ? [{host: h.host, removals: h.semantic.removals}] : []));
 }
 
 const MISSING = '@@lvsdeck missing';
@@ -78,7 +117,19 @@ export function fileChange(path: string, current: RemoteFile | null, desired: st
 	return {path, current: current?.text ?? null, currentSha256: current?.sha256 ?? null, desired, desiredSha256, diff, changed};
 }
 
-async function planDirector(profile: Profile, transport: Transport, host: Host, render: NonNullable<PlanOptions['render']>): Promise<HostPlan> {
+/** The installed config (includes followed) against the desired one, in keepalived terms. */
+async function semanticChange(transport: Transport, host: string, path: string, desired: string): Promise<SemanticChange | {error: string}> {
+	const installed = await readInstalledConfig((argv) => transport.exec(host, argv), path, {fallbackConfigId: host});
+	if (installed.kind === 'invalid') return {error: `the installed config does not parse: ${installed.error}`};
+	if (installed.kind === 'unread') return {error: installed.error};
+	if (installed.kind === 'missing') return {error: `${path} was gone when it was read again`};
+	const rendered = parseKeepalivedConf(desired, {file: `${path} (rendered)`, configId: host});
+	if (!rendered.ok) return {error: `the rendered config does not parse: ${rendered.error.message}`};
+	const differences = compareKeepalivedConf(installed.config, rendered.config);
+	return {differences, removals: differences.filter((d) => d.kind === 'only-a')};
+}
+
+async function planDirector(profile: Profile, transport: Transport, host: Host, render: NonNullable<PlanOptions['render']>, forceRewrite: boolean): Promise<HostPlan> {
 	const path = profile.keepalived.configPath;
 	// The stale temporaries after the file, not beside it: a busy director (a console polls it too) gets
 	// one more session at a time, not two.
@@ -87,7 +138,19 @@ async function planDirector(profile: Profile, transport: Transport, host: Host, 
 	const vips = new Set(profile.instances.flatMap((i) => i.vips.map((v) => v.address)));
 	const holdsVip = parseIpAddrJson(addrs.stdout).addresses.some((a) => vips.has(a.address));
 	const staleTemporaries = [...stale.stdout.matchAll(/^stale=(.+)$/gm)].map((m) => m[1]!);
-	return {host: host.name, role: 'director', file: fileChange(path, current, render(profile, host.name)), holdsVip, ...(staleTemporaries.length > 0 ? {staleTemporaries} : {})};
+	const file = fileChange(path, current, render(profile, host.name));
+	// A missing file has nothing to compare; an equal one nothing to say.
+	const semantic = file.changed && current !== null ? await semanticChange(transport, host.name, path, file.desired) : undefined;
+	const layoutOnly = semantic && 'differences' in semantic && semantic.differences.length === 0 ? (forceRewrite ? 'rewrite' : 'skip') : undefined;
+	return {
+		host: host.name,
+		role: 'director',
+		file,
+		holdsVip,
+		...(staleTemporaries.length > 0 ? {staleTemporaries} : {}),
+		...(semantic ? {semantic} : {}),
+		...(layoutOnly ? {layoutOnly} : {}),
+	};
 }
 
 async function planRealServer(profile: Profile, transport: Transport, host: Host): Promise<HostPlan> {
@@ -113,8 +176,9 @@ export async function planDeploy(profile: Profile, transport: Transport, options
 	const render = options.render ?? renderKeepalivedConf;
 	const targets = profile.hosts.filter((h) => (h.role === 'director' || h.role === 'realserver') && (options.host === undefined || h.name === options.host));
 	if (options.host !== undefined && targets.length === 0) throw new Error(`${options.host} is not a director or real server of profile ${profile.name}`);
-	const plans = await Promise.all(targets.map((h) => (h.role === 'director' ? planDirector(profile, transport, h, render) : planRealServer(profile, transport, h))));
+	const forceRewrite = options.forceRewrite === true;
+	const plans = await Promise.all(targets.map((h) => (h.role === 'director' ? planDirector(profile, transport, h, render, forceRewrite) : planRealServer(profile, transport, h))));
 	const rank = (p: HostPlan) => (p.role === 'realserver' ? 0 : p.holdsVip ? 2 : 1);
 	const hosts = [...plans].sort((a, b) => rank(a) - rank(b));
-	return {hosts, changed: hosts.some((h) => h.file.changed || (h.liveChanges?.length ?? 0) > 0 || (h.staleTemporaries?.length ?? 0) > 0)};
+	return {hosts, changed: hosts.some(hostHasWork)};
 }

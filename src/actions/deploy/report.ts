@@ -1,7 +1,7 @@
 // Deploy's events and report: what happened per host, and what each host holds at the end.
 import path from 'node:path';
 
-export type DeployStep = 'cleanup' | 'setup' | 'validate' | 'backup-install' | 'reload' | 'verify' | 'rollback' | 'recover';
+export type DeployStep = 'removals' | 'cleanup' | 'setup' | 'validate' | 'backup-install' | 'reload' | 'verify' | 'rollback' | 'recover';
 
 export interface DeployEvent {
 	readonly host: string;

@@ -97,7 +97,8 @@ export function ConsoleApp({profile, store, history, log, actions, size: fixedSi
 			if (key.pageDown) return scroll(page);
 			if (key.pageUp) return scroll(-page);
 			if (flowState.phase === 'confirm') {
-				if (input === 'y' || input === 'Y') flow.answer(true);
+				const yes = flowState.confirmKey ?? 'y';
+				if (input === yes || input === yes.toUpperCase()) flow.answer(true);
 				else if (input === 'n' || input === 'N' || key.escape) flow.answer(false);
 			} else if (flowState.phase === 'done' && (key.escape || key.return || input === 'q')) {
 				flow.close();

@@ -3,7 +3,7 @@
 // answer. Views render it; keys call it. The flows themselves live in deploy/drill/watch modules.
 import type {Profile} from '../../profile/model.js';
 import type {Transport} from '../../transport/types.js';
-import {planDeploy, type DeployPlan} from '../../actions/deploy/plan.js';
+import {planDeploy, planRemovals, removalSubject, type DeployPlan} from '../../actions/deploy/plan.js';
 import {executeDeploy, type ClusterWatch} from '../../actions/deploy/execute.js';
 import {formatPlan, formatReport} from '../../actions/deploy/format.js';
 import {sanitizeLine} from '../../text/sanitize.js';
@@ -19,6 +19,8 @@ export interface FlowState {
 	readonly lines: readonly string[];
 	/** What the footer asks in this phase. */
 	readonly prompt: string;
+	/** The key that answers yes in the confirm phase (default `y`): a second question gets its own key. */
+	readonly confirmKey?: string;
 	/** Lines drawn above the others while the flow runs (VIP holder, VRRP, traffic), for this width. */
 	readonly live?: (width: number) => readonly WatchLine[];
 	/** The running flow can be stopped with the abort key (drills restore what they changed). */
@@ -70,9 +72,9 @@ export class FlowStore {
 		if (this.state) this.set({...this.state, lines: [...this.state.lines, ...lines.map((l) => redactSecrets(sanitizeLine(l)))]});
 	}
 
-	/** Ask y/n: the confirm phase with this prompt until the operator answers. */
-	ask(prompt: string): Promise<boolean> {
-		this.update({phase: 'confirm', prompt});
+	/** Ask yes/no: the confirm phase with this prompt until the operator answers (`yesKey`, or n / Esc). */
+	ask(prompt: string, yesKey = 'y'): Promise<boolean> {
+		this.update({phase: 'confirm', prompt, confirmKey: yesKey});
 		return new Promise<boolean>((resolve) => (this.confirmResolve = resolve));
 	}
 
@@ -154,9 +156,22 @@ export class FlowStore {
 			this.update({phase: 'done', lines: [...planLines, '', 'cancelled: nothing was changed'], prompt: 'Esc closes'});
 			return;
 		}
+		const removals = planRemovals(plan);
+		if (removals.length > 0) {
+			// Removing keywords the profile cannot hold takes a second answer, with its own key.
+			const removing = removals.map((r) => `${r.host}: ${r.removals.map(removalSubject).join(', ')}`);
+			// At the top: the operator may have scrolled the plan, and the scroll stays while the flow asks.
+			this.update({lines: ['this deploy REMOVES keywords only the installed config has:', ...removing.map((l) => `  ${redactSecrets(sanitizeLine(l))}`), '', ...planLines]});
+			if (!(await this.ask('it removes keywords (listed at the top): r remove them and apply · n cancel · ↑↓ scroll', 'r'))) {
+				log.append('info', 'deploy: cancelled at the removals; nothing was changed');
+				this.update({phase: 'done', lines: [...(this.get()?.lines ?? []), '', 'cancelled: nothing was changed'], prompt: 'Esc closes'});
+				return;
+			}
+		}
 		log.append('info', `deploy: started (${plan.hosts.map((h) => h.host).join(' -> ')})`);
 		this.update({phase: 'working', lines: ['deploying, one host at a time:'], prompt: 'deploying… (cannot be interrupted halfway)'});
-		const report = await executeDeploy(profile, transport, plan, {onEvent: (e) => this.append(`${e.host}: ${e.step} ${e.status}: ${e.message}`), ...(watch ? {watch} : {})});
+		// Removals, if any, were just confirmed with their own key.
+		const report = await executeDeploy(profile, transport, plan, {onEvent: (e) => this.append(`${e.host}: ${e.step} ${e.status}: ${e.message}`), allowRemovals: true, ...(watch ? {watch} : {})});
 		this.append('', ...formatReport(report, 10).split('\n'));
 		log.append(report.ok ? 'info' : 'error', `deploy: ${report.ok ? 'done' : 'failed'}: ${report.hosts.map((h) => `${h.host} ${h.outcome}`).join(', ')}`);
 		this.update({phase: 'done', prompt: `${report.ok ? 'deploy done' : 'deploy FAILED'} · Esc closes`});

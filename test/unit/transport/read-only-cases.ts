@@ -11,6 +11,7 @@ import {ipAddrJsonCommand, ipAddrOnelineCommand, ipMonitorAddressCommand} from '
 import {KEEPALIVED_DUMP_SCRIPT, KEEPALIVED_SIGNUM_SCRIPT, keepalivedDumpCommand, keepalivedSignumCommand, keepalivedVersionCommand} from '../../../src/probes/vrrp.js';
 import {DIRECTOR_SNAPSHOT_SCRIPT, directorSnapshotCommand} from '../../../src/probes/director-snapshot.js';
 import {REALSERVER_CHECK_SCRIPT, realServerCheckCommand} from '../../../src/probes/realserver.js';
+import {CONFIG_READ_SCRIPT, configReadCommand} from '../../../src/probes/installed-config.js';
 import {REMOTE_WATCH_SCRIPT, remoteWatchCommand, remoteWatchUrl} from '../../../src/actions/remote-watcher.js';
 import {INSTALL_SCRIPT, READ_FILE_SCRIPT, REALSERVER_SETUP_SCRIPT, RESTORE_SCRIPT} from '../../../src/actions/deploy/remote-scripts.js';
 import {VALIDATE_SCRIPT} from '../../../src/actions/validate-config.js';
@@ -60,6 +61,10 @@ export const LVSDECK_COMMANDS: readonly ReadOnlyCase[] = [
 	allowArgv(snapshot('none')),
 	allowArgv(directorSnapshotCommand("/etc/keepalived/keepalived.conf'; reboot")),
 	allowArgv(realServerCheckCommand()),
+	// the semantic drift check: the main file, then the include patterns it found (globs expanded on the host)
+	allowArgv(configReadCommand([ka.configPath])),
+	allowArgv(configReadCommand(['/etc/keepalived/conf.d/*.conf', '/etc/keepalived/vips/[0-9]?.list', '/etc/keepalived/a b.conf'])),
+	allowArgv(configReadCommand(Array.from({length: 64}, (_, i) => `/etc/keepalived/inc${i}.conf`))),
 	allowArgv(ipMonitorAddressCommand()),
 	allowArgv(ipAddrJsonCommand()),
 	allowArgv(ipAddrOnelineCommand()),
@@ -415,6 +420,17 @@ const SCRIPTS: readonly ReadOnlyCase[] = [
 	refuse('argument 1 of lvsdeck-probe /dev/watchdog is not', ...withSnapArgs('/dev/watchdog', 'json', ka.pidFile, ka.dumpDir, '36')),
 	refuse('argument 1 of lvsdeck-probe /proc/sysrq-trigger is not', ...withSnapArgs('/proc/sysrq-trigger', 'json', ka.pidFile, ka.dumpDir, '36')),
 	refuse('argument 3 of lvsdeck-probe "/run/k\\u000a.pid" is not', ...withSnapArgs(ka.configPath, 'json', '/run/k\n.pid', ka.dumpDir, '36')),
+	refuse('lvsdeck-conf takes 1 to 64 arguments, not 0', 'sh', '-c', CONFIG_READ_SCRIPT, 'lvsdeck-conf'),
+	refuse('lvsdeck-conf takes 1 to 64 arguments, not 65', ...configReadCommand(Array.from({length: 65}, (_, i) => `/etc/keepalived/inc${i}.conf`))),
+	refuse("the script's name ($0) must be lvsdeck-conf", 'sh', '-c', CONFIG_READ_SCRIPT, 'lvsdeck-probe', '/etc/keepalived/keepalived.conf'),
+	refuse('argument 1 of lvsdeck-conf keepalived.conf is not an absolute path or glob pattern', ...configReadCommand(['keepalived.conf'])),
+	refuse('argument 2 of lvsdeck-conf /proc/self/environ is not', ...configReadCommand([ka.configPath, '/proc/self/environ'])),
+	refuse('argument 1 of lvsdeck-conf "/sys/*" is not', ...configReadCommand(['/sys/*'])),
+	refuse('argument 1 of lvsdeck-conf /dev/sda is not', ...configReadCommand(['/dev/sda'])),
+	refuse('argument 1 of lvsdeck-conf /etc/keepalived/../shadow is not', ...configReadCommand(['/etc/keepalived/../shadow'])),
+	refuse('argument 1 of lvsdeck-conf -r is not', ...configReadCommand(['-r'])),
+	refuse('argument 1 of lvsdeck-conf "/etc/k\\u000a.conf" is not', ...configReadCommand(['/etc/k\n.conf'])),
+	refuse("is not one of lvsdeck's own", 'sh', '-c', `${CONFIG_READ_SCRIPT}\nrm -f "$1"`, 'lvsdeck-conf', ka.configPath),
 	refuse('argument 1 of lvsdeck-signum STOP is not one of DATA, STATS, JSON', 'sh', '-c', KEEPALIVED_SIGNUM_SCRIPT, 'lvsdeck-signum', 'STOP'),
 	refuse('argument 2 of lvsdeck-signum RELOAD is not', 'sh', '-c', KEEPALIVED_SIGNUM_SCRIPT, 'lvsdeck-signum', 'JSON', 'RELOAD'),
 	refuse('lvsdeck-signum takes 1 to 3 arguments, not 0', 'sh', '-c', KEEPALIVED_SIGNUM_SCRIPT, 'lvsdeck-signum'),
