@@ -108,7 +108,7 @@ describe('deploy with the connection cut at each step', () => {
 		const before = await realSha();
 		// Port 8080: valid, but nothing listens there, so verification fails and deploy rolls back.
 		const p = nextVariant((y) => y.replace('    port: 80\n', '    port: 8080\n').replaceAll('        port: 80\n', '        port: 8080\n'));
-		const {report, events} = await deployWithCut(p, {host: 'dir2', match: (a) => a[2] === RESTORE_SCRIPT, when: 'after', outageSec: 3}, {verifyTimeoutMs: 4000});
+		const {report, events} = await deployWithCut(p, {host: 'dir2', match: (a) => a[2] === RESTORE_SCRIPT, when: 'after', outageSec: 3}, {verifyTimeoutMs: 4000, allowRemovals: true});
 		const h = report.hosts[0]!;
 		expect(h.outcome, `${h.message}\n${events.join('\n')}`).toBe('rolled-back');
 		expect(h.holds).toMatchObject({config: 'previous', sha256: before});
