@@ -1,7 +1,8 @@
 // The first meeting of most users: a pair of directors configured by hand the way LVS tutorials teach
 // (multicast VRRP with vrrp_mcast_group4, global_defs with mail settings, notify scripts, a vrrp_script
 // with track_script, TCP_CHECK, the virtual server in an included conf.d/*.conf), written here with
-// plain ssh. Then `lvsdeck import` writes a profile from the running directors; with it `status` is
+// plain ssh (keepalived 2.2.7 refuses the tutorials' `vrrp_garp_interval 0`: the smallest values it takes
+// stand in). Then `lvsdeck import` writes a profile from the running directors; with it `status` is
 // healthy with no drift, `render` equals the installed files in keepalived terms, `deploy --dry-run`
 // has nothing to do, and a failover drill passes. The lab's own files are put back at the end.
 import {spawnSync} from 'node:child_process';
@@ -38,8 +39,8 @@ global_defs {
 \tsmtp_connect_timeout 30
 \trouter_id LVS_${name.toUpperCase()}
 \tvrrp_skip_check_adv_addr
-\tvrrp_garp_interval 0
-\tvrrp_gna_interval 0
+\tvrrp_garp_interval 0.001
+\tvrrp_gna_interval 0.000001
 \tvrrp_mcast_group4 224.0.0.18
 \tenable_script_security
 \tscript_user root
