@@ -16,12 +16,13 @@ const ESCAPES = new RegExp(`${CSI}|${STRING}|${SHORT}`, 'g');
 // Unicode line and paragraph separators end a line like a newline does.
 const LINE_SEPARATORS = /[\u2028\u2029]/g;
 // C0 controls except tab and newline, DEL, C1 controls, every format character (\p{Cf}: U+061C,
-// U+200B-U+200F, U+202A-U+202E, U+2060-U+2064, U+2066-U+206F, U+FEFF, U+FFF9-U+FFFB, tags, ...).
-const INVISIBLE = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\p{Cf}]/gu;
+// U+200B-U+200F, U+202A-U+202E, U+2060-U+2064, U+2066-U+206F, U+FEFF, U+FFF9-U+FFFB, tags, ...), and the
+// whole tag block U+E0000-U+E007F (its unassigned code points are not Cf, yet terminals treat them alike).
+const INVISIBLE = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\p{Cf}\u{E0000}-\u{E007F}]/gu;
 // A lone surrogate is not a character; it becomes U+FFFD as a UTF-8 encoder would make it.
 const LONE_SURROGATE = /\p{Cs}/gu;
 // Anything above: when none is present (nearly always), the text is returned as it is.
-const UNSAFE = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u2028\u2029\p{Cf}\p{Cs}]/u;
+const UNSAFE = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u2028\u2029\p{Cf}\p{Cs}\u{E0000}-\u{E007F}]/u;
 
 /** Strip escape sequences, control and format characters; keeps tabs and newlines. */
 export function sanitizeText(text: string): string {
@@ -57,7 +58,7 @@ function clean(value: unknown, depth: number): unknown {
 	return out;
 }
 
-const UNSAFE_EACH = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u2028\u2029\p{Cf}\p{Cs}]/gu;
+const UNSAFE_EACH = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u2028\u2029\p{Cf}\p{Cs}\u{E0000}-\u{E007F}]/gu;
 
 /**
  * Unsafe characters written out as `\uXXXX` instead of removed: for quoting a refused token in a

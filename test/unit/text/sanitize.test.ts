@@ -107,3 +107,10 @@ describe('fit (every line the screens draw)', () => {
 		fc.assert(fc.property(fc.string({unit: 'binary'}), fc.integer({min: 1, max: 40}), (s, w) => findForbidden(fit(s, w)) === undefined));
 	});
 });
+
+describe('the tag block', () => {
+	// Found by the property test: U+E0002 is unassigned (not \p{Cf}) but sits in the tag block.
+	it('strips every code point of U+E0000-U+E007F, assigned or not', () => {
+		for (const cp of [0xe0000, 0xe0001, 0xe0002, 0xe001f, 0xe0020, 0xe007f]) expect(sanitizeText(`a${String.fromCodePoint(cp)}b`)).toBe('ab');
+	});
+});
