@@ -3,7 +3,7 @@
 // moves as events (`ip -o monitor address` on each director) so a move shows within milliseconds.
 import net from 'node:net';
 import type {Host, Profile} from '../profile/model.js';
-import {readInstalledConfig} from '../probes/installed-config.js';
+import {readInstalledConfig, sudoConfigFolder} from '../probes/installed-config.js';
 import {directorSnapshotCommand, parseDirectorSnapshot, type DumpKind} from '../probes/director-snapshot.js';
 import {parseRealServerCheck, realServerCheckCommand} from '../probes/realserver.js';
 import {ipMonitorAddressCommand, parseIpMonitorLine, type IfAddress} from '../probes/vip.js';
@@ -73,7 +73,8 @@ export class ClusterPoller {
 			rendered: (director) => store.rendered(director),
 			read: (director) => {
 				const host = profile.hosts.find((h) => h.name === director)!;
-				return readInstalledConfig((argv) => this.probe(host, argv), profile.keepalived.configPath, {fallbackConfigId: director});
+				const {configPath} = profile.keepalived;
+				return readInstalledConfig((argv) => this.probe(host, argv), configPath, {fallbackConfigId: director, ...(host.ssh.sudo ? {confineTo: sudoConfigFolder(configPath)} : {})});
 			},
 		});
 		transport.onStatus((s) => this.store.updateHost(s.host, (prev) => ({...prev, conn: s})));
@@ -185,7 +186,8 @@ export class ClusterPoller {
 			// The installed config rarely changes: hash it on the first poll and every 10th after.
 			const n = this.pollCount.get(host.name) ?? 0;
 			this.pollCount.set(host.name, n + 1);
-			const hashPath = n % CONFIG_HASH_EVERY === 0 ? configPath : '';
+			// Through sudo, always: sudoers allows exact command lines, and an empty word cannot be written in one.
+			const hashPath = host.ssh.sudo || n % CONFIG_HASH_EVERY === 0 ? configPath : '';
 			const r = await this.probe(host, directorSnapshotCommand(hashPath, {kind, pidFile, dumpDir, ...(setup.signal === undefined ? {} : {signal: setup.signal})}));
 			snapshot = parseDirectorSnapshot(r.stdout, kind);
 		} catch (error) {

@@ -12,9 +12,17 @@ import type {ExecResult} from '../transport/types.js';
 // The script itself (and what it may do to a host) is in the transport's list of read-only scripts.
 export {CONFIG_READ_SCRIPT} from '../transport/read-only-scripts.js';
 
-/** `sh -c CONFIG_READ_SCRIPT lvsdeck-conf PATTERN...`: each pattern an absolute path or glob. */
-export function configReadCommand(patterns: readonly string[]): string[] {
-	return ['sh', '-c', CONFIG_READ_SCRIPT, 'lvsdeck-conf', ...patterns];
+/**
+ * `sh -c CONFIG_READ_SCRIPT lvsdeck-conf FOLDER PATTERN...`: each pattern an absolute path or glob, and
+ * only files whose real path lies under FOLDER are read (`/`: anywhere).
+ */
+export function configReadCommand(patterns: readonly string[], confineTo = '/'): string[] {
+	return ['sh', '-c', CONFIG_READ_SCRIPT, 'lvsdeck-conf', confineTo, ...patterns];
+}
+
+/** The folder a sudo login's config reads are confined to (sudoers fixes it): the main config's own. */
+export function sudoConfigFolder(configPath: string): string {
+	return path.dirname(configPath);
 }
 
 export interface ConfigReadOutput {
@@ -55,6 +63,7 @@ export function parseConfigRead(stdout: string): ConfigReadOutput {
 		} else if (word === 'file') files.set(rest, body);
 		else if (word === 'too-big') refused.push({path: rest, why: `larger than ${CONFIG_READ_LIMITS.bytes / (1024 * 1024)} MB`});
 		else if (word === 'refused') refused.push({path: rest, why: 'its real path is under /dev, /proc or /sys'});
+		else if (word === 'outside') refused.push({path: rest, why: 'it lies outside the folder reads are confined to (with sudo: the main config\'s folder, as the lvsdeck sudoers rules allow)'});
 		else if (word === 'too-many') tooMany = true;
 		else if (word === 'end') complete = true;
 	}
@@ -71,6 +80,8 @@ export type InstalledConfig =
 			readonly hasIncludes: boolean;
 			/** The config id its `@id` conditionals were read with. */
 			readonly configId: string;
+			/** The text of every file read, by path. */
+			readonly texts: Readonly<Record<string, string>>;
 	  }
 	| {readonly kind: 'missing'}
 	/** The installed config does not parse: `file:line:col: message`. */
@@ -83,6 +94,8 @@ export interface ReadInstalledOptions {
 	readonly fallbackConfigId: string;
 	/** Round trips for nested includes before giving up (default 8). */
 	readonly maxRounds?: number;
+	/** Read only files under this folder (default `/`); see configReadCommand. */
+	readonly confineTo?: string;
 }
 
 type Run = (argv: readonly string[]) => Promise<ExecResult>;
@@ -106,12 +119,12 @@ function chunks<T>(list: readonly T[], size: number): T[][] {
 /** A read that did not give the files: its message says why. */
 class ReadFailed extends Error {}
 
-async function fetchPatterns(run: Run, patterns: readonly string[], into: Map<string, string>): Promise<string | undefined> {
+async function fetchPatterns(run: Run, patterns: readonly string[], into: Map<string, string>, confineTo: string): Promise<string | undefined> {
 	let hostname: string | undefined;
 	for (const group of chunks(patterns, CONFIG_READ_LIMITS.patterns)) {
 		let r: ExecResult;
 		try {
-			r = await run(configReadCommand(group));
+			r = await run(configReadCommand(group, confineTo));
 		} catch (error) {
 			throw new ReadFailed(error instanceof Error ? error.message : String(error));
 		}
@@ -142,7 +155,7 @@ export async function readInstalledConfig(run: Run, mainPath: string, options: R
 		for (let round = 0; ; round++) {
 			const bad = pending.find((p) => !absolutePattern.accepts(p));
 			if (bad !== undefined) return {kind: 'unread', error: `include ${bad} cannot be read: it is not ${absolutePattern.description}`};
-			const hostname = await fetchPatterns(run, pending, files);
+			const hostname = await fetchPatterns(run, pending, files, options.confineTo ?? '/');
 			if (round === 0 && hostname) configId = hostname.split('.')[0] || configId;
 			for (const p of pending) asked.add(p);
 			const main = files.get(mainPath);
@@ -150,7 +163,7 @@ export async function readInstalledConfig(run: Run, mainPath: string, options: R
 			const parsed = parseKeepalivedConf(main, {file: mainPath, configId, files: filesFromMap(Object.fromEntries(files))});
 			if (!parsed.ok) return {kind: 'invalid', error: formatDiagnostic(parsed.error)};
 			pending = includePatterns(parsed.includes).filter((p) => !asked.has(p));
-			if (pending.length === 0) return {kind: 'parsed', config: parsed.config, files: parsed.files, hasIncludes: parsed.includes.length > 0, configId};
+			if (pending.length === 0) return {kind: 'parsed', config: parsed.config, files: parsed.files, hasIncludes: parsed.includes.length > 0, configId, texts: Object.fromEntries(files)};
 			if (round + 1 >= maxRounds) return {kind: 'unread', error: `includes nested more than ${maxRounds} deep`};
 		}
 	} catch (error) {

@@ -86,20 +86,22 @@ export const CONFIG_READ_MARK = '@@lvsdeck-conf';
 export const CONFIG_READ_LIMITS = {files: 200, bytes: 4 * 1024 * 1024, patterns: 64} as const;
 
 /**
- * The installed keepalived config, includes and all, for the semantic drift check: the host name
- * (keepalived's default config id), then for each argument (an absolute path or glob pattern, expanded
- * by the shell with IFS empty so a pattern is never split) every match that is a readable regular file,
- * as `file PATH` and its text. It only reads: files whose real path is under /dev, /proc or /sys are
- * refused (`refused PATH`), names holding a newline are skipped, a file over the byte bound is named
- * (`too-big PATH`) but not printed, and past the file bound it stops (`too-many`). Nothing is created,
- * changed or signalled.
+ * The installed keepalived config, includes and all, for the semantic drift check and import: the host
+ * name (keepalived's default config id), then for each argument after the first (an absolute path or
+ * glob pattern, expanded by the shell with IFS empty so a pattern is never split) every match that is a
+ * readable regular file, as `file PATH` and its text. "$1" confines the reading: a file whose real path
+ * is not under that folder is refused (`outside PATH`); it is `/` for a root login and the config's
+ * folder when the script runs through sudo, where sudoers can fix "$1" but not the patterns after it.
+ * It only reads: files whose real path is under /dev, /proc or /sys are refused (`refused PATH`), names
+ * holding a newline are skipped, a file over the byte bound is named (`too-big PATH`) but not printed,
+ * and past the file bound it stops (`too-many`). Nothing is created, changed or signalled.
  */
 export const CONFIG_READ_SCRIPT = [
-	`m() { printf '\n${CONFIG_READ_MARK} %s\n' "$1"; }`,
+	`m() { printf '\\n${CONFIG_READ_MARK} %s\\n' "$1"; }`,
 	'h=; [ -r /proc/sys/kernel/hostname ] && read -r h < /proc/sys/kernel/hostname',
 	'm "host $h"',
-	"nl='",
-	"'",
+	'root=${1%/}; shift',
+	"nl=$(printf '\\nx'); nl=${nl%x}",
 	'n=0',
 	'IFS=',
 	'for p in "$@"; do',
@@ -108,6 +110,7 @@ export const CONFIG_READ_SCRIPT = [
 	'    [ -f "$f" ] && [ -r "$f" ] || continue',
 	'    r=$(readlink -f -- "$f") || continue',
 	'    case "$r" in /dev/*|/proc/*|/sys/*) m "refused $f"; continue ;; esac',
+	'    case "$r" in "$root"/*) ;; *) m "outside $f"; continue ;; esac',
 	'    n=$((n + 1))',
 	`    if [ "$n" -gt ${CONFIG_READ_LIMITS.files} ]; then m too-many; break 2; fi`,
 	'    s=$(wc -c < "$f") || continue',
@@ -213,23 +216,6 @@ export const REMOTE_WATCH_SCRIPT = [
 ].join('\n');
 
 /** Kinds of DIRECTOR_SNAPSHOT_SCRIPT's arguments, by name (the profile check uses them too). */
-/**
- * Reads keepalived.conf's included files and directories for the import and the drift check. "$1" a
- * marker, then paths: for each, `M dir P` and its entries, `M file P` and its text, or `M missing P`;
- * every entry and file ends with `M end`. What it does to the host: nothing (test, ls, cat only).
- */
-export const READ_CONFIG_FILES_SCRIPT = [
-	'm=$1; shift',
-	'for p in "$@"; do',
-	'  if [ -d "$p" ]; then echo "$m dir $p"; ls -1A -- "$p"; echo "$m end"',
-	'  elif [ -f "$p" ] && [ -r "$p" ]; then echo "$m file $p"; cat -- "$p"; echo; echo "$m end"',
-	'  else echo "$m missing $p"; fi',
-	'done',
-].join('\n');
-
-/** The marker READ_CONFIG_FILES_SCRIPT's records start with: random, so file text cannot forge one. */
-export const READ_CONFIG_MARKER = pattern('a record marker', /^@@lvsdeck-[0-9a-f]{16}$/);
-
 export const SNAPSHOT_ARGS = {
 	configPath: orEmpty(absolutePath),
 	dumpKind: oneOf('json', 'data', 'none'),
@@ -244,10 +230,9 @@ export const READ_ONLY_SCRIPTS: ReadonlyMap<string, ReadOnlyScript> = new Map<st
 		DIRECTOR_SNAPSHOT_SCRIPT,
 		{name: 'lvsdeck-probe', args: [SNAPSHOT_ARGS.configPath, SNAPSHOT_ARGS.dumpKind, SNAPSHOT_ARGS.pidFile, SNAPSHOT_ARGS.dumpDir, SNAPSHOT_ARGS.signal]},
 	],
-	[CONFIG_READ_SCRIPT, {name: 'lvsdeck-conf', args: [], rest: {kind: absolutePattern, min: 1, max: CONFIG_READ_LIMITS.patterns}}],
+	[CONFIG_READ_SCRIPT, {name: 'lvsdeck-conf', args: [absolutePath], rest: {kind: absolutePattern, min: 1, max: CONFIG_READ_LIMITS.patterns}}],
 	[KEEPALIVED_SIGNUM_SCRIPT, {name: 'lvsdeck-signum', args: [], rest: {kind: oneOf('DATA', 'STATS', 'JSON'), min: 1, max: 3}}],
 	[KEEPALIVED_DUMP_SCRIPT, {name: 'lvsdeck-probe', args: [oneOf('json', 'data'), absolutePath, absolutePath]}],
 	[REALSERVER_CHECK_SCRIPT, {name: 'lvsdeck-rs-check', args: []}],
-	[READ_CONFIG_FILES_SCRIPT, {name: 'lvsdeck-read-conf', args: [READ_CONFIG_MARKER], rest: {kind: absolutePath, min: 1, max: 256}}],
 	[REMOTE_WATCH_SCRIPT, {name: 'lvsdeck-watch', args: [httpUrl, requestRate, seconds, watchProcesses]}],
 ]);

@@ -9,6 +9,7 @@ import {hostKeyAlgorithms} from './host-key-algorithms.js';
 import {describeJumpLoop, findJumpLoop} from '../profile/jumps.js';
 import {ADDRESS_UNKNOWN} from '../profile/conf-extras.js';
 import {shellJoin} from './quote.js';
+import {needsRoot, sudoArgv, sudoRefusal, sudoRefusalMessage} from './sudo.js';
 import {TransportError, type ConnState, type ExecOptions, type ExecResult, type HostStatus, type Transport} from './types.js';
 import {LineSplitter} from './line-splitter.js';
 import {OutputCollector, outputLimitError} from './output-limit.js';
@@ -274,8 +275,13 @@ export class SshPool implements Transport {
 		try {
 			await this.acquire(link, local.signal);
 			try {
-				const command = shellJoin(link.host.ssh.sudo ? ['sudo', '-n', '--', ...argv] : argv);
-				return await runChannel(client, hostName, command, options, local.signal, () => timedOut, started, argv);
+				const viaSudo = link.host.ssh.sudo && needsRoot(argv);
+				const command = shellJoin(viaSudo ? sudoArgv(argv) : argv);
+				const result = await runChannel(client, hostName, command, options, local.signal, () => timedOut, started, argv);
+				const refusal = viaSudo ? sudoRefusal(result.code, result.stderr) : undefined;
+				// sudo's own refusal is not the command's failure: say which host, what, and the fix.
+				if (refusal) throw new TransportError('sudo', hostName, sudoRefusalMessage(hostName, link.host.ssh.user, refusal, argv));
+				return result;
 			} finally {
 				this.release(link);
 			}

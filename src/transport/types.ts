@@ -37,7 +37,7 @@ export interface HostStatus {
 	readonly since: number;
 }
 
-export type TransportErrorKind = 'unreachable' | 'auth' | 'hostkey' | 'read-only' | 'unknown-host' | 'closed' | 'aborted' | 'output-limit';
+export type TransportErrorKind = 'unreachable' | 'auth' | 'hostkey' | 'read-only' | 'unknown-host' | 'closed' | 'aborted' | 'output-limit' | 'sudo';
 
 /**
  * The command never ran: the host could not be reached, or the command was refused. Or ('output-limit')

@@ -4,7 +4,7 @@
 // are listed as removals (the command and the console ask for them separately).
 import {createTwoFilesPatch} from 'diff';
 import {compareKeepalivedConf, parseKeepalivedConf, type Difference} from '../../keepalived-conf/index.js';
-import {readInstalledConfig} from '../../probes/installed-config.js';
+import {readInstalledConfig, sudoConfigFolder} from '../../probes/installed-config.js';
 import type {Host, Profile} from '../../profile/model.js';
 import {renderKeepalivedConf} from '../../render/keepalived-conf.js';
 import {ARP_SYSCTL_FILE, realServerVips, renderArpSysctlConf} from '../../render/realserver-setup.js';
@@ -118,8 +118,8 @@ export function fileChange(path: string, current: RemoteFile | null, desired: st
 }
 
 /** The installed config (includes followed) against the desired one, in keepalived terms. */
-async function semanticChange(transport: Transport, host: string, path: string, desired: string): Promise<SemanticChange | {error: string}> {
-	const installed = await readInstalledConfig((argv) => transport.exec(host, argv), path, {fallbackConfigId: host});
+async function semanticChange(transport: Transport, host: string, path: string, desired: string, sudo: boolean): Promise<SemanticChange | {error: string}> {
+	const installed = await readInstalledConfig((argv) => transport.exec(host, argv), path, {fallbackConfigId: host, ...(sudo ? {confineTo: sudoConfigFolder(path)} : {})});
 	if (installed.kind === 'invalid') return {error: `the installed config does not parse: ${installed.error}`};
 	if (installed.kind === 'unread') return {error: installed.error};
 	if (installed.kind === 'missing') return {error: `${path} was gone when it was read again`};
@@ -140,7 +140,7 @@ async function planDirector(profile: Profile, transport: Transport, host: Host, 
 	const staleTemporaries = [...stale.stdout.matchAll(/^stale=(.+)$/gm)].map((m) => m[1]!);
 	const file = fileChange(path, current, render(profile, host.name));
 	// A missing file has nothing to compare; an equal one nothing to say.
-	const semantic = file.changed && current !== null ? await semanticChange(transport, host.name, path, file.desired) : undefined;
+	const semantic = file.changed && current !== null ? await semanticChange(transport, host.name, path, file.desired, host.ssh.sudo) : undefined;
 	const layoutOnly = semantic && 'differences' in semantic && semantic.differences.length === 0 ? (forceRewrite ? 'rewrite' : 'skip') : undefined;
 	return {
 		host: host.name,

@@ -21,7 +21,7 @@ const WITH_NOTIFY = RENDERED.replace('  advert_int 1\n', '  advert_int 1\n  noti
 function parsed(text: string, hasIncludes = false): InstalledConfig {
 	const r = parseKeepalivedConf(text, {file: CONF, configId: 'dir1'});
 	if (!r.ok) return {kind: 'invalid', error: r.error.message};
-	return {kind: 'parsed', config: r.config, files: [CONF], hasIncludes, configId: 'dir1'};
+	return {kind: 'parsed', config: r.config, files: [CONF], hasIncludes, configId: 'dir1', texts: {[CONF]: text}};
 }
 
 /** A tracker over a fake host whose installed config is `installed.text`; counts its reads. */

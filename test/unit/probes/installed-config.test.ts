@@ -46,7 +46,7 @@ describe.skipIf(process.platform !== 'linux' || SHORT === '')('readInstalledConf
 	let root: string;
 	let calls: string[][];
 	const run = async (argv: readonly string[]): Promise<ExecResult> => {
-		calls.push(argv.slice(4));
+		calls.push(argv.slice(5));
 		const r = spawnSync(argv[0]!, argv.slice(1), {encoding: 'utf8', timeout: 10_000});
 		return {code: r.status, stdout: r.stdout, stderr: r.stderr, timedOut: false, durationMs: 1};
 	};
@@ -156,6 +156,7 @@ describe('readInstalledConfig when the read fails', () => {
 	});
 
 	it('builds the command with every pattern as its own word', () => {
-		expect(configReadCommand(['/etc/a b/*.conf']).slice(3)).toEqual(['lvsdeck-conf', '/etc/a b/*.conf']);
+		expect(configReadCommand(['/etc/a b/*.conf']).slice(3)).toEqual(['lvsdeck-conf', '/', '/etc/a b/*.conf']);
+		expect(configReadCommand(['/etc/a b/*.conf'], '/etc/keepalived').slice(3)).toEqual(['lvsdeck-conf', '/etc/keepalived', '/etc/a b/*.conf']);
 	});
 });
