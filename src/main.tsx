@@ -21,6 +21,7 @@ import {drillCommand} from './commands/drill.js';
 import {watchCommand} from './commands/watch.js';
 import {importCommand, type ImportOptions} from './commands/import.js';
 import {renderCommand} from './commands/render.js';
+import {sudoersCommand} from './commands/sudoers.js';
 
 const version = (JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as {version: string}).version;
 
@@ -167,6 +168,15 @@ function buildProgram(setCode: (code: number) => void): Command {
 		.option('--host <name>', 'only this director or real server (a director\'s keepalived.conf exactly, no header)')
 		.option('--show-secrets', 'print auth_pass and other secrets as they are')
 		.action((o: {profile: string; host?: string; showSecrets?: boolean}) => setCode(renderCommand(o)));
+
+	program
+		.command('sudoers')
+		.description('print the sudoers drop-in a non-root login needs (profile sudo: true): --monitor for status, the console and the wall; --operate adds deploy and the drills')
+		.option('--monitor', 'the read-only rights')
+		.option('--operate', 'what deploy and the drills add (install with the monitor file)')
+		.option('-p, --profile <file>', 'exact rules for this cluster (without: the generic rules in contrib/sudoers/)')
+		.option('--user <name>', 'who gets the rights: a user or %group (default: the profile\'s sudo user, else %lvsdeck)')
+		.action((o: {monitor?: boolean; operate?: boolean; profile?: string; user?: string}) => setCode(sudoersCommand(o)));
 
 	program
 		.command('demo')

@@ -1,6 +1,8 @@
 // Brings the practice cluster up and down: one UML kernel (IPVS, veth, bridge) on a tap that lives in
 // the operator's network namespace. The host's root namespace never gets a lab address or route.
 import {spawn} from 'node:child_process';
+import {rightsInputOf} from '../actions/sudoers/rules.js';
+import {renderSudoers} from '../actions/sudoers/render.js';
 import {chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {execa} from 'execa';
@@ -9,7 +11,7 @@ import {renderKeepalivedConf} from '../render/keepalived-conf.js';
 import {netnsExists} from '../transport/netns.js';
 import type {LabPlan} from './plan.js';
 import {checkLabPreflight} from './preflight.js';
-import {bootPaths, FAILED_MARKER, hostEnvFile, hostInitScript, READY_MARKER, systemctlStandin, umlInitScript} from './scripts.js';
+import {bootPaths, FAILED_MARKER, hostEnvFile, hostInitScript, LAB_SUDO_USER, READY_MARKER, systemctlStandin, umlInitScript} from './scripts.js';
 
 export type Log = (line: string) => void;
 
@@ -92,6 +94,11 @@ async function prepareBoot(plan: LabPlan, profile: Profile): Promise<void> {
 	writeFileSync(boot.hostInit, hostInitScript(plan), {mode: 0o755});
 	writeFileSync(boot.systemctl, systemctlStandin(), {mode: 0o755});
 	writeFileSync(boot.authorizedKeys, readFileSync(`${files.clientKey}.pub`), {mode: 0o600});
+	// The lab's non-root login (profiles/lab-sudo.yaml) gets both drop-ins, generated like any cluster's.
+	const input = rightsInputOf(profile);
+	for (const level of ['monitor', 'operate'] as const) {
+		writeFileSync(boot.sudoers(level), renderSudoers(input, level, {who: LAB_SUDO_USER, source: `profile ${profile.name}`}), {mode: 0o440});
+	}
 	const known: string[] = [];
 	// Host keys are new at every boot; known_hosts is rewritten from them so checking stays strict.
 	await Promise.all(

@@ -15,6 +15,7 @@ export const LAB_REQUIREMENTS: ReadonlyArray<{readonly program: string; readonly
 	{program: 'ip', pkg: 'iproute2'},
 	{program: 'unshare', pkg: 'util-linux'},
 	{program: 'curl', pkg: 'curl'},
+	{program: 'sudo', pkg: 'sudo'},
 ];
 
 /** The Debian packages in one line, for the README, setup script and error messages. */

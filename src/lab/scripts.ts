@@ -4,6 +4,10 @@ import path from 'node:path';
 import type {LabHost, LabPlan} from './plan.js';
 import {shellQuote as q} from '../transport/quote.js';
 
+/** The lab's non-root login on every host (profiles/lab-sudo.yaml), with sudo rights from lvsdeck's drop-ins. */
+export const LAB_SUDO_USER = 'ops';
+const LAB_SUDO_UID = 4242;
+
 /** Console markers `lab up` waits for. */
 export const READY_MARKER = 'LVSLAB READY';
 export const FAILED_MARKER = 'LVSLAB FAILED';
@@ -24,6 +28,18 @@ export function umlInitScript(plan: LabPlan): string {
 		'mount -t devpts -o newinstance,ptmxmode=0666 devpts /dev/pts 2>/dev/null',
 		'mount -t tmpfs tmpfs /usr/lib/modules && ln -s /usr/lib/uml/modules/$(uname -r) /usr/lib/modules/$(uname -r)',
 		'mkdir -p /run/netns',
+		`# a non-root login on every host (${LAB_SUDO_USER}, home /tmp): copies of the account files with it added, bound over`,
+		'# the machine\'s own (the root file system is the machine\'s, through hostfs: it is never written)',
+		'mkdir -p /run/lab-etc',
+		'for f in passwd group shadow; do cp /etc/$f /run/lab-etc/$f; done',
+		`echo '${LAB_SUDO_USER}:x:${LAB_SUDO_UID}:${LAB_SUDO_UID}:lvsdeck lab operator:/tmp:/bin/sh' >> /run/lab-etc/passwd`,
+		`echo '${LAB_SUDO_USER}:x:${LAB_SUDO_UID}:' >> /run/lab-etc/group`,
+		`echo '${LAB_SUDO_USER}:*:19000:0:99999:7:::' >> /run/lab-etc/shadow`,
+		'for f in passwd group shadow; do mount --bind /run/lab-etc/$f /etc/$f; done',
+		'# the lab\'s host names resolve without DNS (sudo looks its own host name up)',
+		'cp /etc/hosts /run/lab-etc/hosts',
+		...plan.hosts.map((h) => `echo ${q(`${h.address} ${h.name}`)} >> /run/lab-etc/hosts`),
+		'mount --bind /run/lab-etc/hosts /etc/hosts',
 		`for m in ${plan.kernelModules.map(q).join(' ')}; do modprobe $m || say "error: modprobe $m failed"; done`,
 		'ip link set lo up',
 		'ip link add br0 type bridge && ip link set br0 up',
@@ -106,7 +122,7 @@ mount --make-rprivate /
 # /root, which are shadowed below.
 mount -t tmpfs -o mode=755 tmpfs /run
 mkdir -p /run/lab/boot /run/lab/bin /run/lab/www /run/sshd
-cp "$B/hosts/$H/"* "$B/systemctl" "$B/authorized_keys" /run/lab/boot/ || echo "FAILED cannot copy boot files from $B"
+cp "$B/hosts/$H/"* "$B/systemctl" "$B/authorized_keys" "$B/sudoers-monitor" "$B/sudoers-operate" /run/lab/boot/ || echo "FAILED cannot copy boot files from $B"
 . /run/lab/boot/env
 # each host has its own /tmp, /root (no shared shell start-up files), /etc/keepalived and
 # /etc/sysctl.d (deploy persists real-server sysctls there)
@@ -114,11 +130,15 @@ mount -t tmpfs -o mode=1777 tmpfs /tmp
 mount -t tmpfs -o mode=700 tmpfs /root
 mount -t tmpfs -o mode=755 tmpfs /etc/keepalived
 mount -t tmpfs -o mode=755 tmpfs /etc/sysctl.d
+# sudo rights of the lab's non-root login: both lvsdeck drop-ins (tests replace them to try less)
+mount -t tmpfs -o mode=755 tmpfs /etc/sudoers.d
+for f in monitor operate; do cp /run/lab/boot/sudoers-$f /etc/sudoers.d/lvsdeck-$f && chmod 440 /etc/sudoers.d/lvsdeck-$f; done
 hostname "$NAME"
 cp /run/lab/boot/systemctl /run/lab/bin/systemctl && chmod 755 /run/lab/bin/systemctl
 [ -e /usr/bin/systemctl ] && mount --bind /run/lab/bin/systemctl /usr/bin/systemctl
 cp /run/lab/boot/env /run/lab/env
-cp /run/lab/boot/authorized_keys /run/lab/authorized_keys && chmod 600 /run/lab/authorized_keys
+# 0644: sshd reads it as the user logging in (root or the lab's non-root login); it holds a public key
+cp /run/lab/boot/authorized_keys /run/lab/authorized_keys && chmod 644 /run/lab/authorized_keys
 cp /run/lab/boot/ssh_host_ed25519_key /run/lab/ssh_host_ed25519_key && chmod 600 /run/lab/ssh_host_ed25519_key
 cat > /run/lab/sshd_config <<EOF
 ListenAddress $ADDR
@@ -227,6 +247,7 @@ export function bootPaths(plan: LabPlan) {
 		hostInit: path.join(plan.bootDir, 'host-init.sh'),
 		systemctl: path.join(plan.bootDir, 'systemctl'),
 		authorizedKeys: path.join(plan.bootDir, 'authorized_keys'),
+		sudoers: (level: 'monitor' | 'operate') => path.join(plan.bootDir, `sudoers-${level}`),
 		hostDir: (name: string) => path.join(plan.bootDir, 'hosts', name),
 	};
 }

@@ -94,7 +94,7 @@ export function sudoRefusalMessage(host: string, user: string, refusal: SudoRefu
 	const what = commandLabel(argv);
 	switch (refusal) {
 		case 'password':
-			return `${host}: sudo asks ${user} for a password to run ${what}; lvsdeck never types one: allow it with NOPASSWD (install the rules \`lvsdeck sudoers\` prints in /etc/sudoers.d/)`;
+			return `${host}: sudo will not run ${what} for ${user} without a password (no NOPASSWD rule allows it; lvsdeck never types one): install the rules \`lvsdeck sudoers\` prints in /etc/sudoers.d/`;
 		case 'tty':
 			return `${host}: sudo requires a tty (Defaults requiretty); add \`Defaults:${user} !requiretty\` to /etc/sudoers.d/ (the rules \`lvsdeck sudoers\` prints have it)`;
 		case 'not-allowed':
