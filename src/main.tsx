@@ -152,6 +152,7 @@ function buildProgram(setCode: (code: number) => void): Command {
 		.option('--force', 'replace an existing --out file (the old one is kept as FILE.bak.<UTC time>)')
 		.option('--profile-name <name>', 'the profile\'s name (default: from --out, else "imported")')
 		.option('--user <user>', 'SSH user for the directors')
+		.option('--sudo', 'that user reads keepalived\'s files through sudo -n (the lvsdeck-monitor rules); kept in the profile')
 		.option('--identity-file <file>', 'SSH private key')
 		.option('--known-hosts <file>', 'known_hosts file to check host keys against')
 		.option('--jump <name=[user@]address[:port]>', 'reach the directors through this jump host')

@@ -8,6 +8,7 @@
 import {createInterface} from 'node:readline/promises';
 import {loadProfile} from '../profile/load.js';
 import {createClusterTransport} from '../transport/cluster-transport.js';
+import {missingSudoRights} from '../actions/sudoers/preflight.js';
 import {runInStation} from '../station.js';
 import {CliError} from '../cli-error.js';
 import {hostHasWork, planDeploy, planRemovals, removalSubject} from '../actions/deploy/plan.js';
@@ -52,6 +53,12 @@ export async function deployCommand(options: DeployOptions): Promise<number> {
 	const transport = createClusterTransport(profile, {trust, backoffMaxMs: 2000});
 	const err = printErr;
 	try {
+		const targets = profile.hosts.filter((h) => (options.host ? h.name === options.host : h.role === 'director' || h.role === 'realserver')).map((h) => h.name);
+		const missing = await missingSudoRights(transport, profile, targets, ['deploy']);
+		if (missing.length > 0) {
+			for (const line of missing) err(`deploy: ${line}`);
+			return 2;
+		}
 		const plan = await planDeploy(profile, transport, {...(options.host ? {host: options.host} : {}), forceRewrite: options.forceRewrite === true});
 		if (!options.json) printColoured(planLines(plan));
 		if (options.dryRun || !plan.changed) {

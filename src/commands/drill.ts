@@ -3,6 +3,7 @@
 // expectation failed, 2 error or refused by the preflight.
 import {loadProfile} from '../profile/load.js';
 import {createClusterTransport} from '../transport/cluster-transport.js';
+import {missingSudoRights} from '../actions/sudoers/preflight.js';
 import {runInStation} from '../station.js';
 import {CliError} from '../cli-error.js';
 import {DrillRefused, runFailoverDrill, type DrillReport, type FailoverKind} from '../actions/drills/failover.js';
@@ -75,6 +76,13 @@ export async function drillCommand(kind: string | undefined, options: DrillOptio
 				ok &&= await restoreAndClose(transport, j.restore, j.id, err);
 			}
 			return ok ? 0 : 2;
+		}
+		const uses = kind === 'hard-failover' ? [options.method === 'cut' ? ('hard-cut' as const) : ('hard-freeze' as const)] : [kind as 'failover' | 'rs-health' | 'drain'];
+		const targets = profile.hosts.filter((h) => h.role === 'director' || h.role === 'realserver').map((h) => h.name);
+		const missing = await missingSudoRights(transport, profile, targets, uses);
+		if (missing.length > 0) {
+			for (const line of missing) err(line);
+			return 2;
 		}
 		// Ctrl-C: stop the fault early; the drill restores what it changed before it returns.
 		const controller = new AbortController();

@@ -29,6 +29,7 @@ export interface ImportOptions {
 	readonly force?: boolean;
 	readonly profileName?: string;
 	readonly user?: string;
+	readonly sudo?: boolean;
 	readonly identityFile?: string;
 	readonly knownHosts?: string;
 	readonly jump?: string;
@@ -110,6 +111,7 @@ function sshSetup(o: ImportOptions, outDir: string | undefined): SshSetup {
 		if (jump && raw.hosts?.[jump]) hosts[jump] = {...raw.hosts[jump], role: 'bastion'};
 	}
 	if (o.user) ssh.user = o.user;
+	if (o.sudo) ssh.sudo = true;
 	if (o.identityFile) ssh.identity_file = profilePath(o.identityFile, process.cwd(), outDir);
 	if (o.knownHosts) ssh.known_hosts = profilePath(o.knownHosts, process.cwd(), outDir);
 	if (o.stationNetns) station = {netns: o.stationNetns};
@@ -235,7 +237,8 @@ async function readRemote(
 	try {
 		return await Promise.all(
 			[...targets].map(async ([name, t]) => {
-				const read = await readRemoteKeepalivedConfig(transport, name, configPath).catch((error: unknown) => {
+				const sudo = profile.hosts.find((h) => h.name === name)?.ssh.sudo === true;
+				const read = await readRemoteKeepalivedConfig(transport, name, configPath, {sudo}).catch((error: unknown) => {
 					throw new CliError(error instanceof RemoteReadError || error instanceof Error ? error.message : String(error), 2);
 				});
 				const address = addresses.get(name) ?? t.address;

@@ -27,6 +27,7 @@ const USER_SCRIPTS = new Set(['lvsdeck-signum', 'lvsdeck-rs-check', 'lvsdeck-wat
 /** True when the command must run as root (through sudo when the host's profile asks for it). */
 export function needsRoot(argv: readonly string[]): boolean {
 	const program = (argv[0] ?? '').split('/').pop() ?? '';
+	if (program === 'sudo') return false;
 	if (program === 'sh' && argv[1] === '-c') return !USER_SCRIPTS.has(argv[3] ?? '');
 	const rule = USER_PROGRAMS.get(program);
 	return rule === undefined || !rule(argv.slice(1));

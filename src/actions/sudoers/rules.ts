@@ -22,8 +22,12 @@ export type RuleWord = string | typeof ANY;
 export type RightsLevel = 'monitor' | 'operate';
 export type RuleRole = 'director' | 'realserver';
 
+/** What needs a rule: the read path, deploy, or a drill (hard-failover by its method). */
+export type RuleUse = 'monitor' | 'deploy' | 'failover' | 'hard-freeze' | 'hard-cut' | 'rs-health' | 'drain';
+
 export interface SudoRule {
 	readonly level: RightsLevel;
+	readonly uses: readonly RuleUse[];
 	readonly role: RuleRole;
 	/** What it is for, shown above the rule. */
 	readonly why: string;
@@ -102,7 +106,7 @@ function uniqueArgv(list: ReadonlyArray<readonly RuleWord[]>): Array<readonly Ru
 const script = (text: string, name: string, ...args: RuleWord[]): RuleWord[] => ['sh', '-c', text, name, ...args];
 
 function monitorRules(i: RightsInput): SudoRule[] {
-	const m = (why: string, argv: RuleWord[]): SudoRule => ({level: 'monitor', role: 'director', why, argv});
+	const m = (why: string, argv: RuleWord[]): SudoRule => ({level: 'monitor', uses: ['monitor'], role: 'director', why, argv});
 	return [
 		...(['json', 'data', 'none'] as const).map((kind) =>
 			m(`the director snapshot with a ${kind} keepalived dump: ipvsadm -Ln (list, stats, rates), ip addr, the config's sha256${kind === 'none' ? '' : `, and keepalived's ${kind} dump (signal checked by the script)`}`, script(DIRECTOR_SNAPSHOT_SCRIPT, 'lvsdeck-probe', i.configPath, kind, i.pidFile, i.dumpDir, ANY)),
@@ -112,35 +116,35 @@ function monitorRules(i: RightsInput): SudoRule[] {
 }
 
 function directorOperateRules(i: RightsInput): SudoRule[] {
-	const d = (why: string, argv: readonly RuleWord[]): SudoRule => ({level: 'operate', role: 'director', why, argv});
+	const d = (uses: readonly RuleUse[], why: string, argv: readonly RuleWord[]): SudoRule => ({level: 'operate', uses, role: 'director', why, argv});
 	const base = path.basename(i.configPath);
 	const dir = path.dirname(i.configPath);
 	return [
-		d(`deploy: read ${i.configPath} with its sha256`, script(READ_FILE_SCRIPT, 'lvsdeck-read', i.configPath)),
-		d('deploy: list stale lvsdeck temporaries', script(CLEANUP_SCRIPT, 'lvsdeck-temporaries', 'list', base, dir, VALIDATE_TMP_DIR)),
-		d('deploy: remove stale lvsdeck temporaries', script(CLEANUP_SCRIPT, 'lvsdeck-temporaries', 'remove', base, dir, VALIDATE_TMP_DIR)),
-		d('deploy: check a config with keepalived -t (from stdin, in a 0600 temporary)', script(VALIDATE_SCRIPT, 'lvsdeck-validate', ANY)),
-		d(`deploy: back up and install ${i.configPath} (stamp and hashes checked by the script)`, script(INSTALL_SCRIPT, 'lvsdeck-install', i.configPath, i.backupDir, ANY)),
-		d(`deploy: what ${i.configPath} and keepalived hold after a step`, script(STATE_SCRIPT, 'lvsdeck-state', i.configPath, ANY)),
-		d(`deploy: roll ${i.configPath} back to its backup`, script(RESTORE_SCRIPT, 'lvsdeck-restore', i.configPath, ANY)),
-		d('deploy, failover drill: start keepalived', i.keepalived.start),
-		d('deploy: reload keepalived', i.keepalived.reload),
-		d('failover drill: stop keepalived', i.keepalived.stop),
-		...(['CHECK', 'STOP', 'CONT'] as const).map((action) => d(`hard-failover drill (freeze): ${action} keepalived's VRRP process (pid checked by the script)`, script(SIGNAL_VRRP_SCRIPT, 'lvsdeck-drill', i.vrrpPidFile, i.pidFile, action))),
+		d(['deploy'], `deploy: read ${i.configPath} with its sha256`, script(READ_FILE_SCRIPT, 'lvsdeck-read', i.configPath)),
+		d(['deploy'], 'deploy: list stale lvsdeck temporaries', script(CLEANUP_SCRIPT, 'lvsdeck-temporaries', 'list', base, dir, VALIDATE_TMP_DIR)),
+		d(['deploy'], 'deploy: remove stale lvsdeck temporaries', script(CLEANUP_SCRIPT, 'lvsdeck-temporaries', 'remove', base, dir, VALIDATE_TMP_DIR)),
+		d(['deploy'], 'deploy: check a config with keepalived -t (from stdin, in a 0600 temporary)', script(VALIDATE_SCRIPT, 'lvsdeck-validate', ANY)),
+		d(['deploy'], `deploy: back up and install ${i.configPath} (stamp and hashes checked by the script)`, script(INSTALL_SCRIPT, 'lvsdeck-install', i.configPath, i.backupDir, ANY)),
+		d(['deploy'], `deploy: what ${i.configPath} and keepalived hold after a step`, script(STATE_SCRIPT, 'lvsdeck-state', i.configPath, ANY)),
+		d(['deploy'], `deploy: roll ${i.configPath} back to its backup`, script(RESTORE_SCRIPT, 'lvsdeck-restore', i.configPath, ANY)),
+		d(['deploy', 'failover'], 'deploy, failover drill: start keepalived', i.keepalived.start),
+		d(['deploy'], 'deploy: reload keepalived', i.keepalived.reload),
+		d(['failover'], 'failover drill: stop keepalived', i.keepalived.stop),
+		...(['CHECK', 'STOP', 'CONT'] as const).map((action) => d(['hard-freeze'], `hard-failover drill (freeze): ${action} keepalived's VRRP process (pid checked by the script)`, script(SIGNAL_VRRP_SCRIPT, 'lvsdeck-drill', i.vrrpPidFile, i.pidFile, action))),
 		...i.interfaces.flatMap((ifname) => [
-			d('hard-failover drill (cut): drop VRRP sent on the interface (tc filter)', script(CUT_VRRP_SCRIPT, 'lvsdeck-drill', ifname)),
-			d('hard-failover drill (cut): remove that filter', script(UNCUT_VRRP_SCRIPT, 'lvsdeck-drill', ifname)),
+			d(['hard-cut'], 'hard-failover drill (cut): drop VRRP sent on the interface (tc filter)', script(CUT_VRRP_SCRIPT, 'lvsdeck-drill', ifname)),
+			d(['hard-cut'], 'hard-failover drill (cut): remove that filter', script(UNCUT_VRRP_SCRIPT, 'lvsdeck-drill', ifname)),
 		]),
-		...i.weightEdits.map((argv) => d('drain drill: set a real server\'s weight (0, then back)', argv)),
+		...i.weightEdits.map((argv) => d(['drain'], 'drain drill: set a real server\'s weight (0, then back)', argv)),
 	];
 }
 
 function realServerOperateRules(i: RightsInput): SudoRule[] {
-	const r = (why: string, argv: readonly RuleWord[]): SudoRule => ({level: 'operate', role: 'realserver', why, argv});
+	const r = (uses: readonly RuleUse[], why: string, argv: readonly RuleWord[]): SudoRule => ({level: 'operate', uses, role: 'realserver', why, argv});
 	return [
-		r(`deploy: read ${ARP_SYSCTL_FILE} with its sha256`, script(READ_FILE_SCRIPT, 'lvsdeck-read', ARP_SYSCTL_FILE)),
-		...i.loVips.map((vips) => r('deploy: VIPs on lo, ARP sysctls and their file', script(REALSERVER_SETUP_SCRIPT, 'lvsdeck-setup', 'apply', ARP_SYSCTL_FILE, ...vips))),
-		...i.services.map((argv) => r('rs-health drill: stop and start the real server\'s service', argv)),
+		r(['deploy'], `deploy: read ${ARP_SYSCTL_FILE} with its sha256`, script(READ_FILE_SCRIPT, 'lvsdeck-read', ARP_SYSCTL_FILE)),
+		...i.loVips.map((vips) => r(['deploy'], 'deploy: VIPs on lo, ARP sysctls and their file', script(REALSERVER_SETUP_SCRIPT, 'lvsdeck-setup', 'apply', ARP_SYSCTL_FILE, ...vips))),
+		...i.services.map((argv) => r(['rs-health'], 'rs-health drill: stop and start the real server\'s service', argv)),
 	];
 }
 
