@@ -147,7 +147,8 @@ export function parseKeepalivedVersion(text: string): {version?: string; json: b
 			const v = line.slice('Keepalived v'.length).split(/\s/, 1)[0] ?? '';
 			if (isVersion(v)) out.version = v;
 		}
-		if (line.startsWith('Config options:') && line.split(/\s+/).includes('JSON')) out.json = true;
+		// 2.x lists JSON under `Config options:`, 1.3.8 to 1.4.x under `Build options:`.
+		if ((line.startsWith('Config options:') || line.startsWith('Build options:')) && line.split(/\s+/).includes('JSON')) out.json = true;
 		if (line.split(/\s+/).includes('--enable-json')) out.json = true;
 	}
 	return out;
