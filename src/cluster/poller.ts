@@ -183,12 +183,13 @@ export class ClusterPoller {
 		let snapshot;
 		let kind: DumpKind;
 		let caps: KeepalivedCapabilities;
+		let pidFile: string;
 		try {
 			caps = await this.keepalivedCapabilities(host);
 			kind = caps.dump.kind;
 			const {dumpDir, configPath} = this.profile.keepalived;
 			// The profile's pid_file when it names one, else where this keepalived version keeps it.
-			const pidFile = this.profile.keepalived.pidFileDefaulted ? caps.pidFile : this.profile.keepalived.pidFile;
+			pidFile = this.profile.keepalived.pidFileDefaulted ? caps.pidFile : this.profile.keepalived.pidFile;
 			// The installed config rarely changes: hash it on the first poll and every 10th after.
 			const n = this.pollCount.get(host.name) ?? 0;
 			this.pollCount.set(host.name, n + 1);
@@ -216,6 +217,7 @@ export class ClusterPoller {
 				...(parsed.vrrp ? {vrrp: parsed.vrrp} : prev.director?.vrrp ? {vrrp: prev.director.vrrp} : {}),
 				...(vrrpError ? {vrrpError} : {}),
 				keepalived: found,
+				pidFile,
 				...(parsed.problems.length > 0 ? {problems: parsed.problems.slice(0, MAX_PROBLEMS_KEPT)} : {}),
 				...(parsed.keepalivedRunning !== undefined ? {keepalivedActive: parsed.keepalivedRunning} : {}),
 				...(parsed.configSha256 !== undefined

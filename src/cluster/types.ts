@@ -34,6 +34,8 @@ export interface DirectorData {
 	readonly keepalivedActive?: boolean;
 	/** keepalived's version and features as detected on this director (absent: not asked yet). */
 	readonly keepalived?: KeepalivedCapabilities;
+	/** The pid file the poller signals (the profile's pid_file, or the detected version's default). */
+	readonly pidFile?: string;
 	/** sha256 of the installed config; null when the file is missing. */
 	readonly configSha256?: string | null;
 	/** Drift in keepalived terms, for configSha256 (absent: not compared). */

@@ -1,34 +1,21 @@
 // The text dumps of the keepalived versions production still runs (1.3.5, 2.0.10, 2.1.5, 2.2.7), read
 // from shared/keepalived-dumps beside the checkout (never copied into the project): every version reads
 // into the same record, what a version does not print is null, and no password survives parsing.
-import fs from 'node:fs';
-import path from 'node:path';
 import {describe, expect, it} from 'vitest';
+import {sharedDump} from '../../helpers/shared-dumps.js';
 import {parseKeepalivedData, parseKeepalivedStats, vrrpRecord, withStats, type VrrpRecord} from '../../../src/probes/vrrp.js';
 
-const ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
-
-/** `shared/keepalived-dumps` beside the checkout (CI: <clone>/../shared), found by walking up from the repo root. */
-function sharedDumpsDir(): string {
-	let dir = ROOT;
-	for (;;) {
-		const candidate = path.join(path.dirname(dir), 'shared', 'keepalived-dumps');
-		if (fs.existsSync(path.join(candidate, 'README.md'))) return candidate;
-		const parent = path.dirname(dir);
-		if (parent === dir) throw new Error(`no shared/keepalived-dumps beside ${ROOT} or any folder above it`);
-		dir = parent;
-	}
-}
-
 function dump(version: string, file: 'keepalived.data' | 'keepalived.stats'): string {
-	return fs.readFileSync(path.join(sharedDumpsDir(), version, file), 'utf8');
+	const text = sharedDump(version, file);
+	if (text === undefined) throw new Error(`shared/keepalived-dumps/${version}/${file} is missing`);
+	return text;
 }
 
 function records(version: string): VrrpRecord[] {
 	const data = parseKeepalivedData(dump(version, 'keepalived.data'));
 	expect(data.problems).toEqual([]);
-	const statsFile = path.join(sharedDumpsDir(), version, 'keepalived.stats');
-	const instances = fs.existsSync(statsFile) ? withStats(data.instances, parseKeepalivedStats(dump(version, 'keepalived.stats'))) : data.instances;
+	const stats = sharedDump(version, 'keepalived.stats');
+	const instances = stats === undefined ? data.instances : withStats(data.instances, parseKeepalivedStats(stats));
 	return instances.map(vrrpRecord);
 }
 
