@@ -8,7 +8,7 @@ import {directorSnapshotCommand, parseDirectorSnapshot, type DumpKind} from '../
 import {parseRealServerCheck, realServerCheckCommand} from '../probes/realserver.js';
 import {ipMonitorAddressCommand, parseIpMonitorLine, type IfAddress} from '../probes/vip.js';
 import {keepalivedSignumCommand, keepalivedVersionCommand} from '../probes/vrrp.js';
-import {detectCapabilities, signumQuestions, type KeepalivedCapabilities} from '../probes/keepalived-caps.js';
+import {detectCapabilities, signumFallback, signumQuestions, type KeepalivedCapabilities} from '../probes/keepalived-caps.js';
 import {TransportError, type ExecResult, type Transport} from '../transport/types.js';
 import type {ClusterStore} from './store.js';
 import {ConfigDriftTracker} from './drift.js';
@@ -172,8 +172,13 @@ export class ClusterPoller {
 		const version = await this.probe(host, keepalivedVersionCommand());
 		const versionText = `${version.stdout}\n${version.stderr}`;
 		const questions = signumQuestions(versionText);
-		const signum = questions.length > 0 ? await this.probe(host, keepalivedSignumCommand(questions)) : undefined;
-		const caps = detectCapabilities(versionText, signum?.stdout);
+		let signumText: string | undefined;
+		if (questions.length > 0) {
+			signumText = (await this.probe(host, keepalivedSignumCommand(questions))).stdout;
+			const more = signumFallback(questions, signumText);
+			if (more.length > 0) signumText += `\n${(await this.probe(host, keepalivedSignumCommand(more))).stdout}`;
+		}
+		const caps = detectCapabilities(versionText, signumText);
 		this.capabilities.set(host.name, caps);
 		return caps;
 	}

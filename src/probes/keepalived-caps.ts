@@ -52,13 +52,19 @@ export function readVersionOutput(text: string): {version: string | null; json: 
 }
 
 /**
- * Which names to ask `keepalived --signum` for, or none when the version predates the option (1.3.5
- * prints its usage text and exits 1, costing a run of the binary for nothing).
+ * Which name to ask `keepalived --signum` for first (each name is one run of the binary, costly on a
+ * small director): JSON where the build lists it, else DATA; none when the version predates the option.
+ * When JSON gets no number, ask DATA next (signumFallback).
  */
 export function signumQuestions(versionText: string): Array<'DATA' | 'JSON'> {
 	const {version, json} = readVersionOutput(versionText);
 	if (!atLeast(version, SIGNUM_SINCE)) return [];
-	return json ? ['DATA', 'JSON'] : ['DATA'];
+	return json ? ['JSON'] : ['DATA'];
+}
+
+/** After asking for JSON: ask DATA too when JSON gave no number (a build listing JSON that cannot dump it). */
+export function signumFallback(asked: ReadonlyArray<'DATA' | 'JSON'>, signumText: string): Array<'DATA'> {
+	return asked.includes('JSON') && !asked.includes('DATA') && parseSignum(signumText).json === undefined ? ['DATA'] : [];
 }
 
 /** Default pid files of a version (keepalived's configure picks /run from 2.0.17 when the build host has it). */
@@ -76,7 +82,8 @@ export function detectCapabilities(versionText: string, signumText: string | und
 	const {version, json} = readVersionOutput(versionText);
 	const numbers = signumText === undefined ? {} : parseSignum(signumText);
 	const signumKnownMissing = !atLeast(version, SIGNUM_SINCE) || (signumText !== undefined && /unrecognized option|invalid option/i.test(signumText));
-	const signum = signumKnownMissing ? false : numbers.data !== undefined ? true : version === null ? null : true;
+	const answered = numbers.data !== undefined || numbers.json !== undefined;
+	const signum = signumKnownMissing ? false : answered ? true : version === null ? null : true;
 	const jsonDump = json && numbers.json !== undefined;
 	let dump: DumpChoice;
 	if (jsonDump) dump = {kind: 'json', signal: numbers.json!, signalFrom: 'signum'};

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
-import {defaultPidFiles, describeCapabilities, detectCapabilities, signumQuestions, SIGUSR1_LINUX} from '../../../src/probes/keepalived-caps.js';
+import {defaultPidFiles, describeCapabilities, detectCapabilities, signumFallback, signumQuestions, SIGUSR1_LINUX} from '../../../src/probes/keepalived-caps.js';
 
 const fixture = (name: string) => fs.readFileSync(path.join(import.meta.dirname, '..', '..', 'fixtures', 'lab', name), 'utf8');
 
@@ -47,16 +47,28 @@ const V215_OPENWRT = [
 ].join('\n');
 
 describe('signumQuestions', () => {
-	it('asks nothing of a version without --signum, DATA and JSON of a JSON build, DATA otherwise', () => {
+	it('asks nothing of a version without --signum, JSON of a JSON build, DATA otherwise (one run of the binary)', () => {
 		expect(signumQuestions(V135)).toEqual([]);
-		expect(signumQuestions(fixture('keepalived-version.txt'))).toEqual(['DATA', 'JSON']);
-		expect(signumQuestions(V139_JSON)).toEqual(['DATA', 'JSON']);
+		expect(signumQuestions(fixture('keepalived-version.txt'))).toEqual(['JSON']);
+		expect(signumQuestions(V139_JSON)).toEqual(['JSON']);
 		expect(signumQuestions(V2010)).toEqual(['DATA']);
 		expect(signumQuestions(V215_OPENWRT)).toEqual(['DATA']);
 	});
 });
 
+describe('signumFallback', () => {
+	it('asks DATA only when JSON was asked and got no number', () => {
+		expect(signumFallback(['JSON'], 'JSON=36\n')).toEqual([]);
+		expect(signumFallback(['JSON'], 'JSON=Unknown sigfunc JSON\n')).toEqual(['DATA']);
+		expect(signumFallback(['DATA'], 'DATA=10\n')).toEqual([]);
+	});
+});
+
 describe('detectCapabilities', () => {
+	it('a JSON build that answered JSON only (the one question asked) has --signum and the JSON dump', () => {
+		expect(detectCapabilities(fixture('keepalived-version.txt'), 'JSON=36\n')).toMatchObject({features: {signum: true, jsonDump: true}, dump: {kind: 'json', signal: 36}});
+	});
+
 	it('the lab\'s Debian 2.2.7: --signum, JSON dump with signal 36, /run pid files', () => {
 		const c = detectCapabilities(fixture('keepalived-version.txt'), fixture('keepalived-signum.txt'));
 		expect(c).toEqual({
