@@ -7,7 +7,8 @@ import {readInstalledConfig, sudoConfigFolder} from '../probes/installed-config.
 import {directorSnapshotCommand, parseDirectorSnapshot, type DumpKind} from '../probes/director-snapshot.js';
 import {parseRealServerCheck, realServerCheckCommand} from '../probes/realserver.js';
 import {ipMonitorAddressCommand, parseIpMonitorLine, type IfAddress} from '../probes/vip.js';
-import {keepalivedSignumCommand, keepalivedVersionCommand, parseKeepalivedVersion, parseSignum} from '../probes/vrrp.js';
+import {keepalivedSignumCommand, keepalivedVersionCommand} from '../probes/vrrp.js';
+import {detectCapabilities, signumFallback, signumQuestions, type KeepalivedCapabilities} from '../probes/keepalived-caps.js';
 import {TransportError, type ExecResult, type Transport} from '../transport/types.js';
 import type {ClusterStore} from './store.js';
 import {ConfigDriftTracker} from './drift.js';
@@ -53,7 +54,7 @@ export class ClusterPoller {
 	private readonly timers = new Map<string, NodeJS.Timeout>();
 	private readonly inFlight = new Map<string, Promise<void>>();
 	private readonly monitors = new Map<string, AbortController>();
-	private readonly dumpSetups = new Map<string, {kind: DumpKind; signal?: number}>();
+	private readonly capabilities = new Map<string, KeepalivedCapabilities>();
 	private readonly pollCount = new Map<string, number>();
 	/** Last time an address event changed a director's addresses (polls started earlier must not undo it). */
 	private readonly addrEventAt = new Map<string, number>();
@@ -161,42 +162,57 @@ export class ClusterPoller {
 		}
 	}
 
-	/** How to ask this director's keepalived for a dump: JSON when built with it, signal numbers from --signum. Asked once per host. */
-	private async dumpSetup(host: Host): Promise<{kind: DumpKind; signal?: number}> {
-		const known = this.dumpSetups.get(host.name);
+	/**
+	 * What this director's keepalived is and can do (version, --signum, JSON dump, pid files), which
+	 * decides how to ask it for a dump. Asked once per host: two runs of the binary at most, one when
+	 * the version predates --signum.
+	 */
+	private async keepalivedCapabilities(host: Host): Promise<KeepalivedCapabilities> {
+		const known = this.capabilities.get(host.name);
 		if (known) return known;
 		const version = await this.probe(host, keepalivedVersionCommand());
-		const signum = await this.probe(host, keepalivedSignumCommand([parseKeepalivedVersion(`${version.stdout}\n${version.stderr}`).json ? 'JSON' : 'DATA']));
-		const json = parseKeepalivedVersion(`${version.stdout}\n${version.stderr}`).json;
-		const numbers = parseSignum(signum.stdout);
-		const signal = json ? numbers.json : numbers.data;
-		const setup = signal === undefined ? {kind: 'none' as const} : {kind: json ? ('json' as const) : ('data' as const), signal};
-		this.dumpSetups.set(host.name, setup);
-		return setup;
+		const versionText = `${version.stdout}\n${version.stderr}`;
+		const questions = signumQuestions(versionText);
+		let signumText: string | undefined;
+		if (questions.length > 0) {
+			signumText = (await this.probe(host, keepalivedSignumCommand(questions))).stdout;
+			const more = signumFallback(questions, signumText);
+			if (more.length > 0) signumText += `\n${(await this.probe(host, keepalivedSignumCommand(more))).stdout}`;
+		}
+		const caps = detectCapabilities(versionText, signumText);
+		this.capabilities.set(host.name, caps);
+		return caps;
 	}
 
 	private async pollDirector(host: Host): Promise<void> {
 		const at = Date.now();
 		let snapshot;
 		let kind: DumpKind;
+		let caps: KeepalivedCapabilities;
+		let pidFile: string;
 		try {
-			const setup = await this.dumpSetup(host);
-			kind = setup.kind;
-			const {pidFile, dumpDir, configPath} = this.profile.keepalived;
+			caps = await this.keepalivedCapabilities(host);
+			kind = caps.dump.kind;
+			const {dumpDir, configPath} = this.profile.keepalived;
+			// The profile's pid_file when it names one, else where this keepalived version keeps it.
+			pidFile = this.profile.keepalived.pidFileDefaulted ? caps.pidFile : this.profile.keepalived.pidFile;
 			// The installed config rarely changes: hash it on the first poll and every 10th after.
 			const n = this.pollCount.get(host.name) ?? 0;
 			this.pollCount.set(host.name, n + 1);
 			// Through sudo, always: sudoers allows exact command lines, and an empty word cannot be written in one.
 			const hashPath = host.ssh.sudo || n % CONFIG_HASH_EVERY === 0 ? configPath : '';
-			const r = await this.probe(host, directorSnapshotCommand(hashPath, {kind, pidFile, dumpDir, ...(setup.signal === undefined ? {} : {signal: setup.signal})}));
+			const r = await this.probe(host, directorSnapshotCommand(hashPath, {kind, pidFile, dumpDir, ...(caps.dump.kind === 'none' ? {} : {signal: caps.dump.signal})}));
 			snapshot = parseDirectorSnapshot(r.stdout, kind);
 		} catch (error) {
 			// Ask again after a reconnect: keepalived may have been upgraded meanwhile.
-			this.dumpSetups.delete(host.name);
+			this.capabilities.delete(host.name);
 			this.markUnreachable(host, describe(error));
 			return;
 		}
 		const parsed = snapshot;
+		const found = caps;
+		// No dump could be asked for: say why (unless keepalived is simply not running).
+		const vrrpError = parsed.vrrpError ?? (found.dump.kind === 'none' && parsed.keepalivedRunning !== false ? `no VRRP dump: ${found.dump.why}` : undefined);
 		const installedSha256 = parsed.configSha256 !== undefined ? parsed.configSha256 : this.store.host(host.name)?.director?.configSha256;
 		// The tracker never throws by design; a bug there must not end this host's polling.
 		const drift = await this.drift.update(host.name, installedSha256).catch(() => undefined);
@@ -206,7 +222,9 @@ export class ClusterPoller {
 				ipvs: parsed.ipvs,
 				addresses: keepEventAddrs ? prev.director!.addresses : parsed.addresses,
 				...(parsed.vrrp ? {vrrp: parsed.vrrp} : prev.director?.vrrp ? {vrrp: prev.director.vrrp} : {}),
-				...(parsed.vrrpError ? {vrrpError: parsed.vrrpError} : {}),
+				...(vrrpError ? {vrrpError} : {}),
+				keepalived: found,
+				pidFile,
 				...(parsed.problems.length > 0 ? {problems: parsed.problems.slice(0, MAX_PROBLEMS_KEPT)} : {}),
 				...(parsed.keepalivedRunning !== undefined ? {keepalivedActive: parsed.keepalivedRunning} : {}),
 				...(parsed.configSha256 !== undefined

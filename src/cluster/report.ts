@@ -4,6 +4,8 @@ import type {ClusterState, Finding, HostState} from './types.js';
 import {isHealthy} from './findings.js';
 import {differenceEntry, formatDifferenceEntry, type DifferenceEntry} from './drift.js';
 import {sanitizeLine} from '../text/sanitize.js';
+import {vrrpRecord, type VrrpRecord} from '../probes/vrrp.js';
+import type {KeepalivedCapabilities} from '../probes/keepalived-caps.js';
 
 export interface StatusReport {
 	readonly profile: string;
@@ -38,15 +40,22 @@ export interface StatusReport {
 		drift: DifferenceEntry[] | null;
 		/** Why the installed config could not be compared (`file:line:col: ...` when it does not parse). */
 		driftError: string | null;
-		vrrp: Array<{
-			instance: string;
-			state: string;
-			priority: number | null;
-			effectivePriority: number | null;
-			masterRouter: string | null;
-			lastTransition: number | null;
-			vips: string[];
-		}>;
+		/** keepalived's version on this director (`keepalived --version`); null until asked or unreadable. */
+		keepalivedVersion: string | null;
+		/** What this keepalived can do and how lvsdeck reads it; null until asked. */
+		keepalivedFeatures: {
+			/** `keepalived --signum` exists (1.3.8 and later); null: not known. */
+			signum: boolean | null;
+			jsonDump: boolean;
+			textDump: boolean;
+			/** The dump read each poll, and the signal sent for it (from --signum, or SIGUSR1 without it). */
+			dump: 'json' | 'data' | 'none';
+			dumpSignal: number | null;
+			/** The pid file signalled (the profile's pid_file, or this version's default). */
+			pidFile: string;
+		} | null;
+		/** Every instance in one shape whatever the version: what its dump does not print is null. */
+		vrrp: Array<Omit<VrrpRecord, 'name'> & {instance: string}>;
 		vrrpError: string | null;
 		/** What the last read could not parse or refused (a field not of its shape). */
 		problems: string[];
@@ -96,6 +105,17 @@ function driftOf(d: HostState['director']): {drift: DifferenceEntry[] | null; dr
 	return {drift: null, driftError: drift.kind === 'invalid' ? `does not parse: ${drift.error}` : drift.error};
 }
 
+function featuresOf(c: KeepalivedCapabilities, pidFile: string | undefined): NonNullable<StatusReport['directors'][number]['keepalivedFeatures']> {
+	return {
+		signum: c.features.signum,
+		jsonDump: c.features.jsonDump,
+		textDump: c.features.textDump,
+		dump: c.dump.kind,
+		dumpSignal: c.dump.kind === 'none' ? null : c.dump.signal,
+		pidFile: pidFile ?? c.pidFile,
+	};
+}
+
 /** Differences listed under a director in the text report before `(+N more)`. */
 const DRIFT_LINES = 20;
 
@@ -135,15 +155,12 @@ export function buildStatusReport(state: ClusterState, now = Date.now()): Status
 				keepalived: d?.keepalivedActive === undefined ? 'unknown' : d.keepalivedActive ? 'active' : 'inactive',
 				configSha256: d?.configSha256 ?? null,
 				...driftOf(d),
-				vrrp: (d?.vrrp ?? []).map((v) => ({
-					instance: v.name,
-					state: v.state,
-					priority: n(v.priority),
-					effectivePriority: n(v.effectivePriority),
-					masterRouter: n(v.masterRouter),
-					lastTransition: n(v.lastTransition),
-					vips: [...v.vips],
-				})),
+				keepalivedVersion: d?.keepalived?.version ?? null,
+				keepalivedFeatures: d?.keepalived ? featuresOf(d.keepalived, d.pidFile) : null,
+				vrrp: (d?.vrrp ?? []).map((v) => {
+					const {name, ...rest} = vrrpRecord(v);
+					return {instance: name, ...rest};
+				}),
 				vrrpError: n(d?.vrrpError),
 				problems: [...(d?.problems ?? [])],
 				ipvs: (d?.ipvs.services ?? []).map((s) => ({
@@ -213,6 +230,13 @@ function age(ms: number | null): string {
 	return `${Math.round(ms / 60_000)}m ago`;
 }
 
+/** `2.2.7 (--signum, JSON dump)`: the version and how its state is read. */
+function keepalivedSummary(d: StatusReport['directors'][number]): string {
+	const f = d.keepalivedFeatures!;
+	const signum = f.signum === false ? 'no --signum' : f.signum ? '--signum' : undefined;
+	return `${d.keepalivedVersion ?? 'version unknown'} (${[signum, f.jsonDump ? 'JSON dump' : 'text dump'].filter(Boolean).join(', ')})`;
+}
+
 /** Human tables for `lvsdeck status` (remote text sanitized). */
 export function formatStatusReport(r: StatusReport): string {
 	const out: string[] = [];
@@ -240,7 +264,8 @@ export function formatStatusReport(r: StatusReport): string {
 	);
 	for (const d of r.directors) {
 		out.push('');
-		out.push(`${sanitizeLine(d.name)}: keepalived ${d.keepalived}${d.vrrpError ? ` (${sanitizeLine(d.vrrpError)})` : ''}`);
+		const build = d.keepalivedFeatures ? ` ${keepalivedSummary(d)}` : '';
+		out.push(`${sanitizeLine(d.name)}: keepalived ${d.keepalived}${build}${d.vrrpError ? ` (${sanitizeLine(d.vrrpError)})` : ''}`);
 		const rows: string[][] = [];
 		for (const s of d.ipvs) {
 			const svc = s.protocol === 'FWM' ? `FWM ${s.fwmark ?? ''}` : `${s.protocol} ${s.address.includes(':') ? `[${s.address}]` : s.address}:${s.port}`;

@@ -1,6 +1,6 @@
 // The cluster store: per-host states in, derived snapshots (VIP placement, findings) out. Lives
 // outside any UI; views subscribe and read immutable snapshots.
-import type {Profile} from '../profile/model.js';
+import {statedKeepalivedVersion, type Profile} from '../profile/model.js';
 import {renderKeepalivedConf} from '../render/keepalived-conf.js';
 import {sha256Hex} from '../probes/config-hash.js';
 import {deriveFindings, deriveVips} from './findings.js';
@@ -30,7 +30,8 @@ export class ClusterStore {
 				conn: {host: h.name, state: 'idle', since: now()},
 			});
 			if (h.role === 'director') {
-				const text = renderKeepalivedConf(profile, h.name);
+				const version = statedKeepalivedVersion(profile, h.name);
+				const text = renderKeepalivedConf(profile, h.name, version ? {keepalivedVersion: version} : {});
 				this.renderedText.set(h.name, text);
 				this.renderedSha256.set(h.name, sha256Hex(text));
 			}

@@ -2,6 +2,7 @@
 import type {IpvsTable} from '../probes/ipvs.js';
 import type {IfAddress} from '../probes/vip.js';
 import type {VrrpInstanceState} from '../probes/vrrp.js';
+import type {KeepalivedCapabilities} from '../probes/keepalived-caps.js';
 import type {HostStatus} from '../transport/types.js';
 import type {Role} from '../profile/model.js';
 import type {Difference} from '../keepalived-conf/index.js';
@@ -31,6 +32,10 @@ export interface DirectorData {
 	readonly vrrp?: readonly VrrpInstanceState[];
 	readonly vrrpError?: string;
 	readonly keepalivedActive?: boolean;
+	/** keepalived's version and features as detected on this director (absent: not asked yet). */
+	readonly keepalived?: KeepalivedCapabilities;
+	/** The pid file the poller signals (the profile's pid_file, or the detected version's default). */
+	readonly pidFile?: string;
 	/** sha256 of the installed config; null when the file is missing. */
 	readonly configSha256?: string | null;
 	/** Drift in keepalived terms, for configSha256 (absent: not compared). */

@@ -13,7 +13,10 @@ import {buildProfile, ImportError, ImportInternalError, localFiles, readDirector
 import {redactedProfileYaml} from '../actions/import/redact.js';
 import type {Doc} from '../actions/import/lift.js';
 import {readRemoteKeepalivedConfig, RemoteReadError} from '../probes/keepalived-files.js';
+import {keepalivedVersionCommand} from '../probes/vrrp.js';
+import {readVersionOutput} from '../probes/keepalived-caps.js';
 import {createClusterTransport} from '../transport/cluster-transport.js';
+import type {Transport} from '../transport/types.js';
 import {runInStation} from '../station.js';
 import {printErr, writeFileWithSecrets, writeOut, writeOutWithSecrets} from '../text/sink.js';
 import {parseTrust} from './status.js';
@@ -200,6 +203,7 @@ export async function importCommand(o: ImportOptions): Promise<number> {
 		throw error;
 	}
 	for (const n of result.notes) printErr(`lvsdeck import: note: ${n}`);
+	for (const w of result.versionWarnings) printErr(`lvsdeck import: warning: ${w}`);
 	if (!out) {
 		if (o.showSecrets) writeOutWithSecrets(result.yaml);
 		else writeOut(redactedProfileYaml(result));
@@ -212,6 +216,12 @@ export async function importCommand(o: ImportOptions): Promise<number> {
 		`lvsdeck import: wrote ${o.out} (${names.length} director${names.length === 1 ? '' : 's'}, ${p.instances.length} typed vrrp_instance${p.instances.length === 1 ? '' : 's'}, ${p.virtualServers.length} typed virtual_server${p.virtualServers.length === 1 ? '' : 's'})${backup ? `; the old file is ${path.relative(process.cwd(), backup) || backup}` : ''}`,
 	);
 	return 0;
+}
+
+/** The director's keepalived version (the profile records it; render and deploy follow it); undefined when it says none. */
+async function remoteKeepalivedVersion(transport: Transport, host: string): Promise<string | undefined> {
+	const r = await transport.exec(host, keepalivedVersionCommand()).catch(() => undefined);
+	return r && !r.timedOut ? (readVersionOutput(`${r.stdout}\n${r.stderr}`).version ?? undefined) : undefined;
 }
 
 async function readRemote(
@@ -242,7 +252,16 @@ async function readRemote(
 					throw new CliError(error instanceof RemoteReadError || error instanceof Error ? error.message : String(error), 2);
 				});
 				const address = addresses.get(name) ?? t.address;
-				return {name, ...(address ? {address} : {}), configId: configIds.get(name) ?? read.configId, file: configPath, files: read.reader, where: `${name}:`};
+				const keepalivedVersion = await remoteKeepalivedVersion(transport, name);
+				return {
+					name,
+					...(address ? {address} : {}),
+					configId: configIds.get(name) ?? read.configId,
+					file: configPath,
+					files: read.reader,
+					where: `${name}:`,
+					...(keepalivedVersion ? {keepalivedVersion} : {}),
+				};
 			}),
 		);
 	} finally {

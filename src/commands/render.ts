@@ -4,10 +4,16 @@
 // real server, each after a `# ---- NAME: PATH ----` line. Passwords are redacted unless --show-secrets.
 import {CliError} from '../cli-error.js';
 import {loadProfile} from '../profile/load.js';
-import type {Host, Profile} from '../profile/model.js';
+import {statedKeepalivedVersion, type Host, type Profile} from '../profile/model.js';
 import {renderKeepalivedConf, RenderError} from '../render/keepalived-conf.js';
 import {ARP_SYSCTL_FILE, realServerVips, renderArpSysctlConf} from '../render/realserver-setup.js';
 import {printErr, writeOut, writeOutWithSecrets} from '../text/sink.js';
+
+/** Render for the keepalived version the profile states for this director (none: current keywords). */
+function keepalivedVersionOf(profile: Profile, director: string): {keepalivedVersion?: string} {
+	const version = statedKeepalivedVersion(profile, director);
+	return version ? {keepalivedVersion: version} : {};
+}
 
 export interface RenderOptions {
 	readonly profile: string;
@@ -23,7 +29,7 @@ function realServerSetup(profile: Profile, host: Host): string {
 
 function renderHost(profile: Profile, host: Host, showSecrets: boolean): string {
 	try {
-		return host.role === 'director' ? renderKeepalivedConf(profile, host.name, {redactSecrets: !showSecrets}) : realServerSetup(profile, host);
+		return host.role === 'director' ? renderKeepalivedConf(profile, host.name, {redactSecrets: !showSecrets, ...keepalivedVersionOf(profile, host.name)}) : realServerSetup(profile, host);
 	} catch (error) {
 		if (error instanceof RenderError) throw new CliError(`render ${host.name}: ${error.message}`, 2);
 		throw error;

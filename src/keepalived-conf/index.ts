@@ -125,3 +125,4 @@ export function formatDifference(d: Difference, labels: DifferenceLabels = {a: '
 	if (d.kind === 'changed') return d.secret ? `${subject}: differs` : `${subject}: ${labels.a} ${d.a ?? ''}, ${labels.b} ${d.b ?? ''}`;
 	return `${subject} only ${d.kind === 'only-a' ? labels.a : labels.b}`;
 }
+export {adaptToVersion, compareKeepalivedVersions, keywordSince, KEYWORD_SINCE, BLOCK_KEYWORDS, type KeywordVersionWarning} from './keyword-versions.js';

@@ -26,6 +26,8 @@ export interface VrrpInstanceState {
 	name: string;
 	state: VrrpState;
 	wantState?: VrrpState;
+	/** 2 or 3 (the `version` keyword); every dump since 1.3.x prints it. */
+	vrrpVersion?: number;
 	interface?: string;
 	vrid?: number;
 	priority?: number;
@@ -42,6 +44,68 @@ export interface VrrpInstanceState {
 	/** Like '192.168.67.100/24' (address/prefix only; excluded VIPs included). */
 	vips: string[];
 	stats?: VrrpStats;
+}
+
+/**
+ * One instance with every field present: what the dump of this keepalived version does not print is
+ * null (1.3.5 has no effective priority nor wanted state, only a BACKUP knows its master, ...), so
+ * every version reads into the same shape. Built from parsed fields only: never a password.
+ */
+export interface VrrpRecord {
+	name: string;
+	state: VrrpState;
+	wantState: VrrpState | null;
+	vrrpVersion: number | null;
+	interface: string | null;
+	vrid: number | null;
+	priority: number | null;
+	effectivePriority: number | null;
+	masterRouter: string | null;
+	masterPriority: number | null;
+	lastTransition: number | null;
+	advertIntMs: number | null;
+	preempt: boolean | null;
+	preemptDelaySec: number | null;
+	vips: string[];
+	stats: Required<{[K in keyof VrrpStats]: number | null}> | null;
+}
+
+const orNull = <T>(v: T | undefined): T | null => (v === undefined ? null : v);
+
+export function vrrpRecord(i: VrrpInstanceState): VrrpRecord {
+	const s = i.stats;
+	return {
+		name: i.name,
+		state: i.state,
+		wantState: orNull(i.wantState),
+		vrrpVersion: orNull(i.vrrpVersion),
+		interface: orNull(i.interface),
+		vrid: orNull(i.vrid),
+		priority: orNull(i.priority),
+		effectivePriority: orNull(i.effectivePriority),
+		masterRouter: orNull(i.masterRouter),
+		masterPriority: orNull(i.masterPriority),
+		lastTransition: orNull(i.lastTransition),
+		advertIntMs: orNull(i.advertIntMs),
+		preempt: orNull(i.preempt),
+		preemptDelaySec: orNull(i.preemptDelaySec),
+		vips: [...i.vips],
+		stats: s
+			? {
+					advertRcvd: orNull(s.advertRcvd),
+					advertSent: orNull(s.advertSent),
+					becomeMaster: orNull(s.becomeMaster),
+					releaseMaster: orNull(s.releaseMaster),
+					priZeroRcvd: orNull(s.priZeroRcvd),
+					priZeroSent: orNull(s.priZeroSent),
+				}
+			: null,
+	};
+}
+
+/** The text dumps come in two files (keepalived.data, keepalived.stats): join the counters by instance name. */
+export function withStats(instances: readonly VrrpInstanceState[], stats: VrrpStatsDump): VrrpInstanceState[] {
+	return instances.map((i) => (Object.hasOwn(stats.instances, i.name) ? {...i, stats: {...stats.instances[i.name]}} : {...i}));
 }
 
 /** Instances from one dump plus what could not be read. */
@@ -83,7 +147,8 @@ export function parseKeepalivedVersion(text: string): {version?: string; json: b
 			const v = line.slice('Keepalived v'.length).split(/\s/, 1)[0] ?? '';
 			if (isVersion(v)) out.version = v;
 		}
-		if (line.startsWith('Config options:') && line.split(/\s+/).includes('JSON')) out.json = true;
+		// 2.x lists JSON under `Config options:`, 1.3.8 to 1.4.x under `Build options:`.
+		if ((line.startsWith('Config options:') || line.startsWith('Build options:')) && line.split(/\s+/).includes('JSON')) out.json = true;
 		if (line.split(/\s+/).includes('--enable-json')) out.json = true;
 	}
 	return out;
@@ -218,6 +283,8 @@ export function parseKeepalivedJson(text: string): VrrpDump {
 			if (v !== undefined) inst[k] = v;
 		};
 		copy('vrid', 'vrid');
+		const version = num(d, 'version');
+		if (version === 2 || version === 3) inst.vrrpVersion = version;
 		copy('priority', 'base_priority');
 		copy('effectivePriority', 'effective_priority');
 		copy('lastTransition', 'last_transition');
@@ -276,20 +343,30 @@ export function parseKeepalivedData(text: string): VrrpDump {
 	let sawTopology = false;
 	let cur: VrrpInstanceState | undefined;
 	let block: 'vips' | 'other' | undefined;
+	let inNic = false;
 	const lines = text.split('\n');
 	for (let n = 0; n < lines.length; n++) {
 		const line = (lines[n] ?? '').replace(/\r$/, '');
 		if (line.startsWith(SECTION_PREFIX)) {
+			// 1.3.x prints each tracked interface as a `------< NIC >------` block inside its instance
+			// (lines at indent 1); the instance goes on at indent 3 after it.
+			if (inTopology && cur && line.includes('< NIC >')) {
+				inNic = true;
+				continue;
+			}
 			inTopology = line.includes('< VRRP Topology >');
 			if (inTopology) sawTopology = true;
 			cur = undefined;
 			block = undefined;
+			inNic = false;
 			continue;
 		}
 		if (!inTopology) continue;
 		const body = line.trim();
 		if (body === '') continue;
 		const indent = indentOf(line);
+		if (inNic && indent <= 1 && !body.startsWith('VRRP Instance = ')) continue;
+		inNic = false;
 		if (indent <= 1 && body.startsWith('VRRP Instance = ')) {
 			const name = cleanName(body.slice('VRRP Instance = '.length).trim());
 			if (name === undefined) {
@@ -327,9 +404,15 @@ export function parseKeepalivedData(text: string): VrrpDump {
 		const value = body.slice(eq + 3).trim();
 		switch (key) {
 			case 'State':
-				cur.state = stateFromName(value);
+				// 1.3.x prints states other than BACKUP, MASTER and FAULT as their number (vrrp.h).
+				cur.state = /^\d{1,3}$/.test(value) ? (STATE_BY_CODE.get(Number(value)) ?? 'UNKNOWN') : stateFromName(value);
 				if (cur.state === 'UNKNOWN') problems.push(`${cur.name}: unknown state on line ${n + 1}`);
 				break;
+			case 'VRRP Version': {
+				const v = firstNumber(value);
+				if (v === 2 || v === 3) cur.vrrpVersion = v;
+				break;
+			}
 			case 'Wantstate':
 				cur.wantState = stateFromName(value);
 				if (cur.wantState === 'UNKNOWN') problems.push(`${cur.name}: unknown wanted state on line ${n + 1}`);
@@ -346,10 +429,15 @@ export function parseKeepalivedData(text: string): VrrpDump {
 			case 'Last transition':
 				setNum(cur, 'lastTransition', value);
 				break;
-			case 'Interface':
-				if (isInterfaceName(value)) cur.interface = value;
-				else problems.push(`${cur.name}: interface on line ${n + 1} is not an interface name; dropped`);
+			// `Listening device` up to 1.4.x; 2.x `Interface = eth0`, `Interface = vrrp.51, vmac on eth0`
+			// or `Interface = not configured`.
+			case 'Listening device':
+			case 'Interface': {
+				const name = value.split(',', 1)[0]!.trim();
+				if (isInterfaceName(name)) cur.interface = name;
+				else if (name !== 'not configured') problems.push(`${cur.name}: interface on line ${n + 1} is not an interface name; dropped`);
 				break;
+			}
 			case 'Virtual Router ID':
 				setNum(cur, 'vrid', value);
 				break;

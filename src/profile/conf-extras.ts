@@ -24,6 +24,8 @@ export const ADDRESS_UNKNOWN = 'unknown';
 export const directorConfSchema = z
 	.object({
 		router_id: z.union([z.string().regex(/^[^\s"#!{}]+$/, 'must be one word'), z.literal(false)]).optional(),
+		/** This director's keepalived version when it differs from keepalived.version (render and checks follow it). */
+		version: z.string().regex(/^\d{1,2}\.\d{1,2}(\.\d{1,3})?$/, 'must be a keepalived version like 2.2.7').optional(),
 		global_defs: confTextSchema.optional(),
 		extra: confTextSchema.optional(),
 	})

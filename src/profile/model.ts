@@ -46,7 +46,13 @@ export interface Host {
 	readonly ssh: SshSettings;
 	readonly service?: ServiceCommands;
 	/** Directors: router_id (undefined: the host name; false: none) and keepalived.conf lines of this director only. */
-	readonly keepalived?: {readonly routerId?: string | false; readonly globalDefs?: readonly SyntaxNode[]; readonly extra?: readonly SyntaxNode[]};
+	readonly keepalived?: {
+		readonly routerId?: string | false;
+		/** This director's keepalived version, when the profile states it (overrides KeepalivedSettings.version). */
+		readonly version?: string;
+		readonly globalDefs?: readonly SyntaxNode[];
+		readonly extra?: readonly SyntaxNode[];
+	};
 }
 
 export interface Vip {
@@ -137,6 +143,10 @@ export interface KeepalivedSettings {
 	readonly reload: Argv;
 	readonly status: Argv;
 	readonly pidFile: string;
+	/** pid_file was not in the profile: the poller uses the default of the keepalived version it finds. */
+	readonly pidFileDefaulted?: boolean;
+	/** The keepalived version the profile says its directors run (render follows it). */
+	readonly version?: string;
 	readonly vrrpPidFile: string;
 	readonly dumpDir: string;
 	/** keepalived.conf lines inside global_defs, and top-level blocks, for every director. */
@@ -181,6 +191,14 @@ export function hostByName(profile: Profile, name: string): Host {
 	const host = profile.hosts.find((h) => h.name === name);
 	if (!host) throw new Error(`no host named ${name} in profile ${profile.name}`);
 	return host;
+}
+
+/** keepalived's default parent pid file since 2.0.17 (/var/run before). */
+export const DEFAULT_PID_FILE = '/run/keepalived.pid';
+
+/** The keepalived version the profile states for a director (its own, else the cluster's). */
+export function statedKeepalivedVersion(profile: Profile, director: string): string | undefined {
+	return profile.hosts.find((h) => h.name === director)?.keepalived?.version ?? profile.keepalived.version;
 }
 
 export function directors(profile: Profile): Host[] {

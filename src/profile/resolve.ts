@@ -11,6 +11,7 @@ import {byElection} from './election.js';
 import type {FieldPath} from './locate.js';
 import {confExtrasOf, confNodes} from './conf-extras.js';
 import type {Argv, HealthCheck, Host, Preempt, Profile, SshSettings, VrrpInstance} from './model.js';
+import {DEFAULT_PID_FILE} from './model.js';
 
 export interface ResolveOptions {
 	/** Path of the OpenSSH client config to honour for `config_alias` (default ~/.ssh/config). */
@@ -133,6 +134,7 @@ export function resolveProfile(doc: ProfileDoc, file: string, options: ResolveOp
 			? {
 					keepalived: {
 						...(h.keepalived.router_id !== undefined ? {routerId: h.keepalived.router_id} : {}),
+						...(h.keepalived.version !== undefined ? {version: h.keepalived.version} : {}),
 						...(h.keepalived.global_defs !== undefined ? {globalDefs: confNodes(h.keepalived.global_defs)} : {}),
 						...(h.keepalived.extra !== undefined ? {extra: confNodes(h.keepalived.extra)} : {}),
 					},
@@ -195,7 +197,10 @@ export function resolveProfile(doc: ProfileDoc, file: string, options: ResolveOp
 			stop: splitCommand(doc.keepalived.stop),
 			reload: splitCommand(doc.keepalived.reload),
 			status: splitCommand(doc.keepalived.status),
-			pidFile: doc.keepalived.pid_file,
+			pidFile: doc.keepalived.pid_file ?? DEFAULT_PID_FILE,
+			// Without pid_file the poller uses where the detected keepalived version keeps it.
+			...(doc.keepalived.pid_file === undefined ? {pidFileDefaulted: true} : {}),
+			...(doc.keepalived.version !== undefined ? {version: doc.keepalived.version} : {}),
 			vrrpPidFile: doc.keepalived.vrrp_pid_file,
 			dumpDir: doc.keepalived.dump_dir,
 			...(doc.keepalived.global_defs !== undefined ? {globalDefs: confNodes(doc.keepalived.global_defs)} : {}),

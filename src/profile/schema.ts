@@ -255,8 +255,13 @@ export const profileSchema = z
 				stop: commandSchema.default('systemctl stop keepalived'),
 				reload: commandSchema.default('systemctl reload keepalived'),
 				status: commandSchema.default('systemctl is-active keepalived'),
-				/** keepalived's parent pid file (signals for state dumps go there). */
-				pid_file: remotePathSchema.default('/run/keepalived.pid'),
+				/**
+				 * The keepalived version the directors run (like 2.2.7): keepalived.conf is rendered with the
+				 * keywords it knows. Without it, deploy asks each director (`keepalived --version`).
+				 */
+				version: z.string().regex(/^\d{1,2}\.\d{1,2}(\.\d{1,3})?$/, 'must be a keepalived version like 2.2.7').optional(),
+				/** keepalived's parent pid file (signals for state dumps go there); default: where the detected version keeps it. */
+				pid_file: remotePathSchema.optional(),
 				/** The VRRP child's pid file (the hard-failure drill freezes that process). */
 				vrrp_pid_file: remotePathSchema.default('/run/vrrp.pid'),
 				/** Where keepalived writes its dumps (KA_TMP_DIR, or $TMPDIR from 2.2.5). */
@@ -275,7 +280,6 @@ export const profileSchema = z
 				stop: 'systemctl stop keepalived',
 				reload: 'systemctl reload keepalived',
 				status: 'systemctl is-active keepalived',
-				pid_file: '/run/keepalived.pid',
 				vrrp_pid_file: '/run/vrrp.pid',
 				dump_dir: '/tmp',
 			}),

@@ -2,7 +2,7 @@
 // each block's keepalived text (`extra`, `global_defs`) after its typed lines, all written by the
 // keepalived-conf serializer (one keyword per line, always: keepalived's parser is line oriented
 // and silently misreads nested blocks written on one line).
-import {serializeNodes, type SyntaxNode} from '../keepalived-conf/index.js';
+import {adaptToVersion, serializeNodes, type KeywordVersionWarning, type SyntaxNode} from '../keepalived-conf/index.js';
 import {ADDRESS_UNKNOWN, type ConfExtras} from '../profile/conf-extras.js';
 import type {HealthCheck, Host, Profile, RealServer, TrackScript, VirtualServer, VrrpInstance} from '../profile/model.js';
 import {hostByName} from '../profile/model.js';
@@ -10,6 +10,12 @@ import {hostByName} from '../profile/model.js';
 export interface RenderOptions {
 	/** Replace auth_pass (and other secrets) with a placeholder, for display. */
 	readonly redactSecrets?: boolean;
+	/**
+	 * The director's keepalived version (stated in the profile or detected): keywords it knows under
+	 * another name are written that way (HTTP_GET `retry` is `nb_get_retry` before 1.3.7). Without it,
+	 * the keywords of current keepalived.
+	 */
+	readonly keepalivedVersion?: string;
 }
 
 /** A line the typed fields cannot be rendered without (an address still `unknown`). */
@@ -167,8 +173,17 @@ export function renderKeepalivedNodes(profile: Profile, director: string): Synta
 	];
 }
 
-/** The whole keepalived.conf for `director`. Deterministic: same profile, same bytes. */
+/** The render for one keepalived version, and the lines that version does not know (it would ignore them). */
+export function renderForVersion(profile: Profile, director: string, version: string): {nodes: SyntaxNode[]; warnings: KeywordVersionWarning[]} {
+	return adaptToVersion(renderKeepalivedNodes(profile, director), version);
+}
+
+/**
+ * The whole keepalived.conf for `director`. Deterministic: same profile (and version), same bytes. The
+ * header does not name the version: a version that needs no other keyword renders the same file.
+ */
 export function renderKeepalivedConf(profile: Profile, director: string, options: RenderOptions = {}): string {
 	const header = `# Rendered by lvsdeck from profile "${profile.name}" for ${director}. Edits here are overwritten by deploy.\n`;
-	return header + serializeNodes(renderKeepalivedNodes(profile, director), {redactSecrets: options.redactSecrets === true});
+	const nodes = options.keepalivedVersion ? renderForVersion(profile, director, options.keepalivedVersion).nodes : renderKeepalivedNodes(profile, director);
+	return header + serializeNodes(nodes, {redactSecrets: options.redactSecrets === true});
 }

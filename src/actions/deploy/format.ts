@@ -58,11 +58,21 @@ function semanticLines(h: HostPlan): PlanLine[] {
 	return out;
 }
 
+/** The keepalived version rendered for, and each profile line it does not know (it would ignore them). */
+function keepalivedLines(h: HostPlan): PlanLine[] {
+	const k = h.keepalived;
+	if (!k || k.version === null) return [];
+	const out: PlanLine[] = [{text: `   rendered for keepalived ${sanitizeLine(k.version)} (${k.from === 'profile' ? 'profile keepalived.version' : 'reported by the director'})`}];
+	for (const w of k.warnings) out.push({text: `   WARNING: ${sanitizeLine(w)}`, colour: 'red'});
+	return out;
+}
+
 export function planLines(plan: DeployPlan): PlanLine[] {
 	const out: PlanLine[] = [];
 	for (const h of plan.hosts) {
 		const live = h.liveChanges ?? [];
 		out.push({text: `== ${sanitizeLine(h.host)} (${h.role}${h.holdsVip ? ', holds a VIP: goes last' : ''}): ${fileVerdict(h)}${live.length > 0 ? `; live: ${live.join(', ')}` : ''}`});
+		out.push(...keepalivedLines(h));
 		out.push(...semanticLines(h));
 		if (writesFile(h)) out.push(...diffLines(h.file.diff));
 		if (h.staleTemporaries?.length) out.push({text: `   stale temporaries of an interrupted run (deploy removes them): ${h.staleTemporaries.map(sanitizeLine).join(', ')}`});
@@ -94,6 +104,8 @@ export function planJson(plan: DeployPlan, dryRun: boolean): unknown {
 				diff: h.file.diff,
 				liveChanges: h.liveChanges ?? [],
 				staleTemporaries: h.staleTemporaries ?? [],
+				keepalivedVersion: h.keepalived?.version ?? null,
+				keepalivedWarnings: h.keepalived?.warnings ?? [],
 			};
 		}),
 	};

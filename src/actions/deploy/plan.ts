@@ -5,8 +5,10 @@
 import {createTwoFilesPatch} from 'diff';
 import {compareKeepalivedConf, parseKeepalivedConf, type Difference} from '../../keepalived-conf/index.js';
 import {readInstalledConfig, sudoConfigFolder} from '../../probes/installed-config.js';
-import type {Host, Profile} from '../../profile/model.js';
-import {renderKeepalivedConf} from '../../render/keepalived-conf.js';
+import {statedKeepalivedVersion, type Host, type Profile} from '../../profile/model.js';
+import {renderForVersion, renderKeepalivedConf, type RenderOptions} from '../../render/keepalived-conf.js';
+import {keepalivedVersionCommand} from '../../probes/vrrp.js';
+import {readVersionOutput} from '../../probes/keepalived-caps.js';
 import {ARP_SYSCTL_FILE, realServerVips, renderArpSysctlConf} from '../../render/realserver-setup.js';
 import {parseRealServerCheck, realServerCheckCommand} from '../../probes/realserver.js';
 import {ipAddrJsonCommand, parseIpAddrJson} from '../../probes/vip.js';
@@ -52,6 +54,17 @@ export interface HostPlan {
 	readonly semantic?: SemanticChange | {readonly error: string};
 	/** Directors whose file differs only in layout: left as it is (`skip`), or rewritten as forced (`rewrite`). */
 	readonly layoutOnly?: 'skip' | 'rewrite';
+	/** Directors: the keepalived version rendered for, and lines of the profile that version does not know. */
+	readonly keepalived?: TargetKeepalived;
+}
+
+export interface TargetKeepalived {
+	/** null: the director reported no version (the render is for current keepalived). */
+	readonly version: string | null;
+	/** Where the version came from: the profile (keepalived.version) or `keepalived --version` on the director. */
+	readonly from: 'profile' | 'director';
+	/** `vrrp_instance VI_1: mcast_dst_ip needs keepalived 2.2.5 or later; keepalived 2.1.5 ignores the line`. */
+	readonly warnings: readonly string[];
 }
 
 export interface DeployPlan {
@@ -62,8 +75,8 @@ export interface DeployPlan {
 export interface PlanOptions {
 	/** Only this host. */
 	readonly host?: string;
-	/** Renders a director's keepalived.conf (tests inject broken configs here). */
-	readonly render?: (profile: Profile, director: string) => string;
+	/** Renders a director's keepalived.conf (tests inject broken configs here); given the target's keepalived version. */
+	readonly render?: (profile: Profile, director: string, options?: RenderOptions) => string;
 	/** Write a director's file even when it differs only in layout (`--force-rewrite`). */
 	readonly forceRewrite?: boolean;
 }
@@ -129,16 +142,31 @@ async function semanticChange(transport: Transport, host: string, path: string, 
 	return {differences, removals: differences.filter((d) => d.kind === 'only-a')};
 }
 
+/** The version the profile states for the director, else the one it reports; a director that says nothing gets the current keywords. */
+async function targetKeepalived(profile: Profile, transport: Transport, host: Host): Promise<{version: string | null; from: 'profile' | 'director'}> {
+	const stated = statedKeepalivedVersion(profile, host.name);
+	if (stated !== undefined) return {version: stated, from: 'profile'};
+	try {
+		const r = await transport.exec(host.name, keepalivedVersionCommand(), {timeoutMs: READ_TIMEOUT_MS});
+		return {version: r.timedOut ? null : readVersionOutput(`${r.stdout}\n${r.stderr}`).version, from: 'director'};
+	} catch {
+		// Reading the file below reports an unreachable director; the version is not worth a second error.
+		return {version: null, from: 'director'};
+	}
+}
+
 async function planDirector(profile: Profile, transport: Transport, host: Host, render: NonNullable<PlanOptions['render']>, forceRewrite: boolean): Promise<HostPlan> {
 	const path = profile.keepalived.configPath;
 	// The stale temporaries after the file, not beside it: a busy director (a console polls it too) gets
 	// one more session at a time, not two.
 	const readBoth = async () => [await readRemoteFile(transport, host.name, path), await transport.exec(host.name, temporariesCommand('list', path, VALIDATE_TMP_DIR), {timeoutMs: READ_TIMEOUT_MS})] as const;
+	const target = await targetKeepalived(profile, transport, host);
 	const [[current, stale], addrs] = await Promise.all([readBoth(), transport.exec(host.name, ipAddrJsonCommand())]);
 	const vips = new Set(profile.instances.flatMap((i) => i.vips.map((v) => v.address)));
 	const holdsVip = parseIpAddrJson(addrs.stdout).addresses.some((a) => vips.has(a.address));
 	const staleTemporaries = [...stale.stdout.matchAll(/^stale=(.+)$/gm)].map((m) => m[1]!);
-	const file = fileChange(path, current, render(profile, host.name));
+	const file = fileChange(path, current, render(profile, host.name, target.version === null ? {} : {keepalivedVersion: target.version}));
+	const warnings = target.version === null ? [] : renderForVersion(profile, host.name, target.version).warnings.map((w) => w.message);
 	// A missing file has nothing to compare; an equal one nothing to say.
 	const semantic = file.changed && current !== null ? await semanticChange(transport, host.name, path, file.desired, host.ssh.sudo) : undefined;
 	const layoutOnly = semantic && 'differences' in semantic && semantic.differences.length === 0 ? (forceRewrite ? 'rewrite' : 'skip') : undefined;
@@ -150,6 +178,7 @@ async function planDirector(profile: Profile, transport: Transport, host: Host, 
 		...(staleTemporaries.length > 0 ? {staleTemporaries} : {}),
 		...(semantic ? {semantic} : {}),
 		...(layoutOnly ? {layoutOnly} : {}),
+		keepalived: {...target, warnings},
 	};
 }
 

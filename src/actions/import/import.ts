@@ -13,6 +13,7 @@ import {
 import {parseProfile} from '../../profile/load.js';
 import {resolveProfile, type ResolveOptions} from '../../profile/resolve.js';
 import type {Profile} from '../../profile/model.js';
+import {renderForVersion} from '../../render/keepalived-conf.js';
 import {virtualServerKey, type Doc} from './lift.js';
 import {mergeDirectors, type Demotions, type DirectorConfig, type DocIndex, type MergeResult} from './merge.js';
 import {profileYaml, type YamlComments} from './profile-yaml.js';
@@ -39,6 +40,8 @@ export interface DirectorSource {
 	readonly files: ConfigFileReader;
 	/** Put before file:line:col in messages (`dir1:` for files read over SSH). */
 	readonly where?: string;
+	/** The keepalived version the director runs (`keepalived --version`), when known. */
+	readonly keepalivedVersion?: string;
 }
 
 /** Files on this machine, for --conf. */
@@ -95,7 +98,7 @@ export function readDirectorConfigs(sources: readonly DirectorSource[]): ReadCon
 			if (!warnings.includes(line)) warnings.push(line);
 		}
 		if (!parsed.ok) throw new ImportError(`${where}${formatDiagnostic(parsed.error)}`);
-		dirs.push({name: s.name, ...(s.address ? {address: s.address} : {}), config: evaluated(parsed.config)});
+		dirs.push({name: s.name, ...(s.address ? {address: s.address} : {}), ...(s.keepalivedVersion ? {keepalivedVersion: s.keepalivedVersion} : {}), config: evaluated(parsed.config)});
 	}
 	return {dirs, warnings};
 }
@@ -127,10 +130,27 @@ export interface ImportResult {
 	readonly profile: Profile;
 	/** What stayed keepalived text, and why. */
 	readonly notes: string[];
+	/** Lines the profile renders that a director's keepalived version does not know (it would ignore them). */
+	readonly versionWarnings: string[];
 }
 
-function fullDoc(merged: MergeResult, settings: ImportSettings): Doc {
-	const {hosts, keepalived, ...rest} = merged.doc as {hosts: Record<string, Doc>; keepalived?: Doc};
+/**
+ * The directors' keepalived versions into the document: keepalived.version when every director reported
+ * the same one, else each its own (hosts.NAME.keepalived.version). Render and deploy follow them.
+ */
+function withVersions(hosts: Record<string, Doc>, keepalived: Doc | undefined, dirs: readonly DirectorConfig[]): Doc | undefined {
+	const versions = new Set(dirs.map((d) => d.keepalivedVersion));
+	if (versions.size === 1 && dirs[0]?.keepalivedVersion) return {version: dirs[0].keepalivedVersion, ...keepalived};
+	for (const d of dirs) {
+		const host = hosts[d.name];
+		if (d.keepalivedVersion && host) hosts[d.name] = {...host, keepalived: {...(host['keepalived'] as Doc | undefined), version: d.keepalivedVersion}};
+	}
+	return keepalived;
+}
+
+function fullDoc(merged: MergeResult, settings: ImportSettings, dirs: readonly DirectorConfig[] = []): Doc {
+	const {hosts, keepalived: mergedKeepalived, ...rest} = merged.doc as {hosts: Record<string, Doc>; keepalived?: Doc};
+	const keepalived = withVersions(hosts, mergedKeepalived, dirs);
 	for (const [name, ssh] of settings.hostSsh ?? []) if (hosts[name]) hosts[name] = {...hosts[name], ssh};
 	for (const [name, host] of Object.entries(settings.extraHosts ?? {})) hosts[name] ??= host;
 	const settingsKeepalived = settings.configPath ? {config_path: settings.configPath} : {};
@@ -154,7 +174,7 @@ function settle(dirs: readonly DirectorConfig[], settings: ImportSettings): {mer
 	for (let round = 0; round < MAX_ROUNDS; round++) {
 		const merged = mergeDirectors(dirs, {demoted, ...(settings.names ? {names: settings.names} : {})});
 		let found: Demotions = merged.demote;
-		const doc = fullDoc(merged, settings);
+		const doc = fullDoc(merged, settings, dirs);
 		if (found.size === 0) {
 			const validation = validateDoc(doc, merged.index);
 			if (validation.ok) found = compareRendered(resolveProfile(validation.doc, settings.profileFile, settings.resolve), dirs, merged.index);
@@ -196,5 +216,10 @@ export function buildProfile(dirs: readonly DirectorConfig[], settings: ImportSe
 	const profile = parseProfile(yaml, settings.profileFile, settings.resolve);
 	const late = compareRendered(profile, dirs, merged.index);
 	if (late.size > 0) throw new ImportInternalError(`the written profile renders differently: ${[...late.values()][0]!}`);
-	return {yaml, doc, comments, profile, notes: describeText(dirs, merged.index, demoted)};
+	return {yaml, doc, comments, profile, notes: describeText(dirs, merged.index, demoted), versionWarnings: versionWarnings(profile, dirs)};
+}
+
+/** `dir1 (keepalived 1.3.5): virtual_server ... > real_server ...: lvs_method needs keepalived 1.3.6 or later; ...`. */
+function versionWarnings(profile: Profile, dirs: readonly DirectorConfig[]): string[] {
+	return dirs.flatMap((d) => (d.keepalivedVersion ? renderForVersion(profile, d.name, d.keepalivedVersion).warnings.map((w) => `${d.name} (keepalived ${d.keepalivedVersion}): ${w.message}`) : []));
 }

@@ -30,6 +30,8 @@ export interface DirectorConfig {
 	readonly address?: string;
 	/** The config as keepalived reads it on this director (its config id), includes followed. */
 	readonly config: KeepalivedConfig;
+	/** The keepalived version it runs, when known (`keepalived --version` over SSH). */
+	readonly keepalivedVersion?: string;
 }
 
 /** Blocks kept as keepalived text, with why: `instance:VI_1`, `script:chk`, `vs:KEY`, `rs:VSKEY|RSKEY`, `check:VSKEY|RSKEY`, `auth:VI_1`, `track:VI_1`, `unicast:VI_1`. */

@@ -7,7 +7,7 @@ import {profileSchema, type ProfileDoc} from '../../profile/schema.js';
 import {crossCheck} from '../../profile/cross-check.js';
 import {checkConfExtras} from '../../profile/conf-extras.js';
 import {formatPath, type FieldPath} from '../../profile/locate.js';
-import type {Profile} from '../../profile/model.js';
+import {statedKeepalivedVersion, type Profile} from '../../profile/model.js';
 import {renderKeepalivedConf} from '../../render/keepalived-conf.js';
 import {realServerKey, virtualServerKey} from './lift.js';
 import type {Demotions, DirectorConfig, DocIndex} from './merge.js';
@@ -94,7 +94,8 @@ function serverDemotions(key: string, a: VirtualServer, b: VirtualServer, rsKeys
 export function compareRendered(profile: Profile, dirs: readonly DirectorConfig[], index: DocIndex): Demotions {
 	const demote: Demotions = new Map();
 	for (const d of dirs) {
-		const rendered = parseKeepalivedConf(renderKeepalivedConf(profile, d.name), {file: `rendered for ${d.name}`, configId: d.name});
+		const version = statedKeepalivedVersion(profile, d.name);
+		const rendered = parseKeepalivedConf(renderKeepalivedConf(profile, d.name, version ? {keepalivedVersion: version} : {}), {file: `rendered for ${d.name}`, configId: d.name});
 		if (!rendered.ok) throw new ImportInternalError(`the rendered config for ${d.name} does not parse: ${rendered.error.message}`);
 		const a = d.config;
 		const b = rendered.config;

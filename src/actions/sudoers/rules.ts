@@ -39,6 +39,8 @@ export interface RightsInput {
 	readonly configPath: string;
 	readonly backupDir: string;
 	readonly pidFile: string;
+	/** Every pid file the snapshot may be given: keepalived before 2.0.17 defaulted to /var/run. */
+	readonly snapshotPidFiles: readonly string[];
 	readonly vrrpPidFile: string;
 	readonly dumpDir: string;
 	readonly keepalived: {readonly start: readonly RuleWord[]; readonly stop: readonly RuleWord[]; readonly reload: readonly RuleWord[]};
@@ -57,6 +59,7 @@ export const GENERIC_INPUT: RightsInput = {
 	configPath: '/etc/keepalived/keepalived.conf',
 	backupDir: '/etc/keepalived/backup',
 	pidFile: '/run/keepalived.pid',
+	snapshotPidFiles: ['/run/keepalived.pid', '/var/run/keepalived.pid'],
 	vrrpPidFile: '/run/keepalived_vrrp.pid',
 	dumpDir: '/tmp',
 	keepalived: {start: ['systemctl', 'start', 'keepalived'], stop: ['systemctl', 'stop', 'keepalived'], reload: ['systemctl', 'reload', 'keepalived']},
@@ -79,6 +82,7 @@ export function rightsInputOf(profile: Profile): RightsInput {
 		configPath: k.configPath,
 		backupDir: k.backupDir,
 		pidFile: k.pidFile,
+		snapshotPidFiles: k.pidFileDefaulted ? unique([k.pidFile, '/run/keepalived.pid', '/var/run/keepalived.pid']) : [k.pidFile],
 		vrrpPidFile: k.vrrpPidFile,
 		dumpDir: k.dumpDir,
 		keepalived: {start: k.start, stop: k.stop, reload: k.reload},
@@ -108,8 +112,10 @@ const script = (text: string, name: string, ...args: RuleWord[]): RuleWord[] => 
 function monitorRules(i: RightsInput): SudoRule[] {
 	const m = (why: string, argv: RuleWord[]): SudoRule => ({level: 'monitor', uses: ['monitor'], role: 'director', why, argv});
 	return [
-		...(['json', 'data', 'none'] as const).map((kind) =>
-			m(`the director snapshot with a ${kind} keepalived dump: ipvsadm -Ln (list, stats, rates), ip addr, the config's sha256${kind === 'none' ? '' : `, and keepalived's ${kind} dump (signal checked by the script)`}`, script(DIRECTOR_SNAPSHOT_SCRIPT, 'lvsdeck-probe', i.configPath, kind, i.pidFile, i.dumpDir, ANY)),
+		...i.snapshotPidFiles.flatMap((pidFile) =>
+			(['json', 'data', 'none'] as const).map((kind) =>
+				m(`the director snapshot with a ${kind} keepalived dump (pid file ${pidFile}): ipvsadm -Ln (list, stats, rates), ip addr, the config's sha256${kind === 'none' ? '' : `, and keepalived's ${kind} dump (signal checked by the script)`}`, script(DIRECTOR_SNAPSHOT_SCRIPT, 'lvsdeck-probe', i.configPath, kind, pidFile, i.dumpDir, ANY)),
+			),
 		),
 		m(`read the installed keepalived config and its includes, only files under ${sudoConfigFolder(i.configPath)} (drift, import)`, script(CONFIG_READ_SCRIPT, 'lvsdeck-conf', sudoConfigFolder(i.configPath), ANY)),
 	];

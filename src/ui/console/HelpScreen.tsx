@@ -21,7 +21,7 @@ export const HELP_LINES: readonly string[] = [
 	'  CONNS       connections scheduled since the service was created;  CPS: connections per second',
 	'  IN          bytes per second toward the real server;  CPS HISTORY: CPS over the last 30 polls',
 	'  MASTER ROUTER  the address a BACKUP hears adverts from;  CHANGED: time since the last transition',
-	'  PREEMPT     preempt, nopreempt or delay N s (from the profile)',
+	'  PREEMPT     preempt, nopreempt or delay N s (from the profile);  KEEPALIVED: the version found on it',
 	'  VIP ON LO   the VIP /32 is on the real server\'s lo (needed for DR)',
 	'  ARP I/A     net.ipv4.conf.all arp_ignore / arp_announce (DR needs 1 / 2)',
 	'  PORT        the service port accepts a TCP connection from this station',

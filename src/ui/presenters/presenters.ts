@@ -3,6 +3,7 @@
 import type {Profile} from '../../profile/model.js';
 import type {ClusterState, HostState} from '../../cluster/types.js';
 import {formatAddrPort, realServerKey, serviceKey} from '../../probes/ipvs.js';
+import {describeCapabilities} from '../../probes/keepalived-caps.js';
 import {sanitizeLine} from '../../text/sanitize.js';
 import {humanAge, humanCount, humanRate, sparkline} from '../format.js';
 import type {LogEntry} from '../action-log.js';
@@ -178,6 +179,20 @@ function preemptText(profile: Profile, instance: string): string {
 	return p.mode === 'delay' ? `delay ${p.delaySec}s` : p.mode;
 }
 
+/** The director's keepalived version for the VRRP table ('?' until detected). */
+function versionCell(h: HostState): string {
+	const c = h.director?.keepalived;
+	return c ? s(c.version ?? '?') : '?';
+}
+
+/** `keepalived 2.2.7 (--signum, JSON dump)` and how its state is read, for the details. */
+function keepalivedLines(h: HostState): string[] {
+	const c = h.director?.keepalived;
+	if (!c) return ['keepalived: version not detected yet'];
+	const dump = c.dump.kind === 'none' ? `no dump: ${c.dump.why}` : `reads the ${c.dump.kind === 'json' ? 'JSON' : 'text'} dump on signal ${c.dump.signal}${c.dump.signalFrom === 'sigusr1' ? ' (SIGUSR1: no --signum)' : ''}`;
+	return [s(`keepalived ${describeCapabilities(c)}`), s(`${dump}; pid file ${h.director?.pidFile ?? c.pidFile}`)];
+}
+
 export function vrrpTable(state: ClusterState, profile: Profile, now: number): TableModel {
 	const rows: Row[] = [];
 	for (const h of state.hosts.filter((x) => x.role === 'director')) {
@@ -185,8 +200,9 @@ export function vrrpTable(state: ClusterState, profile: Profile, now: number): T
 		if (list.length === 0) {
 			rows.push({
 				key: `vrrp|${h.name}`,
-				cells: [s(h.name), '-', h.director?.keepalivedActive === false ? 'DOWN' : '?', '', '', '', '', '', s(h.director?.vrrpError ?? '')],
+				cells: [s(h.name), '-', versionCell(h), h.director?.keepalivedActive === false ? 'DOWN' : '?', '', '', '', '', '', s(h.director?.vrrpError ?? '')],
 				tone: h.director?.keepalivedActive === false ? 'bad' : 'dim',
+				detail: () => keepalivedLines(h),
 			});
 			continue;
 		}
@@ -196,7 +212,7 @@ export function vrrpTable(state: ClusterState, profile: Profile, now: number): T
 			const age = v.lastTransition === undefined ? '-' : humanAge(Math.max(0, now - v.lastTransition * 1000));
 			rows.push({
 				key: `vrrp|${h.name}|${v.name}`,
-				cells: [s(h.name), s(v.name), v.state, String(v.priority ?? '?'), String(v.effectivePriority ?? '?'), s(v.masterRouter ?? (v.state === 'MASTER' ? '(self)' : masterPeer ? `${masterPeer} (state)` : '-')), age, preemptText(profile, v.name), v.vips.map(s).join(' ')],
+				cells: [s(h.name), s(v.name), versionCell(h), v.state, String(v.priority ?? '?'), String(v.effectivePriority ?? '?'), s(v.masterRouter ?? (v.state === 'MASTER' ? '(self)' : masterPeer ? `${masterPeer} (state)` : '-')), age, preemptText(profile, v.name), v.vips.map(s).join(' ')],
 				tone: !h.reachable ? 'dim' : v.state === 'MASTER' ? 'ok' : v.state === 'BACKUP' ? 'normal' : 'bad',
 				detail: () => [
 					`${h.name} ${v.name}: ${v.state}${v.wantState ? ` (wants ${v.wantState})` : ''}`,
@@ -204,6 +220,7 @@ export function vrrpTable(state: ClusterState, profile: Profile, now: number): T
 					`master router ${v.masterRouter ?? '-'}${v.masterPriority ? ` (priority ${v.masterPriority})` : ''}`,
 					`last transition ${v.lastTransition === undefined ? '-' : new Date(v.lastTransition * 1000).toISOString()}`,
 					`adverts received ${v.stats?.advertRcvd ?? '?'}, sent ${v.stats?.advertSent ?? '?'}; became master ${v.stats?.becomeMaster ?? '?'} times`,
+					...keepalivedLines(h),
 				],
 			});
 		}
@@ -212,6 +229,7 @@ export function vrrpTable(state: ClusterState, profile: Profile, now: number): T
 		columns: [
 			{title: 'DIRECTOR', width: 10},
 			{title: 'INSTANCE', width: 10},
+			{title: 'KEEPALIVED', width: 10},
 			{title: 'STATE', width: 8},
 			{title: 'PRIO', width: 5, align: 'right'},
 			{title: 'EFF', width: 5, align: 'right'},

@@ -5,6 +5,7 @@ import {loadProfile} from '../../../src/profile/load.js';
 import {parseIpvsList, parseIpvsStats, mergeIpvs} from '../../../src/probes/ipvs.js';
 import {parseIpAddrJson} from '../../../src/probes/vip.js';
 import {parseKeepalivedJson} from '../../../src/probes/vrrp.js';
+import {detectCapabilities} from '../../../src/probes/keepalived-caps.js';
 import {sha256Hex} from '../../../src/probes/config-hash.js';
 import {renderKeepalivedConf} from '../../../src/render/keepalived-conf.js';
 import type {HostState} from '../../../src/cluster/types.js';
@@ -32,6 +33,8 @@ export function healthyHosts(now = 1_000_000): Map<string, HostState> {
 				addresses: parseIpAddrJson(fixture(`ip-j-addr-${name}.json`)).addresses,
 				vrrp: parseKeepalivedJson(fixture(`keepalived-json-${name}.json`)).instances,
 				keepalivedActive: true,
+				keepalived: detectCapabilities(fixture('keepalived-version.txt'), fixture('keepalived-signum.txt')),
+				pidFile: '/run/keepalived.pid',
 				configSha256: sha256Hex(renderKeepalivedConf(labProfile, name)),
 			},
 		});

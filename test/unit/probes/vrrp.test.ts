@@ -75,6 +75,7 @@ describe('parseKeepalivedJson', () => {
 		expect(d.instances).toEqual([
 			{
 				name: 'VI_1',
+				vrrpVersion: 2,
 				state: 'MASTER',
 				wantState: 'MASTER',
 				interface: 'eth0',
@@ -133,6 +134,7 @@ describe('parseKeepalivedData', () => {
 				name: 'VI_1',
 				state: 'MASTER',
 				wantState: 'MASTER',
+				vrrpVersion: 2,
 				lastTransition: 1795258268.05098,
 				interface: 'eth0',
 				vrid: 100,

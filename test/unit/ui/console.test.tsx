@@ -69,8 +69,12 @@ describe('console', () => {
 	it('VRRP and real-server views', async () => {
 		const {lastFrame, stdin} = setup();
 		let frame = await press(stdin, lastFrame, '3', (f) => f.includes('MASTER ROUTER'), 'the VRRP view');
-		expect(frame).toMatch(/dir1\s+VI_1\s+MASTER\s+100\s+100\s+\(self\)/);
-		expect(frame).toMatch(/dir2\s+VI_1\s+BACKUP\s+80\s+80\s+dir1 \(state\)/);
+		expect(frame).toMatch(/dir1\s+VI_1\s+2\.2\.7\s+MASTER\s+100\s+100\s+\(self\)/);
+		expect(frame).toMatch(/dir2\s+VI_1\s+2\.2\.7\s+BACKUP\s+80\s+80\s+dir1 \(state\)/);
+		frame = await press(stdin, lastFrame, KEYS.enter, (f) => f.includes('details (Enter/Esc'), 'the VRRP detail pane');
+		expect(frame).toContain('keepalived 2.2.7 (--signum, JSON dump)');
+		expect(frame).toContain('reads the JSON dump on signal 36; pid file /run/keepalived.pid');
+		frame = await press(stdin, lastFrame, KEYS.escape, (f) => !f.includes('details ('), 'the detail pane closed');
 		frame = await press(stdin, lastFrame, '4', (f) => f.includes('VIP ON LO'), 'the real-server view');
 		expect(frame).toMatch(/rs1\s+yes\s+yes\s+ok 1\/2\s+active\s+answers\s+in w1\s+in w1/);
 	});
