@@ -46,6 +46,10 @@ export interface ReadResult {
 	readonly definitions: ReadonlyArray<{readonly name: string; readonly value: string}>;
 }
 
+/** Bounds on multi-line definition expansion (keepalived's own reader has none and never ends). */
+const MAX_EXPANSION_DEPTH = 64;
+const MAX_EXPANDED_LINES = 100_000;
+
 const MAX_INCLUDE_DEPTH = 32;
 /** Files read in all: a glob that includes itself would otherwise multiply without end. */
 const MAX_FILES = 1000;
@@ -80,6 +84,8 @@ function physicalLines(text: string): string[] {
 class LineReader {
 	private readonly frames: FileFrame[] = [];
 	private readonly generators: Generator[] = [];
+	private expandedLines = 0;
+	private expansionStopped = false;
 	private residue: Pending | undefined;
 	private multilineDef: Definition | undefined;
 	private readonly defs: Definitions;
@@ -108,6 +114,20 @@ class LineReader {
 	private pushFile(file: string, text: string, queue: string[], depth: number): void {
 		this.files.push(file);
 		this.frames.push({file, lines: physicalLines(text), index: 0, queue, depth});
+	}
+
+	/**
+	 * A multi-line definition that uses itself would expand for ever (and run out of memory): bound the
+	 * nesting of expansions and the lines they produce, and say where it stopped.
+	 */
+	private pushExpansion(lines: number, loc: Loc): boolean {
+		this.expandedLines += lines;
+		if (this.generators.length < MAX_EXPANSION_DEPTH && this.expandedLines <= MAX_EXPANDED_LINES) return true;
+		if (!this.expansionStopped) {
+			this.expansionStopped = true;
+			this.warn('definition-loop', `a multi-line definition expands without end (nested ${MAX_EXPANSION_DEPTH} deep or over ${MAX_EXPANDED_LINES} lines): does it use itself? The rest of its expansion is not read`, loc);
+		}
+		return false;
 	}
 
 	private warn(code: string, message: string, loc: Loc, fix?: string): void {
@@ -208,6 +228,7 @@ class LineReader {
 				const sub = this.defs.substitute(text);
 				if (!sub) break;
 				if (sub.overflow) this.warn('line-too-long', 'substituting a definition would make the line longer than keepalived reads (1023 bytes)', loc);
+				if (sub.more.length > 0 && !this.pushExpansion(sub.more.length, loc)) return;
 				if (sub.more.length > 0) this.generators.push({items: sub.more.map((t) => ({text: t, loc, condition}))});
 				text = decomment(sub.text).text;
 				if (text[0] === '@' || text.includes('$')) recheck = true;

@@ -1,6 +1,6 @@
 // keepalived 2.2.7's line rules: comments, quotes, braces, definitions, conditionals, includes.
 import {describe, expect, it} from 'vitest';
-import {filesFromMap, parseKeepalivedTree, type SyntaxNode} from '../../../src/keepalived-conf/index.js';
+import {filesFromMap, parseKeepalivedConf, parseKeepalivedTree, type SyntaxNode} from '../../../src/keepalived-conf/index.js';
 
 function tree(text: string, options: Parameters<typeof parseKeepalivedTree>[1] = {}): SyntaxNode[] {
 	const r = parseKeepalivedTree(text, {file: '/etc/keepalived/keepalived.conf', ...options});
@@ -138,5 +138,16 @@ describe('include', () => {
 
 	it('can be kept as a node instead of followed', () => {
 		expect(shape(tree('include conf.d/*.conf\n', {includes: 'keep'}))).toEqual(['include conf.d/*.conf']);
+	});
+});
+
+describe('a multi-line definition that uses itself', () => {
+	it('stops expanding with one located warning instead of running out of memory', () => {
+		const text = '$CHECK=TCP_CHECK { \\\n    $CHECK \\\n}\nvirtual_server 10.0.0.1 80 {\n  real_server 10.0.0.2 80 {\n    $CHECK\n  }\n}\n';
+		const r = parseKeepalivedConf(text, {file: 'loop.conf', configId: 'a'});
+		expect(r.ok).toBe(true);
+		const loops = r.diagnostics.filter((d) => d.code === 'definition-loop');
+		expect(loops).toHaveLength(1);
+		expect(loops[0]!.loc).toEqual({file: 'loop.conf', line: 6, col: 5});
 	});
 });
