@@ -244,3 +244,16 @@ export class RoundRobinWatcher extends RecordingWatcher {
 		return this.summary();
 	}
 }
+
+/** A source of watcher traffic, from the station or from a client host (see traffic.ts). */
+export interface TrafficWatcher {
+	readonly records: readonly RequestRecord[];
+	/** Called for each finished request. */
+	onRecord(listener: (r: RequestRecord) => void): () => void;
+	start(): void;
+	/** Stop starting requests and wait for those in flight. */
+	stop(): Promise<WatcherSummary>;
+	summary(): WatcherSummary;
+	/** Set when the traffic source died on its own (remote watcher). */
+	readonly error?: string | undefined;
+}

@@ -18,7 +18,7 @@ import {WallApp} from '../ui/wall/Wall.js';
 import type {ConsoleActions} from '../ui/console/actions.js';
 import {startDrillFlow, startWatchFlow} from '../ui/console/drill-flow.js';
 import {FlowStore} from '../ui/console/flow.js';
-import type {ClusterWatch} from '../actions/deploy/execute.js';
+import type {ClusterWatch} from '../cluster/watch.js';
 import {parseInterval, parseTrust} from './status.js';
 
 export interface ScreenOptions {

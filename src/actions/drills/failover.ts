@@ -6,7 +6,7 @@ import type {Transport} from '../../transport/types.js';
 import type {WatcherSummary} from '../watcher.js';
 import {restoreAndClose} from './journal.js';
 import {VipTracker} from './vip-tracker.js';
-import {faultFor, faultRefusal, type HardMethod} from './faults.js';
+import {faultFor, faultRefusal, type FailoverKind, type HardMethod} from './faults.js';
 import {
 	cleanBaseline,
 	confirmDrill,
@@ -24,7 +24,7 @@ import {
 	type DrillThresholds,
 } from './common.js';
 
-export type FailoverKind = 'failover' | 'hard-failover';
+export type {FailoverKind} from './faults.js';
 
 
 export interface TimelineEvent {

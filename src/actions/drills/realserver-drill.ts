@@ -2,7 +2,7 @@
 // long keepalived's checks take to remove it, that nothing fails after the removal, and the return) and
 // drain (weight 0 with ipvsadm; new connections must leave it). Journaled and always restored.
 import type {Profile, RealServer, VirtualServer} from '../../profile/model.js';
-import {serviceOn} from '../../cluster/lookup.js';
+import {realServerOn, serviceOn} from '../../cluster/queries.js';
 import type {Transport} from '../../transport/types.js';
 import type {DrillReport} from './failover.js';
 import {
@@ -77,7 +77,7 @@ export async function runRealServerDrill(profile: Profile, transport: Transport,
 		director = placement.holders[0]!;
 	}
 	const directorHost = profile.hosts.find((h) => h.name === director)!;
-	const entry = () => serviceOn(store.getState(), director, vs)?.realServers.find((r) => r.address === rs.address && r.port === rs.port);
+	const entry = () => realServerOn(store.getState(), director, vs, rs);
 	const inTable = () => {
 		const e = entry();
 		return e !== undefined && e.weight > 0;

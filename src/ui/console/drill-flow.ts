@@ -4,7 +4,7 @@
 import type {Profile, VirtualServer} from '../../profile/model.js';
 import type {Transport} from '../../transport/types.js';
 import type {ClusterStore} from '../../cluster/store.js';
-import type {ClusterWatch} from '../../actions/deploy/execute.js';
+import type {ClusterWatch} from '../../cluster/watch.js';
 import {runFailoverDrill, type DrillReport} from '../../actions/drills/failover.js';
 import {runRealServerDrill} from '../../actions/drills/realserver-drill.js';
 import {DrillRefused} from '../../actions/drills/common.js';

@@ -4,7 +4,8 @@
 import type {Profile} from '../../profile/model.js';
 import type {Transport} from '../../transport/types.js';
 import {planDeploy, planRemovals, removalSubject, type DeployPlan} from '../../actions/deploy/plan.js';
-import {executeDeploy, type ClusterWatch} from '../../actions/deploy/execute.js';
+import {executeDeploy} from '../../actions/deploy/execute.js';
+import type {ClusterWatch} from '../../cluster/watch.js';
 import {formatPlan, formatReport} from '../../actions/deploy/format.js';
 import {sanitizeLine} from '../../text/sanitize.js';
 import {redactSecrets} from '../../text/redact.js';
