@@ -16,7 +16,7 @@ import {readRemoteKeepalivedConfig, RemoteReadError} from '../probes/keepalived-
 import {createClusterTransport} from '../transport/cluster-transport.js';
 import {runInStation} from '../station.js';
 import {printErr, writeFileWithSecrets, writeOut, writeOutWithSecrets} from '../text/sink.js';
-import {parseTrust} from './status.js';
+import {parseTrust} from './with-cluster.js';
 
 export interface ImportOptions {
 	readonly director?: readonly string[];
