@@ -16,6 +16,8 @@ import {redactSecrets} from '../text/redact.js';
 import {sanitizeLine} from '../text/sanitize.js';
 import {printColoured, printErr, printJson} from '../text/sink.js';
 import {withCluster} from './with-cluster.js';
+import type {PreflightCheck} from '../actions/preflight.js';
+import {deployRefusal} from '../actions/deploy/preflight.js';
 
 export interface DeployOptions {
 	readonly profile: string;
@@ -45,10 +47,13 @@ export function deployCommand(options: DeployOptions): Promise<number> {
 		}
 	};
 	// A short reconnect backoff: after a dropped connection deploy must read the host as soon as it answers.
-	return withCluster({...options, backoffMaxMs: 2000}, prepare, ({profile, transport}) => runDeploy(profile, transport, options));
+	return withCluster({...options, backoffMaxMs: 2000}, prepare, ({profile, transport}) => runDeploy(profile, transport, options, DEPLOY_PREFLIGHT));
 }
 
-async function runDeploy(profile: Profile, transport: Transport, options: DeployOptions): Promise<number> {
+/** Checks of the hosts deploy will change, before it asks (none yet: a sudo-rights check belongs here). */
+const DEPLOY_PREFLIGHT: readonly PreflightCheck[] = [];
+
+async function runDeploy(profile: Profile, transport: Transport, options: DeployOptions, preflight: readonly PreflightCheck[]): Promise<number> {
 	const err = printErr;
 	const plan = await planDeploy(profile, transport, {...(options.host ? {host: options.host} : {}), forceRewrite: options.forceRewrite === true});
 	if (!options.json) printColoured(planLines(plan));
@@ -56,6 +61,8 @@ async function runDeploy(profile: Profile, transport: Transport, options: Deploy
 		if (options.json) printJson(planJson(plan, options.dryRun === true));
 		return 0;
 	}
+	const refusal = await deployRefusal(profile, transport, plan, preflight);
+	if (refusal !== undefined) throw new CliError(`deploy refused: ${refusal}; nothing was changed`, 2);
 	const removals = planRemovals(plan);
 	const removing = removals.map((r) => `${r.host}: ${r.removals.map(removalSubject).join(', ')}`).join('; ');
 	if (removals.length > 0 && !options.allowRemovals && options.yes) {

@@ -4,23 +4,29 @@
 import type {Profile} from '../profile/model.js';
 import type {Transport} from '../transport/types.js';
 import {CliError} from '../cli-error.js';
-import {DrillRefused, runFailoverDrill, type DrillReport, type FailoverKind} from '../actions/drills/failover.js';
+import {DrillRefused, type DrillReport, type FailoverKind} from '../actions/drills/failover.js';
 import {openJournals, restoreAndClose} from '../actions/drills/journal.js';
-import {runRealServerDrill} from '../actions/drills/realserver-drill.js';
+import {DRILL_KINDS, runDrill, type DrillSpec} from '../actions/drills/run.js';
 import {toJUnit} from '../actions/drills/report.js';
 import {formatDrill} from '../actions/drills/format.js';
 import type {HardMethod} from '../actions/drills/faults.js';
 import {sanitizeLine} from '../text/sanitize.js';
 import {printErr, printOut, writeJsonFile, writeTextFile} from '../text/sink.js';
+import path from 'node:path';
 import {withCluster} from './with-cluster.js';
+import {checkPlanAgainstProfile, loadDrillPlan} from '../actions/drills/plan-file.js';
+import {planExitCode, runDrillPlan, type PlanReport} from '../actions/drills/plan-run.js';
 import {abortOnSignals} from './signals.js';
 import {wholeOption} from './numbers.js';
 import {checkClientHost, TrafficTargetError} from '../actions/traffic.js';
 
-export const DRILL_KINDS = ['failover', 'hard-failover', 'rs-health', 'drain'] as const;
+export {DRILL_KINDS} from '../actions/drills/run.js';
 
 export interface DrillOptions {
-	readonly profile: string;
+	/** Required unless --plan names a profile (--profile wins). */
+	readonly profile?: string;
+	/** A YAML drill plan: its drills in order (plan-file.ts). */
+	readonly plan?: string;
 	readonly instance?: string;
 	readonly rs?: string;
 	readonly json?: string;
@@ -66,10 +72,12 @@ function checkDrillOptions(profile: Profile, kind: string | undefined, options: 
 const err = (s: string) => printErr(`drill: ${sanitizeLine(s)}`);
 
 export function drillCommand(kind: string | undefined, options: DrillOptions): Promise<number> {
+	if (options.plan !== undefined) return drillPlanCommand(kind, options.plan, options);
+	if (options.profile === undefined) throw new CliError('drill: --profile is required (or --plan FILE)', 2);
 	// A short reconnect backoff: after a dropped connection the restore must run as soon as the host answers.
-	return withCluster({...options, backoffMaxMs: 2000}, (profile) => checkDrillOptions(profile, kind, options), async ({profile, transport}, settings) => {
+	return withCluster({...options, profile: options.profile, backoffMaxMs: 2000}, (profile) => checkDrillOptions(profile, kind, options), async ({profile, transport}, settings) => {
 		try {
-			return options.recover ? await recover(profile, transport) : await runDrill(profile, transport, kind, options, settings);
+			return options.recover ? await recover(profile, transport) : await runOneDrill(profile, transport, kind, options, settings);
 		} catch (error) {
 			if (error instanceof DrillRefused) throw new CliError(`drill refused: ${error.message}`, 2);
 			throw error;
@@ -92,16 +100,17 @@ async function recover(profile: Profile, transport: Transport): Promise<number> 
 	return ok ? 0 : 2;
 }
 
-async function runDrill(profile: Profile, transport: Transport, kind: string | undefined, options: DrillOptions, {thresholds, rate}: DrillSettings): Promise<number> {
+async function runOneDrill(profile: Profile, transport: Transport, kind: string | undefined, options: DrillOptions, {thresholds, rate}: DrillSettings): Promise<number> {
 	// Ctrl-C: stop the fault early; the drill restores what it changed before it returns.
 	const interrupt = abortOnSignals(() => err('interrupted: restoring what the drill changed…'));
 	let report: DrillReport;
 	try {
-		const common = {thresholds, ...(rate ? {rate} : {}), ...(options.from ? {from: options.from} : {}), signal: interrupt.signal, onProgress: err};
-		report =
+		const common = {...(rate ? {rate} : {}), ...(options.from ? {from: options.from} : {}), signal: interrupt.signal, onProgress: err};
+		const spec: DrillSpec =
 			kind === 'rs-health' || kind === 'drain'
-				? await runRealServerDrill(profile, transport, {kind, ...(options.rs ? {rs: options.rs} : {}), ...common})
-				: await runFailoverDrill(profile, transport, {kind: kind as FailoverKind, ...(options.instance ? {instance: options.instance} : {}), ...(options.method ? {method: options.method as HardMethod} : {}), ...common});
+				? {kind, ...(options.rs ? {rs: options.rs} : {}), thresholds}
+				: {kind: kind as FailoverKind, ...(options.instance ? {instance: options.instance} : {}), ...(options.method ? {method: options.method as HardMethod} : {}), thresholds};
+		report = await runDrill(profile, transport, spec, common);
 	} finally {
 		interrupt.release();
 	}
@@ -112,4 +121,43 @@ async function runDrill(profile: Profile, transport: Transport, kind: string | u
 	if (options.junit) writeTextFile(options.junit, toJUnit([report]));
 	if (aborted) return 130;
 	return report.verdict === 'pass' ? 0 : 1;
+}
+
+/** Options that belong to one drill and so have no meaning with --plan (the plan sets them per drill). */
+const PER_DRILL_OPTIONS = [
+	['instance', '--instance'],
+	['rs', '--rs'],
+	['method', '--method'],
+	['maxFailoverMs', '--max-failover-ms'],
+	['maxFailedRequests', '--max-failed-requests'],
+	['recover', '--recover'],
+] as const;
+
+/** `lvsdeck drill --plan FILE [--json FILE] [--junit FILE]`: the plan's drills in order, one report. */
+function drillPlanCommand(kind: string | undefined, planFile: string, options: DrillOptions): Promise<number> {
+	if (kind !== undefined) throw new CliError(`drill --plan: the plan names the drills; remove "${kind}"`, 2);
+	for (const [key, flag] of PER_DRILL_OPTIONS) if (options[key] !== undefined) throw new CliError(`drill --plan: ${flag} is set per drill in the plan`, 2);
+	const plan = loadDrillPlan(planFile);
+	const profileFile = options.profile ?? plan.profile;
+	if (profileFile === undefined) throw new CliError(`drill --plan: ${planFile} names no profile; pass --profile`, 2);
+	const prepare = (profile: Profile) => {
+		checkPlanAgainstProfile(plan, profile);
+		return checkDrillOptions(profile, plan.drills[0]!.kind, options);
+	};
+	return withCluster({...options, profile: profileFile, backoffMaxMs: 2000}, prepare, async ({profile, transport}, {rate}) => {
+		const interrupt = abortOnSignals(() => err('interrupted: restoring what the drill changed…'));
+		let report: PlanReport;
+		try {
+			const common = {...(rate ? {rate} : {}), ...(options.from ? {from: options.from} : {}), signal: interrupt.signal, onProgress: err};
+			report = await runDrillPlan(profile, transport, plan, common, (r) => printOut(formatDrill(r)));
+		} finally {
+			interrupt.release();
+		}
+		if (report.error) err(report.error);
+		if (report.skipped.length > 0) err(`not run: ${report.skipped.join(', ')}`);
+		printOut(`drill plan ${planFile}: ${report.verdict.toUpperCase()} (${report.drills.filter((r) => r.verdict === 'pass').length} of ${report.drills.length + report.skipped.length} drills passed)`);
+		if (options.json) writeJsonFile(options.json, report);
+		if (options.junit) writeTextFile(options.junit, toJUnit(report.drills, `lvsdeck drill plan ${path.basename(planFile)}`));
+		return planExitCode(report);
+	});
 }

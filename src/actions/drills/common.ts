@@ -6,6 +6,7 @@ import {hostOn, vipHolders, vrrpStateOn} from '../../cluster/queries.js';
 import {ownClusterWatch, pollAll, type ClusterWatch} from '../../cluster/watch.js';
 import {createTrafficWatcher, type TrafficSpec, type TrafficWatcher} from '../traffic.js';
 import type {WatcherSummary} from '../watcher.js';
+import {firstRefusal, type PreflightCheck} from '../preflight.js';
 import {writeJournal, type RestoreStep} from './journal.js';
 
 /** A drill that must not run; the reason says why (exit 2). */
@@ -52,6 +53,14 @@ export interface DrillCommonOptions {
 	readonly confirm?: (plan: string) => Promise<boolean>;
 	/** A store and poller already watching the cluster (the console's), so the hosts are not polled twice. */
 	readonly cluster?: ClusterWatch;
+	/** Checks of the hosts the drill will change, run after the cluster preflight; a refusal refuses the drill. */
+	readonly preflight?: readonly PreflightCheck[];
+}
+
+/** Runs the caller's preflight checks on the hosts the drill changes; the first refusal refuses the drill. */
+export async function runPreflightChecks(profile: Profile, transport: Transport, options: DrillCommonOptions, drill: string, hosts: readonly string[]): Promise<void> {
+	const refusal = await firstRefusal(options.preflight, {profile, transport, hosts, operation: `${drill} drill`});
+	if (refusal !== undefined) throw new DrillRefused(`preflight: ${refusal}`);
 }
 
 /** The drill's view of the cluster: the caller's, or its own store with a poller (no timers, no events). */

@@ -18,6 +18,7 @@ import {
 	openJournal,
 	preflightDirectors,
 	requestCounts,
+	runPreflightChecks,
 	timelineRecorder,
 	until,
 	type DrillCommonOptions,
@@ -116,6 +117,7 @@ export async function runFailoverDrill(profile: Profile, transport: Transport, o
 	const store = cluster.store;
 	await cluster.pollAll();
 	const {target, backups} = preflightDirectors(store.getState(), inst);
+	await runPreflightChecks(profile, transport, options, options.kind, [target]);
 	const url = `http://${vip}:${vs.port}/`;
 	const baseline = await cleanBaseline(drillTraffic(url, transport, options));
 	const base = baseline.summary();

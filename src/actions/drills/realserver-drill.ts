@@ -16,6 +16,7 @@ import {
 	openJournal,
 	preflightDirectors,
 	requestCounts,
+	runPreflightChecks,
 	timelineRecorder,
 	until,
 	type DrillCommonOptions,
@@ -83,6 +84,7 @@ export async function runRealServerDrill(profile: Profile, transport: Transport,
 		return e !== undefined && e.weight > 0;
 	};
 	if (!inTable()) throw new DrillRefused(`preflight: ${rs.host} is not in ${label} on ${director} with a weight above 0`);
+	await runPreflightChecks(profile, transport, options, options.kind, [options.kind === 'rs-health' ? rs.host : director]);
 	const url = `http://${vs.vip}:${vs.port}/`;
 	const baseline = await cleanBaseline(drillTraffic(url, transport, options));
 	const base = baseline.summary();
