@@ -6,7 +6,8 @@ import type {Transport} from '../transport/types.js';
 import {CliError} from '../cli-error.js';
 import {DrillRefused, type DrillReport, type FailoverKind} from '../actions/drills/failover.js';
 import {openJournals, restoreAndClose} from '../actions/drills/journal.js';
-import {DRILL_KINDS, runDrill, type DrillSpec} from '../actions/drills/run.js';
+import {DRILL_KINDS, type DrillSpec} from '../actions/drills/run.js';
+import {INTERRUPTED, runDrillSession, type DrillRunner, type DrillSessionResult} from '../actions/drills/session.js';
 import {toJUnit} from '../actions/drills/report.js';
 import {formatDrill} from '../actions/drills/format.js';
 import type {HardMethod} from '../actions/drills/faults.js';
@@ -40,7 +41,7 @@ export interface DrillOptions {
 	readonly trustHostKey?: readonly string[];
 }
 
-interface DrillSettings {
+export interface DrillSettings {
 	readonly thresholds: {maxFailoverMs?: number; maxFailedRequests?: number};
 	readonly rate: number | undefined;
 }
@@ -100,23 +101,25 @@ async function recover(profile: Profile, transport: Transport): Promise<number> 
 	return ok ? 0 : 2;
 }
 
-async function runOneDrill(profile: Profile, transport: Transport, kind: string | undefined, options: DrillOptions, {thresholds, rate}: DrillSettings): Promise<number> {
+/** The drill the command line asks for, as the engine takes it. */
+function cliDrillSpec(kind: string | undefined, options: DrillOptions, thresholds: DrillSettings['thresholds']): DrillSpec {
+	if (kind === 'rs-health' || kind === 'drain') return {kind, ...(options.rs ? {rs: options.rs} : {}), thresholds};
+	return {kind: kind as FailoverKind, ...(options.instance ? {instance: options.instance} : {}), ...(options.method ? {method: options.method as HardMethod} : {}), thresholds};
+}
+
+/** One drill: the session, with Ctrl-C as its abort, printed and written as the options ask. `run` is for tests. */
+export async function runOneDrill(profile: Profile, transport: Transport, kind: string | undefined, options: DrillOptions, {thresholds, rate}: DrillSettings, run?: DrillRunner): Promise<number> {
 	// Ctrl-C: stop the fault early; the drill restores what it changed before it returns.
 	const interrupt = abortOnSignals(() => err('interrupted: restoring what the drill changed…'));
-	let report: DrillReport;
+	let session: DrillSessionResult;
 	try {
 		const common = {...(rate ? {rate} : {}), ...(options.from ? {from: options.from} : {}), signal: interrupt.signal, onProgress: err};
-		const spec: DrillSpec =
-			kind === 'rs-health' || kind === 'drain'
-				? {kind, ...(options.rs ? {rs: options.rs} : {}), thresholds}
-				: {kind: kind as FailoverKind, ...(options.instance ? {instance: options.instance} : {}), ...(options.method ? {method: options.method as HardMethod} : {}), thresholds};
-		report = await runDrill(profile, transport, spec, common);
+		session = await runDrillSession(profile, transport, cliDrillSpec(kind, options, thresholds), common, INTERRUPTED, run);
 	} finally {
 		interrupt.release();
 	}
-	const aborted = interrupt.signal.aborted;
-	if (aborted) report = {...report, verdict: 'fail', reasons: ['interrupted (Ctrl-C); everything was restored', ...report.reasons]};
-	printOut(formatDrill(report));
+	const {report, aborted, text} = session;
+	printOut(text);
 	if (options.json) writeJsonFile(options.json, report);
 	if (options.junit) writeTextFile(options.junit, toJUnit([report]));
 	if (aborted) return 130;

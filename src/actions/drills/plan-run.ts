@@ -4,9 +4,10 @@
 import type {Profile} from '../../profile/model.js';
 import type {Transport} from '../../transport/types.js';
 import {DrillRefused, type DrillCommonOptions} from './common.js';
-import type {DrillReport} from './failover.js';
+import type {DrillReport} from './drill-report.js';
 import type {DrillPlan} from './plan-file.js';
 import {describeSpec, runDrill} from './run.js';
+import {INTERRUPTED, runDrillSession} from './session.js';
 
 export interface PlanReport {
 	readonly plan: string;
@@ -37,8 +38,7 @@ export async function runDrillPlan(profile: Profile, transport: Transport, plan:
 		if (common.signal?.aborted) break;
 		common.onProgress?.(`plan: drill ${next + 1} of ${plan.drills.length}: ${describeSpec(spec)}`);
 		try {
-			let report = await run(profile, transport, spec, common);
-			if (common.signal?.aborted) report = {...report, verdict: 'fail', reasons: ['interrupted (Ctrl-C); everything was restored', ...report.reasons]};
+			const {report} = await runDrillSession(profile, transport, spec, common, INTERRUPTED, run);
 			reports.push(report);
 			onReport(report);
 			if (report.verdict === 'fail' && plan.onFailure === 'stop') {

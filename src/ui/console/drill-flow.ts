@@ -5,10 +5,9 @@ import type {Profile, VirtualServer} from '../../profile/model.js';
 import type {Transport} from '../../transport/types.js';
 import type {ClusterStore} from '../../cluster/store.js';
 import type {ClusterWatch} from '../../cluster/watch.js';
-import {runFailoverDrill, type DrillReport} from '../../actions/drills/failover.js';
-import {runRealServerDrill} from '../../actions/drills/realserver-drill.js';
 import {DrillRefused} from '../../actions/drills/common.js';
-import {formatDrill} from '../../actions/drills/format.js';
+import type {DrillSpec} from '../../actions/drills/run.js';
+import {ABORTED_FROM_CONSOLE, runDrillSession, type DrillRunner, type DrillSessionResult} from '../../actions/drills/session.js';
 import {createTrafficWatcher, pickVirtualService, type TrafficWatcher} from '../../actions/traffic.js';
 import {WatchTally} from '../../actions/watch-tally.js';
 import {drillLiveLines, liveWeights, type DrillFocus} from '../presenters/drill.js';
@@ -38,6 +37,14 @@ export interface FlowContext {
 	readonly pace?: (intervalMs: number | undefined) => void;
 	/** The row under the cursor picks the instance or the real server. */
 	readonly selectedKey?: string;
+	/** Runs the drill (default: the engine; tests pass a scripted one). */
+	readonly runDrill?: DrillRunner;
+}
+
+/** The drill a console kind and its target mean, as the engine takes it. */
+export function consoleDrillSpec(kind: ConsoleDrillKind, focus: DrillFocus): DrillSpec {
+	if (kind === 'rs-health' || kind === 'drain') return {kind, rs: focus.rs!};
+	return {kind: kind === 'failover' ? 'failover' : 'hard-failover', ...(kind === 'cut-vrrp' ? {method: 'cut' as const} : {}), instance: focus.instance!};
 }
 
 /** Pure: which instance or real server the selected row points at (keys from the presenters). */
@@ -130,11 +137,9 @@ export function startDrillFlow(flow: FlowStore, kind: ConsoleDrillKind, ctx: Flo
 					return yes;
 				},
 			};
-			let report: DrillReport;
+			let session: DrillSessionResult;
 			try {
-				report = rsDrill
-					? await runRealServerDrill(profile, transport, {kind, rs: focus.rs!, ...common})
-					: await runFailoverDrill(profile, transport, {kind: kind === 'failover' ? 'failover' : 'hard-failover', ...(kind === 'cut-vrrp' ? {method: 'cut' as const} : {}), instance: focus.instance!, ...common});
+				session = await runDrillSession(profile, transport, consoleDrillSpec(kind, focus), common, ABORTED_FROM_CONSOLE, ctx.runDrill);
 			} catch (error) {
 				endedAt = Date.now();
 				ctx.pace?.(undefined);
@@ -147,8 +152,8 @@ export function startDrillFlow(flow: FlowStore, kind: ConsoleDrillKind, ctx: Flo
 			}
 			endedAt = Date.now();
 			ctx.pace?.(undefined);
-			if (signal.aborted) report = {...report, verdict: 'fail', reasons: ['aborted from the console; everything was restored', ...report.reasons]};
-			flow.append('', ...formatDrill(report).split('\n'));
+			const {report} = session;
+			flow.append('', ...session.text.split('\n'));
 			log.append(report.verdict === 'pass' ? 'info' : 'warn', `${kind} drill on ${who}: ${report.verdict.toUpperCase()}${report.failoverMs !== null ? `, ${report.failoverMs} ms` : ''}, restored ${report.restored ? 'yes' : 'NO'}`);
 			flow.update({phase: 'done', abortable: false, prompt: `${kind} drill ${report.verdict.toUpperCase()} · ↑↓ scroll · Esc closes`});
 		},
