@@ -5,7 +5,7 @@ import type {Profile, VrrpInstance} from '../../profile/model.js';
 import type {Transport} from '../../transport/types.js';
 import {hostOn} from '../../cluster/queries.js';
 import {VipTracker} from './vip-tracker.js';
-import {runDrillEngine, type DrillContext, type DrillStrategy} from './engine.js';
+import {runDrillEngine, type DrillContext, type DrillOutcome, type DrillStrategy} from './engine.js';
 import type {FailoverDrillReport} from './drill-report.js';
 import {faultFor, faultRefusal, type FailoverKind, type HardMethod} from './faults.js';
 import {DrillRefused, preflightDirectors, until, type DrillCommonOptions, type DrillThresholds} from './common.js';
@@ -67,7 +67,7 @@ class VipMoves {
 	private splitStart: number | undefined;
 
 	constructor(
-		private readonly vip: string,
+		readonly vip: string,
 		private readonly target: string,
 		private readonly mark: (event: string, at?: number) => void,
 	) {}
@@ -158,34 +158,7 @@ export function failoverStrategy(kind: FailoverKind, method: HardMethod | undefi
 					moves.end(Date.now());
 				},
 				measured: () => ({what: 'failover', ms: moves.since(moves.newMasterAt, moves.injectedAt)}),
-				report: (c) => ({
-					drill: kind,
-					profile: c.profile,
-					instance: inst.name,
-					vip,
-					target,
-					takeover: moves.newMaster ?? null,
-					verdict: c.verdict,
-					reasons: c.reasons,
-					failoverMs: moves.since(moves.newMasterAt, moves.injectedAt),
-					vipLeftMs: moves.since(moves.vipLeftAt, moves.injectedAt),
-					expectedBoundMs: bound,
-					splitBrainMs: moves.splitBrainMs,
-					returnMs: moves.since(moves.backAt, moves.restoredAt),
-					preempt,
-					...(kind === 'hard-failover' ? {method: method ?? 'freeze'} : {}),
-					keepalivedTransitionAt: keepalivedAt !== undefined ? new Date(keepalivedAt).toISOString() : null,
-					measuredMinusKeepalivedMs: keepalivedAt !== undefined && moves.newMasterAt !== undefined ? Math.round(moves.newMasterAt - keepalivedAt) : null,
-					requests: c.requests,
-					longestGapMs: c.longestGapMs,
-					latencyP50Ms: c.latencyP50Ms,
-					latencyP99Ms: c.latencyP99Ms,
-					restored: c.restored,
-					startedAt: c.startedAt,
-					endedAt: c.endedAt,
-					durationMs: c.durationMs,
-					timeline: c.timeline,
-				}),
+				report: (c) => failoverReport(kind, method, inst.name, target, bound, preempt, moves, keepalivedAt, c),
 			};
 		},
 	};
@@ -214,4 +187,36 @@ async function returnReasons(inst: VrrpInstance, preempt: string, tracker: VipTr
 	}
 	await until(() => false, 3 * inst.advertInt * 1000 + 1000);
 	return tracker.holders().join() !== moves.newMaster ? [`with nopreempt ${vip} should stay on ${moves.newMaster}, but is on ${tracker.holders().join(' and ') || 'no director'}`] : [];
+}
+
+/** The failover report: the VIP's movement measured by `moves`, around the figures every drill has. */
+function failoverReport(kind: FailoverKind, method: HardMethod | undefined, instance: string, target: string, bound: number, preempt: string, moves: VipMoves, keepalivedAt: number | undefined, c: DrillOutcome): FailoverDrillReport {
+	return {
+		drill: kind,
+		profile: c.profile,
+		instance,
+		vip: moves.vip,
+		target,
+		takeover: moves.newMaster ?? null,
+		verdict: c.verdict,
+		reasons: c.reasons,
+		failoverMs: moves.since(moves.newMasterAt, moves.injectedAt),
+		vipLeftMs: moves.since(moves.vipLeftAt, moves.injectedAt),
+		expectedBoundMs: bound,
+		splitBrainMs: moves.splitBrainMs,
+		returnMs: moves.since(moves.backAt, moves.restoredAt),
+		preempt,
+		...(kind === 'hard-failover' ? {method: method ?? 'freeze'} : {}),
+		keepalivedTransitionAt: keepalivedAt !== undefined ? new Date(keepalivedAt).toISOString() : null,
+		measuredMinusKeepalivedMs: keepalivedAt !== undefined && moves.newMasterAt !== undefined ? Math.round(moves.newMasterAt - keepalivedAt) : null,
+		requests: c.requests,
+		longestGapMs: c.longestGapMs,
+		latencyP50Ms: c.latencyP50Ms,
+		latencyP99Ms: c.latencyP99Ms,
+		restored: c.restored,
+		startedAt: c.startedAt,
+		endedAt: c.endedAt,
+		durationMs: c.durationMs,
+		timeline: c.timeline,
+	};
 }

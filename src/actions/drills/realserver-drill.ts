@@ -7,7 +7,7 @@ import {realServerOn, serviceOn, vipHolders} from '../../cluster/queries.js';
 import type {Transport} from '../../transport/types.js';
 import type {RequestRecord, TrafficWatcher} from '../watcher.js';
 import type {RealServerDrillReport} from './drill-report.js';
-import {runDrillEngine, type DrillContext, type DrillStrategy} from './engine.js';
+import {runDrillEngine, type DrillContext, type DrillOutcome, type DrillStrategy} from './engine.js';
 import {DrillRefused, preflightDirectors, until, type DrillCommonOptions, type DrillThresholds} from './common.js';
 
 export type RealServerDrillKind = 'rs-health' | 'drain';
@@ -88,33 +88,62 @@ async function drainCounts(context: DrillContext, director: string, vs: VirtualS
 	return scheduled;
 }
 
+/** One real-server drill's target and what it measured, filled in as it runs. */
+interface RealServerRun {
+	readonly kind: RealServerDrillKind;
+	readonly vs: VirtualServer;
+	readonly rs: RealServer;
+	readonly service: Host['service'];
+	readonly label: string;
+	readonly director: string;
+	readonly bound: number;
+	readonly waitMs: number;
+	inTable(): boolean;
+	pollDirector(): Promise<boolean>;
+	nodest: string;
+	injectedAt?: number;
+	removedAt?: number;
+	restoredAt?: number;
+	backAt?: number;
+	scheduledWhileDrained?: number;
+	failedAfterRemoval: number;
+	toTargetAfter: number;
+}
+
+function realServerRun(context: DrillContext, kind: RealServerDrillKind, rsName: string | undefined): RealServerRun {
+	const {profile, cluster} = context;
+	const {vs, rs, rsHost} = drillTarget(profile, kind, rsName);
+	const director = activeDirectorFor(profile, cluster.store.getState(), vs);
+	const directorHost = profile.hosts.find((h) => h.name === director)!;
+	const bound = kind === 'rs-health' ? removalBoundMs(vs, rs) : 0;
+	return {
+		kind,
+		vs,
+		rs,
+		service: rsHost.service,
+		label: `${vs.protocol} ${vs.vip}:${vs.port}`,
+		director,
+		bound,
+		waitMs: bound * 2 + 10_000,
+		inTable: () => (realServerOn(cluster.store.getState(), director, vs, rs)?.weight ?? 0) > 0,
+		pollDirector: async () => {
+			await cluster.pollHost(directorHost);
+			return true;
+		},
+		nodest: '',
+		failedAfterRemoval: 0,
+		toTargetAfter: 0,
+	};
+}
+
 /** rs-health stops the real server's service; drain sets its weight to 0 on the active director. */
 export function realServerStrategy(kind: RealServerDrillKind, rsName: string | undefined): DrillStrategy<RealServerDrillReport> {
 	return {
 		kind,
 		async prepare(context) {
-			const {profile, transport, cluster, mark, options} = context;
-			const {vs, rs, rsHost} = drillTarget(profile, kind, rsName);
-			const label = `${vs.protocol} ${vs.vip}:${vs.port}`;
-			const director = activeDirectorFor(profile, cluster.store.getState(), vs);
-			const directorHost = profile.hosts.find((h) => h.name === director)!;
-			const inTable = () => (realServerOn(cluster.store.getState(), director, vs, rs)?.weight ?? 0) > 0;
-			const pollDirector = async () => {
-				await cluster.pollHost(directorHost);
-				return true;
-			};
-			if (!inTable()) throw new DrillRefused(`preflight: ${rs.host} is not in ${label} on ${director} with a weight above 0`);
-			const service = rsHost.service;
-			const bound = kind === 'rs-health' ? removalBoundMs(vs, rs) : 0;
-			const waitMs = bound * 2 + 10_000;
-			let nodest = '';
-			let injectedAt: number | undefined;
-			let removedAt: number | undefined;
-			let restoredAt: number | undefined;
-			let backAt: number | undefined;
-			let scheduledWhileDrained: number | undefined;
-			let failedAfterRemoval = 0;
-			let toTargetAfter = 0;
+			const d = realServerRun(context, kind, rsName);
+			const {rs, vs, service, label, director} = d;
+			if (!d.inTable()) throw new DrillRefused(`preflight: ${rs.host} is not in ${label} on ${director} with a weight above 0`);
 			return {
 				url: `http://${vs.vip}:${vs.port}/`,
 				changes: [kind === 'rs-health' ? rs.host : director],
@@ -124,91 +153,110 @@ export function realServerStrategy(kind: RealServerDrillKind, rsName: string | u
 					kind === 'rs-health'
 						? [{host: rs.host, argv: service!.start, description: `start ${service!.name} (${service!.start.join(' ')})`}]
 						: [{host: director, argv: weightArgv(vs, rs, rs.weight), description: `weight ${rs.weight} for ${rs.host} in ${label}`}],
-				async beforeJournal() {
-					// With expire_nodest_conn 0, IPVS drops a SYN from a client port it still has an entry for (DR
-					// entries linger in FIN_WAIT) when that entry points at the removed server: the client waits for
-					// its retransmit. Worth knowing before, and the likely cause if requests fail after the removal.
-					nodest = kind === 'rs-health' ? (await transport.exec(director, ['sysctl', '-n', 'net.ipv4.vs.expire_nodest_conn'])).stdout.trim() : '';
-					if (nodest === '0') mark(`note: net.ipv4.vs.expire_nodest_conn is 0 on ${director}; requests from client ports IPVS still has entries for ${rs.host} are dropped after its removal`);
-				},
-				async inject(at, reasons) {
-					injectedAt = at;
-					mark(kind === 'rs-health' ? `stopping ${service!.name} on ${rs.host}` : `weight 0 for ${rs.host} on ${director}`, at);
-					const inject = await transport.exec(kind === 'rs-health' ? rs.host : director, kind === 'rs-health' ? service!.stop : weightArgv(vs, rs, 0));
-					if (inject.code !== 0) reasons.push(`fault injection failed: ${inject.stderr.trim() || `exit ${inject.code}`}`);
-					const gone = await until(async () => (await pollDirector()) && !inTable(), waitMs, options.signal, 200);
-					if (gone) {
-						removedAt = Date.now();
-						mark(kind === 'rs-health' ? `${director} removed ${rs.host} from ${label}` : `${rs.host} drained (weight 0) on ${director}`, removedAt);
-					} else if (!options.signal?.aborted) {
-						reasons.push(`${rs.host} was not removed from ${label} within ${waitMs} ms`);
-					}
-					// Traffic after the removal must not fail, and a drained server must get no new connections.
-					// IPVS's Conns counter counts connections it schedules (not reused entries), but the kernel
-					// publishes its counters only on the estimator's 2 s tick: both readings are taken more than a
-					// tick after the drain, and the other real servers' counters must move in between, so a zero
-					// for the drained one means something.
-					if (kind === 'drain' && gone) scheduledWhileDrained = await drainCounts(context, director, vs, rs, pollDirector, reasons);
-					else await until(() => false, 3000, options.signal);
-				},
-				restoring: (at) => void (restoredAt = at),
+				beforeJournal: () => readNodest(context, d),
+				inject: (at, reasons) => injectRealServerFault(context, d, at, reasons),
+				restoring: (at) => void (d.restoredAt = at),
 				async awaitReturn(reasons) {
-					if (await until(async () => (await pollDirector()) && inTable(), waitMs, undefined, 200)) {
-						backAt = Date.now();
-						mark(`${rs.host} back in ${label} on ${director}`, backAt);
+					if (await until(async () => (await d.pollDirector()) && d.inTable(), d.waitMs, undefined, 200)) {
+						d.backAt = Date.now();
+						context.mark(`${rs.host} back in ${label} on ${director}`, d.backAt);
 					} else {
-						reasons.push(`${rs.host} did not come back into ${label} within ${waitMs} ms`);
+						reasons.push(`${rs.host} did not come back into ${label} within ${d.waitMs} ms`);
 					}
 				},
 				tailMs: 500,
-				finish(watcher, reasons) {
-					const after = afterRemoval(watcher, removedAt, restoredAt);
-					failedAfterRemoval = after.filter((r) => r.outcome !== 'ok').length;
-					// IPVS keys connections on the client's address and port: a SYN from a port it still has an entry for
-					// (DR entries linger in FIN_WAIT) goes to the old real server whatever its weight. Those are not new
-					// connections, so the drain verdict uses IPVS's Conns counter; answers seen by the watcher are logged.
-					const answeredByTarget = after.filter((r) => r.outcome === 'ok' && r.backend === rs.host).length;
-					if (kind === 'drain' && injectedAt !== undefined) markLastToTarget(watcher, rs.host, injectedAt, restoredAt, mark);
-					toTargetAfter = scheduledWhileDrained ?? answeredByTarget;
-					if (kind === 'rs-health' && failedAfterRemoval > 0) {
-						const hint = nodest === '0' ? ` (likely cause: net.ipv4.vs.expire_nodest_conn is 0 on ${director}; set it to 1)` : '';
-						reasons.push(`${failedAfterRemoval} requests failed after ${rs.host} was removed${hint}`);
-					}
-					if (kind === 'drain' && toTargetAfter > 0) reasons.push(`IPVS scheduled ${toTargetAfter} new connections to ${rs.host} after it was drained`);
-					if (kind === 'drain' && answeredByTarget > toTargetAfter) mark(`${answeredByTarget - toTargetAfter} requests from client ports IPVS still had entries for reached ${rs.host} anyway (not new connections)`);
-				},
-				measured: () => ({what: 'removal', ms: removedAt !== undefined && injectedAt !== undefined ? removedAt - injectedAt : null}),
-				report: (c) => ({
-					drill: kind,
-					profile: c.profile,
-					instance: label,
-					vip: vs.vip,
-					target: rs.host,
-					takeover: director,
-					verdict: c.verdict,
-					reasons: c.reasons,
-					failoverMs: removedAt !== undefined && injectedAt !== undefined ? removedAt - injectedAt : null,
-					vipLeftMs: null,
-					expectedBoundMs: bound,
-					splitBrainMs: 0,
-					returnMs: backAt !== undefined && restoredAt !== undefined ? backAt - restoredAt : null,
-					preempt: '-',
-					keepalivedTransitionAt: null,
-					measuredMinusKeepalivedMs: null,
-					requests: c.requests,
-					failedAfterRemoval,
-					toTargetAfterRemoval: toTargetAfter,
-					longestGapMs: c.longestGapMs,
-					latencyP50Ms: c.latencyP50Ms,
-					latencyP99Ms: c.latencyP99Ms,
-					restored: c.restored,
-					startedAt: c.startedAt,
-					endedAt: c.endedAt,
-					durationMs: c.durationMs,
-					timeline: c.timeline,
-				}),
+				finish: (watcher, reasons) => judgeTraffic(d, watcher, reasons, context.mark),
+				measured: () => ({what: 'removal', ms: since(d.removedAt, d.injectedAt)}),
+				report: (c) => realServerReport(d, c),
 			};
 		},
+	};
+}
+
+const since = (at: number | undefined, from: number | undefined): number | null => (at !== undefined && from !== undefined ? at - from : null);
+
+/**
+ * With expire_nodest_conn 0, IPVS drops a SYN from a client port it still has an entry for (DR entries
+ * linger in FIN_WAIT) when that entry points at the removed server: the client waits for its
+ * retransmit. Worth knowing before, and the likely cause if requests fail after the removal.
+ */
+async function readNodest({transport, mark}: DrillContext, d: RealServerRun): Promise<void> {
+	d.nodest = d.kind === 'rs-health' ? (await transport.exec(d.director, ['sysctl', '-n', 'net.ipv4.vs.expire_nodest_conn'])).stdout.trim() : '';
+	if (d.nodest === '0') mark(`note: net.ipv4.vs.expire_nodest_conn is 0 on ${d.director}; requests from client ports IPVS still has entries for ${d.rs.host} are dropped after its removal`);
+}
+
+/** Stops the service (rs-health) or sets weight 0 (drain), then waits for the table to show it. */
+async function injectRealServerFault(context: DrillContext, d: RealServerRun, at: number, reasons: string[]): Promise<void> {
+	const {transport, mark, options} = context;
+	const {kind, rs, vs, service, label, director} = d;
+	d.injectedAt = at;
+	mark(kind === 'rs-health' ? `stopping ${service!.name} on ${rs.host}` : `weight 0 for ${rs.host} on ${director}`, at);
+	const inject = await transport.exec(kind === 'rs-health' ? rs.host : director, kind === 'rs-health' ? service!.stop : weightArgv(vs, rs, 0));
+	if (inject.code !== 0) reasons.push(`fault injection failed: ${inject.stderr.trim() || `exit ${inject.code}`}`);
+	const gone = await until(async () => (await d.pollDirector()) && !d.inTable(), d.waitMs, options.signal, 200);
+	if (gone) {
+		d.removedAt = Date.now();
+		mark(kind === 'rs-health' ? `${director} removed ${rs.host} from ${label}` : `${rs.host} drained (weight 0) on ${director}`, d.removedAt);
+	} else if (!options.signal?.aborted) {
+		reasons.push(`${rs.host} was not removed from ${label} within ${d.waitMs} ms`);
+	}
+	// Traffic after the removal must not fail, and a drained server must get no new connections.
+	// IPVS's Conns counter counts connections it schedules (not reused entries), but the kernel
+	// publishes its counters only on the estimator's 2 s tick: both readings are taken more than a
+	// tick after the drain, and the other real servers' counters must move in between, so a zero
+	// for the drained one means something.
+	if (kind === 'drain' && gone) d.scheduledWhileDrained = await drainCounts(context, director, vs, rs, d.pollDirector, reasons);
+	else await until(() => false, 3000, options.signal);
+}
+
+/** After the traffic stopped: requests that failed after the removal, and new connections to a drained server. */
+function judgeTraffic(d: RealServerRun, watcher: TrafficWatcher, reasons: string[], mark: (e: string, at?: number) => void): void {
+	const {kind, rs, director} = d;
+	const after = afterRemoval(watcher, d.removedAt, d.restoredAt);
+	d.failedAfterRemoval = after.filter((r) => r.outcome !== 'ok').length;
+	// IPVS keys connections on the client's address and port: a SYN from a port it still has an entry for
+	// (DR entries linger in FIN_WAIT) goes to the old real server whatever its weight. Those are not new
+	// connections, so the drain verdict uses IPVS's Conns counter; answers seen by the watcher are logged.
+	const answeredByTarget = after.filter((r) => r.outcome === 'ok' && r.backend === rs.host).length;
+	if (kind === 'drain' && d.injectedAt !== undefined) markLastToTarget(watcher, rs.host, d.injectedAt, d.restoredAt, mark);
+	d.toTargetAfter = d.scheduledWhileDrained ?? answeredByTarget;
+	if (kind === 'rs-health' && d.failedAfterRemoval > 0) {
+		const hint = d.nodest === '0' ? ` (likely cause: net.ipv4.vs.expire_nodest_conn is 0 on ${director}; set it to 1)` : '';
+		reasons.push(`${d.failedAfterRemoval} requests failed after ${rs.host} was removed${hint}`);
+	}
+	if (kind === 'drain' && d.toTargetAfter > 0) reasons.push(`IPVS scheduled ${d.toTargetAfter} new connections to ${rs.host} after it was drained`);
+	if (kind === 'drain' && answeredByTarget > d.toTargetAfter) mark(`${answeredByTarget - d.toTargetAfter} requests from client ports IPVS still had entries for reached ${rs.host} anyway (not new connections)`);
+}
+
+function realServerReport(d: RealServerRun, c: DrillOutcome): RealServerDrillReport {
+	return {
+		drill: d.kind,
+		profile: c.profile,
+		instance: d.label,
+		vip: d.vs.vip,
+		target: d.rs.host,
+		takeover: d.director,
+		verdict: c.verdict,
+		reasons: c.reasons,
+		failoverMs: since(d.removedAt, d.injectedAt),
+		vipLeftMs: null,
+		expectedBoundMs: d.bound,
+		splitBrainMs: 0,
+		returnMs: since(d.backAt, d.restoredAt),
+		preempt: '-',
+		keepalivedTransitionAt: null,
+		measuredMinusKeepalivedMs: null,
+		requests: c.requests,
+		failedAfterRemoval: d.failedAfterRemoval,
+		toTargetAfterRemoval: d.toTargetAfter,
+		longestGapMs: c.longestGapMs,
+		latencyP50Ms: c.latencyP50Ms,
+		latencyP99Ms: c.latencyP99Ms,
+		restored: c.restored,
+		startedAt: c.startedAt,
+		endedAt: c.endedAt,
+		durationMs: c.durationMs,
+		timeline: c.timeline,
 	};
 }
 
