@@ -76,8 +76,37 @@ describe('drill plan file', () => {
 	});
 });
 
+/** A whole report, as the plan passes it on (only the kind and the verdict matter here). */
 const report = (spec: DrillSpec, verdict: 'pass' | 'fail'): DrillReport =>
-	({drill: spec.kind, verdict, reasons: verdict === 'fail' ? ['too slow'] : [], timeline: []}) as unknown as DrillReport;
+	({
+		drill: spec.kind,
+		profile: 'lab',
+		instance: 'VI_1',
+		vip: '192.168.67.100',
+		target: 'dir1',
+		takeover: 'dir2',
+		verdict,
+		reasons: verdict === 'fail' ? ['too slow'] : [],
+		failoverMs: 600,
+		vipLeftMs: 590,
+		expectedBoundMs: 688,
+		splitBrainMs: 0,
+		returnMs: 1200,
+		preempt: 'preempt',
+		keepalivedTransitionAt: null,
+		measuredMinusKeepalivedMs: null,
+		requests: {total: 100, failed: 0, timeouts: 0, perBackend: {rs1: 50, rs2: 50}},
+		failedAfterRemoval: 0,
+		toTargetAfterRemoval: 0,
+		longestGapMs: 600,
+		latencyP50Ms: 2,
+		latencyP99Ms: 5,
+		restored: true,
+		startedAt: '2026-12-02T00:00:00.000Z',
+		endedAt: '2026-12-02T00:00:10.000Z',
+		durationMs: 10_000,
+		timeline: [],
+	}) as DrillReport;
 const transport = {} as Transport;
 
 /** A scripted runner: each drill's outcome in order ('refuse' throws DrillRefused); records what ran. */
