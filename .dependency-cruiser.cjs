@@ -37,6 +37,13 @@ module.exports = {
 			to: {circular: true},
 		},
 		{
+			name: 'views-import-no-transport',
+			comment: 'views draw state and start operations through the sessions they are given; they never hold a transport',
+			severity: 'error',
+			from: {path: '^src/ui/'},
+			to: {path: '^src/transport/'},
+		},
+		{
 			name: 'src-imports-no-tests-or-bench',
 			comment: 'the shipped package never depends on tests or benchmarks',
 			severity: 'error',

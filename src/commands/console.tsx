@@ -17,6 +17,8 @@ import type {ConsoleActions} from '../ui/console/actions.js';
 import {startDrillFlow, startWatchFlow} from '../ui/console/drill-flow.js';
 import {FlowStore} from '../ui/console/flow.js';
 import type {ClusterWatch} from '../cluster/watch.js';
+import {deploySession} from '../actions/deploy/session.js';
+import {drillSessions} from '../actions/drills/session.js';
 import {parseInterval} from './numbers.js';
 import {onSignals} from './signals.js';
 import {withCluster} from './with-cluster.js';
@@ -32,10 +34,10 @@ export interface ScreenOptions {
 function consoleActions(profile: Profile, transport: Transport, log: ActionLog, flow: FlowStore, watch: ClusterWatch, store: ClusterStore, pace: (ms: number | undefined) => void): ConsoleActions {
 	return {
 		run(kind, context) {
-			const ctx = {profile, transport, log, store, cluster: watch, pace, ...(context.selectedKey ? {selectedKey: context.selectedKey} : {})};
+			const ctx = {profile, drills: drillSessions(profile, transport), log, store, cluster: watch, pace, ...(context.selectedKey ? {selectedKey: context.selectedKey} : {})};
 			switch (kind) {
 				case 'deploy':
-					void flow.deploy(profile, transport, log, watch);
+					void flow.deploy(deploySession(profile, transport, {watch}), log);
 					return;
 				case 'failover-drill':
 					return startDrillFlow(flow, 'failover', ctx);

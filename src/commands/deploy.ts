@@ -6,18 +6,16 @@
 // second yes. Exit 0 done (or nothing to do), 1 verification failed and was rolled back, 2 refused,
 // error, or a host's state unknown. Passwords are masked in everything written (diffs, JSON, messages).
 import {createInterface} from 'node:readline/promises';
-import type {Profile} from '../profile/model.js';
-import type {Transport} from '../transport/types.js';
 import {CliError} from '../cli-error.js';
-import {hostHasWork, planDeploy, planRemovals, removalSubject} from '../actions/deploy/plan.js';
+import {hostHasWork, planRemovals, removalSubject} from '../actions/deploy/plan.js';
 import {planJson, planLines, reportLines} from '../actions/deploy/format.js';
-import {deployExitCode, executeDeploy, type DeployEvent} from '../actions/deploy/execute.js';
+import {deployExitCode, type DeployEvent} from '../actions/deploy/execute.js';
 import {redactSecrets} from '../text/redact.js';
 import {sanitizeLine} from '../text/sanitize.js';
 import {printColoured, printErr, printJson} from '../text/sink.js';
 import {withCluster} from './with-cluster.js';
 import type {PreflightCheck} from '../actions/preflight.js';
-import {deployRefusal} from '../actions/deploy/preflight.js';
+import {deploySession, type DeploySession} from '../actions/deploy/session.js';
 
 export interface DeployOptions {
 	readonly profile: string;
@@ -47,21 +45,24 @@ export function deployCommand(options: DeployOptions): Promise<number> {
 		}
 	};
 	// A short reconnect backoff: after a dropped connection deploy must read the host as soon as it answers.
-	return withCluster({...options, backoffMaxMs: 2000}, prepare, ({profile, transport}) => runDeploy(profile, transport, options, DEPLOY_PREFLIGHT));
+	return withCluster({...options, backoffMaxMs: 2000}, prepare, ({profile, transport}) =>
+		runDeploy(deploySession(profile, transport, {...(options.host ? {host: options.host} : {}), forceRewrite: options.forceRewrite === true, preflight: DEPLOY_PREFLIGHT}), options),
+	);
 }
 
 /** Checks of the hosts deploy will change, before it asks (none yet: a sudo-rights check belongs here). */
 const DEPLOY_PREFLIGHT: readonly PreflightCheck[] = [];
 
-async function runDeploy(profile: Profile, transport: Transport, options: DeployOptions, preflight: readonly PreflightCheck[]): Promise<number> {
+/** The command line as a sink of the deploy session: the plan, the questions, the events, the report. */
+async function runDeploy(session: DeploySession, options: DeployOptions): Promise<number> {
 	const err = printErr;
-	const plan = await planDeploy(profile, transport, {...(options.host ? {host: options.host} : {}), forceRewrite: options.forceRewrite === true});
+	const plan = await session.plan();
 	if (!options.json) printColoured(planLines(plan));
 	if (options.dryRun || !plan.changed) {
 		if (options.json) printJson(planJson(plan, options.dryRun === true));
 		return 0;
 	}
-	const refusal = await deployRefusal(profile, transport, plan, preflight);
+	const refusal = await session.refusal(plan);
 	if (refusal !== undefined) throw new CliError(`deploy refused: ${refusal}; nothing was changed`, 2);
 	const removals = planRemovals(plan);
 	const removing = removals.map((r) => `${r.host}: ${r.removals.map(removalSubject).join(', ')}`).join('; ');
@@ -78,7 +79,7 @@ async function runDeploy(profile: Profile, transport: Transport, options: Deploy
 	}
 	const onEvent = (e: DeployEvent) => err(`deploy: ${e.host}: ${e.step} ${e.status}: ${redactSecrets(sanitizeLine(e.message))}`);
 	// Removals were allowed above: by --allow-removals or the second yes (the plan has none otherwise).
-	const report = await executeDeploy(profile, transport, plan, {onEvent, allowRemovals: true});
+	const report = await session.execute(plan, onEvent, true);
 	if (options.json) printJson(report);
 	else printColoured(reportLines(report));
 	return deployExitCode(report);

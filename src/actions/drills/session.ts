@@ -24,6 +24,14 @@ export const INTERRUPTED = 'interrupted (Ctrl-C); everything was restored';
 /** The abort reason of the console (its abort key, or the console closing). */
 export const ABORTED_FROM_CONSOLE = 'aborted from the console; everything was restored';
 
+/** A drill session over one cluster: what the console holds instead of a transport. */
+export type DrillSessions = (spec: DrillSpec, common: DrillCommonOptions, abortReason: string) => Promise<DrillSessionResult>;
+
+/** Drill sessions over `transport` (`run` is for tests). */
+export function drillSessions(profile: Profile, transport: Transport, run: DrillRunner = runDrill): DrillSessions {
+	return (spec, common, abortReason) => runDrillSession(profile, transport, spec, common, abortReason, run);
+}
+
 /** Runs one drill; `abortReason` is the first reason of an aborted drill ("interrupted (Ctrl-C)..."). */
 export async function runDrillSession(profile: Profile, transport: Transport, spec: DrillSpec, common: DrillCommonOptions, abortReason: string, run: DrillRunner = runDrill): Promise<DrillSessionResult> {
 	let report = await run(profile, transport, spec, common);

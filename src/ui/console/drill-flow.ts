@@ -2,12 +2,11 @@
 // live block (VIP holder, VRRP states, the watcher's per-backend counts and gaps) over the drill's
 // timeline, an abort key that restores everything, and the report at the end.
 import type {Profile, VirtualServer} from '../../profile/model.js';
-import type {Transport} from '../../transport/types.js';
 import type {ClusterStore} from '../../cluster/store.js';
 import type {ClusterWatch} from '../../cluster/watch.js';
 import {DrillRefused} from '../../actions/drills/common.js';
 import type {DrillSpec} from '../../actions/drills/run.js';
-import {ABORTED_FROM_CONSOLE, runDrillSession, type DrillRunner, type DrillSessionResult} from '../../actions/drills/session.js';
+import {ABORTED_FROM_CONSOLE, type DrillSessionResult, type DrillSessions} from '../../actions/drills/session.js';
 import {createTrafficWatcher, pickVirtualService, type TrafficWatcher} from '../../actions/traffic.js';
 import {WatchTally} from '../../actions/watch-tally.js';
 import {drillLiveLines, liveWeights, type DrillFocus} from '../presenters/drill.js';
@@ -28,7 +27,8 @@ const TITLES: Record<ConsoleDrillKind, string> = {
 
 export interface FlowContext {
 	readonly profile: Profile;
-	readonly transport: Transport;
+	/** Runs a drill on the cluster (the console holds no transport itself). */
+	readonly drills: DrillSessions;
 	readonly log: ActionLog;
 	readonly store: ClusterStore;
 	/** The console's poller: drills read the cluster through it instead of polling the hosts twice. */
@@ -37,8 +37,6 @@ export interface FlowContext {
 	readonly pace?: (intervalMs: number | undefined) => void;
 	/** The row under the cursor picks the instance or the real server. */
 	readonly selectedKey?: string;
-	/** Runs the drill (default: the engine; tests pass a scripted one). */
-	readonly runDrill?: DrillRunner;
 }
 
 /** The drill a console kind and its target mean, as the engine takes it. */
@@ -80,7 +78,7 @@ function trafficLive(tally: () => WatchTally | undefined, weights: () => Record<
 }
 
 export function startDrillFlow(flow: FlowStore, kind: ConsoleDrillKind, ctx: FlowContext): void {
-	const {profile, transport, log, store} = ctx;
+	const {profile, log, store} = ctx;
 	const target = pickTarget(profile, ctx.selectedKey);
 	const rsDrill = kind === 'rs-health' || kind === 'drain';
 	let vs: VirtualServer | undefined;
@@ -139,7 +137,7 @@ export function startDrillFlow(flow: FlowStore, kind: ConsoleDrillKind, ctx: Flo
 			};
 			let session: DrillSessionResult;
 			try {
-				session = await runDrillSession(profile, transport, consoleDrillSpec(kind, focus), common, ABORTED_FROM_CONSOLE, ctx.runDrill);
+				session = await ctx.drills(consoleDrillSpec(kind, focus), common, ABORTED_FROM_CONSOLE);
 			} catch (error) {
 				endedAt = Date.now();
 				ctx.pace?.(undefined);

@@ -71,6 +71,12 @@ describe.skipIf(!installed)('the layering rule', () => {
 		expect(run.output).toContain('layer-transport-imports-upward');
 	});
 
+	it('fails when a view imports the transport (views get sessions, never a transport)', () => {
+		const run = check(tree({'src/ui/flow.ts': "import type {Transport} from '../transport/types.js';\nexport type F = Transport;\n", 'src/transport/types.ts': 'export type Transport = number;\n'}));
+		expect(run.code).not.toBe(0);
+		expect(run.output).toContain('views-import-no-transport');
+	});
+
 	it('fails on an import cycle inside one layer', () => {
 		const run = check(tree({'src/cluster/a.ts': "import type {B} from './b.js';\nexport type A = B;\n", 'src/cluster/b.ts': "import type {A} from './a.js';\nexport type B = A | 1;\n"}));
 		expect(run.code).not.toBe(0);
