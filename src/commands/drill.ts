@@ -4,7 +4,7 @@
 import type {Profile} from '../profile/model.js';
 import type {Transport} from '../transport/types.js';
 import {CliError} from '../cli-error.js';
-import {DrillRefused, type DrillReport, type FailoverKind} from '../actions/drills/failover.js';
+import {DrillRefused, type FailoverKind} from '../actions/drills/failover.js';
 import {openJournals, restoreAndClose} from '../actions/drills/journal.js';
 import {DRILL_KINDS, type DrillSpec} from '../actions/drills/run.js';
 import {INTERRUPTED, runDrillSession, type DrillRunner, type DrillSessionResult} from '../actions/drills/session.js';
