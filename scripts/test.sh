@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Runs every test: builds, starts the lab, runs vitest inside the lab's station namespace (unit and
-# lab projects), and always takes the lab down afterwards. Extra arguments go to vitest.
+# Runs every test: checks the layering (scripts/check-layers.sh), builds, starts the lab, runs vitest
+# inside the lab's station namespace (unit and lab projects), and always takes the lab down afterwards.
+# Extra arguments go to vitest.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+# The layering rule first: an upward import or a cycle fails the run before anything is built.
+bash scripts/check-layers.sh || exit $?
 npm run --silent build || exit 2
 node dist/cli.js lab up || exit 2
 # Unit tests first, then the lab tests: run together, the lab's user-mode kernel starves timing-sensitive

@@ -3,6 +3,7 @@
 import {spawn} from 'node:child_process';
 import {isInNetns, netnsExists} from './transport/netns.js';
 import {CliError} from './cli-error.js';
+import {onSignals} from './commands/signals.js';
 
 /**
  * Returns undefined when this process may go on (no namespace, or already inside); otherwise runs the
@@ -17,14 +18,12 @@ export async function runInStation(netns: string | undefined, argv: readonly str
 	const [node, ...rest] = argv;
 	const child = spawn('ip', ['netns', 'exec', netns, node ?? process.execPath, ...process.execArgv, ...rest], {stdio: 'inherit'});
 	// The terminal sends SIGINT to the child too; this process only waits while the child cleans up.
-	const ignoreInt = () => {};
-	const onTerm = () => child.kill('SIGTERM');
-	process.on('SIGINT', ignoreInt);
-	process.on('SIGTERM', onTerm);
+	const release = onSignals(['SIGINT', 'SIGTERM'], (s) => {
+		if (s === 'SIGTERM') child.kill('SIGTERM');
+	});
 	return new Promise<number>((resolve) => {
 		child.on('exit', (code, signal) => {
-			process.off('SIGINT', ignoreInt);
-			process.off('SIGTERM', onTerm);
+			release();
 			resolve(code ?? (signal === 'SIGINT' ? 130 : 2));
 		});
 	});

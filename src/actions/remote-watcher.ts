@@ -3,8 +3,7 @@
 // back; the parser turns them into the same records the station's watcher makes.
 import {REMOTE_WATCH_MARK as MARK, REMOTE_WATCH_SCRIPT} from '../transport/read-only-scripts.js';
 import type {Transport} from '../transport/types.js';
-import {backendFromBody, RecordingWatcher, type Outcome, type RequestRecord, type WatcherOptions, type WatcherSummary} from './watcher.js';
-import type {TrafficWatcher} from './traffic.js';
+import {backendFromBody, RecordingWatcher, type Outcome, type RequestRecord, type TrafficWatcher, type WatcherOptions, type WatcherSummary} from './watcher.js';
 
 // The script (curl GETs in short chunks, nothing written on the host) is in the transport's list of
 // read-only scripts.

@@ -3,19 +3,9 @@
 import type {Profile, VirtualServer} from '../profile/model.js';
 import type {Transport} from '../transport/types.js';
 import {RemoteWatcher} from './remote-watcher.js';
-import {RoundRobinWatcher, type RequestRecord, type WatcherOptions, type WatcherSummary} from './watcher.js';
+import {RoundRobinWatcher, type TrafficWatcher, type WatcherOptions} from './watcher.js';
 
-export interface TrafficWatcher {
-	readonly records: readonly RequestRecord[];
-	/** Called for each finished request. */
-	onRecord(listener: (r: RequestRecord) => void): () => void;
-	start(): void;
-	/** Stop starting requests and wait for those in flight. */
-	stop(): Promise<WatcherSummary>;
-	summary(): WatcherSummary;
-	/** Set when the traffic source died on its own (remote watcher). */
-	readonly error?: string | undefined;
-}
+export type {TrafficWatcher} from './watcher.js';
 
 export interface TrafficSpec extends Omit<WatcherOptions, 'localAddress'> {
 	/** Run the requests on this profile host over SSH instead of from the station. */

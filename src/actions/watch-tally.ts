@@ -1,6 +1,7 @@
-// A running tally of watcher traffic for live views: constant memory however long it runs (counts, a
-// 1 ms latency histogram, a ring of time buckets), fed one finished request at a time.
-import type {RequestRecord} from './watcher.js';
+// The one statistics core of watcher traffic, for live views, the watch command, and (through
+// summarize in watcher.ts) drills and their JSON: constant memory however long it runs (counts, a 1 ms
+// latency histogram, a ring of time buckets), fed one finished request at a time.
+import type {RequestRecord} from './request-record.js';
 
 export interface BucketCounts {
 	readonly ok: number;

@@ -3,6 +3,8 @@
 // response body), failures, timeouts, latency, and the gaps where nothing succeeded.
 import http from 'node:http';
 import {sanitizeText} from '../text/sanitize.js';
+import type {Outcome, RequestRecord} from './request-record.js';
+import {WatchTally} from './watch-tally.js';
 
 export interface WatcherOptions {
 	readonly url: string;
@@ -19,17 +21,7 @@ export interface WatcherOptions {
 	readonly keepRecords?: boolean;
 }
 
-export type Outcome = 'ok' | 'failed' | 'timeout';
-
-export interface RequestRecord {
-	readonly start: number;
-	readonly end: number;
-	readonly outcome: Outcome;
-	readonly backend?: string;
-	readonly error?: string;
-	/** Client source port (IPVS keys its connection entries on it). */
-	readonly localPort?: number;
-}
+export type {Outcome, RequestRecord} from './request-record.js';
 
 export interface WatcherSummary {
 	readonly total: number;
@@ -47,59 +39,34 @@ export interface WatcherSummary {
 	readonly durationMs: number;
 }
 
-function percentile(sorted: readonly number[], p: number): number | null {
-	if (sorted.length === 0) return null;
-	return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
-/** Pure: a summary of request records (completed ones) over [from, to]. */
+/**
+ * Pure: a summary of request records (completed ones) over [from, to]. The figures come from the one
+ * statistics core, WatchTally, fed the records; only the failure times are counted here.
+ */
 export function summarize(records: readonly RequestRecord[], from: number, to: number): WatcherSummary {
-	// Backend names come from HTTP bodies: a null prototype keeps "__proto__" or "constructor" a plain key.
-	const perBackend: Record<string, number> = Object.create(null) as Record<string, number>;
-	const latencies: number[] = [];
-	let ok = 0;
-	let failed = 0;
-	let timeouts = 0;
+	const tally = new WatchTally(from);
 	let firstFailureAt: number | null = null;
 	let lastFailureAt: number | null = null;
 	for (const r of records) {
-		if (r.outcome === 'ok') {
-			ok++;
-			latencies.push(r.end - r.start);
-			if (r.backend !== undefined) perBackend[r.backend] = (perBackend[r.backend] ?? 0) + 1;
-		} else {
-			if (r.outcome === 'timeout') timeouts++;
-			else failed++;
-			firstFailureAt = firstFailureAt === null ? r.start : Math.min(firstFailureAt, r.start);
-			lastFailureAt = lastFailureAt === null ? r.start : Math.max(lastFailureAt, r.start);
-		}
+		tally.add(r);
+		if (r.outcome === 'ok') continue;
+		firstFailureAt = firstFailureAt === null ? r.start : Math.min(firstFailureAt, r.start);
+		lastFailureAt = lastFailureAt === null ? r.start : Math.max(lastFailureAt, r.start);
 	}
-	// Gaps: successes ordered by start; a gap counts when a failure started between two successes.
-	const byStart = [...records].sort((a, b) => a.start - b.start);
-	let longestGapMs = 0;
-	let lastOk: number | undefined;
-	let sawFailure = false;
-	for (const r of byStart) {
-		if (r.outcome === 'ok') {
-			if (sawFailure) longestGapMs = Math.max(longestGapMs, r.start - (lastOk ?? from));
-			lastOk = r.start;
-			sawFailure = false;
-		} else {
-			sawFailure = true;
-		}
-	}
-	if (sawFailure) longestGapMs = Math.max(longestGapMs, to - (lastOk ?? from));
-	latencies.sort((a, b) => a - b);
+	const s = tally.snapshot(to);
+	// Backend names come from HTTP bodies: a null prototype keeps "__proto__" or "constructor" a plain key.
+	const perBackend: Record<string, number> = Object.create(null) as Record<string, number>;
+	for (const [name, n] of s.perBackend) perBackend[name] = n;
 	const durationMs = Math.max(1, to - from);
 	return {
-		total: records.length,
-		ok,
-		failed,
-		timeouts,
+		total: s.total,
+		ok: s.ok,
+		failed: s.failed,
+		timeouts: s.timeouts,
 		perBackend,
-		latencyP50Ms: percentile(latencies, 50),
-		latencyP99Ms: percentile(latencies, 99),
-		longestGapMs,
+		latencyP50Ms: s.latencyP50Ms,
+		latencyP99Ms: s.latencyP99Ms,
+		longestGapMs: s.longestGapMs,
 		firstFailureAt,
 		lastFailureAt,
 		requestsPerSecond: +((records.length * 1000) / durationMs).toFixed(1),
@@ -243,4 +210,17 @@ export class RoundRobinWatcher extends RecordingWatcher {
 		this.stopped = Date.now();
 		return this.summary();
 	}
+}
+
+/** A source of watcher traffic, from the station or from a client host (see traffic.ts). */
+export interface TrafficWatcher {
+	readonly records: readonly RequestRecord[];
+	/** Called for each finished request. */
+	onRecord(listener: (r: RequestRecord) => void): () => void;
+	start(): void;
+	/** Stop starting requests and wait for those in flight. */
+	stop(): Promise<WatcherSummary>;
+	summary(): WatcherSummary;
+	/** Set when the traffic source died on its own (remote watcher). */
+	readonly error?: string | undefined;
 }

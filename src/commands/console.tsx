@@ -2,14 +2,12 @@
 // store and poller. The wall is always read-only (enforced in the transport), and so is
 // `console --read-only`.
 import {render} from 'ink';
-import {loadProfile} from '../profile/load.js';
 import {ClusterStore} from '../cluster/store.js';
 import {ClusterPoller} from '../cluster/poller.js';
 import {createClusterTransport} from '../transport/cluster-transport.js';
-import {assertReadOnlyProfile, readOnlyTransportFor} from '../transport/read-only-profile.js';
+import {readOnlyTransportFor} from '../transport/read-only-profile.js';
 import type {Transport} from '../transport/types.js';
 import type {Profile} from '../profile/model.js';
-import {runInStation} from '../station.js';
 import {CliError} from '../cli-error.js';
 import {ActionLog} from '../ui/action-log.js';
 import {RateHistory} from '../ui/history.js';
@@ -18,8 +16,12 @@ import {WallApp} from '../ui/wall/Wall.js';
 import type {ConsoleActions} from '../ui/console/actions.js';
 import {startDrillFlow, startWatchFlow} from '../ui/console/drill-flow.js';
 import {FlowStore} from '../ui/console/flow.js';
-import type {ClusterWatch} from '../actions/deploy/execute.js';
-import {parseInterval, parseTrust} from './status.js';
+import type {ClusterWatch} from '../cluster/watch.js';
+import {deploySession} from '../actions/deploy/session.js';
+import {drillSessions} from '../actions/drills/session.js';
+import {parseInterval} from './numbers.js';
+import {onSignals} from './signals.js';
+import {withCluster} from './with-cluster.js';
 
 export interface ScreenOptions {
 	readonly profile: string;
@@ -32,10 +34,10 @@ export interface ScreenOptions {
 function consoleActions(profile: Profile, transport: Transport, log: ActionLog, flow: FlowStore, watch: ClusterWatch, store: ClusterStore, pace: (ms: number | undefined) => void): ConsoleActions {
 	return {
 		run(kind, context) {
-			const ctx = {profile, transport, log, store, cluster: watch, pace, ...(context.selectedKey ? {selectedKey: context.selectedKey} : {})};
+			const ctx = {profile, drills: drillSessions(profile, transport), log, store, cluster: watch, pace, ...(context.selectedKey ? {selectedKey: context.selectedKey} : {})};
 			switch (kind) {
 				case 'deploy':
-					void flow.deploy(profile, transport, log, watch);
+					void flow.deploy(deploySession(profile, transport, {watch}), log);
 					return;
 				case 'failover-drill':
 					return startDrillFlow(flow, 'failover', ctx);
@@ -75,14 +77,11 @@ export interface ScreenRuntime {
 export function createScreenRuntime(
 	profile: Profile,
 	mode: 'console' | 'wall',
-	options: {readOnly?: boolean; intervalMs?: number; trust?: Record<string, string[]>; inner?: Transport} = {},
+	options: {readOnly?: boolean; intervalMs?: number; trust?: Record<string, string[]>; inner?: Transport; opened?: Transport} = {},
 ): ScreenRuntime {
 	const readOnly = mode === 'wall' || options.readOnly === true;
-	const transport = options.inner
-		? readOnly
-			? readOnlyTransportFor(profile, options.inner)
-			: options.inner
-		: createClusterTransport(profile, {readOnly, ...(options.trust ? {trust: options.trust} : {})});
+	const transport = options.opened ?? screenTransport(profile, readOnly, options);
+
 	const store = new ClusterStore(profile);
 	const poller = new ClusterPoller(profile, transport, store, {intervalMs: options.intervalMs ?? (mode === 'wall' ? 2000 : 1000)});
 	const log = new ActionLog();
@@ -105,41 +104,48 @@ export function createScreenRuntime(
 	};
 }
 
-async function runScreen(mode: 'console' | 'wall', options: ScreenOptions): Promise<number> {
-	const profile = loadProfile(options.profile);
-	if (mode === 'wall' || options.readOnly === true) assertReadOnlyProfile(profile);
-	const trust = parseTrust(options.trustHostKey);
-	const intervalMs = parseInterval(options.interval, mode === 'wall' ? 2000 : 1000);
-	if (!process.stdout.isTTY || !process.stdin.isTTY) {
-		throw new CliError(`the ${mode} needs a terminal; for scripts use "lvsdeck status --json" (or the drill commands)`, 2);
-	}
-	const reexec = await runInStation(profile.stationNetns);
-	if (reexec !== undefined) return reexec;
+/** The screen's transport: `inner` (tests), wrapped when read-only, or a new one to the cluster. */
+function screenTransport(profile: Profile, readOnly: boolean, options: {trust?: Record<string, string[]>; inner?: Transport}): Transport {
+	if (options.inner) return readOnly ? readOnlyTransportFor(profile, options.inner) : options.inner;
+	return createClusterTransport(profile, {readOnly, ...(options.trust ? {trust: options.trust} : {})});
+}
 
-	const rt = createScreenRuntime(profile, mode, {readOnly: options.readOnly === true, intervalMs, trust});
-	rt.log.append('info', `${mode} started on profile ${profile.name}${rt.readOnly ? ' (read-only)' : ''}`);
-	rt.poller.start();
-	const app =
-		mode === 'wall'
-			? render(<WallApp profile={profile} store={rt.store} />, {exitOnCtrlC: true, maxFps: 2, patchConsole: true})
-			: render(<ConsoleApp profile={profile} store={rt.store} history={rt.history} log={rt.log} {...(rt.actions ? {actions: rt.actions} : {})} {...(rt.flow ? {flow: rt.flow} : {})} />, {
-					exitOnCtrlC: false,
-					maxFps: 8,
-					patchConsole: true,
-				});
-	// Closing the terminal or a kill: a running drill restores what it changed before the console goes.
-	const leave = () => void (rt.flow?.shutdown() ?? Promise.resolve()).finally(() => app.unmount());
-	process.once('SIGTERM', leave);
-	process.once('SIGHUP', leave);
-	try {
-		await app.waitUntilExit();
-		await rt.flow?.shutdown();
-	} finally {
-		process.off('SIGTERM', leave);
-		process.off('SIGHUP', leave);
-		await rt.stop();
-	}
-	return 0;
+function runScreen(mode: 'console' | 'wall', options: ScreenOptions): Promise<number> {
+	const readOnly = mode === 'wall' || options.readOnly === true;
+	const prepare = () => {
+		const intervalMs = parseInterval(options.interval, mode === 'wall' ? 2000 : 1000);
+		if (!process.stdout.isTTY || !process.stdin.isTTY) {
+			throw new CliError(`the ${mode} needs a terminal; for scripts use "lvsdeck status --json" (or the drill commands)`, 2);
+		}
+		return intervalMs;
+	};
+	// withCluster opens the transport read-only when the screen is; the runtime uses it as it is.
+	return withCluster({...options, readOnly}, prepare, async ({profile, transport}, intervalMs) => {
+		const rt = createScreenRuntime(profile, mode, {readOnly, intervalMs, opened: transport});
+		rt.log.append('info', `${mode} started on profile ${profile.name}${rt.readOnly ? ' (read-only)' : ''}`);
+		rt.poller.start();
+		const app =
+			mode === 'wall'
+				? render(<WallApp profile={profile} store={rt.store} />, {exitOnCtrlC: true, maxFps: 2, patchConsole: true})
+				: render(<ConsoleApp profile={profile} store={rt.store} history={rt.history} log={rt.log} {...(rt.actions ? {actions: rt.actions} : {})} {...(rt.flow ? {flow: rt.flow} : {})} />, {
+						exitOnCtrlC: false,
+						maxFps: 8,
+						patchConsole: true,
+					});
+		// Closing the terminal or a kill: a running drill restores what it changed before the console goes.
+		const release = onSignals(['SIGTERM', 'SIGHUP'], () => {
+			release();
+			void (rt.flow?.shutdown() ?? Promise.resolve()).finally(() => app.unmount());
+		});
+		try {
+			await app.waitUntilExit();
+			await rt.flow?.shutdown();
+		} finally {
+			release();
+			await rt.stop();
+		}
+		return 0;
+	});
 }
 
 export function consoleCommand(options: ScreenOptions): Promise<number> {

@@ -6,18 +6,16 @@
 // second yes. Exit 0 done (or nothing to do), 1 verification failed and was rolled back, 2 refused,
 // error, or a host's state unknown. Passwords are masked in everything written (diffs, JSON, messages).
 import {createInterface} from 'node:readline/promises';
-import {loadProfile} from '../profile/load.js';
-import {createClusterTransport} from '../transport/cluster-transport.js';
-import {missingSudoRights} from '../actions/sudoers/preflight.js';
-import {runInStation} from '../station.js';
 import {CliError} from '../cli-error.js';
-import {hostHasWork, planDeploy, planRemovals, removalSubject} from '../actions/deploy/plan.js';
+import {hostHasWork, planRemovals, removalSubject} from '../actions/deploy/plan.js';
 import {planJson, planLines, reportLines} from '../actions/deploy/format.js';
-import {deployExitCode, executeDeploy, type DeployEvent} from '../actions/deploy/execute.js';
+import {deployExitCode, type DeployEvent} from '../actions/deploy/execute.js';
 import {redactSecrets} from '../text/redact.js';
 import {sanitizeLine} from '../text/sanitize.js';
 import {printColoured, printErr, printJson} from '../text/sink.js';
-import {parseTrust} from './status.js';
+import {withCluster} from './with-cluster.js';
+import type {PreflightCheck} from '../actions/preflight.js';
+import {DeployRefused, deploySession, type DeploySession} from '../actions/deploy/session.js';
 
 export interface DeployOptions {
 	readonly profile: string;
@@ -39,52 +37,55 @@ async function confirm(question: string): Promise<boolean> {
 	}
 }
 
-export async function deployCommand(options: DeployOptions): Promise<number> {
-	const profile = loadProfile(options.profile);
-	const trust = parseTrust(options.trustHostKey);
-	const interactive = process.stdin.isTTY === true && process.stderr.isTTY === true;
-	if (!options.dryRun && !options.yes && !interactive) {
-		throw new CliError('deploy changes hosts: pass --yes to confirm when not at a terminal (or --dry-run to only see the plan)', 2);
-	}
-	const reexec = await runInStation(profile.stationNetns);
-	if (reexec !== undefined) return reexec;
-
+export function deployCommand(options: DeployOptions): Promise<number> {
+	const prepare = () => {
+		const interactive = process.stdin.isTTY === true && process.stderr.isTTY === true;
+		if (!options.dryRun && !options.yes && !interactive) {
+			throw new CliError('deploy changes hosts: pass --yes to confirm when not at a terminal (or --dry-run to only see the plan)', 2);
+		}
+	};
 	// A short reconnect backoff: after a dropped connection deploy must read the host as soon as it answers.
-	const transport = createClusterTransport(profile, {trust, backoffMaxMs: 2000});
+	return withCluster({...options, backoffMaxMs: 2000}, prepare, ({profile, transport}) =>
+		runDeploy(deploySession(profile, transport, {...(options.host ? {host: options.host} : {}), forceRewrite: options.forceRewrite === true, preflight: DEPLOY_PREFLIGHT}), options),
+	);
+}
+
+/** Checks of the hosts deploy will change, besides the session's own (sudo rights), before it reads or asks anything. */
+const DEPLOY_PREFLIGHT: readonly PreflightCheck[] = [];
+
+/** The command line as a sink of the deploy session: the plan, the questions, the events, the report. */
+async function runDeploy(session: DeploySession, options: DeployOptions): Promise<number> {
 	const err = printErr;
+	let plan;
 	try {
-		const targets = profile.hosts.filter((h) => (options.host ? h.name === options.host : h.role === 'director' || h.role === 'realserver')).map((h) => h.name);
-		const missing = await missingSudoRights(transport, profile, targets, ['deploy']);
-		if (missing.length > 0) {
-			for (const line of missing) err(`deploy: ${line}`);
-			return 2;
-		}
-		const plan = await planDeploy(profile, transport, {...(options.host ? {host: options.host} : {}), forceRewrite: options.forceRewrite === true});
-		if (!options.json) printColoured(planLines(plan));
-		if (options.dryRun || !plan.changed) {
-			if (options.json) printJson(planJson(plan, options.dryRun === true));
-			return 0;
-		}
-		const removals = planRemovals(plan);
-		const removing = removals.map((r) => `${r.host}: ${r.removals.map(removalSubject).join(', ')}`).join('; ');
-		if (removals.length > 0 && !options.allowRemovals && options.yes) {
-			throw new CliError(`deploy would remove keywords the profile does not have (${removing}); nothing was changed: pass --allow-removals to remove them`, 2);
-		}
-		if (!options.yes && !(await confirm(`Apply to ${plan.hosts.filter(hostHasWork).map((h) => h.host).join(', ')}? [y/N] `))) {
-			err('deploy: cancelled; nothing was changed');
-			return 2;
-		}
-		if (removals.length > 0 && !options.allowRemovals && !(await confirm(`This removes keywords only the installed config has (${removing}). Remove them? [y/N] `))) {
-			err('deploy: cancelled; nothing was changed (nothing is removed without a second yes, or --allow-removals)');
-			return 2;
-		}
-		const onEvent = (e: DeployEvent) => err(`deploy: ${e.host}: ${e.step} ${e.status}: ${redactSecrets(sanitizeLine(e.message))}`);
-		// Removals were allowed above: by --allow-removals or the second yes (the plan has none otherwise).
-		const report = await executeDeploy(profile, transport, plan, {onEvent, allowRemovals: true});
-		if (options.json) printJson(report);
-		else printColoured(reportLines(report));
-		return deployExitCode(report);
-	} finally {
-		await transport.close();
+		plan = await session.plan();
+	} catch (error) {
+		if (!(error instanceof DeployRefused)) throw error;
+		err(`deploy: ${error.message}; nothing was changed`);
+		return 2;
 	}
+	if (!options.json) printColoured(planLines(plan));
+	if (options.dryRun || !plan.changed) {
+		if (options.json) printJson(planJson(plan, options.dryRun === true));
+		return 0;
+	}
+	const removals = planRemovals(plan);
+	const removing = removals.map((r) => `${r.host}: ${r.removals.map(removalSubject).join(', ')}`).join('; ');
+	if (removals.length > 0 && !options.allowRemovals && options.yes) {
+		throw new CliError(`deploy would remove keywords the profile does not have (${removing}); nothing was changed: pass --allow-removals to remove them`, 2);
+	}
+	if (!options.yes && !(await confirm(`Apply to ${plan.hosts.filter(hostHasWork).map((h) => h.host).join(', ')}? [y/N] `))) {
+		err('deploy: cancelled; nothing was changed');
+		return 2;
+	}
+	if (removals.length > 0 && !options.allowRemovals && !(await confirm(`This removes keywords only the installed config has (${removing}). Remove them? [y/N] `))) {
+		err('deploy: cancelled; nothing was changed (nothing is removed without a second yes, or --allow-removals)');
+		return 2;
+	}
+	const onEvent = (e: DeployEvent) => err(`deploy: ${e.host}: ${e.step} ${e.status}: ${redactSecrets(sanitizeLine(e.message))}`);
+	// Removals were allowed above: by --allow-removals or the second yes (the plan has none otherwise).
+	const report = await session.execute(plan, onEvent, true);
+	if (options.json) printJson(report);
+	else printColoured(reportLines(report));
+	return deployExitCode(report);
 }

@@ -1,27 +1,33 @@
 // `lvsdeck drill failover|hard-failover|rs-health|drain --profile FILE [...]` (scripted: no terminal needed, progress on
 // stderr, JSON and JUnit reports) and `lvsdeck drill --recover --profile FILE`. Exit 0 pass, 1 an
 // expectation failed, 2 error or refused by the preflight.
-import {loadProfile} from '../profile/load.js';
-import {createClusterTransport} from '../transport/cluster-transport.js';
-import {missingSudoRights} from '../actions/sudoers/preflight.js';
-import {runInStation} from '../station.js';
+import type {Profile} from '../profile/model.js';
+import type {Transport} from '../transport/types.js';
 import {CliError} from '../cli-error.js';
-import {DrillRefused, runFailoverDrill, type DrillReport, type FailoverKind} from '../actions/drills/failover.js';
+import {DrillRefused, type FailoverKind} from '../actions/drills/failover.js';
 import {openJournals, restoreAndClose} from '../actions/drills/journal.js';
-import {runRealServerDrill} from '../actions/drills/realserver-drill.js';
+import {DRILL_KINDS, type DrillSpec} from '../actions/drills/run.js';
+import {INTERRUPTED, runDrillSession, type DrillRunner, type DrillSessionResult} from '../actions/drills/session.js';
 import {toJUnit} from '../actions/drills/report.js';
 import {formatDrill} from '../actions/drills/format.js';
 import type {HardMethod} from '../actions/drills/faults.js';
 import {sanitizeLine} from '../text/sanitize.js';
 import {printErr, printOut, writeJsonFile, writeTextFile} from '../text/sink.js';
-import {parseTrust} from './status.js';
+import path from 'node:path';
+import {withCluster} from './with-cluster.js';
+import {checkPlanAgainstProfile, loadDrillPlan} from '../actions/drills/plan-file.js';
+import {planExitCode, runDrillPlan, type PlanReport} from '../actions/drills/plan-run.js';
+import {abortOnSignals} from './signals.js';
 import {wholeOption} from './numbers.js';
 import {checkClientHost, TrafficTargetError} from '../actions/traffic.js';
 
-export const DRILL_KINDS = ['failover', 'hard-failover', 'rs-health', 'drain'] as const;
+export {DRILL_KINDS} from '../actions/drills/run.js';
 
 export interface DrillOptions {
-	readonly profile: string;
+	/** Required unless --plan names a profile (--profile wins). */
+	readonly profile?: string;
+	/** A YAML drill plan: its drills in order (plan-file.ts). */
+	readonly plan?: string;
 	readonly instance?: string;
 	readonly rs?: string;
 	readonly json?: string;
@@ -35,9 +41,13 @@ export interface DrillOptions {
 	readonly trustHostKey?: readonly string[];
 }
 
-export async function drillCommand(kind: string | undefined, options: DrillOptions): Promise<number> {
-	const profile = loadProfile(options.profile);
-	const trust = parseTrust(options.trustHostKey);
+export interface DrillSettings {
+	readonly thresholds: {maxFailoverMs?: number; maxFailedRequests?: number};
+	readonly rate: number | undefined;
+}
+
+/** The drill's options checked against the profile, before anything runs. */
+function checkDrillOptions(profile: Profile, kind: string | undefined, options: DrillOptions): DrillSettings {
 	if (!options.recover && !DRILL_KINDS.includes(kind as FailoverKind)) {
 		throw new CliError(`drill: expected one of ${DRILL_KINDS.join(', ')} (or --recover), got ${kind ?? 'nothing'}`, 2);
 	}
@@ -57,62 +67,100 @@ export async function drillCommand(kind: string | undefined, options: DrillOptio
 			throw error;
 		}
 	}
-	const reexec = await runInStation(profile.stationNetns);
-	if (reexec !== undefined) return reexec;
+	return {thresholds, rate};
+}
 
+const err = (s: string) => printErr(`drill: ${sanitizeLine(s)}`);
+
+export function drillCommand(kind: string | undefined, options: DrillOptions): Promise<number> {
+	if (options.plan !== undefined) return drillPlanCommand(kind, options.plan, options);
+	if (options.profile === undefined) throw new CliError('drill: --profile is required (or --plan FILE)', 2);
 	// A short reconnect backoff: after a dropped connection the restore must run as soon as the host answers.
-	const transport = createClusterTransport(profile, {trust, backoffMaxMs: 2000});
-	const err = (s: string) => printErr(`drill: ${sanitizeLine(s)}`);
-	try {
-		if (options.recover) {
-			const journals = openJournals(profile.file);
-			if (journals.length === 0) {
-				err('nothing to recover: no interrupted drill for this profile');
-				return 0;
-			}
-			let ok = true;
-			for (const j of journals) {
-				err(`recovering ${j.drill} drill started ${j.startedAt}`);
-				ok &&= await restoreAndClose(transport, j.restore, j.id, err);
-			}
-			return ok ? 0 : 2;
-		}
-		const uses = kind === 'hard-failover' ? [options.method === 'cut' ? ('hard-cut' as const) : ('hard-freeze' as const)] : [kind as 'failover' | 'rs-health' | 'drain'];
-		const targets = profile.hosts.filter((h) => h.role === 'director' || h.role === 'realserver').map((h) => h.name);
-		const missing = await missingSudoRights(transport, profile, targets, uses);
-		if (missing.length > 0) {
-			for (const line of missing) err(line);
-			return 2;
-		}
-		// Ctrl-C: stop the fault early; the drill restores what it changed before it returns.
-		const controller = new AbortController();
-		const onInt = () => {
-			err('interrupted: restoring what the drill changed…');
-			controller.abort();
-		};
-		process.on('SIGINT', onInt);
-		process.on('SIGTERM', onInt);
-		let report: DrillReport;
+	return withCluster({...options, profile: options.profile, backoffMaxMs: 2000}, (profile) => checkDrillOptions(profile, kind, options), async ({profile, transport}, settings) => {
 		try {
-			const common = {thresholds, ...(rate ? {rate} : {}), ...(options.from ? {from: options.from} : {}), signal: controller.signal, onProgress: err};
-			report =
-				kind === 'rs-health' || kind === 'drain'
-					? await runRealServerDrill(profile, transport, {kind, ...(options.rs ? {rs: options.rs} : {}), ...common})
-					: await runFailoverDrill(profile, transport, {kind: kind as FailoverKind, ...(options.instance ? {instance: options.instance} : {}), ...(options.method ? {method: options.method as HardMethod} : {}), ...common});
-		} finally {
-			process.off('SIGINT', onInt);
-			process.off('SIGTERM', onInt);
+			return options.recover ? await recover(profile, transport) : await runOneDrill(profile, transport, kind, options, settings);
+		} catch (error) {
+			if (error instanceof DrillRefused) throw new CliError(`drill refused: ${error.message}`, 2);
+			throw error;
 		}
-		if (controller.signal.aborted) report = {...report, verdict: 'fail', reasons: ['interrupted (Ctrl-C); everything was restored', ...report.reasons]};
-		printOut(formatDrill(report));
-		if (options.json) writeJsonFile(options.json, report);
-		if (options.junit) writeTextFile(options.junit, toJUnit([report]));
-		if (controller.signal.aborted) return 130;
-		return report.verdict === 'pass' ? 0 : 1;
-	} catch (error) {
-		if (error instanceof DrillRefused) throw new CliError(`drill refused: ${error.message}`, 2);
-		throw error;
-	} finally {
-		await transport.close();
+	});
+}
+
+/** `--recover`: restore what interrupted drills of this profile left changed. */
+async function recover(profile: Profile, transport: Transport): Promise<number> {
+	const journals = openJournals(profile.file);
+	if (journals.length === 0) {
+		err('nothing to recover: no interrupted drill for this profile');
+		return 0;
 	}
+	let ok = true;
+	for (const j of journals) {
+		err(`recovering ${j.drill} drill started ${j.startedAt}`);
+		ok &&= await restoreAndClose(transport, j.restore, j.id, err);
+	}
+	return ok ? 0 : 2;
+}
+
+/** The drill the command line asks for, as the engine takes it. */
+function cliDrillSpec(kind: string | undefined, options: DrillOptions, thresholds: DrillSettings['thresholds']): DrillSpec {
+	if (kind === 'rs-health' || kind === 'drain') return {kind, ...(options.rs ? {rs: options.rs} : {}), thresholds};
+	return {kind: kind as FailoverKind, ...(options.instance ? {instance: options.instance} : {}), ...(options.method ? {method: options.method as HardMethod} : {}), thresholds};
+}
+
+/** One drill: the session, with Ctrl-C as its abort, printed and written as the options ask. `run` is for tests. */
+export async function runOneDrill(profile: Profile, transport: Transport, kind: string | undefined, options: DrillOptions, {thresholds, rate}: DrillSettings, run?: DrillRunner): Promise<number> {
+	// Ctrl-C: stop the fault early; the drill restores what it changed before it returns.
+	const interrupt = abortOnSignals(() => err('interrupted: restoring what the drill changed…'));
+	let session: DrillSessionResult;
+	try {
+		const common = {...(rate ? {rate} : {}), ...(options.from ? {from: options.from} : {}), signal: interrupt.signal, onProgress: err};
+		session = await runDrillSession(profile, transport, cliDrillSpec(kind, options, thresholds), common, INTERRUPTED, run);
+	} finally {
+		interrupt.release();
+	}
+	const {report, aborted, text} = session;
+	printOut(text);
+	if (options.json) writeJsonFile(options.json, report);
+	if (options.junit) writeTextFile(options.junit, toJUnit([report]));
+	if (aborted) return 130;
+	return report.verdict === 'pass' ? 0 : 1;
+}
+
+/** Options that belong to one drill and so have no meaning with --plan (the plan sets them per drill). */
+const PER_DRILL_OPTIONS = [
+	['instance', '--instance'],
+	['rs', '--rs'],
+	['method', '--method'],
+	['maxFailoverMs', '--max-failover-ms'],
+	['maxFailedRequests', '--max-failed-requests'],
+	['recover', '--recover'],
+] as const;
+
+/** `lvsdeck drill --plan FILE [--json FILE] [--junit FILE]`: the plan's drills in order, one report. */
+function drillPlanCommand(kind: string | undefined, planFile: string, options: DrillOptions): Promise<number> {
+	if (kind !== undefined) throw new CliError(`drill --plan: the plan names the drills; remove "${kind}"`, 2);
+	for (const [key, flag] of PER_DRILL_OPTIONS) if (options[key] !== undefined) throw new CliError(`drill --plan: ${flag} is set per drill in the plan`, 2);
+	const plan = loadDrillPlan(planFile);
+	const profileFile = options.profile ?? plan.profile;
+	if (profileFile === undefined) throw new CliError(`drill --plan: ${planFile} names no profile; pass --profile`, 2);
+	const prepare = (profile: Profile) => {
+		checkPlanAgainstProfile(plan, profile);
+		return checkDrillOptions(profile, plan.drills[0]!.kind, options);
+	};
+	return withCluster({...options, profile: profileFile, backoffMaxMs: 2000}, prepare, async ({profile, transport}, {rate}) => {
+		const interrupt = abortOnSignals(() => err('interrupted: restoring what the drill changed…'));
+		let report: PlanReport;
+		try {
+			const common = {...(rate ? {rate} : {}), ...(options.from ? {from: options.from} : {}), signal: interrupt.signal, onProgress: err};
+			report = await runDrillPlan(profile, transport, plan, common, (r) => printOut(formatDrill(r)));
+		} finally {
+			interrupt.release();
+		}
+		if (report.error) err(report.error);
+		if (report.skipped.length > 0) err(`not run: ${report.skipped.join(', ')}`);
+		printOut(`drill plan ${planFile}: ${report.verdict.toUpperCase()} (${report.drills.filter((r) => r.verdict === 'pass').length} of ${report.drills.length + report.skipped.length} drills passed)`);
+		if (options.json) writeJsonFile(options.json, report);
+		if (options.junit) writeTextFile(options.junit, toJUnit(report.drills, `lvsdeck drill plan ${path.basename(planFile)}`));
+		return planExitCode(report);
+	});
 }

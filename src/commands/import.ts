@@ -19,7 +19,7 @@ import {createClusterTransport} from '../transport/cluster-transport.js';
 import type {Transport} from '../transport/types.js';
 import {runInStation} from '../station.js';
 import {printErr, writeFileWithSecrets, writeOut, writeOutWithSecrets} from '../text/sink.js';
-import {parseTrust} from './status.js';
+import {parseTrust} from './with-cluster.js';
 
 export interface ImportOptions {
 	readonly director?: readonly string[];

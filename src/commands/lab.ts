@@ -11,6 +11,7 @@ import {isInNetns, netnsExists} from '../transport/netns.js';
 import {runInStation} from '../station.js';
 import {CliError} from '../cli-error.js';
 import {printErr, printJson, printOut} from '../text/sink.js';
+import {onSignals} from './signals.js';
 
 export const DEFAULT_LAB_PROFILE = path.join(packageRoot(), 'profiles', 'lab.yaml');
 
@@ -68,12 +69,12 @@ export async function labExecCommand(profileFile: string, command: readonly stri
 	if (!netnsExists(plan.netns)) throw new CliError(`the lab is not up (no namespace ${plan.netns}); run "lvsdeck lab up" first`, 2);
 	const argv = isInNetns(plan.netns) ? [...command] : ['ip', 'netns', 'exec', plan.netns, ...command];
 	const child = spawn(argv[0]!, argv.slice(1), {stdio: 'inherit'});
-	const ignoreInt = () => {};
-	process.on('SIGINT', ignoreInt);
+	// The terminal sends SIGINT to the child too; this process only waits for it.
+	const release = onSignals(['SIGINT'], () => {});
 	return new Promise<number>((resolve, reject) => {
 		child.on('error', (e) => reject(new CliError(`cannot run ${command[0]}: ${e.message}`, 2)));
 		child.on('exit', (code, signal) => {
-			process.off('SIGINT', ignoreInt);
+			release();
 			resolve(code ?? (signal === 'SIGINT' ? 130 : 1));
 		});
 	});

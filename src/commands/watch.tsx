@@ -3,17 +3,17 @@
 // stderr and the summary on stdout. Exit 0, 1 when more requests failed than --max-failed-requests,
 // 2 on an error (including traffic that could not be started).
 import {render} from 'ink';
-import {loadProfile} from '../profile/load.js';
-import {createClusterTransport} from '../transport/cluster-transport.js';
-import {runInStation} from '../station.js';
+import type {Profile, VirtualServer} from '../profile/model.js';
+import type {Transport} from '../transport/types.js';
 import {CliError} from '../cli-error.js';
-import {checkClientHost, createTrafficWatcher, pickVirtualService, profileWeights, TrafficTargetError} from '../actions/traffic.js';
+import {checkClientHost, createTrafficWatcher, pickVirtualService, profileWeights, TrafficTargetError, type TrafficWatcher} from '../actions/traffic.js';
 import {WatchTally} from '../actions/watch-tally.js';
 import {watchProgressLine} from '../ui/presenters/watch.js';
 import {WatchScreen} from '../ui/watch/WatchScreen.js';
 import {sanitizeLine} from '../text/sanitize.js';
 import {printErr, printOut, writeJsonFile} from '../text/sink.js';
-import {parseTrust} from './status.js';
+import {withCluster} from './with-cluster.js';
+import {onSignals, INTERRUPT_SIGNALS} from './signals.js';
 import {wholeOption} from './numbers.js';
 
 export interface WatchOptions {
@@ -31,9 +31,19 @@ export interface WatchOptions {
 	readonly trustHostKey?: readonly string[];
 }
 
-export async function watchCommand(options: WatchOptions): Promise<number> {
-	const profile = loadProfile(options.profile);
-	const trust = parseTrust(options.trustHostKey);
+interface WatchSettings {
+	readonly vs: VirtualServer;
+	readonly rate: number;
+	readonly concurrency: number | undefined;
+	readonly timeoutMs: number;
+	readonly durationS: number | undefined;
+	readonly maxFailed: number | undefined;
+	readonly path: string;
+	readonly pattern: RegExp | undefined;
+}
+
+/** The watch's options checked against the profile, before anything runs. */
+function checkWatchOptions(profile: Profile, options: WatchOptions): WatchSettings {
 	let vs;
 	try {
 		vs = pickVirtualService(profile, options.service);
@@ -55,11 +65,16 @@ export async function watchCommand(options: WatchOptions): Promise<number> {
 	} catch (error) {
 		throw new CliError(`--pattern ${options.pattern}: ${error instanceof Error ? error.message : String(error)}`, 2);
 	}
-	const reexec = await runInStation(profile.stationNetns);
-	if (reexec !== undefined) return reexec;
+	return {vs, rate, concurrency, timeoutMs, durationS, maxFailed, path, pattern};
+}
 
+export function watchCommand(options: WatchOptions): Promise<number> {
+	return withCluster(options, (profile) => checkWatchOptions(profile, options), ({transport}, settings) => runWatch(transport, options, settings));
+}
+
+async function runWatch(transport: Transport, options: WatchOptions, settings: WatchSettings): Promise<number> {
+	const {vs, rate, concurrency, timeoutMs, maxFailed, path, pattern} = settings;
 	const url = `http://${vs.vip}:${vs.port}${path}`;
-	const transport = createClusterTransport(profile, {trust});
 	const weights = profileWeights(vs);
 	const header = {url, from: options.from ?? 'this station', rate};
 	const watcher = createTrafficWatcher({
@@ -72,61 +87,61 @@ export async function watchCommand(options: WatchOptions): Promise<number> {
 		...(options.from ? {from: {transport, host: options.from}} : {}),
 	});
 	const tally = WatchTally.of(watcher);
-	const interactive = process.stdout.isTTY === true && process.stdin.isTTY === true;
-	const err = (s: string) => printErr(`watch: ${sanitizeLine(s)}`);
-	try {
-		watcher.start();
-		await new Promise<void>((resolve) => {
-			const timers: NodeJS.Timeout[] = [];
-			let app: ReturnType<typeof render> | undefined;
-			// One way out, whatever ends the run (duration, a signal, q on the screen, a dead remote side).
-			const done = () => {
-				for (const t of timers) clearTimeout(t);
-				process.off('SIGINT', done);
-				process.off('SIGTERM', done);
-				app?.unmount();
-				resolve();
-			};
-			process.on('SIGINT', done);
-			process.on('SIGTERM', done);
-			if (durationS !== undefined) timers.push(setTimeout(done, durationS * 1000));
-			if (interactive) {
-				app = render(<WatchScreen tally={tally} weights={weights} header={header} error={() => watcher.error} />, {exitOnCtrlC: false, maxFps: 4, patchConsole: true});
-				void app.waitUntilExit().then(done);
-			} else {
-				err(`${url} from ${header.from}, ${rate} req/s${durationS ? ` for ${durationS} s` : ' until interrupted'}`);
-				const tick = () => {
-					err(watchProgressLine(tally.snapshot(Date.now())));
-					if (watcher.error) return done();
-					timers.push(setTimeout(tick, 1000));
-				};
-				timers.push(setTimeout(tick, 1000));
-			}
-		});
-		await watcher.stop();
-		const s = tally.snapshot(Date.now());
-		const report = {
-			url,
-			from: header.from,
-			rate,
-			durationMs: s.elapsedMs,
-			requests: {total: s.total, ok: s.ok, failed: s.failed, timeouts: s.timeouts, perBackend: Object.fromEntries(s.perBackend)},
-			weights,
-			latencyP50Ms: s.latencyP50Ms,
-			latencyP99Ms: s.latencyP99Ms,
-			longestGapMs: s.longestGapMs,
-			requestsPerSecond: +((s.total * 1000) / Math.max(1, s.elapsedMs)).toFixed(1),
-			error: watcher.error ?? null,
-		};
-		printOut(`watched ${url} from ${header.from}: ${watchProgressLine(s)}`);
-		if (options.json) writeJsonFile(options.json, report);
-		if (watcher.error) throw new CliError(watcher.error, 2);
-		if (maxFailed !== undefined && s.failed + s.timeouts > maxFailed) {
-			err(`${s.failed + s.timeouts} requests failed, more than --max-failed-requests ${maxFailed}`);
-			return 1;
-		}
-		return 0;
-	} finally {
-		await transport.close();
+	watcher.start();
+	await watchUntilDone(watcher, tally, weights, header, settings.durationS);
+	await watcher.stop();
+	const s = tally.snapshot(Date.now());
+	const report = {
+		url,
+		from: header.from,
+		rate,
+		durationMs: s.elapsedMs,
+		requests: {total: s.total, ok: s.ok, failed: s.failed, timeouts: s.timeouts, perBackend: Object.fromEntries(s.perBackend)},
+		weights,
+		latencyP50Ms: s.latencyP50Ms,
+		latencyP99Ms: s.latencyP99Ms,
+		longestGapMs: s.longestGapMs,
+		requestsPerSecond: +((s.total * 1000) / Math.max(1, s.elapsedMs)).toFixed(1),
+		error: watcher.error ?? null,
+	};
+	printOut(`watched ${url} from ${header.from}: ${watchProgressLine(s)}`);
+	if (options.json) writeJsonFile(options.json, report);
+	if (watcher.error) throw new CliError(watcher.error, 2);
+	if (maxFailed !== undefined && s.failed + s.timeouts > maxFailed) {
+		err(`${s.failed + s.timeouts} requests failed, more than --max-failed-requests ${maxFailed}`);
+		return 1;
 	}
+	return 0;
+}
+
+const err = (s: string) => printErr(`watch: ${sanitizeLine(s)}`);
+
+/** Shows the watch (a live screen at a terminal, else a progress line a second) until it ends. */
+function watchUntilDone(watcher: TrafficWatcher, tally: WatchTally, weights: Record<string, number>, header: {url: string; from: string; rate: number}, durationS: number | undefined): Promise<void> {
+	const interactive = process.stdout.isTTY === true && process.stdin.isTTY === true;
+	return new Promise<void>((resolve) => {
+		const timers: NodeJS.Timeout[] = [];
+		let app: ReturnType<typeof render> | undefined;
+		// One way out, whatever ends the run (duration, a signal, q on the screen, a dead remote side).
+		const done = () => {
+			for (const t of timers) clearTimeout(t);
+			release();
+			app?.unmount();
+			resolve();
+		};
+		const release = onSignals(INTERRUPT_SIGNALS, done);
+		if (durationS !== undefined) timers.push(setTimeout(done, durationS * 1000));
+		if (interactive) {
+			app = render(<WatchScreen tally={tally} weights={weights} header={header} error={() => watcher.error} />, {exitOnCtrlC: false, maxFps: 4, patchConsole: true});
+			void app.waitUntilExit().then(done);
+		} else {
+			err(`${header.url} from ${header.from}, ${header.rate} req/s${durationS ? ` for ${durationS} s` : ' until interrupted'}`);
+			const tick = () => {
+				err(watchProgressLine(tally.snapshot(Date.now())));
+				if (watcher.error) return done();
+				timers.push(setTimeout(tick, 1000));
+			};
+			timers.push(setTimeout(tick, 1000));
+		}
+	});
 }

@@ -3,33 +3,12 @@
 // names typed fields left out of keepalived.conf so keepalived uses its own default. The text is
 // read with the keepalived-conf reader when the profile loads; a line the typed fields already
 // write is refused, so a render is never ambiguous.
-import {z} from 'zod';
 import {isScalar, type Document, type LineCounter} from 'yaml';
 import {formatPath, locate, type FieldPath, type Position} from './locate.js';
 import {parseKeepalivedTree, type SyntaxNode} from '../keepalived-conf/index.js';
 import type {ProfileDoc} from './schema.js';
 
-/** keepalived.conf syntax; checked when the profile loads (see checkConfExtras). */
-export const confTextSchema = z.string().max(4_000_000);
-
-/** Typed fields of a block left out of keepalived.conf (keepalived then uses its default). */
-export function omitSchema<const K extends string>(fields: readonly [K, ...K[]]) {
-	return z.array(z.enum(fields)).optional();
-}
-
-/** The address of a host whose address is not known yet (import without one). */
-export const ADDRESS_UNKNOWN = 'unknown';
-
-/** Per director: router_id (absent: the host name; false: no router_id line) and its own lines. */
-export const directorConfSchema = z
-	.object({
-		router_id: z.union([z.string().regex(/^[^\s"#!{}]+$/, 'must be one word'), z.literal(false)]).optional(),
-		/** This director's keepalived version when it differs from keepalived.version (render and checks follow it). */
-		version: z.string().regex(/^\d{1,2}\.\d{1,2}(\.\d{1,3})?$/, 'must be a keepalived version like 2.2.7').optional(),
-		global_defs: confTextSchema.optional(),
-		extra: confTextSchema.optional(),
-	})
-	.strict();
+export {ADDRESS_UNKNOWN, confTextSchema, directorConfSchema, omitSchema} from './conf-schema.js';
 
 export interface ConfExtras {
 	/** keepalived.conf lines written into this block after the typed ones. */

@@ -2,7 +2,7 @@
 // key is an error with its location, never a silently ignored setting.
 import {z} from 'zod';
 import {isIP} from 'node:net';
-import {ADDRESS_UNKNOWN, confTextSchema, directorConfSchema, omitSchema} from './conf-extras.js';
+import {ADDRESS_UNKNOWN, confTextSchema, directorConfSchema, omitSchema} from './conf-schema.js';
 
 /** Names used as host names, instance names and file names: no shell syntax can pass. */
 export const nameSchema = z

@@ -9,12 +9,13 @@ import {planRemovals, removalSubject, type DeployPlan, type HostPlan} from './pl
 import {parseSetupChanges, REALSERVER_SETUP_SCRIPT} from './remote-scripts.js';
 import {runStep} from './host-state.js';
 import {deployDirector} from './director.js';
-import {verifyBudgetMs, verifyDirector, type ClusterWatch, type VerifyResult} from './verify.js';
+import type {ClusterWatch} from '../../cluster/watch.js';
+import {verifyBudgetMs, verifyDirector, type VerifyResult} from './verify.js';
 import type {DeployEvent, DeployReport, HostReport} from './report.js';
 
 export type {DeployEvent, DeployReport, DeployStep, HostHolds, HostOutcome, HostReport} from './report.js';
 export {deployExitCode, describeHolds} from './report.js';
-export {directorMismatch, healthCycleMs, verifyBudgetMs, type ClusterWatch} from './verify.js';
+export {directorMismatch, healthCycleMs, verifyBudgetMs} from './verify.js';
 
 export interface ExecuteOptions {
 	readonly onEvent?: (e: DeployEvent) => void;

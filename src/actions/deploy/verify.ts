@@ -1,16 +1,12 @@
 // Deploy, verification: after a reload the director must run keepalived with the profile's VRRP
 // instances and IPVS table, and keep doing so for a full health-check cycle.
-import type {Host, Profile} from '../../profile/model.js';
-import {ClusterStore} from '../../cluster/store.js';
-import {ClusterPoller} from '../../cluster/poller.js';
-import {findService, realServerKey, serviceKey} from '../../probes/ipvs.js';
+import type {Profile} from '../../profile/model.js';
+import type {ClusterStore} from '../../cluster/store.js';
+import {serviceKey} from '../../probes/ipvs.js';
+import {hostOn, instancesOf, mastersOf, realServerOn, serviceOn} from '../../cluster/queries.js';
+import {ownClusterWatch, type ClusterWatch} from '../../cluster/watch.js';
 import type {Transport} from '../../transport/types.js';
 
-/** A store and poller that already watch the cluster (the console's); verification then adds no polling of its own. */
-export interface ClusterWatch {
-	readonly store: ClusterStore;
-	pollHost(host: Host): Promise<void>;
-}
 
 /**
  * One full health-check cycle: keepalived puts real servers in the table as up before their first
@@ -37,26 +33,26 @@ export function verifyBudgetMs(profile: Profile): number {
 /** What is wrong with a director after a reload, or undefined when it matches the profile. */
 export function directorMismatch(profile: Profile, store: ClusterStore, director: string): string | undefined {
 	const state = store.getState();
-	const host = state.hosts.find((h) => h.name === director);
+	const host = hostOn(state, director);
 	if (!host?.reachable || !host.director) return `${director} did not answer: ${host?.error ?? 'no data'}`;
 	const d = host.director;
 	if (d.keepalivedActive !== true) return `keepalived is not running on ${director}`;
-	const mine = profile.instances.filter((i) => i.members.some((m) => m.director === director));
+	const mine = instancesOf(profile, director);
 	for (const inst of mine) {
 		const v = d.vrrp?.find((x) => x.name === inst.name);
 		if (!v) return `${director} reports no VRRP instance ${inst.name}`;
 		if (v.state !== 'MASTER' && v.state !== 'BACKUP') return `${director}: ${inst.name} is ${v.state}`;
-		const masters = state.hosts.filter((h) => h.reachable && h.director?.vrrp?.some((x) => x.name === inst.name && x.state === 'MASTER'));
+		const masters = mastersOf(state, inst.name);
 		if (masters.length !== 1) return `${inst.name} has ${masters.length} masters (${masters.map((m) => m.name).join(', ') || 'none'})`;
 	}
 	const vips = new Set(mine.flatMap((i) => i.vips.map((v) => v.address)));
 	for (const vs of profile.virtualServers.filter((v) => vips.has(v.vip))) {
 		const key = serviceKey({protocol: vs.protocol, address: vs.vip, port: vs.port});
-		const svc = findService(d.ipvs, vs);
+		const svc = serviceOn(state, director, vs);
 		if (!svc) return `${director}: ${key} is not in the IPVS table`;
 		if (svc.scheduler !== vs.scheduler) return `${director}: ${key} uses ${svc.scheduler}, not ${vs.scheduler}`;
 		for (const rs of vs.realServers) {
-			const entry = svc.realServers.find((r) => realServerKey(r) === realServerKey({address: rs.address, port: rs.port}));
+			const entry = realServerOn(state, director, vs, rs);
 			if (!entry) return `${director}: ${rs.host} (${rs.address}:${rs.port}) is not in ${key}`;
 			if (entry.weight !== rs.weight) return `${director}: ${rs.host} has weight ${entry.weight} in ${key}, the profile says ${rs.weight}`;
 		}
@@ -73,8 +69,8 @@ export interface VerifyResult {
 
 /** The director must match the profile, and keep matching for one full health-check cycle. */
 export async function verifyDirector(profile: Profile, transport: Transport, director: string, timeoutMs: number, watch?: ClusterWatch): Promise<VerifyResult> {
-	const store = watch?.store ?? new ClusterStore(profile);
-	const poller = watch ?? new ClusterPoller(profile, transport, store, {events: false, portCheck: false});
+	const poller = watch ?? ownClusterWatch(profile, transport);
+	const store = poller.store;
 	const directors = profile.hosts.filter((h) => h.role === 'director');
 	const settleMs = healthCycleMs(profile);
 	const end = Date.now() + timeoutMs + settleMs;
@@ -88,6 +84,6 @@ export async function verifyDirector(profile: Profile, transport: Transport, dir
 		else if (Date.now() - matchingSince >= settleMs) return {answered: true};
 		await new Promise((r) => setTimeout(r, 500));
 	}
-	const answered = store.getState().hosts.find((h) => h.name === director)?.reachable === true;
+	const answered = hostOn(store.getState(), director)?.reachable === true;
 	return {problem: problem ?? `did not stay matching for ${Math.round(settleMs / 1000)} s`, answered};
 }

@@ -2,11 +2,11 @@
 import type {Transport} from '../../transport/types.js';
 import type {Profile, VrrpInstance} from '../../profile/model.js';
 import type {ClusterState} from '../../cluster/types.js';
-import {ClusterStore} from '../../cluster/store.js';
-import {ClusterPoller} from '../../cluster/poller.js';
-import type {ClusterWatch} from '../deploy/execute.js';
+import {hostOn, vipHolders, vrrpStateOn} from '../../cluster/queries.js';
+import {ownClusterWatch, pollAll, type ClusterWatch} from '../../cluster/watch.js';
 import {createTrafficWatcher, type TrafficSpec, type TrafficWatcher} from '../traffic.js';
 import type {WatcherSummary} from '../watcher.js';
+import {firstRefusal, type PreflightCheck} from '../preflight.js';
 import {writeJournal, type RestoreStep} from './journal.js';
 
 /** A drill that must not run; the reason says why (exit 2). */
@@ -53,18 +53,20 @@ export interface DrillCommonOptions {
 	readonly confirm?: (plan: string) => Promise<boolean>;
 	/** A store and poller already watching the cluster (the console's), so the hosts are not polled twice. */
 	readonly cluster?: ClusterWatch;
+	/** Checks of the hosts the drill will change, run after the cluster preflight; a refusal refuses the drill. */
+	readonly preflight?: readonly PreflightCheck[];
+}
+
+/** Runs the caller's preflight checks on the hosts the drill changes; the first refusal refuses the drill. */
+export async function runPreflightChecks(profile: Profile, transport: Transport, options: DrillCommonOptions, drill: string, hosts: readonly string[]): Promise<void> {
+	const refusal = await firstRefusal(options.preflight, {profile, transport, hosts, operation: `${drill} drill`});
+	if (refusal !== undefined) throw new DrillRefused(`preflight: ${refusal}`);
 }
 
 /** The drill's view of the cluster: the caller's, or its own store with a poller (no timers, no events). */
 export function drillCluster(profile: Profile, transport: Transport, options: DrillCommonOptions): ClusterWatch & {pollAll(): Promise<void>} {
-	let watch = options.cluster;
-	if (!watch) {
-		const store = new ClusterStore(profile);
-		const poller = new ClusterPoller(profile, transport, store, {events: false, portCheck: false});
-		watch = {store, pollHost: (h) => poller.pollHost(h)};
-	}
-	const {store, pollHost} = watch;
-	return {store, pollHost, pollAll: async () => void (await Promise.all(profile.hosts.map((h) => pollHost(h))))};
+	const watch = options.cluster ?? ownClusterWatch(profile, transport);
+	return {store: watch.store, pollHost: (h) => watch.pollHost(h), pollAll: () => pollAll(profile, watch)};
 }
 
 /** The drill's traffic: at the chosen rate, from the station or the chosen client host. */
@@ -129,16 +131,16 @@ export async function cleanBaseline(spec: TrafficSpec): Promise<TrafficWatcher> 
  */
 export function preflightDirectors(state: ClusterState, inst: VrrpInstance): {target: string; backups: string[]} {
 	for (const m of inst.members) {
-		const h = state.hosts.find((x) => x.name === m.director);
+		const h = hostOn(state, m.director);
 		if (!h?.reachable) throw new DrillRefused(`preflight: ${m.director} is unreachable (${h?.error ?? 'no answer'})`);
 		if (h.director?.keepalivedActive !== true) throw new DrillRefused(`preflight: keepalived is not running on ${m.director}`);
 	}
 	const vip = inst.vips[0]!.address;
-	const holders = state.vips.find((v) => v.vip === vip)?.holders ?? [];
+	const holders = vipHolders(state, vip);
 	if (holders.length !== 1) throw new DrillRefused(`preflight: ${vip} is on ${holders.length === 0 ? 'no director' : holders.join(' and ')}`);
 	const target = holders[0]!;
 	const backups = inst.members.map((m) => m.director).filter((d) => d !== target);
-	const notBackup = backups.find((d) => state.hosts.find((h) => h.name === d)?.director?.vrrp?.find((v) => v.name === inst.name)?.state !== 'BACKUP');
+	const notBackup = backups.find((d) => vrrpStateOn(state, d, inst.name) !== 'BACKUP');
 	if (notBackup) throw new DrillRefused(`preflight: ${notBackup} is not a ready BACKUP of ${inst.name}`);
 	return {target, backups};
 }

@@ -3,76 +3,17 @@
 // journaled first and restored on success, error, abort (Ctrl-C) or a dropped connection.
 import type {Profile, VrrpInstance} from '../../profile/model.js';
 import type {Transport} from '../../transport/types.js';
-import type {WatcherSummary} from '../watcher.js';
-import {restoreAndClose} from './journal.js';
+import {hostOn} from '../../cluster/queries.js';
 import {VipTracker} from './vip-tracker.js';
-import {faultFor, faultRefusal, type HardMethod} from './faults.js';
-import {
-	cleanBaseline,
-	confirmDrill,
-	DrillRefused,
-	drillCluster,
-	drillTraffic,
-	drillWatcher,
-	expectationReasons,
-	openJournal,
-	preflightDirectors,
-	requestCounts,
-	timelineRecorder,
-	until,
-	type DrillCommonOptions,
-	type DrillThresholds,
-} from './common.js';
+import {runDrillEngine, type DrillContext, type DrillOutcome, type DrillStrategy} from './engine.js';
+import type {FailoverDrillReport} from './drill-report.js';
+import {faultFor, faultRefusal, type FailoverKind, type HardMethod} from './faults.js';
+import {DrillRefused, preflightDirectors, until, type DrillCommonOptions, type DrillThresholds} from './common.js';
 
-export type FailoverKind = 'failover' | 'hard-failover';
+export type {FailoverKind} from './faults.js';
 
 
-export interface TimelineEvent {
-	/** Milliseconds since the fault was injected (negative before). */
-	readonly t: number;
-	readonly at: string;
-	readonly event: string;
-}
-
-export interface DrillReport {
-	/** For rs-health and drain: instance is the virtual service, target the real server, takeover the active director, failoverMs the time until it left the table. */
-	readonly drill: FailoverKind | 'rs-health' | 'drain';
-	readonly profile: string;
-	readonly instance: string;
-	readonly vip: string;
-	readonly target: string;
-	readonly takeover: string | null;
-	readonly verdict: 'pass' | 'fail';
-	readonly reasons: readonly string[];
-	/** Fault injected → the new master holds the VIP. */
-	readonly failoverMs: number | null;
-	/** Fault injected → the VIP left the old master. */
-	readonly vipLeftMs: number | null;
-	readonly expectedBoundMs: number;
-	/** Both directors held the VIP for this long (hard failures). */
-	readonly splitBrainMs: number;
-	/** Restore → the VIP back where the preempt mode says it should be. */
-	readonly returnMs: number | null;
-	readonly preempt: string;
-	/** hard-failover: how the failure was made (freeze or cut). */
-	readonly method?: string;
-	/** keepalived's own transition time on the new master, and our measurement minus it. */
-	readonly keepalivedTransitionAt: string | null;
-	readonly measuredMinusKeepalivedMs: number | null;
-	readonly requests: {total: number; failed: number; timeouts: number; perBackend: Record<string, number>};
-	/** rs-health: requests that failed after the real server left the table. */
-	readonly failedAfterRemoval?: number;
-	/** drain: new connections the drained real server still answered. */
-	readonly toTargetAfterRemoval?: number;
-	readonly longestGapMs: number;
-	readonly latencyP50Ms: number | null;
-	readonly latencyP99Ms: number | null;
-	readonly restored: boolean;
-	readonly startedAt: string;
-	readonly endedAt: string;
-	readonly durationMs: number;
-	readonly timeline: readonly TimelineEvent[];
-}
+export type {DrillReport, FailoverDrillReport, TimelineEvent} from './drill-report.js';
 
 export {DrillRefused} from './common.js';
 
@@ -99,154 +40,183 @@ export function expectedBoundMs(inst: VrrpInstance, kind: FailoverKind): number 
 
 
 
-export async function runFailoverDrill(profile: Profile, transport: Transport, options: FailoverOptions): Promise<DrillReport> {
-	const progress = options.onProgress ?? (() => {});
-	const inst = options.instance ? profile.instances.find((i) => i.name === options.instance) : profile.instances[0];
-	if (!inst) throw new DrillRefused(`no VRRP instance ${options.instance} in profile ${profile.name}`);
+export function runFailoverDrill(profile: Profile, transport: Transport, options: FailoverOptions): Promise<FailoverDrillReport> {
+	return runDrillEngine(profile, transport, options, options.thresholds, failoverStrategy(options.kind, options.method, options.instance));
+}
+
+/** The instance, its VIP and the TCP service on it, or a refusal. */
+function drillTarget(profile: Profile, instance: string | undefined): {inst: VrrpInstance; vip: string; port: number} {
+	const inst = instance ? profile.instances.find((i) => i.name === instance) : profile.instances[0];
+	if (!inst) throw new DrillRefused(`no VRRP instance ${instance} in profile ${profile.name}`);
 	if (inst.members.length < 2) throw new DrillRefused(`${inst.name} has one director: nothing to fail over to`);
 	const vip = inst.vips[0]!.address;
 	const vs = profile.virtualServers.find((v) => v.vip === vip && v.protocol === 'TCP');
 	if (!vs) throw new DrillRefused(`no TCP virtual service on ${vip} to send traffic to`);
-	const startedAt = Date.now();
-	const timeline = timelineRecorder(progress);
-	const mark = timeline.mark;
+	return {inst, vip, port: vs.port};
+}
 
-	// Preflight: every member up and running keepalived, exactly one holder, which is the preferred one.
-	const cluster = drillCluster(profile, transport, options);
-	const store = cluster.store;
-	await cluster.pollAll();
-	const {target, backups} = preflightDirectors(store.getState(), inst);
-	const url = `http://${vip}:${vs.port}/`;
-	const baseline = await cleanBaseline(drillTraffic(url, transport, options));
-	const base = baseline.summary();
-	mark(`preflight ok: ${target} holds ${vip}; ${backups.join(', ')} BACKUP; ${base.ok} baseline requests ok${options.from ? ` from ${options.from}` : ''}`);
-	const fault = faultFor(profile, inst, target, backups, options.kind, options.method);
-	if (fault.check) {
-		const checked = await transport.exec(target, fault.check, {timeoutMs: fault.injectTimeoutMs});
-		if (checked.code !== 0) throw new DrillRefused(`preflight: ${target}: ${faultRefusal(checked) ?? (checked.stderr.trim() || `check exited ${checked.code}`)}`);
-	}
-	await confirmDrill(options, fault.plan);
+/** Where the VIP goes, from the VIP tracker's events: left the target, new master, split brain, back. */
+class VipMoves {
+	injectedAt: number | undefined;
+	vipLeftAt: number | undefined;
+	newMasterAt: number | undefined;
+	newMaster: string | undefined;
+	restoredAt: number | undefined;
+	backAt: number | undefined;
+	splitBrainMs = 0;
+	private splitStart: number | undefined;
 
-	const restore = fault.restore;
-	const journalId = openJournal(profile, options.kind, startedAt, restore);
+	constructor(
+		readonly vip: string,
+		private readonly target: string,
+		private readonly mark: (event: string, at?: number) => void,
+	) {}
 
-	// Watch: VIP holders from the event-driven poller, traffic from the watcher.
-	let vipLeftAt: number | undefined;
-	let newMasterAt: number | undefined;
-	let newMaster: string | undefined;
-	let splitStart: number | undefined;
-	let splitBrainMs = 0;
-	let backAt: number | undefined;
-	let restoredAt: number | undefined;
-	const onHolders = (h: string[], now: number) => {
-		if (injectedAt !== undefined && vipLeftAt === undefined && !h.includes(target)) {
-			vipLeftAt = now;
+	onHolders(h: readonly string[], now: number): void {
+		const {vip, target, mark} = this;
+		if (this.injectedAt !== undefined && this.vipLeftAt === undefined && !h.includes(target)) {
+			this.vipLeftAt = now;
 			mark(`${vip} left ${target}`, now);
 		}
-		if (injectedAt !== undefined && newMasterAt === undefined && h.some((x) => x !== target)) {
-			newMasterAt = now;
-			newMaster = h.find((x) => x !== target);
-			mark(`${newMaster} holds ${vip}`, now);
+		if (this.injectedAt !== undefined && this.newMasterAt === undefined && h.some((x) => x !== target)) {
+			this.newMasterAt = now;
+			this.newMaster = h.find((x) => x !== target);
+			mark(`${this.newMaster} holds ${vip}`, now);
 		}
-		if (h.length > 1 && splitStart === undefined) {
-			splitStart = now;
+		if (h.length > 1 && this.splitStart === undefined) {
+			this.splitStart = now;
 			mark(`split brain: ${vip} on ${h.join(' and ')}`, now);
-		} else if (h.length <= 1 && splitStart !== undefined) {
-			splitBrainMs += now - splitStart;
-			splitStart = undefined;
+		} else if (h.length <= 1 && this.splitStart !== undefined) {
+			this.splitBrainMs += now - this.splitStart;
+			this.splitStart = undefined;
 			mark(`split brain over (${h.join('') || 'no holder'})`, now);
 		}
-		if (restoredAt !== undefined && backAt === undefined && h.length === 1 && h[0] === target) {
-			backAt = now;
+		if (this.restoredAt !== undefined && this.backAt === undefined && h.length === 1 && h[0] === target) {
+			this.backAt = now;
 			mark(`${vip} back on ${target}`, now);
 		}
-	};
-	let injectedAt: number | undefined;
-	let keepalivedAt: number | undefined;
-	const tracker = new VipTracker(transport, vip, inst.members.map((m) => m.director), (h, at) => onHolders(h, at));
-	await tracker.start();
-	const watcher = drillWatcher(url, transport, options);
-	let restored = false;
-	const reasons: string[] = [];
-	try {
-		watcher.start();
-		await new Promise((r) => setTimeout(r, 1000));
-		if (options.signal?.aborted) throw new Error('aborted before the fault');
-		injectedAt = Date.now();
-		mark(fault.injected, injectedAt);
-		// A fault that failed or refused (its checks run again where the signal is sent) ends the wait.
-		let injectFailed = false;
-		const inject = transport.exec(target, fault.inject, {timeoutMs: fault.injectTimeoutMs}).then((r) => ((injectFailed = r.code !== 0), r));
-		const bound = expectedBoundMs(inst, options.kind);
-		const tookOver = await until(() => newMasterAt !== undefined || injectFailed, bound * 3 + 10_000, options.signal);
-		const injected = await inject;
-		if (injected.code !== 0) reasons.push(`fault injection ${faultRefusal(injected) ? 'refused' : 'failed'} on ${target}: ${faultRefusal(injected) ?? (injected.stderr.trim() || `exit ${injected.code}`)}`);
-		if (!tookOver && !injectFailed && !options.signal?.aborted) reasons.push(`no director took ${vip} over within ${bound * 3 + 10_000} ms`);
-		// Let the new master settle and the watcher see the aftermath.
-		await until(() => false, 2000, options.signal);
-		// keepalived's own record of the takeover, read while the new master still holds the VIP.
-		const nm = newMaster ? profile.hosts.find((h) => h.name === newMaster) : undefined;
-		if (nm) {
-			await cluster.pollHost(nm);
-			const lt = store.getState().hosts.find((h) => h.name === nm.name)?.director?.vrrp?.find((v) => v.name === inst.name)?.lastTransition;
-			if (lt !== undefined && injectedAt !== undefined && lt * 1000 >= injectedAt - 1000) keepalivedAt = lt * 1000;
-		}
-	} finally {
-		// Restore whatever happened above (also on abort or a dropped connection).
-		restoredAt = Date.now();
-		mark(`restoring: ${restore.map((r) => r.description).join('; ')}`, restoredAt);
-		restored = await restoreAndClose(transport, restore, journalId, progress);
 	}
-	// Return: preempt brings the VIP back; nopreempt keeps it; preempt_delay brings it back after the delay.
+
+	/** Closes a split brain still going on when the drill ends. */
+	end(now: number): void {
+		if (this.splitStart !== undefined) this.splitBrainMs += now - this.splitStart;
+	}
+
+	since(at: number | undefined, from: number | undefined): number | null {
+		return at !== undefined && from !== undefined ? at - from : null;
+	}
+}
+
+/** Stop (graceful) or freeze/cut (hard) keepalived's VRRP on the master; measure the takeover and the return. */
+export function failoverStrategy(kind: FailoverKind, method: HardMethod | undefined, instance: string | undefined): DrillStrategy<FailoverDrillReport> {
+	return {
+		kind,
+		async prepare({profile, transport, cluster, mark, options}) {
+			const {inst, vip, port} = drillTarget(profile, instance);
+			// Every member up and running keepalived, exactly one holder, the others ready backups.
+			const {target, backups} = preflightDirectors(cluster.store.getState(), inst);
+			const fault = faultFor(profile, inst, target, backups, kind, method);
+			const moves = new VipMoves(vip, target, mark);
+			const tracker = new VipTracker(transport, vip, inst.members.map((m) => m.director), (h, at) => moves.onHolders(h, at));
+			const bound = expectedBoundMs(inst, kind);
+			let keepalivedAt: number | undefined;
+			const p = inst.preempt;
+			const preempt = p.mode === 'delay' ? `preempt_delay ${p.delaySec}s` : p.mode;
+			return {
+				url: `http://${vip}:${port}/`,
+				changes: [target],
+				ready: `${target} holds ${vip}; ${backups.join(', ')} BACKUP`,
+				plan: fault.plan,
+				restore: fault.restore,
+				async check() {
+					if (!fault.check) return;
+					const checked = await transport.exec(target, fault.check, {timeoutMs: fault.injectTimeoutMs});
+					if (checked.code !== 0) throw new DrillRefused(`preflight: ${target}: ${faultRefusal(checked) ?? (checked.stderr.trim() || `check exited ${checked.code}`)}`);
+				},
+				observe: () => tracker.start(),
+				async inject(injectedAt, reasons) {
+					moves.injectedAt = injectedAt;
+					mark(fault.injected, injectedAt);
+					// A fault that failed or refused (its checks run again where the signal is sent) ends the wait.
+					let injectFailed = false;
+					const inject = transport.exec(target, fault.inject, {timeoutMs: fault.injectTimeoutMs}).then((r) => ((injectFailed = r.code !== 0), r));
+					const tookOver = await until(() => moves.newMasterAt !== undefined || injectFailed, bound * 3 + 10_000, options.signal);
+					const injected = await inject;
+					if (injected.code !== 0) reasons.push(`fault injection ${faultRefusal(injected) ? 'refused' : 'failed'} on ${target}: ${faultRefusal(injected) ?? (injected.stderr.trim() || `exit ${injected.code}`)}`);
+					if (!tookOver && !injectFailed && !options.signal?.aborted) reasons.push(`no director took ${vip} over within ${bound * 3 + 10_000} ms`);
+					// Let the new master settle and the watcher see the aftermath.
+					await until(() => false, 2000, options.signal);
+					keepalivedAt = await keepalivedTransition(profile, cluster, inst, moves);
+				},
+				restoring: (at) => void (moves.restoredAt = at),
+				async awaitReturn(reasons) {
+					reasons.push(...(await returnReasons(inst, preempt, tracker, moves, target, vip, mark)));
+				},
+				tailMs: 1000,
+				async finish() {
+					await tracker.stop();
+					moves.end(Date.now());
+				},
+				measured: () => ({what: 'failover', ms: moves.since(moves.newMasterAt, moves.injectedAt)}),
+				report: (c) => failoverReport(kind, method, inst.name, target, bound, preempt, moves, keepalivedAt, c),
+			};
+		},
+	};
+}
+
+/** keepalived's own record of the takeover, read while the new master still holds the VIP. */
+async function keepalivedTransition(profile: Profile, cluster: DrillContext['cluster'], inst: VrrpInstance, moves: VipMoves): Promise<number | undefined> {
+	const nm = moves.newMaster ? profile.hosts.find((h) => h.name === moves.newMaster) : undefined;
+	if (!nm) return undefined;
+	await cluster.pollHost(nm);
+	const lt = hostOn(cluster.store.getState(), nm.name)?.director?.vrrp?.find((v) => v.name === inst.name)?.lastTransition;
+	return lt !== undefined && moves.injectedAt !== undefined && lt * 1000 >= moves.injectedAt - 1000 ? lt * 1000 : undefined;
+}
+
+/** The return: preempt brings the VIP back; nopreempt keeps it; preempt_delay brings it back after the delay. */
+async function returnReasons(inst: VrrpInstance, preempt: string, tracker: VipTracker, moves: VipMoves, target: string, vip: string, mark: (e: string) => void): Promise<string[]> {
 	const p = inst.preempt;
-	const preempt = p.mode === 'delay' ? `preempt_delay ${p.delaySec}s` : p.mode;
-	if (vipLeftAt === undefined && tracker.holders().join() === target) {
+	if (moves.vipLeftAt === undefined && tracker.holders().join() === target) {
 		// Stopped before the VIP left (an abort): there is no return to wait for.
 		mark(`${vip} never left ${target}`);
-	} else if (p.mode !== 'nopreempt') {
-		const wait = (p.mode === 'delay' ? p.delaySec * 1000 : 0) + 3 * inst.advertInt * 1000 + 10_000;
-		if (!(await until(() => backAt !== undefined, wait))) reasons.push(`${vip} did not return to ${target} within ${wait} ms (${preempt})`);
-	} else {
-		await until(() => false, 3 * inst.advertInt * 1000 + 1000);
-		if (tracker.holders().join() !== newMaster) reasons.push(`with nopreempt ${vip} should stay on ${newMaster}, but is on ${tracker.holders().join(' and ') || 'no director'}`);
+		return [];
 	}
-	await new Promise((r) => setTimeout(r, 1000));
-	const summary: WatcherSummary = await watcher.stop();
-	if (watcher.error) reasons.push(watcher.error);
-	await tracker.stop();
-	if (splitStart !== undefined) splitBrainMs += Date.now() - splitStart;
+	if (p.mode !== 'nopreempt') {
+		const wait = (p.mode === 'delay' ? p.delaySec * 1000 : 0) + 3 * inst.advertInt * 1000 + 10_000;
+		return (await until(() => moves.backAt !== undefined, wait)) ? [] : [`${vip} did not return to ${target} within ${wait} ms (${preempt})`];
+	}
+	await until(() => false, 3 * inst.advertInt * 1000 + 1000);
+	return tracker.holders().join() !== moves.newMaster ? [`with nopreempt ${vip} should stay on ${moves.newMaster}, but is on ${tracker.holders().join(' and ') || 'no director'}`] : [];
+}
 
-	if (!restored) reasons.push('RESTORE FAILED: run lvsdeck drill --recover');
-	const failoverMs = newMasterAt !== undefined && injectedAt !== undefined ? newMasterAt - injectedAt : null;
-	reasons.push(...expectationReasons(options.thresholds, 'failover', failoverMs, summary));
-	const endedAt = Date.now();
-	const zero = injectedAt ?? startedAt;
+/** The failover report: the VIP's movement measured by `moves`, around the figures every drill has. */
+function failoverReport(kind: FailoverKind, method: HardMethod | undefined, instance: string, target: string, bound: number, preempt: string, moves: VipMoves, keepalivedAt: number | undefined, c: DrillOutcome): FailoverDrillReport {
 	return {
-		drill: options.kind,
-		profile: profile.name,
-		instance: inst.name,
-		vip,
+		drill: kind,
+		profile: c.profile,
+		instance,
+		vip: moves.vip,
 		target,
-		takeover: newMaster ?? null,
-		verdict: reasons.length === 0 ? 'pass' : 'fail',
-		reasons,
-		failoverMs,
-		vipLeftMs: vipLeftAt !== undefined && injectedAt !== undefined ? vipLeftAt - injectedAt : null,
-		expectedBoundMs: expectedBoundMs(inst, options.kind),
-		splitBrainMs,
-		returnMs: backAt !== undefined && restoredAt !== undefined ? backAt - restoredAt : null,
+		takeover: moves.newMaster ?? null,
+		verdict: c.verdict,
+		reasons: c.reasons,
+		failoverMs: moves.since(moves.newMasterAt, moves.injectedAt),
+		vipLeftMs: moves.since(moves.vipLeftAt, moves.injectedAt),
+		expectedBoundMs: bound,
+		splitBrainMs: moves.splitBrainMs,
+		returnMs: moves.since(moves.backAt, moves.restoredAt),
 		preempt,
-		...(options.kind === 'hard-failover' ? {method: options.method ?? 'freeze'} : {}),
+		...(kind === 'hard-failover' ? {method: method ?? 'freeze'} : {}),
 		keepalivedTransitionAt: keepalivedAt !== undefined ? new Date(keepalivedAt).toISOString() : null,
-		measuredMinusKeepalivedMs: keepalivedAt !== undefined && newMasterAt !== undefined ? Math.round(newMasterAt - keepalivedAt) : null,
-		requests: requestCounts(summary),
-		longestGapMs: summary.longestGapMs,
-		latencyP50Ms: summary.latencyP50Ms,
-		latencyP99Ms: summary.latencyP99Ms,
-		restored,
-		startedAt: new Date(startedAt).toISOString(),
-		endedAt: new Date(endedAt).toISOString(),
-		durationMs: endedAt - startedAt,
-		timeline: timeline.report(zero),
+		measuredMinusKeepalivedMs: keepalivedAt !== undefined && moves.newMasterAt !== undefined ? Math.round(moves.newMasterAt - keepalivedAt) : null,
+		requests: c.requests,
+		longestGapMs: c.longestGapMs,
+		latencyP50Ms: c.latencyP50Ms,
+		latencyP99Ms: c.latencyP99Ms,
+		restored: c.restored,
+		startedAt: c.startedAt,
+		endedAt: c.endedAt,
+		durationMs: c.durationMs,
+		timeline: c.timeline,
 	};
 }

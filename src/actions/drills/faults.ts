@@ -3,7 +3,9 @@
 import type {Profile, VrrpInstance} from '../../profile/model.js';
 import type {ExecResult} from '../../transport/types.js';
 import type {RestoreStep} from './journal.js';
-import type {FailoverKind} from './failover.js';
+
+/** The drills that make the master fail: a clean stop of keepalived, or a hard failure. */
+export type FailoverKind = 'failover' | 'hard-failover';
 
 /** How a hard failure is made: freeze keepalived's VRRP process, or cut VRRP on the master's interface. */
 export type HardMethod = 'freeze' | 'cut';

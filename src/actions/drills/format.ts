@@ -1,13 +1,13 @@
 // A drill report as text: the verdict and the figures that matter for its kind, then the reasons.
 // Reports carry remote text (error lines, backend names from HTTP bodies): each line is sanitized on its
 // own, so no value can break the layout with a newline or line separator of its own.
-import type {DrillReport} from './failover.js';
+import {isRealServerReport, type DrillReport} from './drill-report.js';
 import {sanitizeLine} from '../../text/sanitize.js';
 
 const asLines = (lines: readonly string[]) => lines.map(sanitizeLine).join('\n');
 
 export function formatDrill(r: DrillReport): string {
-	if (r.drill === 'rs-health' || r.drill === 'drain') {
+	if (isRealServerReport(r)) {
 		const lines = [
 			`${r.drill} drill on ${r.target} in ${r.instance} (active director ${r.takeover}): ${r.verdict.toUpperCase()}`,
 			`  ${r.drill === 'rs-health' ? 'removed from the table' : 'weight 0 seen in the table'} after ${r.failoverMs ?? '-'} ms${r.drill === 'rs-health' ? ` (expected within ${r.expectedBoundMs} ms)` : ''}; back ${r.returnMs ?? '-'} ms after the restore`,

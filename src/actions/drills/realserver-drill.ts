@@ -1,27 +1,14 @@
 // Real-server drills on the active director: rs-health (stop the service on a real server; measure how
 // long keepalived's checks take to remove it, that nothing fails after the removal, and the return) and
 // drain (weight 0 with ipvsadm; new connections must leave it). Journaled and always restored.
-import type {Profile, RealServer, VirtualServer} from '../../profile/model.js';
-import {serviceOn} from '../../cluster/lookup.js';
+import type {Host, Profile, RealServer, VirtualServer} from '../../profile/model.js';
+import type {ClusterState} from '../../cluster/types.js';
+import {realServerOn, serviceOn, vipHolders} from '../../cluster/queries.js';
 import type {Transport} from '../../transport/types.js';
-import type {DrillReport} from './failover.js';
-import {
-	cleanBaseline,
-	confirmDrill,
-	DrillRefused,
-	drillCluster,
-	drillTraffic,
-	drillWatcher,
-	expectationReasons,
-	openJournal,
-	preflightDirectors,
-	requestCounts,
-	timelineRecorder,
-	until,
-	type DrillCommonOptions,
-	type DrillThresholds,
-} from './common.js';
-import {restoreAndClose, type RestoreStep} from './journal.js';
+import type {RequestRecord, TrafficWatcher} from '../watcher.js';
+import type {RealServerDrillReport} from './drill-report.js';
+import {runDrillEngine, type DrillContext, type DrillOutcome, type DrillStrategy} from './engine.js';
+import {DrillRefused, preflightDirectors, until, type DrillCommonOptions, type DrillThresholds} from './common.js';
 
 export type RealServerDrillKind = 'rs-health' | 'drain';
 
@@ -49,174 +36,233 @@ function weightArgv(vs: VirtualServer, rs: RealServer, weight: number): string[]
 }
 
 
-export async function runRealServerDrill(profile: Profile, transport: Transport, options: RealServerDrillOptions): Promise<DrillReport> {
-	const progress = options.onProgress ?? (() => {});
-	const vs = profile.virtualServers.find((v) => v.protocol === 'TCP' && (options.rs === undefined || v.realServers.some((r) => r.host === options.rs)));
-	if (!vs) throw new DrillRefused(options.rs ? `${options.rs} is not a real server of any TCP virtual service` : 'the profile has no TCP virtual service');
-	const rs = options.rs ? vs.realServers.find((r) => r.host === options.rs)! : vs.realServers[0]!;
+export function runRealServerDrill(profile: Profile, transport: Transport, options: RealServerDrillOptions): Promise<RealServerDrillReport> {
+	return runDrillEngine(profile, transport, options, options.thresholds, realServerStrategy(options.kind, options.rs));
+}
+
+/** The real server and its TCP service (the first when none is named), or a refusal. */
+function drillTarget(profile: Profile, kind: RealServerDrillKind, rsName: string | undefined): {vs: VirtualServer; rs: RealServer; rsHost: Host} {
+	const vs = profile.virtualServers.find((v) => v.protocol === 'TCP' && (rsName === undefined || v.realServers.some((r) => r.host === rsName)));
+	if (!vs) throw new DrillRefused(rsName ? `${rsName} is not a real server of any TCP virtual service` : 'the profile has no TCP virtual service');
+	const rs = rsName ? vs.realServers.find((r) => r.host === rsName)! : vs.realServers[0]!;
 	const rsHost = profile.hosts.find((h) => h.name === rs.host)!;
-	if (options.kind === 'rs-health' && !rsHost.service) throw new DrillRefused(`${rs.host} has no service commands in the profile`);
-	if (options.kind === 'rs-health' && rs.check.type === 'none') throw new DrillRefused(`${rs.host} has no health check in ${vs.vip}:${vs.port}: keepalived would never remove it`);
-	const label = `${vs.protocol} ${vs.vip}:${vs.port}`;
-	const startedAt = Date.now();
-	const timeline = timelineRecorder(progress);
-	const mark = timeline.mark;
+	if (kind === 'rs-health' && !rsHost.service) throw new DrillRefused(`${rs.host} has no service commands in the profile`);
+	if (kind === 'rs-health' && rs.check.type === 'none') throw new DrillRefused(`${rs.host} has no health check in ${vs.vip}:${vs.port}: keepalived would never remove it`);
+	return {vs, rs, rsHost};
+}
 
-	const cluster = drillCluster(profile, transport, options);
-	const store = cluster.store;
-	await cluster.pollAll();
-	// The same director checks as the failover drills: a drill on a cluster that could not fail over
-	// if something went wrong meanwhile is not one to run.
+/**
+ * The active director of the service: the same director checks as the failover drills (a drill on a
+ * cluster that could not fail over if something went wrong meanwhile is not one to run).
+ */
+function activeDirectorFor(profile: Profile, state: ClusterState, vs: VirtualServer): string {
 	const inst = profile.instances.find((i) => i.vips.some((v) => v.address === vs.vip));
-	let director: string;
-	if (inst && inst.members.length > 1) {
-		director = preflightDirectors(store.getState(), inst).target;
-	} else {
-		const placement = store.getState().vips.find((v) => v.vip === vs.vip);
-		if (placement?.holders.length !== 1) throw new DrillRefused(`preflight: ${vs.vip} is on ${placement?.holders.join(' and ') || 'no director'}`);
-		director = placement.holders[0]!;
-	}
-	const directorHost = profile.hosts.find((h) => h.name === director)!;
-	const entry = () => serviceOn(store.getState(), director, vs)?.realServers.find((r) => r.address === rs.address && r.port === rs.port);
-	const inTable = () => {
-		const e = entry();
-		return e !== undefined && e.weight > 0;
-	};
-	if (!inTable()) throw new DrillRefused(`preflight: ${rs.host} is not in ${label} on ${director} with a weight above 0`);
-	const url = `http://${vs.vip}:${vs.port}/`;
-	const baseline = await cleanBaseline(drillTraffic(url, transport, options));
-	const base = baseline.summary();
-	mark(`preflight ok: ${rs.host} in ${label} on ${director}; ${base.ok} baseline requests ok${options.from ? ` from ${options.from}` : ''}`);
-	await confirmDrill(options, options.kind === 'rs-health' ? `stop ${rsHost.service!.name} on ${rs.host} (${rsHost.service!.stop.join(' ')}); ${director} should remove it from ${label}; then start it again` : `set ${rs.host}'s weight in ${label} to 0 on ${director}; then back to ${rs.weight}`);
+	if (inst && inst.members.length > 1) return preflightDirectors(state, inst).target;
+	const holders = vipHolders(state, vs.vip);
+	if (holders.length !== 1) throw new DrillRefused(`preflight: ${vs.vip} is on ${holders.join(' and ') || 'no director'}`);
+	return holders[0]!;
+}
 
-	// With expire_nodest_conn 0, IPVS drops a SYN from a client port it still has an entry for (DR
-	// entries linger in FIN_WAIT) when that entry points at the removed server: the client waits for
-	// its retransmit. Worth knowing before, and the likely cause if requests fail after the removal.
-	const nodest = options.kind === 'rs-health' ? (await transport.exec(director, ['sysctl', '-n', 'net.ipv4.vs.expire_nodest_conn'])).stdout.trim() : '';
-	if (nodest === '0') mark(`note: net.ipv4.vs.expire_nodest_conn is 0 on ${director}; requests from client ports IPVS still has entries for ${rs.host} are dropped after its removal`);
-	const restore: RestoreStep[] =
-		options.kind === 'rs-health'
-			? [{host: rs.host, argv: rsHost.service!.start, description: `start ${rsHost.service!.name} (${rsHost.service!.start.join(' ')})`}]
-			: [{host: director, argv: weightArgv(vs, rs, rs.weight), description: `weight ${rs.weight} for ${rs.host} in ${label}`}];
-	const journalId = openJournal(profile, options.kind, startedAt, restore);
-
-	const watcher = drillWatcher(url, transport, options);
-	const reasons: string[] = [];
-	let injectedAt: number | undefined;
-	let removedAt: number | undefined;
-	let restoredAt: number | undefined;
-	let backAt: number | undefined;
-	let restored = false;
-	let scheduledWhileDrained: number | undefined;
-	const bound = options.kind === 'rs-health' ? removalBoundMs(vs, rs) : 0;
-	const pollDirector = async () => {
-		await cluster.pollHost(directorHost);
-		return true;
-	};
-	try {
-		watcher.start();
-		await new Promise((r) => setTimeout(r, 1000));
-		if (options.signal?.aborted) throw new Error('aborted before the fault');
-		injectedAt = Date.now();
-		mark(options.kind === 'rs-health' ? `stopping ${rsHost.service!.name} on ${rs.host}` : `weight 0 for ${rs.host} on ${director}`, injectedAt);
-		const inject = await transport.exec(options.kind === 'rs-health' ? rs.host : director, options.kind === 'rs-health' ? rsHost.service!.stop : weightArgv(vs, rs, 0));
-		if (inject.code !== 0) reasons.push(`fault injection failed: ${inject.stderr.trim() || `exit ${inject.code}`}`);
-		const gone = await until(async () => (await pollDirector()) && !inTable(), bound * 2 + 10_000, options.signal, 200);
-		if (gone) {
-			removedAt = Date.now();
-			mark(options.kind === 'rs-health' ? `${director} removed ${rs.host} from ${label}` : `${rs.host} drained (weight 0) on ${director}`, removedAt);
-		} else if (!options.signal?.aborted) {
-			reasons.push(`${rs.host} was not removed from ${label} within ${bound * 2 + 10_000} ms`);
-		}
-		// Traffic after the removal must not fail, and a drained server must get no new connections.
-		// IPVS's Conns counter counts connections it schedules (not reused entries), but the kernel
-		// publishes its counters only on the estimator's 2 s tick: both readings are taken more than a
-		// tick after the drain, and the other real servers' counters must move in between, so a zero
-		// for the drained one means something.
-		if (options.kind === 'drain' && gone) {
-			const conns = () => new Map((serviceOn(store.getState(), director, vs)?.realServers ?? []).map((r) => [`${r.address}:${r.port}`, r.stats?.conns ?? 0]));
-			const key = `${rs.address}:${rs.port}`;
-			await until(() => false, ESTIMATOR_TICK_MS + 500, options.signal);
-			await pollDirector();
-			const a = conns();
-			await until(() => false, 2 * ESTIMATOR_TICK_MS + 500, options.signal);
-			await pollDirector();
-			const b = conns();
-			if (!options.signal?.aborted) {
-				scheduledWhileDrained = (b.get(key) ?? 0) - (a.get(key) ?? 0);
-				const others = [...b].filter(([k]) => k !== key).reduce((n, [k, v]) => n + v - (a.get(k) ?? 0), 0);
-				mark(`over ${((2 * ESTIMATOR_TICK_MS + 500) / 1000).toFixed(1)} s IPVS scheduled ${scheduledWhileDrained} new connections to ${rs.host} and ${others} to the others`);
-				if (others <= 0) reasons.push(`IPVS scheduled no connections to the other real servers while ${rs.host} was drained, so the drain could not be judged`);
-			}
-		} else {
-			await until(() => false, 3000, options.signal);
-		}
-	} finally {
-		restoredAt = Date.now();
-		mark(`restoring: ${restore.map((r) => r.description).join('; ')}`, restoredAt);
-		restored = await restoreAndClose(transport, restore, journalId, progress);
-	}
-	if (await until(async () => (await pollDirector()) && inTable(), bound * 2 + 10_000, undefined, 200)) {
-		backAt = Date.now();
-		mark(`${rs.host} back in ${label} on ${director}`, backAt);
-	} else {
-		reasons.push(`${rs.host} did not come back into ${label} within ${bound * 2 + 10_000} ms`);
-	}
-	await new Promise((r) => setTimeout(r, 500));
-	const summary = await watcher.stop();
-	if (watcher.error) reasons.push(watcher.error);
+/** Requests in the watcher's records after the removal and before the restore, a grace period aside. */
+function afterRemoval(watcher: TrafficWatcher, removedAt: number | undefined, restoredAt: number | undefined): RequestRecord[] {
 	const grace = 250; // a request already on its way when the table changed
-	const after = watcher.records.filter((r) => removedAt !== undefined && r.start > removedAt + grace && (restoredAt === undefined || r.start < restoredAt));
-	const failedAfterRemoval = after.filter((r) => r.outcome !== 'ok').length;
+	return watcher.records.filter((r) => removedAt !== undefined && r.start > removedAt + grace && (restoredAt === undefined || r.start < restoredAt));
+}
+
+/** The drain's judgement: IPVS's Conns counters over two estimator ticks, the drained one against the others. */
+async function drainCounts(context: DrillContext, director: string, vs: VirtualServer, rs: RealServer, pollDirector: () => Promise<boolean>, reasons: string[]): Promise<number | undefined> {
+	const {cluster, options, mark} = context;
+	const conns = () => new Map((serviceOn(cluster.store.getState(), director, vs)?.realServers ?? []).map((r) => [`${r.address}:${r.port}`, r.stats?.conns ?? 0]));
+	const key = `${rs.address}:${rs.port}`;
+	await until(() => false, ESTIMATOR_TICK_MS + 500, options.signal);
+	await pollDirector();
+	const a = conns();
+	await until(() => false, 2 * ESTIMATOR_TICK_MS + 500, options.signal);
+	await pollDirector();
+	const b = conns();
+	if (options.signal?.aborted) return undefined;
+	const scheduled = (b.get(key) ?? 0) - (a.get(key) ?? 0);
+	const others = [...b].filter(([k]) => k !== key).reduce((n, [k, v]) => n + v - (a.get(k) ?? 0), 0);
+	mark(`over ${((2 * ESTIMATOR_TICK_MS + 500) / 1000).toFixed(1)} s IPVS scheduled ${scheduled} new connections to ${rs.host} and ${others} to the others`);
+	if (others <= 0) reasons.push(`IPVS scheduled no connections to the other real servers while ${rs.host} was drained, so the drain could not be judged`);
+	return scheduled;
+}
+
+/** One real-server drill's target and what it measured, filled in as it runs. */
+interface RealServerRun {
+	readonly kind: RealServerDrillKind;
+	readonly vs: VirtualServer;
+	readonly rs: RealServer;
+	readonly service: Host['service'];
+	readonly label: string;
+	readonly director: string;
+	readonly bound: number;
+	readonly waitMs: number;
+	inTable(): boolean;
+	pollDirector(): Promise<boolean>;
+	nodest: string;
+	injectedAt?: number;
+	removedAt?: number;
+	restoredAt?: number;
+	backAt?: number;
+	scheduledWhileDrained?: number;
+	failedAfterRemoval: number;
+	toTargetAfter: number;
+}
+
+function realServerRun(context: DrillContext, kind: RealServerDrillKind, rsName: string | undefined): RealServerRun {
+	const {profile, cluster} = context;
+	const {vs, rs, rsHost} = drillTarget(profile, kind, rsName);
+	const director = activeDirectorFor(profile, cluster.store.getState(), vs);
+	const directorHost = profile.hosts.find((h) => h.name === director)!;
+	const bound = kind === 'rs-health' ? removalBoundMs(vs, rs) : 0;
+	return {
+		kind,
+		vs,
+		rs,
+		service: rsHost.service,
+		label: `${vs.protocol} ${vs.vip}:${vs.port}`,
+		director,
+		bound,
+		waitMs: bound * 2 + 10_000,
+		inTable: () => (realServerOn(cluster.store.getState(), director, vs, rs)?.weight ?? 0) > 0,
+		pollDirector: async () => {
+			await cluster.pollHost(directorHost);
+			return true;
+		},
+		nodest: '',
+		failedAfterRemoval: 0,
+		toTargetAfter: 0,
+	};
+}
+
+/** rs-health stops the real server's service; drain sets its weight to 0 on the active director. */
+export function realServerStrategy(kind: RealServerDrillKind, rsName: string | undefined): DrillStrategy<RealServerDrillReport> {
+	return {
+		kind,
+		async prepare(context) {
+			const d = realServerRun(context, kind, rsName);
+			const {rs, vs, service, label, director} = d;
+			if (!d.inTable()) throw new DrillRefused(`preflight: ${rs.host} is not in ${label} on ${director} with a weight above 0`);
+			return {
+				url: `http://${vs.vip}:${vs.port}/`,
+				changes: [kind === 'rs-health' ? rs.host : director],
+				ready: `${rs.host} in ${label} on ${director}`,
+				plan: kind === 'rs-health' ? `stop ${service!.name} on ${rs.host} (${service!.stop.join(' ')}); ${director} should remove it from ${label}; then start it again` : `set ${rs.host}'s weight in ${label} to 0 on ${director}; then back to ${rs.weight}`,
+				restore:
+					kind === 'rs-health'
+						? [{host: rs.host, argv: service!.start, description: `start ${service!.name} (${service!.start.join(' ')})`}]
+						: [{host: director, argv: weightArgv(vs, rs, rs.weight), description: `weight ${rs.weight} for ${rs.host} in ${label}`}],
+				beforeJournal: () => readNodest(context, d),
+				inject: (at, reasons) => injectRealServerFault(context, d, at, reasons),
+				restoring: (at) => void (d.restoredAt = at),
+				async awaitReturn(reasons) {
+					if (await until(async () => (await d.pollDirector()) && d.inTable(), d.waitMs, undefined, 200)) {
+						d.backAt = Date.now();
+						context.mark(`${rs.host} back in ${label} on ${director}`, d.backAt);
+					} else {
+						reasons.push(`${rs.host} did not come back into ${label} within ${d.waitMs} ms`);
+					}
+				},
+				tailMs: 500,
+				finish: (watcher, reasons) => judgeTraffic(d, watcher, reasons, context.mark),
+				measured: () => ({what: 'removal', ms: since(d.removedAt, d.injectedAt)}),
+				report: (c) => realServerReport(d, c),
+			};
+		},
+	};
+}
+
+const since = (at: number | undefined, from: number | undefined): number | null => (at !== undefined && from !== undefined ? at - from : null);
+
+/**
+ * With expire_nodest_conn 0, IPVS drops a SYN from a client port it still has an entry for (DR entries
+ * linger in FIN_WAIT) when that entry points at the removed server: the client waits for its
+ * retransmit. Worth knowing before, and the likely cause if requests fail after the removal.
+ */
+async function readNodest({transport, mark}: DrillContext, d: RealServerRun): Promise<void> {
+	d.nodest = d.kind === 'rs-health' ? (await transport.exec(d.director, ['sysctl', '-n', 'net.ipv4.vs.expire_nodest_conn'])).stdout.trim() : '';
+	if (d.nodest === '0') mark(`note: net.ipv4.vs.expire_nodest_conn is 0 on ${d.director}; requests from client ports IPVS still has entries for ${d.rs.host} are dropped after its removal`);
+}
+
+/** Stops the service (rs-health) or sets weight 0 (drain), then waits for the table to show it. */
+async function injectRealServerFault(context: DrillContext, d: RealServerRun, at: number, reasons: string[]): Promise<void> {
+	const {transport, mark, options} = context;
+	const {kind, rs, vs, service, label, director} = d;
+	d.injectedAt = at;
+	mark(kind === 'rs-health' ? `stopping ${service!.name} on ${rs.host}` : `weight 0 for ${rs.host} on ${director}`, at);
+	const inject = await transport.exec(kind === 'rs-health' ? rs.host : director, kind === 'rs-health' ? service!.stop : weightArgv(vs, rs, 0));
+	if (inject.code !== 0) reasons.push(`fault injection failed: ${inject.stderr.trim() || `exit ${inject.code}`}`);
+	const gone = await until(async () => (await d.pollDirector()) && !d.inTable(), d.waitMs, options.signal, 200);
+	if (gone) {
+		d.removedAt = Date.now();
+		mark(kind === 'rs-health' ? `${director} removed ${rs.host} from ${label}` : `${rs.host} drained (weight 0) on ${director}`, d.removedAt);
+	} else if (!options.signal?.aborted) {
+		reasons.push(`${rs.host} was not removed from ${label} within ${d.waitMs} ms`);
+	}
+	// Traffic after the removal must not fail, and a drained server must get no new connections.
+	// IPVS's Conns counter counts connections it schedules (not reused entries), but the kernel
+	// publishes its counters only on the estimator's 2 s tick: both readings are taken more than a
+	// tick after the drain, and the other real servers' counters must move in between, so a zero
+	// for the drained one means something.
+	if (kind === 'drain' && gone) d.scheduledWhileDrained = await drainCounts(context, director, vs, rs, d.pollDirector, reasons);
+	else await until(() => false, 3000, options.signal);
+}
+
+/** After the traffic stopped: requests that failed after the removal, and new connections to a drained server. */
+function judgeTraffic(d: RealServerRun, watcher: TrafficWatcher, reasons: string[], mark: (e: string, at?: number) => void): void {
+	const {kind, rs, director} = d;
+	const after = afterRemoval(watcher, d.removedAt, d.restoredAt);
+	d.failedAfterRemoval = after.filter((r) => r.outcome !== 'ok').length;
 	// IPVS keys connections on the client's address and port: a SYN from a port it still has an entry for
 	// (DR entries linger in FIN_WAIT) goes to the old real server whatever its weight. Those are not new
 	// connections, so the drain verdict uses IPVS's Conns counter; answers seen by the watcher are logged.
 	const answeredByTarget = after.filter((r) => r.outcome === 'ok' && r.backend === rs.host).length;
-	if (options.kind === 'drain' && injectedAt !== undefined) {
-		// When new connections stopped reaching the drained server, as the client saw it.
-		const lastToTarget = watcher.records.filter((r) => r.outcome === 'ok' && r.backend === rs.host && r.start >= injectedAt! && r.start < (restoredAt ?? Infinity)).reduce((m, r) => Math.max(m, r.start), -1);
-		if (lastToTarget >= 0) mark(`last request answered by ${rs.host} was sent ${lastToTarget - injectedAt} ms after the weight change`, lastToTarget);
-		else mark(`no request sent after the weight change reached ${rs.host}`, injectedAt);
+	if (kind === 'drain' && d.injectedAt !== undefined) markLastToTarget(watcher, rs.host, d.injectedAt, d.restoredAt, mark);
+	d.toTargetAfter = d.scheduledWhileDrained ?? answeredByTarget;
+	if (kind === 'rs-health' && d.failedAfterRemoval > 0) {
+		const hint = d.nodest === '0' ? ` (likely cause: net.ipv4.vs.expire_nodest_conn is 0 on ${director}; set it to 1)` : '';
+		reasons.push(`${d.failedAfterRemoval} requests failed after ${rs.host} was removed${hint}`);
 	}
-	const toTargetAfter = scheduledWhileDrained ?? answeredByTarget;
-	if (options.kind === 'rs-health' && failedAfterRemoval > 0) {
-		const hint = nodest === '0' ? ` (likely cause: net.ipv4.vs.expire_nodest_conn is 0 on ${director}; set it to 1)` : '';
-		reasons.push(`${failedAfterRemoval} requests failed after ${rs.host} was removed${hint}`);
-	}
-	if (options.kind === 'drain' && toTargetAfter > 0) reasons.push(`IPVS scheduled ${toTargetAfter} new connections to ${rs.host} after it was drained`);
-	if (options.kind === 'drain' && answeredByTarget > toTargetAfter) mark(`${answeredByTarget - toTargetAfter} requests from client ports IPVS still had entries for reached ${rs.host} anyway (not new connections)`);
-	if (!restored) reasons.push('RESTORE FAILED: run lvsdeck drill --recover');
-	const removalMs = removedAt !== undefined && injectedAt !== undefined ? removedAt - injectedAt : null;
-	reasons.push(...expectationReasons(options.thresholds, 'removal', removalMs, summary));
-	const endedAt = Date.now();
-	const zero = injectedAt ?? startedAt;
+	if (kind === 'drain' && d.toTargetAfter > 0) reasons.push(`IPVS scheduled ${d.toTargetAfter} new connections to ${rs.host} after it was drained`);
+	if (kind === 'drain' && answeredByTarget > d.toTargetAfter) mark(`${answeredByTarget - d.toTargetAfter} requests from client ports IPVS still had entries for reached ${rs.host} anyway (not new connections)`);
+}
+
+function realServerReport(d: RealServerRun, c: DrillOutcome): RealServerDrillReport {
 	return {
-		drill: options.kind,
-		profile: profile.name,
-		instance: label,
-		vip: vs.vip,
-		target: rs.host,
-		takeover: director,
-		verdict: reasons.length === 0 ? 'pass' : 'fail',
-		reasons,
-		failoverMs: removalMs,
+		drill: d.kind,
+		profile: c.profile,
+		instance: d.label,
+		vip: d.vs.vip,
+		target: d.rs.host,
+		takeover: d.director,
+		verdict: c.verdict,
+		reasons: c.reasons,
+		failoverMs: since(d.removedAt, d.injectedAt),
 		vipLeftMs: null,
-		expectedBoundMs: bound,
+		expectedBoundMs: d.bound,
 		splitBrainMs: 0,
-		returnMs: backAt !== undefined && restoredAt !== undefined ? backAt - restoredAt : null,
+		returnMs: since(d.backAt, d.restoredAt),
 		preempt: '-',
 		keepalivedTransitionAt: null,
 		measuredMinusKeepalivedMs: null,
-		requests: requestCounts(summary),
-		failedAfterRemoval,
-		toTargetAfterRemoval: toTargetAfter,
-		longestGapMs: summary.longestGapMs,
-		latencyP50Ms: summary.latencyP50Ms,
-		latencyP99Ms: summary.latencyP99Ms,
-		restored,
-		startedAt: new Date(startedAt).toISOString(),
-		endedAt: new Date(endedAt).toISOString(),
-		durationMs: endedAt - startedAt,
-		timeline: timeline.report(zero),
+		requests: c.requests,
+		failedAfterRemoval: d.failedAfterRemoval,
+		toTargetAfterRemoval: d.toTargetAfter,
+		longestGapMs: c.longestGapMs,
+		latencyP50Ms: c.latencyP50Ms,
+		latencyP99Ms: c.latencyP99Ms,
+		restored: c.restored,
+		startedAt: c.startedAt,
+		endedAt: c.endedAt,
+		durationMs: c.durationMs,
+		timeline: c.timeline,
 	};
+}
+
+/** When new connections stopped reaching the drained server, as the client saw it. */
+function markLastToTarget(watcher: TrafficWatcher, host: string, injectedAt: number, restoredAt: number | undefined, mark: (e: string, at?: number) => void): void {
+	const lastToTarget = watcher.records.filter((r) => r.outcome === 'ok' && r.backend === host && r.start >= injectedAt && r.start < (restoredAt ?? Infinity)).reduce((m, r) => Math.max(m, r.start), -1);
+	if (lastToTarget >= 0) mark(`last request answered by ${host} was sent ${lastToTarget - injectedAt} ms after the weight change`, lastToTarget);
+	else mark(`no request sent after the weight change reached ${host}`, injectedAt);
 }

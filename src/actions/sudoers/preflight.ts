@@ -5,6 +5,7 @@ import type {Host, Profile} from '../../profile/model.js';
 import {commandLabel, sudoArgv} from '../../transport/sudo.js';
 import type {Transport} from '../../transport/types.js';
 import {ANY, rightsInputOf, rulesForHost, type RuleUse, type SudoRule} from './rules.js';
+import type {PreflightCheck} from '../preflight.js';
 
 /** A value a rule's `*` takes when the check asks sudo (any non-empty word matches). */
 const SAMPLE = 'lvsdeck-check';
@@ -43,4 +44,13 @@ export async function missingSudoRights(transport: Transport, profile: Profile, 
 		}),
 	);
 	return found.filter((m): m is string => m !== undefined);
+}
+
+/** The sudo-rights check as an operation preflight check: the first host missing a right, with the count of others. */
+export function sudoRightsCheck(uses: readonly RuleUse[]): PreflightCheck {
+	return async ({profile, transport, hosts}) => {
+		const missing = await missingSudoRights(transport, profile, hosts, uses);
+		if (missing.length === 0) return undefined;
+		return missing.length === 1 ? missing[0] : `${missing[0]} (and ${missing.length - 1} more host${missing.length > 2 ? 's' : ''})`;
+	};
 }

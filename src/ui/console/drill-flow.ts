@@ -2,13 +2,11 @@
 // live block (VIP holder, VRRP states, the watcher's per-backend counts and gaps) over the drill's
 // timeline, an abort key that restores everything, and the report at the end.
 import type {Profile, VirtualServer} from '../../profile/model.js';
-import type {Transport} from '../../transport/types.js';
 import type {ClusterStore} from '../../cluster/store.js';
-import type {ClusterWatch} from '../../actions/deploy/execute.js';
-import {runFailoverDrill, type DrillReport} from '../../actions/drills/failover.js';
-import {runRealServerDrill} from '../../actions/drills/realserver-drill.js';
+import type {ClusterWatch} from '../../cluster/watch.js';
 import {DrillRefused} from '../../actions/drills/common.js';
-import {formatDrill} from '../../actions/drills/format.js';
+import type {DrillSpec} from '../../actions/drills/run.js';
+import {ABORTED_FROM_CONSOLE, type DrillSessionResult, type DrillSessions} from '../../actions/drills/session.js';
 import {createTrafficWatcher, pickVirtualService, type TrafficWatcher} from '../../actions/traffic.js';
 import {WatchTally} from '../../actions/watch-tally.js';
 import {drillLiveLines, liveWeights, type DrillFocus} from '../presenters/drill.js';
@@ -29,7 +27,8 @@ const TITLES: Record<ConsoleDrillKind, string> = {
 
 export interface FlowContext {
 	readonly profile: Profile;
-	readonly transport: Transport;
+	/** Runs a drill on the cluster (the console holds no transport itself). */
+	readonly drills: DrillSessions;
 	readonly log: ActionLog;
 	readonly store: ClusterStore;
 	/** The console's poller: drills read the cluster through it instead of polling the hosts twice. */
@@ -38,6 +37,12 @@ export interface FlowContext {
 	readonly pace?: (intervalMs: number | undefined) => void;
 	/** The row under the cursor picks the instance or the real server. */
 	readonly selectedKey?: string;
+}
+
+/** The drill a console kind and its target mean, as the engine takes it. */
+export function consoleDrillSpec(kind: ConsoleDrillKind, focus: DrillFocus): DrillSpec {
+	if (kind === 'rs-health' || kind === 'drain') return {kind, rs: focus.rs!};
+	return {kind: kind === 'failover' ? 'failover' : 'hard-failover', ...(kind === 'cut-vrrp' ? {method: 'cut' as const} : {}), instance: focus.instance!};
 }
 
 /** Pure: which instance or real server the selected row points at (keys from the presenters). */
@@ -73,7 +78,7 @@ function trafficLive(tally: () => WatchTally | undefined, weights: () => Record<
 }
 
 export function startDrillFlow(flow: FlowStore, kind: ConsoleDrillKind, ctx: FlowContext): void {
-	const {profile, transport, log, store} = ctx;
+	const {profile, log, store} = ctx;
 	const target = pickTarget(profile, ctx.selectedKey);
 	const rsDrill = kind === 'rs-health' || kind === 'drain';
 	let vs: VirtualServer | undefined;
@@ -130,11 +135,9 @@ export function startDrillFlow(flow: FlowStore, kind: ConsoleDrillKind, ctx: Flo
 					return yes;
 				},
 			};
-			let report: DrillReport;
+			let session: DrillSessionResult;
 			try {
-				report = rsDrill
-					? await runRealServerDrill(profile, transport, {kind, rs: focus.rs!, ...common})
-					: await runFailoverDrill(profile, transport, {kind: kind === 'failover' ? 'failover' : 'hard-failover', ...(kind === 'cut-vrrp' ? {method: 'cut' as const} : {}), instance: focus.instance!, ...common});
+				session = await ctx.drills(consoleDrillSpec(kind, focus), common, ABORTED_FROM_CONSOLE);
 			} catch (error) {
 				endedAt = Date.now();
 				ctx.pace?.(undefined);
@@ -147,8 +150,8 @@ export function startDrillFlow(flow: FlowStore, kind: ConsoleDrillKind, ctx: Flo
 			}
 			endedAt = Date.now();
 			ctx.pace?.(undefined);
-			if (signal.aborted) report = {...report, verdict: 'fail', reasons: ['aborted from the console; everything was restored', ...report.reasons]};
-			flow.append('', ...formatDrill(report).split('\n'));
+			const {report} = session;
+			flow.append('', ...session.text.split('\n'));
 			log.append(report.verdict === 'pass' ? 'info' : 'warn', `${kind} drill on ${who}: ${report.verdict.toUpperCase()}${report.failoverMs !== null ? `, ${report.failoverMs} ms` : ''}, restored ${report.restored ? 'yes' : 'NO'}`);
 			flow.update({phase: 'done', abortable: false, prompt: `${kind} drill ${report.verdict.toUpperCase()} · ↑↓ scroll · Esc closes`});
 		},

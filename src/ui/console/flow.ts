@@ -1,10 +1,8 @@
 // Guided flows in the console (deploy, drills, the watcher), kept outside React: a small store with the
 // flow's phase, the lines to show, a live block redrawn while it runs, and what the operator may
 // answer. Views render it; keys call it. The flows themselves live in deploy/drill/watch modules.
-import type {Profile} from '../../profile/model.js';
-import type {Transport} from '../../transport/types.js';
-import {planDeploy, planRemovals, removalSubject, type DeployPlan} from '../../actions/deploy/plan.js';
-import {executeDeploy, type ClusterWatch} from '../../actions/deploy/execute.js';
+import {planRemovals, removalSubject, type DeployPlan} from '../../actions/deploy/plan.js';
+import {DeployRefused, type DeploySession} from '../../actions/deploy/session.js';
 import {formatPlan, formatReport} from '../../actions/deploy/format.js';
 import {sanitizeLine} from '../../text/sanitize.js';
 import {redactSecrets} from '../../text/redact.js';
@@ -128,17 +126,22 @@ export class FlowStore {
 	}
 
 	/** Deploy: plan with diffs, ask, then each step's progress and the result. */
-	deploy(profile: Profile, transport: Transport, log: ActionLog, watch?: ClusterWatch): Promise<void> {
-		this.start({title: 'Deploy configs', phase: 'working', lines: ['reading every host and rendering the profile…'], prompt: 'planning…'}, () => this.runDeploy(profile, transport, log, watch));
+	deploy(session: DeploySession, log: ActionLog): Promise<void> {
+		this.start({title: 'Deploy configs', phase: 'working', lines: ['reading every host and rendering the profile…'], prompt: 'planning…'}, () => this.runDeploy(session, log));
 		return this.running ?? Promise.resolve();
 	}
 
-	private async runDeploy(profile: Profile, transport: Transport, log: ActionLog, watch?: ClusterWatch): Promise<void> {
+	private async runDeploy(session: DeploySession, log: ActionLog): Promise<void> {
 		let plan: DeployPlan;
 		try {
-			plan = await planDeploy(profile, transport);
+			plan = await session.plan();
 		} catch (error) {
 			const message = error instanceof Error ? error.message : String(error);
+			if (error instanceof DeployRefused) {
+				log.append('warn', `deploy: refused: ${message}; nothing was changed`);
+				this.update({phase: 'done', lines: [`refused: ${redactSecrets(sanitizeLine(message))}; nothing was changed`], prompt: 'deploy refused · Esc closes'});
+				return;
+			}
 			log.append('error', `deploy: planning failed: ${message}`);
 			this.update({phase: 'done', lines: [...(this.get()?.lines ?? []), `planning failed: ${redactSecrets(sanitizeLine(message))}`], prompt: 'Esc closes'});
 			return;
@@ -171,7 +174,7 @@ export class FlowStore {
 		log.append('info', `deploy: started (${plan.hosts.map((h) => h.host).join(' -> ')})`);
 		this.update({phase: 'working', lines: ['deploying, one host at a time:'], prompt: 'deploying… (cannot be interrupted halfway)'});
 		// Removals, if any, were just confirmed with their own key.
-		const report = await executeDeploy(profile, transport, plan, {onEvent: (e) => this.append(`${e.host}: ${e.step} ${e.status}: ${e.message}`), allowRemovals: true, ...(watch ? {watch} : {})});
+		const report = await session.execute(plan, (e) => this.append(`${e.host}: ${e.step} ${e.status}: ${e.message}`), true);
 		this.append('', ...formatReport(report, 10).split('\n'));
 		log.append(report.ok ? 'info' : 'error', `deploy: ${report.ok ? 'done' : 'failed'}: ${report.hosts.map((h) => `${h.host} ${h.outcome}`).join(', ')}`);
 		this.update({phase: 'done', prompt: `${report.ok ? 'deploy done' : 'deploy FAILED'} · Esc closes`});

@@ -2,7 +2,7 @@
 // for real-server drills the real server's place in the active director's IPVS table.
 import type {ClusterState} from '../../cluster/types.js';
 import type {Profile, VirtualServer} from '../../profile/model.js';
-import {serviceOn} from '../../cluster/lookup.js';
+import {realServerOn, serviceOn} from '../../cluster/queries.js';
 import {profileWeights} from '../../actions/traffic.js';
 import {fit} from '../format.js';
 import {sanitizeLine} from '../../text/sanitize.js';
@@ -37,8 +37,7 @@ export function drillLiveLines(state: ClusterState, profile: Profile, focus: Dri
 		const vs = focus.vs;
 		const rs = vs.realServers.find((r) => r.host === focus.rs);
 		const active = holders.length === 1 ? holders[0]! : undefined;
-		const svc = serviceOn(state, active, vs);
-		const entry = rs ? svc?.realServers.find((r) => r.address === rs.address && r.port === rs.port) : undefined;
+		const entry = rs ? realServerOn(state, active, vs, rs) : undefined;
 		const text = !active ? 'no active director' : !entry ? `not in the table on ${active}` : `in the table on ${active} with weight ${entry.weight}`;
 		lines.push([{text: fit(`${focus.rs}: ${text}`, width), tone: entry && entry.weight > 0 ? 'ok' : 'warn'}]);
 	}

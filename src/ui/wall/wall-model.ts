@@ -2,7 +2,7 @@
 // number of healthy real servers, and one alarm.
 import type {Profile} from '../../profile/model.js';
 import type {ClusterState} from '../../cluster/types.js';
-import {serviceOn} from '../../cluster/lookup.js';
+import {serviceOn} from '../../cluster/queries.js';
 import {banner} from '../presenters/presenters.js';
 import type {Tone} from '../presenters/types.js';
 import {sanitizeLine} from '../../text/sanitize.js';

@@ -31,6 +31,46 @@ describe('summarize', () => {
 	});
 });
 
+/** The record-by-record summary summarize computed before it was built on WatchTally: the reference it must still match. */
+function referenceSummary(records: readonly RequestRecord[], from: number, to: number) {
+	const perBackend: Record<string, number> = {};
+	const latencies: number[] = [];
+	let ok = 0;
+	let failed = 0;
+	let timeouts = 0;
+	let firstFailureAt: number | null = null;
+	let lastFailureAt: number | null = null;
+	for (const r of records) {
+		if (r.outcome === 'ok') {
+			ok++;
+			latencies.push(r.end - r.start);
+			if (r.backend !== undefined) perBackend[r.backend] = (perBackend[r.backend] ?? 0) + 1;
+		} else {
+			if (r.outcome === 'timeout') timeouts++;
+			else failed++;
+			firstFailureAt = firstFailureAt === null ? r.start : Math.min(firstFailureAt, r.start);
+			lastFailureAt = lastFailureAt === null ? r.start : Math.max(lastFailureAt, r.start);
+		}
+	}
+	let longestGapMs = 0;
+	let lastOk: number | undefined;
+	let sawFailure = false;
+	for (const r of [...records].sort((a, b) => a.start - b.start)) {
+		if (r.outcome === 'ok') {
+			if (sawFailure) longestGapMs = Math.max(longestGapMs, r.start - (lastOk ?? from));
+			lastOk = r.start;
+			sawFailure = false;
+		} else {
+			sawFailure = true;
+		}
+	}
+	if (sawFailure) longestGapMs = Math.max(longestGapMs, to - (lastOk ?? from));
+	latencies.sort((a, b) => a - b);
+	const pct = (p: number) => (latencies.length === 0 ? null : latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!);
+	const durationMs = Math.max(1, to - from);
+	return {total: records.length, ok, failed, timeouts, perBackend, latencyP50Ms: pct(50), latencyP99Ms: pct(99), longestGapMs, firstFailureAt, lastFailureAt, requestsPerSecond: +((records.length * 1000) / durationMs).toFixed(1), durationMs};
+}
+
 describe('WatchTally', () => {
 	const records = fc
 		.array(fc.record({gap: fc.integer({min: 1, max: 200}), outcome: fc.constantFrom<RequestRecord['outcome']>('ok', 'ok', 'ok', 'failed', 'timeout'), backend: fc.constantFrom('rs1', 'rs2', 'rs3'), latency: fc.integer({min: 0, max: 1500})}), {maxLength: 300})
@@ -41,6 +81,15 @@ describe('WatchTally', () => {
 				return {start: t, end: t + x.latency, outcome: x.outcome, ...(x.outcome === 'ok' ? {backend: x.backend} : {})} as RequestRecord;
 			});
 		});
+
+	it('summarize, built on the tally, gives every figure the record-by-record reference gives', () => {
+		fc.assert(
+			fc.property(records, fc.integer({min: 0, max: 5000}), (rs, after) => {
+				const to = (rs.at(-1)?.end ?? 1000) + 1 + after;
+				expect({...summarize(rs, 1000, to)}).toEqual(referenceSummary(rs, 1000, to));
+			}),
+		);
+	});
 
 	it('agrees with summarize on counts and latency percentiles in any arrival order', () => {
 		fc.assert(

@@ -1,6 +1,6 @@
 // --trust-host-key values become a per-host map that no host name can confuse with Object.prototype.
 import {describe, expect, it} from 'vitest';
-import {parseTrust} from '../../../src/commands/status.js';
+import {parseTrust} from '../../../src/commands/with-cluster.js';
 
 describe('parseTrust', () => {
 	const fp = `SHA256:${'A'.repeat(43)}`;

@@ -13,7 +13,7 @@ import {
 	serviceKey,
 	type IpvsService,
 } from '../../../src/probes/ipvs.js';
-import {formatIpvsList, formatIpvsRate, formatIpvsStats, generateIpvsServices, generateIpvsStatsText} from '../../../src/probes/ipvs-synth.js';
+import {formatIpvsList, formatIpvsRate, formatIpvsStats, generateIpvsServices, generateIpvsStatsText} from '../../helpers/ipvs-synth.js';
 import {isReadOnlyCommand} from '../../../src/transport/read-only.js';
 
 const fixture = (name: string): string => readFileSync(new URL(`../../fixtures/lab/${name}`, import.meta.url), 'utf8');

@@ -7,7 +7,7 @@ import {mergeIpvs, parseIpvsList, parseIpvsRate, parseIpvsStats} from '../../../
 import {parseKeepalivedData, parseKeepalivedJson, parseKeepalivedStats, parseKeepalivedVersion, parseSignum, redactSecrets} from '../../../src/probes/vrrp.js';
 import {parseIpAddrJson, parseIpAddrOneline, parseIpMonitorLine} from '../../../src/probes/vip.js';
 import {parseRealServerCheck, parseSysctlLines} from '../../../src/probes/realserver.js';
-import {generateIpvsStatsText} from '../../../src/probes/ipvs-synth.js';
+import {generateIpvsStatsText} from '../../helpers/ipvs-synth.js';
 import {CurlStreamParser} from '../../../src/actions/remote-watcher.js';
 import {backendFromBody} from '../../../src/actions/watcher.js';
 import {parseDirectorSnapshot} from '../../../src/probes/director-snapshot.js';

@@ -17,6 +17,7 @@ import type {Profile} from '../../../src/profile/model.js';
 import {TransportError, type ExecOptions, type ExecResult, type HostStatus, type Transport} from '../../../src/transport/types.js';
 import {LocalDirector} from '../actions/deploy/local-director.js';
 import {frameUntil, press} from './ink-helpers.js';
+import {deploySession} from '../../../src/actions/deploy/session.js';
 
 let cleanup: (() => void) | undefined;
 afterEach(() => cleanup?.());
@@ -67,7 +68,7 @@ function setup() {
 	const flow = new FlowStore();
 	const r = render(<ConsoleApp profile={profile} store={new ClusterStore(profile)} history={new RateHistory()} log={new ActionLog()} size={{columns: 110, rows: 40}} flow={flow} actions={{run: () => undefined}} />);
 	cleanup = r.unmount;
-	const done = flow.deploy(profile, transport, new ActionLog());
+	const done = flow.deploy(deploySession(profile, transport), new ActionLog());
 	return {conf, before, transport, flow, r, done};
 }
 

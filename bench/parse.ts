@@ -1,6 +1,6 @@
 // Parse time of `ipvsadm -Ln --stats --exact` output with 10,000 real servers (target under 20 ms).
-import {generateIpvsStatsText} from '../probes/ipvs-synth.js';
-import {parseIpvsStats} from '../probes/ipvs.js';
+import {generateIpvsStatsText} from '../test/helpers/ipvs-synth.js';
+import {parseIpvsStats} from '../src/probes/ipvs.js';
 
 export function median(values: readonly number[]): number {
 	const s = [...values].sort((a, b) => a - b);

@@ -4,8 +4,8 @@
 import {execFileSync, spawnSync} from 'node:child_process';
 import {readFileSync} from 'node:fs';
 import path from 'node:path';
-import type {Profile} from '../profile/model.js';
-import {packageRoot} from '../lab/plan.js';
+import type {Profile} from '../src/profile/model.js';
+import {packageRoot} from '../src/lab/plan.js';
 
 const TICKS = 100; // USER_HZ on Linux
 

@@ -2,16 +2,16 @@
 // Runs inside the lab's station namespace (scripts/bench.sh puts it there) for the lab sections.
 import {mkdirSync} from 'node:fs';
 import path from 'node:path';
-import {loadProfile} from '../profile/load.js';
-import {packageRoot} from '../lab/plan.js';
-import {isInNetns} from '../transport/netns.js';
+import {loadProfile} from '../src/profile/load.js';
+import {packageRoot} from '../src/lab/plan.js';
+import {isInNetns} from '../src/transport/netns.js';
 import {benchParse} from './parse.js';
 import {benchStatusVsSsh} from './status-vs-ssh.js';
 import {benchVipDetection} from './vip-detection.js';
 import {benchConsoleRender} from './console-render.js';
 import {benchConsoleWatch} from './console-watch.js';
 import {benchWatcher} from './watcher.js';
-import {printErr, printJson, printOut, writeJsonFile} from '../text/sink.js';
+import {printErr, printJson, printOut, writeJsonFile} from '../src/text/sink.js';
 
 type Section = (log: (line: string) => void) => Promise<Record<string, unknown>>;
 

@@ -1,7 +1,7 @@
 // Synthetic ipvsadm output in the byte-exact format of ipvsadm 1.31 (print_title,
 // print_service_entry, print_largenum). Used by benchmarks and property tests, never by the product.
-import {formatAddrPort} from './ipvs.js';
-import type {IpvsCounters, IpvsRates, IpvsService} from './ipvs.js';
+import {formatAddrPort} from '../../src/probes/ipvs.js';
+import type {IpvsCounters, IpvsRates, IpvsService} from '../../src/probes/ipvs.js';
 
 /** Options for the formatters. */
 export interface IpvsFormatOptions {

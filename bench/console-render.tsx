@@ -4,13 +4,13 @@
 import {EventEmitter} from 'node:events';
 import {render} from 'ink';
 import path from 'node:path';
-import {loadProfile} from '../profile/load.js';
-import {packageRoot} from '../lab/plan.js';
-import {ClusterStore} from '../cluster/store.js';
-import {generateIpvsServices} from '../probes/ipvs-synth.js';
-import {ConsoleApp} from '../ui/console/App.js';
-import {ActionLog} from '../ui/action-log.js';
-import {RateHistory} from '../ui/history.js';
+import {loadProfile} from '../src/profile/load.js';
+import {packageRoot} from '../src/lab/plan.js';
+import {ClusterStore} from '../src/cluster/store.js';
+import {generateIpvsServices} from '../test/helpers/ipvs-synth.js';
+import {ConsoleApp} from '../src/ui/console/App.js';
+import {ActionLog} from '../src/ui/action-log.js';
+import {RateHistory} from '../src/ui/history.js';
 import {median} from './parse.js';
 
 /** A terminal stand-in that reports when a frame was written. */

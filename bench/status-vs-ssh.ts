@@ -2,13 +2,13 @@
 // `ssh host CMD` (one OpenSSH connection per command, as an operator's shell loop does). Same run.
 import {spawnSync} from 'node:child_process';
 import path from 'node:path';
-import type {Profile} from '../profile/model.js';
-import {packageRoot} from '../lab/plan.js';
-import {ipvsListCommand, ipvsRateCommand, ipvsStatsCommand} from '../probes/ipvs.js';
-import {ipAddrJsonCommand} from '../probes/vip.js';
-import {keepalivedDumpCommand} from '../probes/vrrp.js';
-import {realServerCheckCommand} from '../probes/realserver.js';
-import {shellJoin} from '../transport/quote.js';
+import type {Profile} from '../src/profile/model.js';
+import {packageRoot} from '../src/lab/plan.js';
+import {ipvsListCommand, ipvsRateCommand, ipvsStatsCommand} from '../src/probes/ipvs.js';
+import {ipAddrJsonCommand} from '../src/probes/vip.js';
+import {keepalivedDumpCommand} from '../src/probes/vrrp.js';
+import {realServerCheckCommand} from '../src/probes/realserver.js';
+import {shellJoin} from '../src/transport/quote.js';
 import {median} from './parse.js';
 
 function timeIt(fn: () => void): number {

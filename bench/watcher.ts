@@ -2,8 +2,8 @@
 // hitting the same URL in the same run: against the lab VIP, and against a loopback server in another
 // process (so that the server is not the limit). Each watcher request is a new TCP connection.
 import {spawn, spawnSync} from 'node:child_process';
-import type {Profile} from '../profile/model.js';
-import {RoundRobinWatcher} from '../actions/watcher.js';
+import type {Profile} from '../src/profile/model.js';
+import {RoundRobinWatcher} from '../src/actions/watcher.js';
 
 interface SideBySide {
 	readonly watcherRps: number;

@@ -1,10 +1,10 @@
 // VIP-move detection latency with address events vs polling alone, each measured against the time
 // the move really happened (the kernel's timestamp from a reference `ip -ts monitor` on the new holder).
-import {ClusterPoller} from '../cluster/poller.js';
-import {ClusterStore} from '../cluster/store.js';
-import type {Profile} from '../profile/model.js';
-import {SshPool} from '../transport/ssh-pool.js';
-import {createClusterTransport} from '../transport/cluster-transport.js';
+import {ClusterPoller} from '../src/cluster/poller.js';
+import {ClusterStore} from '../src/cluster/store.js';
+import type {Profile} from '../src/profile/model.js';
+import {SshPool} from '../src/transport/ssh-pool.js';
+import {createClusterTransport} from '../src/transport/cluster-transport.js';
 import {median} from './parse.js';
 
 async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {

@@ -1,0 +1,88 @@
+// What a drill reports, per kind: a discriminated union on `drill`. The fields every drill has come
+// first; failover drills add the VIP's movement, real-server drills what happened after the removal.
+// The JSON report is this object as it is (README: "Drill reports").
+import type {FailoverKind} from './faults.js';
+
+export interface TimelineEvent {
+	/** Milliseconds since the fault was injected (negative before). */
+	readonly t: number;
+	readonly at: string;
+	readonly event: string;
+}
+
+export interface RequestCounts {
+	readonly total: number;
+	readonly failed: number;
+	readonly timeouts: number;
+	readonly perBackend: Record<string, number>;
+}
+
+/** Every drill's figures: what it targeted, the verdict, the traffic, the restore and the timeline. */
+interface DrillReportBase {
+	readonly profile: string;
+	readonly vip: string;
+	readonly verdict: 'pass' | 'fail';
+	readonly reasons: readonly string[];
+	/** Restore → back to normal (the VIP on the old master; the real server in the table again). */
+	readonly returnMs: number | null;
+	readonly requests: RequestCounts;
+	readonly longestGapMs: number;
+	readonly latencyP50Ms: number | null;
+	readonly latencyP99Ms: number | null;
+	readonly restored: boolean;
+	readonly startedAt: string;
+	readonly endedAt: string;
+	readonly durationMs: number;
+	readonly timeline: readonly TimelineEvent[];
+}
+
+export interface FailoverDrillReport extends DrillReportBase {
+	readonly drill: FailoverKind;
+	readonly instance: string;
+	/** The master the fault was made on. */
+	readonly target: string;
+	/** The director that took the VIP over. */
+	readonly takeover: string | null;
+	/** Fault injected → the new master holds the VIP. */
+	readonly failoverMs: number | null;
+	/** Fault injected → the VIP left the old master. */
+	readonly vipLeftMs: number | null;
+	readonly expectedBoundMs: number;
+	/** Both directors held the VIP for this long (hard failures). */
+	readonly splitBrainMs: number;
+	readonly preempt: string;
+	/** hard-failover: how the failure was made (freeze or cut). */
+	readonly method?: string;
+	/** keepalived's own transition time on the new master, and our measurement minus it. */
+	readonly keepalivedTransitionAt: string | null;
+	readonly measuredMinusKeepalivedMs: number | null;
+}
+
+/**
+ * rs-health and drain. For compatibility with the reports before the union, `instance` is the virtual
+ * service, `target` the real server, `takeover` the active director and `failoverMs` the time until
+ * the real server left the table; the VIP fields are fixed (null, 0, '-').
+ */
+export interface RealServerDrillReport extends DrillReportBase {
+	readonly drill: 'rs-health' | 'drain';
+	readonly instance: string;
+	readonly target: string;
+	readonly takeover: string;
+	readonly failoverMs: number | null;
+	readonly vipLeftMs: null;
+	readonly expectedBoundMs: number;
+	readonly splitBrainMs: 0;
+	readonly preempt: '-';
+	readonly keepalivedTransitionAt: null;
+	readonly measuredMinusKeepalivedMs: null;
+	/** rs-health: requests that failed after the real server left the table. */
+	readonly failedAfterRemoval: number;
+	/** drain: new connections the drained real server still got (rs-health: answers it gave). */
+	readonly toTargetAfterRemoval: number;
+}
+
+export type DrillReport = FailoverDrillReport | RealServerDrillReport;
+
+export function isRealServerReport(r: DrillReport): r is RealServerDrillReport {
+	return r.drill === 'rs-health' || r.drill === 'drain';
+}

@@ -1,0 +1,129 @@
+// Drill plans: a YAML file naming drills to run in order, validated like a profile (one line
+// `file:line:col: field: reason`, nothing run) before anything happens:
+//   profile: profiles/lab.yaml      # optional, relative to the plan's folder; --profile wins
+//   on_failure: continue            # or stop (the default)
+//   drills:
+//     - {kind: failover, instance: VI_1, max_failover_ms: 5000, max_failed_requests: 20}
+//     - {kind: rs-health, rs: rs1}
+//     - {kind: hard-failover, method: cut}
+import {readFileSync, statSync} from 'node:fs';
+import path from 'node:path';
+import {LineCounter, parseDocument, type Document} from 'yaml';
+import {z} from 'zod';
+import type {Profile} from '../../profile/model.js';
+import {ProfileError} from '../../profile/errors.js';
+import {formatPath, locate, type FieldPath} from '../../profile/locate.js';
+import type {DrillThresholds} from './common.js';
+import type {DrillSpec} from './run.js';
+
+const MAX_PLAN_BYTES = 64 * 1024;
+const ms = z.number().int().min(0).max(3_600_000);
+const count = z.number().int().min(0).max(10_000_000);
+const name = z.string().min(1).max(63);
+
+const drillSchema = z.discriminatedUnion('kind', [
+	z.object({kind: z.literal('failover'), instance: name.optional(), max_failover_ms: ms.optional(), max_failed_requests: count.optional()}).strict(),
+	z.object({kind: z.literal('hard-failover'), instance: name.optional(), method: z.enum(['freeze', 'cut']).optional(), max_failover_ms: ms.optional(), max_failed_requests: count.optional()}).strict(),
+	z.object({kind: z.literal('rs-health'), rs: name.optional(), max_removal_ms: ms.optional(), max_failed_requests: count.optional()}).strict(),
+	z.object({kind: z.literal('drain'), rs: name.optional(), max_removal_ms: ms.optional(), max_failed_requests: count.optional()}).strict(),
+]);
+
+const planSchema = z
+	.object({
+		profile: z.string().min(1).max(4096).optional(),
+		on_failure: z.enum(['continue', 'stop']).optional(),
+		drills: z.array(drillSchema).min(1).max(50),
+	})
+	.strict();
+
+type PlanDoc = z.infer<typeof planSchema>;
+type DrillDoc = PlanDoc['drills'][number];
+
+export interface DrillPlan {
+	readonly file: string;
+	/** The plan's profile, resolved against the plan's folder (undefined: the caller must name one). */
+	readonly profile?: string;
+	readonly onFailure: 'continue' | 'stop';
+	readonly drills: readonly DrillSpec[];
+	/** Where a drill's fields are in the file, for errors found later (against the profile). */
+	readonly position: (at: FieldPath) => {line: number; col: number};
+}
+
+function thresholdsOf(d: DrillDoc): DrillThresholds | undefined {
+	const maxMs = d.kind === 'rs-health' || d.kind === 'drain' ? d.max_removal_ms : d.max_failover_ms;
+	const t = {...(maxMs !== undefined ? {maxFailoverMs: maxMs} : {}), ...(d.max_failed_requests !== undefined ? {maxFailedRequests: d.max_failed_requests} : {})};
+	return Object.keys(t).length > 0 ? t : undefined;
+}
+
+function specOf(d: DrillDoc): DrillSpec {
+	const thresholds = thresholdsOf(d);
+	const t = thresholds ? {thresholds} : {};
+	if (d.kind === 'rs-health' || d.kind === 'drain') return {kind: d.kind, ...(d.rs ? {rs: d.rs} : {}), ...t};
+	return {kind: d.kind, ...(d.instance ? {instance: d.instance} : {}), ...(d.kind === 'hard-failover' && d.method ? {method: d.method} : {}), ...t};
+}
+
+function issueReason(issue: z.core.$ZodIssue): {at: FieldPath; reason: string; atKey: boolean} {
+	const at = issue.path as FieldPath;
+	if (issue.code === 'unrecognized_keys') return {at: [...at, issue.keys[0]!], reason: 'unknown key', atKey: true};
+	const kinds = 'must be one of failover, hard-failover, rs-health, drain';
+	if (issue.code === 'invalid_union') return at[at.length - 1] === 'kind' ? {at, reason: kinds, atKey: false} : {at: [...at, 'kind'], reason: kinds, atKey: false};
+	return {at, reason: issue.message, atKey: false};
+}
+
+/** Reads and checks a plan file; throws a ProfileError (file:line:col) on anything wrong. */
+export function loadDrillPlan(file: string): DrillPlan {
+	let text: string;
+	try {
+		if (!statSync(file).isFile()) throw new ProfileError(file, 1, 1, '(file)', 'a drill plan must be a regular file');
+		if (statSync(file).size > MAX_PLAN_BYTES) throw new ProfileError(file, 1, 1, '(file)', `a drill plan may be at most ${MAX_PLAN_BYTES} bytes`);
+		text = readFileSync(file, 'utf8');
+	} catch (error) {
+		if (error instanceof ProfileError) throw error;
+		const code = (error as NodeJS.ErrnoException).code;
+		throw new ProfileError(file, 1, 1, '(file)', code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? 'error'})`);
+	}
+	return parseDrillPlan(text, file);
+}
+
+export function parseDrillPlan(text: string, file: string): DrillPlan {
+	const counter = new LineCounter();
+	const doc: Document = parseDocument(text, {lineCounter: counter, prettyErrors: false, uniqueKeys: true, logLevel: 'error'});
+	const yamlError = doc.errors[0];
+	if (yamlError) {
+		const pos = counter.linePos(yamlError.pos[0]);
+		throw new ProfileError(file, pos.line, pos.col, '(yaml)', yamlError.message.split('\n')[0]!);
+	}
+	let raw: unknown;
+	try {
+		raw = doc.toJS({maxAliasCount: 20});
+	} catch (error) {
+		throw new ProfileError(file, 1, 1, '(yaml)', error instanceof Error ? error.message.split('\n')[0]! : 'cannot be read');
+	}
+	if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ProfileError(file, 1, 1, '(top level)', 'a drill plan must be a mapping with a drills list');
+	const parsed = planSchema.safeParse(raw);
+	const position = (at: FieldPath) => locate(doc, counter, at);
+	if (!parsed.success) {
+		const {at, reason, atKey} = issueReason(parsed.error.issues[0]!);
+		const pos = locate(doc, counter, at, atKey);
+		throw new ProfileError(file, pos.line, pos.col, formatPath(at), reason, parsed.error.issues.length - 1);
+	}
+	const plan = parsed.data;
+	const profile = plan.profile !== undefined ? path.resolve(path.dirname(path.resolve(file)), plan.profile) : undefined;
+	return {file, ...(profile ? {profile} : {}), onFailure: plan.on_failure ?? 'stop', drills: plan.drills.map(specOf), position};
+}
+
+/** The plan's drills checked against the profile (instances and real servers exist); file:line:col on the first that does not. */
+export function checkPlanAgainstProfile(plan: DrillPlan, profile: Profile): void {
+	plan.drills.forEach((spec, i) => {
+		const fail = (field: string, reason: string): never => {
+			const pos = plan.position(['drills', i, field]);
+			throw new ProfileError(plan.file, pos.line, pos.col, formatPath(['drills', i, field]), reason);
+		};
+		if ((spec.kind === 'failover' || spec.kind === 'hard-failover') && spec.instance !== undefined && !profile.instances.some((x) => x.name === spec.instance)) {
+			fail('instance', `no VRRP instance ${spec.instance} in profile ${profile.name}`);
+		}
+		if ((spec.kind === 'rs-health' || spec.kind === 'drain') && spec.rs !== undefined && !profile.virtualServers.some((v) => v.realServers.some((r) => r.host === spec.rs))) {
+			fail('rs', `${spec.rs} is not a real server of profile ${profile.name}`);
+		}
+	});
+}

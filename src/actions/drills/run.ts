@@ -1,0 +1,45 @@
+// One entry point for every drill: a spec (what to drill, with its own settings) and the common
+// options (traffic, confirmation, abort, progress, preflight checks). The CLI, drill plans and the
+// console all run drills through here, so a drill kind is added in one place.
+import type {Profile} from '../../profile/model.js';
+import type {Transport} from '../../transport/types.js';
+import type {DrillCommonOptions, DrillThresholds} from './common.js';
+import type {HardMethod} from './faults.js';
+import {runFailoverDrill, type DrillReport} from './failover.js';
+import {runRealServerDrill} from './realserver-drill.js';
+
+export const DRILL_KINDS = ['failover', 'hard-failover', 'rs-health', 'drain'] as const;
+export type DrillKind = (typeof DRILL_KINDS)[number];
+
+export interface FailoverSpec {
+	readonly kind: 'failover' | 'hard-failover';
+	readonly instance?: string;
+	readonly method?: HardMethod;
+	readonly thresholds?: DrillThresholds;
+}
+
+export interface RealServerSpec {
+	readonly kind: 'rs-health' | 'drain';
+	readonly rs?: string;
+	readonly thresholds?: DrillThresholds;
+}
+
+export type DrillSpec = FailoverSpec | RealServerSpec;
+
+export function isRealServerSpec(spec: DrillSpec): spec is RealServerSpec {
+	return spec.kind === 'rs-health' || spec.kind === 'drain';
+}
+
+/** A drill's name for people: its kind, and what it targets when the spec names it. */
+export function describeSpec(spec: DrillSpec): string {
+	if (isRealServerSpec(spec)) return `${spec.kind}${spec.rs ? ` ${spec.rs}` : ''}`;
+	return `${spec.kind}${spec.method ? ` (${spec.method})` : ''}${spec.instance ? ` ${spec.instance}` : ''}`;
+}
+
+export function runDrill(profile: Profile, transport: Transport, spec: DrillSpec, common: DrillCommonOptions): Promise<DrillReport> {
+	const thresholds = spec.thresholds ? {thresholds: spec.thresholds} : {};
+	if (isRealServerSpec(spec)) {
+		return runRealServerDrill(profile, transport, {...common, kind: spec.kind, ...(spec.rs ? {rs: spec.rs} : {}), ...thresholds});
+	}
+	return runFailoverDrill(profile, transport, {...common, kind: spec.kind, ...(spec.instance ? {instance: spec.instance} : {}), ...(spec.method ? {method: spec.method} : {}), ...thresholds});
+}
