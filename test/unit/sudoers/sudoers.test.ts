@@ -11,6 +11,7 @@ import {escapeSudoersWord, renderSudoers, ruleCommand} from '../../../src/action
 import {sudoListCommand} from '../../../src/actions/sudoers/preflight.js';
 import {oneLineScript} from '../../../src/transport/sudo.js';
 import {CONFIG_READ_SCRIPT} from '../../../src/transport/read-only-scripts.js';
+import {readOnlyVerdict} from '../../../src/transport/read-only.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
 const lab = loadProfile(path.join(ROOT, 'profiles', 'lab.yaml'));
@@ -46,6 +47,15 @@ describe('the drop-ins', () => {
 				expect(command).toMatch(/^\/\S+ /);
 				expect(command).not.toMatch(/^\/bin\/sh \*|^\/bin\/sh -c \*/);
 				if (rule.argv[0] === 'sh') expect(typeof rule.argv[2] === 'string' && typeof rule.argv[3] === 'string').toBe(true);
+			}
+		}
+	});
+
+	it('monitor rights never exceed read-only mode: every monitor rule passes the read-only guard', () => {
+		for (const input of [GENERIC_INPUT, rightsInputOf(lab)]) {
+			for (const rule of sudoRules(input, 'monitor')) {
+				const argv = rule.argv.map((w) => (w === ANY ? (rule.argv[3] === 'lvsdeck-conf' ? '/etc/keepalived/conf.d/*.conf' : '36') : w));
+				expect(readOnlyVerdict(argv), rule.why).toEqual({allowed: true});
 			}
 		}
 	});
