@@ -91,14 +91,19 @@ export function openJournal(profile: Profile, drill: string, startedAt: number, 
 export interface DrillThresholds {
 	readonly maxFailoverMs?: number;
 	readonly maxFailedRequests?: number;
+	/** What the operator called each limit (a plan's field names); the CLI's options when absent. */
+	readonly names?: {readonly maxFailoverMs: string; readonly maxFailedRequests: string};
 }
+
+const CLI_NAMES = {maxFailoverMs: '--max-failover-ms', maxFailedRequests: '--max-failed-requests'} as const;
 
 /** Reasons the operator's expectations were broken: the measured time (`what` took ms) and failed requests. */
 export function expectationReasons(t: DrillThresholds = {}, what: string, ms: number | null, summary: WatcherSummary): string[] {
 	const reasons: string[] = [];
-	if (t.maxFailoverMs !== undefined && (ms === null || ms > t.maxFailoverMs)) reasons.push(`${what} took ${ms ?? 'forever'} ms, more than --max-failover-ms ${t.maxFailoverMs}`);
+	const names = t.names ?? CLI_NAMES;
+	if (t.maxFailoverMs !== undefined && (ms === null || ms > t.maxFailoverMs)) reasons.push(`${what} took ${ms ?? 'forever'} ms, more than ${names.maxFailoverMs} ${t.maxFailoverMs}`);
 	const failed = summary.failed + summary.timeouts;
-	if (t.maxFailedRequests !== undefined && failed > t.maxFailedRequests) reasons.push(`${failed} requests failed, more than --max-failed-requests ${t.maxFailedRequests}`);
+	if (t.maxFailedRequests !== undefined && failed > t.maxFailedRequests) reasons.push(`${failed} requests failed, more than ${names.maxFailedRequests} ${t.maxFailedRequests}`);
 	return reasons;
 }
 

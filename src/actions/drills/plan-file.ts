@@ -50,9 +50,11 @@ export interface DrillPlan {
 }
 
 function thresholdsOf(d: DrillDoc): DrillThresholds | undefined {
-	const maxMs = d.kind === 'rs-health' || d.kind === 'drain' ? d.max_removal_ms : d.max_failover_ms;
+	const removal = d.kind === 'rs-health' || d.kind === 'drain';
+	const maxMs = removal ? d.max_removal_ms : d.max_failover_ms;
 	const t = {...(maxMs !== undefined ? {maxFailoverMs: maxMs} : {}), ...(d.max_failed_requests !== undefined ? {maxFailedRequests: d.max_failed_requests} : {})};
-	return Object.keys(t).length > 0 ? t : undefined;
+	// A failed expectation names the plan's own field, not the command-line option.
+	return Object.keys(t).length > 0 ? {...t, names: {maxFailoverMs: removal ? 'max_removal_ms' : 'max_failover_ms', maxFailedRequests: 'max_failed_requests'}} : undefined;
 }
 
 function specOf(d: DrillDoc): DrillSpec {

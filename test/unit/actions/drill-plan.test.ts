@@ -6,7 +6,8 @@ import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {checkPlanAgainstProfile, loadDrillPlan, parseDrillPlan} from '../../../src/actions/drills/plan-file.js';
 import {planExitCode, runDrillPlan} from '../../../src/actions/drills/plan-run.js';
-import {DrillRefused} from '../../../src/actions/drills/common.js';
+import {DrillRefused, expectationReasons} from '../../../src/actions/drills/common.js';
+import {summarize} from '../../../src/actions/watcher.js';
 import type {DrillReport} from '../../../src/actions/drills/failover.js';
 import type {DrillSpec} from '../../../src/actions/drills/run.js';
 import type {Transport} from '../../../src/transport/types.js';
@@ -29,13 +30,15 @@ const errorOf = (text: string): string => {
 	throw new Error('the plan was accepted');
 };
 
+
+const PLAN_NAMES = {maxFailoverMs: 'max_failover_ms', maxFailedRequests: 'max_failed_requests'};
 describe('drill plan file', () => {
 	it('reads the three-drill plan: specs, thresholds, on_failure, the profile next to the plan', () => {
 		const plan = parseDrillPlan(THREE, '/srv/plans/ci.yaml');
 		expect(plan.profile).toBe('/srv/plans/profiles/lab.yaml');
 		expect(plan.onFailure).toBe('continue');
 		expect(plan.drills).toEqual([
-			{kind: 'failover', instance: 'VI_1', thresholds: {maxFailoverMs: 5000, maxFailedRequests: 20}},
+			{kind: 'failover', instance: 'VI_1', thresholds: {maxFailoverMs: 5000, maxFailedRequests: 20, names: PLAN_NAMES}},
 			{kind: 'rs-health', rs: 'rs1'},
 			{kind: 'hard-failover', method: 'cut'},
 		]);
@@ -45,7 +48,7 @@ describe('drill plan file', () => {
 		const plan = parseDrillPlan('drills:\n  - {kind: drain, rs: rs2, max_removal_ms: 3000}\n', 'p.yaml');
 		expect(plan.onFailure).toBe('stop');
 		expect(plan.profile).toBeUndefined();
-		expect(plan.drills).toEqual([{kind: 'drain', rs: 'rs2', thresholds: {maxFailoverMs: 3000}}]);
+		expect(plan.drills).toEqual([{kind: 'drain', rs: 'rs2', thresholds: {maxFailoverMs: 3000, names: {maxFailoverMs: 'max_removal_ms', maxFailedRequests: 'max_failed_requests'}}}]);
 	});
 
 	it('refuses bad plans in one line with file, line, column and field', () => {
@@ -176,3 +179,14 @@ describe('running a drill plan', () => {
 	});
 });
 
+
+describe('a broken expectation names the limit the way the operator wrote it', () => {
+	const summary = (failed: number) => ({...summarize([], 0, 1000), failed});
+	it('the command line: the option; a plan: its field', async () => {
+		const cli = {maxFailoverMs: 100, maxFailedRequests: 0};
+		expect(expectationReasons(cli, 'failover', 250, summary(3))).toEqual(['failover took 250 ms, more than --max-failover-ms 100', '3 requests failed, more than --max-failed-requests 0']);
+		const plan = parseDrillPlan('drills:\n  - {kind: drain, max_removal_ms: 100, max_failed_requests: 0}\n', 'plan.yaml');
+		const t = plan.drills[0]!.thresholds!;
+		expect(expectationReasons(t, 'removal', null, summary(1))).toEqual(['removal took forever ms, more than max_removal_ms 100', '1 requests failed, more than max_failed_requests 0']);
+	});
+});
