@@ -118,10 +118,9 @@ describe('deploy on the lab', () => {
 		ssh.kill('SIGKILL');
 		await exited;
 		// The remote script sees the upload end early, finds the hash wrong and removes its temporary file.
-		await new Promise((r) => setTimeout(r, 1000));
+		const temporaries = async () => (await pool.exec('dir2', ['sh', '-c', 'ls -a /etc/keepalived | grep -c lvsdeck-tmp || true'])).stdout.trim();
+		await waitFor(temporaries, (n) => n === '0', {timeoutMs: 15_000, what: 'the temporary file removed'});
 		expect(sha256Hex(await cat('dir2', CONF))).toBe(sha256Hex(before));
-		const leftovers = await pool.exec('dir2', ['sh', '-c', 'ls -a /etc/keepalived | grep -c lvsdeck-tmp || true']);
-		expect(leftovers.stdout.trim()).toBe('0');
 	});
 
 	it('the real-server setup is idempotent (a second run changes nothing) and reversible', async () => {
