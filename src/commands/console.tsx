@@ -19,6 +19,7 @@ import {FlowStore} from '../ui/console/flow.js';
 import type {ClusterWatch} from '../cluster/watch.js';
 import {deploySession} from '../actions/deploy/session.js';
 import {drillSessions} from '../actions/drills/session.js';
+import {watchSessions} from '../actions/watch/session.js';
 import {parseInterval} from './numbers.js';
 import {onSignals} from './signals.js';
 import {withCluster} from './with-cluster.js';
@@ -34,7 +35,7 @@ export interface ScreenOptions {
 function consoleActions(profile: Profile, transport: Transport, log: ActionLog, flow: FlowStore, watch: ClusterWatch, store: ClusterStore, pace: (ms: number | undefined) => void): ConsoleActions {
 	return {
 		run(kind, context) {
-			const ctx = {profile, drills: drillSessions(profile, transport), log, store, cluster: watch, pace, ...(context.selectedKey ? {selectedKey: context.selectedKey} : {})};
+			const ctx = {profile, drills: drillSessions(profile, transport), watches: watchSessions(profile, transport), log, store, cluster: watch, pace, ...(context.selectedKey ? {selectedKey: context.selectedKey} : {})};
 			switch (kind) {
 				case 'deploy':
 					void flow.deploy(deploySession(profile, transport, {watch}), log);

@@ -7,7 +7,8 @@ import type {ClusterWatch} from '../../cluster/watch.js';
 import {DrillRefused} from '../../actions/drills/common.js';
 import type {DrillSpec} from '../../actions/drills/run.js';
 import {ABORTED_FROM_CONSOLE, type DrillSessionResult, type DrillSessions} from '../../actions/drills/session.js';
-import {createTrafficWatcher, pickVirtualService, type TrafficWatcher} from '../../actions/traffic.js';
+import type {TrafficWatcher} from '../../actions/traffic.js';
+import type {WatchEvent, WatchSession, WatchSessions} from '../../actions/watch/session.js';
 import {WatchTally} from '../../actions/watch-tally.js';
 import {drillLiveLines, liveWeights, type DrillFocus} from '../presenters/drill.js';
 import {watchLines, watchProgressLine, type WatchLine} from '../presenters/watch.js';
@@ -29,6 +30,8 @@ export interface FlowContext {
 	readonly profile: Profile;
 	/** Runs a drill on the cluster (the console holds no transport itself). */
 	readonly drills: DrillSessions;
+	/** Runs the round-robin watcher (the console makes no traffic itself). */
+	readonly watches: WatchSessions;
 	readonly log: ActionLog;
 	readonly store: ClusterStore;
 	/** The console's poller: drills read the cluster through it instead of polling the hosts twice. */
@@ -162,28 +165,28 @@ export function startDrillFlow(flow: FlowStore, kind: ConsoleDrillKind, ctx: Flo
 export function startWatchFlow(flow: FlowStore, ctx: FlowContext): void {
 	const {profile, store, log} = ctx;
 	const target = pickTarget(profile, ctx.selectedKey);
-	let vs: VirtualServer;
+	let session: WatchSession;
 	try {
-		vs = target.vip ? (profile.virtualServers.find((v) => v.vip === target.vip && v.protocol === 'TCP') ?? pickVirtualService(profile)) : pickVirtualService(profile);
+		session = ctx.watches(target.vip ? {vip: target.vip} : {});
 	} catch (error) {
 		log.append('warn', `watcher: ${error instanceof Error ? error.message : String(error)}`);
 		return;
 	}
-	const url = `http://${vs.vip}:${vs.port}/`;
-	const header = {url, from: 'this station', rate: 20};
+	const {plan} = session;
+	const header = {url: plan.url, from: plan.from, rate: plan.rate};
 	flow.start({title: 'Round-robin watcher', phase: 'working', lines: [], prompt: 'watching · a stops'}, async () => {
-		const signal = flow.abortSignal();
-		const watcher = createTrafficWatcher({url, rate: header.rate, timeoutMs: 1000, keepRecords: false});
-		const tally = WatchTally.of(watcher);
-		watcher.start();
-		log.append('info', `watcher: started against ${url}`);
+		let tally: WatchTally | undefined;
 		let endedAt: number | undefined;
-		const live = trafficLive(() => tally, () => liveWeights(store.getState(), vs), header, () => endedAt, 3);
-		flow.showLive((width) => [...drillLiveLines(store.getState(), profile, {vip: vs.vip}, width), ...live(width)]);
-		await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), {once: true}));
-		await watcher.stop();
-		endedAt = Date.now();
-		const summary = watchProgressLine(tally.snapshot(endedAt));
+		const live = trafficLive(() => tally, () => liveWeights(store.getState(), plan.vs), header, () => endedAt, 3);
+		const onStarted = (e: WatchEvent) => {
+			if (e.kind !== 'started') return;
+			tally = e.tally;
+			log.append('info', `watcher: started against ${plan.url}`);
+			flow.showLive((width) => [...drillLiveLines(store.getState(), profile, {vip: plan.vs.vip}, width), ...live(width)]);
+		};
+		const result = await session.run(flow.abortSignal(), onStarted);
+		endedAt = result.endedAt;
+		const summary = watchProgressLine(result.final);
 		flow.append(`stopped: ${summary}`);
 		log.append('info', `watcher: ${summary}`);
 		flow.update({phase: 'done', abortable: false, prompt: 'watcher stopped · Esc closes'});

@@ -15,6 +15,7 @@ import type {FailoverDrillReport} from '../../../src/actions/drills/drill-report
 import type {DrillSpec} from '../../../src/actions/drills/run.js';
 import {formatDrill} from '../../../src/actions/drills/format.js';
 import {drillSessions} from '../../../src/actions/drills/session.js';
+import {watchSessions} from '../../../src/actions/watch/session.js';
 import type {Profile} from '../../../src/profile/model.js';
 import type {Transport} from '../../../src/transport/types.js';
 import {waitFor} from '../../helpers/wait-for.js';
@@ -68,7 +69,7 @@ afterAll(() => rmSync(tmp, {recursive: true, force: true}));
 async function consoleRun(run: ReturnType<typeof scriptedEngine>['run'], abortWhenRunning = false): Promise<{lines: readonly string[]; flow: FlowStore}> {
 	const flow = new FlowStore();
 	const store = new ClusterStore(labProfile);
-	startDrillFlow(flow, 'failover', {profile: labProfile, drills: drillSessions(labProfile, {} as Transport, run), log: new ActionLog(), store, selectedKey: 'vrrp|dir1|VI_1'});
+	startDrillFlow(flow, 'failover', {profile: labProfile, drills: drillSessions(labProfile, {} as Transport, run), watches: watchSessions(labProfile, {} as Transport), log: new ActionLog(), store, selectedKey: 'vrrp|dir1|VI_1'});
 	await waitFor(async () => flow.get()?.phase, (p) => p === 'confirm', {timeoutMs: 5000, intervalMs: 5, what: 'the confirmation'});
 	flow.answer(true);
 	if (abortWhenRunning) flow.abort();
