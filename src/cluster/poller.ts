@@ -1,17 +1,19 @@
 // Polls every host in parallel on its own chained timer (never two polls of one host at once, and a
 // slow or dead host never delays the others), keeps the last good data with its age, and follows VIP
-// moves as events (`ip -o monitor address` on each director) so a move shows within milliseconds.
+// moves as events (`ip -o monitor address` on each director, vip-follower.ts) so a move shows within
+// milliseconds.
 import net from 'node:net';
 import type {Host, Profile} from '../profile/model.js';
 import {readInstalledConfig, sudoConfigFolder} from '../probes/installed-config.js';
 import {directorSnapshotCommand, parseDirectorSnapshot, type DumpKind} from '../probes/director-snapshot.js';
 import {parseRealServerCheck, realServerCheckCommand} from '../probes/realserver.js';
-import {ipMonitorAddressCommand, parseIpMonitorLine, type IfAddress} from '../probes/vip.js';
+import type {IfAddress} from '../probes/vip.js';
 import {keepalivedSignumCommand, keepalivedVersionCommand} from '../probes/vrrp.js';
 import {detectCapabilities, signumFallback, signumQuestions, type KeepalivedCapabilities} from '../probes/keepalived-caps.js';
 import {TransportError, type ExecResult, type Transport} from '../transport/types.js';
 import type {ClusterStore} from './store.js';
 import {ConfigDriftTracker} from './drift.js';
+import {AddressMonitor, type IpMonitorEvent} from './vip-follower.js';
 
 import type {DirectorData, HostState} from './types.js';
 
@@ -53,7 +55,7 @@ const CLIENT_INTERVAL_FACTOR = 5;
 export class ClusterPoller {
 	private readonly timers = new Map<string, NodeJS.Timeout>();
 	private readonly inFlight = new Map<string, Promise<void>>();
-	private readonly monitors = new Map<string, AbortController>();
+	private addressMonitor: AddressMonitor | undefined;
 	private readonly capabilities = new Map<string, KeepalivedCapabilities>();
 	private readonly pollCount = new Map<string, number>();
 	/** Last time an address event changed a director's addresses (polls started earlier must not undo it). */
@@ -99,7 +101,14 @@ export class ClusterPoller {
 		this.running = true;
 		for (const h of this.profile.hosts) void this.loop(h);
 		if (this.options.events ?? true) {
-			for (const h of this.profile.hosts.filter((x) => x.role === 'director')) void this.monitor(h, 0);
+			const directors = this.profile.hosts.filter((x) => x.role === 'director').map((h) => h.name);
+			this.addressMonitor = new AddressMonitor(this.transport, directors, {
+				onEvent: (director, event, at) => this.onAddressEvent(director, event, at),
+				// Back off from a host that is down: 0.5 s, 1 s, 2 s ... 10 s; a monitor that ran 10 s was fine.
+				retryDelayMs: (shortRuns) => Math.min(10_000, 500 * 2 ** Math.min(shortRuns, 5)),
+				longRunMs: 10_000,
+			});
+			this.addressMonitor.start();
 		}
 	}
 
@@ -107,8 +116,8 @@ export class ClusterPoller {
 		this.running = false;
 		for (const t of this.timers.values()) clearTimeout(t);
 		this.timers.clear();
-		for (const c of this.monitors.values()) c.abort();
-		this.monitors.clear();
+		void this.addressMonitor?.stop();
+		this.addressMonitor = undefined;
 	}
 
 	private async loop(host: Host): Promise<void> {
@@ -276,44 +285,19 @@ export class ClusterPoller {
 		});
 	}
 
-	/** A long-lived `ip -o monitor address` on a director; restarted with backoff when it ends. */
-	private async monitor(host: Host, failures: number): Promise<void> {
-		if (!this.running) return;
-		const controller = new AbortController();
-		this.monitors.set(host.name, controller);
-		const started = Date.now();
-		try {
-			await this.transport.exec(host.name, ipMonitorAddressCommand(), {
-				timeoutMs: 0,
-				signal: controller.signal,
-				onStdoutLine: (line) => this.onAddressEvent(host, line),
-			});
-		} catch {
-			// unreachable for now: the poller reports it; try again later
-		}
-		if (!this.running || controller.signal.aborted) return;
-		const ranLong = Date.now() - started > 10_000;
-		const next = ranLong ? 0 : failures + 1;
-		const delay = Math.min(10_000, 500 * 2 ** Math.min(next, 5));
-		this.timers.set(`monitor:${host.name}`, setTimeout(() => void this.monitor(host, next), delay));
-	}
-
-	private onAddressEvent(host: Host, line: string): void {
-		const event = parseIpMonitorLine(line);
-		if (!event) return;
-		const at = Date.now();
+	private onAddressEvent(director: string, event: IpMonitorEvent, at: number): void {
 		const same = (a: IfAddress) => a.address === event.addr.address && a.ifname === event.addr.ifname;
-		this.addrEventAt.set(host.name, at);
+		this.addrEventAt.set(director, at);
 		const isVip = this.profile.instances.some((i) => i.vips.some((v) => v.address === event.addr.address));
 		if (isVip) {
 			this.store.pushEvent({
 				at,
-				host: host.name,
+				host: director,
 				kind: event.kind === 'added' ? 'vip-added' : 'vip-removed',
-				message: `${event.addr.address} ${event.kind === 'added' ? 'added on' : 'removed from'} ${host.name} (${event.addr.ifname})`,
+				message: `${event.addr.address} ${event.kind === 'added' ? 'added on' : 'removed from'} ${director} (${event.addr.ifname})`,
 			});
 		}
-		this.store.updateHost(host.name, (prev) => {
+		this.store.updateHost(director, (prev) => {
 			if (!prev.director) return prev;
 			const others = prev.director.addresses.filter((a) => !same(a));
 			const addresses = event.kind === 'added' ? [...others, event.addr] : others;

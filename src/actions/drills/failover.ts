@@ -4,7 +4,7 @@
 import type {Profile, VrrpInstance} from '../../profile/model.js';
 import type {Transport} from '../../transport/types.js';
 import {hostOn} from '../../cluster/queries.js';
-import {VipTracker} from './vip-tracker.js';
+import {VipFollower} from '../../cluster/vip-follower.js';
 import {runDrillEngine, type DrillContext, type DrillOutcome, type DrillStrategy} from './engine.js';
 import type {FailoverDrillReport} from './drill-report.js';
 import {faultFor, faultRefusal, type FailoverKind, type HardMethod} from './faults.js';
@@ -55,7 +55,7 @@ function drillTarget(profile: Profile, instance: string | undefined): {inst: Vrr
 	return {inst, vip, port: vs.port};
 }
 
-/** Where the VIP goes, from the VIP tracker's events: left the target, new master, split brain, back. */
+/** Where the VIP goes, from the VIP follower's events: left the target, new master, split brain, back. */
 class VipMoves {
 	injectedAt: number | undefined;
 	vipLeftAt: number | undefined;
@@ -117,7 +117,7 @@ export function failoverStrategy(kind: FailoverKind, method: HardMethod | undefi
 			const {target, backups} = preflightDirectors(cluster.store.getState(), inst);
 			const fault = faultFor(profile, inst, target, backups, kind, method);
 			const moves = new VipMoves(vip, target, mark);
-			const tracker = new VipTracker(transport, vip, inst.members.map((m) => m.director), (h, at) => moves.onHolders(h, at));
+			const follower = new VipFollower(transport, vip, inst.members.map((m) => m.director), (h, at) => moves.onHolders(h, at));
 			const bound = expectedBoundMs(inst, kind);
 			let keepalivedAt: number | undefined;
 			const p = inst.preempt;
@@ -133,7 +133,7 @@ export function failoverStrategy(kind: FailoverKind, method: HardMethod | undefi
 					const checked = await transport.exec(target, fault.check, {timeoutMs: fault.injectTimeoutMs});
 					if (checked.code !== 0) throw new DrillRefused(`preflight: ${target}: ${faultRefusal(checked) ?? (checked.stderr.trim() || `check exited ${checked.code}`)}`);
 				},
-				observe: () => tracker.start(),
+				observe: () => follower.start(),
 				async inject(injectedAt, reasons) {
 					moves.injectedAt = injectedAt;
 					mark(fault.injected, injectedAt);
@@ -150,11 +150,11 @@ export function failoverStrategy(kind: FailoverKind, method: HardMethod | undefi
 				},
 				restoring: (at) => void (moves.restoredAt = at),
 				async awaitReturn(reasons) {
-					reasons.push(...(await returnReasons(inst, preempt, tracker, moves, target, vip, mark)));
+					reasons.push(...(await returnReasons(inst, preempt, follower, moves, target, vip, mark)));
 				},
 				tailMs: 1000,
 				async finish() {
-					await tracker.stop();
+					await follower.stop();
 					moves.end(Date.now());
 				},
 				measured: () => ({what: 'failover', ms: moves.since(moves.newMasterAt, moves.injectedAt)}),
@@ -174,9 +174,9 @@ async function keepalivedTransition(profile: Profile, cluster: DrillContext['clu
 }
 
 /** The return: preempt brings the VIP back; nopreempt keeps it; preempt_delay brings it back after the delay. */
-async function returnReasons(inst: VrrpInstance, preempt: string, tracker: VipTracker, moves: VipMoves, target: string, vip: string, mark: (e: string) => void): Promise<string[]> {
+async function returnReasons(inst: VrrpInstance, preempt: string, follower: VipFollower, moves: VipMoves, target: string, vip: string, mark: (e: string) => void): Promise<string[]> {
 	const p = inst.preempt;
-	if (moves.vipLeftAt === undefined && tracker.holders().join() === target) {
+	if (moves.vipLeftAt === undefined && follower.holders().join() === target) {
 		// Stopped before the VIP left (an abort): there is no return to wait for.
 		mark(`${vip} never left ${target}`);
 		return [];
@@ -186,7 +186,7 @@ async function returnReasons(inst: VrrpInstance, preempt: string, tracker: VipTr
 		return (await until(() => moves.backAt !== undefined, wait)) ? [] : [`${vip} did not return to ${target} within ${wait} ms (${preempt})`];
 	}
 	await until(() => false, 3 * inst.advertInt * 1000 + 1000);
-	return tracker.holders().join() !== moves.newMaster ? [`with nopreempt ${vip} should stay on ${moves.newMaster}, but is on ${tracker.holders().join(' and ') || 'no director'}`] : [];
+	return follower.holders().join() !== moves.newMaster ? [`with nopreempt ${vip} should stay on ${moves.newMaster}, but is on ${follower.holders().join(' and ') || 'no director'}`] : [];
 }
 
 /** The failover report: the VIP's movement measured by `moves`, around the figures every drill has. */

@@ -9,19 +9,23 @@ import {CONFIG_READ_SCRIPT} from '../../../src/probes/installed-config.js';
 import {sha256Hex} from '../../../src/probes/config-hash.js';
 import {renderKeepalivedConf} from '../../../src/render/keepalived-conf.js';
 import {readOnlyTransportFor} from '../../../src/transport/read-only-profile.js';
-import type {ExecResult, HostStatus, Transport} from '../../../src/transport/types.js';
+import type {ExecResult} from '../../../src/transport/types.js';
 import {relayout} from '../../helpers/relayout.js';
+import {FakeTransport, ok} from '../../helpers/fake-transport.js';
 import {labProfile} from './fixture-state.js';
 
 const CONF = labProfile.keepalived.configPath;
 
 /** Directors answer the snapshot (config hash, keepalived running) and the config read; other hosts `true`. */
-class FakeDirectors implements Transport {
+class FakeDirectors extends FakeTransport {
 	readonly files = new Map<string, string>(['dir1', 'dir2'].map((d) => [d, renderKeepalivedConf(labProfile, d)]));
 	readonly configReads: string[] = [];
 
-	async exec(host: string, argv: readonly string[]): Promise<ExecResult> {
-		const ok = (stdout: string): ExecResult => ({code: 0, stdout, stderr: '', timedOut: false, durationMs: 1});
+	constructor() {
+		super((host, argv) => this.answerDirector(host, argv));
+	}
+
+	private answerDirector(host: string, argv: readonly string[]): ExecResult {
 		const text = this.files.get(host);
 		if (argv[2] === DIRECTOR_SNAPSHOT_SCRIPT) {
 			const config = argv[4] === '' ? 'skipped' : text === undefined ? 'missing' : sha256Hex(text);
@@ -34,16 +38,6 @@ class FakeDirectors implements Transport {
 		}
 		return ok('');
 	}
-
-	status(host: string): HostStatus {
-		return {host, state: 'ready', since: 0};
-	}
-
-	onStatus(): () => void {
-		return () => {};
-	}
-
-	async close(): Promise<void> {}
 }
 
 function setup() {

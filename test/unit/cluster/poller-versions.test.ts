@@ -10,10 +10,10 @@ import {ClusterStore} from '../../../src/cluster/store.js';
 import {DIRECTOR_SNAPSHOT_SCRIPT} from '../../../src/probes/director-snapshot.js';
 import {KEEPALIVED_SIGNUM_SCRIPT} from '../../../src/probes/vrrp.js';
 import {readOnlyTransportFor} from '../../../src/transport/read-only-profile.js';
-import type {ExecResult, HostStatus, Transport} from '../../../src/transport/types.js';
 import type {Profile} from '../../../src/profile/model.js';
 import {labProfile} from './fixture-state.js';
 import {sharedDump} from '../../helpers/shared-dumps.js';
+import {FakeTransport, ok} from '../../helpers/fake-transport.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
 const labFixture = (name: string) => fs.readFileSync(path.join(ROOT, 'test', 'fixtures', 'lab', name), 'utf8');
@@ -22,12 +22,8 @@ const dataDump = (version: string) => sharedDump(version, 'keepalived.data')!;
 const V135 = 'Keepalived v1.3.5 (03/19,2017)\n\nCopyright(C) 2001-2017 Alexandre Cassen, <acassen@gmail.com>\n\nBuild options:  PIPE2 LIBNL3 LVS VRRP VRRP_AUTH VRRP_VMAC\n';
 
 /** dir1 runs 1.3.5, dir2 the lab's 2.2.7 (keepalived prints --version on stderr). */
-class FakeDirectors implements Transport {
-	readonly calls: Array<{host: string; argv: readonly string[]}> = [];
-
-	async exec(host: string, argv: readonly string[]): Promise<ExecResult> {
-		this.calls.push({host, argv});
-		const ok = (stdout: string, stderr = ''): ExecResult => ({code: 0, stdout, stderr, timedOut: false, durationMs: 1});
+function fakeDirectors(): FakeTransport {
+	return new FakeTransport((host, argv) => {
 		const old = host === 'dir1';
 		if (argv[0] === 'keepalived' && argv[1] === '--version') return ok('', old ? V135 : labFixture('keepalived-version.txt'));
 		if (argv[2] === KEEPALIVED_SIGNUM_SCRIPT) return ok(old ? "DATA=keepalived: unrecognized option '--signum=DATA'\n" : argv.slice(4).map((n) => `${n}=${n === 'JSON' ? 36 : 10}\n`).join(''));
@@ -37,21 +33,11 @@ class FakeDirectors implements Transport {
 			return ok(`\n@@lvsdeck config\nskipped\n\n@@lvsdeck vrrp\n${vrrp}\n@@lvsdeck vrrp-exit\n0\n\n@@lvsdeck end\n`);
 		}
 		return ok('');
-	}
-
-	status(host: string): HostStatus {
-		return {host, state: 'ready', since: 0};
-	}
-
-	onStatus(): () => void {
-		return () => {};
-	}
-
-	async close(): Promise<void> {}
+	});
 }
 
 async function pollDirectors(profile: Profile) {
-	const fake = new FakeDirectors();
+	const fake = fakeDirectors();
 	const store = new ClusterStore(profile);
 	const poller = new ClusterPoller(profile, readOnlyTransportFor(profile, fake), store, {events: false, portCheck: false});
 	for (const name of ['dir1', 'dir2']) {

@@ -14,7 +14,8 @@ import {READ_FILE_SCRIPT, REALSERVER_SETUP_SCRIPT} from '../../../src/actions/de
 import {sha256Hex} from '../../../src/probes/config-hash.js';
 import {renderKeepalivedConf} from '../../../src/render/keepalived-conf.js';
 import type {Profile} from '../../../src/profile/model.js';
-import {TransportError, type ExecOptions, type ExecResult, type HostStatus, type Transport} from '../../../src/transport/types.js';
+import {TransportError} from '../../../src/transport/types.js';
+import {FakeTransport, ok} from '../../helpers/fake-transport.js';
 import {LocalDirector} from '../actions/deploy/local-director.js';
 import {frameUntil, press} from './ink-helpers.js';
 import {deploySession} from '../../../src/actions/deploy/session.js';
@@ -22,39 +23,24 @@ import {deploySession} from '../../../src/actions/deploy/session.js';
 let cleanup: (() => void) | undefined;
 afterEach(() => cleanup?.());
 
-const ok = (stdout: string): ExecResult => ({code: 0, stdout, stderr: '', timedOut: false, durationMs: 1});
-
 /** dir1 is the local director; dir2 already holds its rendered config; rs1 reads and sets up nothing. */
-class OneLocalDirector implements Transport {
+class OneLocalDirector extends FakeTransport {
 	dir1Down = false;
-	constructor(
-		private readonly d: LocalDirector,
-		private readonly profile: Profile,
-	) {}
-
-	async exec(host: string, argv: readonly string[], options?: ExecOptions): Promise<ExecResult> {
-		if (host === 'dir1') {
-			if (this.dir1Down) throw new TransportError('unreachable', host, 'dir1: connect ECONNREFUSED');
-			return this.d.exec(host, argv, options);
-		}
-		if (host === 'dir2' && argv[2] === READ_FILE_SCRIPT) {
-			const text = renderKeepalivedConf(this.profile, 'dir2');
-			return ok(`sha256=${sha256Hex(text)}\n${text}`);
-		}
-		if (argv[2] === READ_FILE_SCRIPT) return ok('@@lvsdeck missing\n');
-		if (argv[2] === REALSERVER_SETUP_SCRIPT) return ok('changed: none\n');
-		return ok('');
+	constructor(d: LocalDirector, profile: Profile) {
+		super((host, argv, options) => {
+			if (host === 'dir1') {
+				if (this.dir1Down) throw new TransportError('unreachable', host, 'dir1: connect ECONNREFUSED');
+				return d.exec(host, argv, options);
+			}
+			if (host === 'dir2' && argv[2] === READ_FILE_SCRIPT) {
+				const text = renderKeepalivedConf(profile, 'dir2');
+				return ok(`sha256=${sha256Hex(text)}\n${text}`);
+			}
+			if (argv[2] === READ_FILE_SCRIPT) return ok('@@lvsdeck missing\n');
+			if (argv[2] === REALSERVER_SETUP_SCRIPT) return ok('changed: none\n');
+			return ok('');
+		});
 	}
-
-	status(host: string): HostStatus {
-		return {host, state: 'ready', since: 0};
-	}
-
-	onStatus(): () => void {
-		return () => {};
-	}
-
-	async close(): Promise<void> {}
 }
 
 function setup() {
