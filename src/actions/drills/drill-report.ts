@@ -17,14 +17,11 @@ export interface RequestCounts {
 	readonly perBackend: Record<string, number>;
 }
 
-/** Every drill's figures: what it targeted, the verdict, the traffic, the restore and the timeline. */
-interface DrillReportBase {
+/** What the engine measures for every drill, whatever its kind (the strategy places them in its report). */
+export interface DrillReportCommon {
 	readonly profile: string;
-	readonly vip: string;
 	readonly verdict: 'pass' | 'fail';
 	readonly reasons: readonly string[];
-	/** Restore → back to normal (the VIP on the old master; the real server in the table again). */
-	readonly returnMs: number | null;
 	readonly requests: RequestCounts;
 	readonly longestGapMs: number;
 	readonly latencyP50Ms: number | null;
@@ -34,6 +31,13 @@ interface DrillReportBase {
 	readonly endedAt: string;
 	readonly durationMs: number;
 	readonly timeline: readonly TimelineEvent[];
+}
+
+/** Every drill's figures: the common ones, what it targeted and the return. */
+interface DrillReportBase extends DrillReportCommon {
+	readonly vip: string;
+	/** Restore → back to normal (the VIP on the old master; the real server in the table again). */
+	readonly returnMs: number | null;
 }
 
 export interface FailoverDrillReport extends DrillReportBase {
@@ -59,16 +63,23 @@ export interface FailoverDrillReport extends DrillReportBase {
 }
 
 /**
- * rs-health and drain. For compatibility with the reports before the union, `instance` is the virtual
- * service, `target` the real server, `takeover` the active director and `failoverMs` the time until
- * the real server left the table; the VIP fields are fixed (null, 0, '-').
+ * rs-health and drain: `service` is the virtual service, `target` the real server, `takeover` the
+ * active director, `removalMs` the time until the real server left the table. The VIP fields are fixed
+ * (null, 0, '-'), and `instance` and `failoverMs` repeat `service` and `removalMs` for the reports
+ * from before the union.
  */
 export interface RealServerDrillReport extends DrillReportBase {
 	readonly drill: 'rs-health' | 'drain';
+	/** @deprecated the virtual service under its old name: read `service`. */
 	readonly instance: string;
+	/** The virtual service, `PROTOCOL VIP:PORT`. */
+	readonly service: string;
 	readonly target: string;
 	readonly takeover: string;
+	/** @deprecated the removal time under its old name: read `removalMs`. */
 	readonly failoverMs: number | null;
+	/** Fault injected → the real server left the active director's table (null: it never did). */
+	readonly removalMs: number | null;
 	readonly vipLeftMs: null;
 	readonly expectedBoundMs: number;
 	readonly splitBrainMs: 0;
@@ -85,4 +96,29 @@ export type DrillReport = FailoverDrillReport | RealServerDrillReport;
 
 export function isRealServerReport(r: DrillReport): r is RealServerDrillReport {
 	return r.drill === 'rs-health' || r.drill === 'drain';
+}
+
+/**
+ * A report in the JSON order every kind shares: the kind, the profile, what it targeted, the verdict,
+ * what it measured, the requests, the kind's own request counts, then the rest of the common figures.
+ */
+export function drillReport<D extends DrillReport['drill'], T extends object, M extends object, C extends object>(drill: D, c: DrillReportCommon, target: T, measured: M, counts: C) {
+	return {
+		drill,
+		profile: c.profile,
+		...target,
+		verdict: c.verdict,
+		reasons: c.reasons,
+		...measured,
+		requests: c.requests,
+		...counts,
+		longestGapMs: c.longestGapMs,
+		latencyP50Ms: c.latencyP50Ms,
+		latencyP99Ms: c.latencyP99Ms,
+		restored: c.restored,
+		startedAt: c.startedAt,
+		endedAt: c.endedAt,
+		durationMs: c.durationMs,
+		timeline: c.timeline,
+	};
 }

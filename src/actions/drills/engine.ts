@@ -22,7 +22,7 @@ import {
 	type DrillCommonOptions,
 	type DrillThresholds,
 } from './common.js';
-import type {RequestCounts, TimelineEvent} from './drill-report.js';
+import type {DrillReportCommon} from './drill-report.js';
 
 /** What a strategy gets to look at the cluster and report progress. */
 export interface DrillContext {
@@ -76,20 +76,7 @@ export interface DrillStrategy<R> {
 }
 
 /** Figures every drill has, for its strategy to place in its report. */
-export interface DrillOutcome {
-	readonly profile: string;
-	readonly verdict: 'pass' | 'fail';
-	readonly reasons: readonly string[];
-	readonly requests: RequestCounts;
-	readonly longestGapMs: number;
-	readonly latencyP50Ms: number | null;
-	readonly latencyP99Ms: number | null;
-	readonly restored: boolean;
-	readonly startedAt: string;
-	readonly endedAt: string;
-	readonly durationMs: number;
-	readonly timeline: readonly TimelineEvent[];
-}
+export type DrillOutcome = DrillReportCommon;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -6,7 +6,7 @@ import type {Transport} from '../../transport/types.js';
 import {hostOn} from '../../cluster/queries.js';
 import {VipFollower} from '../../cluster/vip-follower.js';
 import {runDrillEngine, type DrillContext, type DrillOutcome, type DrillStrategy} from './engine.js';
-import type {FailoverDrillReport} from './drill-report.js';
+import {drillReport, type FailoverDrillReport} from './drill-report.js';
 import {faultFor, faultRefusal, type FailoverKind, type HardMethod} from './faults.js';
 import {DrillRefused, preflightDirectors, until, type DrillCommonOptions, type DrillThresholds} from './common.js';
 
@@ -191,15 +191,7 @@ async function returnReasons(inst: VrrpInstance, preempt: string, follower: VipF
 
 /** The failover report: the VIP's movement measured by `moves`, around the figures every drill has. */
 function failoverReport(kind: FailoverKind, method: HardMethod | undefined, instance: string, target: string, bound: number, preempt: string, moves: VipMoves, keepalivedAt: number | undefined, c: DrillOutcome): FailoverDrillReport {
-	return {
-		drill: kind,
-		profile: c.profile,
-		instance,
-		vip: moves.vip,
-		target,
-		takeover: moves.newMaster ?? null,
-		verdict: c.verdict,
-		reasons: c.reasons,
+	const measured = {
 		failoverMs: moves.since(moves.newMasterAt, moves.injectedAt),
 		vipLeftMs: moves.since(moves.vipLeftAt, moves.injectedAt),
 		expectedBoundMs: bound,
@@ -209,14 +201,6 @@ function failoverReport(kind: FailoverKind, method: HardMethod | undefined, inst
 		...(kind === 'hard-failover' ? {method: method ?? 'freeze'} : {}),
 		keepalivedTransitionAt: keepalivedAt !== undefined ? new Date(keepalivedAt).toISOString() : null,
 		measuredMinusKeepalivedMs: keepalivedAt !== undefined && moves.newMasterAt !== undefined ? Math.round(moves.newMasterAt - keepalivedAt) : null,
-		requests: c.requests,
-		longestGapMs: c.longestGapMs,
-		latencyP50Ms: c.latencyP50Ms,
-		latencyP99Ms: c.latencyP99Ms,
-		restored: c.restored,
-		startedAt: c.startedAt,
-		endedAt: c.endedAt,
-		durationMs: c.durationMs,
-		timeline: c.timeline,
 	};
+	return drillReport(kind, c, {instance, vip: moves.vip, target, takeover: moves.newMaster ?? null}, measured, {});
 }

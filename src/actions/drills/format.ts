@@ -9,8 +9,8 @@ const asLines = (lines: readonly string[]) => lines.map(sanitizeLine).join('\n')
 export function formatDrill(r: DrillReport): string {
 	if (isRealServerReport(r)) {
 		const lines = [
-			`${r.drill} drill on ${r.target} in ${r.instance} (active director ${r.takeover}): ${r.verdict.toUpperCase()}`,
-			`  ${r.drill === 'rs-health' ? 'removed from the table' : 'weight 0 seen in the table'} after ${r.failoverMs ?? '-'} ms${r.drill === 'rs-health' ? ` (expected within ${r.expectedBoundMs} ms)` : ''}; back ${r.returnMs ?? '-'} ms after the restore`,
+			`${r.drill} drill on ${r.target} in ${r.service} (active director ${r.takeover}): ${r.verdict.toUpperCase()}`,
+			`  ${r.drill === 'rs-health' ? 'removed from the table' : 'weight 0 seen in the table'} after ${r.removalMs ?? '-'} ms${r.drill === 'rs-health' ? ` (expected within ${r.expectedBoundMs} ms)` : ''}; back ${r.returnMs ?? '-'} ms after the restore`,
 			r.drill === 'rs-health' ? `  requests failed after the removal: ${r.failedAfterRemoval ?? '-'}` : `  new connections to ${r.target} after the drain: ${r.toTargetAfterRemoval ?? '-'}`,
 			`  requests ${r.requests.total}: failed ${r.requests.failed}, timeouts ${r.requests.timeouts}; per backend ${Object.entries(r.requests.perBackend).map(([k, v]) => `${k}=${v}`).join(' ') || '-'}`,
 			`  restored: ${r.restored ? 'yes' : 'NO'}`,

@@ -6,7 +6,7 @@ import type {ClusterState} from '../../cluster/types.js';
 import {realServerOn, serviceOn, vipHolders} from '../../cluster/queries.js';
 import type {Transport} from '../../transport/types.js';
 import type {RequestRecord, TrafficWatcher} from '../watcher.js';
-import type {RealServerDrillReport} from './drill-report.js';
+import {drillReport, type RealServerDrillReport} from './drill-report.js';
 import {runDrillEngine, type DrillContext, type DrillOutcome, type DrillStrategy} from './engine.js';
 import {DrillRefused, preflightDirectors, until, type DrillCommonOptions, type DrillThresholds} from './common.js';
 
@@ -229,35 +229,20 @@ function judgeTraffic(d: RealServerRun, watcher: TrafficWatcher, reasons: string
 }
 
 function realServerReport(d: RealServerRun, c: DrillOutcome): RealServerDrillReport {
-	return {
-		drill: d.kind,
-		profile: c.profile,
-		instance: d.label,
-		vip: d.vs.vip,
-		target: d.rs.host,
-		takeover: d.director,
-		verdict: c.verdict,
-		reasons: c.reasons,
-		failoverMs: since(d.removedAt, d.injectedAt),
+	const removalMs = since(d.removedAt, d.injectedAt);
+	const target = {instance: d.label, service: d.label, vip: d.vs.vip, target: d.rs.host, takeover: d.director};
+	const measured = {
+		failoverMs: removalMs,
+		removalMs,
 		vipLeftMs: null,
 		expectedBoundMs: d.bound,
-		splitBrainMs: 0,
+		splitBrainMs: 0 as const,
 		returnMs: since(d.backAt, d.restoredAt),
-		preempt: '-',
+		preempt: '-' as const,
 		keepalivedTransitionAt: null,
 		measuredMinusKeepalivedMs: null,
-		requests: c.requests,
-		failedAfterRemoval: d.failedAfterRemoval,
-		toTargetAfterRemoval: d.toTargetAfter,
-		longestGapMs: c.longestGapMs,
-		latencyP50Ms: c.latencyP50Ms,
-		latencyP99Ms: c.latencyP99Ms,
-		restored: c.restored,
-		startedAt: c.startedAt,
-		endedAt: c.endedAt,
-		durationMs: c.durationMs,
-		timeline: c.timeline,
 	};
+	return drillReport(d.kind, c, target, measured, {failedAfterRemoval: d.failedAfterRemoval, toTargetAfterRemoval: d.toTargetAfter});
 }
 
 /** When new connections stopped reaching the drained server, as the client saw it. */

@@ -6,6 +6,7 @@ import type {ClusterStore} from '../../cluster/store.js';
 import type {ClusterWatch} from '../../cluster/watch.js';
 import {DrillRefused} from '../../actions/drills/common.js';
 import type {DrillSpec} from '../../actions/drills/run.js';
+import {isRealServerReport} from '../../actions/drills/drill-report.js';
 import {ABORTED_FROM_CONSOLE, type DrillSessionResult, type DrillSessions} from '../../actions/drills/session.js';
 import type {TrafficWatcher} from '../../actions/traffic.js';
 import type {WatchEvent, WatchSession, WatchSessions} from '../../actions/watch/session.js';
@@ -154,8 +155,9 @@ export function startDrillFlow(flow: FlowStore, kind: ConsoleDrillKind, ctx: Flo
 			endedAt = Date.now();
 			ctx.pace?.(undefined);
 			const {report} = session;
+			const ms = isRealServerReport(report) ? report.removalMs : report.failoverMs;
 			flow.append('', ...session.text.split('\n'));
-			log.append(report.verdict === 'pass' ? 'info' : 'warn', `${kind} drill on ${who}: ${report.verdict.toUpperCase()}${report.failoverMs !== null ? `, ${report.failoverMs} ms` : ''}, restored ${report.restored ? 'yes' : 'NO'}`);
+			log.append(report.verdict === 'pass' ? 'info' : 'warn', `${kind} drill on ${who}: ${report.verdict.toUpperCase()}${ms !== null ? `, ${ms} ms` : ''}, restored ${report.restored ? 'yes' : 'NO'}`);
 			flow.update({phase: 'done', abortable: false, prompt: `${kind} drill ${report.verdict.toUpperCase()} · ↑↓ scroll · Esc closes`});
 		},
 	);
