@@ -119,89 +119,109 @@ function featuresOf(c: KeepalivedCapabilities, pidFile: string | undefined): Non
 /** Differences listed under a director in the text report before `(+N more)`. */
 const DRIFT_LINES = 20;
 
+type Section<K extends keyof StatusReport> = StatusReport[K] extends ReadonlyArray<infer E> ? E : never;
+
+function vipEntry(v: ClusterState['vips'][number]): Section<'vips'> {
+	return {
+		vip: v.vip,
+		instance: v.instance,
+		holders: [...v.holders],
+		expected: n(v.expected),
+		expectedWhy: n(v.expectedWhy),
+		members: v.members.map((m) => ({
+			director: m.director,
+			state: n(m.state),
+			priority: n(m.priority),
+			effectivePriority: n(m.effectivePriority),
+			configuredPriority: m.configuredPriority,
+		})),
+	};
+}
+
+function hostEntry(h: HostState, now: number): Section<'hosts'> {
+	return {
+		name: h.name,
+		address: h.address,
+		role: h.role,
+		reachable: h.reachable,
+		connection: h.conn.state,
+		lastOkAgeMs: h.lastOkAt === undefined ? null : Math.max(0, now - h.lastOkAt),
+		error: n(h.error),
+	};
+}
+
+type IpvsEntry = Section<'directors'>['ipvs'][number];
+
+function ipvsEntry(s: NonNullable<HostState['director']>['ipvs']['services'][number]): IpvsEntry {
+	return {
+		protocol: s.protocol,
+		address: s.address,
+		port: s.port,
+		fwmark: n(s.fwmark),
+		scheduler: s.scheduler,
+		persistent: n(s.persistent),
+		conns: n(s.stats?.conns),
+		cps: n(s.rate?.cps),
+		realServers: s.realServers.map((r) => ({
+			address: r.address,
+			port: r.port,
+			forward: r.forward,
+			weight: r.weight,
+			activeConn: r.activeConn,
+			inactConn: r.inactConn,
+			conns: n(r.stats?.conns),
+			inBytes: n(r.stats?.inBytes),
+			outBytes: n(r.stats?.outBytes),
+			cps: n(r.rate?.cps),
+		})),
+	};
+}
+
+function directorEntry(h: HostState): Section<'directors'> {
+	const d = h.director;
+	return {
+		name: h.name,
+		keepalived: d?.keepalivedActive === undefined ? 'unknown' : d.keepalivedActive ? 'active' : 'inactive',
+		configSha256: d?.configSha256 ?? null,
+		...driftOf(d),
+		keepalivedVersion: d?.keepalived?.version ?? null,
+		keepalivedFeatures: d?.keepalived ? featuresOf(d.keepalived, d.pidFile) : null,
+		vrrp: (d?.vrrp ?? []).map((v) => {
+			const {name, ...rest} = vrrpRecord(v);
+			return {instance: name, ...rest};
+		}),
+		vrrpError: n(d?.vrrpError),
+		problems: [...(d?.problems ?? [])],
+		ipvs: (d?.ipvs.services ?? []).map(ipvsEntry),
+	};
+}
+
+function realServerEntry(h: HostState & {realServer: NonNullable<HostState['realServer']>}): Section<'realServers'> {
+	const r = h.realServer;
+	return {
+		name: h.name,
+		vipsOnLo: [...r.vipsOnLo],
+		missingVips: [...r.missingVips],
+		arpIgnore: {all: n(r.arpIgnore.all), lo: n(r.arpIgnore.lo)},
+		arpAnnounce: {all: n(r.arpAnnounce.all), lo: n(r.arpAnnounce.lo)},
+		arpOk: r.arpOk,
+		serviceActive: n(r.serviceActive),
+		portAnswering: n(r.portAnswering),
+	};
+}
+
 export function buildStatusReport(state: ClusterState, now = Date.now()): StatusReport {
 	const hostsByRole = (role: HostState['role']) => state.hosts.filter((h) => h.role === role);
 	return {
 		profile: state.profileName,
 		generatedAt: new Date(state.at).toISOString(),
 		healthy: isHealthy(state.findings),
-		vips: state.vips.map((v) => ({
-			vip: v.vip,
-			instance: v.instance,
-			holders: [...v.holders],
-			expected: n(v.expected),
-			expectedWhy: n(v.expectedWhy),
-			members: v.members.map((m) => ({
-				director: m.director,
-				state: n(m.state),
-				priority: n(m.priority),
-				effectivePriority: n(m.effectivePriority),
-				configuredPriority: m.configuredPriority,
-			})),
-		})),
-		hosts: state.hosts.map((h) => ({
-			name: h.name,
-			address: h.address,
-			role: h.role,
-			reachable: h.reachable,
-			connection: h.conn.state,
-			lastOkAgeMs: h.lastOkAt === undefined ? null : Math.max(0, now - h.lastOkAt),
-			error: n(h.error),
-		})),
-		directors: hostsByRole('director').map((h) => {
-			const d = h.director;
-			return {
-				name: h.name,
-				keepalived: d?.keepalivedActive === undefined ? 'unknown' : d.keepalivedActive ? 'active' : 'inactive',
-				configSha256: d?.configSha256 ?? null,
-				...driftOf(d),
-				keepalivedVersion: d?.keepalived?.version ?? null,
-				keepalivedFeatures: d?.keepalived ? featuresOf(d.keepalived, d.pidFile) : null,
-				vrrp: (d?.vrrp ?? []).map((v) => {
-					const {name, ...rest} = vrrpRecord(v);
-					return {instance: name, ...rest};
-				}),
-				vrrpError: n(d?.vrrpError),
-				problems: [...(d?.problems ?? [])],
-				ipvs: (d?.ipvs.services ?? []).map((s) => ({
-					protocol: s.protocol,
-					address: s.address,
-					port: s.port,
-					fwmark: n(s.fwmark),
-					scheduler: s.scheduler,
-					persistent: n(s.persistent),
-					conns: n(s.stats?.conns),
-					cps: n(s.rate?.cps),
-					realServers: s.realServers.map((r) => ({
-						address: r.address,
-						port: r.port,
-						forward: r.forward,
-						weight: r.weight,
-						activeConn: r.activeConn,
-						inactConn: r.inactConn,
-						conns: n(r.stats?.conns),
-						inBytes: n(r.stats?.inBytes),
-						outBytes: n(r.stats?.outBytes),
-						cps: n(r.rate?.cps),
-					})),
-				})),
-			};
-		}),
+		vips: state.vips.map(vipEntry),
+		hosts: state.hosts.map((h) => hostEntry(h, now)),
+		directors: hostsByRole('director').map(directorEntry),
 		realServers: hostsByRole('realserver')
-			.filter((h) => h.realServer)
-			.map((h) => {
-				const r = h.realServer!;
-				return {
-					name: h.name,
-					vipsOnLo: [...r.vipsOnLo],
-					missingVips: [...r.missingVips],
-					arpIgnore: {all: n(r.arpIgnore.all), lo: n(r.arpIgnore.lo)},
-					arpAnnounce: {all: n(r.arpAnnounce.all), lo: n(r.arpAnnounce.lo)},
-					arpOk: r.arpOk,
-					serviceActive: n(r.serviceActive),
-					portAnswering: n(r.portAnswering),
-				};
-			}),
+			.filter((h): h is HostState & {realServer: NonNullable<HostState['realServer']>} => h.realServer !== undefined)
+			.map(realServerEntry),
 		findings: state.findings,
 	};
 }

@@ -354,9 +354,8 @@ function lineAndColumn(text: string, offset: number): Position {
 	return {line: before.split('\n').length, col: offset - lineStart + 1};
 }
 
-/** Parse and validate profile text; `file` is used in messages and to resolve relative paths. */
-export function parseProfile(text: string, file: string, options: ResolveOptions = {}): Profile {
-	const counter = new LineCounter();
+/** The YAML document of a profile, or the first problem in it (size, syntax, duplicate or unusable keys). */
+function profileDocument(text: string, file: string, counter: LineCounter): Document.Parsed {
 	const overBudget = yamlBudgetProblem(text);
 	if (overBudget) {
 		const pos = lineAndColumn(text, overBudget.offset);
@@ -368,7 +367,13 @@ export function parseProfile(text: string, file: string, options: ResolveOptions
 	const duplicate = firstDuplicateKey(doc);
 	if (duplicate && (!yamlError || (rangeOf(duplicate.key)?.[0] ?? 0) < yamlError.pos[0])) duplicateKeyFailure(file, doc, counter, duplicate);
 	if (yamlError) yamlFailure(file, doc, counter, yamlError);
-	// `? [a, b]` style keys: legal YAML, but no profile key is a list or a mapping.
+	refuseComplexKeys(file, doc, counter);
+	refuseObjectInternalKeys(file, doc, counter);
+	return doc;
+}
+
+/** `? [a, b]` style keys: legal YAML, but no profile key is a list or a mapping. */
+function refuseComplexKeys(file: string, doc: Document.Parsed, counter: LineCounter): void {
 	let complexKey: unknown;
 	visit(doc, {
 		Pair(_, pair) {
@@ -377,12 +382,14 @@ export function parseProfile(text: string, file: string, options: ResolveOptions
 			return visit.BREAK;
 		},
 	});
-	if (complexKey !== undefined) {
-		const at = findPath(doc, (n) => n === complexKey) ?? [];
-		const pos = counter.linePos(rangeOf(complexKey)?.[0] ?? 0);
-		throw new ProfileError(file, pos.line, pos.col, formatPath(at.slice(0, -1)), 'a key must be a plain name, not a list or mapping');
-	}
-	refuseObjectInternalKeys(file, doc, counter);
+	if (complexKey === undefined) return;
+	const at = findPath(doc, (n) => n === complexKey) ?? [];
+	const pos = counter.linePos(rangeOf(complexKey)?.[0] ?? 0);
+	throw new ProfileError(file, pos.line, pos.col, formatPath(at.slice(0, -1)), 'a key must be a plain name, not a list or mapping');
+}
+
+/** The document as data: a mapping, or an error at the alias, the empty file or the top-level value. */
+function profileData(file: string, doc: Document.Parsed, counter: LineCounter): object {
 	let raw: unknown;
 	try {
 		raw = doc.toJS({maxAliasCount: 100});
@@ -410,6 +417,14 @@ export function parseProfile(text: string, file: string, options: ResolveOptions
 		const start = counter.linePos(doc.contents?.range?.[0] ?? 0);
 		throw new ProfileError(file, start.line, start.col, '(top level)', `a profile must be a mapping of settings, not ${Array.isArray(raw) ? 'a list' : 'a single value'}`);
 	}
+	return raw;
+}
+
+/** Parse and validate profile text; `file` is used in messages and to resolve relative paths. */
+export function parseProfile(text: string, file: string, options: ResolveOptions = {}): Profile {
+	const counter = new LineCounter();
+	const doc = profileDocument(text, file, counter);
+	const raw = profileData(file, doc, counter);
 	const parsed = profileSchema.safeParse(raw);
 	if (!parsed.success) {
 		const issues = parsed.error.issues;

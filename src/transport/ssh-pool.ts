@@ -181,30 +181,8 @@ export class SshPool implements Transport {
 				if (!settled) fail('retrying', 'unreachable', 'connection closed during handshake');
 				else this.dropped(link, client, 'connection closed');
 			});
-			const entries = readKnownHostsFiles(ssh.knownHostsFiles);
-			const names = [...new Set([hostPortName(ssh.hostName, ssh.port), hostPortName(host.address, ssh.port)])];
-			const config: ConnectConfig = {
-				host: ssh.hostName,
-				port: ssh.port,
-				username: ssh.user,
-				readyTimeout: ssh.connectTimeoutMs,
-				keepaliveInterval: ssh.keepaliveIntervalMs,
-				keepaliveCountMax: 3,
-				// Like OpenSSH, ask first for the key types known_hosts records for this host, so a server
-				// with several keys shows the one we can check.
-				algorithms: {serverHostKey: hostKeyAlgorithms(knownKeyTypes(names, entries))},
-				hostVerifier: (key: Buffer) => {
-					const trust = this.options.trust;
-					// Own keys only: a host named "toString" must not find Object.prototype's.
-					const pinned = [...ssh.fingerprints, ...(trust && Object.hasOwn(trust, host.name) ? (trust[host.name] ?? []) : [])];
-					verdict = verifyHostKey(key, names, entries, pinned);
-					return verdict.ok;
-				},
-			};
-			const key = ssh.identityFiles.map(readKey).find((k) => k !== undefined);
-			if (key) config.privateKey = key;
-			if (ssh.agent) config.agent = ssh.agent;
-			if (!key && !ssh.agent) {
+			const config = this.connectConfig(host, (v) => (verdict = v));
+			if (!config) {
 				fail('auth-failed', 'auth', `no usable identity file (${ssh.identityFiles.join(', ') || 'none set'}) and no ssh-agent`);
 				return;
 			}
@@ -216,6 +194,36 @@ export class SshPool implements Transport {
 				})
 				.catch((error: unknown) => fail('retrying', 'unreachable', error instanceof Error ? error.message.replace(`${host.name}: `, '') : String(error)));
 		});
+	}
+
+	/** ssh2's settings for `host`, the host key check reporting its verdict; undefined without an identity or agent. */
+	private connectConfig(host: Link['host'], onVerdict: (verdict: HostKeyVerdict) => void): ConnectConfig | undefined {
+		const ssh = host.ssh;
+		const entries = readKnownHostsFiles(ssh.knownHostsFiles);
+		const names = [...new Set([hostPortName(ssh.hostName, ssh.port), hostPortName(host.address, ssh.port)])];
+		const config: ConnectConfig = {
+			host: ssh.hostName,
+			port: ssh.port,
+			username: ssh.user,
+			readyTimeout: ssh.connectTimeoutMs,
+			keepaliveInterval: ssh.keepaliveIntervalMs,
+			keepaliveCountMax: 3,
+			// Like OpenSSH, ask first for the key types known_hosts records for this host, so a server
+			// with several keys shows the one we can check.
+			algorithms: {serverHostKey: hostKeyAlgorithms(knownKeyTypes(names, entries))},
+			hostVerifier: (key: Buffer) => {
+				const trust = this.options.trust;
+				// Own keys only: a host named "toString" must not find Object.prototype's.
+				const pinned = [...ssh.fingerprints, ...(trust && Object.hasOwn(trust, host.name) ? (trust[host.name] ?? []) : [])];
+				const verdict = verifyHostKey(key, names, entries, pinned);
+				onVerdict(verdict);
+				return verdict.ok;
+			},
+		};
+		const key = ssh.identityFiles.map(readKey).find((k) => k !== undefined);
+		if (key) config.privateKey = key;
+		if (ssh.agent) config.agent = ssh.agent;
+		return key || ssh.agent ? config : undefined;
 	}
 
 	private dropped(link: Link, client: Client, why: string): void {
