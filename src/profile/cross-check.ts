@@ -25,12 +25,19 @@ export function advertIntProblem(seconds: number, version: 2 | 3): string | unde
 	return `VRRPv3 sends centiseconds: advert_int must be 0.01-40.95 in steps of 0.01, not ${seconds}`;
 }
 
-export function crossCheck(doc: ProfileDoc): CrossIssue[] {
-	const issues: CrossIssue[] = [];
-	// A Map, not the parsed object: a name such as "constructor" must not find Object.prototype's.
-	const hosts = new Map(Object.entries(doc.hosts));
-	const roleOf = (name: string) => hosts.get(name)?.role;
+/** A Map of the hosts, not the parsed object: a name such as "constructor" must not find Object.prototype's. */
+type Hosts = ReadonlyMap<string, ProfileDoc['hosts'][string]>;
+type Instance = ProfileDoc['vrrp_instances'][number];
 
+export function crossCheck(doc: ProfileDoc): CrossIssue[] {
+	const hosts: Hosts = new Map(Object.entries(doc.hosts));
+	const vipsOfInstances = new Set<string>();
+	return [...hostIssues(doc, hosts), ...instanceIssues(doc, hosts, vipsOfInstances), ...serviceIssues(doc, hosts, vipsOfInstances)];
+}
+
+/** Addresses used twice, jump hosts that are not hosts. */
+function hostIssues(doc: ProfileDoc, hosts: Hosts): CrossIssue[] {
+	const issues: CrossIssue[] = [];
 	const seenAddress = new Map<string, string>();
 	for (const [name, host] of hosts) {
 		const other = host.address === ADDRESS_UNKNOWN ? undefined : seenAddress.get(host.address);
@@ -46,11 +53,15 @@ export function crossCheck(doc: ProfileDoc): CrossIssue[] {
 	if (defaultJump !== undefined && !hosts.has(defaultJump)) {
 		issues.push({path: ['ssh', 'jump'], message: `jump host ${defaultJump} is not in hosts`});
 	}
+	return issues;
+}
 
+/** Names and VRIDs used twice, advert_int, members, preempt, track scripts, VIP labels; collects the instances' VIPs. */
+function instanceIssues(doc: ProfileDoc, hosts: Hosts, vipsOfInstances: Set<string>): CrossIssue[] {
+	const issues: CrossIssue[] = [];
 	const trackNames = new Set((doc.track_scripts ?? []).map((t) => t.name));
 	const instanceNames = new Map<string, number>();
 	const vridByInterface = new Map<string, string>();
-	const vipsOfInstances = new Set<string>();
 	for (const [i, inst] of doc.vrrp_instances.entries()) {
 		const at = (...rest: FieldPath) => ['vrrp_instances', i, ...rest];
 		const dup = instanceNames.get(inst.name);
@@ -65,23 +76,7 @@ export function crossCheck(doc: ProfileDoc): CrossIssue[] {
 		const advert = advertIntProblem(inst.advert_int, inst.version ?? 2);
 		if (advert) issues.push({path: at('advert_int'), message: advert});
 
-		const members = Object.entries(inst.directors);
-		if (members.length === 0) issues.push({path: at('directors'), message: 'an instance needs at least one director'});
-		// Equal priorities are legal VRRP (the higher primary address wins the election): resolve.ts
-		// orders members that way, and status says which one wins.
-		for (const [director, member] of members) {
-			if (!hosts.has(director)) issues.push({path: at('directors', director), message: `${director} is not in hosts`, atKey: true});
-			else if (roleOf(director) !== 'director') {
-				issues.push({path: at('directors', director), message: `${director} is a ${roleOf(director)}, not a director`, atKey: true});
-			}
-			// keepalived silently drops nopreempt and preempt_delay on an instance that starts as MASTER.
-			if (inst.preempt === 'nopreempt' && member.state === 'MASTER') {
-				issues.push({path: at('directors', director, 'state'), message: 'nopreempt only works when every director starts as BACKUP'});
-			}
-			if (typeof inst.preempt === 'object' && member.state === 'MASTER') {
-				issues.push({path: at('directors', director, 'state'), message: 'preempt_delay only works when every director starts as BACKUP'});
-			}
-		}
+		issues.push(...memberIssues(inst, at, hosts));
 		if (inst.unicast && inst.multicast_group !== undefined) {
 			issues.push({path: at('multicast_group'), message: 'multicast_group is set but unicast is true'});
 		}
@@ -96,7 +91,37 @@ export function crossCheck(doc: ProfileDoc): CrossIssue[] {
 			}
 		}
 	}
+	return issues;
+}
 
+/** An instance's directors: in hosts, directors, and preempt settings keepalived would honour. */
+function memberIssues(inst: Instance, at: (...rest: FieldPath) => FieldPath, hosts: Hosts): CrossIssue[] {
+	const issues: CrossIssue[] = [];
+	const roleOf = (name: string) => hosts.get(name)?.role;
+	const members = Object.entries(inst.directors);
+	if (members.length === 0) issues.push({path: at('directors'), message: 'an instance needs at least one director'});
+	// Equal priorities are legal VRRP (the higher primary address wins the election): resolve.ts
+	// orders members that way, and status says which one wins.
+	for (const [director, member] of members) {
+		if (!hosts.has(director)) issues.push({path: at('directors', director), message: `${director} is not in hosts`, atKey: true});
+		else if (roleOf(director) !== 'director') {
+			issues.push({path: at('directors', director), message: `${director} is a ${roleOf(director)}, not a director`, atKey: true});
+		}
+		// keepalived silently drops nopreempt and preempt_delay on an instance that starts as MASTER.
+		if (inst.preempt === 'nopreempt' && member.state === 'MASTER') {
+			issues.push({path: at('directors', director, 'state'), message: 'nopreempt only works when every director starts as BACKUP'});
+		}
+		if (typeof inst.preempt === 'object' && member.state === 'MASTER') {
+			issues.push({path: at('directors', director, 'state'), message: 'preempt_delay only works when every director starts as BACKUP'});
+		}
+	}
+	return issues;
+}
+
+/** Services defined twice or on no VIP, real servers that are not real servers, listed twice, or with a port DR cannot change. */
+function serviceIssues(doc: ProfileDoc, hosts: Hosts, vipsOfInstances: ReadonlySet<string>): CrossIssue[] {
+	const issues: CrossIssue[] = [];
+	const roleOf = (name: string) => hosts.get(name)?.role;
 	const services = new Set<string>();
 	for (const [i, vs] of doc.virtual_servers.entries()) {
 		const at = (...rest: FieldPath) => ['virtual_servers', i, ...rest];
