@@ -401,72 +401,76 @@ export function parseKeepalivedData(text: string): VrrpDump {
 			block = 'other';
 			continue;
 		}
-		const value = body.slice(eq + 3).trim();
-		switch (key) {
-			case 'State':
-				// 1.3.x prints states other than BACKUP, MASTER and FAULT as their number (vrrp.h).
-				cur.state = /^\d{1,3}$/.test(value) ? (STATE_BY_CODE.get(Number(value)) ?? 'UNKNOWN') : stateFromName(value);
-				if (cur.state === 'UNKNOWN') problems.push(`${cur.name}: unknown state on line ${n + 1}`);
-				break;
-			case 'VRRP Version': {
-				const v = firstNumber(value);
-				if (v === 2 || v === 3) cur.vrrpVersion = v;
-				break;
-			}
-			case 'Wantstate':
-				cur.wantState = stateFromName(value);
-				if (cur.wantState === 'UNKNOWN') problems.push(`${cur.name}: unknown wanted state on line ${n + 1}`);
-				break;
-			case 'Master router': {
-				const a = value.split(' ', 1)[0] ?? '';
-				if (isPlainAddress(a)) cur.masterRouter = a;
-				else problems.push(`${cur.name}: master router on line ${n + 1} is not an address; dropped`);
-				break;
-			}
-			case 'Master priority':
-				setNum(cur, 'masterPriority', value);
-				break;
-			case 'Last transition':
-				setNum(cur, 'lastTransition', value);
-				break;
-			// `Listening device` up to 1.4.x; 2.x `Interface = eth0`, `Interface = vrrp.51, vmac on eth0`
-			// or `Interface = not configured`.
-			case 'Listening device':
-			case 'Interface': {
-				const name = value.split(',', 1)[0]!.trim();
-				if (isInterfaceName(name)) cur.interface = name;
-				else if (name !== 'not configured') problems.push(`${cur.name}: interface on line ${n + 1} is not an interface name; dropped`);
-				break;
-			}
-			case 'Virtual Router ID':
-				setNum(cur, 'vrid', value);
-				break;
-			case 'Priority':
-				setNum(cur, 'priority', value);
-				break;
-			case 'Effective priority':
-				setNum(cur, 'effectivePriority', value);
-				break;
-			case 'Advert interval': {
-				// `1 sec` (VRRPv2) or `N milli-sec` (VRRPv3).
-				const v = firstNumber(value);
-				if (v !== undefined) cur.advertIntMs = value.includes('milli') ? v : Math.round(v * 1000);
-				break;
-			}
-			case 'Preempt':
-				if (value === 'enabled') cur.preempt = true;
-				else if (value === 'disabled') cur.preempt = false;
-				break;
-			case 'Preempt delay':
-				setNum(cur, 'preemptDelaySec', value);
-				break;
-			default:
-				break;
-		}
+		applyDataField(cur, key, body.slice(eq + 3).trim(), n + 1, problems);
 	}
 	if (!sawTopology) problems.push('no "VRRP Topology" section in the data dump');
 	for (const i of instances) if (i.state !== 'BACKUP') delete i.masterPriority;
 	return {instances, problems: capped(problems)};
+}
+
+/** One `Key = value` line of an instance in the data dump, into `cur`; what cannot be read goes to `problems`. */
+function applyDataField(cur: VrrpInstanceState, key: string, value: string, lineNo: number, problems: string[]): void {
+	switch (key) {
+		case 'State':
+			// 1.3.x prints states other than BACKUP, MASTER and FAULT as their number (vrrp.h).
+			cur.state = /^\d{1,3}$/.test(value) ? (STATE_BY_CODE.get(Number(value)) ?? 'UNKNOWN') : stateFromName(value);
+			if (cur.state === 'UNKNOWN') problems.push(`${cur.name}: unknown state on line ${lineNo}`);
+			break;
+		case 'VRRP Version': {
+			const v = firstNumber(value);
+			if (v === 2 || v === 3) cur.vrrpVersion = v;
+			break;
+		}
+		case 'Wantstate':
+			cur.wantState = stateFromName(value);
+			if (cur.wantState === 'UNKNOWN') problems.push(`${cur.name}: unknown wanted state on line ${lineNo}`);
+			break;
+		case 'Master router': {
+			const a = value.split(' ', 1)[0] ?? '';
+			if (isPlainAddress(a)) cur.masterRouter = a;
+			else problems.push(`${cur.name}: master router on line ${lineNo} is not an address; dropped`);
+			break;
+		}
+		case 'Master priority':
+			setNum(cur, 'masterPriority', value);
+			break;
+		case 'Last transition':
+			setNum(cur, 'lastTransition', value);
+			break;
+		// `Listening device` up to 1.4.x; 2.x `Interface = eth0`, `Interface = vrrp.51, vmac on eth0`
+		// or `Interface = not configured`.
+		case 'Listening device':
+		case 'Interface': {
+			const name = value.split(',', 1)[0]!.trim();
+			if (isInterfaceName(name)) cur.interface = name;
+			else if (name !== 'not configured') problems.push(`${cur.name}: interface on line ${lineNo} is not an interface name; dropped`);
+			break;
+		}
+		case 'Virtual Router ID':
+			setNum(cur, 'vrid', value);
+			break;
+		case 'Priority':
+			setNum(cur, 'priority', value);
+			break;
+		case 'Effective priority':
+			setNum(cur, 'effectivePriority', value);
+			break;
+		case 'Advert interval': {
+			// `1 sec` (VRRPv2) or `N milli-sec` (VRRPv3).
+			const v = firstNumber(value);
+			if (v !== undefined) cur.advertIntMs = value.includes('milli') ? v : Math.round(v * 1000);
+			break;
+		}
+		case 'Preempt':
+			if (value === 'enabled') cur.preempt = true;
+			else if (value === 'disabled') cur.preempt = false;
+			break;
+		case 'Preempt delay':
+			setNum(cur, 'preemptDelaySec', value);
+			break;
+		default:
+			break;
+	}
 }
 
 function setNum(inst: VrrpInstanceState, k: 'masterPriority' | 'lastTransition' | 'vrid' | 'priority' | 'effectivePriority' | 'preemptDelaySec', value: string): void {
