@@ -25,16 +25,13 @@ import {sudoersCommand} from './commands/sudoers.js';
 
 const version = (JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as {version: string}).version;
 
-function buildProgram(setCode: (code: number) => void): Command {
-	const program = new Command('lvsdeck')
-		.description('Terminal operator console for LVS (IPVS) + Keepalived load balancers')
-		.version(version, '-V, --version')
-		.showHelpAfterError('(run with --help for usage)')
-		.exitOverride()
-		.enablePositionalOptions()
-		.configureOutput({writeOut, writeErr, outputError: (str, write) => write(str)});
+type SetCode = (code: number) => void;
 
-	const labProfile = () => new Option('-p, --profile <file>', 'lab profile').default(DEFAULT_LAB_PROFILE, 'profiles/lab.yaml');
+/** The lab's profile option: the shipped lab unless told otherwise. */
+const labProfileOption = () => new Option('-p, --profile <file>', 'lab profile').default(DEFAULT_LAB_PROFILE, 'profiles/lab.yaml');
+
+/** lab up, down, status, exec. */
+function addLabCommands(program: Command, setCode: SetCode): void {
 	const lab = program
 		.command('lab')
 		.description('the practice cluster: 2 directors, 2 real servers, real IPVS and keepalived on this machine')
@@ -42,27 +39,30 @@ function buildProgram(setCode: (code: number) => void): Command {
 	lab
 		.command('up')
 		.description('build and boot the lab (idempotent; ready in under 30 s)')
-		.addOption(labProfile())
+		.addOption(labProfileOption())
 		.action(async (o: {profile: string}) => setCode(await labUpCommand(o.profile)));
 	lab
 		.command('down')
 		.description('stop the lab; leaves no process, namespace, tap or mount behind')
-		.addOption(labProfile())
+		.addOption(labProfileOption())
 		.action(async (o: {profile: string}) => setCode(await labDownCommand(o.profile)));
 	lab
 		.command('status')
 		.description('each lab host with sshd, keepalived and web server up or down (exit 0 all up, 1 otherwise)')
-		.addOption(labProfile())
+		.addOption(labProfileOption())
 		.option('--json', 'print JSON')
 		.action(async (o: {profile: string; json?: boolean}) => setCode(await labStatusCommand(o.profile, o)));
 	lab
 		.command('exec')
 		.description("run a command in the lab's station namespace: lvsdeck lab exec -- curl -s http://192.168.67.100/")
-		.addOption(labProfile())
+		.addOption(labProfileOption())
 		.argument('<command...>', 'the command and its arguments (after --)')
 		.passThroughOptions()
 		.action(async (command: string[], o: {profile: string}) => setCode(await labExecCommand(o.profile, command)));
+}
 
+/** What reads the cluster: status, the console and the wall. */
+function addReadingCommands(program: Command, setCode: SetCode): void {
 	program
 		.command('status')
 		.description('read the whole cluster once (read-only): VIP holders, VRRP, IPVS, real servers, findings; exit 0 healthy, 1 findings, 2 error')
@@ -87,7 +87,10 @@ function buildProgram(setCode: (code: number) => void): Command {
 	screenOptions(program.command('wall').description('read-only wall screen: VIP holders, healthy real servers, one alarm banner')).action(
 		async (o: {profile: string; interval?: string; trustHostKey?: string[]}) => setCode(await wallCommand(o)),
 	);
+}
 
+/** What changes or measures the cluster: deploy, drill, watch. */
+function addOperationCommands(program: Command, setCode: SetCode): void {
 	program
 		.command('deploy')
 		.description('render configs from the profile, show the diff, validate with keepalived -t on the target, back up, install, reload, verify, roll back on failure')
@@ -138,7 +141,10 @@ function buildProgram(setCode: (code: number) => void): Command {
 		.option('--max-failed-requests <n>', 'exit 1 when more requests fail or time out')
 		.option('--trust-host-key <name=fingerprint...>', 'trust this SHA256 host-key fingerprint for that host (this run only)')
 		.action(async (o: Parameters<typeof watchCommand>[0]) => setCode(await watchCommand(o)));
+}
 
+/** import: a profile from the directors' keepalived.conf. */
+function addImportCommand(program: Command, setCode: SetCode): void {
 	const collect = (value: string, previous: string[] = []) => [...previous, value];
 	program
 		.command('import')
@@ -162,7 +168,10 @@ function buildProgram(setCode: (code: number) => void): Command {
 		.option('--trust-host-key <name=fingerprint...>', 'trust this SHA256 host-key fingerprint for that host (this run only)')
 		.option('--show-secrets', 'print the VRRP password when printing the profile')
 		.action(async (o: ImportOptions) => setCode(await importCommand(o)));
+}
 
+/** render and sudoers (from the profile alone), and demo (the lab and its console). */
+function addOfflineCommands(program: Command, setCode: SetCode): void {
 	program
 		.command('render')
 		.description('print what deploy would install (keepalived.conf for a director, the LVS-DR setup for a real server); touches no host; passwords redacted unless --show-secrets')
@@ -183,8 +192,24 @@ function buildProgram(setCode: (code: number) => void): Command {
 	program
 		.command('demo')
 		.description('start the lab if needed and open the console on it (without a terminal: a first look at the cluster)')
-		.addOption(labProfile())
+		.addOption(labProfileOption())
 		.action(async (o: {profile: string}) => setCode(await demoCommand(o.profile)));
+}
+
+function buildProgram(setCode: SetCode): Command {
+	const program = new Command('lvsdeck')
+		.description('Terminal operator console for LVS (IPVS) + Keepalived load balancers')
+		.version(version, '-V, --version')
+		.showHelpAfterError('(run with --help for usage)')
+		.exitOverride()
+		.enablePositionalOptions()
+		.configureOutput({writeOut, writeErr, outputError: (str, write) => write(str)});
+
+	addLabCommands(program, setCode);
+	addReadingCommands(program, setCode);
+	addOperationCommands(program, setCode);
+	addImportCommand(program, setCode);
+	addOfflineCommands(program, setCode);
 	return program;
 }
 
