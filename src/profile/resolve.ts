@@ -42,7 +42,8 @@ function first(value: string | string[] | undefined): string | undefined {
 	return Array.isArray(value) ? value[0] : value;
 }
 
-export function resolveProfile(doc: ProfileDoc, file: string, options: ResolveOptions = {}): Profile {
+/** How each host's SSH settings come about: the profile's defaults, its own, and its ~/.ssh/config alias. */
+function sshResolver(doc: ProfileDoc, file: string, options: ResolveOptions) {
 	const env = options.env ?? process.env;
 	const home = env['HOME'] ?? os.homedir();
 	const baseDir = path.dirname(file);
@@ -56,23 +57,24 @@ export function resolveProfile(doc: ProfileDoc, file: string, options: ResolveOp
 	const aliasToHost = new Map<string, string>();
 	for (const [name, h] of Object.entries(doc.hosts)) aliasToHost.set(h.ssh?.config_alias ?? name, name);
 
-	const resolveSsh = (name: string, address: string, own: SshDoc | undefined): SshSettings => {
-		const merged: SshDoc = {...defaults, ...own};
-		let alias: Record<string, string | string[]> = {};
-		if (merged.config_alias !== undefined) {
-			if (sshConfig === null) {
-				try {
-					sshConfig = readSshConfig(sshConfigFile);
-				} catch (error) {
-					const reason = error instanceof Error ? error.message.split('\n')[0]! : String(error);
-					throw new ResolveError(['hosts', name, 'ssh', 'config_alias'], `cannot read ${sshConfigFile}: ${reason}`);
-				}
+	/** The alias's settings from the OpenSSH config (read once, when a host first names an alias). */
+	const aliasSettings = (name: string, alias: string): Record<string, string | string[]> => {
+		if (sshConfig === null) {
+			try {
+				sshConfig = readSshConfig(sshConfigFile);
+			} catch (error) {
+				const reason = error instanceof Error ? error.message.split('\n')[0]! : String(error);
+				throw new ResolveError(['hosts', name, 'ssh', 'config_alias'], `cannot read ${sshConfigFile}: ${reason}`);
 			}
-			if (!sshConfig) {
-				throw new ResolveError(['hosts', name, 'ssh', 'config_alias'], `${sshConfigFile} does not exist`);
-			}
-			alias = sshConfig.compute(merged.config_alias);
 		}
+		if (!sshConfig) {
+			throw new ResolveError(['hosts', name, 'ssh', 'config_alias'], `${sshConfigFile} does not exist`);
+		}
+		return sshConfig.compute(alias);
+	};
+
+	/** The host's jump host by its profile name (undefined: none), and where that came from. */
+	const jumpOf = (name: string, own: SshDoc | undefined, alias: Record<string, string | string[]>): string | undefined => {
 		let jump = own?.jump ?? first(alias['ProxyJump']) ?? defaults.jump;
 		jumpSource.set(
 			name,
@@ -86,7 +88,13 @@ export function resolveProfile(doc: ProfileDoc, file: string, options: ResolveOp
 			}
 			jump = mapped;
 		}
-		if (jump === name) jump = undefined;
+		return jump === name ? undefined : jump;
+	};
+
+	const resolveSsh = (name: string, address: string, own: SshDoc | undefined): SshSettings => {
+		const merged: SshDoc = {...defaults, ...own};
+		const alias = merged.config_alias !== undefined ? aliasSettings(name, merged.config_alias) : {};
+		const jump = jumpOf(name, own, alias);
 		const identity = own?.identity_file ?? first(alias['IdentityFile']) ?? defaults.identity_file;
 		const knownHosts = own?.known_hosts ?? first(alias['UserKnownHostsFile']) ?? defaults.known_hosts;
 		const fingerprints = merged.host_key_fingerprints ?? [];
@@ -112,8 +120,11 @@ export function resolveProfile(doc: ProfileDoc, file: string, options: ResolveOp
 			maxChannels: merged.max_channels ?? 4,
 		};
 	};
+	return {resolveSsh, jumpSource};
+}
 
-	const hosts: Host[] = Object.entries(doc.hosts).map(([name, h]) => ({
+function resolveHost(name: string, h: ProfileDoc['hosts'][string], resolveSsh: (name: string, address: string, own: SshDoc | undefined) => SshSettings): Host {
+	return {
 		name,
 		address: h.address,
 		role: h.role,
@@ -140,49 +151,106 @@ export function resolveProfile(doc: ProfileDoc, file: string, options: ResolveOp
 					},
 				}
 			: {}),
-	}));
+	};
+}
+
+/** Jump hosts must not form a loop: the error points at the link that closes it (the later one in the file). */
+function refuseJumpLoops(hosts: readonly Host[], jumpSource: ReadonlyMap<string, FieldPath>): void {
 	const jumpOf = new Map(hosts.map((h) => [h.name, h.ssh.jump]));
 	const loop = findJumpLoop(jumpOf.keys(), (name) => jumpOf.get(name));
-	if (loop) {
-		// Point at the link that closes the loop (the later one in the file).
-		throw new ResolveError(jumpSource.get(loop[loop.length - 2]!) ?? ['hosts'], `jump hosts form a loop: ${describeJumpLoop(loop)}`);
-	}
+	if (loop) throw new ResolveError(jumpSource.get(loop[loop.length - 2]!) ?? ['hosts'], `jump hosts form a loop: ${describeJumpLoop(loop)}`);
+}
+
+function resolveInstance(inst: ProfileDoc['vrrp_instances'][number], addressOf: (name: string) => string): VrrpInstance {
+	const preempt: Preempt =
+		inst.preempt === 'preempt'
+			? {mode: 'preempt'}
+			: inst.preempt === 'nopreempt'
+				? {mode: 'nopreempt'}
+				: {mode: 'delay', delaySec: inst.preempt.preempt_delay};
+	return {
+		name: inst.name,
+		vrid: inst.vrid,
+		interface: inst.interface,
+		advertInt: inst.advert_int,
+		...(inst.version ? {version: inst.version} : {}),
+		...(inst.authentication ? {authentication: {type: inst.authentication.type, pass: inst.authentication.pass}} : {}),
+		unicast: inst.unicast,
+		...(inst.multicast_group ? {multicastGroup: inst.multicast_group} : {}),
+		preempt,
+		members: Object.entries(inst.directors)
+			.map(([director, m]) => ({director, state: m.state, priority: m.priority, ...confExtrasOf(m)}))
+			.sort(byElection(addressOf)),
+		vips: inst.vips.map((v) => {
+			const [address, prefix] = v.address.split('/');
+			return {
+				address: address!,
+				prefix: Number(prefix),
+				...(v.dev ? {dev: v.dev} : {}),
+				...(v.label ? {label: v.label} : {}),
+			};
+		}),
+		trackScripts: inst.track_scripts ?? [],
+		...confExtrasOf(inst),
+	};
+}
+
+function resolveKeepalived(doc: ProfileDoc): Profile['keepalived'] {
+	return {
+	configPath: doc.keepalived.config_path,
+	backupDir: doc.keepalived.backup_dir,
+	start: splitCommand(doc.keepalived.start),
+	stop: splitCommand(doc.keepalived.stop),
+	reload: splitCommand(doc.keepalived.reload),
+	status: splitCommand(doc.keepalived.status),
+	pidFile: doc.keepalived.pid_file ?? DEFAULT_PID_FILE,
+	// Without pid_file the poller uses where the detected keepalived version keeps it.
+	...(doc.keepalived.pid_file === undefined ? {pidFileDefaulted: true} : {}),
+	...(doc.keepalived.version !== undefined ? {version: doc.keepalived.version} : {}),
+	vrrpPidFile: doc.keepalived.vrrp_pid_file,
+	dumpDir: doc.keepalived.dump_dir,
+	...(doc.keepalived.global_defs !== undefined ? {globalDefs: confNodes(doc.keepalived.global_defs)} : {}),
+	...(doc.keepalived.extra !== undefined ? {extra: confNodes(doc.keepalived.extra)} : {}),
+	autoScriptSecurity: doc.keepalived.auto_script_security ?? true,
+	};
+}
+
+function resolveVirtualServer(vs: ProfileDoc['virtual_servers'][number], addressOf: (name: string) => string): Profile['virtualServers'][number] {
+	return {
+	vip: vs.vip,
+	port: vs.port,
+	protocol: vs.protocol,
+	scheduler: vs.scheduler,
+	forwarding: vs.forwarding,
+	...(vs.persistence_timeout ? {persistenceTimeout: vs.persistence_timeout} : {}),
+	delayLoop: vs.delay_loop,
+	realServers: vs.real_servers.map((rs) => ({
+		host: rs.host,
+		address: addressOf(rs.host),
+		port: rs.port,
+		weight: rs.weight,
+		check: resolveCheck(rs.check),
+		...confExtrasOf(rs),
+	})),
+	...confExtrasOf(vs),
+	};
+}
+
+function resolveLab(lab: NonNullable<ProfileDoc['lab']>): NonNullable<Profile['lab']> {
+	return {
+		operatorAddress: lab.operator_address.split('/')[0]!,
+		operatorPrefix: Number(lab.operator_address.split('/')[1]),
+		tap: lab.tap,
+		memoryMb: lab.memory_mb,
+	};
+}
+
+export function resolveProfile(doc: ProfileDoc, file: string, options: ResolveOptions = {}): Profile {
+	const {resolveSsh, jumpSource} = sshResolver(doc, file, options);
+	const hosts = Object.entries(doc.hosts).map(([name, h]) => resolveHost(name, h, resolveSsh));
+	refuseJumpLoops(hosts, jumpSource);
 	const addressOf = (name: string) => doc.hosts[name]!.address;
-
-	const instances: VrrpInstance[] = doc.vrrp_instances.map((inst) => {
-		const preempt: Preempt =
-			inst.preempt === 'preempt'
-				? {mode: 'preempt'}
-				: inst.preempt === 'nopreempt'
-					? {mode: 'nopreempt'}
-					: {mode: 'delay', delaySec: inst.preempt.preempt_delay};
-		return {
-			name: inst.name,
-			vrid: inst.vrid,
-			interface: inst.interface,
-			advertInt: inst.advert_int,
-			...(inst.version ? {version: inst.version} : {}),
-			...(inst.authentication ? {authentication: {type: inst.authentication.type, pass: inst.authentication.pass}} : {}),
-			unicast: inst.unicast,
-			...(inst.multicast_group ? {multicastGroup: inst.multicast_group} : {}),
-			preempt,
-			members: Object.entries(inst.directors)
-				.map(([director, m]) => ({director, state: m.state, priority: m.priority, ...confExtrasOf(m)}))
-				.sort(byElection(addressOf)),
-			vips: inst.vips.map((v) => {
-				const [address, prefix] = v.address.split('/');
-				return {
-					address: address!,
-					prefix: Number(prefix),
-					...(v.dev ? {dev: v.dev} : {}),
-					...(v.label ? {label: v.label} : {}),
-				};
-			}),
-			trackScripts: inst.track_scripts ?? [],
-			...confExtrasOf(inst),
-		};
-	});
-
+	const instances = doc.vrrp_instances.map((inst) => resolveInstance(inst, addressOf));
 	const lab = doc.lab;
 	return {
 		name: doc.name,
@@ -190,23 +258,7 @@ export function resolveProfile(doc: ProfileDoc, file: string, options: ResolveOp
 		file,
 		...(doc.station?.netns ? {stationNetns: doc.station.netns} : {}),
 		hosts,
-		keepalived: {
-			configPath: doc.keepalived.config_path,
-			backupDir: doc.keepalived.backup_dir,
-			start: splitCommand(doc.keepalived.start),
-			stop: splitCommand(doc.keepalived.stop),
-			reload: splitCommand(doc.keepalived.reload),
-			status: splitCommand(doc.keepalived.status),
-			pidFile: doc.keepalived.pid_file ?? DEFAULT_PID_FILE,
-			// Without pid_file the poller uses where the detected keepalived version keeps it.
-			...(doc.keepalived.pid_file === undefined ? {pidFileDefaulted: true} : {}),
-			...(doc.keepalived.version !== undefined ? {version: doc.keepalived.version} : {}),
-			vrrpPidFile: doc.keepalived.vrrp_pid_file,
-			dumpDir: doc.keepalived.dump_dir,
-			...(doc.keepalived.global_defs !== undefined ? {globalDefs: confNodes(doc.keepalived.global_defs)} : {}),
-			...(doc.keepalived.extra !== undefined ? {extra: confNodes(doc.keepalived.extra)} : {}),
-			autoScriptSecurity: doc.keepalived.auto_script_security ?? true,
-		},
+		keepalived: resolveKeepalived(doc),
 		trackScripts: (doc.track_scripts ?? []).map((t) => ({
 			name: t.name,
 			script: splitCommand(t.script),
@@ -217,34 +269,8 @@ export function resolveProfile(doc: ProfileDoc, file: string, options: ResolveOp
 			...confExtrasOf(t),
 		})),
 		instances,
-		virtualServers: doc.virtual_servers.map((vs) => ({
-			vip: vs.vip,
-			port: vs.port,
-			protocol: vs.protocol,
-			scheduler: vs.scheduler,
-			forwarding: vs.forwarding,
-			...(vs.persistence_timeout ? {persistenceTimeout: vs.persistence_timeout} : {}),
-			delayLoop: vs.delay_loop,
-			realServers: vs.real_servers.map((rs) => ({
-				host: rs.host,
-				address: addressOf(rs.host),
-				port: rs.port,
-				weight: rs.weight,
-				check: resolveCheck(rs.check),
-				...confExtrasOf(rs),
-			})),
-			...confExtrasOf(vs),
-		})),
-		...(lab
-			? {
-					lab: {
-						operatorAddress: lab.operator_address.split('/')[0]!,
-						operatorPrefix: Number(lab.operator_address.split('/')[1]),
-						tap: lab.tap,
-						memoryMb: lab.memory_mb,
-					},
-				}
-			: {}),
+		virtualServers: doc.virtual_servers.map((vs) => resolveVirtualServer(vs, addressOf)),
+		...(lab ? {lab: resolveLab(lab)} : {}),
 	};
 }
 

@@ -81,23 +81,26 @@ function trafficLive(tally: () => WatchTally | undefined, weights: () => Record<
 	};
 }
 
+/** The drill's target from the selected row: the real server and its TCP service, or the instance and its VIP. */
+function drillFocus(profile: Profile, kind: ConsoleDrillKind, target: ReturnType<typeof pickTarget>): {focus: DrillFocus; vs: VirtualServer | undefined} {
+	if (kind === 'rs-health' || kind === 'drain') {
+		const vs = profile.virtualServers.find((v) => v.protocol === 'TCP' && (target.rs === undefined || v.realServers.some((r) => r.host === target.rs)));
+		if (!vs) throw new DrillRefused('the profile has no TCP virtual service');
+		return {focus: {vip: vs.vip, rs: target.rs ?? vs.realServers[0]!.host, vs}, vs};
+	}
+	const inst = profile.instances.find((i) => i.name === target.instance) ?? profile.instances[0];
+	if (!inst) throw new DrillRefused('the profile has no VRRP instance');
+	const vs = profile.virtualServers.find((v) => v.vip === inst.vips[0]?.address && v.protocol === 'TCP');
+	return {focus: {vip: inst.vips[0]!.address, instance: inst.name}, vs};
+}
+
 export function startDrillFlow(flow: FlowStore, kind: ConsoleDrillKind, ctx: FlowContext): void {
 	const {profile, log, store} = ctx;
-	const target = pickTarget(profile, ctx.selectedKey);
 	const rsDrill = kind === 'rs-health' || kind === 'drain';
 	let vs: VirtualServer | undefined;
 	let focus: DrillFocus;
 	try {
-		if (rsDrill) {
-			vs = profile.virtualServers.find((v) => v.protocol === 'TCP' && (target.rs === undefined || v.realServers.some((r) => r.host === target.rs)));
-			if (!vs) throw new DrillRefused('the profile has no TCP virtual service');
-			focus = {vip: vs.vip, rs: target.rs ?? vs.realServers[0]!.host, vs};
-		} else {
-			const inst = profile.instances.find((i) => i.name === target.instance) ?? profile.instances[0];
-			if (!inst) throw new DrillRefused('the profile has no VRRP instance');
-			vs = profile.virtualServers.find((v) => v.vip === inst.vips[0]?.address && v.protocol === 'TCP');
-			focus = {vip: inst.vips[0]!.address, instance: inst.name};
-		}
+		({focus, vs} = drillFocus(profile, kind, pickTarget(profile, ctx.selectedKey)));
 	} catch (error) {
 		log.append('warn', `${kind} drill: refused: ${error instanceof Error ? error.message : String(error)}`);
 		return;
