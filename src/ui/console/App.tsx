@@ -1,9 +1,10 @@
 // The live console: header (cluster, clock, host health), alarm banner, view tabs, one view, footer.
 // It only renders the store and dispatches actions; the frame is always shorter than the terminal.
 import {useEffect, useMemo, useReducer, useState, useSyncExternalStore} from 'react';
-import {Box, Text, useApp, useInput} from 'ink';
+import {Box, Text, useApp, useInput, type Key} from 'ink';
 import type {Profile} from '../../profile/model.js';
 import type {ClusterStore} from '../../cluster/store.js';
+import type {ClusterState} from '../../cluster/types.js';
 import type {ActionLog} from '../action-log.js';
 import type {RateHistory} from '../history.js';
 import {clockTime, fit} from '../format.js';
@@ -14,9 +15,9 @@ import {Table, TONE_COLOR} from './Table.js';
 import {HelpScreen} from './HelpScreen.js';
 import {ToneLines} from '../ToneLines.js';
 import {ACTION_KEYS, type ConsoleActions} from './actions.js';
-import {consoleReducer, initialConsoleState, VIEWS, VIEW_TITLES, type ViewName} from './console-state.js';
+import {consoleReducer, initialConsoleState, VIEWS, VIEW_TITLES, type ConsoleUiState, type ViewName} from './console-state.js';
 import {interpretInput} from './keys.js';
-import type {FlowStore} from './flow.js';
+import type {FlowState, FlowStore} from './flow.js';
 import {useActionLog, useClusterState, useNow, useTerminalSize, type TerminalSize} from './hooks.js';
 
 export const MIN_COLUMNS = 80;
@@ -43,6 +44,165 @@ export interface ConsoleAppProps {
 /** Header + banner + tabs + footer take this many lines; one more line stays free below the frame. */
 const CHROME_LINES = 4;
 
+/** The table of one view (only the visible view is built: the others may hold thousands of rows). */
+function viewModel(view: ViewName, state: ClusterState, profile: Profile, history: RateHistory, now: number, entries: ReturnType<typeof useActionLog>): TableModel {
+	switch (view) {
+		case 'overview':
+			return vipTable(state, profile);
+		case 'ipvs':
+			return ipvsTable(state, history, now);
+		case 'vrrp':
+			return vrrpTable(state, profile, now);
+		case 'realservers':
+			return realServerTable(state, profile);
+		case 'log':
+			return logTable(state, entries);
+	}
+}
+
+/** A guided flow owns the keyboard until it is closed: abort, scroll, answer, close. */
+function flowKey(flow: FlowStore, flowState: FlowState, input: string, key: Key, page: number, setFlowScroll: (f: (n: number) => number) => void, exit: () => void): void {
+	if (flowState.phase === 'working' && flowState.abortable && (input === 'a' || key.escape || (key.ctrl && input === 'c'))) return flow.abort();
+	if (key.ctrl && input === 'c' && flowState.phase !== 'working') return exit();
+	// In a finished flow the scroll counts back from the end.
+	const back = flowState.phase === 'done' ? -1 : 1;
+	const scroll = (by: number) => setFlowScroll((n) => Math.max(0, n + by * back));
+	if (key.upArrow || input === 'k') return scroll(-1);
+	if (key.downArrow || input === 'j') return scroll(1);
+	if (key.pageDown) return scroll(page);
+	if (key.pageUp) return scroll(-page);
+	if (flowState.phase === 'confirm') {
+		const yes = flowState.confirmKey ?? 'y';
+		if (input === yes || input === yes.toUpperCase()) flow.answer(true);
+		else if (input === 'n' || input === 'N' || key.escape) flow.answer(false);
+	} else if (flowState.phase === 'done' && (key.escape || key.return || input === 'q')) {
+		flow.close();
+		setFlowScroll(() => 0);
+	}
+}
+
+/** The colour of a flow line: diff lines, failures, a pass. */
+function flowLineColor(line: string): string | undefined {
+	if (line.startsWith('+') && !line.startsWith('+++')) return 'green';
+	if (line.startsWith('-') && !line.startsWith('---')) return 'red';
+	if (/ fail: | FAILED|rolled-back|refused|: FAIL$|reason: |drill error/.test(line)) return 'red';
+	return /: PASS$/.test(line) ? 'green' : undefined;
+}
+
+/** A guided flow: its title, its live block, and the part of its lines that fits. */
+function FlowBody({flowState, width, bodyHeight, flowScroll}: {flowState: FlowState; width: number; bodyHeight: number; flowScroll: number}) {
+	const liveLines = flowState.live?.(width).slice(0, Math.max(0, Math.floor(bodyHeight / 2))) ?? [];
+	const visible = Math.max(1, bodyHeight - 1 - liveLines.length);
+	// Follow the end of a running flow; otherwise let the operator scroll (the diff can be long).
+	const maxStart = Math.max(0, flowState.lines.length - visible);
+	// Follow a running flow; review a plan from its top; a finished flow opens on its end (the report).
+	const start = flowState.phase === 'working' ? maxStart : flowState.phase === 'done' ? Math.max(0, maxStart - flowScroll) : Math.min(flowScroll, maxStart);
+	return (
+		<>
+			<Text bold color="cyan" wrap="truncate">
+				{fit(`${flowState.title} — ${flowState.phase === 'confirm' ? 'review the plan' : flowState.phase === 'working' ? 'in progress' : 'finished'}${flowState.lines.length > visible ? ` (lines ${start + 1}-${Math.min(flowState.lines.length, start + visible)} of ${flowState.lines.length})` : ''}`, width)}
+			</Text>
+			<ToneLines lines={liveLines} prefix="live" />
+			{flowState.lines.slice(start, start + visible).map((line, i) => (
+				<Text key={`f${start + i}`} wrap="truncate" color={flowLineColor(line)}>
+					{fit(line, width)}
+				</Text>
+			))}
+		</>
+	);
+}
+
+interface ViewBodyProps {
+	readonly ui: ConsoleUiState;
+	readonly model: TableModel;
+	readonly rows: readonly Row[];
+	readonly hosts: TableModel;
+	readonly findings: ClusterState['findings'];
+	readonly selected: Row | undefined;
+	readonly cursor: number;
+	readonly width: number;
+	readonly bodyHeight: number;
+}
+
+/** The overview: VIPs first, then hosts, then as many findings as fit. */
+function OverviewBody({ui, model, rows, hosts, findings, cursor, width, height}: Omit<ViewBodyProps, 'selected' | 'bodyHeight'> & {height: number}) {
+	const vipHeight = Math.min(rows.length + 1, Math.max(2, Math.floor(height / 2)));
+	const rest = height - vipHeight - 1;
+	const hostHeight = Math.min(hosts.rows.length + 1, Math.max(0, rest));
+	const findingLines = findings.slice(0, Math.max(0, rest - hostHeight - 1));
+	return (
+		<>
+			<Table model={model} rows={rows} width={width} height={vipHeight} cursor={cursor} />
+			<Text> </Text>
+			<Table model={hosts} rows={filterRows(hosts.rows, ui.filter)} width={width} height={hostHeight} />
+			{findingLines.length > 0 ? <Text bold>{fit('FINDINGS', width)}</Text> : null}
+			{findingLines.map((f, i) => (
+				<Text key={i} wrap="truncate" color={f.severity === 'critical' ? 'red' : f.severity === 'warning' ? 'yellow' : undefined}>
+					{fit(`${f.severity.toUpperCase().padEnd(8)} ${sanitizeLine(f.message)}`, width)}
+				</Text>
+			))}
+		</>
+	);
+}
+
+/** The current view (overview or one table), with the selected row's details under it when open. */
+function ViewBody(props: ViewBodyProps) {
+	const {ui, model, rows, selected, cursor, width, bodyHeight} = props;
+	const detailLines = ui.detail && selected?.detail ? selected.detail().slice(0, Math.max(0, Math.floor(bodyHeight / 2) - 1)) : [];
+	const detailHeight = detailLines.length > 0 ? detailLines.length + 1 : 0;
+	const view =
+		ui.view === 'overview' ? <OverviewBody {...props} height={bodyHeight - detailHeight} /> : <Table model={model} rows={rows} width={width} height={bodyHeight - detailHeight} cursor={cursor} />;
+	if (detailLines.length === 0) return view;
+	return (
+		<>
+			{view}
+			<Text color="cyan" wrap="truncate">
+				{fit('─ details (Enter/Esc to close) ', width).replace(/ +$/, (m) => '─'.repeat(m.length))}
+			</Text>
+			{detailLines.map((line, i) => (
+				<Text key={`d${i}`} wrap="truncate">
+					{fit(sanitizeLine(line), width)}
+				</Text>
+			))}
+		</>
+	);
+}
+
+/** The footer: the flow's prompt, the filter being typed, a flash message, or the keys. */
+function footerText(flowState: FlowState | undefined, ui: ConsoleUiState, readOnly: boolean): string {
+	if (flowState) return flowState.prompt;
+	if (ui.editingFilter) return `filter: ${ui.filter}█  (Enter keep, Esc clear)`;
+	if (ui.flash) return ui.flash;
+	return `${ui.filter ? `[filter: ${ui.filter}] ` : ''}1-5 views  ↑↓ move  / filter  Enter details  ? help  ${readOnly ? '' : 'd f h c r x w actions  '}q quit`;
+}
+
+/** The header line (cluster, clock, host chips), the alarm banner and the view tabs. */
+function ConsoleHeader({title, chips, alarm, ui, width}: {title: string; chips: ReturnType<typeof hostChips>; alarm: ReturnType<typeof banner>; ui: ConsoleUiState; width: number}) {
+	return (
+		<>
+			<Text wrap="truncate">
+				<Text bold>{title}</Text>
+				{chips.map((c, i) => (
+					<Text key={c.name} color={TONE_COLOR[c.tone]}>
+						{`${i > 0 ? '  ' : ''}● ${sanitizeLine(c.text)}`}
+					</Text>
+				))}
+			</Text>
+			<Text wrap="truncate" color={TONE_COLOR[alarm.tone]} bold={alarm.tone === 'bad'} inverse={alarm.tone === 'bad'}>
+				{fit(alarm.text, width)}
+			</Text>
+			<Text wrap="truncate">
+				{VIEWS.map((v, i) => (
+					<Text key={v} inverse={v === ui.view && !ui.help} bold={v === ui.view}>
+						{` ${i + 1} ${VIEW_TITLES[v]} `}
+					</Text>
+				))}
+				<Text inverse={ui.help}> ? Help </Text>
+			</Text>
+		</>
+	);
+}
+
 export function ConsoleApp({profile, store, history, log, actions, size: fixedSize, now: fixedNow, initialView, refreshThrottleMs, flow}: ConsoleAppProps) {
 	const {exit} = useApp();
 	const size = useTerminalSize(fixedSize);
@@ -59,21 +219,7 @@ export function ConsoleApp({profile, store, history, log, actions, size: fixedSi
 	useEffect(() => setFlowScroll(0), [flowPhase]);
 	const [ui, dispatch] = useReducer(consoleReducer, initialView ? {...initialConsoleState, view: initialView} : initialConsoleState);
 
-	// Only the visible view is built: the others may hold thousands of rows.
-	const model = useMemo((): TableModel => {
-		switch (ui.view) {
-			case 'overview':
-				return vipTable(state, profile);
-			case 'ipvs':
-				return ipvsTable(state, history, now);
-			case 'vrrp':
-				return vrrpTable(state, profile, now);
-			case 'realservers':
-				return realServerTable(state, profile);
-			case 'log':
-				return logTable(state, entries);
-		}
-	}, [ui.view, state, profile, history, now, entries]);
+	const model = useMemo(() => viewModel(ui.view, state, profile, history, now, entries), [ui.view, state, profile, history, now, entries]);
 	const hosts = useMemo(() => hostTable(state, now), [state, now]);
 
 	const rows: Row[] = useMemo(() => filterRows(model.rows, ui.filter), [model, ui.filter]);
@@ -85,27 +231,7 @@ export function ConsoleApp({profile, store, history, log, actions, size: fixedSi
 	const page = Math.max(1, bodyHeight - 2);
 
 	useInput((input, key) => {
-		if (flow && flowState) {
-			// A guided flow owns the keyboard until it is closed.
-			if (flowState.phase === 'working' && flowState.abortable && (input === 'a' || key.escape || (key.ctrl && input === 'c'))) return flow.abort();
-			if (key.ctrl && input === 'c' && flowState.phase !== 'working') return exit();
-			// In a finished flow the scroll counts back from the end.
-			const back = flowState.phase === 'done' ? -1 : 1;
-			const scroll = (by: number) => setFlowScroll((n) => Math.max(0, n + by * back));
-			if (key.upArrow || input === 'k') return scroll(-1);
-			if (key.downArrow || input === 'j') return scroll(1);
-			if (key.pageDown) return scroll(page);
-			if (key.pageUp) return scroll(-page);
-			if (flowState.phase === 'confirm') {
-				const yes = flowState.confirmKey ?? 'y';
-				if (input === yes || input === yes.toUpperCase()) flow.answer(true);
-				else if (input === 'n' || input === 'N' || key.escape) flow.answer(false);
-			} else if (flowState.phase === 'done' && (key.escape || key.return || input === 'q')) {
-				flow.close();
-				setFlowScroll(0);
-			}
-			return;
-		}
+		if (flow && flowState) return flowKey(flow, flowState, input, key, page, setFlowScroll, exit);
 		const result = interpretInput(ui, input, key, {rows: rows.length, page, tooSmall});
 		for (const action of result.actions) dispatch(action);
 		for (const effect of result.effects) {
@@ -134,113 +260,22 @@ export function ConsoleApp({profile, store, history, log, actions, size: fixedSi
 	}
 
 	const width = size.columns;
-	const chips = hostChips(state, now);
-	const alarm = banner(state);
 	const title = `lvsdeck · ${sanitizeLine(profile.name)} · ${clockTime(now)}${actions ? '' : ' · read-only'} · `;
-
-	let body: React.ReactNode;
-	if (flowState) {
-		const liveLines = flowState.live?.(width).slice(0, Math.max(0, Math.floor(bodyHeight / 2))) ?? [];
-		const visible = Math.max(1, bodyHeight - 1 - liveLines.length);
-		// Follow the end of a running flow; otherwise let the operator scroll (the diff can be long).
-		const maxStart = Math.max(0, flowState.lines.length - visible);
-		// Follow a running flow; review a plan from its top; a finished flow opens on its end (the report).
-		const start = flowState.phase === 'working' ? maxStart : flowState.phase === 'done' ? Math.max(0, maxStart - flowScroll) : Math.min(flowScroll, maxStart);
-		body = (
-			<>
-				<Text bold color="cyan" wrap="truncate">
-					{fit(`${flowState.title} — ${flowState.phase === 'confirm' ? 'review the plan' : flowState.phase === 'working' ? 'in progress' : 'finished'}${flowState.lines.length > visible ? ` (lines ${start + 1}-${Math.min(flowState.lines.length, start + visible)} of ${flowState.lines.length})` : ''}`, width)}
-				</Text>
-				<ToneLines lines={liveLines} prefix="live" />
-				{flowState.lines.slice(start, start + visible).map((line, i) => (
-					<Text
-						key={`f${start + i}`}
-						wrap="truncate"
-						color={line.startsWith('+') && !line.startsWith('+++') ? 'green' : line.startsWith('-') && !line.startsWith('---') ? 'red' : / fail: | FAILED|rolled-back|refused|: FAIL$|reason: |drill error/.test(line) ? 'red' : /: PASS$/.test(line) ? 'green' : undefined}
-					>
-						{fit(line, width)}
-					</Text>
-				))}
-			</>
-		);
-	} else if (ui.help) {
-		body = <HelpScreen width={width} height={bodyHeight} />;
-	} else {
-		const detailLines = ui.detail && selected?.detail ? selected.detail().slice(0, Math.max(0, Math.floor(bodyHeight / 2) - 1)) : [];
-		const detailHeight = detailLines.length > 0 ? detailLines.length + 1 : 0;
-		if (ui.view === 'overview') {
-			// VIPs first, then hosts, then as many findings as fit.
-			const vipHeight = Math.min(rows.length + 1, Math.max(2, Math.floor((bodyHeight - detailHeight) / 2)));
-			const rest = bodyHeight - detailHeight - vipHeight - 1;
-			const hostHeight = Math.min(hosts.rows.length + 1, Math.max(0, rest));
-			const findingLines = state.findings.slice(0, Math.max(0, rest - hostHeight - 1));
-			body = (
-				<>
-					<Table model={model} rows={rows} width={width} height={vipHeight} cursor={cursor} />
-					<Text> </Text>
-					<Table model={hosts} rows={filterRows(hosts.rows, ui.filter)} width={width} height={hostHeight} />
-					{findingLines.length > 0 ? <Text bold>{fit('FINDINGS', width)}</Text> : null}
-					{findingLines.map((f, i) => (
-						<Text key={i} wrap="truncate" color={f.severity === 'critical' ? 'red' : f.severity === 'warning' ? 'yellow' : undefined}>
-							{fit(`${f.severity.toUpperCase().padEnd(8)} ${sanitizeLine(f.message)}`, width)}
-						</Text>
-					))}
-				</>
-			);
-		} else {
-			body = <Table model={model} rows={rows} width={width} height={bodyHeight - detailHeight} cursor={cursor} />;
-		}
-		if (detailLines.length > 0) {
-			body = (
-				<>
-					{body}
-					<Text color="cyan" wrap="truncate">
-						{fit('─ details (Enter/Esc to close) ', width).replace(/ +$/, (m) => '─'.repeat(m.length))}
-					</Text>
-					{detailLines.map((line, i) => (
-						<Text key={`d${i}`} wrap="truncate">
-							{fit(sanitizeLine(line), width)}
-						</Text>
-					))}
-				</>
-			);
-		}
-	}
-
-	const footer = flowState
-		? flowState.prompt
-		: ui.editingFilter
-		? `filter: ${ui.filter}█  (Enter keep, Esc clear)`
-		: ui.flash
-			? ui.flash
-			: `${ui.filter ? `[filter: ${ui.filter}] ` : ''}1-5 views  ↑↓ move  / filter  Enter details  ? help  ${actions ? 'd f h c r x w actions  ' : ''}q quit`;
-
+	const body = flowState ? (
+		<FlowBody flowState={flowState} width={width} bodyHeight={bodyHeight} flowScroll={flowScroll} />
+	) : ui.help ? (
+		<HelpScreen width={width} height={bodyHeight} />
+	) : (
+		<ViewBody ui={ui} model={model} rows={rows} hosts={hosts} findings={state.findings} selected={selected} cursor={cursor} width={width} bodyHeight={bodyHeight} />
+	);
 	return (
 		<Box flexDirection="column" width={width}>
-			<Text wrap="truncate">
-				<Text bold>{title}</Text>
-				{chips.map((c, i) => (
-					<Text key={c.name} color={TONE_COLOR[c.tone]}>
-						{`${i > 0 ? '  ' : ''}● ${sanitizeLine(c.text)}`}
-					</Text>
-				))}
-			</Text>
-			<Text wrap="truncate" color={TONE_COLOR[alarm.tone]} bold={alarm.tone === 'bad'} inverse={alarm.tone === 'bad'}>
-				{fit(alarm.text, width)}
-			</Text>
-			<Text wrap="truncate">
-				{VIEWS.map((v, i) => (
-					<Text key={v} inverse={v === ui.view && !ui.help} bold={v === ui.view}>
-						{` ${i + 1} ${VIEW_TITLES[v]} `}
-					</Text>
-				))}
-				<Text inverse={ui.help}> ? Help </Text>
-			</Text>
+			<ConsoleHeader title={title} chips={hostChips(state, now)} alarm={banner(state)} ui={ui} width={width} />
 			{/* No fixed height: Ink builds a character grid as large as the frame on every render, and the
 			    views already clip themselves to bodyHeight lines. */}
 			<Box flexDirection="column">{body}</Box>
 			<Text wrap="truncate" color="gray">
-				{fit(footer, width)}
+				{fit(footerText(flowState, ui, !actions), width)}
 			</Text>
 		</Box>
 	);
