@@ -74,77 +74,83 @@ export interface FindingInputs {
 	readonly renderedSha256: ReadonlyMap<string, string>;
 }
 
-export function deriveFindings({profile, hosts, vips, renderedSha256}: FindingInputs): Finding[] {
-	const findings: Finding[] = [];
-	const add = (f: Finding) => findings.push(f);
+/** Where a finding goes once made. */
+type Add = (f: Finding) => void;
 
+/** Hosts that were polled and did not answer. */
+function unreachableFindings({profile, hosts}: FindingInputs, add: Add): void {
 	for (const h of profile.hosts) {
 		const state = hosts.get(h.name);
 		if (state && !state.reachable && state.lastPollAt !== undefined) {
 			add({kind: 'host-unreachable', severity: 'critical', subject: h.name, message: `${h.name} is unreachable: ${state.error ?? 'no answer'}`});
 		}
 	}
+}
 
-	for (const p of vips) {
-		const inst = profile.instances.find((i) => i.name === p.instance)!;
-		// Stale data from an unreachable director is not evidence of anything.
-		const masters = p.members.filter((m) => m.state === 'MASTER' && live(hosts.get(m.director))).map((m) => m.director);
-		// "No master" needs every member answering: the one we cannot reach may still hold the VIP.
-		const allLive = inst.members.every((m) => live(hosts.get(m.director)));
-		if (p.holders.length > 1) {
-			add({kind: 'split-brain', severity: 'critical', subject: p.vip, message: `split brain: ${p.vip} (${p.instance}) is on ${p.holders.join(' and ')}`});
-		} else if (masters.length > 1) {
-			add({kind: 'split-brain', severity: 'critical', subject: p.vip, message: `split brain: ${masters.join(' and ')} are both MASTER of ${p.instance}`});
-		}
-		if (allLive && p.holders.length === 0 && masters.length === 0) {
-			add({kind: 'no-master', severity: 'critical', subject: p.vip, message: `no master: ${p.vip} (${p.instance}) is on no director`});
-		}
-		for (const holder of p.holders) {
-			if (!inst.members.some((m) => m.director === holder)) {
-				add({kind: 'vip-misplaced', severity: 'critical', subject: p.vip, message: `${p.vip} is on ${holder}, which is not in instance ${p.instance}`});
-			}
-		}
-		if (p.holders.length === 1 && p.expected && p.holders[0] !== p.expected && inst.preempt.mode === 'preempt') {
-			add({
-				kind: 'vip-not-on-preferred',
-				severity: 'warning',
-				subject: p.vip,
-				message: `${p.vip} is on ${p.holders[0]}, but ${p.expected} ${p.expectedWhy ? `wins the election (${p.expectedWhy})` : 'has the higher priority'} and is up`,
-			});
+/** One VIP: split brain, no master, on a director outside its instance, not on the preferred one. */
+function vipFindings(p: VipPlacement, {profile, hosts}: FindingInputs, add: Add): void {
+	const inst = profile.instances.find((i) => i.name === p.instance)!;
+	// Stale data from an unreachable director is not evidence of anything.
+	const masters = p.members.filter((m) => m.state === 'MASTER' && live(hosts.get(m.director))).map((m) => m.director);
+	// "No master" needs every member answering: the one we cannot reach may still hold the VIP.
+	const allLive = inst.members.every((m) => live(hosts.get(m.director)));
+	if (p.holders.length > 1) {
+		add({kind: 'split-brain', severity: 'critical', subject: p.vip, message: `split brain: ${p.vip} (${p.instance}) is on ${p.holders.join(' and ')}`});
+	} else if (masters.length > 1) {
+		add({kind: 'split-brain', severity: 'critical', subject: p.vip, message: `split brain: ${masters.join(' and ')} are both MASTER of ${p.instance}`});
+	}
+	if (allLive && p.holders.length === 0 && masters.length === 0) {
+		add({kind: 'no-master', severity: 'critical', subject: p.vip, message: `no master: ${p.vip} (${p.instance}) is on no director`});
+	}
+	for (const holder of p.holders) {
+		if (!inst.members.some((m) => m.director === holder)) {
+			add({kind: 'vip-misplaced', severity: 'critical', subject: p.vip, message: `${p.vip} is on ${holder}, which is not in instance ${p.instance}`});
 		}
 	}
+	if (p.holders.length === 1 && p.expected && p.holders[0] !== p.expected && inst.preempt.mode === 'preempt') {
+		add({
+			kind: 'vip-not-on-preferred',
+			severity: 'warning',
+			subject: p.vip,
+			message: `${p.vip} is on ${p.holders[0]}, but ${p.expected} ${p.expectedWhy ? `wins the election (${p.expectedWhy})` : 'has the higher priority'} and is up`,
+		});
+	}
+}
 
-	const liveDirectors = profile.hosts.filter((h) => h.role === 'director').map((h) => hosts.get(h.name)).filter(live);
-	for (const d of liveDirectors) {
-		const data = d.director;
-		if (!data) continue;
-		if (data.keepalivedActive === false) {
-			add({kind: 'keepalived-down', severity: 'critical', subject: d.name, message: `keepalived is not running on ${d.name}`});
+/** One live director: keepalived down, config drift, its IPVS table against the profile's services. */
+function directorFindings(d: HostState, {profile, renderedSha256}: FindingInputs, add: Add): void {
+	const data = d.director;
+	if (!data) return;
+	if (data.keepalivedActive === false) {
+		add({kind: 'keepalived-down', severity: 'critical', subject: d.name, message: `keepalived is not running on ${d.name}`});
+		return;
+	}
+	const rendered = renderedSha256.get(d.name);
+	if (rendered && data.configSha256 !== undefined && data.configSha256 !== rendered) {
+		const drift = driftFinding(d.name, data, profile.keepalived.configPath);
+		if (drift) add(drift);
+	}
+	const myVips = new Set(profile.instances.filter((i) => i.members.some((m) => m.director === d.name)).flatMap((i) => i.vips.map((v) => v.address)));
+	for (const vs of profile.virtualServers.filter((v) => myVips.has(v.vip))) {
+		const service = findService(data.ipvs, vs);
+		const label = `${vs.protocol} ${vs.vip}:${vs.port}`;
+		if (!service) {
+			add({kind: 'service-missing', severity: 'critical', subject: d.name, message: `${label} is missing from ${d.name}'s IPVS table`});
 			continue;
 		}
-		const rendered = renderedSha256.get(d.name);
-		if (rendered && data.configSha256 !== undefined && data.configSha256 !== rendered) {
-			const drift = driftFinding(d.name, data, profile.keepalived.configPath);
-			if (drift) add(drift);
-		}
-		const myVips = new Set(profile.instances.filter((i) => i.members.some((m) => m.director === d.name)).flatMap((i) => i.vips.map((v) => v.address)));
-		for (const vs of profile.virtualServers.filter((v) => myVips.has(v.vip))) {
-			const service = findService(data.ipvs, vs);
-			const label = `${vs.protocol} ${vs.vip}:${vs.port}`;
-			if (!service) {
-				add({kind: 'service-missing', severity: 'critical', subject: d.name, message: `${label} is missing from ${d.name}'s IPVS table`});
-				continue;
-			}
-			for (const rs of vs.realServers) {
-				const entry = service.realServers.find((r) => r.address === rs.address && r.port === rs.port);
-				if (!entry) {
-					add({kind: 'rs-missing', severity: 'critical', subject: rs.host, message: `${rs.host} (${rs.address}:${rs.port}) is missing from ${label} on ${d.name}`});
-				} else if (entry.weight === 0 && rs.weight > 0) {
-					add({kind: 'rs-weight-zero', severity: 'warning', subject: rs.host, message: `${rs.host} has weight 0 in ${label} on ${d.name} (profile: ${rs.weight})`});
-				}
+		for (const rs of vs.realServers) {
+			const entry = service.realServers.find((r) => r.address === rs.address && r.port === rs.port);
+			if (!entry) {
+				add({kind: 'rs-missing', severity: 'critical', subject: rs.host, message: `${rs.host} (${rs.address}:${rs.port}) is missing from ${label} on ${d.name}`});
+			} else if (entry.weight === 0 && rs.weight > 0) {
+				add({kind: 'rs-weight-zero', severity: 'warning', subject: rs.host, message: `${rs.host} has weight 0 in ${label} on ${d.name} (profile: ${rs.weight})`});
 			}
 		}
 	}
+}
+
+/** Live directors whose IPVS tables differ from the first one's. */
+function ipvsDiffFindings(liveDirectors: readonly HostState[], add: Add): void {
 	const withTables = liveDirectors.filter((d) => d.director && d.director.keepalivedActive !== false);
 	for (let i = 1; i < withTables.length; i++) {
 		const a = withTables[0]!;
@@ -158,27 +164,40 @@ export function deriveFindings({profile, hosts, vips, renderedSha256}: FindingIn
 			add({kind: 'ipvs-differs', severity: 'warning', subject: `${a.name}/${b.name}`, message: `IPVS tables of ${a.name} and ${b.name} differ: ${first}`});
 		}
 	}
+}
 
-	for (const h of profile.hosts.filter((x) => x.role === 'realserver')) {
-		const state = hosts.get(h.name);
-		if (!live(state) || !state.realServer) continue;
-		const rs = state.realServer;
-		if (rs.missingVips.length > 0) {
-			add({kind: 'rs-vip-not-on-lo', severity: 'critical', subject: h.name, message: `${h.name} lacks ${rs.missingVips.join(', ')}/32 on lo`});
-		}
-		if (!rs.arpOk) {
-			add({
-				kind: 'rs-arp-sysctls',
-				severity: 'critical',
-				subject: h.name,
-				message: `${h.name}: arp_ignore=${rs.arpIgnore.all ?? '?'}/${rs.arpIgnore.lo ?? '?'} arp_announce=${rs.arpAnnounce.all ?? '?'}/${rs.arpAnnounce.lo ?? '?'} (all/lo); DR needs arp_ignore=1, arp_announce=2`,
-			});
-		}
-		if (rs.serviceActive === false || rs.portAnswering === false) {
-			const what = rs.serviceActive === false ? `${h.service?.name ?? 'service'} is not active` : 'service port does not answer';
-			add({kind: 'rs-service-down', severity: 'critical', subject: h.name, message: `${h.name}: ${what}`});
-		}
+/** One real server: VIPs on lo, ARP sysctls, its service. */
+function realServerFindings(h: Profile['hosts'][number], {hosts}: FindingInputs, add: Add): void {
+	const state = hosts.get(h.name);
+	if (!live(state) || !state.realServer) return;
+	const rs = state.realServer;
+	if (rs.missingVips.length > 0) {
+		add({kind: 'rs-vip-not-on-lo', severity: 'critical', subject: h.name, message: `${h.name} lacks ${rs.missingVips.join(', ')}/32 on lo`});
 	}
+	if (!rs.arpOk) {
+		add({
+			kind: 'rs-arp-sysctls',
+			severity: 'critical',
+			subject: h.name,
+			message: `${h.name}: arp_ignore=${rs.arpIgnore.all ?? '?'}/${rs.arpIgnore.lo ?? '?'} arp_announce=${rs.arpAnnounce.all ?? '?'}/${rs.arpAnnounce.lo ?? '?'} (all/lo); DR needs arp_ignore=1, arp_announce=2`,
+		});
+	}
+	if (rs.serviceActive === false || rs.portAnswering === false) {
+		const what = rs.serviceActive === false ? `${h.service?.name ?? 'service'} is not active` : 'service port does not answer';
+		add({kind: 'rs-service-down', severity: 'critical', subject: h.name, message: `${h.name}: ${what}`});
+	}
+}
+
+export function deriveFindings(inputs: FindingInputs): Finding[] {
+	const {profile, hosts, vips} = inputs;
+	const findings: Finding[] = [];
+	const add = (f: Finding) => findings.push(f);
+	unreachableFindings(inputs, add);
+	for (const p of vips) vipFindings(p, inputs, add);
+	const liveDirectors = profile.hosts.filter((h) => h.role === 'director').map((h) => hosts.get(h.name)).filter(live);
+	for (const d of liveDirectors) directorFindings(d, inputs, add);
+	ipvsDiffFindings(liveDirectors, add);
+	for (const h of profile.hosts.filter((x) => x.role === 'realserver')) realServerFindings(h, inputs, add);
 	return findings;
 }
 
