@@ -152,7 +152,7 @@ export const REALSERVER_SETUP_SCRIPT = [
 	'  for it in "$@"; do',
 	'    case "$it" in',
 	'    dev=*) dev=${it#dev=}',
-	'      ip link show dev "$dev" >/dev/null 2>&1 || { run ip link add "$dev" type dummy || exit 48; note "dev:$dev"; }',
+	'      ip link show dev "$dev" >/dev/null 2>&1 || { run modprobe -q dummy; run ip link add "$dev" type dummy || exit 48; note "dev:$dev"; }',
 	'      [ "$mode" = check ] || is_up "$dev" || { ip link set "$dev" up || exit 49; note "up:$dev"; } ;;',
 	'    tun=*) vip=${it#tun=}',
 	'      ip link show dev tunl0 >/dev/null 2>&1 || { run modprobe ipip || exit 50; note module:ipip; }',
