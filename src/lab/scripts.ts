@@ -189,20 +189,31 @@ while :; do sleep 3600; done
 }
 
 /**
- * One host-name answerer (a stand-in for a database or a UDP service): a socat per global address of
- * the host, each bound to its address, so a UDP reply leaves from the address the datagram came to
- * (an LVS-DR or TUN real server must answer from the VIP; a socat on 0.0.0.0 would answer from its
- * own address, which the client drops). Arguments: tcp|udp PORT. Exits when every socat has.
+ * UDP host-name answerer: one process, one socket per address, no fork. (socat's UDP-RECVFROM with
+ * fork loses datagrams that arrive together: the child of one reads the next one and drops it.) Each
+ * socket is bound to its address, so a reply leaves from the address the datagram came to (an LVS-DR
+ * or TUN real server must answer from the VIP). Arguments: PORT ADDRESS...
+ */
+const UDP_NAME_PERL = [
+	'use IO::Socket::IP; use IO::Select;',
+	'my ($port, @addrs) = @ARGV; my $name = `hostname`; chomp $name; my $sel = IO::Select->new;',
+	'for my $a (@addrs) { my $s = IO::Socket::IP->new(Proto => "udp", LocalHost => $a, LocalService => $port, ReuseAddr => 1) or die "cannot bind $a port $port: $@\\n"; $sel->add($s); }',
+	'while (1) { for my $s ($sel->can_read) { my $peer = $s->recv(my $buf, 65535); $s->send("$name\\n", 0, $peer) if defined $peer; } }',
+].join(' ');
+
+/**
+ * One host-name answerer (a stand-in for a database or a UDP service) on each global address of the
+ * host (the real address and each VIP). TCP: a socat per address (each connection has its own socket,
+ * so fork is safe), answering the host name on connect, then closing. UDP: UDP_NAME_PERL. Arguments:
+ * tcp|udp PORT. Exits when every listener has.
  */
 const NAME_DAEMON = `proto=$1; port=$2
-for a in $(ip -o addr show scope global | awk '$3 == "inet" || $3 == "inet6" { split($4, x, "/"); print $3 "/" x[1] }'); do
-  fam=\${a%%/*}; ip=\${a#*/}
-  if [ "$fam" = inet ]; then v=4; b=$ip; else v=6; b="[$ip]"; fi
-  if [ "$proto" = tcp ]; then
-    socat TCP$v-LISTEN:$port,bind=$b,freebind,fork,reuseaddr EXEC:hostname &
-  else
-    socat UDP$v-RECVFROM:$port,bind=$b,freebind,fork,reuseaddr EXEC:hostname &
-  fi
+addrs=$(ip -o addr show scope global | awk '$3 == "inet" || $3 == "inet6" { split($4, x, "/"); print x[1] }')
+[ -n "$addrs" ] || { echo "no global address to listen on" >&2; exit 1; }
+[ "$proto" = udp ] && exec perl -e ${q(UDP_NAME_PERL)} "$port" $addrs
+for ip in $addrs; do
+  case "$ip" in *:*) v=6; b="[$ip]" ;; *) v=4; b=$ip ;; esac
+  socat TCP$v-LISTEN:$port,bind=$b,freebind,fork,reuseaddr EXEC:hostname &
 done
 wait`;
 
