@@ -252,7 +252,9 @@ export class ClusterPoller {
 	private async pollRealServer(host: Host): Promise<void> {
 		const vses = this.profile.virtualServers.filter((vs) => vs.realServers.some((rs) => rs.host === host.name));
 		const vips = [...new Set(vses.filter((vs) => vs.forwarding !== 'NAT').map((vs) => vs.vip))];
-		const ports = [...new Set(vses.flatMap((vs) => vs.realServers.filter((rs) => rs.host === host.name).map((rs) => rs.port)))];
+		// A TCP connect says nothing about a UDP port (and fails on it): UDP services are not probed here.
+		const tcp = vses.filter((vs) => vs.protocol === 'TCP');
+		const ports = [...new Set(tcp.flatMap((vs) => vs.realServers.filter((rs) => rs.host === host.name).map((rs) => rs.port)))];
 		const [check, service, answering] = await Promise.allSettled([
 			this.probe(host, realServerCheckCommand()),
 			host.service ? this.probe(host, host.service.status) : Promise.resolve(undefined),

@@ -1,12 +1,12 @@
 // `lvsdeck render --profile FILE [--host NAME] [--show-secrets]`: what deploy would install, without
-// touching any host: keepalived.conf for a director, the LVS-DR setup for a real server. With
+// touching any host: keepalived.conf for a director, the real-server setup (DR, TUN, NAT) for a real server. With
 // --host, a director's file exactly (so it can be compared or piped); without, every director and
 // real server, each after a `# ---- NAME: PATH ----` line. Passwords are redacted unless --show-secrets.
 import {CliError} from '../cli-error.js';
 import {loadProfile} from '../profile/load.js';
 import {statedKeepalivedVersion, type Host, type Profile} from '../profile/model.js';
 import {renderKeepalivedConf, RenderError} from '../render/keepalived-conf.js';
-import {ARP_SYSCTL_FILE, realServerVips, renderArpSysctlConf} from '../render/realserver-setup.js';
+import {ARP_SYSCTL_FILE, describeSetup, realServerSetup, renderRealServerSysctlConf} from '../render/realserver-setup.js';
 import {printErr, writeOut, writeOutWithSecrets} from '../text/sink.js';
 
 /** Render for the keepalived version the profile states for this director (none: current keywords). */
@@ -21,15 +21,14 @@ export interface RenderOptions {
 	readonly showSecrets?: boolean;
 }
 
-function realServerSetup(profile: Profile, host: Host): string {
-	const vips = realServerVips(profile, host.name);
-	const lo = vips.length > 0 ? `puts ${vips.map((v) => `${v}/32`).join(', ')} on lo` : 'puts no VIP on lo (no DR or TUN service uses it)';
-	return `# ${host.name}: deploy installs this file as ${ARP_SYSCTL_FILE} and ${lo}\n${renderArpSysctlConf(profile.name)}`;
+function renderRealServer(profile: Profile, host: Host): string {
+	const setup = realServerSetup(profile, host.name);
+	return `# ${host.name}: deploy installs this file as ${ARP_SYSCTL_FILE} and sets up ${describeSetup(setup)}\n${renderRealServerSysctlConf(profile.name, setup)}`;
 }
 
 function renderHost(profile: Profile, host: Host, showSecrets: boolean): string {
 	try {
-		return host.role === 'director' ? renderKeepalivedConf(profile, host.name, {redactSecrets: !showSecrets, ...keepalivedVersionOf(profile, host.name)}) : realServerSetup(profile, host);
+		return host.role === 'director' ? renderKeepalivedConf(profile, host.name, {redactSecrets: !showSecrets, ...keepalivedVersionOf(profile, host.name)}) : renderRealServer(profile, host);
 	} catch (error) {
 		if (error instanceof RenderError) throw new CliError(`render ${host.name}: ${error.message}`, 2);
 		throw error;

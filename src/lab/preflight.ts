@@ -15,6 +15,9 @@ export const LAB_REQUIREMENTS: ReadonlyArray<{readonly program: string; readonly
 	{program: 'ip', pkg: 'iproute2'},
 	{program: 'unshare', pkg: 'util-linux'},
 	{program: 'curl', pkg: 'curl'},
+	// the real servers' services that are not HTTP: TCP (name-tcp-PORT) and UDP (name-udp-PORT, perl-base is Essential)
+	{program: 'socat', pkg: 'socat'},
+	{program: 'perl', pkg: 'perl-base'},
 	{program: 'sudo', pkg: 'sudo'},
 ];
 

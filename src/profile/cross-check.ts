@@ -2,6 +2,7 @@
 import type {ProfileDoc} from './schema.js';
 import type {FieldPath} from './locate.js';
 import {ADDRESS_UNKNOWN} from './conf-extras.js';
+import {compareKeepalivedVersions, keywordSince} from '../keepalived-conf/index.js';
 
 export interface CrossIssue {
 	readonly path: FieldPath;
@@ -43,6 +44,9 @@ function hostIssues(doc: ProfileDoc, hosts: Hosts): CrossIssue[] {
 		const other = host.address === ADDRESS_UNKNOWN ? undefined : seenAddress.get(host.address);
 		if (other) issues.push({path: ['hosts', name, 'address'], message: `same address as host ${other}`});
 		seenAddress.set(host.address, name);
+		if (host.vip_device !== undefined && host.role !== 'realserver') {
+			issues.push({path: ['hosts', name, 'vip_device'], message: `only real servers hold VIPs on a device; ${name} is a ${host.role}`});
+		}
 		const jump = host.ssh?.jump;
 		if (jump !== undefined) {
 			if (!hosts.has(jump)) issues.push({path: ['hosts', name, 'ssh', 'jump'], message: `jump host ${jump} is not in hosts`});
@@ -141,7 +145,28 @@ function serviceIssues(doc: ProfileDoc, hosts: Hosts, vipsOfInstances: ReadonlyS
 			if (vs.forwarding === 'DR' && rs.port !== vs.port) {
 				issues.push({path: at('real_servers', j, 'port'), message: `DR forwarding cannot change the port (${vs.port} to ${rs.port})`});
 			}
+			const tooOld = checkerTooOld(doc, vs.vip, rs.check.type);
+			if (tooOld) issues.push({path: at('real_servers', j, 'check', 'type'), message: tooOld});
 		}
 	}
 	return issues;
+}
+
+/**
+ * A checker the stated keepalived version of a director serving `vip` does not know (UDP_CHECK came
+ * in 2.1.0): that keepalived would ignore the block and never check the real server.
+ */
+function checkerTooOld(doc: ProfileDoc, vip: string, type: string): string | undefined {
+	const since = keywordSince(type, 'real_server')?.since;
+	if (since === undefined) return undefined;
+	const directors = doc.vrrp_instances.filter((inst) => inst.vips.some((v) => v.address.split('/')[0] === vip)).flatMap((inst) => Object.keys(inst.directors));
+	for (const name of new Set(directors)) {
+		const own = Object.hasOwn(doc.hosts, name) ? doc.hosts[name]?.keepalived?.version : undefined;
+		const version = own ?? doc.keepalived.version;
+		if (version !== undefined && compareKeepalivedVersions(version, since) < 0) {
+			const where = own !== undefined ? `hosts.${name}.keepalived.version` : 'keepalived.version';
+			return `${type} needs keepalived ${since} or later, and ${name} runs ${version} (${where}); that keepalived would ignore the check`;
+		}
+	}
+	return undefined;
 }

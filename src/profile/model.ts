@@ -45,6 +45,8 @@ export interface Host {
 	readonly role: Role;
 	readonly ssh: SshSettings;
 	readonly service?: ServiceCommands;
+	/** Real servers: the device that holds the DR VIPs (`vip_device`; absent: lo). */
+	readonly vipDevice?: string;
 	/** Directors: router_id (undefined: the host name; false: none) and keepalived.conf lines of this director only. */
 	readonly keepalived?: {
 		readonly routerId?: string | false;
@@ -102,6 +104,17 @@ export type HealthCheck =
 			readonly connectTimeout: number;
 			readonly retry: number;
 			readonly delayBeforeRetry: number;
+	  })
+	| (ConfExtras & {
+			readonly type: 'UDP_CHECK';
+			readonly connectPort?: number;
+			readonly connectTimeout: number;
+			readonly retry: number;
+			readonly delayBeforeRetry: number;
+			/** Hex bytes of the datagram sent. */
+			readonly payload?: string;
+			/** true: any reply; hex: a reply with these bytes. */
+			readonly requireReply?: true | string;
 	  })
 	| {readonly type: 'none'};
 

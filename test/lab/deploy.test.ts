@@ -35,7 +35,8 @@ function variant(name: string, change: (yaml: string) => string): {file: string;
 
 const cat = async (host: string, file: string) => (await pool.exec(host, ['cat', file])).stdout;
 const reloads = async (host: string) => (await pool.exec(host, ['sh', '-c', 'grep -c "Reloading ..." /run/keepalived.log || true'])).stdout.trim();
-const weights = async (host: string) => (await pool.exec(host, ['ipvsadm', '-Ln'])).stdout.match(/-> \S+\s+Route\s+\d+/g) ?? [];
+// The real servers of port 80 (the lab has TCP 9000 and UDP 9053 too).
+const weights = async (host: string) => (await pool.exec(host, ['ipvsadm', '-Ln'])).stdout.match(/-> \S+:80\s+Route\s+\d+/g) ?? [];
 const deployCli = (file: string, ...args: string[]) => spawnSync(process.execPath, [CLI, 'deploy', '--profile', file, '--yes', ...args], {encoding: 'utf8', timeout: 120_000});
 
 beforeAll(async () => {

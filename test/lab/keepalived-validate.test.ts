@@ -44,10 +44,11 @@ describe('keepalived -t on the lab directors', () => {
 	});
 });
 
-describe('every shipped profile renders configs that real keepalived -t accepts', () => {
-	const shipped = ['lab.yaml', 'seed-dr.yaml', 'dual-master.yaml'];
+describe('every shipped profile, and the NAT and TUN fixtures, render configs that real keepalived -t accepts', () => {
+	// The fixtures cover lb_kind NAT with a VRRP gateway address and UDP_CHECK, lb_kind TUN with wrr and weights.
+	const shipped = ['profiles/lab.yaml', 'profiles/seed-dr.yaml', 'profiles/dual-master.yaml', 'test/fixtures/profiles/modes/nat.yaml', 'test/fixtures/profiles/modes/tun.yaml'];
 	for (const name of shipped) {
-		const shippedProfile = loadProfile(path.join(ROOT, 'profiles', name));
+		const shippedProfile = loadProfile(path.join(ROOT, name));
 		for (const director of shippedProfile.hosts.filter((h) => h.role === 'director')) {
 			// Validate on the lab director that owns the same address, so unicast_src_ip is local there.
 			const target = profile.hosts.find((h) => h.address === director.address)?.name ?? 'dir1';

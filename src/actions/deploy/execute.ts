@@ -90,10 +90,10 @@ export async function executeDeploy(profile: Profile, transport: Transport, plan
 	return finish(true, results);
 }
 
-/** The DR setup is idempotent: when its result never arrives, running deploy again finishes it. */
+/** The real-server setup is idempotent: when its result never arrives, running deploy again finishes it. */
 async function setupRealServer(transport: Transport, hp: HostPlan, emit: (e: Omit<DeployEvent, 'host'>) => void, remote: (t: string) => string): Promise<HostReport> {
 	const host = hp.host;
-	emit({step: 'setup', status: 'start', message: `VIPs ${hp.vips?.join(', ') || 'none'} on lo, ARP sysctls, ${hp.file.path}`});
+	emit({step: 'setup', status: 'start', message: `${hp.vips?.join(' ') || 'no VIPs'}, sysctls, ${hp.file.path}`});
 	const step = await runStep(() => transport.exec(host, ['sh', '-c', REALSERVER_SETUP_SCRIPT, 'lvsdeck-setup', 'apply', hp.file.path, ...(hp.vips ?? [])], {stdin: hp.file.desired}));
 	const changes = step.kind === 'ok' ? parseSetupChanges(step.value.stdout) : undefined;
 	if (step.kind === 'unknown') {

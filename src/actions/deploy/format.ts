@@ -71,7 +71,7 @@ export function planLines(plan: DeployPlan): PlanLine[] {
 	const out: PlanLine[] = [];
 	for (const h of plan.hosts) {
 		const live = h.liveChanges ?? [];
-		out.push({text: `== ${sanitizeLine(h.host)} (${h.role}${h.holdsVip ? ', holds a VIP: goes last' : ''}): ${fileVerdict(h)}${live.length > 0 ? `; live: ${live.join(', ')}` : ''}`});
+		out.push({text: `== ${sanitizeLine(h.host)} (${h.role}${h.holdsVip ? ', holds a VIP: goes last' : ''}): ${fileVerdict(h)}${live.length > 0 ? `; live: ${live.map(sanitizeLine).join(', ')}` : ''}`});
 		out.push(...keepalivedLines(h));
 		out.push(...semanticLines(h));
 		if (writesFile(h)) out.push(...diffLines(h.file.diff));

@@ -9,13 +9,12 @@ import {statedKeepalivedVersion, type Host, type Profile} from '../../profile/mo
 import {renderForVersion, renderKeepalivedConf, type RenderOptions} from '../../render/keepalived-conf.js';
 import {keepalivedVersionCommand} from '../../probes/vrrp.js';
 import {readVersionOutput} from '../../probes/keepalived-caps.js';
-import {ARP_SYSCTL_FILE, realServerVips, renderArpSysctlConf} from '../../render/realserver-setup.js';
-import {parseRealServerCheck, realServerCheckCommand} from '../../probes/realserver.js';
+import {ARP_SYSCTL_FILE, realServerSetup, renderRealServerSysctlConf, setupArgs} from '../../render/realserver-setup.js';
 import {ipAddrJsonCommand, parseIpAddrJson} from '../../probes/vip.js';
 import type {Transport} from '../../transport/types.js';
 import {sha256Hex} from '../../probes/config-hash.js';
 import {redactConfPair} from '../../text/redact.js';
-import {READ_FILE_SCRIPT, temporariesCommand} from './remote-scripts.js';
+import {parseSetupChanges, READ_FILE_SCRIPT, REALSERVER_SETUP_SCRIPT, temporariesCommand} from './remote-scripts.js';
 import {VALIDATE_TMP_DIR} from '../validate-config.js';
 
 export interface FileChange {
@@ -43,7 +42,7 @@ export interface HostPlan {
 	readonly host: string;
 	readonly role: 'director' | 'realserver';
 	readonly file: FileChange;
-	/** Real servers: VIPs to put on lo, and live settings that differ (applied now, not only persisted). */
+	/** Real servers: the setup's words (VIPs, `dev=`, `tun=`, `gw=`), and live settings that differ (applied now, not only persisted). */
 	readonly vips?: readonly string[];
 	readonly liveChanges?: readonly string[];
 	/** Directors: does it hold a VIP now (it goes last, so the VIP moves at most once)? */
@@ -183,17 +182,15 @@ async function planDirector(profile: Profile, transport: Transport, host: Host, 
 }
 
 async function planRealServer(profile: Profile, transport: Transport, host: Host): Promise<HostPlan> {
-	const vips = realServerVips(profile, host.name);
-	const [current, check] = await Promise.all([readRemoteFile(transport, host.name, ARP_SYSCTL_FILE), transport.exec(host.name, realServerCheckCommand())]);
-	const parsed = parseRealServerCheck(check.stdout, vips);
-	const liveChanges = [
-		...parsed.missingVips.map((v) => `add ${v}/32 on lo`),
-		...(['all', 'lo'] as const).flatMap((k) => [
-			...(parsed.arpIgnore[k] === 1 ? [] : [`net.ipv4.conf.${k}.arp_ignore ${parsed.arpIgnore[k] ?? '?'} -> 1`]),
-			...(parsed.arpAnnounce[k] === 2 ? [] : [`net.ipv4.conf.${k}.arp_announce ${parsed.arpAnnounce[k] ?? '?'} -> 2`]),
-		]),
-	];
-	return {host: host.name, role: 'realserver', file: fileChange(ARP_SYSCTL_FILE, current, renderArpSysctlConf(profile.name)), vips, liveChanges};
+	const setup = realServerSetup(profile, host.name);
+	const args = setupArgs(setup);
+	const desired = renderRealServerSysctlConf(profile.name, setup);
+	// The setup script's check mode says what apply would change live, for every forwarding mode.
+	const check = () => transport.exec(host.name, ['sh', '-c', REALSERVER_SETUP_SCRIPT, 'lvsdeck-setup', 'check', ARP_SYSCTL_FILE, ...args], {stdin: desired, timeoutMs: READ_TIMEOUT_MS});
+	const [current, checked] = await Promise.all([readRemoteFile(transport, host.name, ARP_SYSCTL_FILE), check()]);
+	const liveChanges = checked.code === 0 ? parseSetupChanges(checked.stdout) : undefined;
+	if (liveChanges === undefined) throw new Error(`${host.name}: cannot read the real-server setup: ${checked.stderr.trim() || `exit ${checked.code}`}`);
+	return {host: host.name, role: 'realserver', file: fileChange(ARP_SYSCTL_FILE, current, desired), vips: args, liveChanges};
 }
 
 /**

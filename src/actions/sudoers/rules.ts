@@ -13,7 +13,7 @@ import {sudoConfigFolder} from '../../probes/installed-config.js';
 import {INSTALL_SCRIPT, READ_FILE_SCRIPT, RESTORE_SCRIPT, STATE_SCRIPT, CLEANUP_SCRIPT, REALSERVER_SETUP_SCRIPT} from '../deploy/remote-scripts.js';
 import {VALIDATE_SCRIPT, VALIDATE_TMP_DIR} from '../validate-config.js';
 import {CUT_VRRP_SCRIPT, SIGNAL_VRRP_SCRIPT, UNCUT_VRRP_SCRIPT} from '../drills/faults.js';
-import {ARP_SYSCTL_FILE, realServerVips} from '../../render/realserver-setup.js';
+import {ARP_SYSCTL_FILE, realServerSetup, setupArgs} from '../../render/realserver-setup.js';
 
 /** A word any value may take (`*` in sudoers). */
 export const ANY: unique symbol = Symbol('any');
@@ -91,7 +91,7 @@ export function rightsInputOf(profile: Profile): RightsInput {
 			vs.realServers.map((rs): RuleWord[] => ['ipvsadm', '-e', vs.protocol === 'UDP' ? '-u' : '-t', `${vs.vip}:${vs.port}`, '-r', `${rs.address}:${rs.port}`, FORWARD_FLAG[vs.forwarding], '-w', ANY]),
 		),
 		services: uniqueArgv(services),
-		loVips: uniqueArgv(realServerHosts(profile).map((h) => realServerVips(profile, h.name))),
+		loVips: uniqueArgv(realServerHosts(profile).map((h) => setupArgs(realServerSetup(profile, h.name)))),
 	};
 }
 
@@ -149,7 +149,10 @@ function realServerOperateRules(i: RightsInput): SudoRule[] {
 	const r = (uses: readonly RuleUse[], why: string, argv: readonly RuleWord[]): SudoRule => ({level: 'operate', uses, role: 'realserver', why, argv});
 	return [
 		r(['deploy'], `deploy: read ${ARP_SYSCTL_FILE} with its sha256`, script(READ_FILE_SCRIPT, 'lvsdeck-read', ARP_SYSCTL_FILE)),
-		...i.loVips.map((vips) => r(['deploy'], 'deploy: VIPs on lo, ARP sysctls and their file', script(REALSERVER_SETUP_SCRIPT, 'lvsdeck-setup', 'apply', ARP_SYSCTL_FILE, ...vips))),
+		...i.loVips.flatMap((args) => [
+			r(['deploy'], 'deploy: read what the real-server setup would change', script(REALSERVER_SETUP_SCRIPT, 'lvsdeck-setup', 'check', ARP_SYSCTL_FILE, ...args)),
+			r(['deploy'], 'deploy: the real-server setup (VIPs, route, sysctls and their file)', script(REALSERVER_SETUP_SCRIPT, 'lvsdeck-setup', 'apply', ARP_SYSCTL_FILE, ...args)),
+		]),
 		...i.services.map((argv) => r(['rs-health'], 'rs-health drill: stop and start the real server\'s service', argv)),
 	];
 }

@@ -102,7 +102,7 @@ describe('lvsdeck render', () => {
 		expect(await run('render', '--profile', path.join(ROOT, 'profiles/lab.yaml'))).toBe(0);
 		const headers = stdout.split('\n').filter((l) => l.startsWith('# ---- '));
 		expect(headers).toEqual(['# ---- dir1: /etc/keepalived/keepalived.conf ----', '# ---- dir2: /etc/keepalived/keepalived.conf ----', '# ---- rs1: /etc/sysctl.d/90-lvsdeck-lvs-dr.conf ----', '# ---- rs2: /etc/sysctl.d/90-lvsdeck-lvs-dr.conf ----']);
-		expect(stdout).toContain('puts 192.168.67.100/32 on lo');
+		expect(stdout).toContain('sets up VIPs 192.168.67.100 on lo');
 		expect(stdout).not.toContain('1111');
 	});
 

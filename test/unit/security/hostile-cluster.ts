@@ -219,6 +219,8 @@ function hostileCommands(name: string, role: 'director' | 'realserver' | 'client
 		if (command.includes('lvsdeck-read')) {
 			return options.readFails ? (ch) => reply(ch, '', `cat: ${X}permission denied${X}${LS}really\n`, 1) : (ch) => reply(ch, `sha256=${createHash('sha256').update(HOSTILE_CONFIG).digest('hex')}\n${HOSTILE_CONFIG}`, '', 0);
 		}
+		// The real-server setup's check mode: what it would change, with hostile bytes in the words.
+		if (command.includes('lvsdeck-setup') && command.includes(' check ')) return (ch) => reply(ch, `changed: vip:${hx('vip')} sysctl:${hx('key')}=1\n`, hx('setup stderr'), 0);
 		if (command.includes('lvsdeck-watch')) return (ch) => reply(ch, watchStream, `curl: ${hx('evil')}${LS}failed\n`, 7);
 		if (command.includes('lvsdeck-drill')) return (ch) => reply(ch, '', `lvsdeck-drill: refusing ${hx('to do it')}\n`, 3);
 		return (ch) => reply(ch, hx('unknown'), `${hx(`no such command`)}\n`, 127);

@@ -75,7 +75,7 @@ describe('the drop-ins', () => {
 		const client = lab.hosts.find((h) => h.role === 'client')!;
 		expect(rulesForHost(rightsInputOf(lab), dir1, 'monitor').every((r) => r.level === 'monitor')).toBe(true);
 		expect(rulesForHost(rightsInputOf(lab), rs1, 'monitor')).toEqual([]);
-		expect(rulesForHost(rightsInputOf(lab), rs1, 'operate').map((r) => r.uses[0])).toEqual(['deploy', 'deploy', 'rs-health', 'rs-health']);
+		expect(rulesForHost(rightsInputOf(lab), rs1, 'operate').map((r) => r.uses[0])).toEqual(['deploy', 'deploy', 'deploy', 'rs-health', 'rs-health']);
 		expect(rulesForHost(rightsInputOf(lab), client, 'operate')).toEqual([]);
 	});
 });
