@@ -175,20 +175,26 @@ export const KEEPALIVED_DUMP_SCRIPT = [
 ].join('\n');
 
 /**
- * Prints `net.ipv4.conf.{all,lo}.{arp_ignore,arp_announce}=N` (N is `missing` when unreadable),
- * read straight from /proc/sys so no sysctl binary or root is needed, then one `lo.addr=` line per
- * line of `ip -o addr show dev lo`.
+ * Everything the real-server checks of every forwarding mode read, in one session and without root:
+ * `net.ipv4.conf.<if>.{arp_ignore,arp_announce,rp_filter}=N` for every entry of /proc/sys/net/ipv4/conf
+ * (N is `missing` when unreadable; the kernel applies max(all, <if>), so the per-interface values
+ * matter), then one `addr=` line per line of `ip -o addr show`, `link=` per line of `ip -o link show`
+ * and `route=` / `route6=` per default route. It only reads.
  */
 export const REALSERVER_CHECK_SCRIPT = [
-	'for c in all lo; do',
-	'  for k in arp_ignore arp_announce; do',
+	'for d in /proc/sys/net/ipv4/conf/*/; do',
+	'  c=${d%/}; c=${c##*/}',
+	'  for k in arp_ignore arp_announce rp_filter; do',
 	'    v=missing',
-	'    f="/proc/sys/net/ipv4/conf/$c/$k"',
-	'    [ -r "$f" ] && read -r v < "$f"',
+	'    [ -r "$d$k" ] && read -r v < "$d$k"',
 	'    printf \'net.ipv4.conf.%s.%s=%s\\n\' "$c" "$k" "$v"',
 	'  done',
 	'done',
-	'ip -o addr show dev lo 2>&1 | while IFS= read -r l; do printf \'lo.addr=%s\\n\' "$l"; done',
+	'p() { while IFS= read -r l; do printf \'%s=%s\\n\' "$1" "$l"; done; }',
+	'ip -o addr show 2>&1 | p addr',
+	'ip -o link show 2>&1 | p link',
+	'ip route show default 2>&1 | p route',
+	'ip -6 route show default 2>&1 | p route6',
 ].join('\n');
 
 /** Marks curl's per-request line in REMOTE_WATCH_SCRIPT's output. */
