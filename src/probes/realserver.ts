@@ -113,17 +113,18 @@ function sysctlProblem(r: RealServerReadout, key: string): string | undefined {
 function arpProblems(r: RealServerReadout, ignore: ArpValue, announce: ArpValue, ifname: string | undefined): string[] {
 	const problems: string[] = [];
 	const on = ifname ?? 'all';
+	const where = ifname ? `all or ${ifname}` : 'all';
 	if ((ignore.effective ?? 0) < 1) {
 		problems.push(
 			(ignore.lo ?? 0) >= 1
-				? `arp_ignore is set on lo but not on all or ${on}: the kernel uses max(all, receiving interface), so ${on} still answers ARP for the VIPs`
+				? `arp_ignore is set on lo but not on ${where}: the kernel uses max(all, receiving interface), so ${on} still answers ARP for the VIPs`
 				: `arp_ignore on ${on} is ${ignore.effective ?? '?'} (max of all and ${on}); it must be >= 1 so the host does not answer ARP for the VIPs`,
 		);
 	}
 	if ((announce.effective ?? 0) < 2) {
 		problems.push(
 			(announce.lo ?? 0) >= 2
-				? `arp_announce is set on lo but not on all or ${on}: the kernel uses max(all, sending interface), so ARP may still announce a VIP`
+				? `arp_announce is set on lo but not on ${where}: the kernel uses max(all, sending interface), so ARP may still announce a VIP`
 				: `arp_announce on ${on} is ${announce.effective ?? '?'} (max of all and ${on}); it must be >= 2 so ARP requests never use a VIP as source`,
 		);
 	}
