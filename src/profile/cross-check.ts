@@ -36,6 +36,9 @@ export function crossCheck(doc: ProfileDoc): CrossIssue[] {
 		const other = host.address === ADDRESS_UNKNOWN ? undefined : seenAddress.get(host.address);
 		if (other) issues.push({path: ['hosts', name, 'address'], message: `same address as host ${other}`});
 		seenAddress.set(host.address, name);
+		if (host.vip_device !== undefined && host.role !== 'realserver') {
+			issues.push({path: ['hosts', name, 'vip_device'], message: `only real servers hold VIPs on a device; ${name} is a ${host.role}`});
+		}
 		const jump = host.ssh?.jump;
 		if (jump !== undefined) {
 			if (!hosts.has(jump)) issues.push({path: ['hosts', name, 'ssh', 'jump'], message: `jump host ${jump} is not in hosts`});

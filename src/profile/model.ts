@@ -45,6 +45,8 @@ export interface Host {
 	readonly role: Role;
 	readonly ssh: SshSettings;
 	readonly service?: ServiceCommands;
+	/** Real servers: the device that holds the DR VIPs (`vip_device`; absent: lo). */
+	readonly vipDevice?: string;
 	/** Directors: router_id (undefined: the host name; false: none) and keepalived.conf lines of this director only. */
 	readonly keepalived?: {
 		readonly routerId?: string | false;

@@ -118,6 +118,7 @@ export function resolveProfile(doc: ProfileDoc, file: string, options: ResolveOp
 		address: h.address,
 		role: h.role,
 		ssh: resolveSsh(name, h.address, h.ssh),
+		...(h.vip_device !== undefined ? {vipDevice: h.vip_device} : {}),
 		...(h.service
 			? {
 					service: {

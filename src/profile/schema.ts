@@ -119,6 +119,8 @@ const hostSchema = z
 		/** The service a real server offers (its start/stop/status commands). */
 		service: serviceCommandsSchema.extend({name: nameSchema}).strict().optional(),
 		keepalived: directorConfSchema.optional(),
+		/** Real servers of DR services: the device holding the VIPs (default lo), e.g. a dummy interface. */
+		vip_device: interfaceSchema.optional(),
 	})
 	.strict();
 

@@ -334,3 +334,26 @@ describe('loader robustness (property)', () => {
 		}
 	});
 });
+
+describe('hosts.NAME.vip_device', () => {
+	const lab = readFileSync(path.join(root, 'profiles/lab.yaml'), 'utf8');
+	const parse = (text: string) => parseProfile(text, 'vipdev.yaml', {env, sshConfigFile: '/nonexistent/ssh_config'});
+
+	it('a real server may name the device holding its DR VIPs; absent means lo', () => {
+		const text = lab.replace('    address: 192.168.67.10\n    role: realserver\n', '    address: 192.168.67.10\n    role: realserver\n    vip_device: dummy0\n');
+		const profile = parse(text);
+		expect(hostByName(profile, 'rs1').vipDevice).toBe('dummy0');
+		expect(hostByName(profile, 'rs2').vipDevice).toBeUndefined();
+	});
+
+	it('a bad device name or one on a director is a located one-line error', () => {
+		const bad = lab.replace('    address: 192.168.67.10\n    role: realserver\n', '    address: 192.168.67.10\n    role: realserver\n    vip_device: "dummy 0"\n');
+		const pos = positionOf(bad, '"dummy 0"');
+		expect((thrown(() => parse(bad)) as Error).message).toBe(`vipdev.yaml:${pos.line}:${pos.col}: hosts.rs1.vip_device: is not a valid interface name (1-15 letters, digits, "_", "." or "-")`);
+		const onDirector = lab.replace('    address: 192.168.67.110\n    role: director\n', '    address: 192.168.67.110\n    role: director\n    vip_device: dummy0\n');
+		const at = positionOf(onDirector, 'dummy0');
+		const error = thrown(() => parse(onDirector));
+		expect(error).toBeInstanceOf(ProfileError);
+		expect((error as Error).message).toBe(`vipdev.yaml:${at.line}:${at.col}: hosts.dir1.vip_device: only real servers hold VIPs on a device; dir1 is a director`);
+	});
+});
