@@ -3,7 +3,8 @@ import {hostByName, type Profile, type VirtualServer} from '../profile/model.js'
 import {byElection, tieBreakNote} from '../profile/election.js';
 import {findService, realServerKey, serviceKey, type IpvsTable} from '../probes/ipvs.js';
 import {driftFinding} from './drift.js';
-import type {Finding, HostState, VipPlacement} from './types.js';
+import type {ArpSysctl, Finding, HostState, RealServerData, VipPlacement} from './types.js';
+import type {TunCheck} from '../probes/realserver.js';
 
 function holdsVip(host: HostState, vip: string): boolean {
 	return host.director?.addresses.some((a) => a.address === vip) ?? false;
@@ -161,25 +162,46 @@ export function deriveFindings({profile, hosts, vips, renderedSha256}: FindingIn
 
 	for (const h of profile.hosts.filter((x) => x.role === 'realserver')) {
 		const state = hosts.get(h.name);
-		if (!live(state) || !state.realServer) continue;
-		const rs = state.realServer;
-		if (rs.missingVips.length > 0) {
-			add({kind: 'rs-vip-not-on-lo', severity: 'critical', subject: h.name, message: `${h.name} lacks ${rs.missingVips.join(', ')}/32 on lo`});
-		}
-		if (!rs.arpOk) {
-			add({
-				kind: 'rs-arp-sysctls',
-				severity: 'critical',
-				subject: h.name,
-				message: `${h.name}: arp_ignore=${rs.arpIgnore.all ?? '?'}/${rs.arpIgnore.lo ?? '?'} arp_announce=${rs.arpAnnounce.all ?? '?'}/${rs.arpAnnounce.lo ?? '?'} (all/lo); DR needs arp_ignore=1, arp_announce=2`,
-			});
-		}
-		if (rs.serviceActive === false || rs.portAnswering === false) {
-			const what = rs.serviceActive === false ? `${h.service?.name ?? 'service'} is not active` : 'service port does not answer';
-			add({kind: 'rs-service-down', severity: 'critical', subject: h.name, message: `${h.name}: ${what}`});
-		}
+		if (live(state) && state.realServer) findings.push(...realServerFindings(h.name, h.service?.name, state.realServer));
 	}
 	return findings;
+}
+
+const hostBits = (vip: string) => (vip.includes(':') ? 128 : 32);
+
+function arpMessage(name: string, rs: RealServerData): string {
+	const where = rs.arpInterface ?? 'all';
+	const value = (v: ArpSysctl) => `${v.effective ?? '?'} (all ${v.all ?? '?'}${rs.arpInterface ? `, ${rs.arpInterface} ${v.interface ?? '?'}` : ''}, lo ${v.lo ?? '?'})`;
+	return `${name}: arp_ignore=${value(rs.arpIgnore)} arp_announce=${value(rs.arpAnnounce)} on ${where}, where the kernel uses max(all, ${where}); DR needs arp_ignore=1, arp_announce=2`;
+}
+
+function tunMessage(name: string, tun: TunCheck): string {
+	const parts = [
+		...tun.down.map((d) => `${d} is not up`),
+		...(tun.missingVips.length > 0 ? [`${tun.missingVips.join(', ')} not on ${tun.devices.join('/')}`] : []),
+		...(tun.rpFilterOk ? [] : [`rp_filter is ${tun.rpFilter.effective} (max of all ${tun.rpFilter.all ?? '?'} and tunl0 ${tun.rpFilter.tunnel ?? '?'}); TUN needs 0 or 2`]),
+	];
+	return `${name} is not ready for TUN: ${parts.join('; ')}`;
+}
+
+/** A real server checked by the forwarding modes of the services it serves. */
+function realServerFindings(name: string, serviceName: string | undefined, rs: RealServerData): Finding[] {
+	const out: Finding[] = [];
+	if (rs.missingVips.length > 0) {
+		const device = rs.vipDevice ?? 'lo';
+		out.push({kind: 'rs-vip-not-on-lo', severity: 'critical', subject: name, message: `${name} lacks ${rs.missingVips.map((v) => `${v.split('/')[0]}/${hostBits(v)}`).join(', ')} on ${device}`});
+	}
+	if (!rs.arpOk) out.push({kind: 'rs-arp-sysctls', severity: 'critical', subject: name, message: arpMessage(name, rs)});
+	if (rs.nat && !rs.nat.ok) out.push({kind: 'rs-nat-route', severity: 'critical', subject: name, message: `${name}: ${rs.nat.note ?? 'no default route via the directors'}`});
+	// Judged by the subnet only (the profile names no gateway VIP there): said, but not an alarm.
+	else if (rs.nat?.note) out.push({kind: 'rs-nat-route', severity: 'info', subject: name, message: `${name}: ${rs.nat.note}`});
+	if (rs.tun && !rs.tun.ok) out.push({kind: 'rs-tun-not-ready', severity: 'critical', subject: name, message: tunMessage(name, rs.tun)});
+	if (rs.serviceActive === false || rs.portAnswering === false) {
+		const refused = (rs.ports ?? []).filter((p) => p.answering === false).map((p) => `${p.protocol} ${p.port}`);
+		const what = rs.serviceActive === false ? `${serviceName ?? 'service'} is not active` : refused.length > 0 ? `${refused.join(', ')} refused` : 'service port does not answer';
+		out.push({kind: 'rs-service-down', severity: 'critical', subject: name, message: `${name}: ${what}`});
+	}
+	return out;
 }
 
 /** Healthy means no critical or warning finding. */
