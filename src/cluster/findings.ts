@@ -1,5 +1,6 @@
 // Pure derivations from host states: where each VIP lives, and what is wrong (findings).
-import {hostByName, type Profile, type VirtualServer} from '../profile/model.js';
+import {hostByName, type InstanceMember, type Profile, type VirtualServer, type VrrpInstance} from '../profile/model.js';
+import type {VrrpInstanceState} from '../probes/vrrp.js';
 import {byElection, tieBreakNote} from '../profile/election.js';
 import {findService, realServerKey, serviceKey, type IpvsTable} from '../probes/ipvs.js';
 import {driftFinding} from './drift.js';
@@ -15,46 +16,103 @@ function live(host: HostState | undefined): host is HostState {
 	return host !== undefined && host.reachable;
 }
 
+/** An instance member's VRRP state as its director's last dump gives it (undefined: unknown). */
+function memberState(hosts: ReadonlyMap<string, HostState>, director: string, instance: string): VrrpInstanceState | undefined {
+	return hosts.get(director)?.director?.vrrp?.find((v) => v.name === instance);
+}
+
+/** The priority keepalived elects with: the dump's effective priority (track scripts and interfaces applied), else the profile's. */
+function electionPriority(member: InstanceMember, state: VrrpInstanceState | undefined): number {
+	return state?.effectivePriority ?? state?.priority ?? member.priority;
+}
+
+/** Members that can win an election now: reachable, keepalived running, not in FAULT. */
+function contenders(inst: VrrpInstance, hosts: ReadonlyMap<string, HostState>): Array<{director: string; priority: number}> {
+	return inst.members
+		.filter((m) => {
+			const h = hosts.get(m.director);
+			return live(h) && h.director?.keepalivedActive !== false && memberState(hosts, m.director, inst.name)?.state !== 'FAULT';
+		})
+		.map((m) => ({director: m.director, priority: electionPriority(m, memberState(hosts, m.director, inst.name))}));
+}
+
 export function deriveVips(profile: Profile, hosts: ReadonlyMap<string, HostState>): VipPlacement[] {
 	const placements: VipPlacement[] = [];
 	for (const inst of profile.instances) {
-		// The preferred holder: the VRRP election winner (highest configured priority, then highest
-		// address) among members that are up and running keepalived.
+		// The preferred holder: the VRRP election winner (highest effective priority, as keepalived
+		// reports it, then highest address) among members that are up, running keepalived and not in FAULT.
 		const addressOf = (director: string) => hostByName(profile, director).address;
-		const candidates = inst.members
-			.filter((m) => {
-				const h = hosts.get(m.director);
-				return live(h) && h.director?.keepalivedActive !== false;
-			})
-			.sort(byElection(addressOf));
+		const candidates = contenders(inst, hosts).sort(byElection(addressOf));
 		const expected = candidates[0]?.director;
 		const expectedWhy = tieBreakNote(candidates, addressOf);
+		const members = inst.members.map((m) => memberPlacement(profile, inst, m, memberState(hosts, m.director, inst.name)));
 		for (const vip of inst.vips) {
 			const holders = profile.hosts
 				.filter((h) => h.role === 'director')
 				.map((h) => hosts.get(h.name))
 				.filter((h): h is HostState => live(h) && holdsVip(h, vip.address))
 				.map((h) => h.name);
-			placements.push({
-				vip: vip.address,
-				instance: inst.name,
-				holders,
-				...(expected ? {expected} : {}),
-				...(expectedWhy ? {expectedWhy} : {}),
-				members: inst.members.map((m) => {
-					const state = hosts.get(m.director)?.director?.vrrp?.find((v) => v.name === inst.name);
-					return {
-						director: m.director,
-						configuredPriority: m.priority,
-						...(state ? {state: state.state} : {}),
-						...(state?.priority !== undefined ? {priority: state.priority} : {}),
-						...(state?.effectivePriority !== undefined ? {effectivePriority: state.effectivePriority} : {}),
-					};
-				}),
-			});
+			placements.push({vip: vip.address, instance: inst.name, holders, ...(expected ? {expected} : {}), ...(expectedWhy ? {expectedWhy} : {}), members});
 		}
 	}
 	return placements;
+}
+
+function memberPlacement(profile: Profile, inst: VrrpInstance, m: InstanceMember, state: VrrpInstanceState | undefined): VipPlacement['members'][number] {
+	const lowered = state ? loweredWhy(profile, m, state) : undefined;
+	return {
+		director: m.director,
+		configuredPriority: m.priority,
+		...(state ? {state: state.state} : {}),
+		...(state?.priority !== undefined ? {priority: state.priority} : {}),
+		...(state?.effectivePriority !== undefined ? {effectivePriority: state.effectivePriority} : {}),
+		...(lowered ? {lowered} : {}),
+		...(state?.state === 'FAULT' ? {faultWhy: trackWhy(profile, state) ?? 'keepalived does not say why'} : {}),
+	};
+}
+
+/** A tracked script's name from the profile when the dump gives its command (the JSON dump does). */
+function scriptName(profile: Profile, script: string): string {
+	return profile.trackScripts.find((t) => t.script.join(' ') === script || t.name === script)?.name ?? script;
+}
+
+/** What keepalived's dump says lowers this member or holds it in FAULT: the failing tracks, else what it tracks. */
+function trackWhy(profile: Profile, state: VrrpInstanceState): string | undefined {
+	const failing = [...(state.failedScripts ?? []).map((s) => `track script ${scriptName(profile, s)} failing`), ...(state.downInterfaces ?? []).map((i) => `tracked interface ${i} down`)];
+	if (failing.length > 0) return failing.join(', ');
+	const tracked = [...(state.trackedScripts ?? []).map((s) => `track script ${scriptName(profile, s)}`), ...(state.trackedInterfaces ?? []).map((i) => `tracked interface ${i}`)];
+	return tracked.length > 0 ? `keepalived tracks ${tracked.join(', ')}` : undefined;
+}
+
+/** Set when the member runs below its configured priority: by how much and why, when the dump says. */
+function loweredWhy(profile: Profile, m: InstanceMember, state: VrrpInstanceState): string | undefined {
+	const base = state.priority ?? m.priority;
+	if (state.effectivePriority === undefined || state.effectivePriority >= base) return undefined;
+	const why = trackWhy(profile, state);
+	return `effective priority ${state.effectivePriority}, below the configured ${base}${why ? `: ${why}` : ''}`;
+}
+
+/**
+ * Per instance member: FAULT (a warning; critical when no other member could take the VIP) and a
+ * priority lowered by keepalived's tracking (said, as info: the election follows it, nothing is wrong).
+ */
+function vrrpMemberFindings(profile: Profile, hosts: ReadonlyMap<string, HostState>, vips: readonly VipPlacement[]): Finding[] {
+	const out: Finding[] = [];
+	for (const inst of profile.instances) {
+		const placement = vips.find((p) => p.instance === inst.name);
+		if (!placement) continue;
+		const able = contenders(inst, hosts).map((c) => c.director);
+		for (const m of placement.members.filter((x) => live(hosts.get(x.director)))) {
+			if (m.state === 'FAULT') {
+				const others = able.filter((d) => d !== m.director);
+				const consequence = others.length === 0 ? 'no member can take the VIP over' : others.length === 1 ? `${others[0]} has no working backup` : `${others.join(', ')} remain`;
+				out.push({kind: 'vrrp-fault', severity: others.length === 0 ? 'critical' : 'warning', subject: m.director, message: `${m.director} is in FAULT for ${inst.name} (${m.faultWhy}): ${consequence}`});
+			} else if (m.lowered) {
+				out.push({kind: 'vrrp-priority-reduced', severity: 'info', subject: m.director, message: `${m.director} runs ${inst.name} at ${m.lowered}`});
+			}
+		}
+	}
+	return out;
 }
 
 /** A comparable description of a table: services and their real servers with weights. */
@@ -114,6 +172,8 @@ export function deriveFindings({profile, hosts, vips, renderedSha256}: FindingIn
 			});
 		}
 	}
+
+	findings.push(...vrrpMemberFindings(profile, hosts, vips));
 
 	const liveDirectors = profile.hosts.filter((h) => h.role === 'director').map((h) => hosts.get(h.name)).filter(live);
 	for (const d of liveDirectors) {

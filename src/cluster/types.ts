@@ -98,7 +98,7 @@ export interface VipPlacement {
 	readonly instance: string;
 	/** Directors whose interfaces carry the VIP now. */
 	readonly holders: readonly string[];
-	/** The director the profile prefers (highest priority among the reachable, running ones). */
+	/** The VRRP election winner: highest effective priority among the reachable members running keepalived and not in FAULT. */
 	readonly expected?: string;
 	/** When it ties on priority with the next one, who wins and why ("equal priority 100: dir2 wins by higher address …"). */
 	readonly expectedWhy?: string;
@@ -109,6 +109,10 @@ export interface VipPlacement {
 		readonly priority?: number;
 		readonly effectivePriority?: number;
 		readonly configuredPriority: number;
+		/** Set when keepalived runs this member below its configured priority: by how much, and why when the dump says. */
+		readonly lowered?: string;
+		/** Set when the member is in FAULT: why, as keepalived's dump says (or that it does not say). */
+		readonly faultWhy?: string;
 	}>;
 }
 
