@@ -80,7 +80,7 @@ function scriptName(profile: Profile, script: string): string {
 function trackWhy(profile: Profile, state: VrrpInstanceState): string | undefined {
 	const failing = [...(state.failedScripts ?? []).map((s) => `track script ${scriptName(profile, s)} failing`), ...(state.downInterfaces ?? []).map((i) => `tracked interface ${i} down`)];
 	if (failing.length > 0) return failing.join(', ');
-	const tracked = [...(state.trackedScripts ?? []).map((s) => `track script ${scriptName(profile, s)}`), ...(state.trackedInterfaces ?? []).map((i) => `tracked interface ${i}`)];
+	const tracked = [...(state.trackedScripts ?? []).map((s) => `script ${scriptName(profile, s)}`), ...(state.trackedInterfaces ?? []).map((i) => `interface ${i}`)];
 	return tracked.length > 0 ? `keepalived tracks ${tracked.join(', ')}` : undefined;
 }
 
