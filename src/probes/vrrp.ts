@@ -259,10 +259,15 @@ function isScriptText(v: unknown): v is string {
 	return typeof v === 'string' && /^[\x20-\x7e]{1,120}$/.test(v);
 }
 
-/** The entries of a JSON name list that pass `ok` (quotes around a script command removed). */
+/** keepalived quotes each word of a script command: `'/usr/bin/test' '-e' '/run/x'` is `/usr/bin/test -e /run/x`. */
+function unquoteCommand(v: string): string {
+	return /^'.*'$/.test(v) ? v.slice(1, -1).split("' '").join(' ') : v;
+}
+
+/** The entries of a JSON name list that pass `ok` (a script command's quotes removed). */
 function jsonNames(list: unknown, ok: (v: unknown) => v is string): string[] {
 	if (!Array.isArray(list)) return [];
-	return list.map((v) => (typeof v === 'string' ? v.replace(/^'(.*)'$/, '$1') : v)).filter(ok).slice(0, 32);
+	return list.map((v) => (typeof v === 'string' ? unquoteCommand(v) : v)).filter(ok).slice(0, 32);
 }
 
 /**

@@ -297,6 +297,9 @@ describe('why a priority is lowered or an instance is in FAULT, as keepalived sa
 		const [fault] = parseKeepalivedJson(lab('keepalived-json-dir2-fault.json')).instances;
 		expect(fault).toMatchObject({state: 'FAULT', priority: 80, effectivePriority: 80, trackedInterfaces: ['dummy9']});
 		expect(fault!.failedScripts).toBeUndefined();
+		// keepalived quotes each word of a command: read back as the command line the profile has.
+		const words = lab('keepalived-json-dir1-track-script.json').replace("'\\/usr\\/bin\\/false'", "'\\/usr\\/bin\\/test' '-e' '\\/run\\/x'");
+		expect(parseKeepalivedJson(words).instances[0]!.trackedScripts).toEqual(['/usr/bin/test -e /run/x']);
 	});
 
 	it('text: tracked scripts by name with their BAD status, tracked interfaces that are down', () => {
