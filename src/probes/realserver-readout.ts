@@ -1,7 +1,7 @@
 // What REALSERVER_CHECK_SCRIPT reports about a real server, read into plain data: per-interface
 // sysctls, addresses, links and default routes. Pure; never throws. The mode checks are in realserver.ts.
 import {isIP} from 'node:net';
-import {parseIpAddrOneline, type IfAddress} from './vip.js';
+import {normalizeAddress, parseIpAddrOneline, type IfAddress} from './vip.js';
 import {isInterfaceName} from './shape.js';
 
 /** The per-interface IPv4 sysctls the checks need (undefined: not reported or unreadable). */
@@ -105,6 +105,42 @@ export function parseDefaultRoute(line: string, family: 4 | 6): DefaultRoute | u
 	return route;
 }
 
+/** `flags.<if>=0x1003` (/sys/class/net/<if>/flags): IFF_UP is bit 0x1. */
+function parseFlagsLine(tag: string, value: string): LinkState | undefined {
+	const name = tag.slice('flags.'.length);
+	if (!isInterfaceName(name) || !/^0x[0-9a-fA-F]{1,8}$/.test(value.trim())) return undefined;
+	return {name, up: (parseInt(value.trim(), 16) & 0x1) === 1};
+}
+
+const RTF_UP = 0x1;
+const RTF_REJECT = 0x200;
+
+/** A /proc/net/route line (`eth0 00000000 010200C0 0003 ... 00000000 ...`, little-endian hex): the default route, if it is one. */
+export function parseProcRoute4(line: string): DefaultRoute | undefined {
+	const f = line.trim().split(/\s+/);
+	if (f.length < 8 || f[1] !== '00000000' || f[7] !== '00000000' || !/^[0-9A-Fa-f]{8}$/.test(f[2] ?? '') || !/^[0-9A-Fa-f]{4}$/.test(f[3] ?? '')) return undefined;
+	const flags = parseInt(f[3]!, 16);
+	if ((flags & RTF_UP) === 0 || (flags & RTF_REJECT) !== 0) return undefined;
+	const route: DefaultRoute = {family: 4};
+	if (isInterfaceName(f[0])) route.dev = f[0];
+	const g = f[2]!;
+	if (g !== '00000000') route.via = [6, 4, 2, 0].map((i) => parseInt(g.slice(i, i + 2), 16)).join('.');
+	return route;
+}
+
+/** A /proc/net/ipv6_route line (dest len src len nexthop metric refcnt use flags dev): the default route, if it is one. */
+export function parseProcRoute6(line: string): DefaultRoute | undefined {
+	const f = line.trim().split(/\s+/);
+	if (f.length < 10 || !/^0{32}$/.test(f[0]!) || f[1] !== '00' || !/^[0-9a-fA-F]{32}$/.test(f[4] ?? '') || !/^[0-9a-fA-F]{8}$/.test(f[8] ?? '')) return undefined;
+	const flags = parseInt(f[8]!, 16);
+	if ((flags & RTF_UP) === 0 || (flags & RTF_REJECT) !== 0) return undefined;
+	const route: DefaultRoute = {family: 6};
+	if (isInterfaceName(f[9])) route.dev = f[9];
+	const hop = f[4]!;
+	if (!/^0{32}$/.test(hop)) route.via = normalizeAddress(hop.match(/.{4}/g)!.join(':'));
+	return route;
+}
+
 /**
  * Read REALSERVER_CHECK_SCRIPT's output. Also accepts the older script's `lo.addr=` lines, and plain
  * `sysctl` lines followed by raw `ip -o addr show` lines.
@@ -121,7 +157,13 @@ export function parseRealServerReadout(text: string): RealServerReadout {
 		const tag = eq < 0 ? '' : line.slice(0, eq);
 		const rest = line.slice(eq + 1);
 		if (tag === 'addr' || tag === 'lo.addr') addrLines.push(rest);
-		else if (tag === 'link') {
+		else if (tag.startsWith('flags.')) {
+			const l = parseFlagsLine(tag, rest);
+			if (l) links.push(l);
+		} else if (tag === 'route4' || tag === 'route6') {
+			const r = tag === 'route4' ? parseProcRoute4(rest) : parseProcRoute6(rest);
+			if (r) defaultRoutes.push(r);
+		} else if (tag === 'link') {
 			const l = parseLinkLine(rest);
 			if (l) links.push(l);
 		} else if (tag === 'route' || tag === 'route6') {

@@ -175,11 +175,13 @@ export const KEEPALIVED_DUMP_SCRIPT = [
 ].join('\n');
 
 /**
- * Everything the real-server checks of every forwarding mode read, in one session and without root:
- * `net.ipv4.conf.<if>.{arp_ignore,arp_announce,rp_filter}=N` for every entry of /proc/sys/net/ipv4/conf
- * (N is `missing` when unreadable; the kernel applies max(all, <if>), so the per-interface values
- * matter), then one `addr=` line per line of `ip -o addr show`, `link=` per line of `ip -o link show`
- * and `route=` / `route6=` per default route. It only reads.
+ * Everything the real-server checks of every forwarding mode read, in one session, without root and
+ * with one process (`ip`; the rest are shell builtins reading /proc and /sys, as process starts are
+ * slow on small hosts): `net.ipv4.conf.<if>.{arp_ignore,arp_announce,rp_filter}=N` for every entry of
+ * /proc/sys/net/ipv4/conf (N is `missing` when unreadable; the kernel applies max(all, <if>), so the
+ * per-interface values matter), `flags.<if>=0x...` per /sys/class/net entry (IFF_UP is 0x1),
+ * `route4=` / `route6=` per line of /proc/net/route and /proc/net/ipv6_route, then `ip -o addr show`
+ * as it prints. It only reads.
  */
 export const REALSERVER_CHECK_SCRIPT = [
 	'for d in /proc/sys/net/ipv4/conf/*/; do',
@@ -190,11 +192,13 @@ export const REALSERVER_CHECK_SCRIPT = [
 	'    printf \'net.ipv4.conf.%s.%s=%s\\n\' "$c" "$k" "$v"',
 	'  done',
 	'done',
-	'p() { while IFS= read -r l; do printf \'%s=%s\\n\' "$1" "$l"; done; }',
-	'ip -o addr show 2>&1 | p addr',
-	'ip -o link show 2>&1 | p link',
-	'ip route show default 2>&1 | p route',
-	'ip -6 route show default 2>&1 | p route6',
+	'for f in /sys/class/net/*/flags; do',
+	'  n=${f%/flags}; n=${n##*/}; v=',
+	'  [ -r "$f" ] && read -r v < "$f" && printf \'flags.%s=%s\\n\' "$n" "$v"',
+	'done',
+	'[ -r /proc/net/route ] && while IFS= read -r l; do printf \'route4=%s\\n\' "$l"; done < /proc/net/route',
+	'[ -r /proc/net/ipv6_route ] && while IFS= read -r l; do printf \'route6=%s\\n\' "$l"; done < /proc/net/ipv6_route',
+	'ip -o addr show 2>&1',
 ].join('\n');
 
 /** Marks curl's per-request line in REMOTE_WATCH_SCRIPT's output. */

@@ -1,6 +1,7 @@
 import {execFileSync} from 'node:child_process';
 import {readFileSync} from 'node:fs';
 import {describe, it, expect} from 'vitest';
+import {parseProcRoute4, parseProcRoute6} from '../../../src/probes/realserver-readout.js';
 import {checkRealServer, parseRealServerCheck, parseSysctlLines, realServerCheckCommand, REALSERVER_CHECK_SCRIPT} from '../../../src/probes/realserver.js';
 import {isReadOnlyCommand} from '../../../src/transport/read-only.js';
 
@@ -22,7 +23,9 @@ describe('realServerCheckCommand', () => {
 		expect(realServerCheckCommand()).toEqual(['sh', '-c', REALSERVER_CHECK_SCRIPT, 'lvsdeck-rs-check']);
 		expect(REALSERVER_CHECK_SCRIPT).toContain('/proc/sys/net/ipv4/conf/*/');
 		expect(REALSERVER_CHECK_SCRIPT).toContain('ip -o addr show');
-		expect(REALSERVER_CHECK_SCRIPT).toContain('ip route show default');
+		expect(REALSERVER_CHECK_SCRIPT).toContain('/proc/net/route');
+		// One process (ip) at most: the rest are shell builtins, as process starts are slow on small hosts.
+		expect(REALSERVER_CHECK_SCRIPT.match(/\bip\b/g)).toHaveLength(1);
 		expect(isReadOnlyCommand(realServerCheckCommand())).toBe(true);
 	});
 
@@ -195,5 +198,29 @@ describe('checkRealServer on captured lab output, by forwarding mode', () => {
 		const text = `${fixture('rs-check-dr-lo.txt')}route=default via 192.168.67.1 dev eth0 \n`;
 		const r = checkRealServer(text, {...DR, nat: {gateways: ['192.168.67.1']}});
 		expect([r.vipsOnLo, r.arpOk, r.nat?.ok]).toEqual([['192.168.67.100'], true, true]);
+	});
+});
+
+// Lines of /proc/net/route and /proc/net/ipv6_route as this machine's kernel printed them.
+describe('default routes from /proc', () => {
+	it('IPv4: the default route with its gateway (little-endian hex); other routes are not defaults', () => {
+		expect(parseProcRoute4('eth0\t00000000\t010200C0\t0003\t0\t0\t0\t00000000\t0\t0\t0')).toEqual({family: 4, dev: 'eth0', via: '192.0.2.1'});
+		expect(parseProcRoute4('eth0\t000200C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0')).toBeUndefined();
+		expect(parseProcRoute4('Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT')).toBeUndefined();
+	});
+
+	it('IPv6: the default route via its next hop; the kernel\'s reject route on lo is not one', () => {
+		expect(parseProcRoute6('00000000000000000000000000000000 00 00000000000000000000000000000000 00 fd000000000000000000000000000001 00000400 00000003 00000000 00000003     eth0')).toEqual({
+			family: 6,
+			dev: 'eth0',
+			via: 'fd00::1',
+		});
+		expect(parseProcRoute6('00000000000000000000000000000000 00 00000000000000000000000000000000 00 00000000000000000000000000000000 ffffffff 00000001 00000000 00200200       lo')).toBeUndefined();
+		expect(parseProcRoute6('fd000000000000000000000000000000 40 00000000000000000000000000000000 00 00000000000000000000000000000000 00000100 00000001 00000000 00000001     eth0')).toBeUndefined();
+	});
+
+	it('a NAT check reads the /proc form: default route via the gateway', () => {
+		const text = `${fixture('rs-check-nat-plain.txt')}route4=eth0\t00000000\t0143A8C0\t0003\t0\t0\t0\t00000000\t0\t0\t0\nflags.eth0=0x1003\n`;
+		expect(checkRealServer(text, {address: '192.168.67.20', nat: {gateways: ['192.168.67.1']}}).nat).toEqual({gateways: ['192.168.67.1'], defaultVia: ['192.168.67.1'], ok: true});
 	});
 });
