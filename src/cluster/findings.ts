@@ -1,9 +1,11 @@
 // Pure derivations from host states: where each VIP lives, and what is wrong (findings).
-import {hostByName, type Profile, type VirtualServer} from '../profile/model.js';
+import {hostByName, type InstanceMember, type Profile, type VirtualServer, type VrrpInstance} from '../profile/model.js';
+import type {VrrpInstanceState} from '../probes/vrrp.js';
 import {byElection, tieBreakNote} from '../profile/election.js';
 import {findService, realServerKey, serviceKey, type IpvsTable} from '../probes/ipvs.js';
 import {driftFinding} from './drift.js';
-import type {Finding, HostState, VipPlacement} from './types.js';
+import type {ArpSysctl, Finding, HostState, RealServerData, VipPlacement} from './types.js';
+import type {TunCheck} from '../probes/realserver.js';
 
 function holdsVip(host: HostState, vip: string): boolean {
 	return host.director?.addresses.some((a) => a.address === vip) ?? false;
@@ -14,46 +16,103 @@ function live(host: HostState | undefined): host is HostState {
 	return host !== undefined && host.reachable;
 }
 
+/** An instance member's VRRP state as its director's last dump gives it (undefined: unknown). */
+function memberState(hosts: ReadonlyMap<string, HostState>, director: string, instance: string): VrrpInstanceState | undefined {
+	return hosts.get(director)?.director?.vrrp?.find((v) => v.name === instance);
+}
+
+/** The priority keepalived elects with: the dump's effective priority (track scripts and interfaces applied), else the profile's. */
+function electionPriority(member: InstanceMember, state: VrrpInstanceState | undefined): number {
+	return state?.effectivePriority ?? state?.priority ?? member.priority;
+}
+
+/** Members that can win an election now: reachable, keepalived running, not in FAULT. */
+function contenders(inst: VrrpInstance, hosts: ReadonlyMap<string, HostState>): Array<{director: string; priority: number}> {
+	return inst.members
+		.filter((m) => {
+			const h = hosts.get(m.director);
+			return live(h) && h.director?.keepalivedActive !== false && memberState(hosts, m.director, inst.name)?.state !== 'FAULT';
+		})
+		.map((m) => ({director: m.director, priority: electionPriority(m, memberState(hosts, m.director, inst.name))}));
+}
+
 export function deriveVips(profile: Profile, hosts: ReadonlyMap<string, HostState>): VipPlacement[] {
 	const placements: VipPlacement[] = [];
 	for (const inst of profile.instances) {
-		// The preferred holder: the VRRP election winner (highest configured priority, then highest
-		// address) among members that are up and running keepalived.
+		// The preferred holder: the VRRP election winner (highest effective priority, as keepalived
+		// reports it, then highest address) among members that are up, running keepalived and not in FAULT.
 		const addressOf = (director: string) => hostByName(profile, director).address;
-		const candidates = inst.members
-			.filter((m) => {
-				const h = hosts.get(m.director);
-				return live(h) && h.director?.keepalivedActive !== false;
-			})
-			.sort(byElection(addressOf));
+		const candidates = contenders(inst, hosts).sort(byElection(addressOf));
 		const expected = candidates[0]?.director;
 		const expectedWhy = tieBreakNote(candidates, addressOf);
+		const members = inst.members.map((m) => memberPlacement(profile, inst, m, memberState(hosts, m.director, inst.name)));
 		for (const vip of inst.vips) {
 			const holders = profile.hosts
 				.filter((h) => h.role === 'director')
 				.map((h) => hosts.get(h.name))
 				.filter((h): h is HostState => live(h) && holdsVip(h, vip.address))
 				.map((h) => h.name);
-			placements.push({
-				vip: vip.address,
-				instance: inst.name,
-				holders,
-				...(expected ? {expected} : {}),
-				...(expectedWhy ? {expectedWhy} : {}),
-				members: inst.members.map((m) => {
-					const state = hosts.get(m.director)?.director?.vrrp?.find((v) => v.name === inst.name);
-					return {
-						director: m.director,
-						configuredPriority: m.priority,
-						...(state ? {state: state.state} : {}),
-						...(state?.priority !== undefined ? {priority: state.priority} : {}),
-						...(state?.effectivePriority !== undefined ? {effectivePriority: state.effectivePriority} : {}),
-					};
-				}),
-			});
+			placements.push({vip: vip.address, instance: inst.name, holders, ...(expected ? {expected} : {}), ...(expectedWhy ? {expectedWhy} : {}), members});
 		}
 	}
 	return placements;
+}
+
+function memberPlacement(profile: Profile, inst: VrrpInstance, m: InstanceMember, state: VrrpInstanceState | undefined): VipPlacement['members'][number] {
+	const lowered = state ? loweredWhy(profile, m, state) : undefined;
+	return {
+		director: m.director,
+		configuredPriority: m.priority,
+		...(state ? {state: state.state} : {}),
+		...(state?.priority !== undefined ? {priority: state.priority} : {}),
+		...(state?.effectivePriority !== undefined ? {effectivePriority: state.effectivePriority} : {}),
+		...(lowered ? {lowered} : {}),
+		...(state?.state === 'FAULT' ? {faultWhy: trackWhy(profile, state) ?? 'keepalived does not say why'} : {}),
+	};
+}
+
+/** A tracked script's name from the profile when the dump gives its command (the JSON dump does). */
+function scriptName(profile: Profile, script: string): string {
+	return profile.trackScripts.find((t) => t.script.join(' ') === script || t.name === script)?.name ?? script;
+}
+
+/** What keepalived's dump says lowers this member or holds it in FAULT: the failing tracks, else what it tracks. */
+function trackWhy(profile: Profile, state: VrrpInstanceState): string | undefined {
+	const failing = [...(state.failedScripts ?? []).map((s) => `track script ${scriptName(profile, s)} failing`), ...(state.downInterfaces ?? []).map((i) => `tracked interface ${i} down`)];
+	if (failing.length > 0) return failing.join(', ');
+	const tracked = [...(state.trackedScripts ?? []).map((s) => `script ${scriptName(profile, s)}`), ...(state.trackedInterfaces ?? []).map((i) => `interface ${i}`)];
+	return tracked.length > 0 ? `keepalived tracks ${tracked.join(', ')}` : undefined;
+}
+
+/** Set when the member runs below its configured priority: by how much and why, when the dump says. */
+function loweredWhy(profile: Profile, m: InstanceMember, state: VrrpInstanceState): string | undefined {
+	const base = state.priority ?? m.priority;
+	if (state.effectivePriority === undefined || state.effectivePriority >= base) return undefined;
+	const why = trackWhy(profile, state);
+	return `effective priority ${state.effectivePriority}, below the configured ${base}${why ? `: ${why}` : ''}`;
+}
+
+/**
+ * Per instance member: FAULT (a warning; critical when no other member could take the VIP) and a
+ * priority lowered by keepalived's tracking (said, as info: the election follows it, nothing is wrong).
+ */
+function vrrpMemberFindings(profile: Profile, hosts: ReadonlyMap<string, HostState>, vips: readonly VipPlacement[]): Finding[] {
+	const out: Finding[] = [];
+	for (const inst of profile.instances) {
+		const placement = vips.find((p) => p.instance === inst.name);
+		if (!placement) continue;
+		const able = contenders(inst, hosts).map((c) => c.director);
+		for (const m of placement.members.filter((x) => live(hosts.get(x.director)))) {
+			if (m.state === 'FAULT') {
+				const others = able.filter((d) => d !== m.director);
+				const consequence = others.length === 0 ? 'no member can take the VIP over' : others.length === 1 ? `${others[0]} has no working backup` : `${others.join(', ')} remain`;
+				out.push({kind: 'vrrp-fault', severity: others.length === 0 ? 'critical' : 'warning', subject: m.director, message: `${m.director} is in FAULT for ${inst.name} (${m.faultWhy}): ${consequence}`});
+			} else if (m.lowered) {
+				out.push({kind: 'vrrp-priority-reduced', severity: 'info', subject: m.director, message: `${m.director} runs ${inst.name} at ${m.lowered}`});
+			}
+		}
+	}
+	return out;
 }
 
 /** A comparable description of a table: services and their real servers with weights. */
@@ -166,39 +225,57 @@ function ipvsDiffFindings(liveDirectors: readonly HostState[], add: Add): void {
 	}
 }
 
-/** One real server: VIPs on lo, ARP sysctls, its service. */
-function realServerFindings(h: Profile['hosts'][number], {hosts}: FindingInputs, add: Add): void {
-	const state = hosts.get(h.name);
-	if (!live(state) || !state.realServer) return;
-	const rs = state.realServer;
-	if (rs.missingVips.length > 0) {
-		add({kind: 'rs-vip-not-on-lo', severity: 'critical', subject: h.name, message: `${h.name} lacks ${rs.missingVips.join(', ')}/32 on lo`});
-	}
-	if (!rs.arpOk) {
-		add({
-			kind: 'rs-arp-sysctls',
-			severity: 'critical',
-			subject: h.name,
-			message: `${h.name}: arp_ignore=${rs.arpIgnore.all ?? '?'}/${rs.arpIgnore.lo ?? '?'} arp_announce=${rs.arpAnnounce.all ?? '?'}/${rs.arpAnnounce.lo ?? '?'} (all/lo); DR needs arp_ignore=1, arp_announce=2`,
-		});
-	}
-	if (rs.serviceActive === false || rs.portAnswering === false) {
-		const what = rs.serviceActive === false ? `${h.service?.name ?? 'service'} is not active` : 'service port does not answer';
-		add({kind: 'rs-service-down', severity: 'critical', subject: h.name, message: `${h.name}: ${what}`});
-	}
-}
-
 export function deriveFindings(inputs: FindingInputs): Finding[] {
 	const {profile, hosts, vips} = inputs;
 	const findings: Finding[] = [];
 	const add = (f: Finding) => findings.push(f);
 	unreachableFindings(inputs, add);
 	for (const p of vips) vipFindings(p, inputs, add);
+	for (const f of vrrpMemberFindings(profile, hosts, vips)) add(f);
 	const liveDirectors = profile.hosts.filter((h) => h.role === 'director').map((h) => hosts.get(h.name)).filter(live);
 	for (const d of liveDirectors) directorFindings(d, inputs, add);
 	ipvsDiffFindings(liveDirectors, add);
-	for (const h of profile.hosts.filter((x) => x.role === 'realserver')) realServerFindings(h, inputs, add);
+	for (const h of profile.hosts.filter((x) => x.role === 'realserver')) {
+		const state = hosts.get(h.name);
+		if (live(state) && state.realServer) for (const f of realServerFindings(h.name, h.service?.name, state.realServer)) add(f);
+	}
 	return findings;
+}
+const hostBits = (vip: string) => (vip.includes(':') ? 128 : 32);
+
+function arpMessage(name: string, rs: RealServerData): string {
+	const where = rs.arpInterface ?? 'all';
+	const value = (v: ArpSysctl) => `${v.effective ?? '?'} (all ${v.all ?? '?'}${rs.arpInterface ? `, ${rs.arpInterface} ${v.interface ?? '?'}` : ''}, lo ${v.lo ?? '?'})`;
+	return `${name}: arp_ignore=${value(rs.arpIgnore)} arp_announce=${value(rs.arpAnnounce)} on ${where}, where the kernel uses max(all, ${where}); DR needs arp_ignore=1, arp_announce=2`;
+}
+
+function tunMessage(name: string, tun: TunCheck): string {
+	const parts = [
+		...tun.down.map((d) => `${d} is not up`),
+		...(tun.missingVips.length > 0 ? [`${tun.missingVips.join(', ')} not on ${tun.devices.join('/')}`] : []),
+		...(tun.rpFilterOk ? [] : [`rp_filter is ${tun.rpFilter.effective} (max of all ${tun.rpFilter.all ?? '?'} and tunl0 ${tun.rpFilter.tunnel ?? '?'}); TUN needs 0 or 2`]),
+	];
+	return `${name} is not ready for TUN: ${parts.join('; ')}`;
+}
+
+/** A real server checked by the forwarding modes of the services it serves. */
+function realServerFindings(name: string, serviceName: string | undefined, rs: RealServerData): Finding[] {
+	const out: Finding[] = [];
+	if (rs.missingVips.length > 0) {
+		const device = rs.vipDevice ?? 'lo';
+		out.push({kind: 'rs-vip-not-on-lo', severity: 'critical', subject: name, message: `${name} lacks ${rs.missingVips.map((v) => `${v.split('/')[0]}/${hostBits(v)}`).join(', ')} on ${device}`});
+	}
+	if (!rs.arpOk) out.push({kind: 'rs-arp-sysctls', severity: 'critical', subject: name, message: arpMessage(name, rs)});
+	if (rs.nat && !rs.nat.ok) out.push({kind: 'rs-nat-route', severity: 'critical', subject: name, message: `${name}: ${rs.nat.note ?? 'no default route via the directors'}`});
+	// Judged by the subnet only (the profile names no gateway VIP there): said, but not an alarm.
+	else if (rs.nat?.note) out.push({kind: 'rs-nat-route', severity: 'info', subject: name, message: `${name}: ${rs.nat.note}`});
+	if (rs.tun && !rs.tun.ok) out.push({kind: 'rs-tun-not-ready', severity: 'critical', subject: name, message: tunMessage(name, rs.tun)});
+	if (rs.serviceActive === false || rs.portAnswering === false) {
+		const refused = (rs.ports ?? []).filter((p) => p.answering === false).map((p) => `${p.protocol} ${p.port}`);
+		const what = rs.serviceActive === false ? `${serviceName ?? 'service'} is not active` : refused.length > 0 ? `${refused.join(', ')} refused` : 'service port does not answer';
+		out.push({kind: 'rs-service-down', severity: 'critical', subject: name, message: `${name}: ${what}`});
+	}
+	return out;
 }
 
 /** Healthy means no critical or warning finding. */

@@ -2,11 +2,10 @@
 // slow or dead host never delays the others), keeps the last good data with its age, and follows VIP
 // moves as events (`ip -o monitor address` on each director, vip-follower.ts) so a move shows within
 // milliseconds.
-import net from 'node:net';
 import type {Host, Profile} from '../profile/model.js';
 import {readInstalledConfig, sudoConfigFolder} from '../probes/installed-config.js';
 import {directorSnapshotCommand, parseDirectorSnapshot, type DumpKind} from '../probes/director-snapshot.js';
-import {parseRealServerCheck, realServerCheckCommand} from '../probes/realserver.js';
+import {checkRealServer, realServerCheckCommand, type RealServerCheck} from '../probes/realserver.js';
 import type {IfAddress} from '../probes/vip.js';
 import {keepalivedSignumCommand, keepalivedVersionCommand} from '../probes/vrrp.js';
 import {detectCapabilities, signumFallback, signumQuestions, type KeepalivedCapabilities} from '../probes/keepalived-caps.js';
@@ -14,8 +13,10 @@ import {TransportError, type ExecResult, type Transport} from '../transport/type
 import type {ClusterStore} from './store.js';
 import {ConfigDriftTracker} from './drift.js';
 import {AddressMonitor, type IpMonitorEvent} from './vip-follower.js';
+import {portAnswers} from './port-probe.js';
+import {realServerExpectations, servedModes, servicePorts} from './rs-expectations.js';
 
-import type {DirectorData, HostState} from './types.js';
+import type {DirectorData, HostState, RealServerData} from './types.js';
 
 /** Parse problems kept per director (status shows them; the rest are counted by the parsers). */
 const MAX_PROBLEMS_KEPT = 10;
@@ -28,25 +29,12 @@ export interface PollerOptions {
 	readonly intervalMs?: number;
 	/** Follow VIP moves with `ip -o monitor address` (default true). */
 	readonly events?: boolean;
-	/** Check real servers' service ports with a TCP connect from the station (default true). */
+	/** Check real servers' service ports from the station: TCP connect, UDP datagram (default true). */
 	readonly portCheck?: boolean;
 }
 
 function describe(error: unknown): string {
 	return error instanceof Error ? error.message : String(error);
-}
-
-function tcpAnswers(address: string, port: number, timeoutMs: number): Promise<boolean> {
-	return new Promise((resolve) => {
-		const socket = net.connect({host: address, port});
-		const done = (ok: boolean) => {
-			socket.destroy();
-			resolve(ok);
-		};
-		socket.setTimeout(timeoutMs, () => done(false));
-		socket.once('connect', () => done(true));
-		socket.once('error', () => done(false));
-	});
 }
 
 /** Client and bastion hosts are polled this many times less often than directors and real servers. */
@@ -250,40 +238,23 @@ export class ClusterPoller {
 	}
 
 	private async pollRealServer(host: Host): Promise<void> {
-		const vses = this.profile.virtualServers.filter((vs) => vs.realServers.some((rs) => rs.host === host.name));
-		const vips = [...new Set(vses.filter((vs) => vs.forwarding !== 'NAT').map((vs) => vs.vip))];
-		// A TCP connect says nothing about a UDP port (and fails on it): UDP services are not probed here.
-		const tcp = vses.filter((vs) => vs.protocol === 'TCP');
-		const ports = [...new Set(tcp.flatMap((vs) => vs.realServers.filter((rs) => rs.host === host.name).map((rs) => rs.port)))];
+		const ports = servicePorts(this.profile, host.name);
 		const [check, service, answering] = await Promise.allSettled([
 			this.probe(host, realServerCheckCommand()),
 			host.service ? this.probe(host, host.service.status) : Promise.resolve(undefined),
-			this.options.portCheck === false ? Promise.resolve(undefined) : Promise.all(ports.map((p) => tcpAnswers(host.address, p, 1500))),
+			this.options.portCheck === false ? Promise.resolve(undefined) : Promise.all(ports.map((p) => portAnswers(host.address, p, 1500))),
 		]);
 		if (check.status === 'rejected') {
 			this.markUnreachable(host, describe(check.reason));
 			return;
 		}
-		const parsed = parseRealServerCheck(check.value.stdout, vips);
+		const parsed = checkRealServer(check.value.stdout, realServerExpectations(this.profile, host));
+		const answers = answering.status === 'fulfilled' ? answering.value : undefined;
+		const data = realServerData(parsed, servedModes(this.profile, host.name), service.status === 'fulfilled' ? service.value : undefined, answers && ports.map((p, i) => ({...p, answering: answers[i] ?? null})));
 		this.store.updateHost(host.name, (prev): HostState => {
 			const {error: _dropped, ...rest} = prev;
 			const done = Date.now();
-			return {
-				...rest,
-				reachable: true,
-				lastOkAt: done,
-				lastPollAt: done,
-				conn: this.transport.status(host.name),
-				realServer: {
-					vipsOnLo: parsed.vipsOnLo,
-					missingVips: parsed.missingVips,
-					arpIgnore: parsed.arpIgnore,
-					arpAnnounce: parsed.arpAnnounce,
-					arpOk: parsed.arpOk,
-					...(service.status === 'fulfilled' && service.value ? {serviceActive: service.value.code === 0} : {}),
-					...(answering.status === 'fulfilled' && answering.value ? {portAnswering: answering.value.every(Boolean)} : {}),
-				},
-			};
+			return {...rest, reachable: true, lastOkAt: done, lastPollAt: done, conn: this.transport.status(host.name), realServer: data};
 		});
 	}
 
@@ -306,4 +277,27 @@ export class ClusterPoller {
 			return {...prev, director: {...prev.director, addresses}};
 		});
 	}
+}
+
+/** What the store keeps of a real server's poll: the mode checks, the service status and the port answers. */
+function realServerData(parsed: RealServerCheck, modes: RealServerData['modes'], service: ExecResult | undefined, ports: RealServerData['ports'] | undefined): RealServerData {
+	// One refusal is enough to say the service is down; all must answer to say it is up.
+	const answered = ports?.map((p) => p.answering);
+	const portAnswering = answered === undefined ? undefined : answered.includes(false) ? false : answered.length > 0 && answered.every((a) => a === true) ? true : undefined;
+	return {
+		modes,
+		vipsOnLo: parsed.vipsOnLo,
+		missingVips: parsed.missingVips,
+		vipDevice: parsed.vipDevice,
+		...(parsed.arpInterface !== undefined ? {arpInterface: parsed.arpInterface} : {}),
+		arpRequired: parsed.arpRequired,
+		arpIgnore: parsed.arpIgnore,
+		arpAnnounce: parsed.arpAnnounce,
+		arpOk: parsed.arpOk,
+		...(parsed.nat ? {nat: parsed.nat} : {}),
+		...(parsed.tun ? {tun: parsed.tun} : {}),
+		...(service ? {serviceActive: service.code === 0} : {}),
+		...(portAnswering !== undefined ? {portAnswering} : {}),
+		...(ports ? {ports} : {}),
+	};
 }

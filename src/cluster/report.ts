@@ -1,6 +1,6 @@
 // The documented JSON shape of a cluster snapshot (`lvsdeck status --json`), and its text tables.
 // Pure: views, scripts and tests all read the same object.
-import type {ClusterState, Finding, HostState} from './types.js';
+import type {ArpSysctl, ClusterState, Finding, HostState, RealServerData} from './types.js';
 import {isHealthy} from './findings.js';
 import {differenceEntry, formatDifferenceEntry, type DifferenceEntry} from './drift.js';
 import {sanitizeLine} from '../text/sanitize.js';
@@ -18,7 +18,17 @@ export interface StatusReport {
 		expected: string | null;
 		/** Set when the expected holder ties on priority: who wins and why. */
 		expectedWhy: string | null;
-		members: Array<{director: string; state: string | null; priority: number | null; effectivePriority: number | null; configuredPriority: number}>;
+		members: Array<{
+			director: string;
+			state: string | null;
+			priority: number | null;
+			effectivePriority: number | null;
+			configuredPriority: number;
+			/** Set when keepalived runs the member below its configured priority, with why when it says. */
+			lowered: string | null;
+			/** Set when the member is in FAULT: why, as keepalived says. */
+			faultWhy: string | null;
+		}>;
 	}>;
 	readonly hosts: ReadonlyArray<{
 		name: string;
@@ -86,16 +96,52 @@ export interface StatusReport {
 		name: string;
 		vipsOnLo: string[];
 		missingVips: string[];
-		arpIgnore: {all: number | null; lo: number | null};
-		arpAnnounce: {all: number | null; lo: number | null};
+		arpIgnore: ArpReport;
+		arpAnnounce: ArpReport;
 		arpOk: boolean;
 		serviceActive: boolean | null;
 		portAnswering: boolean | null;
+		/** Forwarding modes of the services the host serves (DR, NAT, TUN). */
+		modes: string[];
+		/** Where the DR VIPs must be (vipsOnLo and missingVips are about this device). */
+		vipDevice: string;
+		/** The interface carrying the real address, whose ARP values count. */
+		arpInterface: string | null;
+		/** false: no service needs the ARP settings (arpOk is then true). */
+		arpRequired: boolean | null;
+		nat: {gateways: string[]; defaultVia: string[]; ok: boolean; note: string | null} | null;
+		tun: {devices: string[]; down: string[]; vipsOnTunnel: string[]; missingVips: string[]; rpFilter: {all: number | null; tunnel: number | null; effective: number | null}; rpFilterOk: boolean; ok: boolean} | null;
+		ports: Array<{protocol: string; port: number; answering: boolean | null}>;
 	}>;
 	readonly findings: readonly Finding[];
 }
 
 const n = <T>(v: T | undefined): T | null => (v === undefined ? null : v);
+
+/** An ARP sysctl: all and lo (as before), the real address's interface and the kernel's max(all, interface). */
+interface ArpReport {
+	all: number | null;
+	lo: number | null;
+	interface: number | null;
+	effective: number | null;
+}
+
+const arpReport = (v: ArpSysctl): ArpReport => ({all: n(v.all), lo: n(v.lo), interface: n(v.interface), effective: n(v.effective)});
+
+function modeReport(r: RealServerData): Pick<StatusReport['realServers'][number], 'modes' | 'vipDevice' | 'arpInterface' | 'arpRequired' | 'nat' | 'tun' | 'ports'> {
+	const t = r.tun;
+	return {
+		modes: [...(r.modes ?? [])],
+		vipDevice: r.vipDevice ?? 'lo',
+		arpInterface: n(r.arpInterface),
+		arpRequired: n(r.arpRequired),
+		nat: r.nat ? {gateways: [...r.nat.gateways], defaultVia: [...r.nat.defaultVia], ok: r.nat.ok, note: n(r.nat.note)} : null,
+		tun: t
+			? {devices: [...t.devices], down: [...t.down], vipsOnTunnel: [...t.vipsOnTunnel], missingVips: [...t.missingVips], rpFilter: {all: n(t.rpFilter.all), tunnel: n(t.rpFilter.tunnel), effective: n(t.rpFilter.effective)}, rpFilterOk: t.rpFilterOk, ok: t.ok}
+			: null,
+		ports: (r.ports ?? []).map((p) => ({...p})),
+	};
+}
 
 /** The drift result for the hash the director reports now (an older one says nothing about it). */
 function driftOf(d: HostState['director']): {drift: DifferenceEntry[] | null; driftError: string | null} {
@@ -134,6 +180,8 @@ function vipEntry(v: ClusterState['vips'][number]): Section<'vips'> {
 			priority: n(m.priority),
 			effectivePriority: n(m.effectivePriority),
 			configuredPriority: m.configuredPriority,
+			lowered: n(m.lowered),
+			faultWhy: n(m.faultWhy),
 		})),
 	};
 }
@@ -202,11 +250,12 @@ function realServerEntry(h: HostState & {realServer: NonNullable<HostState['real
 		name: h.name,
 		vipsOnLo: [...r.vipsOnLo],
 		missingVips: [...r.missingVips],
-		arpIgnore: {all: n(r.arpIgnore.all), lo: n(r.arpIgnore.lo)},
-		arpAnnounce: {all: n(r.arpAnnounce.all), lo: n(r.arpAnnounce.lo)},
+		arpIgnore: arpReport(r.arpIgnore),
+		arpAnnounce: arpReport(r.arpAnnounce),
 		arpOk: r.arpOk,
 		serviceActive: n(r.serviceActive),
 		portAnswering: n(r.portAnswering),
+		...modeReport(r),
 	};
 }
 
@@ -303,11 +352,12 @@ export function formatStatusReport(r: StatusReport): string {
 		out.push('');
 		out.push(
 			table(
-				['REAL SERVER', 'VIP ON LO', 'ARP', 'SERVICE', 'PORT'],
+				['REAL SERVER', 'MODES', 'VIPS', 'ARP', 'SERVICE', 'PORT'],
 				r.realServers.map((s) => [
 					s.name,
-					s.missingVips.length === 0 ? 'yes' : `missing ${s.missingVips.join(',')}`,
-					s.arpOk ? 'ok' : `ignore=${s.arpIgnore.all ?? '?'}/${s.arpIgnore.lo ?? '?'} announce=${s.arpAnnounce.all ?? '?'}/${s.arpAnnounce.lo ?? '?'}`,
+					s.modes.join(',') || '-',
+					s.missingVips.length === 0 ? (s.vipsOnLo.length > 0 ? `on ${s.vipDevice}` : '-') : `missing ${s.missingVips.join(',')} on ${s.vipDevice}`,
+					!s.arpRequired && s.arpRequired !== null ? 'not needed' : s.arpOk ? 'ok' : `ignore=${s.arpIgnore.effective ?? '?'} announce=${s.arpAnnounce.effective ?? '?'} on ${s.arpInterface ?? 'all'}`,
 					s.serviceActive === null ? '?' : s.serviceActive ? 'active' : 'INACTIVE',
 					s.portAnswering === null ? '?' : s.portAnswering ? 'answers' : 'NO ANSWER',
 				]),

@@ -1,6 +1,7 @@
 // The live cluster state, as the store publishes it: immutable snapshots that views and reports read.
 import type {IpvsTable} from '../probes/ipvs.js';
 import type {IfAddress} from '../probes/vip.js';
+import type {NatCheck, TunCheck} from '../probes/realserver.js';
 import type {VrrpInstanceState} from '../probes/vrrp.js';
 import type {KeepalivedCapabilities} from '../probes/keepalived-caps.js';
 import type {HostStatus} from '../transport/types.js';
@@ -44,15 +45,37 @@ export interface DirectorData {
 	readonly problems?: readonly string[];
 }
 
+/** An ARP sysctl: `all`, lo, the real address's interface, and the kernel's value max(all, interface). */
+export interface ArpSysctl {
+	readonly all?: number;
+	readonly lo?: number;
+	readonly interface?: number;
+	readonly effective?: number;
+}
+
 export interface RealServerData {
+	/** The forwarding modes of the services this host serves (absent: data from before modes were known). */
+	readonly modes?: ReadonlyArray<'DR' | 'NAT' | 'TUN'>;
+	/** DR VIPs found on vipDevice (the name is older than vip_device). */
 	readonly vipsOnLo: readonly string[];
+	/** DR VIPs missing from vipDevice. */
 	readonly missingVips: readonly string[];
-	readonly arpIgnore: {readonly all?: number; readonly lo?: number};
-	readonly arpAnnounce: {readonly all?: number; readonly lo?: number};
+	/** The device the DR VIPs must be on: lo, or the profile's vip_device. */
+	readonly vipDevice?: string;
+	/** The interface carrying the real address, whose ARP values count. */
+	readonly arpInterface?: string;
+	/** false: no service needs the ARP settings (NAT, or TUN across a router); arpOk is then true. */
+	readonly arpRequired?: boolean;
+	readonly arpIgnore: ArpSysctl;
+	readonly arpAnnounce: ArpSysctl;
 	readonly arpOk: boolean;
+	readonly nat?: NatCheck;
+	readonly tun?: TunCheck;
 	readonly serviceActive?: boolean;
-	/** Does the service port accept a TCP connection from the station? */
+	/** Do all the service ports answer the station (TCP connect, UDP datagram)? Absent: no evidence. */
 	readonly portAnswering?: boolean;
+	/** Each service port's answer (null: no evidence either way). */
+	readonly ports?: ReadonlyArray<{readonly protocol: 'TCP' | 'UDP'; readonly port: number; readonly answering: boolean | null}>;
 }
 
 export interface HostState {
@@ -75,7 +98,7 @@ export interface VipPlacement {
 	readonly instance: string;
 	/** Directors whose interfaces carry the VIP now. */
 	readonly holders: readonly string[];
-	/** The director the profile prefers (highest priority among the reachable, running ones). */
+	/** The VRRP election winner: highest effective priority among the reachable members running keepalived and not in FAULT. */
 	readonly expected?: string;
 	/** When it ties on priority with the next one, who wins and why ("equal priority 100: dir2 wins by higher address …"). */
 	readonly expectedWhy?: string;
@@ -86,6 +109,10 @@ export interface VipPlacement {
 		readonly priority?: number;
 		readonly effectivePriority?: number;
 		readonly configuredPriority: number;
+		/** Set when keepalived runs this member below its configured priority: by how much, and why when the dump says. */
+		readonly lowered?: string;
+		/** Set when the member is in FAULT: why, as keepalived's dump says (or that it does not say). */
+		readonly faultWhy?: string;
 	}>;
 }
 
@@ -104,6 +131,10 @@ export type FindingKind =
 	| 'config-invalid'
 	| 'rs-vip-not-on-lo'
 	| 'rs-arp-sysctls'
+	| 'rs-nat-route'
+	| 'rs-tun-not-ready'
+	| 'vrrp-fault'
+	| 'vrrp-priority-reduced'
 	| 'rs-service-down'
 	| 'keepalived-down'
 	| 'host-unreachable';

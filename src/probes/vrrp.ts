@@ -44,6 +44,14 @@ export interface VrrpInstanceState {
 	/** Like '192.168.67.100/24' (address/prefix only; excluded VIPs included). */
 	vips: string[];
 	stats?: VrrpStats;
+	/** Tracked scripts: names (text dump) or the script's command (the JSON dump has only that). */
+	trackedScripts?: string[];
+	/** Tracked interfaces (track_interface). */
+	trackedInterfaces?: string[];
+	/** Of the tracked scripts, those keepalived reports failing (Status = BAD; text dump only). */
+	failedScripts?: string[];
+	/** Of the tracked interfaces, those keepalived reports not up (text dump only). */
+	downInterfaces?: string[];
 }
 
 /**
@@ -246,6 +254,22 @@ function jsonRecords(root: unknown): unknown[] | undefined {
 	return undefined;
 }
 
+/** keepalived 2.2.7 prints a tracked script as its command in quotes ('/usr/bin/false'): shown unquoted, bounded. */
+function isScriptText(v: unknown): v is string {
+	return typeof v === 'string' && /^[\x20-\x7e]{1,120}$/.test(v);
+}
+
+/** keepalived quotes each word of a script command: `'/usr/bin/test' '-e' '/run/x'` is `/usr/bin/test -e /run/x`. */
+function unquoteCommand(v: string): string {
+	return /^'.*'$/.test(v) ? v.slice(1, -1).split("' '").join(' ') : v;
+}
+
+/** The entries of a JSON name list that pass `ok` (a script command's quotes removed). */
+function jsonNames(list: unknown, ok: (v: unknown) => v is string): string[] {
+	if (!Array.isArray(list)) return [];
+	return list.map((v) => (typeof v === 'string' ? unquoteCommand(v) : v)).filter(ok).slice(0, 32);
+}
+
 /**
  * Parse /tmp/keepalived.json (`{"data":{…},"stats":{…}}` per instance). Only the fields below are
  * copied; `auth_type`/`auth_data` never are.
@@ -306,6 +330,10 @@ export function parseKeepalivedJson(text: string): VrrpDump {
 			}
 		}
 		if (isRecord(rec) && isRecord(rec.stats)) inst.stats = statsFromJson(rec.stats);
+		const scripts = jsonNames(d.track_script, isScriptText);
+		if (scripts.length > 0) inst.trackedScripts = scripts;
+		const ifaces = jsonNames(d.track_ifp, isInterfaceName);
+		if (ifaces.length > 0) inst.trackedInterfaces = ifaces;
 		instances.push(inst);
 	});
 	return {instances, problems: capped(problems)};
@@ -342,7 +370,7 @@ export function parseKeepalivedData(text: string): VrrpDump {
 	let inTopology = false;
 	let sawTopology = false;
 	let cur: VrrpInstanceState | undefined;
-	let block: 'vips' | 'other' | undefined;
+	let block: 'vips' | 'scripts' | 'ifaces' | 'other' | undefined;
 	let inNic = false;
 	const lines = text.split('\n');
 	for (let n = 0; n < lines.length; n++) {
@@ -385,7 +413,7 @@ export function parseKeepalivedData(text: string): VrrpDump {
 				const a = vipAddress(body);
 				if (a) cur.vips.push(a);
 				else problems.push(`${cur.name}: unreadable virtual IP line ${n + 1}`);
-			}
+			} else if (block === 'scripts' || block === 'ifaces') addTracked(cur, block, body);
 			continue;
 		}
 		block = undefined;
@@ -397,6 +425,11 @@ export function parseKeepalivedData(text: string): VrrpDump {
 			block = 'vips';
 			continue;
 		}
+		// `Tracked scripts :` / `Tracked interfaces :`, then `name weight N` per line.
+		if (key === 'Tracked scripts' || key === 'Tracked interfaces') {
+			block = key === 'Tracked scripts' ? 'scripts' : 'ifaces';
+			continue;
+		}
 		if (eq < 0) {
 			block = 'other';
 			continue;
@@ -405,6 +438,7 @@ export function parseKeepalivedData(text: string): VrrpDump {
 	}
 	if (!sawTopology) problems.push('no "VRRP Topology" section in the data dump');
 	for (const i of instances) if (i.state !== 'BACKUP') delete i.masterPriority;
+	markTrackFailures(instances, trackStatus(lines));
 	return {instances, problems: capped(problems)};
 }
 
@@ -470,6 +504,46 @@ function applyDataField(cur: VrrpInstanceState, key: string, value: string, line
 			break;
 		default:
 			break;
+	}
+}
+
+function addTracked(inst: VrrpInstanceState, block: 'scripts' | 'ifaces', body: string): void {
+	const name = body.split(/\s+/, 1)[0] ?? '';
+	if (block === 'scripts' && isInstanceName(name)) (inst.trackedScripts ??= []).push(name);
+	else if (block === 'ifaces' && isInterfaceName(name)) (inst.trackedInterfaces ??= []).push(name);
+}
+
+/** From the `VRRP Scripts` and `Interfaces` sections: scripts whose Status is BAD, interfaces that are not UP. */
+function trackStatus(lines: readonly string[]): {badScripts: Set<string>; downInterfaces: Set<string>} {
+	const badScripts = new Set<string>();
+	const downInterfaces = new Set<string>();
+	let section: 'scripts' | 'ifaces' | undefined;
+	let name: string | undefined;
+	for (const raw of lines) {
+		const line = raw.replace(/\r$/, '');
+		if (line.startsWith(SECTION_PREFIX)) {
+			section = line.includes('< VRRP Scripts >') ? 'scripts' : line.includes('< Interfaces >') ? 'ifaces' : undefined;
+			name = undefined;
+			continue;
+		}
+		if (!section) continue;
+		const body = line.trim();
+		const indent = indentOf(line);
+		if (indent === 1) name = body.startsWith('VRRP Script = ') || body.startsWith('Name = ') ? body.slice(body.indexOf(' = ') + 3).trim() : undefined;
+		else if (indent === 3 && name !== undefined) {
+			if (section === 'scripts' && body === 'Status = BAD') badScripts.add(name);
+			if (section === 'ifaces' && body.startsWith('State = ') && !body.startsWith('State = UP')) downInterfaces.add(name);
+		}
+	}
+	return {badScripts, downInterfaces};
+}
+
+function markTrackFailures(instances: VrrpInstanceState[], status: {badScripts: Set<string>; downInterfaces: Set<string>}): void {
+	for (const i of instances) {
+		const failed = (i.trackedScripts ?? []).filter((s) => status.badScripts.has(s));
+		const down = (i.trackedInterfaces ?? []).filter((s) => status.downInterfaces.has(s));
+		if (failed.length > 0) i.failedScripts = failed;
+		if (down.length > 0) i.downInterfaces = down;
 	}
 }
 

@@ -175,20 +175,30 @@ export const KEEPALIVED_DUMP_SCRIPT = [
 ].join('\n');
 
 /**
- * Prints `net.ipv4.conf.{all,lo}.{arp_ignore,arp_announce}=N` (N is `missing` when unreadable),
- * read straight from /proc/sys so no sysctl binary or root is needed, then one `lo.addr=` line per
- * line of `ip -o addr show dev lo`.
+ * Everything the real-server checks of every forwarding mode read, in one session, without root and
+ * with one process (`ip`; the rest are shell builtins reading /proc and /sys, as process starts are
+ * slow on small hosts): `net.ipv4.conf.<if>.{arp_ignore,arp_announce,rp_filter}=N` for every entry of
+ * /proc/sys/net/ipv4/conf (N is `missing` when unreadable; the kernel applies max(all, <if>), so the
+ * per-interface values matter), `flags.<if>=0x...` per /sys/class/net entry (IFF_UP is 0x1),
+ * `route4=` / `route6=` per line of /proc/net/route and /proc/net/ipv6_route, then `ip -o addr show`
+ * as it prints. It only reads.
  */
 export const REALSERVER_CHECK_SCRIPT = [
-	'for c in all lo; do',
-	'  for k in arp_ignore arp_announce; do',
+	'for d in /proc/sys/net/ipv4/conf/*/; do',
+	'  c=${d%/}; c=${c##*/}',
+	'  for k in arp_ignore arp_announce rp_filter; do',
 	'    v=missing',
-	'    f="/proc/sys/net/ipv4/conf/$c/$k"',
-	'    [ -r "$f" ] && read -r v < "$f"',
+	'    [ -r "$d$k" ] && read -r v < "$d$k"',
 	'    printf \'net.ipv4.conf.%s.%s=%s\\n\' "$c" "$k" "$v"',
 	'  done',
 	'done',
-	'ip -o addr show dev lo 2>&1 | while IFS= read -r l; do printf \'lo.addr=%s\\n\' "$l"; done',
+	'for f in /sys/class/net/*/flags; do',
+	'  n=${f%/flags}; n=${n##*/}; v=',
+	'  [ -r "$f" ] && read -r v < "$f" && printf \'flags.%s=%s\\n\' "$n" "$v"',
+	'done',
+	'[ -r /proc/net/route ] && while IFS= read -r l; do printf \'route4=%s\\n\' "$l"; done < /proc/net/route',
+	'[ -r /proc/net/ipv6_route ] && while IFS= read -r l; do printf \'route6=%s\\n\' "$l"; done < /proc/net/ipv6_route',
+	'ip -o addr show 2>&1',
 ].join('\n');
 
 /** Marks curl's per-request line in REMOTE_WATCH_SCRIPT's output. */

@@ -5,6 +5,7 @@ import type {Profile, VrrpInstance} from '../../profile/model.js';
 import type {Transport} from '../../transport/types.js';
 import {hostOn} from '../../cluster/queries.js';
 import {VipFollower} from '../../cluster/vip-follower.js';
+import type {ClusterState} from '../../cluster/types.js';
 import {runDrillEngine, type DrillContext, type DrillOutcome, type DrillStrategy} from './engine.js';
 import {drillReport, type FailoverDrillReport} from './drill-report.js';
 import {faultFor, faultRefusal, type FailoverKind, type HardMethod} from './faults.js';
@@ -30,11 +31,29 @@ export function skewMs(inst: VrrpInstance, priority: number): number {
 	return ((256 - priority) / 256) * inst.advertInt * 1000;
 }
 
-/** Graceful: the old master sends priority 0, the backup waits the skew. Hard: 3 adverts + skew. */
-export function expectedBoundMs(inst: VrrpInstance, kind: FailoverKind): number {
-	const backup = inst.members[1] ?? inst.members[0]!;
-	const skew = skewMs(inst, backup.priority);
+/**
+ * Graceful: the old master sends priority 0, the backup waits the skew. Hard: 3 adverts + skew. The
+ * skew is the taking-over backup's (its effective priority, see takeoverPriority); without one, the
+ * profile's second member.
+ */
+export function expectedBoundMs(inst: VrrpInstance, kind: FailoverKind, backupPriority?: number): number {
+	const skew = skewMs(inst, backupPriority ?? (inst.members[1] ?? inst.members[0]!).priority);
 	return Math.round(kind === 'failover' ? skew : 3 * inst.advertInt * 1000 + skew);
+}
+
+/**
+ * The priority of the backup that will take over: the highest among the actual backups (the members
+ * other than the current holder), each at the effective priority its keepalived reports (track scripts
+ * and interfaces applied), else its configured one. keepalived times the master-down skew with it.
+ */
+export function takeoverPriority(state: ClusterState, inst: VrrpInstance, backups: readonly string[]): number | undefined {
+	const priorities = inst.members
+		.filter((m) => backups.includes(m.director))
+		.map((m) => {
+			const v = hostOn(state, m.director)?.director?.vrrp?.find((x) => x.name === inst.name);
+			return v?.effectivePriority ?? v?.priority ?? m.priority;
+		});
+	return priorities.length > 0 ? Math.max(...priorities) : undefined;
 }
 
 
@@ -118,7 +137,7 @@ export function failoverStrategy(kind: FailoverKind, method: HardMethod | undefi
 			const fault = faultFor(profile, inst, target, backups, kind, method);
 			const moves = new VipMoves(vip, target, mark);
 			const follower = new VipFollower(transport, vip, inst.members.map((m) => m.director), (h, at) => moves.onHolders(h, at));
-			const bound = expectedBoundMs(inst, kind);
+			const bound = expectedBoundMs(inst, kind, takeoverPriority(cluster.store.getState(), inst, backups));
 			let keepalivedAt: number | undefined;
 			const p = inst.preempt;
 			const preempt = p.mode === 'delay' ? `preempt_delay ${p.delaySec}s` : p.mode;

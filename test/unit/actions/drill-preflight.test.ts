@@ -3,7 +3,7 @@
 import {describe, expect, it} from 'vitest';
 import {ClusterStore} from '../../../src/cluster/store.js';
 import {DrillRefused, preflightDirectors} from '../../../src/actions/drills/common.js';
-import {expectedBoundMs, skewMs} from '../../../src/actions/drills/failover.js';
+import {expectedBoundMs, skewMs, takeoverPriority} from '../../../src/actions/drills/failover.js';
 import {removalBoundMs} from '../../../src/actions/drills/realserver-drill.js';
 import {CUT_VRRP_SCRIPT, faultFor, UNCUT_VRRP_SCRIPT} from '../../../src/actions/drills/faults.js';
 import {healthyHosts, labProfile, withHost} from '../cluster/fixture-state.js';
@@ -43,6 +43,20 @@ describe('expected bounds from the profile', () => {
 		expect(expectedBoundMs(inst, 'hard-failover')).toBe(3688);
 		const vs = labProfile.virtualServers[0]!;
 		expect(removalBoundMs(vs, vs.realServers[0]!)).toBe(8000);
+	});
+
+	it('use the actual backup at its effective priority, not the profile\'s second member', () => {
+		// Healthy: dir2 (80) takes over from dir1.
+		expect(takeoverPriority(stateOf(), inst, ['dir2'])).toBe(80);
+		// A track script runs dir1 at 50 and the VIP sits on dir2: the backup is dir1, at 50.
+		const lowered = withHost(healthyHosts(NOW), 'dir1', (h) => ({...h, director: {...h.director!, vrrp: h.director!.vrrp!.map((v) => ({...v, effectivePriority: 50}))}}));
+		const p = takeoverPriority(stateOf(lowered), inst, ['dir1']);
+		expect(p).toBe(50);
+		expect(expectedBoundMs(inst, 'failover', p)).toBe(Math.round(((256 - 50) / 256) * 1000));
+		expect(expectedBoundMs(inst, 'hard-failover', p)).toBe(Math.round(3000 + ((256 - 50) / 256) * 1000));
+		// No dump: the configured priority of the actual backup (dir1's 100), not dir2's 80.
+		const noDump = withHost(healthyHosts(NOW), 'dir1', (h) => ({...h, director: {...h.director!, vrrp: []}}));
+		expect(takeoverPriority(stateOf(noDump), inst, ['dir1'])).toBe(100);
 	});
 });
 

@@ -25,6 +25,11 @@ function equalProfile() {
 	return parseProfile(text, path.join(ROOT, 'profiles', 'lab.yaml'));
 }
 
+/** The lab's captured state, with dir2's keepalived at priority 100 as the profile says (elections follow the dumps). */
+function equalHosts(): Map<string, HostState> {
+	return withHost(healthyHosts(), 'dir2', (h) => ({...h, director: {...h.director!, vrrp: h.director!.vrrp!.map((v) => ({...v, priority: 100, effectivePriority: 100}))}}));
+}
+
 function state(hosts: Map<string, HostState>, profile = equalProfile()): ClusterState {
 	const vips = deriveVips(profile, hosts);
 	const findings = deriveFindings({profile, hosts, vips, renderedSha256: renderedHashes()});
@@ -41,12 +46,12 @@ describe('equal priorities', () => {
 	});
 
 	it('make the higher-address director the expected holder, and say why', () => {
-		const [vip] = state(healthyHosts()).vips;
+		const [vip] = state(equalHosts()).vips;
 		expect(vip).toMatchObject({expected: 'dir2', expectedWhy: WHY});
 	});
 
 	it('the winner is the higher address among those still running keepalived', () => {
-		const hosts = withHost(healthyHosts(), 'dir2', (h) => ({...h, director: {...h.director!, keepalivedActive: false}}));
+		const hosts = withHost(equalHosts(), 'dir2', (h) => ({...h, director: {...h.director!, keepalivedActive: false}}));
 		const [vip] = state(hosts).vips;
 		expect(vip!.expected).toBe('dir1');
 		expect(vip!.expectedWhy).toBeUndefined();
@@ -54,10 +59,10 @@ describe('equal priorities', () => {
 
 	it('a VIP on the lower address is reported with the reason the other one wins', () => {
 		// healthy lab: dir1 holds the VIP; with preempt, dir2 (higher address) should take it
-		const f = state(healthyHosts()).findings.find((x) => x.kind === 'vip-not-on-preferred');
+		const f = state(equalHosts()).findings.find((x) => x.kind === 'vip-not-on-preferred');
 		expect(f?.message).toBe(`192.168.67.100 is on dir1, but dir2 wins the election (${WHY}) and is up`);
 		const moved = withHost(
-			withHost(healthyHosts(), 'dir1', (h) => ({...h, director: {...h.director!, addresses: h.director!.addresses.filter((a) => a.address !== VIP.address)}})),
+			withHost(equalHosts(), 'dir1', (h) => ({...h, director: {...h.director!, addresses: h.director!.addresses.filter((a) => a.address !== VIP.address)}})),
 			'dir2',
 			(h) => ({...h, director: {...h.director!, addresses: [...h.director!.addresses, VIP]}}),
 		);
@@ -65,7 +70,7 @@ describe('equal priorities', () => {
 	});
 
 	it('status (JSON and text) and the console VIP detail name the winner and the reason', () => {
-		const s = state(healthyHosts());
+		const s = state(equalHosts());
 		const report = buildStatusReport(s, 0);
 		expect(report.vips[0]).toMatchObject({expected: 'dir2', expectedWhy: WHY});
 		expect(formatStatusReport(report)).toContain(`192.168.67.100 (VI_1): ${WHY}`);

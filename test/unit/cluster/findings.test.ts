@@ -1,8 +1,14 @@
 // Derived findings on states built from captured lab output: each alarm appears exactly when its
 // condition holds.
+import {readFileSync} from 'node:fs';
 import {describe, expect, it} from 'vitest';
+import {parseKeepalivedData, parseKeepalivedJson} from '../../../src/probes/vrrp.js';
+import {checkRealServer} from '../../../src/probes/realserver.js';
+import {realServerExpectations, servicePorts} from '../../../src/cluster/rs-expectations.js';
+import {parseProfile} from '../../../src/profile/load.js';
+import {hostByName, type Profile} from '../../../src/profile/model.js';
 import {deriveFindings, deriveVips, isHealthy} from '../../../src/cluster/findings.js';
-import type {HostState} from '../../../src/cluster/types.js';
+import type {HostState, RealServerData} from '../../../src/cluster/types.js';
 import type {IfAddress} from '../../../src/probes/vip.js';
 import {healthyHosts, labProfile, renderedHashes, withHost} from './fixture-state.js';
 
@@ -124,5 +130,126 @@ describe('deriveFindings', () => {
 		expect(f.map((x) => `${x.kind}:${x.subject}`)).toEqual(['host-unreachable:dir1']);
 		// dir1's last data still says it holds the VIP, but an unreachable host is not counted as a holder.
 		expect(vips[0]!.holders).toEqual([]);
+	});
+});
+
+// Dumps captured on the lab (keepalived 2.2.7): a track script (weight -50) lowering dir1 from 100 to
+// 50, below dir2's 80, and dir2 in FAULT because the dummy interface it tracks went down.
+describe('VRRP by effective priority, FAULT members', () => {
+	const lab = (name: string) => readFileSync(new URL(`../../fixtures/lab/${name}`, import.meta.url), 'utf8');
+	const withDump = (file: string) => (h: HostState): HostState => ({...h, director: {...h.director!, vrrp: parseKeepalivedJson(lab(file)).instances}});
+
+	function trackScriptMovedVip(): Map<string, HostState> {
+		let hosts = withHost(withHost(healthyHosts(), 'dir1', dropVip), 'dir2', addVip);
+		hosts = withHost(hosts, 'dir1', withDump('keepalived-json-dir1-track-script.json'));
+		return withHost(hosts, 'dir2', withDump('keepalived-json-dir2-master-after-track.json'));
+	}
+
+	it('a track script that lowers dir1 below dir2 and moves the VIP raises no vip-not-on-preferred', () => {
+		const hosts = trackScriptMovedVip();
+		const {vips, findings: f} = findings(hosts);
+		expect(vips[0]).toMatchObject({holders: ['dir2'], expected: 'dir2'});
+		expect(f.map((x) => `${x.severity}:${x.kind}:${x.subject}`)).toEqual(['info:vrrp-priority-reduced:dir1']);
+		expect(f[0]!.message).toBe('dir1 runs VI_1 at effective priority 50, below the configured 100: keepalived tracks script /usr/bin/false');
+		expect(isHealthy(f)).toBe(true);
+		// The same placement with dir1 at full priority is the failure it looked like before.
+		const full = withHost(hosts, 'dir1', (h) => ({...h, director: {...h.director!, vrrp: h.director!.vrrp!.map((v) => ({...v, effectivePriority: 100}))}}));
+		expect(kinds(full)).toEqual(['vip-not-on-preferred:192.168.67.100']);
+	});
+
+	it('names the failing script when the text dump says which one', () => {
+		const hosts = withHost(trackScriptMovedVip(), 'dir1', (h) => ({...h, director: {...h.director!, vrrp: parseKeepalivedData(lab('keepalived-data-dir1-track-script.txt')).instances}}));
+		expect(findings(hosts).findings[0]!.message).toBe('dir1 runs VI_1 at effective priority 50, below the configured 100: track script chk_down failing');
+		expect(findings(hosts).vips[0]!.members[0]!.lowered).toBe('effective priority 50, below the configured 100: track script chk_down failing');
+	});
+
+	it('a BACKUP in FAULT is a warning (the master has no working backup); both in FAULT is critical', () => {
+		let hosts = withHost(healthyHosts(), 'dir2', withDump('keepalived-json-dir2-fault.json'));
+		hosts = withHost(hosts, 'dir1', withDump('keepalived-json-dir1-master-dir2-fault.json'));
+		const f = findings(hosts).findings;
+		expect(f).toEqual([
+			{kind: 'vrrp-fault', severity: 'warning', subject: 'dir2', message: 'dir2 is in FAULT for VI_1 (keepalived tracks interface dummy9): dir1 has no working backup'},
+		]);
+		expect(isHealthy(f)).toBe(false);
+		const both = withHost(withHost(hosts, 'dir1', dropVip), 'dir1', withDump('keepalived-json-dir2-fault.json'));
+		const all = findings(both).findings;
+		expect(all.filter((x) => x.kind === 'vrrp-fault').map((x) => `${x.severity}:${x.subject}`)).toEqual(['critical:dir1', 'critical:dir2']);
+		expect(findings(both).vips[0]!.expected).toBeUndefined();
+	});
+
+	it('a FAULT member is never the expected holder, whatever its priority', () => {
+		const hosts = withHost(withHost(withHost(healthyHosts(), 'dir1', dropVip), 'dir2', addVip), 'dir1', withDump('keepalived-json-dir2-fault.json'));
+		const {vips, findings: f} = findings(hosts);
+		expect(vips[0]!.expected).toBe('dir2');
+		expect(f.map((x) => x.kind)).toEqual(['vrrp-fault']);
+	});
+});
+
+// Real servers checked by the modes of the services they serve, on output of the real-server check
+// captured on the lab's real servers; each case was a false finding when every host was taken for DR on lo.
+describe('real servers by forwarding mode (no false findings)', () => {
+	const lab = (name: string) => readFileSync(new URL(`../../fixtures/lab/${name}`, import.meta.url), 'utf8');
+	const labText = readFileSync(new URL('../../../profiles/lab.yaml', import.meta.url), 'utf8');
+	const variant = (change: (t: string) => string) => {
+		const text = change(labText);
+		expect(text).not.toBe(labText);
+		return parseProfile(text, labProfile.file);
+	};
+	/** Every real server's state as the poller would store it for `profile`, from one captured readout. */
+	function withReadout(profile: Profile, readout: string, extra: Partial<RealServerData> = {}): Map<string, HostState> {
+		let hosts = healthyHosts();
+		for (const rs of ['rs1', 'rs2']) {
+			const check = checkRealServer(readout, realServerExpectations(profile, hostByName(profile, rs)));
+			hosts = withHost(hosts, rs, (h) => ({...h, realServer: {...check, serviceActive: true, portAnswering: true, ...extra}}));
+		}
+		return hosts;
+	}
+	const derive = (profile: Profile, hosts: Map<string, HostState>) => deriveFindings({profile, hosts, vips: deriveVips(profile, hosts), renderedSha256: new Map()});
+
+	it('a NAT real server without ARP sysctls or a VIP: no ARP or VIP finding; its default route is checked', () => {
+		const nat = variant((t) => t.replace('forwarding: DR', 'forwarding: NAT'));
+		const routed = derive(nat, withReadout(nat, `${lab('rs-check-nat-plain.txt')}route=default via 192.168.67.100 dev eth0 \n`));
+		expect(routed).toEqual([]);
+		// The same readout taken for DR, as before: both false findings.
+		const asDr = derive(labProfile, withReadout(labProfile, lab('rs-check-nat-plain.txt')));
+		expect(asDr.filter((f) => f.subject === 'rs1').map((f) => f.kind)).toEqual(['rs-vip-not-on-lo', 'rs-arp-sysctls']);
+		const unrouted = derive(nat, withReadout(nat, lab('rs-check-nat-plain.txt')));
+		expect(unrouted.map((f) => `${f.kind}:${f.subject}`)).toEqual(['rs-nat-route:rs1', 'rs-nat-route:rs2']);
+		expect(unrouted[0]!.message).toBe("rs1: the default route must go via the directors' gateway 192.168.67.100, not nothing (no default route)");
+	});
+
+	it('a DR VIP on the dummy device the profile names: no missing-VIP finding; the message names the device', () => {
+		const named = variant((t) => t.replaceAll('    role: realserver\n', '    role: realserver\n    vip_device: dummy0\n'));
+		expect(derive(named, withReadout(named, lab('rs-check-dr-dummy0.txt')))).toEqual([]);
+		const onLo = derive(named, withReadout(named, lab('rs-check-dr-lo.txt')));
+		expect(onLo.find((f) => f.subject === 'rs1')?.message).toBe('rs1 lacks 192.168.67.100/32 on dummy0');
+	});
+
+	it('ARP sysctls set on the real interface only (all = 0): no ARP finding, as max(all, eth0) is what counts', () => {
+		const named = variant((t) => t.replaceAll('    role: realserver\n', '    role: realserver\n    vip_device: dummy0\n'));
+		expect(derive(named, withReadout(named, lab('rs-check-dr-arp-eth0.txt')))).toEqual([]);
+		const cleared = lab('rs-check-dr-arp-eth0.txt').replace('eth0.arp_ignore=1', 'eth0.arp_ignore=0');
+		const f = derive(named, withReadout(named, cleared)).find((x) => x.subject === 'rs1');
+		expect(f?.message).toBe('rs1: arp_ignore=0 (all 0, eth0 0, lo 0) arp_announce=2 (all 0, eth0 2, lo 0) on eth0, where the kernel uses max(all, eth0); DR needs arp_ignore=1, arp_announce=2');
+	});
+
+	it('a TUN real server: tunl0 with the VIP and rp_filter 2 is ready; with strict rp_filter it is not', () => {
+		const tun = variant((t) => t.replace('forwarding: DR', 'forwarding: TUN'));
+		const ready = lab('rs-check-tun.txt').replace(/arp_ignore=0\nnet.ipv4.conf.all.arp_announce=0/, 'arp_ignore=1\nnet.ipv4.conf.all.arp_announce=2');
+		expect(derive(tun, withReadout(tun, ready))).toEqual([]);
+		const strict = derive(tun, withReadout(tun, ready.replace('tunl0.rp_filter=2', 'tunl0.rp_filter=1')));
+		expect(strict.find((f) => f.subject === 'rs2')?.message).toBe('rs2 is not ready for TUN: rp_filter is 1 (max of all 0 and tunl0 1); TUN needs 0 or 2');
+	});
+
+	it('a UDP service is probed with UDP, and only a refusal is a down service', () => {
+		const udp = variant((t) => t.replace('    protocol: TCP\n', '    protocol: UDP\n'));
+		expect(servicePorts(udp, 'rs1')).toEqual([{protocol: 'UDP', port: 80}]);
+		const readout = lab('rs-check-dr-lo.txt');
+		const silent = withReadout(udp, readout, {portAnswering: undefined, ports: [{protocol: 'UDP', port: 80, answering: null}]});
+		// (The captured directors' tables hold the TCP service: only the real servers' findings count here.)
+		const ofRealServers = (hosts: Map<string, HostState>) => derive(udp, hosts).filter((f) => f.subject === 'rs1' || f.subject === 'rs2');
+		expect(ofRealServers(silent)).toEqual([]);
+		const refused = withReadout(udp, readout, {portAnswering: false, ports: [{protocol: 'UDP', port: 80, answering: false}]});
+		expect(ofRealServers(refused).map((f) => f.message)).toEqual(['rs1: UDP 80 refused', 'rs2: UDP 80 refused']);
 	});
 });

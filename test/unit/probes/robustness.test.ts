@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import {mergeIpvs, parseIpvsList, parseIpvsRate, parseIpvsStats} from '../../../src/probes/ipvs.js';
 import {parseKeepalivedData, parseKeepalivedJson, parseKeepalivedStats, parseKeepalivedVersion, parseSignum, redactSecrets} from '../../../src/probes/vrrp.js';
 import {parseIpAddrJson, parseIpAddrOneline, parseIpMonitorLine} from '../../../src/probes/vip.js';
-import {parseRealServerCheck, parseSysctlLines} from '../../../src/probes/realserver.js';
+import {checkRealServer, parseRealServerCheck, parseSysctlLines} from '../../../src/probes/realserver.js';
 import {generateIpvsStatsText} from '../../helpers/ipvs-synth.js';
 import {CurlStreamParser} from '../../../src/actions/remote-watcher.js';
 import {backendFromBody} from '../../../src/actions/watcher.js';
@@ -35,6 +35,7 @@ const parsers: Record<string, (text: string) => unknown> = {
 	parseIpMonitorLine,
 	parseIpMonitorLines: (t) => (typeof t === 'string' ? t.split('\n') : []).map(parseIpMonitorLine),
 	parseRealServerCheck: (t) => parseRealServerCheck(t, ['192.168.67.100', 'fd00::100/128']),
+	checkRealServer: (t) => checkRealServer(t, {address: '192.168.67.10', dr: {vips: ['192.168.67.100'], device: 'dummy0'}, nat: {gateways: []}, tun: {vips: ['192.168.67.101', 'fd00::100']}}),
 	parseSysctlLines,
 	curlStream: (t) => {
 		const parser = new CurlStreamParser((body) => body.slice(0, 10));
@@ -57,6 +58,7 @@ function ownParsers(fixture: string): string[] {
 		['ip-o-addr-', ['parseIpAddrOneline', 'parseIpMonitorLines', 'parseRealServerCheck']],
 		['ip-monitor-', ['parseIpMonitorLine', 'parseIpAddrOneline']],
 		['sysctl-', ['parseSysctlLines', 'parseRealServerCheck']],
+		['rs-check-', ['parseRealServerCheck', 'checkRealServer']],
 		['remote-watch-curl', ['curlStream']],
 	];
 	const found = map.find(([prefix]) => fixture.startsWith(prefix));

@@ -285,3 +285,30 @@ describe('redactSecrets', () => {
 		);
 	});
 });
+
+// Dumps captured on the lab: dir1 tracking a vrrp_script that fails (weight -50), dir2 tracking a
+// dummy interface that is down (FAULT).
+describe('why a priority is lowered or an instance is in FAULT, as keepalived says', () => {
+	const lab = (name: string) => readFileSync(new URL(`../../fixtures/lab/${name}`, import.meta.url), 'utf8');
+
+	it('JSON: the tracked script (by command) and interface, with base and effective priority', () => {
+		const [track] = parseKeepalivedJson(lab('keepalived-json-dir1-track-script.json')).instances;
+		expect(track).toMatchObject({state: 'BACKUP', priority: 100, effectivePriority: 50, trackedScripts: ['/usr/bin/false']});
+		const [fault] = parseKeepalivedJson(lab('keepalived-json-dir2-fault.json')).instances;
+		expect(fault).toMatchObject({state: 'FAULT', priority: 80, effectivePriority: 80, trackedInterfaces: ['dummy9']});
+		expect(fault!.failedScripts).toBeUndefined();
+		// keepalived quotes each word of a command: read back as the command line the profile has.
+		const words = lab('keepalived-json-dir1-track-script.json').replace("'\\/usr\\/bin\\/false'", "'\\/usr\\/bin\\/test' '-e' '\\/run\\/x'");
+		expect(parseKeepalivedJson(words).instances[0]!.trackedScripts).toEqual(['/usr/bin/test -e /run/x']);
+	});
+
+	it('text: tracked scripts by name with their BAD status, tracked interfaces that are down', () => {
+		const [track] = parseKeepalivedData(lab('keepalived-data-dir1-track-script.txt')).instances;
+		expect(track).toMatchObject({state: 'BACKUP', priority: 100, effectivePriority: 50, trackedScripts: ['chk_down'], failedScripts: ['chk_down']});
+		const [fault] = parseKeepalivedData(lab('keepalived-data-dir2-fault.txt')).instances;
+		expect(fault).toMatchObject({state: 'FAULT', trackedInterfaces: ['dummy9'], downInterfaces: ['dummy9']});
+		// Healthy dumps name no failure.
+		const [ok] = parseKeepalivedData(lab('keepalived-data-dir1.txt')).instances;
+		expect([ok!.failedScripts, ok!.downInterfaces]).toEqual([undefined, undefined]);
+	});
+});
