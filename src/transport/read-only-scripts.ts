@@ -4,7 +4,7 @@
 // Each script must be safe for ANY arguments of those kinds: it reads, and the only things it does to a
 // host are the ones named in its comment. Scripts that change hosts (deploy's) live elsewhere and are
 // refused.
-import {absolutePath, absolutePattern, httpUrl, pattern, oneOf, orEmpty, requestRate, seconds, signalNumber, watchProcesses, type ValueKind} from './argv-kinds.js';
+import {absolutePath, absolutePattern, httpUrl, ipAddress, pattern, oneOf, orEmpty, portNumber, requestRate, seconds, sendText, signalNumber, socketRate, watchProcesses, type ValueKind} from './argv-kinds.js';
 
 export interface ReadOnlyScript {
 	/** The script's $0 (the word after the script); lets `ps` on the host show what runs. */
@@ -215,6 +215,55 @@ export const REMOTE_WATCH_SCRIPT = [
 	'wait',
 ].join('\n');
 
+/** Marks the socket watcher's per-request line and its once-a-second tick in REMOTE_SOCKET_WATCH_SCRIPT's output. */
+export const REMOTE_SOCKET_MARK = '@@LVSDECK-SOCK';
+export const REMOTE_SOCKET_TICK = '@@LVSDECK-TICK';
+
+/**
+ * sh -c SCRIPT lvsdeck-sockwatch tcp|udp ADDRESS PORT RATE_PER_S TIMEOUT_S SEND
+ * The tcp and udp watcher on a client host, in perl (perl-base is on every Debian host): RATE requests a
+ * second, each in a forked child with its own socket (so its own source port, which IPVS schedules on
+ * its own); tcp connects, sends SEND if not empty and reads the first answer; udp sends SEND as one
+ * datagram and reads the reply. SEND is printable text with the escapes \n \r \t \\. Each request
+ * prints one line: MARK ok|failed|timeout SECONDS LOCAL_IP LOCAL_PORT ERRNO ANSWER (its first line,
+ * printable, cut). Nothing is written on the host. Nothing outlives the session: each child ends at
+ * its timeout, and the loop writes a tick line every second, so it dies of SIGPIPE once the session
+ * is gone.
+ */
+export const REMOTE_SOCKET_WATCH_SCRIPT = [
+	'command -v perl >/dev/null 2>&1 || { echo "perl is not installed on this host" >&2; exit 127; }',
+	"exec perl -e '",
+	'use strict; use warnings;',
+	'use IO::Socket::IP; use Socket qw(SOCK_STREAM SOCK_DGRAM); use Time::HiRes qw(time sleep alarm); use POSIX qw(_exit);',
+	'my ($mode, $host, $port, $rate, $timeout, $send) = @ARGV;',
+	'my %esc = (n => "\\n", r => "\\r", t => "\\t", "\\\\" => "\\\\");',
+	'$send =~ s/\\\\([nrt\\\\])/$esc{$1}/g;',
+	'$SIG{PIPE} = "DEFAULT"; $SIG{CHLD} = "IGNORE"; $| = 1;',
+	'sub errname { for my $n (sort keys %!) { return $n if $!{$n} } return "error" }',
+	'sub report {',
+	'  my ($t0, $outcome, $error, $s, $answer) = @_;',
+	'  my ($ip, $lport) = $s ? ($s->sockhost // "-", $s->sockport // 0) : ("-", 0);',
+	'  $answer = substr($answer // "", 0, 200); $answer =~ s/[\\r\\n].*//s; $answer =~ s/[^ -~]/?/g;',
+	`  printf "%s %s %.3f %s %s %s %s\\n", q{${REMOTE_SOCKET_MARK}}, $outcome, time - $t0, $ip, $lport, $error, $answer;`,
+	'  _exit(0);',
+	'}',
+	'sub one {',
+	'  my $t0 = time; my $s;',
+	'  $SIG{ALRM} = sub { report($t0, "timeout", "timeout", $s, "") }; alarm($timeout);',
+	'  $s = IO::Socket::IP->new(PeerHost => $host, PeerPort => $port, Type => ($mode eq "udp" ? SOCK_DGRAM : SOCK_STREAM)) or report($t0, "failed", errname(), undef, "");',
+	'  if (length $send) { defined syswrite($s, $send) or report($t0, "failed", errname(), $s, "") }',
+	'  my $buf = ""; defined sysread($s, $buf, 4096) or report($t0, "failed", errname(), $s, "");',
+	'  report($t0, "ok", "-", $s, $buf);',
+	'}',
+	'my $start = time; my $n = 0; my $tick = $start;',
+	'while (1) {',
+	'  my $wait = $start + $n / $rate - time; sleep($wait) if $wait > 0;',
+	`  if (time - $tick >= 1) { print q{${REMOTE_SOCKET_TICK}}, "\\n"; $tick = time }`,
+	'  $n++; my $pid = fork; one() if defined $pid && $pid == 0;',
+	'}',
+	"' -- \"$@\"",
+].join('\n');
+
 /** Kinds of DIRECTOR_SNAPSHOT_SCRIPT's arguments, by name (the profile check uses them too). */
 export const SNAPSHOT_ARGS = {
 	configPath: orEmpty(absolutePath),
@@ -235,4 +284,5 @@ export const READ_ONLY_SCRIPTS: ReadonlyMap<string, ReadOnlyScript> = new Map<st
 	[KEEPALIVED_DUMP_SCRIPT, {name: 'lvsdeck-probe', args: [oneOf('json', 'data'), absolutePath, absolutePath]}],
 	[REALSERVER_CHECK_SCRIPT, {name: 'lvsdeck-rs-check', args: []}],
 	[REMOTE_WATCH_SCRIPT, {name: 'lvsdeck-watch', args: [httpUrl, requestRate, seconds, watchProcesses]}],
+	[REMOTE_SOCKET_WATCH_SCRIPT, {name: 'lvsdeck-sockwatch', args: [oneOf('tcp', 'udp'), ipAddress, portNumber, socketRate, seconds, sendText]}],
 ]);
