@@ -6,9 +6,10 @@ import {render} from 'ink';
 import type {Profile, VirtualServer} from '../profile/model.js';
 import type {Transport} from '../transport/types.js';
 import {CliError} from '../cli-error.js';
-import {checkClientHost, createTrafficWatcher, pickVirtualService, profileWeights, TrafficTargetError, type TrafficWatcher} from '../actions/traffic.js';
+import {checkClientHost, createTrafficWatcher, pickVirtualService, profileWeights, serviceTraffic, serviceWatch, TrafficTargetError, type ServiceWatch, type TrafficWatcher} from '../actions/traffic.js';
+import {WatchModeError} from '../actions/watch-mode.js';
 import {WatchTally} from '../actions/watch-tally.js';
-import {watchProgressLine} from '../ui/presenters/watch.js';
+import {watchProgressLine, type WatchHeader} from '../ui/presenters/watch.js';
 import {WatchScreen} from '../ui/watch/WatchScreen.js';
 import {sanitizeLine} from '../text/sanitize.js';
 import {printErr, printOut, writeJsonFile} from '../text/sink.js';
@@ -26,6 +27,9 @@ export interface WatchOptions {
 	readonly timeoutMs?: string;
 	readonly duration?: string;
 	readonly pattern?: string;
+	readonly mode?: string;
+	readonly send?: string;
+	readonly backend?: string;
 	readonly json?: string;
 	readonly maxFailedRequests?: string;
 	readonly trustHostKey?: readonly string[];
@@ -33,6 +37,7 @@ export interface WatchOptions {
 
 interface WatchSettings {
 	readonly vs: VirtualServer;
+	readonly watch: ServiceWatch;
 	readonly rate: number;
 	readonly concurrency: number | undefined;
 	readonly timeoutMs: number;
@@ -65,25 +70,31 @@ function checkWatchOptions(profile: Profile, options: WatchOptions): WatchSettin
 	} catch (error) {
 		throw new CliError(`--pattern ${options.pattern}: ${error instanceof Error ? error.message : String(error)}`, 2);
 	}
-	return {vs, rate, concurrency, timeoutMs, durationS, maxFailed, path, pattern};
+	let watch: ServiceWatch;
+	try {
+		watch = serviceWatch(vs, {mode: options.mode, send: options.send, backend: options.backend, pattern, path});
+	} catch (error) {
+		if (error instanceof WatchModeError || error instanceof TrafficTargetError) throw new CliError(error.message, 2);
+		throw error;
+	}
+	return {vs, watch, rate, concurrency, timeoutMs, durationS, maxFailed, path, pattern};
 }
 
 export function watchCommand(options: WatchOptions): Promise<number> {
-	return withCluster(options, (profile) => checkWatchOptions(profile, options), ({transport}, settings) => runWatch(transport, options, settings));
+	return withCluster(options, (profile) => checkWatchOptions(profile, options), ({profile, transport}, settings) => runWatch(profile, transport, options, settings));
 }
 
-async function runWatch(transport: Transport, options: WatchOptions, settings: WatchSettings): Promise<number> {
-	const {vs, rate, concurrency, timeoutMs, maxFailed, path, pattern} = settings;
-	const url = `http://${vs.vip}:${vs.port}${path}`;
+async function runWatch(profile: Profile, transport: Transport, options: WatchOptions, settings: WatchSettings): Promise<number> {
+	const {vs, watch, rate, concurrency, timeoutMs, maxFailed} = settings;
+	const url = watch.url;
 	const weights = profileWeights(vs);
-	const header = {url, from: options.from ?? 'this station', rate};
+	const header = {url, from: options.from ?? 'this station', rate, ...(vs.persistenceTimeout ? {persistenceS: vs.persistenceTimeout} : {})};
 	const watcher = createTrafficWatcher({
-		url,
+		...serviceTraffic(profile, watch, transport),
 		rate,
 		timeoutMs,
 		keepRecords: false,
 		...(concurrency !== undefined ? {concurrency} : {}),
-		...(pattern ? {backendPattern: pattern} : {}),
 		...(options.from ? {from: {transport, host: options.from}} : {}),
 	});
 	const tally = WatchTally.of(watcher);
@@ -93,11 +104,15 @@ async function runWatch(transport: Transport, options: WatchOptions, settings: W
 	const s = tally.snapshot(Date.now());
 	const report = {
 		url,
+		mode: watch.mode,
+		backendSource: watch.backendSource,
 		from: header.from,
 		rate,
 		durationMs: s.elapsedMs,
 		requests: {total: s.total, ok: s.ok, failed: s.failed, timeouts: s.timeouts, perBackend: Object.fromEntries(s.perBackend)},
 		weights,
+		// With persistence a client sticks to one real server: shares follow the clients, not the weights.
+		sharesPerClient: vs.persistenceTimeout !== undefined,
 		latencyP50Ms: s.latencyP50Ms,
 		latencyP99Ms: s.latencyP99Ms,
 		longestGapMs: s.longestGapMs,
@@ -117,7 +132,7 @@ async function runWatch(transport: Transport, options: WatchOptions, settings: W
 const err = (s: string) => printErr(`watch: ${sanitizeLine(s)}`);
 
 /** Shows the watch (a live screen at a terminal, else a progress line a second) until it ends. */
-function watchUntilDone(watcher: TrafficWatcher, tally: WatchTally, weights: Record<string, number>, header: {url: string; from: string; rate: number}, durationS: number | undefined): Promise<void> {
+function watchUntilDone(watcher: TrafficWatcher, tally: WatchTally, weights: Record<string, number>, header: WatchHeader, durationS: number | undefined): Promise<void> {
 	const interactive = process.stdout.isTTY === true && process.stdin.isTTY === true;
 	return new Promise<void>((resolve) => {
 		const timers: NodeJS.Timeout[] = [];

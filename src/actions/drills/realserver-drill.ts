@@ -9,12 +9,15 @@ import type {RequestRecord, TrafficWatcher} from '../watcher.js';
 import type {RealServerDrillReport} from './drill-report.js';
 import {runDrillEngine, type DrillContext, type DrillOutcome, type DrillStrategy} from './engine.js';
 import {DrillRefused, preflightDirectors, until, type DrillCommonOptions, type DrillThresholds} from './common.js';
+import {realServerTarget} from './targets.js';
 
 export type RealServerDrillKind = 'rs-health' | 'drain';
 
 export interface RealServerDrillOptions extends DrillCommonOptions {
 	readonly kind: RealServerDrillKind;
 	readonly rs?: string;
+	/** The service (`VIP:PORT`) the real server is drilled in (default: its first TCP one). */
+	readonly service?: string;
 	readonly thresholds?: DrillThresholds;
 }
 
@@ -37,14 +40,12 @@ function weightArgv(vs: VirtualServer, rs: RealServer, weight: number): string[]
 
 
 export function runRealServerDrill(profile: Profile, transport: Transport, options: RealServerDrillOptions): Promise<RealServerDrillReport> {
-	return runDrillEngine(profile, transport, options, options.thresholds, realServerStrategy(options.kind, options.rs));
+	return runDrillEngine(profile, transport, options, options.thresholds, realServerStrategy(options.kind, options.rs, options.service));
 }
 
-/** The real server and its TCP service (the first when none is named), or a refusal. */
-function drillTarget(profile: Profile, kind: RealServerDrillKind, rsName: string | undefined): {vs: VirtualServer; rs: RealServer; rsHost: Host} {
-	const vs = profile.virtualServers.find((v) => v.protocol === 'TCP' && (rsName === undefined || v.realServers.some((r) => r.host === rsName)));
-	if (!vs) throw new DrillRefused(rsName ? `${rsName} is not a real server of any TCP virtual service` : 'the profile has no TCP virtual service');
-	const rs = rsName ? vs.realServers.find((r) => r.host === rsName)! : vs.realServers[0]!;
+/** The real server and its service (the named one, else its first TCP one), or a refusal. */
+function drillTarget(profile: Profile, kind: RealServerDrillKind, rsName: string | undefined, service: string | undefined): {vs: VirtualServer; rs: RealServer; rsHost: Host} {
+	const {vs, rs} = realServerTarget(profile, rsName, service);
 	const rsHost = profile.hosts.find((h) => h.name === rs.host)!;
 	if (kind === 'rs-health' && !rsHost.service) throw new DrillRefused(`${rs.host} has no service commands in the profile`);
 	if (kind === 'rs-health' && rs.check.type === 'none') throw new DrillRefused(`${rs.host} has no health check in ${vs.vip}:${vs.port}: keepalived would never remove it`);
@@ -110,9 +111,9 @@ interface RealServerRun {
 	toTargetAfter: number;
 }
 
-function realServerRun(context: DrillContext, kind: RealServerDrillKind, rsName: string | undefined): RealServerRun {
+function realServerRun(context: DrillContext, kind: RealServerDrillKind, rsName: string | undefined, service: string | undefined): RealServerRun {
 	const {profile, cluster} = context;
-	const {vs, rs, rsHost} = drillTarget(profile, kind, rsName);
+	const {vs, rs, rsHost} = drillTarget(profile, kind, rsName, service);
 	const director = activeDirectorFor(profile, cluster.store.getState(), vs);
 	const directorHost = profile.hosts.find((h) => h.name === director)!;
 	const bound = kind === 'rs-health' ? removalBoundMs(vs, rs) : 0;
@@ -137,15 +138,15 @@ function realServerRun(context: DrillContext, kind: RealServerDrillKind, rsName:
 }
 
 /** rs-health stops the real server's service; drain sets its weight to 0 on the active director. */
-export function realServerStrategy(kind: RealServerDrillKind, rsName: string | undefined): DrillStrategy<RealServerDrillReport> {
+export function realServerStrategy(kind: RealServerDrillKind, rsName: string | undefined, serviceName?: string): DrillStrategy<RealServerDrillReport> {
 	return {
 		kind,
 		async prepare(context) {
-			const d = realServerRun(context, kind, rsName);
+			const d = realServerRun(context, kind, rsName, serviceName);
 			const {rs, vs, service, label, director} = d;
 			if (!d.inTable()) throw new DrillRefused(`preflight: ${rs.host} is not in ${label} on ${director} with a weight above 0`);
 			return {
-				url: `http://${vs.vip}:${vs.port}/`,
+				service: vs,
 				changes: [kind === 'rs-health' ? rs.host : director],
 				ready: `${rs.host} in ${label} on ${director}`,
 				plan: kind === 'rs-health' ? `stop ${service!.name} on ${rs.host} (${service!.stop.join(' ')}); ${director} should remove it from ${label}; then start it again` : `set ${rs.host}'s weight in ${label} to 0 on ${director}; then back to ${rs.weight}`,
