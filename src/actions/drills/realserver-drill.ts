@@ -10,6 +10,7 @@ import type {RealServerDrillReport} from './drill-report.js';
 import {runDrillEngine, type DrillContext, type DrillOutcome, type DrillStrategy} from './engine.js';
 import {DrillRefused, preflightDirectors, until, type DrillCommonOptions, type DrillThresholds} from './common.js';
 import {realServerTarget} from './targets.js';
+import {newTemplateClients, readTemplateClients} from './persistence.js';
 
 export type RealServerDrillKind = 'rs-health' | 'drain';
 
@@ -107,6 +108,9 @@ interface RealServerRun {
 	restoredAt?: number;
 	backAt?: number;
 	scheduledWhileDrained?: number;
+	/** Persistence: clients templates tied to the server when the drain began, and how many were tied after. */
+	templatesBefore?: Set<string>;
+	newTemplates?: number;
 	failedAfterRemoval: number;
 	toTargetAfter: number;
 }
@@ -190,6 +194,7 @@ async function readNodest({transport, mark}: DrillContext, d: RealServerRun): Pr
 async function injectRealServerFault(context: DrillContext, d: RealServerRun, at: number, reasons: string[]): Promise<void> {
 	const {transport, mark, options} = context;
 	const {kind, rs, vs, service, label, director} = d;
+	if (kind === 'drain' && vs.persistenceTimeout !== undefined) d.templatesBefore = await readTemplateClients(transport, director, vs, rs);
 	d.injectedAt = at;
 	mark(kind === 'rs-health' ? `stopping ${service!.name} on ${rs.host}` : `weight 0 for ${rs.host} on ${director}`, at);
 	const inject = await transport.exec(kind === 'rs-health' ? rs.host : director, kind === 'rs-health' ? service!.stop : weightArgv(vs, rs, 0));
@@ -206,8 +211,26 @@ async function injectRealServerFault(context: DrillContext, d: RealServerRun, at
 	// publishes its counters only on the estimator's 2 s tick: both readings are taken more than a
 	// tick after the drain, and the other real servers' counters must move in between, so a zero
 	// for the drained one means something.
-	if (kind === 'drain' && gone) d.scheduledWhileDrained = await drainCounts(context, director, vs, rs, d.pollDirector, reasons);
+	// With persistence, clients IPVS tied to the server before keep going there: the templates judge.
+	const persistent = kind === 'drain' && vs.persistenceTimeout !== undefined;
+	if (kind === 'drain' && gone) d.scheduledWhileDrained = await drainCounts(context, director, vs, rs, d.pollDirector, persistent ? [] : reasons);
 	else await until(() => false, 3000, options.signal);
+	if (persistent && gone && !options.signal?.aborted) await judgeTemplates(context, d, reasons);
+}
+
+/** Persistence: no client may be newly tied to the drained server; clients tied before are named. */
+async function judgeTemplates({transport, mark}: DrillContext, d: RealServerRun, reasons: string[]): Promise<void> {
+	const {director, vs, rs} = d;
+	const after = await readTemplateClients(transport, director, vs, rs);
+	if (!after || !d.templatesBefore) {
+		reasons.push(`could not read the connection table on ${director} to count persistence templates`);
+		return;
+	}
+	const fresh = newTemplateClients(d.templatesBefore, after);
+	d.newTemplates = fresh.length;
+	const kept = [...after].filter((c) => d.templatesBefore!.has(c)).length;
+	mark(`persistence_timeout ${vs.persistenceTimeout} s: ${kept} clients still tied to ${rs.host} by templates made before the drain (IPVS honours them until they expire), ${fresh.length} newly tied`);
+	if (fresh.length > 0) reasons.push(`IPVS tied ${fresh.length} new clients to ${rs.host} (persistence templates) after it was drained: ${fresh.slice(0, 5).join(', ')}`);
 }
 
 /** After the traffic stopped: requests that failed after the removal, and new connections to a drained server. */
@@ -220,13 +243,14 @@ function judgeTraffic(d: RealServerRun, watcher: TrafficWatcher, reasons: string
 	// connections, so the drain verdict uses IPVS's Conns counter; answers seen by the watcher are logged.
 	const answeredByTarget = after.filter((r) => r.outcome === 'ok' && r.backend === rs.host).length;
 	if (kind === 'drain' && d.injectedAt !== undefined) markLastToTarget(watcher, rs.host, d.injectedAt, d.restoredAt, mark);
-	d.toTargetAfter = d.scheduledWhileDrained ?? answeredByTarget;
+	const persistent = d.vs.persistenceTimeout !== undefined;
+	d.toTargetAfter = persistent && kind === 'drain' ? (d.newTemplates ?? 0) : (d.scheduledWhileDrained ?? answeredByTarget);
 	if (kind === 'rs-health' && d.failedAfterRemoval > 0) {
 		const hint = d.nodest === '0' ? ` (likely cause: net.ipv4.vs.expire_nodest_conn is 0 on ${director}; set it to 1)` : '';
 		reasons.push(`${d.failedAfterRemoval} requests failed after ${rs.host} was removed${hint}`);
 	}
-	if (kind === 'drain' && d.toTargetAfter > 0) reasons.push(`IPVS scheduled ${d.toTargetAfter} new connections to ${rs.host} after it was drained`);
-	if (kind === 'drain' && answeredByTarget > d.toTargetAfter) mark(`${answeredByTarget - d.toTargetAfter} requests from client ports IPVS still had entries for reached ${rs.host} anyway (not new connections)`);
+	if (kind === 'drain' && !persistent && d.toTargetAfter > 0) reasons.push(`IPVS scheduled ${d.toTargetAfter} new connections to ${rs.host} after it was drained`);
+	if (kind === 'drain' && !persistent && answeredByTarget > d.toTargetAfter) mark(`${answeredByTarget - d.toTargetAfter} requests from client ports IPVS still had entries for reached ${rs.host} anyway (not new connections)`);
 }
 
 function realServerReport(d: RealServerRun, c: DrillOutcome): RealServerDrillReport {
