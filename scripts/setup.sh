@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Keep in step with LAB_REQUIREMENTS in src/lab/preflight.ts (tmux is for the terminal end-to-end tests).
-PKGS="user-mode-linux kmod keepalived ipvsadm openssh-server openssh-client busybox iproute2 util-linux curl sudo tmux"
+PKGS="user-mode-linux kmod keepalived ipvsadm openssh-server openssh-client busybox iproute2 util-linux curl sudo socat tmux"
 
 missing=""
 for p in $PKGS; do

@@ -13,6 +13,11 @@ export interface LabHost {
 	readonly webService?: string;
 	/** Port the web server listens on. */
 	readonly webPort?: number;
+	/**
+	 * Units of the services that are not HTTP (`name-tcp-9000`, `name-udp-9053`): each answers the
+	 * host's name (TCP: on connect, then closes; UDP: to any datagram), started at boot.
+	 */
+	readonly nameUnits: readonly string[];
 }
 
 export interface LabPlan {
@@ -60,6 +65,7 @@ export function planLab(profile: Profile, stateDir = defaultStateDir()): LabPlan
 			webByHost.set(rs.host, entry);
 		}
 	}
+	const services = labServices(profile);
 	const expectedRealServers: Record<string, number> = {};
 	for (const inst of profile.instances) {
 		const vips = new Set(inst.vips.map((v) => v.address));
@@ -84,7 +90,8 @@ export function planLab(profile: Profile, stateDir = defaultStateDir()): LabPlan
 				role: h.role,
 				loVips: web ? [...web.vips] : [],
 				...(h.service ? {webService: h.service.name} : {}),
-				...(web ? {webPort: web.port} : {}),
+				...(web ? {webPort: services.get(h.name)?.webPort ?? web.port} : {}),
+				nameUnits: services.get(h.name)?.nameUnits ?? [],
 			};
 		}),
 		// sch_ingress, cls_u32, act_gact: the hard-failure drill's VRRP cut (a tc filter on clsact egress)
@@ -96,4 +103,26 @@ export function planLab(profile: Profile, stateDir = defaultStateDir()): LabPlan
 		expectedRealServers,
 		keepalivedConfigPath: profile.keepalived.configPath,
 	};
+}
+
+/** The systemctl stand-in's unit for a service that answers the host name (see LabHost.nameUnits). */
+export function nameUnit(protocol: 'TCP' | 'UDP', port: number): string {
+	return `name-${protocol.toLowerCase()}-${port}`;
+}
+
+/**
+ * What each real server runs: the web server on the port of its HTTP-checked service (else its first
+ * TCP service), and a host-name answerer on every other port.
+ */
+function labServices(profile: Profile): Map<string, {webPort?: number; nameUnits: string[]}> {
+	const out = new Map<string, {webPort?: number; nameUnits: string[]}>();
+	const entries = profile.virtualServers.flatMap((vs) => vs.realServers.map((rs) => ({protocol: vs.protocol, rs})));
+	for (const host of new Set(entries.map((e) => e.rs.host))) {
+		const mine = entries.filter((e) => e.rs.host === host);
+		const tcp = mine.filter((e) => e.protocol === 'TCP');
+		const web = (tcp.find((e) => e.rs.check.type === 'HTTP_GET') ?? tcp[0])?.rs.port;
+		const units = mine.filter((e) => !(e.protocol === 'TCP' && e.rs.port === web)).map((e) => nameUnit(e.protocol, e.rs.port));
+		out.set(host, {...(web !== undefined ? {webPort: web} : {}), nameUnits: [...new Set(units)]});
+	}
+	return out;
 }

@@ -15,6 +15,8 @@ export const LAB_REQUIREMENTS: ReadonlyArray<{readonly program: string; readonly
 	{program: 'ip', pkg: 'iproute2'},
 	{program: 'unshare', pkg: 'util-linux'},
 	{program: 'curl', pkg: 'curl'},
+	// the real servers' TCP and UDP services that are not HTTP (name-tcp-PORT, name-udp-PORT)
+	{program: 'socat', pkg: 'socat'},
 	{program: 'sudo', pkg: 'sudo'},
 ];
 

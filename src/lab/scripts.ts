@@ -102,6 +102,7 @@ export function hostEnvFile(plan: LabPlan, host: LabHost): string {
 		ROLE: host.role,
 		WEB: host.webService ?? '',
 		WEB_PORT: String(host.webPort ?? 80),
+		NAME_UNITS: host.nameUnits.join(' '),
 		LO_VIPS: host.loVips.join(' '),
 		KCONF: plan.keepalivedConfigPath,
 	};
@@ -178,6 +179,7 @@ realserver)
   sysctl -qw net.ipv4.conf.all.arp_announce=2 net.ipv4.conf.lo.arp_announce=2
   echo "$NAME" > /run/lab/www/index.html
   [ -n "$WEB" ] && systemctl start "$WEB" && echo "$WEB up"
+  for u in $NAME_UNITS; do if systemctl start "$u"; then echo "$u up"; else echo "FAILED $u did not start"; fi; done
   ;;
 esac
 echo READY
@@ -187,8 +189,27 @@ while :; do sleep 3600; done
 }
 
 /**
+ * One host-name answerer (a stand-in for a database or a UDP service): a socat per global address of
+ * the host, each bound to its address, so a UDP reply leaves from the address the datagram came to
+ * (an LVS-DR or TUN real server must answer from the VIP; a socat on 0.0.0.0 would answer from its
+ * own address, which the client drops). Arguments: tcp|udp PORT. Exits when every socat has.
+ */
+const NAME_DAEMON = `proto=$1; port=$2
+for a in $(ip -o addr show scope global | awk '$3 == "inet" || $3 == "inet6" { split($4, x, "/"); print $3 "/" x[1] }'); do
+  fam=\${a%%/*}; ip=\${a#*/}
+  if [ "$fam" = inet ]; then v=4; b=$ip; else v=6; b="[$ip]"; fi
+  if [ "$proto" = tcp ]; then
+    socat TCP$v-LISTEN:$port,bind=$b,freebind,fork,reuseaddr EXEC:hostname &
+  else
+    socat UDP$v-RECVFROM:$port,bind=$b,freebind,fork,reuseaddr EXEC:hostname &
+  fi
+done
+wait`;
+
+/**
  * A small systemctl stand-in (no systemd inside the lab), so the lab profile uses the same service
- * commands as production: start|stop|restart|reload|is-active|status for keepalived and the web server.
+ * commands as production: start|stop|restart|reload|is-active|status for keepalived, the web server
+ * and the host-name answerers (units name-tcp-PORT and name-udp-PORT, LabHost.nameUnits).
  */
 export function systemctlStandin(): string {
 	return `#!/bin/sh
@@ -200,7 +221,12 @@ keepalived) [ "$ROLE" = director ] || { echo "Unit keepalived.service could not 
   pidf=/run/keepalived.pid ;;
 "") echo "usage: systemctl start|stop|restart|reload|is-active|status UNIT" >&2; exit 2 ;;
 *) if [ -n "$WEB" ] && [ "$unit" = "$WEB" ]; then pidf=/run/lab/web.pid
-   else echo "Unit $unit.service could not be found." >&2; exit 4; fi ;;
+   else
+     case " $NAME_UNITS " in
+     *" $unit "*) pidf="/run/lab/$unit.pid" ;;
+     *) echo "Unit $unit.service could not be found." >&2; exit 4 ;;
+     esac
+   fi ;;
 esac
 alive() {
   [ -s "$pidf" ] || return 1
@@ -209,23 +235,38 @@ alive() {
   s=$(sed 's/^.*) //' "/proc/$p/stat" | cut -c1)
   [ "$s" != Z ]
 }
+# a name unit is up once its port is bound (a socat that cannot bind exits at once)
+bound() {
+  case "$unit" in
+  name-tcp-*) ss -Hltn "sport = :\${unit##*-}" | grep -q . ;;
+  name-udp-*) ss -Hlun "sport = :\${unit##*-}" | grep -q . ;;
+  *) return 0 ;;
+  esac
+}
 launch() {
   if [ "$unit" = keepalived ]; then
     rm -f "$pidf"
     # -n: stay in the foreground under setsid; -l -D: log to the console with details
     setsid keepalived -n -l -D -f "$KCONF" -p "$pidf" < /dev/null >> /run/keepalived.log 2>&1 &
-  else
+  elif [ "$unit" = "$WEB" ]; then
     setsid busybox httpd -f -p "$WEB_PORT" -h /run/lab/www < /dev/null > /dev/null 2>&1 &
     echo $! > "$pidf"
+  else
+    proto=\${unit#name-}; proto=\${proto%%-*}
+    # its own session and process group: halt stops every socat of it at once
+    setsid sh -c ${q(NAME_DAEMON)} "$unit" "$proto" "\${unit##*-}" < /dev/null > /run/lab/$unit.log 2>&1 &
+    echo $! > "$pidf"
   fi
-  i=0; while [ $i -lt 50 ]; do alive && return 0; sleep 0.1; i=$((i+1)); done
+  i=0; while [ $i -lt 50 ]; do alive && bound && return 0; sleep 0.1; i=$((i+1)); done
   echo "Job for $unit.service failed." >&2; return 1
 }
 halt() {
   alive || return 0
-  kill -TERM "$(cat "$pidf")"
+  # a name unit is a process group (sh and its socats); the others are one process each
+  case "$unit" in name-*) target=-$(cat "$pidf") ;; *) target=$(cat "$pidf") ;; esac
+  kill -TERM "$target"
   i=0; while [ $i -lt 100 ]; do alive || { rm -f "$pidf"; return 0; }; sleep 0.1; i=$((i+1)); done
-  kill -KILL "$(cat "$pidf")"; sleep 0.2; rm -f "$pidf"
+  kill -KILL "$target"; sleep 0.2; rm -f "$pidf"
 }
 case "$verb" in
 start) alive || launch ;;

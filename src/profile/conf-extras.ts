@@ -65,6 +65,16 @@ function virtualServerClaims(vs: VirtualServer): string[] {
 function checkClaims(check: Check): string[] {
 	if (check.type === 'HTTP_GET') return ['url', 'connect_timeout', 'retry', 'nb_get_retry', 'delay_before_retry'];
 	if (check.type === 'TCP_CHECK') return ['connect_timeout', 'retry', 'delay_before_retry', ...(check.connect_port !== undefined ? ['connect_port'] : [])];
+	if (check.type === 'UDP_CHECK') {
+		return [
+			'connect_timeout',
+			'retry',
+			'delay_before_retry',
+			...(check.connect_port !== undefined ? ['connect_port'] : []),
+			...(check.payload !== undefined ? ['payload'] : []),
+			...(check.require_reply !== undefined ? ['require_reply'] : []),
+		];
+	}
 	return [];
 }
 

@@ -2,6 +2,7 @@
 import type {ProfileDoc} from './schema.js';
 import type {FieldPath} from './locate.js';
 import {ADDRESS_UNKNOWN} from './conf-extras.js';
+import {compareKeepalivedVersions, keywordSince} from '../keepalived-conf/index.js';
 
 export interface CrossIssue {
 	readonly path: FieldPath;
@@ -116,7 +117,28 @@ export function crossCheck(doc: ProfileDoc): CrossIssue[] {
 			if (vs.forwarding === 'DR' && rs.port !== vs.port) {
 				issues.push({path: at('real_servers', j, 'port'), message: `DR forwarding cannot change the port (${vs.port} to ${rs.port})`});
 			}
+			const tooOld = checkerTooOld(doc, vs.vip, rs.check.type);
+			if (tooOld) issues.push({path: at('real_servers', j, 'check', 'type'), message: tooOld});
 		}
 	}
 	return issues;
+}
+
+/**
+ * A checker the stated keepalived version of a director serving `vip` does not know (UDP_CHECK came
+ * in 2.1.0): that keepalived would ignore the block and never check the real server.
+ */
+function checkerTooOld(doc: ProfileDoc, vip: string, type: string): string | undefined {
+	const since = keywordSince(type, 'real_server')?.since;
+	if (since === undefined) return undefined;
+	const directors = doc.vrrp_instances.filter((inst) => inst.vips.some((v) => v.address.split('/')[0] === vip)).flatMap((inst) => Object.keys(inst.directors));
+	for (const name of new Set(directors)) {
+		const own = Object.hasOwn(doc.hosts, name) ? doc.hosts[name]?.keepalived?.version : undefined;
+		const version = own ?? doc.keepalived.version;
+		if (version !== undefined && compareKeepalivedVersions(version, since) < 0) {
+			const where = own !== undefined ? `hosts.${name}.keepalived.version` : 'keepalived.version';
+			return `${type} needs keepalived ${since} or later, and ${name} runs ${version} (${where}); that keepalived would ignore the check`;
+		}
+	}
+	return undefined;
 }

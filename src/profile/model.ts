@@ -103,6 +103,17 @@ export type HealthCheck =
 			readonly retry: number;
 			readonly delayBeforeRetry: number;
 	  })
+	| (ConfExtras & {
+			readonly type: 'UDP_CHECK';
+			readonly connectPort?: number;
+			readonly connectTimeout: number;
+			readonly retry: number;
+			readonly delayBeforeRetry: number;
+			/** Hex bytes of the datagram sent. */
+			readonly payload?: string;
+			/** true: any reply; hex: a reply with these bytes. */
+			readonly requireReply?: true | string;
+	  })
 	| {readonly type: 'none'};
 
 export interface RealServer extends ConfExtras {

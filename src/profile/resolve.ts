@@ -269,6 +269,17 @@ function resolveCheck(check: ProfileDoc['virtual_servers'][number]['real_servers
 				delayBeforeRetry: check.delay_before_retry,
 				...confExtrasOf(check),
 			};
+		case 'UDP_CHECK':
+			return {
+				type: 'UDP_CHECK',
+				...(check.connect_port ? {connectPort: check.connect_port} : {}),
+				connectTimeout: check.connect_timeout,
+				retry: check.retry,
+				delayBeforeRetry: check.delay_before_retry,
+				...(check.payload !== undefined ? {payload: check.payload} : {}),
+				...(check.require_reply !== undefined && check.require_reply !== false ? {requireReply: check.require_reply} : {}),
+				...confExtrasOf(check),
+			};
 		case 'none':
 			return {type: 'none'};
 	}

@@ -171,6 +171,9 @@ const vrrpInstanceSchema = z
 	})
 	.strict();
 
+/** Bytes written as hex digits, as keepalived's UDP_CHECK reads payload and require_reply. */
+const hexSchema = z.string().regex(/^(?:[0-9A-Fa-f]{2}){1,1024}$/, 'must be bytes in hex (an even number of 0-9, a-f, at most 2048 digits)');
+
 const checkSchema = z.discriminatedUnion('type', [
 	z
 		.object({
@@ -191,6 +194,21 @@ const checkSchema = z.discriminatedUnion('type', [
 			connect_timeout: z.number().positive().max(600).default(3),
 			retry: z.number().int().min(0).max(100).default(1),
 			delay_before_retry: z.number().positive().max(600).default(1),
+			extra: confTextSchema.optional(),
+			omit: omitSchema(['connect_timeout', 'retry', 'delay_before_retry']),
+		})
+		.strict(),
+	z
+		.object({
+			type: z.literal('UDP_CHECK'),
+			connect_port: portSchema.optional(),
+			connect_timeout: z.number().positive().max(600).default(3),
+			retry: z.number().int().min(0).max(100).default(1),
+			delay_before_retry: z.number().positive().max(600).default(1),
+			/** The datagram keepalived sends, in hex (default: keepalived's own). */
+			payload: hexSchema.optional(),
+			/** Healthy only when the real server answers (true), or answers with these bytes (hex). */
+			require_reply: z.union([z.boolean(), hexSchema]).optional(),
 			extra: confTextSchema.optional(),
 			omit: omitSchema(['connect_timeout', 'retry', 'delay_before_retry']),
 		})

@@ -100,6 +100,18 @@ function renderCheck(check: HealthCheck): SyntaxNode[] {
 					...(check.extra ?? []),
 				]),
 			];
+		case 'UDP_CHECK':
+			return [
+				block('UDP_CHECK', [], [
+					...(check.connectPort ? [line('connect_port', check.connectPort)] : []),
+					...unlessOmitted(check, 'connect_timeout', line('connect_timeout', check.connectTimeout)),
+					...unlessOmitted(check, 'retry', line('retry', check.retry)),
+					...unlessOmitted(check, 'delay_before_retry', line('delay_before_retry', check.delayBeforeRetry)),
+					...(check.payload !== undefined ? [line('payload', check.payload)] : []),
+					...(check.requireReply === true ? [line('require_reply')] : check.requireReply !== undefined ? [line('require_reply', check.requireReply)] : []),
+					...(check.extra ?? []),
+				]),
+			];
 		case 'none':
 			return [];
 	}

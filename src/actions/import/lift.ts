@@ -162,8 +162,23 @@ function timer(value: number | undefined, fallback: number, field: string, omit:
 	return value ?? fallback;
 }
 
+const HEX_BYTES = /^(?:[0-9A-Fa-f]{2}){1,1024}$/;
+
+/** UDP_CHECK's payload and require_reply, when the profile's fields can hold them (else they stay text). */
+function liftUdpFields(check: Extract<Check, {type: 'UDP_CHECK'}>, doc: Doc, typed: Set<string>): void {
+	if (check.payload !== undefined && HEX_BYTES.test(check.payload)) {
+		doc.payload = check.payload;
+		typed.add('payload');
+	}
+	const reply = check.requireReply;
+	if (reply !== undefined && reply.length <= 1 && (reply.length === 0 || HEX_BYTES.test(reply[0]!))) {
+		doc.require_reply = reply.length === 0 ? true : reply[0];
+		typed.add('requireReply');
+	}
+}
+
 export function liftCheck(check: Check): LiftedCheck | undefined {
-	if (check.type !== 'HTTP_GET' && check.type !== 'TCP_CHECK') return undefined;
+	if (check.type !== 'HTTP_GET' && check.type !== 'TCP_CHECK' && check.type !== 'UDP_CHECK') return undefined;
 	const omit: string[] = [];
 	const doc: Doc = {type: check.type};
 	const typed = new Set(['connectTimeout', 'retry', 'delayBeforeRetry']);
@@ -183,6 +198,7 @@ export function liftCheck(check: Check): LiftedCheck | undefined {
 	doc.connect_timeout = timer(check.connectTimeout, KEEPALIVED_DEFAULTS.connectTimeout, 'connect_timeout', omit);
 	doc.retry = timer(check.retry, KEEPALIVED_DEFAULTS.retry, 'retry', omit);
 	doc.delay_before_retry = timer(check.delayBeforeRetry, KEEPALIVED_DEFAULTS.delayBeforeRetry, 'delay_before_retry', omit);
+	if (check.type === 'UDP_CHECK') liftUdpFields(check, doc, typed);
 	const extra = nodesExcept(checkSpecs[check.type].fields, check as never, typed);
 	return {doc: withOmit(doc, omit), extra};
 }
