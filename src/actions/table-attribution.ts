@@ -105,16 +105,21 @@ export class TableAttributedWatcher extends RecordingWatcher implements TrafficW
 	private async pollOnce(final: boolean): Promise<void> {
 		if (this.pending.length === 0) return;
 		const {transport, directors, vs} = this.spec;
-		const reads = await Promise.all(
-			directors.map((d) =>
-				transport.exec(d, connectionTableCommand()).then(
-					(r) => (r.code === 0 ? entriesOf(parseConnectionTable(r.stdout), vs.vip, vs.port, vs.protocol) : `${d}: ${r.stderr.trim() || `exit ${r.code}`}`),
-					(e: unknown) => `${d}: ${e instanceof Error ? e.message : String(e)}`,
-				),
-			),
-		);
-		const tables = reads.filter((t): t is ConnectionEntry[] => typeof t !== 'string');
-		this.noteFailures(reads.filter((t): t is string => typeof t === 'string'), tables.length);
+		const tables: ConnectionEntry[][] = [];
+		const failures: string[] = [];
+		// One director after the other, stopping once every request is found: the active one has them
+		// all unless the VIP moved, and each read is an SSH command on a busy director.
+		for (const d of directors) {
+			const read = await transport.exec(d, connectionTableCommand()).then(
+				(r) => (r.code === 0 ? entriesOf(parseConnectionTable(r.stdout), vs.vip, vs.port, vs.protocol) : `${d}: ${r.stderr.trim() || `exit ${r.code}`}`),
+				(e: unknown) => `${d}: ${e instanceof Error ? e.message : String(e)}`,
+			);
+			if (typeof read === 'string') failures.push(read);
+			else tables.push(read);
+			const found = backendsByClient(tables, this.spec.names);
+			if (this.pending.every((p) => backendOfRecord(p.record, found) !== undefined)) break;
+		}
+		this.noteFailures(failures, tables.length);
 		const found = backendsByClient(tables, this.spec.names);
 		const now = Date.now();
 		const wait = this.spec.waitMs ?? 5000;
