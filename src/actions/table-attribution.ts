@@ -104,6 +104,9 @@ export class TableAttributedWatcher extends RecordingWatcher implements TrafficW
 	/** Reads the tables and records what they resolve; `final` records the rest without a backend. */
 	private async pollOnce(final: boolean): Promise<void> {
 		if (this.pending.length === 0) return;
+		// Requests finishing while the tables are read wait for the next read.
+		const batch = this.pending;
+		this.pending = [];
 		const {transport, directors, vs} = this.spec;
 		const tables: ConnectionEntry[][] = [];
 		const failures: string[] = [];
@@ -117,20 +120,20 @@ export class TableAttributedWatcher extends RecordingWatcher implements TrafficW
 			if (typeof read === 'string') failures.push(read);
 			else tables.push(read);
 			const found = backendsByClient(tables, this.spec.names);
-			if (this.pending.every((p) => backendOfRecord(p.record, found) !== undefined)) break;
+			if (batch.every((p) => backendOfRecord(p.record, found) !== undefined)) break;
 		}
 		this.noteFailures(failures, tables.length);
 		const found = backendsByClient(tables, this.spec.names);
 		const now = Date.now();
 		const wait = this.spec.waitMs ?? 5000;
 		const still: typeof this.pending = [];
-		for (const p of this.pending) {
+		for (const p of batch) {
 			const backend = backendOfRecord(p.record, found);
 			if (backend !== undefined) this.record({...p.record, backend});
 			else if (final || now - p.at > wait) this.record(withoutBackend(p.record));
 			else still.push(p);
 		}
-		this.pending = still;
+		this.pending = [...still, ...this.pending];
 	}
 
 	/** Three polls in a row that read no table at all end the watch with the reason. */
