@@ -24,7 +24,7 @@ const ms = z.number().int().min(0).max(3_600_000);
 const count = z.number().int().min(0).max(10_000_000);
 const name = z.string().min(1).max(63);
 /** `VIP:PORT` or `tcp:`/`udp:VIP:PORT`, checked against the profile later. */
-const service = z.string().min(3).max(80).regex(/^(?:(?:tcp|udp):)?(?:\[[0-9A-Fa-f:.]+\]|[0-9.]+):\d{1,5}$/, 'expected VIP:PORT (udp:VIP:PORT for a UDP service on a TCP port)');
+const service = z.string().max(80).regex(/^(?:(?:tcp|udp):)?(?:\[[0-9A-Fa-f:.]+\]|[0-9.]+):\d{1,5}$/, 'expected VIP:PORT (udp:VIP:PORT for a UDP service on a TCP port)');
 
 const drillSchema = z.discriminatedUnion('kind', [
 	z.object({kind: z.literal('failover'), instance: name.optional(), service: service.optional(), max_failover_ms: ms.optional(), max_failed_requests: count.optional()}).strict(),
