@@ -113,3 +113,18 @@ describe('drill targets by service', () => {
 		expect(() => parseDrillPlan('drills:\n  - {kind: failover, service: db}\n', 'p.yaml')).toThrow(/p\.yaml:2:31: drills\[0\]\.service: expected VIP:PORT/);
 	});
 });
+
+describe('persistence in the watcher', () => {
+	it('says shares are per client and does not flag a lopsided share', async () => {
+		const {WatchTally} = await import('../../../src/actions/watch-tally.js');
+		const {watchLines} = await import('../../../src/ui/presenters/watch.js');
+		const tally = new WatchTally(0);
+		for (let i = 0; i < 40; i++) tally.add({start: i * 10, end: i * 10 + 5, outcome: 'ok', backend: 'db1'});
+		const header = {url: 'tcp://192.168.67.200:3306', from: 'this station', rate: 20};
+		const row = (lines: ReturnType<typeof watchLines>) => lines.find((l) => l[0]!.text.startsWith('db1'))!;
+		expect(row(watchLines(tally.snapshot(500), {db1: 1, db2: 1}, header, 100))[0]!.tone).toBe('warn');
+		const persistent = watchLines(tally.snapshot(500), {db1: 1, db2: 1}, {...header, persistenceS: 300}, 100);
+		expect(row(persistent)[0]!.tone).toBe('normal');
+		expect(persistent.map((l) => l[0]!.text).join('\n')).toContain('persistence_timeout 300 s: shares are per client');
+	});
+});
