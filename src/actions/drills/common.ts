@@ -124,7 +124,7 @@ export async function confirmDrill(options: DrillCommonOptions, plan: string): P
 export async function cleanBaseline(spec: TrafficSpec): Promise<TrafficWatcher> {
 	// Only answers count here: no connection tables to read.
 	const {table: _, ...plain} = spec;
-	const baseline = createTrafficWatcher({...plain, rate: 20});
+	const baseline = createTrafficWatcher({...plain, rate: spec.rate ?? 20});
 	baseline.start();
 	await new Promise((r) => setTimeout(r, spec.from ? 2500 : 1500));
 	const base = await baseline.stop();

@@ -38,7 +38,7 @@ describe('station socket watcher', () => {
 	it('tcp: connects, sends the decoded --send, names the backend from the first line', async () => {
 		const w = new SocketWatcher({url: `tcp://127.0.0.1:${portOf(tcp)}`, rate: 50, send: 'PING\\r\\n'});
 		w.start();
-		await waitFor(() => w.records.length, (n) => n >= 5, {timeoutMs: 5000, what: '5 tcp answers'});
+		await waitFor(async () => w.records.length, (n: number) => n >= 5, {timeoutMs: 5000, what: '5 tcp answers'});
 		const s = await w.stop();
 		expect(s.failed + s.timeouts).toBe(0);
 		expect(Object.keys(s.perBackend)).toEqual(['backend-a']);
@@ -49,7 +49,7 @@ describe('station socket watcher', () => {
 	it('udp: one datagram from a new port each time, the reply names the backend', async () => {
 		const w = new SocketWatcher({url: `udp://127.0.0.1:${(udp.address() as net.AddressInfo).port}`, rate: 50});
 		w.start();
-		await waitFor(() => w.records.length, (n) => n >= 5, {timeoutMs: 5000, what: '5 udp replies'});
+		await waitFor(async () => w.records.length, (n: number) => n >= 5, {timeoutMs: 5000, what: '5 udp replies'});
 		const s = await w.stop();
 		expect(s.ok).toBe(s.total);
 		expect(s.perBackend['udp-b']).toBe(s.ok);
@@ -63,12 +63,12 @@ describe('station socket watcher', () => {
 		closed.close();
 		const refused = new SocketWatcher({url: `tcp://127.0.0.1:${port}`, rate: 20});
 		refused.start();
-		await waitFor(() => refused.records.length, (n) => n >= 2, {timeoutMs: 5000, what: 'refusals'});
+		await waitFor(async () => refused.records.length, (n: number) => n >= 2, {timeoutMs: 5000, what: 'refusals'});
 		expect((await refused.stop()).failed).toBeGreaterThan(0);
 		expect(refused.records[0]!.error).toBe('ECONNREFUSED');
 		const quiet = new SocketWatcher({url: `tcp://127.0.0.1:${portOf(silent)}`, rate: 20, timeoutMs: 100});
 		quiet.start();
-		await waitFor(() => quiet.records.length, (n) => n >= 2, {timeoutMs: 5000, what: 'timeouts'});
+		await waitFor(async () => quiet.records.length, (n: number) => n >= 2, {timeoutMs: 5000, what: 'timeouts'});
 		const q = await quiet.stop();
 		expect(q.timeouts).toBe(q.total);
 	});
@@ -136,7 +136,7 @@ describe('backends from the connection table', () => {
 		let table = 'IPVS connection entries\n';
 		const asked: string[] = [];
 		const transport = {
-			exec: async (host: string, argv: readonly string[]): Promise<ExecResult> => (asked.push(`${host} ${argv.join(' ')}`), {code: 0, stdout: table, stderr: ''}),
+			exec: async (host: string, argv: readonly string[]): Promise<ExecResult> => (asked.push(`${host} ${argv.join(' ')}`), {code: 0, stdout: table, stderr: '', timedOut: false, durationMs: 1}),
 		} as unknown as Transport;
 		const w = new TableAttributedWatcher(inner, {transport, directors: ['dir1', 'dir2'], vs: VS, names: NAMES, pollMs: 20}, true);
 		w.start();
@@ -144,11 +144,11 @@ describe('backends from the connection table', () => {
 		inner.emit({start: 1, end: 2, outcome: 'failed', error: 'ECONNREFUSED'});
 		inner.emit({start: 1, end: 2, outcome: 'ok', localPort: 42000, clientAddress: '192.168.67.1'});
 		expect(w.records.map((r) => r.outcome)).toEqual(['failed']);
-		await waitFor(() => asked.length, (n) => n >= 4, {timeoutMs: 5000, what: 'table reads'});
+		await waitFor(async () => asked.length, (n: number) => n >= 4, {timeoutMs: 5000, what: 'table reads'});
 		expect(w.records).toHaveLength(1);
 		expect(asked[0]).toBe('dir1 ipvsadm -L -n -c');
 		table = TABLE;
-		await waitFor(() => w.records.length, (n) => n >= 2, {timeoutMs: 5000, what: 'the answer attributed'});
+		await waitFor(async () => w.records.length, (n: number) => n >= 2, {timeoutMs: 5000, what: 'the answer attributed'});
 		expect(w.records[1]).toMatchObject({backend: 'rs1', localPort: 41000});
 		const s = await w.stop();
 		expect(s.total).toBe(3);
