@@ -16,12 +16,15 @@ const HTTP_PORTS = new Set([80, 8000, 8008, 8080, 8081, 8888]);
 
 /**
  * The mode a service is watched in when the operator names none: a UDP service gets datagrams; a TCP
- * service gets HTTP when keepalived checks it with HTTP_GET (it speaks HTTP) or its port is a common
- * plain-HTTP port, and a plain connect (tcp) otherwise: a database, a mail server, a TLS port.
+ * service gets HTTP when keepalived checks it with HTTP_GET (it speaks HTTP), when its port is a common
+ * plain-HTTP port, or when no real server has a check to say otherwise (HTTP was the only mode
+ * before); a TCP service checked some other way (TCP_CHECK: a database, a mail server, a TLS port) on
+ * another port gets a plain connect (tcp).
  */
 export function defaultWatchMode(vs: VirtualServer): WatchMode {
 	if (vs.protocol === 'UDP') return 'udp';
-	if (vs.realServers.some((r) => r.check.type === 'HTTP_GET') || HTTP_PORTS.has(vs.port)) return 'http';
+	const checks = vs.realServers.map((r) => r.check.type).filter((t) => t !== 'none');
+	if (checks.includes('HTTP_GET') || HTTP_PORTS.has(vs.port) || checks.length === 0) return 'http';
 	return 'tcp';
 }
 

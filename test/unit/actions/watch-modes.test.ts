@@ -36,6 +36,9 @@ describe('the default watch mode', () => {
 		expect(defaultWatchMode(service(dual, '192.168.67.200', 3306))).toBe('tcp');
 		const unchecked8080 = {...service(lab, '192.168.67.100', 9000), port: 8080} as VirtualServer;
 		expect(defaultWatchMode(unchecked8080)).toBe('http');
+		// no check says what it speaks: http, as the watcher always did; a TCP_CHECK says otherwise
+		const s9000 = service(lab, '192.168.67.100', 9000);
+		expect(defaultWatchMode({...s9000, realServers: s9000.realServers.map((r) => ({...r, check: {type: 'none'}}))} as VirtualServer)).toBe('http');
 	});
 
 	it('an asked mode must fit the protocol; table for tcp/udp unless a pattern says where the name is', () => {
