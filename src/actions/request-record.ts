@@ -10,4 +10,6 @@ export interface RequestRecord {
 	readonly error?: string;
 	/** Client source port (IPVS keys its connection entries on it). */
 	readonly localPort?: number;
+	/** Client source address, when known (with the port, it finds the request in IPVS's table). */
+	readonly clientAddress?: string;
 }

@@ -7,7 +7,10 @@ import type {Outcome, RequestRecord} from './request-record.js';
 import {WatchTally} from './watch-tally.js';
 
 export interface WatcherOptions {
+	/** http://VIP:PORT/PATH, tcp://VIP:PORT or udp://VIP:PORT (watch-mode.ts). */
 	readonly url: string;
+	/** tcp and udp: what to send (escapes \n \r \t \\ decoded; udp sends DEFAULT_UDP_PAYLOAD without it). */
+	readonly send?: string;
 	/** Requests per second to start (default 20). */
 	readonly rate?: number;
 	/** Requests in flight at most (default 64). */
@@ -122,74 +125,36 @@ export abstract class RecordingWatcher {
 	}
 }
 
-export class RoundRobinWatcher extends RecordingWatcher {
+/**
+ * A watcher that starts one request at a time on a fixed schedule (rate per second, a ceiling on the
+ * requests in flight) and waits for those in flight when stopped. Subclasses make one request.
+ */
+export abstract class PacedWatcher extends RecordingWatcher {
 	private timer: NodeJS.Timeout | undefined;
 	private inFlight = 0;
 	private readonly pending = new Set<Promise<void>>();
-	private readonly url: URL;
 
-	constructor(private readonly options: WatcherOptions) {
-		super(options.keepRecords !== false);
-		this.url = new URL(options.url);
+	constructor(private readonly pace: {readonly rate?: number; readonly concurrency?: number; readonly keepRecords?: boolean}) {
+		super(pace.keepRecords !== false);
 	}
 
-	private backendOf(body: string): string {
-		return backendFromBody(body, this.options.backendPattern);
-	}
+	/** Makes one request started at `start` and records it; resolves once it is recorded. */
+	protected abstract request(start: number): Promise<void>;
 
 	private one(): void {
-		const start = Date.now();
 		this.inFlight++;
-		const done = new Promise<void>((resolve) => {
-			let settled = false;
-			let localPort: number | undefined;
-			let deadline: NodeJS.Timeout | undefined;
-			const finish = (outcome: Outcome, backend?: string, error?: string) => {
-				// A request destroyed on timeout also reports an error: count each request once.
-				if (settled) return;
-				settled = true;
-				clearTimeout(deadline);
-				this.inFlight--;
-				this.record({start, end: Date.now(), outcome, ...(backend !== undefined ? {backend} : {}), ...(error ? {error} : {}), ...(localPort ? {localPort} : {})});
-				resolve();
-			};
-			const req = http.get(
-				{
-					host: this.url.hostname,
-					port: this.url.port || 80,
-					path: `${this.url.pathname}${this.url.search}`,
-					agent: false,
-					headers: {connection: 'close'},
-					...(this.options.localAddress ? {localAddress: this.options.localAddress} : {}),
-				},
-				(res) => {
-					let body = '';
-					res.setEncoding('utf8');
-					res.on('data', (c: string) => {
-						if (body.length < 4096) body += c;
-					});
-					res.on('end', () => (res.statusCode !== undefined && res.statusCode < 400 ? finish('ok', this.backendOf(body)) : finish('failed', undefined, `HTTP ${res.statusCode}`)));
-					res.on('error', (e) => finish('failed', undefined, e.message));
-				},
-			);
-			req.on('socket', (socket) => socket.once('connect', () => (localPort = socket.localPort)));
-			// The whole request, connect included: a socket timeout would only start after the connect,
-			// and a SYN lost while a VIP moves is retried for seconds.
-			deadline = setTimeout(() => {
-				finish('timeout', undefined, 'timeout');
-				req.destroy();
-			}, this.options.timeoutMs ?? 1000);
-			req.on('error', (e: NodeJS.ErrnoException) => finish('failed', undefined, e.code ?? e.message));
+		const tracked: Promise<void> = this.request(Date.now()).finally(() => {
+			this.inFlight--;
+			this.pending.delete(tracked);
 		});
-		const tracked = done.finally(() => this.pending.delete(tracked));
 		this.pending.add(tracked);
 	}
 
 	start(): void {
 		if (this.timer) return;
 		this.started = Date.now();
-		const rate = this.options.rate ?? 20;
-		const limit = this.options.concurrency ?? 64;
+		const rate = this.pace.rate ?? 20;
+		const limit = this.pace.concurrency ?? 64;
 		// A 10 ms tick starting as many requests as the schedule is behind keeps the rate exact.
 		let sent = 0;
 		this.timer = setInterval(() => {
@@ -209,6 +174,68 @@ export class RoundRobinWatcher extends RecordingWatcher {
 		await Promise.all([...this.pending]);
 		this.stopped = Date.now();
 		return this.summary();
+	}
+}
+
+export class RoundRobinWatcher extends PacedWatcher {
+	private readonly url: URL;
+
+	constructor(private readonly options: WatcherOptions) {
+		super(options);
+		this.url = new URL(options.url);
+	}
+
+	private backendOf(body: string): string {
+		return backendFromBody(body, this.options.backendPattern);
+	}
+
+	protected request(start: number): Promise<void> {
+		return new Promise<void>((resolve) => {
+			let settled = false;
+			let localPort: number | undefined;
+			let clientAddress: string | undefined;
+			let deadline: NodeJS.Timeout | undefined;
+			const finish = (outcome: Outcome, backend?: string, error?: string) => {
+				// A request destroyed on timeout also reports an error: count each request once.
+				if (settled) return;
+				settled = true;
+				clearTimeout(deadline);
+				this.record({start, end: Date.now(), outcome, ...(backend !== undefined ? {backend} : {}), ...(error ? {error} : {}), ...(localPort ? {localPort} : {}), ...(clientAddress ? {clientAddress} : {})});
+				resolve();
+			};
+			const req = http.get(
+				{
+					host: this.url.hostname.replace(/^\[|\]$/g, ''),
+					port: this.url.port || 80,
+					path: `${this.url.pathname}${this.url.search}`,
+					agent: false,
+					headers: {connection: 'close'},
+					...(this.options.localAddress ? {localAddress: this.options.localAddress} : {}),
+				},
+				(res) => {
+					let body = '';
+					res.setEncoding('utf8');
+					res.on('data', (c: string) => {
+						if (body.length < 4096) body += c;
+					});
+					res.on('end', () => (res.statusCode !== undefined && res.statusCode < 400 ? finish('ok', this.backendOf(body)) : finish('failed', undefined, `HTTP ${res.statusCode}`)));
+					res.on('error', (e) => finish('failed', undefined, e.message));
+				},
+			);
+			req.on('socket', (socket) =>
+				socket.once('connect', () => {
+					localPort = socket.localPort;
+					clientAddress = socket.localAddress;
+				}),
+			);
+			// The whole request, connect included: a socket timeout would only start after the connect,
+			// and a SYN lost while a VIP moves is retried for seconds.
+			deadline = setTimeout(() => {
+				finish('timeout', undefined, 'timeout');
+				req.destroy();
+			}, this.options.timeoutMs ?? 1000);
+			req.on('error', (e: NodeJS.ErrnoException) => finish('failed', undefined, e.code ?? e.message));
+		});
 	}
 }
 

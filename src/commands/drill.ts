@@ -19,7 +19,7 @@ import {checkPlanAgainstProfile, loadDrillPlan} from '../actions/drills/plan-fil
 import {planExitCode, runDrillPlan, type PlanReport} from '../actions/drills/plan-run.js';
 import {abortOnSignals} from './signals.js';
 import {wholeOption} from './numbers.js';
-import {checkClientHost, TrafficTargetError} from '../actions/traffic.js';
+import {checkClientHost, pickVirtualService, TrafficTargetError} from '../actions/traffic.js';
 
 export {DRILL_KINDS} from '../actions/drills/run.js';
 
@@ -30,6 +30,7 @@ export interface DrillOptions {
 	readonly plan?: string;
 	readonly instance?: string;
 	readonly rs?: string;
+	readonly service?: string;
 	readonly json?: string;
 	readonly junit?: string;
 	readonly maxFailoverMs?: string;
@@ -59,13 +60,12 @@ function checkDrillOptions(profile: Profile, kind: string | undefined, options: 
 	if (options.method !== undefined && !(kind === 'hard-failover' && (options.method === 'freeze' || options.method === 'cut'))) {
 		throw new CliError(`--method ${options.method}: only for hard-failover, and one of freeze, cut`, 2);
 	}
-	if (options.from) {
-		try {
-			checkClientHost(profile, options.from);
-		} catch (error) {
-			if (error instanceof TrafficTargetError) throw new CliError(error.message, 2);
-			throw error;
-		}
+	try {
+		if (options.from) checkClientHost(profile, options.from);
+		if (options.service !== undefined) pickVirtualService(profile, options.service);
+	} catch (error) {
+		if (error instanceof TrafficTargetError) throw new CliError(error.message, 2);
+		throw error;
 	}
 	return {thresholds, rate};
 }
@@ -103,8 +103,9 @@ async function recover(profile: Profile, transport: Transport): Promise<number> 
 
 /** The drill the command line asks for, as the engine takes it. */
 function cliDrillSpec(kind: string | undefined, options: DrillOptions, thresholds: DrillSettings['thresholds']): DrillSpec {
-	if (kind === 'rs-health' || kind === 'drain') return {kind, ...(options.rs ? {rs: options.rs} : {}), thresholds};
-	return {kind: kind as FailoverKind, ...(options.instance ? {instance: options.instance} : {}), ...(options.method ? {method: options.method as HardMethod} : {}), thresholds};
+	const service = options.service !== undefined ? {service: options.service} : {};
+	if (kind === 'rs-health' || kind === 'drain') return {kind, ...(options.rs ? {rs: options.rs} : {}), ...service, thresholds};
+	return {kind: kind as FailoverKind, ...(options.instance ? {instance: options.instance} : {}), ...(options.method ? {method: options.method as HardMethod} : {}), ...service, thresholds};
 }
 
 /** One drill: the session, with Ctrl-C as its abort, printed and written as the options ask. `run` is for tests. */
@@ -130,6 +131,7 @@ export async function runOneDrill(profile: Profile, transport: Transport, kind: 
 const PER_DRILL_OPTIONS = [
 	['instance', '--instance'],
 	['rs', '--rs'],
+	['service', '--service'],
 	['method', '--method'],
 	['maxFailoverMs', '--max-failover-ms'],
 	['maxFailedRequests', '--max-failed-requests'],

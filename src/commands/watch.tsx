@@ -7,6 +7,7 @@ import type {Profile} from '../profile/model.js';
 import type {Transport} from '../transport/types.js';
 import {CliError} from '../cli-error.js';
 import {TrafficTargetError} from '../actions/traffic.js';
+import {WatchModeError} from '../actions/watch-mode.js';
 import {planWatch, watchSession, type WatchEvent, type WatchPlan, type WatchRequest} from '../actions/watch/session.js';
 import {watchProgressLine} from '../ui/presenters/watch.js';
 import {WatchScreen} from '../ui/watch/WatchScreen.js';
@@ -26,6 +27,9 @@ export interface WatchOptions {
 	readonly timeoutMs?: string;
 	readonly duration?: string;
 	readonly pattern?: string;
+	readonly mode?: string;
+	readonly send?: string;
+	readonly backend?: string;
 	readonly json?: string;
 	readonly maxFailedRequests?: string;
 	readonly trustHostKey?: readonly string[];
@@ -50,7 +54,8 @@ function checkWatchOptions(profile: Profile, options: WatchOptions): WatchSettin
 	const path = options.path ?? '/';
 	if (!/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*$/.test(path)) throw new CliError(`--path ${path}: expected a URL path starting with / (no spaces, brackets or braces)`, 2);
 	const pattern = patternOption(options.pattern);
-	const request: WatchRequest = {...target, path, rate, timeoutMs, ...(concurrency !== undefined ? {concurrency} : {}), ...(pattern ? {pattern} : {})};
+	const choice = {...(options.mode !== undefined ? {mode: options.mode} : {}), ...(options.send !== undefined ? {send: options.send} : {}), ...(options.backend !== undefined ? {backend: options.backend} : {})};
+	const request: WatchRequest = {...target, ...choice, path, rate, timeoutMs, ...(concurrency !== undefined ? {concurrency} : {}), ...(pattern ? {pattern} : {})};
 	return {plan: planOrRefuse(profile, request), durationS, maxFailed};
 }
 
@@ -67,7 +72,7 @@ function planOrRefuse(profile: Profile, request: WatchRequest): WatchPlan {
 	try {
 		return planWatch(profile, request);
 	} catch (error) {
-		if (error instanceof TrafficTargetError) throw new CliError(error.message, 2);
+		if (error instanceof TrafficTargetError || error instanceof WatchModeError) throw new CliError(error.message, 2);
 		throw error;
 	}
 }
@@ -98,7 +103,8 @@ const err = (s: string) => printErr(`watch: ${sanitizeLine(s)}`);
  */
 function watchSink(plan: WatchPlan, durationS: number | undefined, stop: AbortController): (e: WatchEvent) => void {
 	const interactive = process.stdout.isTTY === true && process.stdin.isTTY === true;
-	const header = {url: plan.url, from: plan.from, rate: plan.rate};
+	const persistenceS = plan.vs.persistenceTimeout;
+	const header = {url: plan.url, from: plan.from, rate: plan.rate, ...(persistenceS ? {persistenceS} : {})};
 	let app: ReturnType<typeof render> | undefined;
 	let timer: NodeJS.Timeout | undefined;
 	// One way out, whatever ends the run.

@@ -102,3 +102,14 @@ export const requestRate = pattern('a rate like 60/m', /^\d{1,7}\/m$/);
 
 /** How many curl loops the remote watcher starts (its builder allows 1 to 32). */
 export const watchProcesses = pattern('1 to 32 processes', /^([1-9]|[12]\d|3[0-2])$/);
+
+/** An IPv4 or IPv6 address, nothing else (no name to look up). */
+export const ipAddress = kind('an IP address', (w) => isIP(w) !== 0);
+
+export const portNumber = kind('a port (1-65535)', (w) => /^\d{1,5}$/.test(w) && Number(w) >= 1 && Number(w) <= 65535);
+
+/** Requests a second for the socket watcher (1 to 5000). */
+export const socketRate = kind('1 to 5000 requests a second', (w) => /^\d{1,4}$/.test(w) && Number(w) >= 1 && Number(w) <= 5000);
+
+/** What the socket watcher sends: printable ASCII (escapes are text), at most 256 characters, may be empty. */
+export const sendText = pattern('printable text of at most 256 characters', /^[ -~]{0,256}$/);

@@ -4,7 +4,7 @@
 // Each script must be safe for ANY arguments of those kinds: it reads, and the only things it does to a
 // host are the ones named in its comment. Scripts that change hosts (deploy's) live elsewhere and are
 // refused.
-import {absolutePath, absolutePattern, httpUrl, pattern, oneOf, orEmpty, requestRate, seconds, signalNumber, watchProcesses, type ValueKind} from './argv-kinds.js';
+import {absolutePath, absolutePattern, httpUrl, ipAddress, pattern, oneOf, orEmpty, portNumber, requestRate, seconds, sendText, signalNumber, socketRate, watchProcesses, type ValueKind} from './argv-kinds.js';
 
 export interface ReadOnlyScript {
 	/** The script's $0 (the word after the script); lets `ps` on the host show what runs. */
@@ -225,6 +225,74 @@ export const REMOTE_WATCH_SCRIPT = [
 	'wait',
 ].join('\n');
 
+/** Marks the socket watcher's per-request line and its once-a-second tick in REMOTE_SOCKET_WATCH_SCRIPT's output. */
+export const REMOTE_SOCKET_MARK = '@@LVSDECK-SOCK';
+export const REMOTE_SOCKET_TICK = '@@LVSDECK-TICK';
+
+/**
+ * sh -c SCRIPT lvsdeck-sockwatch tcp|udp ADDRESS PORT RATE_PER_S TIMEOUT_S SEND
+ * The tcp and udp watcher on a client host, in perl (perl-base is on every Debian host), one process
+ * with non-blocking sockets: RATE requests a second (a ceiling: at most 256 in flight), each on its own
+ * socket (so its own source port, which IPVS schedules on its own); tcp connects, sends SEND if not
+ * empty and reads the first answer; udp sends SEND as one datagram and reads the reply. SEND is
+ * printable text with the escapes \n \r \t \\. Each request prints one line: MARK ok|failed|timeout
+ * SECONDS LOCAL_IP LOCAL_PORT ERRNO ANSWER (its first line, printable, cut). Nothing is written on
+ * the host. Nothing outlives the session: the loop writes a tick line every second, so it dies of
+ * SIGPIPE once the session is gone.
+ */
+export const REMOTE_SOCKET_WATCH_SCRIPT = [
+	'command -v perl >/dev/null 2>&1 || { echo "perl is not installed on this host" >&2; exit 127; }',
+	"exec perl -e '",
+	'use strict; use warnings;',
+	'use IO::Socket::IP; use IO::Select; use Socket qw(SOCK_STREAM SOCK_DGRAM); use Time::HiRes qw(time);',
+	'my ($mode, $host, $port, $rate, $timeout, $send) = @ARGV;',
+	'my %esc = (n => "\\n", r => "\\r", t => "\\t", "\\\\" => "\\\\");',
+	'$send =~ s/\\\\([nrt\\\\])/$esc{$1}/g;',
+	'$SIG{PIPE} = "DEFAULT"; $| = 1;',
+	'my (%live, $reading, $connecting);',
+	'$reading = IO::Select->new; $connecting = IO::Select->new;',
+	'sub errname { for my $n (sort keys %!) { return $n if $!{$n} } return "error" }',
+	'sub line {',
+	'  my ($t0, $outcome, $error, $s, $answer) = @_;',
+	'  my ($ip, $lport) = $s ? ($s->sockhost // "-", $s->sockport // 0) : ("-", 0);',
+	'  $answer = substr($answer // "", 0, 200); $answer =~ s/[\\r\\n].*//s; $answer =~ s/[^ -~]/?/g;',
+	`  printf "%s %s %.3f %s %s %s %s\\n", q{${REMOTE_SOCKET_MARK}}, $outcome, time - $t0, $ip, $lport, $error, $answer;`,
+	'}',
+	'sub done {',
+	'  my ($k, $outcome, $error, $answer) = @_;',
+	'  my $c = delete $live{$k} or return;',
+	'  line($c->{t0}, $outcome, $error, $c->{s}, $answer);',
+	'  $reading->remove($c->{s}); $connecting->remove($c->{s}); close $c->{s};',
+	'}',
+	'sub begin {',
+	'  my $t0 = time;',
+	'  my $s = IO::Socket::IP->new(PeerHost => $host, PeerPort => $port, Type => ($mode eq "udp" ? SOCK_DGRAM : SOCK_STREAM), Blocking => 0);',
+	'  if (!$s) { line($t0, "failed", errname(), undef, ""); return }',
+	'  $live{fileno $s} = {s => $s, t0 => $t0};',
+	'  if ($mode eq "udp") { syswrite($s, $send); $reading->add($s) } else { $connecting->add($s) }',
+	'}',
+	'my $start = time; my $n = 0; my $tick = $start;',
+	'while (1) {',
+	'  my $now = time;',
+	'  while ($start + $n / $rate <= $now) { begin() if keys %live < 256; $n++ }',
+	'  for my $k (keys %live) { done($k, "timeout", "timeout", "") if $now - $live{$k}{t0} >= $timeout }',
+	`  if ($now - $tick >= 1) { print q{${REMOTE_SOCKET_TICK}}, "\\n"; $tick = $now }`,
+	'  my $wait = $start + $n / $rate - time; $wait = 0 if $wait < 0; $wait = 0.02 if $wait > 0.02;',
+	'  my ($r, $w) = IO::Select->select($reading, $connecting, undef, $wait);',
+	'  for my $s (@{$w || []}) {',
+	'    my $k = fileno $s; next unless $live{$k};',
+	'    if ($s->connect) { $connecting->remove($s); syswrite($s, $send) if length $send; $reading->add($s) }',
+	'    elsif (!$!{EINPROGRESS} && !$!{EALREADY}) { done($k, "failed", errname(), "") }',
+	'  }',
+	'  for my $s (@{$r || []}) {',
+	'    my $k = fileno $s; next unless $live{$k};',
+	'    my $buf = ""; my $got = sysread($s, $buf, 4096);',
+	'    if (defined $got) { done($k, "ok", "-", $buf) } elsif (!$!{EAGAIN}) { done($k, "failed", errname(), "") }',
+	'  }',
+	'}',
+	"' -- \"$@\"",
+].join('\n');
+
 /** Kinds of DIRECTOR_SNAPSHOT_SCRIPT's arguments, by name (the profile check uses them too). */
 export const SNAPSHOT_ARGS = {
 	configPath: orEmpty(absolutePath),
@@ -245,4 +313,5 @@ export const READ_ONLY_SCRIPTS: ReadonlyMap<string, ReadOnlyScript> = new Map<st
 	[KEEPALIVED_DUMP_SCRIPT, {name: 'lvsdeck-probe', args: [oneOf('json', 'data'), absolutePath, absolutePath]}],
 	[REALSERVER_CHECK_SCRIPT, {name: 'lvsdeck-rs-check', args: []}],
 	[REMOTE_WATCH_SCRIPT, {name: 'lvsdeck-watch', args: [httpUrl, requestRate, seconds, watchProcesses]}],
+	[REMOTE_SOCKET_WATCH_SCRIPT, {name: 'lvsdeck-sockwatch', args: [oneOf('tcp', 'udp'), ipAddress, portNumber, socketRate, seconds, sendText]}],
 ]);

@@ -51,6 +51,6 @@ describe('round-robin watcher on the lab', () => {
 		expect(rs.stderr).toMatch(/--from rs1: a real server answers the VIP itself/);
 		const svc = watch('--service', '192.168.67.100:81', '--duration', '1');
 		expect(svc.status).toBe(2);
-		expect(svc.stderr).toContain('not a TCP virtual service');
+		expect(svc.stderr).toContain('--service 192.168.67.100:81: not a virtual service of');
 	});
 });

@@ -1,10 +1,10 @@
 // Pieces every drill shares: waiting for a condition, the timeline, and the clean-traffic preflight.
 import type {Transport} from '../../transport/types.js';
-import type {Profile, VrrpInstance} from '../../profile/model.js';
+import type {Profile, VirtualServer, VrrpInstance} from '../../profile/model.js';
 import type {ClusterState} from '../../cluster/types.js';
 import {hostOn, vipHolders, vrrpStateOn} from '../../cluster/queries.js';
 import {ownClusterWatch, pollAll, type ClusterWatch} from '../../cluster/watch.js';
-import {createTrafficWatcher, type TrafficSpec, type TrafficWatcher} from '../traffic.js';
+import {createTrafficWatcher, serviceTraffic, serviceWatch, type TrafficSpec, type TrafficWatcher} from '../traffic.js';
 import type {WatcherSummary} from '../watcher.js';
 import {firstRefusal, type PreflightCheck} from '../preflight.js';
 import {writeJournal, type RestoreStep} from './journal.js';
@@ -69,14 +69,17 @@ export function drillCluster(profile: Profile, transport: Transport, options: Dr
 	return {store: watch.store, pollHost: (h) => watch.pollHost(h), pollAll: () => pollAll(profile, watch)};
 }
 
-/** The drill's traffic: at the chosen rate, from the station or the chosen client host. */
-export function drillTraffic(url: string, transport: Transport, options: DrillCommonOptions, rate = options.rate ?? 20): TrafficSpec {
-	return {url, rate, timeoutMs: 1000, ...(options.from ? {from: {transport, host: options.from}} : {})};
+/**
+ * The drill's traffic to the service in its default mode (http, tcp or udp; backends from the answer
+ * or the directors' connection tables), at the chosen rate, from the station or the chosen client host.
+ */
+export function drillTraffic(profile: Profile, vs: VirtualServer, transport: Transport, options: DrillCommonOptions, rate = options.rate ?? 20): TrafficSpec {
+	return {...serviceTraffic(profile, serviceWatch(vs), transport), rate, timeoutMs: 1000, ...(options.from ? {from: {transport, host: options.from}} : {})};
 }
 
 /** The drill's watcher, shown to whoever asked (the console), not started yet. */
-export function drillWatcher(url: string, transport: Transport, options: DrillCommonOptions): TrafficWatcher {
-	const watcher = createTrafficWatcher(drillTraffic(url, transport, options));
+export function drillWatcher(profile: Profile, vs: VirtualServer, transport: Transport, options: DrillCommonOptions): TrafficWatcher {
+	const watcher = createTrafficWatcher(drillTraffic(profile, vs, transport, options));
 	options.onWatcher?.(watcher);
 	return watcher;
 }
@@ -119,7 +122,9 @@ export async function confirmDrill(options: DrillCommonOptions, plan: string): P
 
 /** Preflight: 1.5 s of traffic through the VIP must all succeed. Returns the baseline watcher. */
 export async function cleanBaseline(spec: TrafficSpec): Promise<TrafficWatcher> {
-	const baseline = createTrafficWatcher({...spec, rate: 20});
+	// Only answers count here: no connection tables to read.
+	const {table: _, ...plain} = spec;
+	const baseline = createTrafficWatcher({...plain, rate: spec.rate ?? 20});
 	baseline.start();
 	await new Promise((r) => setTimeout(r, spec.from ? 2500 : 1500));
 	const base = await baseline.stop();

@@ -3,7 +3,7 @@
 // fault on the cluster as it is and fills in the steps; everything around the fault (the cluster
 // preflight, the caller's checks, clean traffic before, the confirmation, the journal, restoring on
 // success, error, abort or a dropped connection, the verdict) happens here, once.
-import type {Profile} from '../../profile/model.js';
+import type {Profile, VirtualServer} from '../../profile/model.js';
 import type {Transport} from '../../transport/types.js';
 import type {ClusterWatch} from '../../cluster/watch.js';
 import type {TrafficWatcher, WatcherSummary} from '../watcher.js';
@@ -37,8 +37,8 @@ export interface DrillContext {
 
 /** A fault prepared on the cluster as it is now: what it changes, and the steps the engine calls in order. */
 export interface PreparedFault<R> {
-	/** Traffic goes here during the drill (through the VIP). */
-	readonly url: string;
+	/** The virtual service whose traffic is watched during the drill (in its default watch mode). */
+	readonly service: VirtualServer;
 	/** The hosts the fault changes (the caller's preflight checks look at these). */
 	readonly changes: readonly string[];
 	/** The preflight line's first part: what holds what before the drill. */
@@ -86,7 +86,7 @@ async function preflight<R>(context: DrillContext, strategy: DrillStrategy<R>): 
 	await cluster.pollAll();
 	const fault = await strategy.prepare(context);
 	await runPreflightChecks(profile, transport, options, strategy.kind, fault.changes);
-	const baseline = await cleanBaseline(drillTraffic(fault.url, transport, options));
+	const baseline = await cleanBaseline(drillTraffic(profile, fault.service, transport, options));
 	mark(`preflight ok: ${fault.ready}; ${baseline.summary().ok} baseline requests ok${options.from ? ` from ${options.from}` : ''}`);
 	await fault.check?.();
 	await confirmDrill(options, fault.plan);
@@ -102,7 +102,7 @@ export async function runDrillEngine<R>(profile: Profile, transport: Transport, 
 	const fault = await preflight(context, strategy);
 	const journalId = openJournal(profile, strategy.kind, startedAt, fault.restore);
 	await fault.observe?.();
-	const watcher = drillWatcher(fault.url, transport, options);
+	const watcher = drillWatcher(profile, fault.service, transport, options);
 	const reasons: string[] = [];
 	let injectedAt: number | undefined;
 	let restored = false;

@@ -10,6 +10,7 @@ import {runDrillEngine, type DrillContext, type DrillOutcome, type DrillStrategy
 import {drillReport, type FailoverDrillReport} from './drill-report.js';
 import {faultFor, faultRefusal, type FailoverKind, type HardMethod} from './faults.js';
 import {DrillRefused, preflightDirectors, until, type DrillCommonOptions, type DrillThresholds} from './common.js';
+import {failoverTarget} from './targets.js';
 
 export type {FailoverKind} from './faults.js';
 
@@ -23,6 +24,8 @@ export interface FailoverOptions extends DrillCommonOptions {
 	/** hard-failover only: freeze keepalived (default) or cut VRRP on the master's interface. */
 	readonly method?: HardMethod;
 	readonly instance?: string;
+	/** The service to watch (`VIP:PORT`); its VIP picks the instance when none is named. */
+	readonly service?: string;
 	readonly thresholds?: DrillThresholds;
 }
 
@@ -60,19 +63,9 @@ export function takeoverPriority(state: ClusterState, inst: VrrpInstance, backup
 
 
 export function runFailoverDrill(profile: Profile, transport: Transport, options: FailoverOptions): Promise<FailoverDrillReport> {
-	return runDrillEngine(profile, transport, options, options.thresholds, failoverStrategy(options.kind, options.method, options.instance));
+	return runDrillEngine(profile, transport, options, options.thresholds, failoverStrategy(options.kind, options.method, options.instance, options.service));
 }
 
-/** The instance, its VIP and the TCP service on it, or a refusal. */
-function drillTarget(profile: Profile, instance: string | undefined): {inst: VrrpInstance; vip: string; port: number} {
-	const inst = instance ? profile.instances.find((i) => i.name === instance) : profile.instances[0];
-	if (!inst) throw new DrillRefused(`no VRRP instance ${instance} in profile ${profile.name}`);
-	if (inst.members.length < 2) throw new DrillRefused(`${inst.name} has one director: nothing to fail over to`);
-	const vip = inst.vips[0]!.address;
-	const vs = profile.virtualServers.find((v) => v.vip === vip && v.protocol === 'TCP');
-	if (!vs) throw new DrillRefused(`no TCP virtual service on ${vip} to send traffic to`);
-	return {inst, vip, port: vs.port};
-}
 
 /** Where the VIP goes, from the VIP follower's events: left the target, new master, split brain, back. */
 class VipMoves {
@@ -127,11 +120,12 @@ class VipMoves {
 }
 
 /** Stop (graceful) or freeze/cut (hard) keepalived's VRRP on the master; measure the takeover and the return. */
-export function failoverStrategy(kind: FailoverKind, method: HardMethod | undefined, instance: string | undefined): DrillStrategy<FailoverDrillReport> {
+export function failoverStrategy(kind: FailoverKind, method: HardMethod | undefined, instance: string | undefined, service?: string): DrillStrategy<FailoverDrillReport> {
 	return {
 		kind,
 		async prepare({profile, transport, cluster, mark, options}) {
-			const {inst, vip, port} = drillTarget(profile, instance);
+			const {inst, vs} = failoverTarget(profile, instance, service);
+			const vip = vs.vip;
 			// Every member up and running keepalived, exactly one holder, the others ready backups.
 			const {target, backups} = preflightDirectors(cluster.store.getState(), inst);
 			const fault = faultFor(profile, inst, target, backups, kind, method);
@@ -142,7 +136,7 @@ export function failoverStrategy(kind: FailoverKind, method: HardMethod | undefi
 			const p = inst.preempt;
 			const preempt = p.mode === 'delay' ? `preempt_delay ${p.delaySec}s` : p.mode;
 			return {
-				url: `http://${vip}:${port}/`,
+				service: vs,
 				changes: [target],
 				ready: `${target} holds ${vip}; ${backups.join(', ')} BACKUP`,
 				plan: fault.plan,

@@ -6,6 +6,7 @@
 //     - {kind: failover, instance: VI_1, max_failover_ms: 5000, max_failed_requests: 20}
 //     - {kind: rs-health, rs: rs1}
 //     - {kind: hard-failover, method: cut}
+//     - {kind: failover, service: 192.168.67.100:9053}   # any TCP or UDP service (udp:VIP:PORT when both)
 import {readFileSync, statSync} from 'node:fs';
 import path from 'node:path';
 import {LineCounter, parseDocument, type Document} from 'yaml';
@@ -14,18 +15,22 @@ import type {Profile} from '../../profile/model.js';
 import {ProfileError} from '../../profile/errors.js';
 import {formatPath, locate, type FieldPath} from '../../profile/locate.js';
 import type {DrillThresholds} from './common.js';
-import type {DrillSpec} from './run.js';
+import {isRealServerSpec, type DrillSpec} from './run.js';
+import {DrillRefused} from './common.js';
+import {failoverTarget, realServerTarget} from './targets.js';
 
 const MAX_PLAN_BYTES = 64 * 1024;
 const ms = z.number().int().min(0).max(3_600_000);
 const count = z.number().int().min(0).max(10_000_000);
 const name = z.string().min(1).max(63);
+/** `VIP:PORT` or `tcp:`/`udp:VIP:PORT`, checked against the profile later. */
+const service = z.string().max(80).regex(/^(?:(?:tcp|udp):)?(?:\[[0-9A-Fa-f:.]+\]|[0-9.]+):\d{1,5}$/, 'expected VIP:PORT (udp:VIP:PORT for a UDP service on a TCP port)');
 
 const drillSchema = z.discriminatedUnion('kind', [
-	z.object({kind: z.literal('failover'), instance: name.optional(), max_failover_ms: ms.optional(), max_failed_requests: count.optional()}).strict(),
-	z.object({kind: z.literal('hard-failover'), instance: name.optional(), method: z.enum(['freeze', 'cut']).optional(), max_failover_ms: ms.optional(), max_failed_requests: count.optional()}).strict(),
-	z.object({kind: z.literal('rs-health'), rs: name.optional(), max_removal_ms: ms.optional(), max_failed_requests: count.optional()}).strict(),
-	z.object({kind: z.literal('drain'), rs: name.optional(), max_removal_ms: ms.optional(), max_failed_requests: count.optional()}).strict(),
+	z.object({kind: z.literal('failover'), instance: name.optional(), service: service.optional(), max_failover_ms: ms.optional(), max_failed_requests: count.optional()}).strict(),
+	z.object({kind: z.literal('hard-failover'), instance: name.optional(), service: service.optional(), method: z.enum(['freeze', 'cut']).optional(), max_failover_ms: ms.optional(), max_failed_requests: count.optional()}).strict(),
+	z.object({kind: z.literal('rs-health'), rs: name.optional(), service: service.optional(), max_removal_ms: ms.optional(), max_failed_requests: count.optional()}).strict(),
+	z.object({kind: z.literal('drain'), rs: name.optional(), service: service.optional(), max_removal_ms: ms.optional(), max_failed_requests: count.optional()}).strict(),
 ]);
 
 const planSchema = z
@@ -59,7 +64,7 @@ function thresholdsOf(d: DrillDoc): DrillThresholds | undefined {
 
 function specOf(d: DrillDoc): DrillSpec {
 	const thresholds = thresholdsOf(d);
-	const t = thresholds ? {thresholds} : {};
+	const t = {...(thresholds ? {thresholds} : {}), ...(d.service ? {service: d.service} : {})};
 	if (d.kind === 'rs-health' || d.kind === 'drain') return {kind: d.kind, ...(d.rs ? {rs: d.rs} : {}), ...t};
 	return {kind: d.kind, ...(d.instance ? {instance: d.instance} : {}), ...(d.kind === 'hard-failover' && d.method ? {method: d.method} : {}), ...t};
 }
@@ -114,13 +119,25 @@ export function parseDrillPlan(text: string, file: string): DrillPlan {
 	return {file, ...(profile ? {profile} : {}), onFailure: plan.on_failure ?? 'stop', drills: plan.drills.map(specOf), position};
 }
 
-/** The plan's drills checked against the profile (instances and real servers exist); file:line:col on the first that does not. */
+/**
+ * The plan's drills checked against the profile (instances, real servers and services exist, a service
+ * is on the named instance and has the named real server); file:line:col on the first that does not.
+ */
 export function checkPlanAgainstProfile(plan: DrillPlan, profile: Profile): void {
 	plan.drills.forEach((spec, i) => {
 		const fail = (field: string, reason: string): never => {
 			const pos = plan.position(['drills', i, field]);
 			throw new ProfileError(plan.file, pos.line, pos.col, formatPath(['drills', i, field]), reason);
 		};
+		if (spec.service !== undefined) {
+			try {
+				if (isRealServerSpec(spec)) realServerTarget(profile, spec.rs, spec.service);
+				else failoverTarget(profile, spec.instance, spec.service);
+			} catch (error) {
+				if (error instanceof DrillRefused) fail('service', error.message);
+				throw error;
+			}
+		}
 		if ((spec.kind === 'failover' || spec.kind === 'hard-failover') && spec.instance !== undefined && !profile.instances.some((x) => x.name === spec.instance)) {
 			fail('instance', `no VRRP instance ${spec.instance} in profile ${profile.name}`);
 		}

@@ -9,12 +9,16 @@ import type {RequestRecord, TrafficWatcher} from '../watcher.js';
 import {drillReport, type RealServerDrillReport} from './drill-report.js';
 import {runDrillEngine, type DrillContext, type DrillOutcome, type DrillStrategy} from './engine.js';
 import {DrillRefused, preflightDirectors, until, type DrillCommonOptions, type DrillThresholds} from './common.js';
+import {realServerTarget} from './targets.js';
+import {newTemplateClients, readTemplateClients} from './persistence.js';
 
 export type RealServerDrillKind = 'rs-health' | 'drain';
 
 export interface RealServerDrillOptions extends DrillCommonOptions {
 	readonly kind: RealServerDrillKind;
 	readonly rs?: string;
+	/** The service (`VIP:PORT`) the real server is drilled in (default: its first TCP one). */
+	readonly service?: string;
 	readonly thresholds?: DrillThresholds;
 }
 
@@ -37,14 +41,12 @@ function weightArgv(vs: VirtualServer, rs: RealServer, weight: number): string[]
 
 
 export function runRealServerDrill(profile: Profile, transport: Transport, options: RealServerDrillOptions): Promise<RealServerDrillReport> {
-	return runDrillEngine(profile, transport, options, options.thresholds, realServerStrategy(options.kind, options.rs));
+	return runDrillEngine(profile, transport, options, options.thresholds, realServerStrategy(options.kind, options.rs, options.service));
 }
 
-/** The real server and its TCP service (the first when none is named), or a refusal. */
-function drillTarget(profile: Profile, kind: RealServerDrillKind, rsName: string | undefined): {vs: VirtualServer; rs: RealServer; rsHost: Host} {
-	const vs = profile.virtualServers.find((v) => v.protocol === 'TCP' && (rsName === undefined || v.realServers.some((r) => r.host === rsName)));
-	if (!vs) throw new DrillRefused(rsName ? `${rsName} is not a real server of any TCP virtual service` : 'the profile has no TCP virtual service');
-	const rs = rsName ? vs.realServers.find((r) => r.host === rsName)! : vs.realServers[0]!;
+/** The real server and its service (the named one, else its first TCP one), or a refusal. */
+function drillTarget(profile: Profile, kind: RealServerDrillKind, rsName: string | undefined, service: string | undefined): {vs: VirtualServer; rs: RealServer; rsHost: Host} {
+	const {vs, rs} = realServerTarget(profile, rsName, service);
 	const rsHost = profile.hosts.find((h) => h.name === rs.host)!;
 	if (kind === 'rs-health' && !rsHost.service) throw new DrillRefused(`${rs.host} has no service commands in the profile`);
 	if (kind === 'rs-health' && rs.check.type === 'none') throw new DrillRefused(`${rs.host} has no health check in ${vs.vip}:${vs.port}: keepalived would never remove it`);
@@ -106,13 +108,16 @@ interface RealServerRun {
 	restoredAt?: number;
 	backAt?: number;
 	scheduledWhileDrained?: number;
+	/** Persistence: clients templates tied to the server when the drain began, and how many were tied after. */
+	templatesBefore?: Set<string>;
+	newTemplates?: number;
 	failedAfterRemoval: number;
 	toTargetAfter: number;
 }
 
-function realServerRun(context: DrillContext, kind: RealServerDrillKind, rsName: string | undefined): RealServerRun {
+function realServerRun(context: DrillContext, kind: RealServerDrillKind, rsName: string | undefined, service: string | undefined): RealServerRun {
 	const {profile, cluster} = context;
-	const {vs, rs, rsHost} = drillTarget(profile, kind, rsName);
+	const {vs, rs, rsHost} = drillTarget(profile, kind, rsName, service);
 	const director = activeDirectorFor(profile, cluster.store.getState(), vs);
 	const directorHost = profile.hosts.find((h) => h.name === director)!;
 	const bound = kind === 'rs-health' ? removalBoundMs(vs, rs) : 0;
@@ -137,15 +142,15 @@ function realServerRun(context: DrillContext, kind: RealServerDrillKind, rsName:
 }
 
 /** rs-health stops the real server's service; drain sets its weight to 0 on the active director. */
-export function realServerStrategy(kind: RealServerDrillKind, rsName: string | undefined): DrillStrategy<RealServerDrillReport> {
+export function realServerStrategy(kind: RealServerDrillKind, rsName: string | undefined, serviceName?: string): DrillStrategy<RealServerDrillReport> {
 	return {
 		kind,
 		async prepare(context) {
-			const d = realServerRun(context, kind, rsName);
+			const d = realServerRun(context, kind, rsName, serviceName);
 			const {rs, vs, service, label, director} = d;
 			if (!d.inTable()) throw new DrillRefused(`preflight: ${rs.host} is not in ${label} on ${director} with a weight above 0`);
 			return {
-				url: `http://${vs.vip}:${vs.port}/`,
+				service: vs,
 				changes: [kind === 'rs-health' ? rs.host : director],
 				ready: `${rs.host} in ${label} on ${director}`,
 				plan: kind === 'rs-health' ? `stop ${service!.name} on ${rs.host} (${service!.stop.join(' ')}); ${director} should remove it from ${label}; then start it again` : `set ${rs.host}'s weight in ${label} to 0 on ${director}; then back to ${rs.weight}`,
@@ -189,6 +194,7 @@ async function readNodest({transport, mark}: DrillContext, d: RealServerRun): Pr
 async function injectRealServerFault(context: DrillContext, d: RealServerRun, at: number, reasons: string[]): Promise<void> {
 	const {transport, mark, options} = context;
 	const {kind, rs, vs, service, label, director} = d;
+	if (kind === 'drain' && vs.persistenceTimeout !== undefined) d.templatesBefore = await readTemplateClients(transport, director, vs, rs);
 	d.injectedAt = at;
 	mark(kind === 'rs-health' ? `stopping ${service!.name} on ${rs.host}` : `weight 0 for ${rs.host} on ${director}`, at);
 	const inject = await transport.exec(kind === 'rs-health' ? rs.host : director, kind === 'rs-health' ? service!.stop : weightArgv(vs, rs, 0));
@@ -205,8 +211,26 @@ async function injectRealServerFault(context: DrillContext, d: RealServerRun, at
 	// publishes its counters only on the estimator's 2 s tick: both readings are taken more than a
 	// tick after the drain, and the other real servers' counters must move in between, so a zero
 	// for the drained one means something.
-	if (kind === 'drain' && gone) d.scheduledWhileDrained = await drainCounts(context, director, vs, rs, d.pollDirector, reasons);
+	// With persistence, clients IPVS tied to the server before keep going there: the templates judge.
+	const persistent = kind === 'drain' && vs.persistenceTimeout !== undefined;
+	if (kind === 'drain' && gone) d.scheduledWhileDrained = await drainCounts(context, director, vs, rs, d.pollDirector, persistent ? [] : reasons);
 	else await until(() => false, 3000, options.signal);
+	if (persistent && gone && !options.signal?.aborted) await judgeTemplates(context, d, reasons);
+}
+
+/** Persistence: no client may be newly tied to the drained server; clients tied before are named. */
+async function judgeTemplates({transport, mark}: DrillContext, d: RealServerRun, reasons: string[]): Promise<void> {
+	const {director, vs, rs} = d;
+	const after = await readTemplateClients(transport, director, vs, rs);
+	if (!after || !d.templatesBefore) {
+		reasons.push(`could not read the connection table on ${director} to count persistence templates`);
+		return;
+	}
+	const fresh = newTemplateClients(d.templatesBefore, after);
+	d.newTemplates = fresh.length;
+	const kept = [...after].filter((c) => d.templatesBefore!.has(c)).length;
+	mark(`persistence_timeout ${vs.persistenceTimeout} s: ${kept} clients still tied to ${rs.host} by templates made before the drain (IPVS honours them until they expire), ${fresh.length} newly tied`);
+	if (fresh.length > 0) reasons.push(`IPVS tied ${fresh.length} new clients to ${rs.host} (persistence templates) after it was drained: ${fresh.slice(0, 5).join(', ')}`);
 }
 
 /** After the traffic stopped: requests that failed after the removal, and new connections to a drained server. */
@@ -219,13 +243,14 @@ function judgeTraffic(d: RealServerRun, watcher: TrafficWatcher, reasons: string
 	// connections, so the drain verdict uses IPVS's Conns counter; answers seen by the watcher are logged.
 	const answeredByTarget = after.filter((r) => r.outcome === 'ok' && r.backend === rs.host).length;
 	if (kind === 'drain' && d.injectedAt !== undefined) markLastToTarget(watcher, rs.host, d.injectedAt, d.restoredAt, mark);
-	d.toTargetAfter = d.scheduledWhileDrained ?? answeredByTarget;
+	const persistent = d.vs.persistenceTimeout !== undefined;
+	d.toTargetAfter = persistent && kind === 'drain' ? (d.newTemplates ?? 0) : (d.scheduledWhileDrained ?? answeredByTarget);
 	if (kind === 'rs-health' && d.failedAfterRemoval > 0) {
 		const hint = d.nodest === '0' ? ` (likely cause: net.ipv4.vs.expire_nodest_conn is 0 on ${director}; set it to 1)` : '';
 		reasons.push(`${d.failedAfterRemoval} requests failed after ${rs.host} was removed${hint}`);
 	}
-	if (kind === 'drain' && d.toTargetAfter > 0) reasons.push(`IPVS scheduled ${d.toTargetAfter} new connections to ${rs.host} after it was drained`);
-	if (kind === 'drain' && answeredByTarget > d.toTargetAfter) mark(`${answeredByTarget - d.toTargetAfter} requests from client ports IPVS still had entries for reached ${rs.host} anyway (not new connections)`);
+	if (kind === 'drain' && !persistent && d.toTargetAfter > 0) reasons.push(`IPVS scheduled ${d.toTargetAfter} new connections to ${rs.host} after it was drained`);
+	if (kind === 'drain' && !persistent && answeredByTarget > d.toTargetAfter) mark(`${answeredByTarget - d.toTargetAfter} requests from client ports IPVS still had entries for reached ${rs.host} anyway (not new connections)`);
 }
 
 function realServerReport(d: RealServerRun, c: DrillOutcome): RealServerDrillReport {

@@ -15,12 +15,16 @@ export interface FailoverSpec {
 	readonly kind: 'failover' | 'hard-failover';
 	readonly instance?: string;
 	readonly method?: HardMethod;
+	/** The service to watch (`VIP:PORT`); its VIP picks the instance when none is named. */
+	readonly service?: string;
 	readonly thresholds?: DrillThresholds;
 }
 
 export interface RealServerSpec {
 	readonly kind: 'rs-health' | 'drain';
 	readonly rs?: string;
+	/** The service the real server is drilled in (`VIP:PORT`). */
+	readonly service?: string;
 	readonly thresholds?: DrillThresholds;
 }
 
@@ -32,12 +36,13 @@ export function isRealServerSpec(spec: DrillSpec): spec is RealServerSpec {
 
 /** A drill's name for people: its kind, and what it targets when the spec names it. */
 export function describeSpec(spec: DrillSpec): string {
-	if (isRealServerSpec(spec)) return `${spec.kind}${spec.rs ? ` ${spec.rs}` : ''}`;
-	return `${spec.kind}${spec.method ? ` (${spec.method})` : ''}${spec.instance ? ` ${spec.instance}` : ''}`;
+	const on = spec.service ? ` on ${spec.service}` : '';
+	if (isRealServerSpec(spec)) return `${spec.kind}${spec.rs ? ` ${spec.rs}` : ''}${on}`;
+	return `${spec.kind}${spec.method ? ` (${spec.method})` : ''}${spec.instance ? ` ${spec.instance}` : ''}${on}`;
 }
 
 export function runDrill(profile: Profile, transport: Transport, spec: DrillSpec, common: DrillCommonOptions): Promise<DrillReport> {
-	const thresholds = spec.thresholds ? {thresholds: spec.thresholds} : {};
+	const thresholds = {...(spec.thresholds ? {thresholds: spec.thresholds} : {}), ...(spec.service ? {service: spec.service} : {})};
 	if (isRealServerSpec(spec)) {
 		return runRealServerDrill(profile, transport, {...common, kind: spec.kind, ...(spec.rs ? {rs: spec.rs} : {}), ...thresholds});
 	}

@@ -10,6 +10,7 @@ import type {Host, Profile} from '../../profile/model.js';
 import {realServerHosts} from '../../profile/model.js';
 import {CONFIG_READ_SCRIPT, DIRECTOR_SNAPSHOT_SCRIPT} from '../../transport/read-only-scripts.js';
 import {sudoConfigFolder} from '../../probes/installed-config.js';
+import {connectionTableCommand} from '../../probes/ipvs-connections.js';
 import {INSTALL_SCRIPT, READ_FILE_SCRIPT, RESTORE_SCRIPT, STATE_SCRIPT, CLEANUP_SCRIPT, REALSERVER_SETUP_SCRIPT} from '../deploy/remote-scripts.js';
 import {VALIDATE_SCRIPT, VALIDATE_TMP_DIR} from '../validate-config.js';
 import {CUT_VRRP_SCRIPT, SIGNAL_VRRP_SCRIPT, UNCUT_VRRP_SCRIPT} from '../drills/faults.js';
@@ -117,6 +118,7 @@ function monitorRules(i: RightsInput): SudoRule[] {
 				m(`the director snapshot with a ${kind} keepalived dump (pid file ${pidFile}): ipvsadm -Ln (list, stats, rates), ip addr, the config's sha256${kind === 'none' ? '' : `, and keepalived's ${kind} dump (signal checked by the script)`}`, script(DIRECTOR_SNAPSHOT_SCRIPT, 'lvsdeck-probe', i.configPath, kind, pidFile, i.dumpDir, ANY)),
 			),
 		),
+		m('the IPVS connection table (the watcher and drills name the backend of a TCP or UDP request by its client port)', [...connectionTableCommand()]),
 		m(`read the installed keepalived config and its includes, only files under ${sudoConfigFolder(i.configPath)} (drift, import)`, script(CONFIG_READ_SCRIPT, 'lvsdeck-conf', sudoConfigFolder(i.configPath), ANY)),
 	];
 }

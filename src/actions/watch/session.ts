@@ -4,7 +4,8 @@
 // progress line, the console's live block; neither creates traffic of its own.
 import type {Profile, VirtualServer} from '../../profile/model.js';
 import type {Transport} from '../../transport/types.js';
-import {checkClientHost, createTrafficWatcher, pickVirtualService, profileWeights, type TrafficSpec, type TrafficWatcher} from '../traffic.js';
+import {checkClientHost, createTrafficWatcher, pickVirtualService, profileWeights, serviceTraffic, serviceWatch, type ServiceWatch, type TrafficSpec, type TrafficWatcher} from '../traffic.js';
+import type {BackendSource, WatchMode} from '../watch-mode.js';
 import {WatchTally, type TallySnapshot} from '../watch-tally.js';
 
 /** What the operator asked to watch; everything but the target has a default. */
@@ -24,11 +25,20 @@ export interface WatchRequest {
 	readonly timeoutMs?: number;
 	/** Backend name from the body (default: the first word). */
 	readonly pattern?: RegExp;
+	/** http, tcp or udp (default: by the service, watch-mode.ts). */
+	readonly mode?: string;
+	/** What tcp or udp sends (default: nothing on tcp, a short datagram on udp). */
+	readonly send?: string;
+	/** Where backends are read: `answer` or the directors' connection `table` (default by mode). */
+	readonly backend?: string;
 }
 
 /** The watch as it will run: checked against the profile, before any traffic. */
 export interface WatchPlan {
+	readonly profile: Profile;
 	readonly vs: VirtualServer;
+	/** The service's target, mode, payload and backend source, checked. */
+	readonly watch: ServiceWatch;
 	readonly url: string;
 	/** Where the requests start, for people: a host name or "this station". */
 	readonly from: string;
@@ -47,11 +57,15 @@ export type WatchEvent =
 /** The JSON report of a watch (README: "lvsdeck watch"); the key order is the report's. */
 export interface WatchReport {
 	readonly url: string;
+	readonly mode: WatchMode;
+	readonly backendSource: BackendSource;
 	readonly from: string;
 	readonly rate: number;
 	readonly durationMs: number;
 	readonly requests: {readonly total: number; readonly ok: number; readonly failed: number; readonly timeouts: number; readonly perBackend: Record<string, number>};
 	readonly weights: Record<string, number>;
+	/** With persistence a client sticks to one real server: shares follow the clients, not the weights. */
+	readonly sharesPerClient: boolean;
 	readonly latencyP50Ms: number | null;
 	readonly latencyP99Ms: number | null;
 	readonly longestGapMs: number;
@@ -86,20 +100,19 @@ export function planWatch(profile: Profile, request: WatchRequest): WatchPlan {
 	const onVip = request.service === undefined && request.vip !== undefined ? profile.virtualServers.find((v) => v.vip === request.vip && v.protocol === 'TCP') : undefined;
 	const vs = onVip ?? pickVirtualService(profile, request.service);
 	if (request.from) checkClientHost(profile, request.from);
-	const url = `http://${vs.vip}:${vs.port}${request.path ?? '/'}`;
-	return {vs, url, from: request.from ?? 'this station', rate: request.rate ?? 20, weights: profileWeights(vs), request};
+	const watch = serviceWatch(vs, {mode: request.mode, send: request.send, backend: request.backend, pattern: request.pattern, path: request.path});
+	return {profile, vs, watch, url: watch.url, from: request.from ?? 'this station', rate: request.rate ?? 20, weights: profileWeights(vs), request};
 }
 
 /** The traffic the plan describes, not started. */
 function trafficSpec(plan: WatchPlan, transport: Transport): TrafficSpec {
-	const {concurrency, pattern, from, timeoutMs} = plan.request;
+	const {concurrency, from, timeoutMs} = plan.request;
 	return {
-		url: plan.url,
+		...serviceTraffic(plan.profile, plan.watch, transport),
 		rate: plan.rate,
 		timeoutMs: timeoutMs ?? 1000,
 		keepRecords: false,
 		...(concurrency !== undefined ? {concurrency} : {}),
-		...(pattern ? {backendPattern: pattern} : {}),
 		...(from ? {from: {transport, host: from}} : {}),
 	};
 }
@@ -108,11 +121,14 @@ function trafficSpec(plan: WatchPlan, transport: Transport): TrafficSpec {
 function watchReport(plan: WatchPlan, s: TallySnapshot, error: string | undefined): WatchReport {
 	return {
 		url: plan.url,
+		mode: plan.watch.mode,
+		backendSource: plan.watch.backendSource,
 		from: plan.from,
 		rate: plan.rate,
 		durationMs: s.elapsedMs,
 		requests: {total: s.total, ok: s.ok, failed: s.failed, timeouts: s.timeouts, perBackend: Object.fromEntries(s.perBackend)},
 		weights: plan.weights,
+		sharesPerClient: plan.vs.persistenceTimeout !== undefined,
 		latencyP50Ms: s.latencyP50Ms,
 		latencyP99Ms: s.latencyP99Ms,
 		longestGapMs: s.longestGapMs,

@@ -38,6 +38,8 @@ export interface WatchHeader {
 	readonly url: string;
 	readonly from: string;
 	readonly rate: number;
+	/** The service's persistence_timeout: each client sticks to one real server, so shares are per client. */
+	readonly persistenceS?: number;
 }
 
 /**
@@ -56,6 +58,7 @@ export function watchLines(s: TallySnapshot, weights: Readonly<Record<string, nu
 	);
 	const gap = s.openGapMs > 0 ? `NO ANSWERS for ${(s.openGapMs / 1000).toFixed(1)} s` : `longest gap ${s.longestGapMs} ms`;
 	lines.push(line(fit(`${gap}${s.lastError ? `  · last error: ${sanitizeLine(s.lastError)}` : ''}`, width), s.openGapMs > 0 ? 'bad' : s.longestGapMs > 0 ? 'warn' : 'dim'));
+	if (header.persistenceS !== undefined) lines.push(line(fit(`persistence_timeout ${header.persistenceS} s: shares are per client (a client stays on one real server), not flagged`, width), 'dim'));
 	const names = [...new Set([...Object.keys(weights), ...s.perBackend.keys()])].sort();
 	const weightTotal = Object.values(weights).reduce((a, b) => a + b, 0);
 	const barWidth = Math.max(0, width - 44);
@@ -66,7 +69,7 @@ export function watchLines(s: TallySnapshot, weights: Readonly<Record<string, nu
 		const weight = weights[name];
 		const expected = weight === undefined || weightTotal === 0 ? undefined : weight / weightTotal;
 		// A share more than 10 points (and 20 answers) away from what the weights predict is worth a look.
-		const off = expected !== undefined && s.ok >= 20 && Math.abs(share - expected) > 0.1;
+		const off = header.persistenceS === undefined && expected !== undefined && s.ok >= 20 && Math.abs(share - expected) > 0.1;
 		const bar = '■'.repeat(Math.round(share * barWidth));
 		lines.push(
 			line(

@@ -186,13 +186,13 @@ describe('remote watcher (curl on a client host)', () => {
 		expect(isReadOnlyCommand([...remoteWatchCommand('http://x/', 60, '1', 1), 'extra'])).toBe(false);
 	});
 
-	it('only client hosts may send the traffic; the service must be a TCP virtual service', () => {
+	it('only client hosts may send the traffic; the service must be a virtual service of the profile', () => {
 		expect(() => checkClientHost(labProfile, 'client1')).not.toThrow();
 		expect(() => checkClientHost(labProfile, 'rs1')).toThrow(/real server answers the VIP itself/);
 		expect(() => checkClientHost(labProfile, 'dir1')).toThrow(TrafficTargetError);
 		expect(() => checkClientHost(labProfile, 'nope')).toThrow(/no such host/);
 		expect(pickVirtualService(labProfile).vip).toBe('192.168.67.100');
-		expect(() => pickVirtualService(labProfile, '192.168.67.100:81')).toThrow(/not a TCP virtual service/);
+		expect(() => pickVirtualService(labProfile, '192.168.67.100:81')).toThrow(/--service 192.168.67.100:81: not a virtual service of/);
 		expect(profileWeights(pickVirtualService(labProfile))).toEqual({rs1: 1, rs2: 1});
 	});
 });
