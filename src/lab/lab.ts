@@ -181,6 +181,8 @@ async function bootKernel(plan: LabPlan): Promise<number> {
 	await run(['ip', 'netns', 'exec', ns, 'ip', 'tuntap', 'add', 'dev', plan.tap, 'mode', 'tap']);
 	await run(['ip', '-n', ns, 'addr', 'add', `${plan.operatorAddress}/${plan.prefix}`, 'dev', plan.tap]);
 	await run(['ip', '-n', ns, 'link', 'set', plan.tap, 'up']);
+	// Internal networks (NAT real servers) through the VIP that moves with their gateway; lvslab only.
+	for (const route of plan.stationRoutes) await run(['ip', '-n', ns, 'route', 'add', route.subnet, 'via', route.via]);
 	const files = labFiles(plan);
 	const out = openSync(files.consoleLog, 'w');
 	// `ip netns exec` execs (no fork), so the child's pid is the UML kernel's main process.

@@ -42,18 +42,13 @@ export function umlInitScript(plan: LabPlan): string {
 		'mount --bind /run/lab-etc/hosts /etc/hosts',
 		`for m in ${plan.kernelModules.map(q).join(' ')}; do modprobe $m || say "error: modprobe $m failed"; done`,
 		'ip link set lo up',
-		'ip link add br0 type bridge && ip link set br0 up',
-		'ip link set vec0 master br0 && ip link set vec0 up',
+		...plan.networks.map((n) => `ip link add ${q(n.bridge)} type bridge && ip link set ${q(n.bridge)} up`),
+		`ip link set vec0 master ${q(plan.networks[0]!.bridge)} && ip link set vec0 up`,
 	];
 	plan.hosts.forEach((h, i) => {
 		const name = q(h.name);
-		lines.push(
-			`ip netns add ${name}`,
-			`ip link add veth${i} type veth peer name eth0 netns ${name}`,
-			`ip link set veth${i} master br0 && ip link set veth${i} up`,
-			`ip -n ${name} link set lo up && ip -n ${name} addr add ${q(`${h.address}/${plan.prefix}`)} dev eth0 && ip -n ${name} link set eth0 up`,
-			`ip netns exec ${name} unshare --uts --pid --fork --mount-proc sh "$B/host-init.sh" ${name} > /run/boot-${h.name}.log 2>&1 &`,
-		);
+		lines.push(`ip netns add ${name}`, `ip -n ${name} link set lo up`, ...hostNetworkLines(h, i));
+		lines.push(`ip netns exec ${name} unshare --uts --pid --fork --mount-proc sh "$B/host-init.sh" ${name} > /run/boot-${h.name}.log 2>&1 &`);
 	});
 	const hostNames = plan.hosts.map((h) => q(h.name)).join(' ');
 	lines.push(
@@ -92,6 +87,37 @@ export function umlInitScript(plan: LabPlan): string {
 		'',
 	);
 	return lines.join('\n');
+}
+
+/**
+ * A host's interfaces (veth pairs onto the bridges), its default route, forwarding, and the per-mode
+ * real-server set-up that is network set-up: tunl0 holding the VIPs for TUN (DR's lo VIPs and the ARP
+ * sysctls are set by host-init).
+ */
+function hostNetworkLines(h: LabHost, index: number): string[] {
+	const name = q(h.name);
+	const lines: string[] = [];
+	h.links.forEach((link, j) => {
+		const outer = j === 0 ? `veth${index}` : `veth${index}n${j}`;
+		const dev = q(link.dev);
+		lines.push(
+			`ip link add ${outer} type veth peer name ${dev} netns ${name}`,
+			`ip link set ${outer} master ${q(link.bridge)} && ip link set ${outer} up`,
+			`ip -n ${name} addr add ${q(`${link.address}/${link.prefix}`)} dev ${dev} && ip -n ${name} link set ${dev} up`,
+		);
+	});
+	if (h.gateway) lines.push(`ip -n ${name} route add default via ${q(h.gateway)} || say ${q(`error: ${h.name}: no default route via ${h.gateway}`)}`);
+	if (h.forward) lines.push(`ip netns exec ${name} sysctl -qw net.ipv4.ip_forward=1 || say ${q(`error: ${h.name}: ip_forward`)}`);
+	if (h.tunVips.length > 0) {
+		// IPIP from the director arrives on tunl0 with the client's source, answered out of eth0:
+		// reverse-path filtering must be off on tunl0 and all (the kernel uses the larger value).
+		lines.push(
+			`ip -n ${name} link set tunl0 up || say ${q(`error: ${h.name}: no tunl0 (ipip module)`)}`,
+			...h.tunVips.map((vip) => `ip -n ${name} addr add ${q(`${vip}/32`)} dev tunl0`),
+			`ip netns exec ${name} sysctl -qw net.ipv4.conf.tunl0.rp_filter=0 net.ipv4.conf.all.rp_filter=0`,
+		);
+	}
+	return lines;
 }
 
 /** Shell assignments a host's init script sources. */

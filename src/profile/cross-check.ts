@@ -42,6 +42,14 @@ export function crossCheck(doc: ProfileDoc): CrossIssue[] {
 			else if (jump === name) issues.push({path: ['hosts', name, 'ssh', 'jump'], message: 'a host cannot be its own jump host'});
 		}
 	}
+	for (const [name, host] of hosts) {
+		for (const [iface, cidr] of Object.entries(host.interfaces ?? {})) {
+			const address = cidr.split('/')[0] ?? '';
+			const other = seenAddress.get(address);
+			if (other) issues.push({path: ['hosts', name, 'interfaces', iface], message: `same address as host ${other}`});
+			seenAddress.set(address, name);
+		}
+	}
 	const defaultJump = doc.ssh?.jump;
 	if (defaultJump !== undefined && !hosts.has(defaultJump)) {
 		issues.push({path: ['ssh', 'jump'], message: `jump host ${defaultJump} is not in hosts`});
@@ -97,6 +105,8 @@ export function crossCheck(doc: ProfileDoc): CrossIssue[] {
 		}
 	}
 
+	issues.push(...syncGroupIssues(doc));
+
 	const services = new Set<string>();
 	for (const [i, vs] of doc.virtual_servers.entries()) {
 		const at = (...rest: FieldPath) => ['virtual_servers', i, ...rest];
@@ -116,6 +126,34 @@ export function crossCheck(doc: ProfileDoc): CrossIssue[] {
 			if (vs.forwarding === 'DR' && rs.port !== vs.port) {
 				issues.push({path: at('real_servers', j, 'port'), message: `DR forwarding cannot change the port (${vs.port} to ${rs.port})`});
 			}
+		}
+	}
+	return issues;
+}
+
+/** Each group names existing instances, each instance is in one group at most, and a group's instances share their directors. */
+function syncGroupIssues(doc: ProfileDoc): CrossIssue[] {
+	const issues: CrossIssue[] = [];
+	const instances = new Map(doc.vrrp_instances.map((inst) => [inst.name, inst]));
+	const groupOf = new Map<string, string>();
+	const groupNames = new Set<string>();
+	for (const [i, group] of (doc.vrrp_sync_groups ?? []).entries()) {
+		const at = (...rest: FieldPath) => ['vrrp_sync_groups', i, ...rest];
+		if (groupNames.has(group.name)) issues.push({path: at('name'), message: `sync group name ${group.name} is used twice`});
+		groupNames.add(group.name);
+		let directors: string | undefined;
+		for (const [j, name] of group.instances.entries()) {
+			const inst = instances.get(name);
+			if (!inst) {
+				issues.push({path: at('instances', j), message: `${name} is not a vrrp instance of this profile`});
+				continue;
+			}
+			const prior = groupOf.get(name);
+			if (prior !== undefined) issues.push({path: at('instances', j), message: `${name} is already in sync group ${prior} (an instance can be in one group only)`});
+			groupOf.set(name, group.name);
+			const own = Object.keys(inst.directors).sort().join(',');
+			if (directors === undefined) directors = own;
+			else if (own !== directors) issues.push({path: at('instances', j), message: `${name} runs on ${own}, the group's first instance on ${directors}: a sync group's instances need the same directors`});
 		}
 	}
 	return issues;

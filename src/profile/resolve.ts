@@ -118,6 +118,15 @@ export function resolveProfile(doc: ProfileDoc, file: string, options: ResolveOp
 		address: h.address,
 		role: h.role,
 		ssh: resolveSsh(name, h.address, h.ssh),
+		...(h.interfaces
+			? {
+					interfaces: Object.entries(h.interfaces).map(([iface, cidr]) => ({
+						name: iface,
+						address: cidr.split('/')[0]!,
+						prefix: Number(cidr.split('/')[1]),
+					})),
+				}
+			: {}),
 		...(h.service
 			? {
 					service: {
@@ -217,6 +226,7 @@ export function resolveProfile(doc: ProfileDoc, file: string, options: ResolveOp
 			...confExtrasOf(t),
 		})),
 		instances,
+		...(doc.vrrp_sync_groups ? {syncGroups: doc.vrrp_sync_groups.map((g) => ({name: g.name, instances: [...g.instances]}))} : {}),
 		virtualServers: doc.virtual_servers.map((vs) => ({
 			vip: vs.vip,
 			port: vs.port,

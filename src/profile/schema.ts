@@ -119,6 +119,8 @@ const hostSchema = z
 		/** The service a real server offers (its start/stop/status commands). */
 		service: serviceCommandsSchema.extend({name: nameSchema}).strict().optional(),
 		keepalived: directorConfSchema.optional(),
+		/** Further interfaces and their addresses (a NAT director's internal side): name -> address/prefix. */
+		interfaces: z.record(interfaceSchema, cidrSchema).optional(),
 	})
 	.strict();
 
@@ -168,6 +170,14 @@ const vrrpInstanceSchema = z
 		track_scripts: z.array(nameSchema).optional(),
 		extra: confTextSchema.optional(),
 		omit: omitSchema(['advert_int']),
+	})
+	.strict();
+
+/** keepalived's vrrp_sync_group: its instances change state together (a NAT director's VIP and internal gateway). */
+const syncGroupSchema = z
+	.object({
+		name: nameSchema,
+		instances: z.array(nameSchema).min(2, 'a sync group needs at least two instances'),
 	})
 	.strict();
 
@@ -286,6 +296,7 @@ export const profileSchema = z
 		track_scripts: z.array(trackScriptSchema).optional(),
 		// May be empty: a cluster can run keepalived for LVS only (its text then lives in keepalived.extra).
 		vrrp_instances: z.array(vrrpInstanceSchema),
+		vrrp_sync_groups: z.array(syncGroupSchema).optional(),
 		virtual_servers: z.array(virtualServerSchema).default([]),
 		/** Only for `lvsdeck lab`: how the practice cluster is wired to the operator's station. */
 		lab: z
