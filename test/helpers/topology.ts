@@ -89,10 +89,14 @@ export interface WatchSummary {
 	readonly requests: {readonly total: number; readonly ok: number; readonly failed: number; readonly timeouts: number; readonly perBackend: Record<string, number>};
 }
 
-/** A few seconds of requests through the first VIP, from the station or from a client host. */
+/**
+ * Seconds of requests through the first VIP, from the station or from a client host. From a client the
+ * first answers wait for an SSH session and curl's start inside the lab's slow kernel, so it runs longer.
+ */
 export function watchVip(t: Topology, from?: string): {run: SpawnSyncReturns<string>; summary?: WatchSummary} {
 	const json = path.join(t.tmp, `watch-${from ?? 'station'}.json`);
-	const run = cli(t, ['watch', '--profile', t.file, '--duration', '3', '--rate', '10', '--json', json, ...(from ? ['--from', from] : [])], 60_000);
+	const seconds = from ? '8' : '3';
+	const run = cli(t, ['watch', '--profile', t.file, '--duration', seconds, '--rate', '10', '--json', json, ...(from ? ['--from', from] : [])], 60_000);
 	try {
 		return {run, summary: JSON.parse(readFileSync(json, 'utf8')) as WatchSummary};
 	} catch {
