@@ -15,6 +15,7 @@ import {printErr, printOut, writeJsonFile} from '../text/sink.js';
 import {withCluster} from './with-cluster.js';
 import {onSignals, INTERRUPT_SIGNALS} from './signals.js';
 import {wholeOption} from './numbers.js';
+import {urlHost} from '../profile/subnet.js';
 
 export interface WatchOptions {
 	readonly profile: string;
@@ -74,7 +75,7 @@ export function watchCommand(options: WatchOptions): Promise<number> {
 
 async function runWatch(transport: Transport, options: WatchOptions, settings: WatchSettings): Promise<number> {
 	const {vs, rate, concurrency, timeoutMs, maxFailed, path, pattern} = settings;
-	const url = `http://${vs.vip}:${vs.port}${path}`;
+	const url = `http://${urlHost(vs.vip)}:${vs.port}${path}`;
 	const weights = profileWeights(vs);
 	const header = {url, from: options.from ?? 'this station', rate};
 	const watcher = createTrafficWatcher({

@@ -1,5 +1,6 @@
 // The shell scripts that run inside the lab's UML kernel, generated from the plan. Pure functions:
 // values come from a validated profile and are still quoted as shell words.
+import {isIP} from 'node:net';
 import path from 'node:path';
 import type {LabHost, LabPlan} from './plan.js';
 import {shellQuote as q} from '../transport/quote.js';
@@ -47,7 +48,10 @@ export function umlInitScript(plan: LabPlan): string {
 	];
 	plan.hosts.forEach((h, i) => {
 		const name = q(h.name);
-		lines.push(`ip netns add ${name}`, `ip -n ${name} link set lo up`, ...hostNetworkLines(h, i));
+		// Duplicate address detection off before the interfaces exist (they take the namespace's
+		// default): an IPv6 address or VIP would otherwise stay tentative, unusable, for a second or more.
+		lines.push(`ip netns add ${name}`, `ip netns exec ${name} sysctl -qw net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.all.accept_dad=0`);
+		lines.push(`ip -n ${name} link set lo up`, ...hostNetworkLines(h, i));
 		lines.push(`ip netns exec ${name} unshare --uts --pid --fork --mount-proc sh "$B/host-init.sh" ${name} > /run/boot-${h.name}.log 2>&1 &`);
 	});
 	const hostNames = plan.hosts.map((h) => q(h.name)).join(' ');
@@ -63,7 +67,7 @@ export function umlInitScript(plan: LabPlan): string {
 	}
 	for (const [director, count] of Object.entries(plan.expectedRealServers)) {
 		if (count > 0) {
-			lines.push(`  [ "$(ip netns exec ${q(director)} ipvsadm -Ln | grep -c '^  -> [0-9]')" -ge ${count} ] || return 1`);
+			lines.push(`  [ "$(ip netns exec ${q(director)} ipvsadm -Ln | grep -c '^  -> [[0-9]')" -ge ${count} ] || return 1`);
 		}
 	}
 	lines.push(
@@ -103,7 +107,7 @@ function hostNetworkLines(h: LabHost, index: number): string[] {
 		lines.push(
 			`ip link add ${outer} type veth peer name ${dev} netns ${name}`,
 			`ip link set ${outer} master ${q(link.bridge)} && ip link set ${outer} up`,
-			`ip -n ${name} addr add ${q(`${link.address}/${link.prefix}`)} dev ${dev} && ip -n ${name} link set ${dev} up`,
+			`ip -n ${name} addr add ${q(`${link.address}/${link.prefix}`)} dev ${dev}${isIP(link.address) === 6 ? ' nodad' : ''} && ip -n ${name} link set ${dev} up`,
 		);
 	});
 	if (h.gateway) lines.push(`ip -n ${name} route add default via ${q(h.gateway)} || say ${q(`error: ${h.name}: no default route via ${h.gateway}`)}`);
@@ -199,7 +203,7 @@ director)
   fi
   ;;
 realserver)
-  for vip in $LO_VIPS; do ip addr add "$vip/32" dev lo; done
+  for vip in $LO_VIPS; do case "$vip" in *:*) ip addr add "$vip/128" dev lo ;; *) ip addr add "$vip/32" dev lo ;; esac; done
   sysctl -qw net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.lo.arp_ignore=1
   sysctl -qw net.ipv4.conf.all.arp_announce=2 net.ipv4.conf.lo.arp_announce=2
   echo "$NAME" > /run/lab/www/index.html

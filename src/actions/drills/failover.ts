@@ -9,6 +9,7 @@ import {runDrillEngine, type DrillContext, type DrillOutcome, type DrillStrategy
 import type {FailoverDrillReport} from './drill-report.js';
 import {faultFor, faultRefusal, type FailoverKind, type HardMethod} from './faults.js';
 import {DrillRefused, preflightDirectors, until, type DrillCommonOptions, type DrillThresholds} from './common.js';
+import {urlHost} from '../../profile/subnet.js';
 
 export type {FailoverKind} from './faults.js';
 
@@ -123,7 +124,7 @@ export function failoverStrategy(kind: FailoverKind, method: HardMethod | undefi
 			const p = inst.preempt;
 			const preempt = p.mode === 'delay' ? `preempt_delay ${p.delaySec}s` : p.mode;
 			return {
-				url: `http://${vip}:${port}/`,
+				url: `http://${urlHost(vip)}:${port}/`,
 				changes: [target],
 				ready: `${target} holds ${vip}; ${backups.join(', ')} BACKUP`,
 				plan: fault.plan,

@@ -9,6 +9,7 @@ import type {RequestRecord, TrafficWatcher} from '../watcher.js';
 import type {RealServerDrillReport} from './drill-report.js';
 import {runDrillEngine, type DrillContext, type DrillOutcome, type DrillStrategy} from './engine.js';
 import {DrillRefused, preflightDirectors, until, type DrillCommonOptions, type DrillThresholds} from './common.js';
+import {urlHost} from '../../profile/subnet.js';
 
 export type RealServerDrillKind = 'rs-health' | 'drain';
 
@@ -145,7 +146,7 @@ export function realServerStrategy(kind: RealServerDrillKind, rsName: string | u
 			const {rs, vs, service, label, director} = d;
 			if (!d.inTable()) throw new DrillRefused(`preflight: ${rs.host} is not in ${label} on ${director} with a weight above 0`);
 			return {
-				url: `http://${vs.vip}:${vs.port}/`,
+				url: `http://${urlHost(vs.vip)}:${vs.port}/`,
 				changes: [kind === 'rs-health' ? rs.host : director],
 				ready: `${rs.host} in ${label} on ${director}`,
 				plan: kind === 'rs-health' ? `stop ${service!.name} on ${rs.host} (${service!.stop.join(' ')}); ${director} should remove it from ${label}; then start it again` : `set ${rs.host}'s weight in ${label} to 0 on ${director}; then back to ${rs.weight}`,

@@ -14,6 +14,7 @@ import {watchLines, watchProgressLine, type WatchLine} from '../presenters/watch
 import type {ActionLog} from '../action-log.js';
 import type {FlowStore} from './flow.js';
 import {clockTime} from '../format.js';
+import {urlHost} from '../../profile/subnet.js';
 
 export type ConsoleDrillKind = 'failover' | 'hard-failover' | 'cut-vrrp' | 'rs-health' | 'drain';
 
@@ -98,7 +99,7 @@ export function startDrillFlow(flow: FlowStore, kind: ConsoleDrillKind, ctx: Flo
 		log.append('warn', `${kind} drill: refused: ${error instanceof Error ? error.message : String(error)}`);
 		return;
 	}
-	const header = {url: vs ? `http://${vs.vip}:${vs.port}/` : focus.vip, from: 'this station', rate: 20};
+	const header = {url: vs ? `http://${urlHost(vs.vip)}:${vs.port}/` : focus.vip, from: 'this station', rate: 20};
 	const who = focus.rs ? `${focus.rs} in ${focus.vip}` : `${focus.instance} (${focus.vip})`;
 	flow.start(
 		{
@@ -169,7 +170,7 @@ export function startWatchFlow(flow: FlowStore, ctx: FlowContext): void {
 		log.append('warn', `watcher: ${error instanceof Error ? error.message : String(error)}`);
 		return;
 	}
-	const url = `http://${vs.vip}:${vs.port}/`;
+	const url = `http://${urlHost(vs.vip)}:${vs.port}/`;
 	const header = {url, from: 'this station', rate: 20};
 	flow.start({title: 'Round-robin watcher', phase: 'working', lines: [], prompt: 'watching · a stops'}, async () => {
 		const signal = flow.abortSignal();
