@@ -173,6 +173,10 @@ describe('remote watcher (curl on a client host)', () => {
 		expect(remoteWatchUrl('http://192.168.67.100:80/x?a=1', 5)).toBe('http://192.168.67.100:80/x?a=1&lvsdeck=[1-5]');
 		expect(() => remoteWatchUrl('http://192.168.67.100/{a,b}', 5)).toThrow(/brackets, braces/);
 		expect(() => remoteWatchUrl('ftp://192.168.67.100/', 5)).toThrow(/only http/);
+		// an IPv6 host's brackets are not a glob to curl; brackets anywhere else still are
+		expect(remoteWatchUrl('http://[fd67::100]:80/', 5)).toBe('http://[fd67::100]:80/?lvsdeck=[1-5]');
+		expect(() => remoteWatchUrl('http://[fd67::100]:80/[a]', 5)).toThrow(/brackets, braces/);
+		expect(isReadOnlyCommand(remoteWatchCommand(remoteWatchUrl('http://[fd67::100]:80/', 2), 60, '1.000', 1))).toBe(true);
 	});
 
 	it('is allowed in read-only mode (GET only, nothing written) as a listed script, with arguments of its kinds only', () => {
