@@ -31,7 +31,7 @@ export async function demoCommand(profileFile: string): Promise<number> {
 	try {
 		for (const d of directors(profile)) {
 			const r = await pool.exec(d.name, ['ipvsadm', '-Ln']);
-			const vips = await pool.exec(d.name, ['ip', '-o', '-4', 'addr', 'show']);
+			const vips = await pool.exec(d.name, ['ip', '-o', 'addr', 'show']);
 			const held = profile.instances.flatMap((i) => i.vips).filter((v) => vips.stdout.includes(` ${v.address}/`));
 			out(`\n== ${d.name} (${d.address}) holds ${held.length > 0 ? held.map((v) => v.address).join(', ') : 'no VIP'}; ipvsadm -Ln:`);
 			out(r.stdout.trimEnd());
