@@ -155,7 +155,8 @@ export class RoundRobinWatcher extends RecordingWatcher {
 			};
 			const req = http.get(
 				{
-					host: this.url.hostname,
+					// an IPv6 VIP is bracketed in the URL, not in the address to connect to
+					host: this.url.hostname.replace(/^\[(.*)\]$/, '$1'),
 					port: this.url.port || 80,
 					path: `${this.url.pathname}${this.url.search}`,
 					agent: false,
