@@ -1,7 +1,8 @@
 import {defineConfig} from 'vitest/config';
 import {LabSequencer} from './test/lab/sequencer.js';
 
-// Two projects: pure unit tests (no root, no lab) and integration tests against the real lab.
+// Three projects: pure unit tests (no root, no lab), integration tests against the real lab, and the
+// lab's other topologies (each file brings up its own).
 // The lab project must run inside the lab's station network namespace (scripts/test.sh puts it
 // there); its files run one at a time because they share one cluster.
 export default defineConfig({
@@ -26,6 +27,18 @@ export default defineConfig({
 					fileParallelism: false,
 					testTimeout: 120_000,
 					hookTimeout: 120_000,
+				},
+			},
+			{
+				// Each file brings the lab up from its own profile (NAT, TUN, IPv6) and down again: no
+				// globalSetup, run outside the station namespace with the lab down, one file at a time.
+				test: {
+					name: 'topologies',
+					include: ['test/topologies/**/*.test.ts'],
+					environment: 'node',
+					fileParallelism: false,
+					testTimeout: 180_000,
+					hookTimeout: 150_000,
 				},
 			},
 		],

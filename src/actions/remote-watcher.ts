@@ -73,11 +73,15 @@ export interface RemoteWatcherOptions extends Omit<WatcherOptions, 'localAddress
 	readonly host: string;
 }
 
-/** URLs go to curl as a glob (`?lvsdeck=[1-N]` repeats it), so they must not hold glob characters. */
+/**
+ * URLs go to curl as a glob (`?lvsdeck=[1-N]` repeats it), so they must not hold glob characters,
+ * except the brackets of an IPv6 host, which curl's glob parser recognizes and leaves alone.
+ */
 export function remoteWatchUrl(url: string, count: number): string {
 	const u = new URL(url);
 	if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(`watcher URL ${url}: only http and https`);
-	if (/[[\]{}\s]/.test(url)) throw new Error(`watcher URL ${url}: must not contain brackets, braces or spaces`);
+	const outsideHost = u.hostname.startsWith('[') ? url.replace(`//${u.hostname}`, '//') : url;
+	if (/[[\]{}\s]/.test(outsideHost)) throw new Error(`watcher URL ${url}: must not contain brackets, braces or spaces`);
 	return `${url}${u.search ? '&' : '?'}lvsdeck=[1-${count}]`;
 }
 

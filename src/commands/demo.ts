@@ -11,6 +11,7 @@ import {SshPool} from '../transport/ssh-pool.js';
 import {runInStation} from '../station.js';
 import {consoleCommand} from './console.js';
 import {printErr, printOut} from '../text/sink.js';
+import {urlHost} from '../profile/subnet.js';
 
 export async function demoCommand(profileFile: string): Promise<number> {
 	const profile = loadProfile(profileFile);
@@ -30,7 +31,7 @@ export async function demoCommand(profileFile: string): Promise<number> {
 	try {
 		for (const d of directors(profile)) {
 			const r = await pool.exec(d.name, ['ipvsadm', '-Ln']);
-			const vips = await pool.exec(d.name, ['ip', '-o', '-4', 'addr', 'show']);
+			const vips = await pool.exec(d.name, ['ip', '-o', 'addr', 'show']);
 			const held = profile.instances.flatMap((i) => i.vips).filter((v) => vips.stdout.includes(` ${v.address}/`));
 			out(`\n== ${d.name} (${d.address}) holds ${held.length > 0 ? held.map((v) => v.address).join(', ') : 'no VIP'}; ipvsadm -Ln:`);
 			out(r.stdout.trimEnd());
@@ -42,7 +43,7 @@ export async function demoCommand(profileFile: string): Promise<number> {
 		const answers: string[] = [];
 		for (let i = 0; i < 6; i++) {
 			try {
-				const res = await fetch(`http://${vs.vip}:${vs.port}/`, {signal: AbortSignal.timeout(2000)});
+				const res = await fetch(`http://${urlHost(vs.vip)}:${vs.port}/`, {signal: AbortSignal.timeout(2000)});
 				answers.push((await res.text()).trim());
 			} catch {
 				answers.push('(failed)');

@@ -12,6 +12,7 @@ import {runInStation} from '../station.js';
 import {CliError} from '../cli-error.js';
 import {printErr, printJson, printOut} from '../text/sink.js';
 import {onSignals} from './signals.js';
+import {urlHost} from '../profile/subnet.js';
 
 export const DEFAULT_LAB_PROFILE = path.join(packageRoot(), 'profiles', 'lab.yaml');
 
@@ -27,7 +28,7 @@ export async function labUpCommand(profileFile: string, options: {quiet?: boolea
 	const result = await labUp(plan, profile, options.quiet ? () => {} : stderrLog);
 	if (result.alreadyUp) stderrLog(`already up (kernel pid ${result.pid}); nothing to do`);
 	else stderrLog(`up in ${(result.bootMs / 1000).toFixed(1)} s: ${plan.hosts.map((h) => `${h.name} ${h.address}`).join(', ')}`);
-	stderrLog(`station namespace ${plan.netns} (${plan.operatorAddress}/${plan.prefix} on ${plan.tap}); try: lvsdeck lab exec -- curl -s http://${profile.virtualServers[0]?.vip ?? plan.hosts[0]?.address}/`);
+	stderrLog(`station namespace ${plan.netns} (${plan.operatorAddress}/${plan.prefix} on ${plan.tap}); try: lvsdeck lab exec -- curl -s http://${urlHost(profile.virtualServers[0]?.vip ?? plan.hosts[0]?.address ?? '')}/`);
 	return 0;
 }
 

@@ -20,7 +20,8 @@ export interface LabHostStatus {
 
 async function httpAnswers(address: string, port: number, expect: string): Promise<boolean> {
 	try {
-		const res = await fetch(`http://${address}:${port}/`, {signal: AbortSignal.timeout(2000)});
+		const host = address.includes(':') ? `[${address}]` : address;
+		const res = await fetch(`http://${host}:${port}/`, {signal: AbortSignal.timeout(2000)});
 		const body = await res.text();
 		return res.ok && body.trim() === expect;
 	} catch {

@@ -4,6 +4,7 @@ import {spawn} from 'node:child_process';
 import {rightsInputOf} from '../actions/sudoers/rules.js';
 import {renderSudoers} from '../actions/sudoers/render.js';
 import {chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs';
+import {isIP} from 'node:net';
 import path from 'node:path';
 import {execa} from 'execa';
 import type {Profile} from '../profile/model.js';
@@ -179,8 +180,12 @@ async function bootKernel(plan: LabPlan): Promise<number> {
 	await run(['ip', 'netns', 'add', ns]);
 	await run(['ip', '-n', ns, 'link', 'set', 'lo', 'up']);
 	await run(['ip', 'netns', 'exec', ns, 'ip', 'tuntap', 'add', 'dev', plan.tap, 'mode', 'tap']);
-	await run(['ip', '-n', ns, 'addr', 'add', `${plan.operatorAddress}/${plan.prefix}`, 'dev', plan.tap]);
+	// nodad: an IPv6 station address is usable at once, not tentative while the kernel checks for duplicates
+	const nodad = isIP(plan.operatorAddress) === 6 ? ['nodad'] : [];
+	await run(['ip', '-n', ns, 'addr', 'add', `${plan.operatorAddress}/${plan.prefix}`, 'dev', plan.tap, ...nodad]);
 	await run(['ip', '-n', ns, 'link', 'set', plan.tap, 'up']);
+	// Internal networks (NAT real servers) through the VIP that moves with their gateway; lvslab only.
+	for (const route of plan.stationRoutes) await run(['ip', '-n', ns, 'route', 'add', route.subnet, 'via', route.via]);
 	const files = labFiles(plan);
 	const out = openSync(files.consoleLog, 'w');
 	// `ip netns exec` execs (no fork), so the child's pid is the UML kernel's main process.

@@ -1,5 +1,6 @@
 // The shell scripts that run inside the lab's UML kernel, generated from the plan. Pure functions:
 // values come from a validated profile and are still quoted as shell words.
+import {isIP} from 'node:net';
 import path from 'node:path';
 import type {LabHost, LabPlan} from './plan.js';
 import {shellQuote as q} from '../transport/quote.js';
@@ -42,18 +43,16 @@ export function umlInitScript(plan: LabPlan): string {
 		'mount --bind /run/lab-etc/hosts /etc/hosts',
 		`for m in ${plan.kernelModules.map(q).join(' ')}; do modprobe $m || say "error: modprobe $m failed"; done`,
 		'ip link set lo up',
-		'ip link add br0 type bridge && ip link set br0 up',
-		'ip link set vec0 master br0 && ip link set vec0 up',
+		...plan.networks.map((n) => `ip link add ${q(n.bridge)} type bridge && ip link set ${q(n.bridge)} up`),
+		`ip link set vec0 master ${q(plan.networks[0]!.bridge)} && ip link set vec0 up`,
 	];
 	plan.hosts.forEach((h, i) => {
 		const name = q(h.name);
-		lines.push(
-			`ip netns add ${name}`,
-			`ip link add veth${i} type veth peer name eth0 netns ${name}`,
-			`ip link set veth${i} master br0 && ip link set veth${i} up`,
-			`ip -n ${name} link set lo up && ip -n ${name} addr add ${q(`${h.address}/${plan.prefix}`)} dev eth0 && ip -n ${name} link set eth0 up`,
-			`ip netns exec ${name} unshare --uts --pid --fork --mount-proc sh "$B/host-init.sh" ${name} > /run/boot-${h.name}.log 2>&1 &`,
-		);
+		// Duplicate address detection off before the interfaces exist (they take the namespace's
+		// default): an IPv6 address or VIP would otherwise stay tentative, unusable, for a second or more.
+		lines.push(`ip netns add ${name}`, `ip netns exec ${name} sysctl -qw net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.all.accept_dad=0`);
+		lines.push(`ip -n ${name} link set lo up`, ...hostNetworkLines(h, i));
+		lines.push(`ip netns exec ${name} unshare --uts --pid --fork --mount-proc sh "$B/host-init.sh" ${name} > /run/boot-${h.name}.log 2>&1 &`);
 	});
 	const hostNames = plan.hosts.map((h) => q(h.name)).join(' ');
 	lines.push(
@@ -68,7 +67,7 @@ export function umlInitScript(plan: LabPlan): string {
 	}
 	for (const [director, count] of Object.entries(plan.expectedRealServers)) {
 		if (count > 0) {
-			lines.push(`  [ "$(ip netns exec ${q(director)} ipvsadm -Ln | grep -c '^  -> [0-9]')" -ge ${count} ] || return 1`);
+			lines.push(`  [ "$(ip netns exec ${q(director)} ipvsadm -Ln | grep -c '^  -> [[0-9]')" -ge ${count} ] || return 1`);
 		}
 	}
 	lines.push(
@@ -92,6 +91,37 @@ export function umlInitScript(plan: LabPlan): string {
 		'',
 	);
 	return lines.join('\n');
+}
+
+/**
+ * A host's interfaces (veth pairs onto the bridges), its default route, forwarding, and the per-mode
+ * real-server set-up that is network set-up: tunl0 holding the VIPs for TUN (DR's lo VIPs and the ARP
+ * sysctls are set by host-init).
+ */
+function hostNetworkLines(h: LabHost, index: number): string[] {
+	const name = q(h.name);
+	const lines: string[] = [];
+	h.links.forEach((link, j) => {
+		const outer = j === 0 ? `veth${index}` : `veth${index}n${j}`;
+		const dev = q(link.dev);
+		lines.push(
+			`ip link add ${outer} type veth peer name ${dev} netns ${name}`,
+			`ip link set ${outer} master ${q(link.bridge)} && ip link set ${outer} up`,
+			`ip -n ${name} addr add ${q(`${link.address}/${link.prefix}`)} dev ${dev}${isIP(link.address) === 6 ? ' nodad' : ''} && ip -n ${name} link set ${dev} up`,
+		);
+	});
+	if (h.gateway) lines.push(`ip -n ${name} route add default via ${q(h.gateway)} || say ${q(`error: ${h.name}: no default route via ${h.gateway}`)}`);
+	if (h.forward) lines.push(`ip netns exec ${name} sysctl -qw net.ipv4.ip_forward=1 || say ${q(`error: ${h.name}: ip_forward`)}`);
+	if (h.tunVips.length > 0) {
+		// IPIP from the director arrives on tunl0 with the client's source, answered out of eth0:
+		// reverse-path filtering must be off on tunl0 and all (the kernel uses the larger value).
+		lines.push(
+			`ip -n ${name} link set tunl0 up || say ${q(`error: ${h.name}: no tunl0 (ipip module)`)}`,
+			...h.tunVips.map((vip) => `ip -n ${name} addr add ${q(`${vip}/32`)} dev tunl0`),
+			`ip netns exec ${name} sysctl -qw net.ipv4.conf.tunl0.rp_filter=0 net.ipv4.conf.all.rp_filter=0`,
+		);
+	}
+	return lines;
 }
 
 /** Shell assignments a host's init script sources. */
@@ -174,7 +204,7 @@ director)
   fi
   ;;
 realserver)
-  for vip in $LO_VIPS; do ip addr add "$vip/32" dev lo; done
+  for vip in $LO_VIPS; do case "$vip" in *:*) ip addr add "$vip/128" dev lo ;; *) ip addr add "$vip/32" dev lo ;; esac; done
   sysctl -qw net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.lo.arp_ignore=1
   sysctl -qw net.ipv4.conf.all.arp_announce=2 net.ipv4.conf.lo.arp_announce=2
   echo "$NAME" > /run/lab/www/index.html

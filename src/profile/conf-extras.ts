@@ -85,6 +85,7 @@ function topLevelClaims(doc: Doc): Set<string> {
 		[
 			...(doc.track_scripts ?? []).map((t) => `vrrp_script ${t.name}`),
 			...doc.vrrp_instances.map((i) => `vrrp_instance ${i.name}`),
+			...(doc.vrrp_sync_groups ?? []).map((g) => `vrrp_sync_group ${g.name}`),
 			...doc.virtual_servers.map((vs) => `virtual_server ${vs.vip} ${vs.port}`),
 		].map((k) => k.toLowerCase()),
 	);

@@ -33,7 +33,7 @@ type Instance = ProfileDoc['vrrp_instances'][number];
 export function crossCheck(doc: ProfileDoc): CrossIssue[] {
 	const hosts: Hosts = new Map(Object.entries(doc.hosts));
 	const vipsOfInstances = new Set<string>();
-	return [...hostIssues(doc, hosts), ...instanceIssues(doc, hosts, vipsOfInstances), ...serviceIssues(doc, hosts, vipsOfInstances)];
+	return [...hostIssues(doc, hosts), ...instanceIssues(doc, hosts, vipsOfInstances), ...syncGroupIssues(doc), ...serviceIssues(doc, hosts, vipsOfInstances)];
 }
 
 /** Addresses used twice, jump hosts that are not hosts. */
@@ -51,6 +51,14 @@ function hostIssues(doc: ProfileDoc, hosts: Hosts): CrossIssue[] {
 		if (jump !== undefined) {
 			if (!hosts.has(jump)) issues.push({path: ['hosts', name, 'ssh', 'jump'], message: `jump host ${jump} is not in hosts`});
 			else if (jump === name) issues.push({path: ['hosts', name, 'ssh', 'jump'], message: 'a host cannot be its own jump host'});
+		}
+	}
+	for (const [name, host] of hosts) {
+		for (const [iface, cidr] of Object.entries(host.interfaces ?? {})) {
+			const address = cidr.split('/')[0] ?? '';
+			const other = seenAddress.get(address);
+			if (other) issues.push({path: ['hosts', name, 'interfaces', iface], message: `same address as host ${other}`});
+			seenAddress.set(address, name);
 		}
 	}
 	const defaultJump = doc.ssh?.jump;
@@ -169,4 +177,32 @@ function checkerTooOld(doc: ProfileDoc, vip: string, type: string): string | und
 		}
 	}
 	return undefined;
+}
+
+/** Each group names existing instances, each instance is in one group at most, and a group's instances share their directors. */
+function syncGroupIssues(doc: ProfileDoc): CrossIssue[] {
+	const issues: CrossIssue[] = [];
+	const instances = new Map(doc.vrrp_instances.map((inst) => [inst.name, inst]));
+	const groupOf = new Map<string, string>();
+	const groupNames = new Set<string>();
+	for (const [i, group] of (doc.vrrp_sync_groups ?? []).entries()) {
+		const at = (...rest: FieldPath) => ['vrrp_sync_groups', i, ...rest];
+		if (groupNames.has(group.name)) issues.push({path: at('name'), message: `sync group name ${group.name} is used twice`});
+		groupNames.add(group.name);
+		let directors: string | undefined;
+		for (const [j, name] of group.instances.entries()) {
+			const inst = instances.get(name);
+			if (!inst) {
+				issues.push({path: at('instances', j), message: `${name} is not a vrrp instance of this profile`});
+				continue;
+			}
+			const prior = groupOf.get(name);
+			if (prior !== undefined) issues.push({path: at('instances', j), message: `${name} is already in sync group ${prior} (an instance can be in one group only)`});
+			groupOf.set(name, group.name);
+			const own = Object.keys(inst.directors).sort().join(',');
+			if (directors === undefined) directors = own;
+			else if (own !== directors) issues.push({path: at('instances', j), message: `${name} runs on ${own}, the group's first instance on ${directors}: a sync group's instances need the same directors`});
+		}
+	}
+	return issues;
 }

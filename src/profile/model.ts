@@ -39,10 +39,19 @@ export interface SshSettings {
 	readonly maxChannels: number;
 }
 
+/** A further interface of a host and its address (hosts.NAME.interfaces). */
+export interface HostInterface {
+	readonly name: string;
+	readonly address: string;
+	readonly prefix: number;
+}
+
 export interface Host {
 	readonly name: string;
 	readonly address: string;
 	readonly role: Role;
+	/** Interfaces besides the one holding `address` (a NAT director's internal side). */
+	readonly interfaces?: readonly HostInterface[];
 	readonly ssh: SshSettings;
 	readonly service?: ServiceCommands;
 	/** Real servers: the device that holds the DR VIPs (`vip_device`; absent: lo). */
@@ -87,6 +96,12 @@ export interface VrrpInstance extends ConfExtras {
 	readonly members: readonly InstanceMember[];
 	readonly vips: readonly Vip[];
 	readonly trackScripts: readonly string[];
+}
+
+/** keepalived's vrrp_sync_group: its instances change state together. */
+export interface SyncGroup {
+	readonly name: string;
+	readonly instances: readonly string[];
 }
 
 export type HealthCheck =
@@ -194,6 +209,8 @@ export interface Profile {
 	readonly keepalived: KeepalivedSettings;
 	readonly trackScripts: readonly TrackScript[];
 	readonly instances: readonly VrrpInstance[];
+	/** Absent in profiles built in code: no sync groups. */
+	readonly syncGroups?: readonly SyncGroup[];
 	readonly virtualServers: readonly VirtualServer[];
 	readonly lab?: LabSettings;
 	/** Set when the profile was read from YAML; absent for profiles built in code. */
@@ -212,6 +229,11 @@ export const DEFAULT_PID_FILE = '/run/keepalived.pid';
 /** The keepalived version the profile states for a director (its own, else the cluster's). */
 export function statedKeepalivedVersion(profile: Profile, director: string): string | undefined {
 	return profile.hosts.find((h) => h.name === director)?.keepalived?.version ?? profile.keepalived.version;
+}
+
+/** The host's address on `iface`: a listed interface's, else its main address. */
+export function addressOn(host: Host, iface: string): string {
+	return host.interfaces?.find((i) => i.name === iface)?.address ?? host.address;
 }
 
 export function directors(profile: Profile): Host[] {

@@ -130,6 +130,15 @@ function resolveHost(name: string, h: ProfileDoc['hosts'][string], resolveSsh: (
 		role: h.role,
 		ssh: resolveSsh(name, h.address, h.ssh),
 		...(h.vip_device !== undefined ? {vipDevice: h.vip_device} : {}),
+		...(h.interfaces
+			? {
+					interfaces: Object.entries(h.interfaces).map(([iface, cidr]) => ({
+						name: iface,
+						address: cidr.split('/')[0]!,
+						prefix: Number(cidr.split('/')[1]),
+					})),
+				}
+			: {}),
 		...(h.service
 			? {
 					service: {
@@ -270,6 +279,7 @@ export function resolveProfile(doc: ProfileDoc, file: string, options: ResolveOp
 			...confExtrasOf(t),
 		})),
 		instances,
+		...(doc.vrrp_sync_groups ? {syncGroups: doc.vrrp_sync_groups.map((g) => ({name: g.name, instances: [...g.instances]}))} : {}),
 		virtualServers: doc.virtual_servers.map((vs) => resolveVirtualServer(vs, addressOf)),
 		...(lab ? {lab: resolveLab(lab)} : {}),
 	};

@@ -121,6 +121,8 @@ const hostSchema = z
 		keepalived: directorConfSchema.optional(),
 		/** Real servers of DR services: the device holding the VIPs (default lo), e.g. a dummy interface. */
 		vip_device: interfaceSchema.optional(),
+		/** Further interfaces and their addresses (a NAT director's internal side): name -> address/prefix. */
+		interfaces: z.record(interfaceSchema, cidrSchema).optional(),
 	})
 	.strict();
 
@@ -175,6 +177,13 @@ const vrrpInstanceSchema = z
 
 /** Bytes written as hex digits, as keepalived's UDP_CHECK reads payload and require_reply. */
 const hexSchema = z.string().regex(/^(?:[0-9A-Fa-f]{2}){1,1024}$/, 'must be bytes in hex (an even number of 0-9, a-f, at most 2048 digits)');
+/** keepalived's vrrp_sync_group: its instances change state together (a NAT director's VIP and internal gateway). */
+const syncGroupSchema = z
+	.object({
+		name: nameSchema,
+		instances: z.array(nameSchema).min(2, 'a sync group needs at least two instances'),
+	})
+	.strict();
 
 const checkSchema = z.discriminatedUnion('type', [
 	z
@@ -306,6 +315,7 @@ export const profileSchema = z
 		track_scripts: z.array(trackScriptSchema).optional(),
 		// May be empty: a cluster can run keepalived for LVS only (its text then lives in keepalived.extra).
 		vrrp_instances: z.array(vrrpInstanceSchema),
+		vrrp_sync_groups: z.array(syncGroupSchema).optional(),
 		virtual_servers: z.array(virtualServerSchema).default([]),
 		/** Only for `lvsdeck lab`: how the practice cluster is wired to the operator's station. */
 		lab: z

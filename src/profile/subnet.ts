@@ -57,3 +57,8 @@ export function natGatewayOf(profile: Profile, host: string): string | undefined
 	const vips = profile.instances.flatMap((inst) => inst.vips);
 	return vips.find((vip) => vip.address !== address && inSubnet(address, vip.address, vip.prefix))?.address;
 }
+
+/** An address as a URL's host: IPv6 in brackets (`http://[fd67::100]:80/`). */
+export function urlHost(address: string): string {
+	return isIP(address) === 6 ? `[${address}]` : address;
+}

@@ -5,7 +5,7 @@
 import {adaptToVersion, serializeNodes, type KeywordVersionWarning, type SyntaxNode} from '../keepalived-conf/index.js';
 import {ADDRESS_UNKNOWN, type ConfExtras} from '../profile/conf-extras.js';
 import type {HealthCheck, Host, Profile, RealServer, TrackScript, VirtualServer, VrrpInstance} from '../profile/model.js';
-import {hostByName} from '../profile/model.js';
+import {addressOn, hostByName} from '../profile/model.js';
 
 export interface RenderOptions {
 	/** Replace auth_pass (and other secrets) with a placeholder, for display. */
@@ -39,8 +39,10 @@ function unlessOmitted(owner: ConfExtras, field: string, node: SyntaxNode): Synt
 	return owner.omit?.includes(field) ? [] : [node];
 }
 
-function addressOf(profile: Profile, name: string, use: string): string {
-	const address = hostByName(profile, name).address;
+/** The host's address on `iface` (one of its listed interfaces, else its main address). */
+function addressOf(profile: Profile, name: string, use: string, iface?: string): string {
+	const host = hostByName(profile, name);
+	const address = iface === undefined ? host.address : addressOn(host, iface);
 	if (address === ADDRESS_UNKNOWN) throw new RenderError(`hosts.${name}.address is unknown: set it before rendering (${use} needs it)`);
 	return address;
 }
@@ -60,9 +62,10 @@ function renderInstance(profile: Profile, inst: VrrpInstance, director: string):
 	if (inst.preempt.mode === 'delay') out.push(line('preempt_delay', inst.preempt.delaySec));
 	if (inst.authentication) out.push(block('authentication', [], [line('auth_type', inst.authentication.type), line('auth_pass', inst.authentication.pass)]));
 	if (inst.unicast) {
-		out.push(line('unicast_src_ip', addressOf(profile, director, `unicast VRRP of ${inst.name}`)));
+		const use = `unicast VRRP of ${inst.name}`;
+		out.push(line('unicast_src_ip', addressOf(profile, director, use, inst.interface)));
 		const peers = inst.members.filter((m) => m.director !== director);
-		if (peers.length > 0) out.push(block('unicast_peer', [], peers.map((p) => line(addressOf(profile, p.director, `unicast VRRP of ${inst.name}`)))));
+		if (peers.length > 0) out.push(block('unicast_peer', [], peers.map((p) => line(addressOf(profile, p.director, use, inst.interface)))));
 	} else if (inst.multicastGroup) {
 		out.push(line('mcast_dst_ip', inst.multicastGroup));
 	}
@@ -147,6 +150,13 @@ function renderScript(script: TrackScript): SyntaxNode {
 	]);
 }
 
+/** The sync groups whose instances this director runs (cross-check makes a group's instances share their directors). */
+function renderSyncGroups(profile: Profile, mine: ReadonlySet<string>): SyntaxNode[] {
+	return (profile.syncGroups ?? [])
+		.filter((g) => g.instances.some((name) => mine.has(name)))
+		.map((g) => block('vrrp_sync_group', [g.name], [block('group', [], g.instances.map((name) => line(name)))]));
+}
+
 const SCRIPT_SECURITY = new Set(['enable_script_security', 'script_user']);
 
 function renderGlobalDefs(profile: Profile, host: Host, scripts: readonly TrackScript[]): SyntaxNode[] {
@@ -180,6 +190,7 @@ export function renderKeepalivedNodes(profile: Profile, director: string): Synta
 		// (track_file, bfd_instance, vrrp_sync_group names only instances, which may follow).
 		...(profile.keepalived.extra ?? []),
 		...(host.keepalived?.extra ?? []),
+		...renderSyncGroups(profile, new Set(mine.map((i) => i.name))),
 		...mine.map((inst) => renderInstance(profile, inst, director)!),
 		...profile.virtualServers.filter((v) => myVips.has(v.vip)).map(renderVirtualServer),
 	];

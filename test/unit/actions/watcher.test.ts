@@ -14,6 +14,7 @@ import {checkClientHost, pickVirtualService, profileWeights, TrafficTargetError}
 import {timelineRuns, watchLines, watchProgressLine} from '../../../src/ui/presenters/watch.js';
 import {isReadOnlyCommand} from '../../../src/transport/read-only.js';
 import {labProfile} from '../cluster/fixture-state.js';
+import {waitFor} from '../../helpers/wait-for.js';
 
 const fixture = (name: string): string => readFileSync(new URL(`../../fixtures/lab/${name}`, import.meta.url), 'utf8');
 
@@ -173,6 +174,10 @@ describe('remote watcher (curl on a client host)', () => {
 		expect(remoteWatchUrl('http://192.168.67.100:80/x?a=1', 5)).toBe('http://192.168.67.100:80/x?a=1&lvsdeck=[1-5]');
 		expect(() => remoteWatchUrl('http://192.168.67.100/{a,b}', 5)).toThrow(/brackets, braces/);
 		expect(() => remoteWatchUrl('ftp://192.168.67.100/', 5)).toThrow(/only http/);
+		// an IPv6 host's brackets are not a glob to curl; brackets anywhere else still are
+		expect(remoteWatchUrl('http://[fd67::100]:80/', 5)).toBe('http://[fd67::100]:80/?lvsdeck=[1-5]');
+		expect(() => remoteWatchUrl('http://[fd67::100]:80/[a]', 5)).toThrow(/brackets, braces/);
+		expect(isReadOnlyCommand(remoteWatchCommand(remoteWatchUrl('http://[fd67::100]:80/', 2), 60, '1.000', 1))).toBe(true);
 	});
 
 	it('is allowed in read-only mode (GET only, nothing written) as a listed script, with arguments of its kinds only', () => {
@@ -245,6 +250,18 @@ describe('RoundRobinWatcher on loopback', () => {
 		expect(sockets.size).toBe(s.total);
 		expect(s.perBackend['rs1']! + s.perBackend['rs2']!).toBe(s.ok);
 		expect(new Set(w.records.map((r) => r.localPort)).size).toBe(s.total);
+	});
+
+	it('reaches an IPv6 VIP, written in brackets in the URL', async () => {
+		const server = http.createServer((_req, res) => res.end('rs6\n'));
+		servers.push(server);
+		await new Promise<void>((r) => server.listen(0, '::1', r));
+		const w = new RoundRobinWatcher({url: `http://[::1]:${(server.address() as AddressInfo).port}/`, rate: 50});
+		w.start();
+		await waitFor(async () => w.records.length, (n) => n >= 3, {timeoutMs: 5000, what: 'three answered requests'});
+		const s = await w.stop();
+		expect(s.failed + s.timeouts).toBe(0);
+		expect(s.perBackend['rs6']).toBe(s.ok);
 	});
 
 	it('a request that gets no answer counts as a timeout after the timeout, not later', async () => {

@@ -5,12 +5,12 @@ import {existsSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {loadProfile} from '../../../src/profile/load.js';
-import {directors, type Profile} from '../../../src/profile/model.js';
+import {addressOn, directors, type Profile} from '../../../src/profile/model.js';
 import {renderKeepalivedConf} from '../../../src/render/keepalived-conf.js';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 const goldenDir = path.join(root, 'test/golden');
-const shipped = ['lab', 'lab-sudo', 'seed-dr', 'dual-master'] as const;
+const shipped = ['lab', 'lab-sudo', 'lab-nat', 'lab-tun', 'lab-ipv6', 'seed-dr', 'dual-master'] as const;
 const update = process.env['UPDATE_GOLDENS'] === '1';
 
 // A fixed HOME and no ssh config: rendering must not depend on the machine the tests run on.
@@ -140,9 +140,10 @@ for (const name of shipped) {
 						expect(body).toContain(`priority ${member.priority}`);
 						expect(body).toContain(`virtual_router_id ${inst.vrid}`);
 						if (inst.unicast) {
-							expect(body).toContain(`unicast_src_ip ${me.address}`);
+							// an instance on a further interface (a NAT director's eth1) speaks from that interface's address
+							expect(body).toContain(`unicast_src_ip ${addressOn(me, inst.interface)}`);
 							const peers = entries.filter((e) => e.blocks[0] === header && e.blocks[1] === 'unicast_peer').map((e) => e.line);
-							const expected = inst.members.filter((m) => m.director !== director).map((m) => profile.hosts.find((h) => h.name === m.director)!.address);
+							const expected = inst.members.filter((m) => m.director !== director).map((m) => addressOn(profile.hosts.find((h) => h.name === m.director)!, inst.interface));
 							expect(peers).toEqual(expected);
 						}
 					}
