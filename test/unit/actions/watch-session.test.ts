@@ -59,7 +59,7 @@ describe('watch plan', () => {
 
 	it('a VIP without a TCP service falls back to the first one; a wrong service or client host is refused', () => {
 		expect(planWatch(labProfile, {vip: '192.168.67.199'}).vs.vip).toBe('192.168.67.100');
-		expect(() => planWatch(labProfile, {service: '192.168.67.100:81'})).toThrow(/--service 192\.168\.67\.100:81: not a TCP virtual service/);
+		expect(() => planWatch(labProfile, {service: '192.168.67.100:81'})).toThrow(/--service 192\.168\.67\.100:81: not a virtual service/);
 		expect(() => planWatch(labProfile, {from: 'rs1'})).toThrow(/--from rs1: a real server answers the VIP itself/);
 		expect(() => planWatch(labProfile, {from: 'nosuch'})).toThrow(/--from nosuch: no such host/);
 	});
@@ -81,7 +81,7 @@ describe('watch session', () => {
 		const {report, final} = await running;
 		expect(traffic.stopped()).toBe(1);
 		expect(report).toMatchObject({url: 'http://192.168.67.100:80/', from: 'client1', rate: 30, requests: {total: 4, ok: 3, failed: 1, timeouts: 0, perBackend: {rs1: 2, rs2: 1}}, weights: {rs1: 1, rs2: 1}, error: null});
-		expect(Object.keys(report)).toEqual(['url', 'from', 'rate', 'durationMs', 'requests', 'weights', 'latencyP50Ms', 'latencyP99Ms', 'longestGapMs', 'requestsPerSecond', 'error']);
+		expect(Object.keys(report)).toEqual(['url', 'mode', 'backendSource', 'from', 'rate', 'durationMs', 'requests', 'weights', 'sharesPerClient', 'latencyP50Ms', 'latencyP99Ms', 'longestGapMs', 'requestsPerSecond', 'error']);
 		expect(final.total).toBe(4);
 	});
 
