@@ -224,3 +224,14 @@ describe('default routes from /proc', () => {
 		expect(checkRealServer(text, {address: '192.168.67.20', nat: {gateways: ['192.168.67.1']}}).nat).toEqual({gateways: ['192.168.67.1'], defaultVia: ['192.168.67.1'], ok: true});
 	});
 });
+
+describe('the current script form, as captured on the lab (rs1, DR, no default route)', () => {
+	it('reads links, routes (none default: only the reject route on lo) and the VIP on lo', () => {
+		const text = fixture('rs-check-v2-dr-lo.txt');
+		const r = checkRealServer(text, {address: '192.168.67.10', dr: {vips: ['192.168.67.100']}, nat: {gateways: ['192.168.67.1']}});
+		expect([r.vipsOnLo, r.arpOk, r.arpInterface, r.problems.slice(0, 1)]).toEqual([['192.168.67.100'], true, 'eth0', ["the default route must go via the directors' gateway 192.168.67.1, not nothing (no default route)"]]);
+		const tun = checkRealServer(text, {address: '192.168.67.10', tun: {vips: ['192.168.67.100']}});
+		// No tunl0 on this host: the TUN check says so.
+		expect([tun.tun?.down, tun.tun?.missingVips]).toEqual([['tunl0'], ['192.168.67.100']]);
+	});
+});
