@@ -7,8 +7,6 @@ const t = topology('lab-tun.yaml');
 const vip = t.profile.virtualServers[0]!.vip;
 
 topologySuite(t, {
-	// TODO(findings13): status reports rs-vip-not-on-lo for TUN real servers (the VIP is on tunl0); enable once findings13 is merged.
-	statusTodo: 'findings13 checks TUN real servers by mode (VIP on tunl0, not lo)',
 	more: () => {
 		it('each real server has tunl0 up holding the VIP, rp_filter 0 on tunl0 and all, and the DR ARP settings', () => {
 			for (const rs of ['rs1', 'rs2']) {
