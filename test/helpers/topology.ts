@@ -104,10 +104,36 @@ export function watchVip(t: Topology, from?: string): {run: SpawnSyncReturns<str
 	}
 }
 
-/** A drill through the CLI, with its JSON report. */
-export function drill(t: Topology, kind: 'failover' | 'rs-health'): {run: SpawnSyncReturns<string>; report?: Record<string, unknown>} {
-	const json = path.join(t.tmp, `${kind}.json`);
-	const run = cli(t, ['drill', kind, '--profile', t.file, '--json', json]);
+export interface ServiceWatchSummary extends WatchSummary {
+	readonly url: string;
+	readonly mode: string;
+	readonly backendSource: string;
+	readonly weights: Record<string, number>;
+}
+
+/** `VIP:PORT` as --service takes it (an IPv6 VIP in brackets). */
+export function serviceArg(vip: string, port: number): string {
+	return `${vip.includes(':') ? `[${vip}]` : vip}:${port}`;
+}
+
+/**
+ * Ten seconds of requests to one service at a gentle rate (the lab's answerers fork per connection on
+ * one emulated CPU; this measures where requests go, not how many the lab takes).
+ */
+export function watchService(t: Topology, service: string): {run: SpawnSyncReturns<string>; summary?: ServiceWatchSummary} {
+	const json = path.join(t.tmp, `watch-${service.replace(/[^0-9a-z]/gi, '_')}.json`);
+	const run = cli(t, ['watch', '--profile', t.file, '--service', service, '--duration', '10', '--rate', '5', '--timeout-ms', '3000', '--json', json], 60_000);
+	try {
+		return {run, summary: JSON.parse(readFileSync(json, 'utf8')) as ServiceWatchSummary};
+	} catch {
+		return {run};
+	}
+}
+
+/** A drill through the CLI, with its JSON report; `service` watches that service (at 5 requests a second). */
+export function drill(t: Topology, kind: 'failover' | 'rs-health', service?: string): {run: SpawnSyncReturns<string>; report?: Record<string, unknown>} {
+	const json = path.join(t.tmp, `${kind}${service ? `-${service.replace(/[^0-9a-z]/gi, '_')}` : ''}.json`);
+	const run = cli(t, ['drill', kind, '--profile', t.file, '--json', json, ...(service ? ['--service', service, '--rate', '5'] : [])]);
 	try {
 		return {run, report: JSON.parse(readFileSync(json, 'utf8')) as Record<string, unknown>};
 	} catch {

@@ -2,7 +2,7 @@
 // station and from client1 reach both real servers, status is healthy, and the failover and rs-health
 // drills pass. Each test file calls this with its profile, plus its own mode-specific tests.
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {bringUp, cli, drill, takeDown, watchVip, type Topology} from '../helpers/topology.js';
+import {bringUp, cli, drill, serviceArg, takeDown, watchService, watchVip, type Topology} from '../helpers/topology.js';
 
 export interface SuiteOptions {
 	/** Set while a finding is still wrong for this mode: the status assertion is skipped, with the reason. */
@@ -57,6 +57,33 @@ export function topologySuite(t: Topology, options: SuiteOptions = {}): void {
 			expect(run.status, run.stdout + run.stderr).toBe(0);
 			expect(report).toMatchObject({drill: 'rs-health', verdict: 'pass', target: backends[0], restored: true});
 		});
+
+		// The TCP service that is not HTTP (9000) and the UDP one (9053): backends from the active
+		// director's connection table, shares by weight, and a failover drill watching each.
+		for (const vs of t.profile.virtualServers.filter((v) => v.port !== 80)) {
+			const service = serviceArg(vs.vip, vs.port);
+			const mode = vs.protocol === 'UDP' ? 'udp' : 'tcp';
+			it(`${mode} ${service}: the watcher's backends (from the connection table) follow the weights within 10 points`, () => {
+				const {run, summary} = watchService(t, service);
+				expect(run.status, run.stdout + run.stderr).toBe(0);
+				expect(summary).toMatchObject({mode, backendSource: 'table'});
+				const {ok, failed, timeouts, total, perBackend} = summary!.requests;
+				expect(ok, JSON.stringify(summary!.requests)).toBeGreaterThanOrEqual(25);
+				expect(failed + timeouts, JSON.stringify(summary!.requests)).toBeLessThanOrEqual(Math.ceil(total * 0.1));
+				const weights = summary!.weights;
+				const sum = Object.values(weights).reduce((a, b) => a + b, 0);
+				expect(Object.values(perBackend).reduce((a, b) => a + b, 0), JSON.stringify(perBackend)).toBe(ok);
+				for (const b of backends) expect(Math.abs((perBackend[b] ?? 0) / ok - weights[b]! / sum), `${b}: ${perBackend[b] ?? 0} of ${ok}`).toBeLessThanOrEqual(0.1);
+			});
+
+			it(`a failover drill watching ${mode} ${service} passes`, () => {
+				const {run, report} = drill(t, 'failover', service);
+				expect(run.status, run.stdout + run.stderr).toBe(0);
+				expect(report).toMatchObject({drill: 'failover', verdict: 'pass', target: 'dir1', takeover: 'dir2', restored: true});
+				const perBackend = (report!['requests'] as {perBackend: Record<string, number>}).perBackend;
+				expect(Object.keys(perBackend).sort()).toEqual(backends);
+			});
+		}
 
 		options.more?.();
 	});
