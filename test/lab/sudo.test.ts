@@ -95,8 +95,8 @@ describe('monitor rights only', () => {
 		const text = cli(['status', '--profile', SUDO_PROFILE], 60_000);
 		// both directors' IPVS tables list both real servers; both real servers checked
 		expect(text.stdout.match(/-> 192\.168\.67\.(10|20):80\s+Route/g)?.length).toBe(4);
-		expect(text.stdout).toMatch(/rs1\s+yes\s+ok\s+active\s+answers/);
-		expect(text.stdout).toMatch(/rs2\s+yes\s+ok\s+active\s+answers/);
+		expect(text.stdout).toMatch(/rs1\s+DR\s+on lo\s+ok\s+active\s+answers/);
+		expect(text.stdout).toMatch(/rs2\s+DR\s+on lo\s+ok\s+active\s+answers/);
 	});
 
 	it('the wall shows the VIP holder and healthy real servers, with no findings', async () => {
