@@ -81,6 +81,16 @@ function renderInstance(profile: Profile, inst: VrrpInstance, director: string):
 	return block('vrrp_instance', [inst.name], out);
 }
 
+/** What TCP_CHECK and UDP_CHECK both say: the port to try and how patiently. */
+function connectLines(check: Extract<HealthCheck, {type: 'TCP_CHECK' | 'UDP_CHECK'}>): SyntaxNode[] {
+	return [
+		...(check.connectPort ? [line('connect_port', check.connectPort)] : []),
+		...unlessOmitted(check, 'connect_timeout', line('connect_timeout', check.connectTimeout)),
+		...unlessOmitted(check, 'retry', line('retry', check.retry)),
+		...unlessOmitted(check, 'delay_before_retry', line('delay_before_retry', check.delayBeforeRetry)),
+	];
+}
+
 function renderCheck(check: HealthCheck): SyntaxNode[] {
 	switch (check.type) {
 		case 'HTTP_GET':
@@ -96,20 +106,14 @@ function renderCheck(check: HealthCheck): SyntaxNode[] {
 		case 'TCP_CHECK':
 			return [
 				block('TCP_CHECK', [], [
-					...(check.connectPort ? [line('connect_port', check.connectPort)] : []),
-					...unlessOmitted(check, 'connect_timeout', line('connect_timeout', check.connectTimeout)),
-					...unlessOmitted(check, 'retry', line('retry', check.retry)),
-					...unlessOmitted(check, 'delay_before_retry', line('delay_before_retry', check.delayBeforeRetry)),
+					...connectLines(check),
 					...(check.extra ?? []),
 				]),
 			];
 		case 'UDP_CHECK':
 			return [
 				block('UDP_CHECK', [], [
-					...(check.connectPort ? [line('connect_port', check.connectPort)] : []),
-					...unlessOmitted(check, 'connect_timeout', line('connect_timeout', check.connectTimeout)),
-					...unlessOmitted(check, 'retry', line('retry', check.retry)),
-					...unlessOmitted(check, 'delay_before_retry', line('delay_before_retry', check.delayBeforeRetry)),
+					...connectLines(check),
 					...(check.payload !== undefined ? [line('payload', check.payload)] : []),
 					...(check.requireReply === true ? [line('require_reply')] : check.requireReply !== undefined ? [line('require_reply', check.requireReply)] : []),
 					...(check.extra ?? []),
