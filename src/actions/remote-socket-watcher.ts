@@ -4,7 +4,8 @@
 import {REMOTE_SOCKET_MARK as MARK, REMOTE_SOCKET_WATCH_SCRIPT} from '../transport/read-only-scripts.js';
 import type {Transport} from '../transport/types.js';
 import type {Outcome, RequestRecord} from './request-record.js';
-import {backendFromBody, RecordingWatcher, type TrafficWatcher, type WatcherOptions, type WatcherSummary} from './watcher.js';
+import {backendFromBody, type WatcherOptions} from './watcher.js';
+import {RemoteLineWatcher} from './remote-line-watcher.js';
 import {DEFAULT_UDP_PAYLOAD, socketTarget} from './watch-mode.js';
 
 export {REMOTE_SOCKET_WATCH_SCRIPT} from '../transport/read-only-scripts.js';
@@ -43,46 +44,17 @@ export interface RemoteSocketWatcherOptions extends Omit<WatcherOptions, 'localA
 	readonly host: string;
 }
 
-export class RemoteSocketWatcher extends RecordingWatcher implements TrafficWatcher {
-	private readonly controller = new AbortController();
-	private running: Promise<void> | undefined;
-	/** Why the remote side ended early, if it did. */
-	error: string | undefined;
-
+export class RemoteSocketWatcher extends RemoteLineWatcher {
 	constructor(private readonly options: RemoteSocketWatcherOptions) {
-		super(options.keepRecords !== false);
+		super(options);
 	}
 
-	start(): void {
-		if (this.running) return;
-		this.started = Date.now();
+	protected command() {
 		const timeoutS = ((this.options.timeoutMs ?? 1000) / 1000).toFixed(3);
-		const argv = remoteSocketWatchCommand(this.options.url, Math.min(5000, this.options.rate ?? 20), timeoutS, this.options.send);
 		const backendOf = (answer: string) => backendFromBody(answer, this.options.backendPattern);
-		const where = `the watcher on ${this.options.host}`;
-		this.running = this.options.transport
-			.exec(this.options.host, argv, {
-				timeoutMs: 0,
-				signal: this.controller.signal,
-				onStdoutLine: (line) => {
-					const r = parseSocketLine(line, Date.now(), backendOf);
-					if (r) this.record(r);
-				},
-			})
-			.then(
-				(r) => {
-					if (!this.controller.signal.aborted) this.error = `${where} ended: ${r.stderr.trim() || `exit ${r.code}`}`;
-				},
-				(e: unknown) => {
-					if (!this.controller.signal.aborted) this.error = `${where} failed: ${e instanceof Error ? e.message : String(e)}`;
-				},
-			);
-	}
-
-	async stop(): Promise<WatcherSummary> {
-		this.controller.abort();
-		await this.running;
-		this.stopped = Date.now();
-		return this.summary();
+		return {
+			argv: remoteSocketWatchCommand(this.options.url, Math.min(5000, this.options.rate ?? 20), timeoutS, this.options.send),
+			parse: (line: string, at: number) => parseSocketLine(line, at, backendOf),
+		};
 	}
 }

@@ -3,7 +3,8 @@
 // back; the parser turns them into the same records the station's watcher makes.
 import {REMOTE_WATCH_MARK as MARK, REMOTE_WATCH_SCRIPT} from '../transport/read-only-scripts.js';
 import type {Transport} from '../transport/types.js';
-import {backendFromBody, RecordingWatcher, type Outcome, type RequestRecord, type TrafficWatcher, type WatcherOptions, type WatcherSummary} from './watcher.js';
+import {backendFromBody, type Outcome, type RequestRecord, type WatcherOptions} from './watcher.js';
+import {RemoteLineWatcher} from './remote-line-watcher.js';
 
 // The script (curl GETs in short chunks, nothing written on the host) is in the transport's list of
 // read-only scripts.
@@ -85,19 +86,12 @@ export function remoteWatchUrl(url: string, count: number): string {
 	return `${url}${u.search ? '&' : '?'}lvsdeck=[1-${count}]`;
 }
 
-export class RemoteWatcher extends RecordingWatcher implements TrafficWatcher {
-	private readonly controller = new AbortController();
-	private running: Promise<void> | undefined;
-	/** Why the remote side ended early, if it did. */
-	error: string | undefined;
-
+export class RemoteWatcher extends RemoteLineWatcher {
 	constructor(private readonly options: RemoteWatcherOptions) {
-		super(options.keepRecords !== false);
+		super(options);
 	}
 
-	start(): void {
-		if (this.running) return;
-		this.started = Date.now();
+	protected command() {
 		const rate = this.options.rate ?? 20;
 		// One curl keeps a steady rate while answers are quick; more share the load when some time out.
 		const procs = Math.max(1, Math.min(this.options.concurrency ?? Math.ceil(rate / 25), 32));
@@ -106,29 +100,6 @@ export class RemoteWatcher extends RecordingWatcher implements TrafficWatcher {
 		// about 2 s of requests per curl run (see REMOTE_WATCH_SCRIPT)
 		const url = remoteWatchUrl(this.options.url, Math.max(1, Math.ceil((perMinute / 60) * 2)));
 		const parser = new CurlStreamParser((body) => backendFromBody(body, this.options.backendPattern));
-		this.running = this.options.transport
-			.exec(this.options.host, remoteWatchCommand(url, perMinute, timeoutS, procs), {
-				timeoutMs: 0,
-				signal: this.controller.signal,
-				onStdoutLine: (line) => {
-					const r = parser.push(line, Date.now());
-					if (r) this.record(r);
-				},
-			})
-			.then(
-				(r) => {
-					if (!this.controller.signal.aborted) this.error = `the watcher on ${this.options.host} ended: ${r.stderr.trim() || `exit ${r.code}`}`;
-				},
-				(e: unknown) => {
-					if (!this.controller.signal.aborted) this.error = `the watcher on ${this.options.host} failed: ${e instanceof Error ? e.message : String(e)}`;
-				},
-			);
-	}
-
-	async stop(): Promise<WatcherSummary> {
-		this.controller.abort();
-		await this.running;
-		this.stopped = Date.now();
-		return this.summary();
+		return {argv: remoteWatchCommand(url, perMinute, timeoutS, procs), parse: (line: string, at: number) => parser.push(line, at)};
 	}
 }
