@@ -4,8 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Keep in step with LAB_REQUIREMENTS in src/lab/preflight.ts (tmux is for the terminal end-to-end tests).
-PKGS="user-mode-linux kmod keepalived ipvsadm openssh-server openssh-client busybox iproute2 util-linux curl sudo socat tmux"
+# Keep in step with LAB_REQUIREMENTS in src/lab/preflight.ts (tmux is for the terminal end-to-end tests;
+# nftables and iptables let doctor's tests firewall VRRP inside the lab; prometheus (with promtool) is
+# the real Prometheus the exporter tests scrape with).
+PKGS="user-mode-linux kmod keepalived ipvsadm openssh-server openssh-client busybox iproute2 util-linux curl sudo socat tmux nftables iptables prometheus"
 
 missing=""
 for p in $PKGS; do
