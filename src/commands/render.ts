@@ -6,6 +6,7 @@ import {CliError} from '../cli-error.js';
 import {loadProfile} from '../profile/load.js';
 import {statedKeepalivedVersion, type Host, type Profile} from '../profile/model.js';
 import {renderKeepalivedConf, RenderError} from '../render/keepalived-conf.js';
+import {BOOT_UNIT} from '../actions/deploy/realserver-script.js';
 import {ARP_SYSCTL_FILE, describeSetup, realServerSetup, renderRealServerSysctlConf} from '../render/realserver-setup.js';
 import {printErr, writeOut, writeOutWithSecrets} from '../text/sink.js';
 
@@ -23,7 +24,7 @@ export interface RenderOptions {
 
 function renderRealServer(profile: Profile, host: Host): string {
 	const setup = realServerSetup(profile, host.name);
-	return `# ${host.name}: deploy installs this file as ${ARP_SYSCTL_FILE} and sets up ${describeSetup(setup)}\n${renderRealServerSysctlConf(profile.name, setup)}`;
+	return `# ${host.name}: deploy installs this file as ${ARP_SYSCTL_FILE}, sets up ${describeSetup(setup)}, and installs ${BOOT_UNIT} to set it up again at boot\n${renderRealServerSysctlConf(profile.name, setup)}`;
 }
 
 function renderHost(profile: Profile, host: Host, showSecrets: boolean): string {

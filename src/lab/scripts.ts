@@ -161,6 +161,10 @@ mount -t tmpfs -o mode=1777 tmpfs /tmp
 mount -t tmpfs -o mode=700 tmpfs /root
 mount -t tmpfs -o mode=755 tmpfs /etc/keepalived
 mount -t tmpfs -o mode=755 tmpfs /etc/sysctl.d
+# and its own boot-time setup (deploy installs a script and a systemd unit for real servers)
+mkdir -p /usr/local/lib/lvsdeck /etc/systemd/system
+mount -t tmpfs -o mode=755 tmpfs /usr/local/lib/lvsdeck
+mount -t tmpfs -o mode=755 tmpfs /etc/systemd/system
 # sudo rights of the lab's non-root login: both lvsdeck drop-ins (tests replace them to try less)
 mount -t tmpfs -o mode=755 tmpfs /etc/sudoers.d
 for f in monitor operate; do cp /run/lab/boot/sudoers-$f /etc/sudoers.d/lvsdeck-$f && chmod 440 /etc/sudoers.d/lvsdeck-$f; done

@@ -7,7 +7,8 @@
 // - NAT: no VIP; the default route via the directors' floating gateway address (the VRRP address in
 //   the real server's network), so replies go back through IPVS.
 // The sysctls are persisted in /etc/sysctl.d; deploy applies everything live through one idempotent
-// script (actions/deploy/remote-scripts.ts) that takes the setup as the argument words built here.
+// script (actions/deploy/realserver-script.ts) that takes the setup as the argument words built here,
+// and installs a boot-time copy with a systemd unit so all of it comes back after a reboot.
 import {isIP} from 'node:net';
 import type {Profile} from '../profile/model.js';
 import {natGatewayOf} from '../profile/subnet.js';

@@ -6,7 +6,7 @@ import type {Profile} from '../../profile/model.js';
 import type {Transport} from '../../transport/types.js';
 import {authPassValues, redactKnownSecrets, redactSecrets} from '../../text/redact.js';
 import {planRemovals, removalSubject, type DeployPlan, type HostPlan} from './plan.js';
-import {parseSetupChanges, REALSERVER_SETUP_SCRIPT} from './remote-scripts.js';
+import {BOOT_UNIT, parseSetupChanges, REALSERVER_SETUP_SCRIPT} from './realserver-script.js';
 import {runStep} from './host-state.js';
 import {deployDirector} from './director.js';
 import type {ClusterWatch} from '../../cluster/watch.js';
@@ -93,7 +93,7 @@ export async function executeDeploy(profile: Profile, transport: Transport, plan
 /** The real-server setup is idempotent: when its result never arrives, running deploy again finishes it. */
 async function setupRealServer(transport: Transport, hp: HostPlan, emit: (e: Omit<DeployEvent, 'host'>) => void, remote: (t: string) => string): Promise<HostReport> {
 	const host = hp.host;
-	emit({step: 'setup', status: 'start', message: `${hp.vips?.join(' ') || 'no VIPs'}, sysctls, ${hp.file.path}`});
+	emit({step: 'setup', status: 'start', message: `${hp.vips?.join(' ') || 'no VIPs'}, sysctls, ${hp.file.path}, the boot-time setup (${BOOT_UNIT})`});
 	const step = await runStep(() => transport.exec(host, ['sh', '-c', REALSERVER_SETUP_SCRIPT, 'lvsdeck-setup', 'apply', hp.file.path, ...(hp.vips ?? [])], {stdin: hp.file.desired}));
 	const changes = step.kind === 'ok' ? parseSetupChanges(step.value.stdout) : undefined;
 	if (step.kind === 'unknown') {
