@@ -1,7 +1,9 @@
 // The real-server setup deploy installs, against the DR lab: DR with the VIP on a dummy device named by
 // vip_device (deploy creates it, a second deploy changes nothing, undo removes it and the lab's own
 // profile puts rs2 back), and the setup script's TUN (tunl0, ipip, rp_filter) and NAT (default route)
-// steps: check changes nothing and names what apply then does, apply is idempotent, revert undoes it.
+// steps: check changes nothing and names what apply then does, apply is idempotent, revert undoes it;
+// and the boot-time setup deploy installs (script, words, unit, link): the boot script puts back a VIP
+// lost from lo, and revert puts back a sysctl's earlier value rather than the kernel's 0.
 import {spawnSync} from 'node:child_process';
 import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
@@ -10,7 +12,7 @@ import {afterAll, describe, expect, it} from 'vitest';
 import {loadProfile} from '../../src/profile/load.js';
 import {SshPool} from '../../src/transport/ssh-pool.js';
 import {ARP_SYSCTL_FILE, realServerSetup, renderRealServerSysctlConf, setupArgs} from '../../src/render/realserver-setup.js';
-import {parseSetupChanges, REALSERVER_SETUP_SCRIPT} from '../../src/actions/deploy/remote-scripts.js';
+import {argsPath, bootScript, bootScriptPath, bootUnit, parseSetupChanges, REALSERVER_SETUP_SCRIPT, SETUP_PATHS} from '../../src/actions/deploy/realserver-script.js';
 import {CLI, LAB_PROFILE, ROOT, labProfile} from '../helpers/lab.js';
 
 const {profile} = labProfile();
@@ -72,18 +74,21 @@ describe('DR with the VIP on a dummy device (vip_device)', () => {
 		expect(second.stdout).toContain('nothing to deploy');
 	});
 
-	it('undo removes the VIP, the device, the sysctls and the file; the lab profile then restores rs2', async () => {
+	it('undo removes the VIP, the device, its sysctls and the file, keeps what was there before; the lab profile then restores rs2', async () => {
+		const before = await sysctl('rs2', 'net.ipv4.conf.all.arp_ignore');
 		const revert = await setup('rs2', 'revert', [`dev=${DEVICE}`, VIP], '');
 		expect(revert.code, revert.stderr).toBe(0);
-		expect(parseSetupChanges(revert.stdout)).toEqual(expect.arrayContaining([`vip:-${VIP}@${DEVICE}`, `dev:-${DEVICE}`, `file:-${ARP_SYSCTL_FILE}`, 'sysctl:all.arp_ignore=0']));
+		expect(parseSetupChanges(revert.stdout)).toEqual(expect.arrayContaining([`vip:-${VIP}@${DEVICE}`, `dev:-${DEVICE}`, `file:-${ARP_SYSCTL_FILE}`, `sysctl:${DEVICE}.arp_ignore=0`]));
 		expect(await addrs('rs2', DEVICE)).toContain('MISSING');
 		expect((await pool.exec('rs2', ['test', '-e', ARP_SYSCTL_FILE])).code).not.toBe(0);
+		// The lab's own setup had all.arp_ignore at 1 before the variant: revert leaves it there.
+		expect(await sysctl('rs2', 'net.ipv4.conf.all.arp_ignore')).toBe(before);
 		const again = await setup('rs2', 'revert', [`dev=${DEVICE}`, VIP], '');
 		expect(parseSetupChanges(again.stdout)).toEqual([]);
 
 		const restore = deployCli(LAB_PROFILE, '--host', 'rs2');
 		expect(restore.status, restore.stdout + restore.stderr).toBe(0);
-		expect(restore.stdout).toMatch(/rs2\s+deployed\s+.*sysctl:all\.arp_ignore=1/);
+		expect(restore.stdout).toMatch(new RegExp(`rs2\\s+deployed\\s+.*file:${ARP_SYSCTL_FILE.replaceAll('.', '\\.')}`));
 		expect(await sysctl('rs2', 'net.ipv4.conf.all.arp_ignore')).toBe('1');
 		expect(await addrs('rs2', 'lo')).toContain(` ${VIP}/32 `);
 		expect(deployCli(LAB_PROFILE, '--host', 'rs2').stdout).toContain('nothing to deploy');
@@ -133,5 +138,63 @@ describe('TUN and NAT steps of the setup script (on rs1, with a VIP no service u
 		expect(await addrs('rs1', 'tunl0')).not.toContain(TUN_VIP);
 		expect((await pool.exec('rs1', ['ip', 'route', 'show', 'default'])).stdout).not.toContain(`via ${GW}`);
 		expect(parseSetupChanges((await run('revert')).stdout)).toEqual([]);
+	});
+});
+
+describe('the boot-time setup (rs1)', () => {
+	const rs1 = profile.hosts.find((h) => h.name === 'rs1')!;
+	const boot = bootScriptPath(SETUP_PATHS);
+
+	it('deploy installs the boot script, its words, the unit and its link; a second deploy has nothing to do', async () => {
+		await pool.exec('rs1', ['rm', '-f', boot, SETUP_PATHS.unit, SETUP_PATHS.link, argsPath(SETUP_PATHS, ARP_SYSCTL_FILE)]);
+		const first = deployCli(LAB_PROFILE, '--host', 'rs1');
+		expect(first.status, first.stdout + first.stderr).toBe(0);
+		expect(first.stdout).toMatch(/rs1\s+deployed\s/);
+		for (const item of [`file:${boot}`, `file:${SETUP_PATHS.unit}`, `link:${SETUP_PATHS.link}`]) expect(first.stdout).toContain(item);
+		expect((await pool.exec('rs1', ['cat', boot])).stdout).toBe(bootScript(SETUP_PATHS));
+		expect((await pool.exec('rs1', ['cat', SETUP_PATHS.unit])).stdout).toBe(bootUnit(SETUP_PATHS));
+		expect((await pool.exec('rs1', ['readlink', SETUP_PATHS.link])).stdout.trim()).toBe(SETUP_PATHS.unit);
+		expect((await pool.exec('rs1', ['cat', argsPath(SETUP_PATHS, ARP_SYSCTL_FILE)])).stdout).toBe(`${ARP_SYSCTL_FILE}\n${VIP}\n`);
+		expect((await pool.exec('rs1', ['stat', '-c', '%u %a', boot])).stdout.trim()).toBe('0 755');
+		expect(deployCli(LAB_PROFILE, '--host', 'rs1').stdout).toContain('nothing to deploy');
+	});
+
+	it('the installed boot script puts back the VIP deleted from lo', async () => {
+		try {
+			await pool.exec('rs1', ['ip', 'addr', 'del', `${VIP}/32`, 'dev', 'lo']);
+			expect(await addrs('rs1', 'lo')).not.toContain(` ${VIP}/32 `);
+			const run = await pool.exec('rs1', ['sh', boot]);
+			expect(run.code, run.stderr).toBe(0);
+			expect(parseSetupChanges(run.stdout)).toEqual([`vip:${VIP}`]);
+			expect(await addrs('rs1', 'lo')).toContain(` ${VIP}/32 `);
+		} finally {
+			await pool.exec('rs1', ['sh', '-c', 'ip addr add "$1/32" dev lo 2>/dev/null; true', 'lvsdeck-test', VIP]);
+		}
+	});
+
+	it("revert puts back a sysctl's earlier non-zero value, and keeps the boot files of the setup still recorded", async () => {
+		const iface = (await pool.exec('rs1', ['sh', '-c', 'ip -o -4 addr show | awk -v a="$1/" \'index($4, a) == 1 { print $2 }\'', 'lvsdeck-test', rs1.address])).stdout.trim();
+		expect(iface).toMatch(/^\w+$/);
+		const key = `net.ipv4.conf.${iface}.arp_announce`;
+		const file = '/etc/sysctl.d/92-lvsdeck-previous-test.conf';
+		const run = (mode: 'apply' | 'revert') => pool.exec('rs1', ['sh', '-c', REALSERVER_SETUP_SCRIPT, 'lvsdeck-setup', mode, file], {stdin: mode === 'revert' ? '' : `${key} = 2\n`});
+		const original = await sysctl('rs1', key);
+		try {
+			// Effective arp_announce is max(all, interface) = 2 throughout: the lab's DR setup is unaffected.
+			await pool.exec('rs1', ['sysctl', '-qw', `${key}=1`]);
+			const apply = await run('apply');
+			expect(apply.code, apply.stderr).toBe(0);
+			expect(parseSetupChanges(apply.stdout)).toEqual(expect.arrayContaining([`sysctl:${iface}.arp_announce=2`, `file:${file}`]));
+			expect(await sysctl('rs1', key)).toBe('2');
+			const revert = await run('revert');
+			expect(revert.code, revert.stderr).toBe(0);
+			expect(parseSetupChanges(revert.stdout)).toEqual(expect.arrayContaining([`sysctl:${iface}.arp_announce=1`, `file:-${file}`]));
+			expect(await sysctl('rs1', key)).toBe('1');
+			expect((await pool.exec('rs1', ['test', '-f', SETUP_PATHS.unit])).code).toBe(0);
+			expect((await pool.exec('rs1', ['test', '-f', boot])).code).toBe(0);
+		} finally {
+			await run('revert').catch(() => undefined);
+			await pool.exec('rs1', ['sysctl', '-qw', `${key}=${original}`]);
+		}
 	});
 });
