@@ -22,7 +22,7 @@ export const HELP_LINES: readonly string[] = [
 	'  IN          bytes per second toward the real server;  CPS HISTORY: CPS over the last 30 polls',
 	'  MASTER ROUTER  the address a BACKUP hears adverts from;  CHANGED: time since the last transition',
 	'  PREEMPT     preempt, nopreempt or delay N s (from the profile);  KEEPALIVED: the version found on it',
-	'  VIP ON LO   the VIP /32 is on the real server\'s lo (needed for DR)',
+	'  RS SETUP    what the forwarding mode needs: DR "VIP on lo" (or its vip_device), TUN "tunl0", NAT "route via GW"',
 	'  ARP I/A     net.ipv4.conf.all arp_ignore / arp_announce (DR needs 1 / 2)',
 	'  PORT        the service port accepts a TCP connection from this station',
 	'  IN DIRn     whether (and with which weight) the real server is in that director\'s IPVS table',

@@ -9,6 +9,7 @@ import {humanAge, humanCount, humanRate, sparkline} from '../format.js';
 import type {LogEntry} from '../action-log.js';
 import {historyKey, HISTORY_LENGTH} from '../history.js';
 import type {Row, TableModel, Tone} from './types.js';
+import {realServerSetupCell, realServerSetupDetail} from './realserver-setup.js';
 
 const s = sanitizeLine;
 
@@ -260,7 +261,7 @@ export function realServerTable(state: ClusterState, profile: Profile): TableMod
 				cells: [
 					s(h.name),
 					h.reachable ? 'yes' : 'NO',
-					rs ? (rs.missingVips.length === 0 ? 'yes' : 'MISSING') : '?',
+					realServerSetupCell(rs),
 					rs ? (rs.arpOk ? `ok ${rs.arpIgnore.all ?? '?'}/${rs.arpAnnounce.all ?? '?'}` : `BAD ${rs.arpIgnore.all ?? '?'}/${rs.arpAnnounce.all ?? '?'}`) : '?',
 					rs?.serviceActive === undefined ? '?' : rs.serviceActive ? 'active' : 'DOWN',
 					rs?.portAnswering === undefined ? '?' : rs.portAnswering ? 'answers' : 'NO',
@@ -269,7 +270,7 @@ export function realServerTable(state: ClusterState, profile: Profile): TableMod
 				tone: !h.reachable ? 'bad' : problems.some((p) => p.severity === 'critical') ? 'bad' : problems.length > 0 ? 'warn' : 'ok',
 				detail: () => [
 					`${h.name} ${address}: service ${profile.hosts.find((x) => x.name === h.name)?.service?.name ?? '-'}`,
-					`VIPs on lo: ${rs?.vipsOnLo.join(', ') || 'none'}${rs && rs.missingVips.length > 0 ? `; missing ${rs.missingVips.join(', ')}` : ''}`,
+					...realServerSetupDetail(rs),
 					`arp_ignore all/lo ${rs?.arpIgnore.all ?? '?'}/${rs?.arpIgnore.lo ?? '?'}, arp_announce all/lo ${rs?.arpAnnounce.all ?? '?'}/${rs?.arpAnnounce.lo ?? '?'}`,
 					...problems.map((p) => `${p.severity}: ${s(p.message)}`),
 				],
@@ -279,7 +280,7 @@ export function realServerTable(state: ClusterState, profile: Profile): TableMod
 		columns: [
 			{title: 'REAL SERVER', width: 12},
 			{title: 'REACH', width: 6},
-			{title: 'VIP ON LO', width: 10},
+			{title: 'RS SETUP', width: 18},
 			{title: 'ARP I/A', width: 8},
 			{title: 'SERVICE', width: 8},
 			{title: 'PORT', width: 8},

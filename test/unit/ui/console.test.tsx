@@ -75,7 +75,7 @@ describe('console', () => {
 		expect(frame).toContain('keepalived 2.2.7 (--signum, JSON dump)');
 		expect(frame).toContain('reads the JSON dump on signal 36; pid file /run/keepalived.pid');
 		frame = await press(stdin, lastFrame, KEYS.escape, (f) => !f.includes('details ('), 'the detail pane closed');
-		frame = await press(stdin, lastFrame, '4', (f) => f.includes('VIP ON LO'), 'the real-server view');
+		frame = await press(stdin, lastFrame, '4', (f) => f.includes('RS SETUP'), 'the real-server view');
 		expect(frame).toMatch(/rs1\s+yes\s+yes\s+ok 1\/2\s+active\s+answers\s+in w1\s+in w1/);
 	});
 
@@ -97,7 +97,7 @@ describe('console', () => {
 		const {lastFrame, stdin} = setup({rows: 40});
 		const frame = await press(stdin, lastFrame, '?', (f) => f.includes('COLUMNS'), 'the help screen');
 		for (const key of ['1-5 / Tab', '/  ', 'Enter', 'q or Ctrl-C', 'd ', 'f ', 'h ', 'r ', 'x ', 'w ']) expect(frame).toContain(key);
-		for (const column of ['HOLDER', 'SCHED/FWD', 'ACTIVE', 'CPS', 'VIP ON LO', 'ARP I/A', 'LAST OK']) expect(frame).toContain(column);
+		for (const column of ['HOLDER', 'SCHED/FWD', 'ACTIVE', 'CPS', 'RS SETUP', 'ARP I/A', 'LAST OK']) expect(frame).toContain(column);
 	});
 
 	it('says plainly when the terminal is too small', async () => {
