@@ -189,7 +189,7 @@ function settle(dirs: readonly DirectorConfig[], settings: ImportSettings): {mer
 	throw new ImportInternalError(`no stable profile after ${MAX_ROUNDS} rounds`);
 }
 
-const LABELS: Record<string, string> = {instance: 'vrrp_instance', script: 'vrrp_script', vs: 'virtual_server', rs: 'real_server', check: 'checker of real_server', auth: 'authentication of', track: 'track_script of', unicast: 'unicast peers of'};
+const LABELS: Record<string, string> = {instance: 'vrrp_instance', script: 'vrrp_script', group: 'vrrp_sync_group', vs: 'virtual_server', rs: 'real_server', check: 'checker of real_server', auth: 'authentication of', track: 'track_script of', unicast: 'unicast peers of'};
 
 /** What stayed keepalived text: demoted blocks with the reason, then blocks the typed fields cannot hold. */
 function describeText(dirs: readonly DirectorConfig[], index: DocIndex, demoted: Demotions): string[] {
@@ -200,6 +200,9 @@ function describeText(dirs: readonly DirectorConfig[], index: DocIndex, demoted:
 	const all = (pick: (c: KeepalivedConfig) => readonly string[]) => [...new Set(dirs.flatMap((d) => pick(d.config)))];
 	for (const name of all((c) => c.vrrpInstances.map((i) => i.name))) {
 		if (!index.instances.includes(name) && !demoted.has(`instance:${name}`)) notes.push(`vrrp_instance ${name} stays keepalived text: the typed fields cannot hold it as it is (or it differs between directors)`);
+	}
+	for (const name of all((c) => c.vrrpSyncGroups.map((g) => g.name))) {
+		if (!index.groups.includes(name) && !demoted.has(`group:${name}`)) notes.push(`vrrp_sync_group ${name} stays keepalived text: the profile's vrrp_sync_groups hold only a list of two or more typed instances, the same on every director that runs them`);
 	}
 	for (const key of all((c) => c.virtualServers.map((v: VirtualServer) => virtualServerKey(v)))) {
 		if (!index.virtualServers.includes(key) && !demoted.has(`vs:${key}`)) notes.push(`virtual_server ${key} stays keepalived text: the typed fields cannot hold it as it is (or it differs between directors, or no typed instance carries its address)`);

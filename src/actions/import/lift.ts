@@ -9,12 +9,14 @@ import {
 	virtualServerSpec,
 	vrrpInstanceSpec,
 	vrrpScriptSpec,
+	vrrpSyncGroupSpec,
 	type Check,
 	type RealServer,
 	type SyntaxNode,
 	type VirtualServer,
 	type VrrpInstance,
 	type VrrpScript,
+	type VrrpSyncGroup,
 } from '../../keepalived-conf/index.js';
 
 /** keepalived 2.2.7's values for keywords a hand-written config may leave out. */
@@ -71,6 +73,18 @@ export function liftScript(s: VrrpScript): LiftedScript | undefined {
 	if (s.rise !== undefined) doc.rise = s.rise;
 	const extra = nodesExcept(vrrpScriptSpec.fields, s, new Set(['script', 'interval', 'weight', 'fall', 'rise']));
 	return {doc: withOmit(doc, omit), extra};
+}
+
+// ---- vrrp_sync_group ----------------------------------------------------------------------------
+
+/**
+ * The instances of a sync group that has nothing but its `group` list (the profile's vrrp_sync_groups
+ * hold only that); undefined when it has any other line (notify, track_*, ...): it stays text whole.
+ */
+export function liftSyncGroup(g: VrrpSyncGroup): string[] | undefined {
+	const instances = g.group ?? [];
+	if (instances.length === 0 || nodesExcept(vrrpSyncGroupSpec.fields, g, new Set(['group'])).length > 0) return undefined;
+	return [...instances];
 }
 
 // ---- vrrp_instance ------------------------------------------------------------------------------

@@ -4,13 +4,14 @@
 // keepalived text, verbatim. `demoted` names blocks an earlier round found the typed fields could
 // not hold after all (they then stay text); merge reports further ones it finds itself.
 import {isIP} from 'node:net';
-import {canonicalNode, configFields, globalDefsSpec, serializeNodes, type KeepalivedConfig, type SyntaxNode, type VirtualServer, type VrrpInstance, type VrrpScript} from '../../keepalived-conf/index.js';
+import {canonicalNode, configFields, globalDefsSpec, serializeNodes, type KeepalivedConfig, type SyntaxNode, type VirtualServer, type VrrpInstance, type VrrpScript, type VrrpSyncGroup} from '../../keepalived-conf/index.js';
 import {ADDRESS_UNKNOWN} from '../../profile/conf-extras.js';
 import {
 	instanceExtra,
 	liftInstance,
 	liftRealServer,
 	liftScript,
+	liftSyncGroup,
 	liftVirtualServer,
 	nodesExcept,
 	realServerKey,
@@ -34,7 +35,7 @@ export interface DirectorConfig {
 	readonly keepalivedVersion?: string;
 }
 
-/** Blocks kept as keepalived text, with why: `instance:VI_1`, `script:chk`, `vs:KEY`, `rs:VSKEY|RSKEY`, `check:VSKEY|RSKEY`, `auth:VI_1`, `track:VI_1`, `unicast:VI_1`. */
+/** Blocks kept as keepalived text, with why: `instance:VI_1`, `script:chk`, `group:G1`, `vs:KEY`, `rs:VSKEY|RSKEY`, `check:VSKEY|RSKEY`, `auth:VI_1`, `track:VI_1`, `unicast:VI_1`. */
 export type Demotions = Map<string, string>;
 
 export interface MergeOptions {
@@ -47,6 +48,8 @@ export interface MergeOptions {
 export interface DocIndex {
 	readonly scripts: string[];
 	readonly instances: string[];
+	/** Typed vrrp_sync_groups, by name. */
+	readonly groups: string[];
 	readonly virtualServers: string[];
 	readonly realServers: string[][];
 }
@@ -150,8 +153,14 @@ class Merge {
 	readonly addressSource: Map<string, string>;
 	private readonly typedScripts = new Map<string, {lifted: LiftedScript; on: Set<string>}>();
 	private readonly typedInstances: TypedInstance[] = [];
+	private readonly typedGroups: Array<{name: string; instances: string[]}> = [];
 	/** Blocks that stay text, per director. */
-	private readonly text = {scripts: new Map<string, VrrpScript[]>(), instances: new Map<string, VrrpInstance[]>(), virtualServers: new Map<string, VirtualServer[]>()};
+	private readonly text = {
+		scripts: new Map<string, VrrpScript[]>(),
+		instances: new Map<string, VrrpInstance[]>(),
+		syncGroups: new Map<string, VrrpSyncGroup[]>(),
+		virtualServers: new Map<string, VirtualServer[]>(),
+	};
 
 	constructor(
 		private readonly dirs: readonly DirectorConfig[],
@@ -163,6 +172,7 @@ class Merge {
 		for (const d of dirs) {
 			this.text.scripts.set(d.name, []);
 			this.text.instances.set(d.name, []);
+			this.text.syncGroups.set(d.name, []);
 			this.text.virtualServers.set(d.name, []);
 		}
 	}
@@ -171,7 +181,7 @@ class Merge {
 		return this.options.demoted.has(key);
 	}
 
-	private keepAsText<T>(kind: 'scripts' | 'instances' | 'virtualServers', on: Map<string, T>): void {
+	private keepAsText<T>(kind: 'scripts' | 'instances' | 'syncGroups' | 'virtualServers', on: Map<string, T>): void {
 		for (const [d, x] of on) (this.text[kind].get(d) as T[]).push(x);
 	}
 
@@ -236,6 +246,29 @@ class Merge {
 			};
 			const vipAddresses = new Set((vips as Array<{address: string}>).map((v) => v.address.split('/')[0]!.toLowerCase()));
 			this.typedInstances.push({name, doc, members: new Set(on.keys()), trackScripts: typing.trackScripts ? first.trackNames! : [], vips: vipAddresses});
+		}
+	}
+
+	/**
+	 * A sync group is typed when it is only its list of typed instances, the same wherever it is, and on
+	 * exactly the directors that run them (the render writes it there); anything else stays text whole.
+	 */
+	syncGroups(): void {
+		for (const {key: name, on, duplicate} of byKey(this.dirs, (c) => c.vrrpSyncGroups, (g) => g.name)) {
+			const lifted = [...on.values()].map(liftSyncGroup);
+			const first = lifted[0];
+			const typed = first?.map((n) => this.typedInstances.find((i) => i.name === n));
+			const runners = new Set(typed?.flatMap((i) => (i ? [...i.members] : [])));
+			const typable =
+				!duplicate &&
+				!this.demoted(`group:${name}`) &&
+				first !== undefined &&
+				lifted.every((l) => l !== undefined && same(l, first)) &&
+				typed!.every((i) => i !== undefined) &&
+				runners.size === on.size &&
+				[...on.keys()].every((d) => runners.has(d));
+			if (typable) this.typedGroups.push({name, instances: first});
+			else this.keepAsText('syncGroups', on);
 		}
 	}
 
@@ -338,13 +371,20 @@ class Merge {
 	/** Top-level lines per director: everything not typed, in keepalived-conf's order. */
 	private topLevel(d: DirectorConfig): SyntaxNode[] {
 		const c = d.config;
-		const rest: KeepalivedConfig = {...c, vrrpScripts: this.text.scripts.get(d.name)!, vrrpInstances: this.text.instances.get(d.name)!, virtualServers: this.text.virtualServers.get(d.name)!};
+		const rest: KeepalivedConfig = {
+			...c,
+			vrrpScripts: this.text.scripts.get(d.name)!,
+			vrrpInstances: this.text.instances.get(d.name)!,
+			vrrpSyncGroups: this.text.syncGroups.get(d.name)!,
+			virtualServers: this.text.virtualServers.get(d.name)!,
+		};
 		return nodesExcept(configFields, rest, new Set(['globalDefs']));
 	}
 
 	build(): MergeResult {
 		this.scripts();
 		this.instances();
+		this.syncGroups();
 		this.settleScripts();
 		const vs = this.virtualServers();
 		for (const [name, s] of this.typedScripts) if (this.demote.has(`script:${name}`)) this.keepAsText('scripts', new Map([...s.on].map((d) => [d, this.dirs.find((x) => x.name === d)!.config.vrrpScripts.find((x) => x.name === name)!])));
@@ -386,6 +426,7 @@ class Merge {
 				? {track_scripts: typedScripts.map(([, s]) => ({...s.lifted.doc, ...(s.lifted.extra.length > 0 ? {extra: text(s.lifted.extra)} : {})}))}
 				: {}),
 			vrrp_instances: this.typedInstances.map((i) => i.doc),
+			...(this.typedGroups.length > 0 ? {vrrp_sync_groups: this.typedGroups.map((g) => ({name: g.name, instances: g.instances}))} : {}),
 			virtual_servers: vs.docs,
 		};
 		// omit goes last in each typed script, for reading.
@@ -394,7 +435,13 @@ class Merge {
 			Object.keys(s).forEach((k) => delete s[k]);
 			Object.assign(s, rest, omit !== undefined ? {omit} : {});
 		}
-		const index: DocIndex = {scripts: typedScripts.map(([n]) => n), instances: this.typedInstances.map((i) => i.name), virtualServers: vs.index, realServers: vs.rsIndex};
+		const index: DocIndex = {
+			scripts: typedScripts.map(([n]) => n),
+			instances: this.typedInstances.map((i) => i.name),
+			groups: this.typedGroups.map((g) => g.name),
+			virtualServers: vs.index,
+			realServers: vs.rsIndex,
+		};
 		return {doc, index, demote: this.demote, addressSource: this.addressSource};
 	}
 }

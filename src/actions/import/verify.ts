@@ -31,6 +31,7 @@ function blockAt(path: FieldPath, index: DocIndex): string | undefined {
 		if (sub === 'track_scripts') return `track:${name}`;
 		return `instance:${name}`;
 	}
+	if (section === 'vrrp_sync_groups') return index.groups[i] !== undefined ? `group:${index.groups[i]}` : undefined;
 	if (section === 'virtual_servers') {
 		const rs = typeof j === 'number' && sub === 'real_servers' ? index.realServers[i]?.[j] : undefined;
 		if (rs !== undefined) return subsub === 'check' ? `check:${rs}` : `rs:${rs}`;
@@ -106,6 +107,10 @@ export function compareRendered(profile: Profile, dirs: readonly DirectorConfig[
 		for (const name of index.instances) {
 			const why = differs({vrrpInstances: a.vrrpInstances.filter((s) => s.name === name)}, {vrrpInstances: b.vrrpInstances.filter((s) => s.name === name)});
 			if (why) demote.set(`instance:${name}`, why);
+		}
+		for (const name of index.groups) {
+			const why = differs({vrrpSyncGroups: a.vrrpSyncGroups.filter((g) => g.name === name)}, {vrrpSyncGroups: b.vrrpSyncGroups.filter((g) => g.name === name)});
+			if (why) demote.set(`group:${name}`, why);
 		}
 		index.virtualServers.forEach((key, i) => {
 			const va = a.virtualServers.find((v) => virtualServerKey(v) === key);
