@@ -12,7 +12,7 @@ import {renderKeepalivedConf} from '../render/keepalived-conf.js';
 import {netnsExists} from '../transport/netns.js';
 import type {LabPlan} from './plan.js';
 import {checkLabPreflight} from './preflight.js';
-import {bootPaths, FAILED_MARKER, hostEnvFile, hostInitScript, LAB_SUDO_USER, READY_MARKER, systemctlStandin, umlInitScript} from './scripts.js';
+import {bootPaths, FAILED_MARKER, hostEnvFile, hostInitScript, LAB_HOST_TMPFS_DIRS, LAB_SUDO_USER, READY_MARKER, systemctlStandin, umlInitScript} from './scripts.js';
 
 export type Log = (line: string) => void;
 
@@ -176,6 +176,8 @@ export async function labUp(plan: LabPlan, profile: Profile, log: Log, deadlineM
 async function bootKernel(plan: LabPlan): Promise<number> {
 	// UML mounts a tmpfs here for its modules; the folder must exist on the (read-only) host root.
 	mkdirSync('/usr/lib/modules', {recursive: true});
+	// Each lab host mounts its own tmpfs on these (deploy's boot-time real-server setup goes there).
+	for (const dir of LAB_HOST_TMPFS_DIRS) mkdirSync(dir, {recursive: true});
 	const ns = plan.netns;
 	await run(['ip', 'netns', 'add', ns]);
 	await run(['ip', '-n', ns, 'link', 'set', 'lo', 'up']);

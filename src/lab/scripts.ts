@@ -141,6 +141,9 @@ export function hostEnvFile(plan: LabPlan, host: LabHost): string {
 		.join('\n')}\n`;
 }
 
+/** Folders every lab host gets its own tmpfs on (lab up creates them on the host root first). */
+export const LAB_HOST_TMPFS_DIRS = ['/usr/local/lib/lvsdeck', '/etc/systemd/system'] as const;
+
 /** One lab host, PID 1 of its own PID namespace, with its own network, UTS and mount namespaces. */
 export function hostInitScript(plan: LabPlan): string {
 	return `#!/bin/sh
@@ -161,10 +164,9 @@ mount -t tmpfs -o mode=1777 tmpfs /tmp
 mount -t tmpfs -o mode=700 tmpfs /root
 mount -t tmpfs -o mode=755 tmpfs /etc/keepalived
 mount -t tmpfs -o mode=755 tmpfs /etc/sysctl.d
-# and its own boot-time setup (deploy installs a script and a systemd unit for real servers)
-mkdir -p /usr/local/lib/lvsdeck /etc/systemd/system
-mount -t tmpfs -o mode=755 tmpfs /usr/local/lib/lvsdeck
-mount -t tmpfs -o mode=755 tmpfs /etc/systemd/system
+# and its own boot-time setup (deploy installs a script and a systemd unit for real servers; lab up
+# makes these folders on the host root, read-only here)
+${LAB_HOST_TMPFS_DIRS.map((d) => `mount -t tmpfs -o mode=755 tmpfs ${d} || echo "FAILED cannot mount a tmpfs on ${d}"`).join('\n')}
 # sudo rights of the lab's non-root login: both lvsdeck drop-ins (tests replace them to try less)
 mount -t tmpfs -o mode=755 tmpfs /etc/sudoers.d
 for f in monitor operate; do cp /run/lab/boot/sudoers-$f /etc/sudoers.d/lvsdeck-$f && chmod 440 /etc/sudoers.d/lvsdeck-$f; done
