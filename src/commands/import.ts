@@ -8,11 +8,13 @@ import {parse as parseYaml} from 'yaml';
 import {CliError} from '../cli-error.js';
 import {nameSchema} from '../profile/schema.js';
 import {resolveProfile} from '../profile/resolve.js';
+import type {Profile} from '../profile/model.js';
 import {profileSchema} from '../profile/schema.js';
 import {buildProfile, ImportError, ImportInternalError, localFiles, readDirectorConfigs, type DirectorSource, type ImportSettings} from '../actions/import/import.js';
 import {redactedProfileYaml} from '../actions/import/redact.js';
 import type {Doc} from '../actions/import/lift.js';
 import {readRemoteKeepalivedConfig, RemoteReadError} from '../probes/keepalived-files.js';
+import {detectVipDevices} from '../actions/import/vip-devices.js';
 import {keepalivedVersionCommand} from '../probes/vrrp.js';
 import {readVersionOutput} from '../probes/keepalived-caps.js';
 import {createClusterTransport} from '../transport/cluster-transport.js';
@@ -198,6 +200,9 @@ export async function importCommand(o: ImportOptions): Promise<number> {
 		const read = readDirectorConfigs(sources);
 		for (const w of read.warnings) printErr(w);
 		result = buildProfile(read.dirs, {...settings, extraHosts: setup.hosts});
+		// Over SSH, also look where the DR real servers hold their VIPs (lo, or a dummy device).
+		const vipDevices = remote.size > 0 ? await realServerVipDevices(o, result.profile) : undefined;
+		if (vipDevices && vipDevices.size > 0) result = buildProfile(read.dirs, {...settings, extraHosts: setup.hosts, vipDevices});
 	} catch (error) {
 		if (error instanceof ImportError || error instanceof ImportInternalError) throw new CliError(error.message, 2);
 		throw error;
@@ -216,6 +221,19 @@ export async function importCommand(o: ImportOptions): Promise<number> {
 		`lvsdeck import: wrote ${o.out} (${names.length} director${names.length === 1 ? '' : 's'}, ${p.instances.length} typed vrrp_instance${p.instances.length === 1 ? '' : 's'}, ${p.virtualServers.length} typed virtual_server${p.virtualServers.length === 1 ? '' : 's'})${backup ? `; the old file is ${path.relative(process.cwd(), backup) || backup}` : ''}`,
 	);
 	return 0;
+}
+
+/** DR real servers' dummy VIP devices, read best effort with the read-only transport; notes for hosts it could not read. */
+async function realServerVipDevices(o: ImportOptions, profile: Profile): Promise<Map<string, string>> {
+	const transport = createClusterTransport(profile, {readOnly: true, trust: parseTrust(o.trustHostKey)});
+	try {
+		const found = await detectVipDevices(profile, transport);
+		for (const n of found.notes) printErr(`lvsdeck import: note: ${n}`);
+		for (const [host, device] of found.devices) printErr(`lvsdeck import: note: ${host} holds its VIPs on ${device}: vip_device ${device}`);
+		return found.devices;
+	} finally {
+		await transport.close();
+	}
 }
 
 /** The director's keepalived version (the profile records it; render and deploy follow it); undefined when it says none. */

@@ -112,6 +112,16 @@ function parseFlagsLine(tag: string, value: string): LinkState | undefined {
 	return {name, up: (parseInt(value.trim(), 16) & 0x1) === 1};
 }
 
+/** The kernel's flags of each interface (`flags.eth0=0x1003` lines): IFF_LOOPBACK 0x8, IFF_NOARP 0x80. */
+export function interfaceFlags(text: string): Map<string, number> {
+	const flags = new Map<string, number>();
+	for (const line of (typeof text === 'string' ? text : '').split('\n')) {
+		const m = /^flags\.([^=]{1,15})=(0x[0-9a-fA-F]{1,8})\r?$/.exec(line);
+		if (m && isInterfaceName(m[1])) flags.set(m[1]!, parseInt(m[2]!, 16));
+	}
+	return flags;
+}
+
 const RTF_UP = 0x1;
 const RTF_REJECT = 0x200;
 

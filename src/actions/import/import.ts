@@ -120,6 +120,8 @@ export interface ImportSettings {
 	readonly extraHosts?: Readonly<Record<string, Doc>>;
 	readonly header: readonly string[];
 	readonly resolve?: ResolveOptions;
+	/** DR real servers holding their VIPs on a dummy interface (host name → device): their vip_device. */
+	readonly vipDevices?: ReadonlyMap<string, string>;
 }
 
 export interface ImportResult {
@@ -153,6 +155,7 @@ function fullDoc(merged: MergeResult, settings: ImportSettings, dirs: readonly D
 	const keepalived = withVersions(hosts, mergedKeepalived, dirs);
 	for (const [name, ssh] of settings.hostSsh ?? []) if (hosts[name]) hosts[name] = {...hosts[name], ssh};
 	for (const [name, host] of Object.entries(settings.extraHosts ?? {})) hosts[name] ??= host;
+	for (const [name, device] of settings.vipDevices ?? []) if (hosts[name]?.['role'] === 'realserver') hosts[name] = {...hosts[name], vip_device: device};
 	const settingsKeepalived = settings.configPath ? {config_path: settings.configPath} : {};
 	const allKeepalived = {...settingsKeepalived, ...keepalived};
 	return {
