@@ -153,7 +153,7 @@ describe('the screens against hostile hosts', () => {
 				await show('VRRP details', KEYS.enter, (f) => f.includes('details (Enter/Esc to close)'));
 				await show('VRRP details closed', KEYS.escape, (f) => !f.includes('details (Enter/Esc'));
 				const rs = await show('real-server view', '4', (f) => f.includes('RS SETUP'));
-				expect(rs).toMatch(/rs1\s+yes\s+yes/);
+				expect(rs).toMatch(/rs1\s+yes\s+VIP on lo/);
 				const log = await show('log view', '5', (f) => f.includes('action log'));
 				expect(log).toContain('127.0.0.100 added on dir1 (eth0)');
 				expect(log).toContain('client2 is unreachable: client2: go away now please');

@@ -76,7 +76,7 @@ describe('console', () => {
 		expect(frame).toContain('reads the JSON dump on signal 36; pid file /run/keepalived.pid');
 		frame = await press(stdin, lastFrame, KEYS.escape, (f) => !f.includes('details ('), 'the detail pane closed');
 		frame = await press(stdin, lastFrame, '4', (f) => f.includes('RS SETUP'), 'the real-server view');
-		expect(frame).toMatch(/rs1\s+yes\s+yes\s+ok 1\/2\s+active\s+answers\s+in w1\s+in w1/);
+		expect(frame).toMatch(/rs1\s+yes\s+VIP on lo\s+ok 1\/2\s+active\s+answers\s+in w1\s+in w1/);
 	});
 
 	it('filters rows with / and shows details with Enter', async () => {
