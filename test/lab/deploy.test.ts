@@ -135,11 +135,11 @@ describe('deploy on the lab', () => {
 		expect(second.stdout).toContain('nothing to deploy');
 
 		const content = await cat('rs1', ARP_SYSCTL_FILE);
-		const revert = await pool.exec('rs1', ['sh', '-c', REALSERVER_SETUP_SCRIPT, 'lvsdeck-setup', 'revert', ARP_SYSCTL_FILE, '192.168.67.100'], {stdin: ''});
+		const revert = await pool.exec('rs1', ['sh', '-c', REALSERVER_SETUP_SCRIPT, 'lvsdeck-setup', 'revert', ARP_SYSCTL_FILE, '192.168.67.100'], {stdin: '', timeoutMs: 30_000});
 		expect(parseSetupChanges(revert.stdout)).toEqual(expect.arrayContaining(['vip:-192.168.67.100', `file:-${ARP_SYSCTL_FILE}`]));
-		const apply = await pool.exec('rs1', ['sh', '-c', REALSERVER_SETUP_SCRIPT, 'lvsdeck-setup', 'apply', ARP_SYSCTL_FILE, '192.168.67.100'], {stdin: content});
+		const apply = await pool.exec('rs1', ['sh', '-c', REALSERVER_SETUP_SCRIPT, 'lvsdeck-setup', 'apply', ARP_SYSCTL_FILE, '192.168.67.100'], {stdin: content, timeoutMs: 30_000});
 		expect(parseSetupChanges(apply.stdout)).toEqual(expect.arrayContaining(['vip:192.168.67.100', `file:${ARP_SYSCTL_FILE}`]));
-		const again = await pool.exec('rs1', ['sh', '-c', REALSERVER_SETUP_SCRIPT, 'lvsdeck-setup', 'apply', ARP_SYSCTL_FILE, '192.168.67.100'], {stdin: content});
+		const again = await pool.exec('rs1', ['sh', '-c', REALSERVER_SETUP_SCRIPT, 'lvsdeck-setup', 'apply', ARP_SYSCTL_FILE, '192.168.67.100'], {stdin: content, timeoutMs: 30_000});
 		expect(parseSetupChanges(again.stdout)).toEqual([]);
 	});
 

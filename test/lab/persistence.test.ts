@@ -59,7 +59,8 @@ describe('persistence_timeout', () => {
 			expect(watch.stderr).not.toMatch(/share|weight/i);
 			await waitFor(watchersOnClient, (n) => n === '0', {timeoutMs: 10_000, what: 'no watcher left on client1'});
 		} finally {
-			const back = run('deploy', '--profile', LAB_PROFILE, '--yes');
+			// Taking persistence_timeout away is a removal: say yes to it.
+			const back = run('deploy', '--profile', LAB_PROFILE, '--yes', '--allow-removals');
 			expect(back.status, back.stdout + back.stderr).toBe(0);
 		}
 	});

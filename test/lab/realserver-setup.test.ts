@@ -20,10 +20,12 @@ const pool = new SshPool(profile.hosts);
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'lvsdeck-rs-setup-'));
 const VIP = profile.virtualServers[0]!.vip;
 const DEVICE = 'lvsvip0';
+/** The setup runs a few dozen small programs; the lab's emulated CPU is slow when the machine is busy. */
+const SETUP_TIMEOUT_MS = 30_000;
 
 const deployCli = (file: string, ...args: string[]) => spawnSync(process.execPath, [CLI, 'deploy', '--profile', file, '--yes', ...args], {encoding: 'utf8', timeout: 120_000});
 const setup = (host: string, mode: 'apply' | 'check' | 'revert', args: readonly string[], stdin: string) =>
-	pool.exec(host, ['sh', '-c', REALSERVER_SETUP_SCRIPT, 'lvsdeck-setup', mode, ARP_SYSCTL_FILE, ...args], {stdin});
+	pool.exec(host, ['sh', '-c', REALSERVER_SETUP_SCRIPT, 'lvsdeck-setup', mode, ARP_SYSCTL_FILE, ...args], {stdin, timeoutMs: SETUP_TIMEOUT_MS});
 const addrs = async (host: string, dev: string) => (await pool.exec(host, ['sh', '-c', 'ip -o addr show dev "$1" 2>/dev/null || echo MISSING', 'x', dev])).stdout;
 const sysctl = async (host: string, key: string) => (await pool.exec(host, ['sysctl', '-n', key])).stdout.trim();
 
@@ -102,7 +104,7 @@ describe('TUN and NAT steps of the setup script (on rs1, with a VIP no service u
 	// Only the tunnel's rp_filter: the lab's DR ARP settings of rs1 stay as they are.
 	const file = 'net.ipv4.conf.tunl0.rp_filter = 0\n';
 	const file2 = '/etc/sysctl.d/91-lvsdeck-test.conf';
-	const run = (mode: 'apply' | 'check' | 'revert') => pool.exec('rs1', ['sh', '-c', REALSERVER_SETUP_SCRIPT, 'lvsdeck-setup', mode, file2, ...args], {stdin: mode === 'revert' ? '' : file});
+	const run = (mode: 'apply' | 'check' | 'revert') => pool.exec('rs1', ['sh', '-c', REALSERVER_SETUP_SCRIPT, 'lvsdeck-setup', mode, file2, ...args], {stdin: mode === 'revert' ? '' : file, timeoutMs: SETUP_TIMEOUT_MS});
 
 	afterAll(async () => {
 		await run('revert').catch(() => undefined);
@@ -163,7 +165,7 @@ describe('the boot-time setup (rs1)', () => {
 		try {
 			await pool.exec('rs1', ['ip', 'addr', 'del', `${VIP}/32`, 'dev', 'lo']);
 			expect(await addrs('rs1', 'lo')).not.toContain(` ${VIP}/32 `);
-			const run = await pool.exec('rs1', ['sh', boot]);
+			const run = await pool.exec('rs1', ['sh', boot], {timeoutMs: SETUP_TIMEOUT_MS});
 			expect(run.code, run.stderr).toBe(0);
 			expect(parseSetupChanges(run.stdout)).toEqual([`vip:${VIP}`]);
 			expect(await addrs('rs1', 'lo')).toContain(` ${VIP}/32 `);
@@ -177,7 +179,7 @@ describe('the boot-time setup (rs1)', () => {
 		expect(iface).toMatch(/^\w+$/);
 		const key = `net.ipv4.conf.${iface}.arp_announce`;
 		const file = '/etc/sysctl.d/92-lvsdeck-previous-test.conf';
-		const run = (mode: 'apply' | 'revert') => pool.exec('rs1', ['sh', '-c', REALSERVER_SETUP_SCRIPT, 'lvsdeck-setup', mode, file], {stdin: mode === 'revert' ? '' : `${key} = 2\n`});
+		const run = (mode: 'apply' | 'revert') => pool.exec('rs1', ['sh', '-c', REALSERVER_SETUP_SCRIPT, 'lvsdeck-setup', mode, file], {stdin: mode === 'revert' ? '' : `${key} = 2\n`, timeoutMs: SETUP_TIMEOUT_MS});
 		const original = await sysctl('rs1', key);
 		try {
 			// Effective arp_announce is max(all, interface) = 2 throughout: the lab's DR setup is unaffected.

@@ -90,11 +90,14 @@ export async function executeDeploy(profile: Profile, transport: Transport, plan
 	return finish(true, results);
 }
 
+/** The setup runs a few dozen small programs (ip, sysctl, cmp, mv for each file): slow hosts need more than the usual command time. */
+const SETUP_TIMEOUT_MS = 30_000;
+
 /** The real-server setup is idempotent: when its result never arrives, running deploy again finishes it. */
 async function setupRealServer(transport: Transport, hp: HostPlan, emit: (e: Omit<DeployEvent, 'host'>) => void, remote: (t: string) => string): Promise<HostReport> {
 	const host = hp.host;
 	emit({step: 'setup', status: 'start', message: `${hp.vips?.join(' ') || 'no VIPs'}, sysctls, ${hp.file.path}, the boot-time setup (${BOOT_UNIT})`});
-	const step = await runStep(() => transport.exec(host, ['sh', '-c', REALSERVER_SETUP_SCRIPT, 'lvsdeck-setup', 'apply', hp.file.path, ...(hp.vips ?? [])], {stdin: hp.file.desired}));
+	const step = await runStep(() => transport.exec(host, ['sh', '-c', REALSERVER_SETUP_SCRIPT, 'lvsdeck-setup', 'apply', hp.file.path, ...(hp.vips ?? [])], {stdin: hp.file.desired, timeoutMs: SETUP_TIMEOUT_MS}));
 	const changes = step.kind === 'ok' ? parseSetupChanges(step.value.stdout) : undefined;
 	if (step.kind === 'unknown') {
 		const message = `state unknown: the real-server setup did not report back (${remote(step.why)}); it may be partly applied; deploy again to finish it (the setup is idempotent)`;
