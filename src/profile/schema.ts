@@ -110,6 +110,9 @@ const serviceCommandsSchema = z
 	})
 	.strict();
 
+/** A service with its name and commands: what a real server runs (the rs-health drill stops and starts it). */
+const namedServiceSchema = serviceCommandsSchema.extend({name: nameSchema}).strict();
+
 const hostSchema = z
 	.object({
 		// `unknown` (an import without the address): commands that connect to the host refuse.
@@ -117,7 +120,7 @@ const hostSchema = z
 		role: z.enum(['director', 'realserver', 'client', 'bastion']),
 		ssh: sshSchema.optional(),
 		/** The service a real server offers (its start/stop/status commands). */
-		service: serviceCommandsSchema.extend({name: nameSchema}).strict().optional(),
+		service: namedServiceSchema.optional(),
 		keepalived: directorConfSchema.optional(),
 		/** Real servers of DR services: the device holding the VIPs (default lo), e.g. a dummy interface. */
 		vip_device: interfaceSchema.optional(),
@@ -234,6 +237,8 @@ const realServerSchema = z
 		// What ipvsadm and keepalived 2.2.7 both accept for a real server.
 		weight: z.number().int().min(0).max(65535).default(1),
 		check: checkSchema.default({type: 'none'}),
+		/** The unit that serves this virtual service on this real server (over the virtual server's rs_service and the host's service). */
+		service: namedServiceSchema.optional(),
 		extra: confTextSchema.optional(),
 		omit: omitSchema(['weight']),
 	})
@@ -249,6 +254,8 @@ const virtualServerSchema = z
 		persistence_timeout: z.number().int().min(1).max(2_678_400).optional(),
 		delay_loop: z.number().int().min(1).max(3600).default(6),
 		real_servers: z.array(realServerSchema).min(1),
+		/** The unit that serves this virtual service on its real servers (over the hosts' service). */
+		rs_service: namedServiceSchema.optional(),
 		extra: confTextSchema.optional(),
 		omit: omitSchema(['delay_loop', 'protocol']),
 	})
