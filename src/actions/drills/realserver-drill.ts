@@ -50,7 +50,7 @@ export function runRealServerDrill(profile: Profile, transport: Transport, optio
  * needs the unit serving that virtual service there (realServerService: the real server's, the virtual
  * server's rs_service, else the host's service).
  */
-function drillTarget(profile: Profile, kind: RealServerDrillKind, rsName: string | undefined, service: string | undefined): {vs: VirtualServer; rs: RealServer; unit: ServiceCommands | undefined} {
+export function drillTarget(profile: Profile, kind: RealServerDrillKind, rsName: string | undefined, service: string | undefined): {vs: VirtualServer; rs: RealServer; unit: ServiceCommands | undefined} {
 	const {vs, rs} = realServerTarget(profile, rsName, service);
 	const unit = realServerService(profile, vs, rs);
 	if (kind === 'rs-health' && !unit) throw new DrillRefused(`${rs.host} has no service commands for ${vs.protocol} ${vs.vip}:${vs.port} in the profile (the real server's service, the virtual server's rs_service or the host's service)`);
