@@ -112,6 +112,7 @@ export function drillReport<D extends DrillReport['drill'], T extends object, M 
 		verdict: c.verdict,
 		reasons: c.reasons,
 		...measured,
+		...(c.traffic !== undefined ? {traffic: c.traffic} : {}),
 		requests: c.requests,
 		...counts,
 		longestGapMs: c.longestGapMs,

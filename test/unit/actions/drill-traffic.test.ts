@@ -9,6 +9,8 @@ import {checkPlanAgainstProfile, parseDrillPlan} from '../../../src/actions/dril
 import {trafficChoiceProblem} from '../../../src/actions/drills/traffic-choice.js';
 import {drillTarget} from '../../../src/actions/drills/realserver-drill.js';
 import {describeSpec, type DrillSpec} from '../../../src/actions/drills/run.js';
+import {drillReport} from '../../../src/actions/drills/drill-report.js';
+import {formatDrill} from '../../../src/actions/drills/format.js';
 import {drillCommand} from '../../../src/commands/drill.js';
 import {pickVirtualService} from '../../../src/actions/traffic.js';
 import type {Transport} from '../../../src/transport/types.js';
@@ -61,6 +63,14 @@ describe('traffic choice checked against the drilled service', () => {
 		// the default service of a failover drill is the HTTP one: http sends a GET of its own
 		expect(problem({kind: 'failover', traffic: {send: 'x'}})).toEqual({field: 'send', message: '--send: only for --mode tcp or udp (http sends a GET)'});
 		expect(problem({kind: 'drain', service: `${VIP}:9000`, traffic: {send: 'a\\qb'}})?.field).toBe('send');
+	});
+
+	it('the report and its text name the traffic', () => {
+		const common = {profile: 'lab', traffic: `udp://${VIP}:9053, backends from the connection table`, verdict: 'pass' as const, reasons: [], requests: {total: 1, failed: 0, timeouts: 0, perBackend: {}}, longestGapMs: 0, latencyP50Ms: null, latencyP99Ms: null, restored: true, startedAt: '', endedAt: '', durationMs: 1, timeline: []};
+		const measured = {failoverMs: 1, removalMs: 1, vipLeftMs: null, expectedBoundMs: 1, splitBrainMs: 0 as const, returnMs: 1, preempt: '-' as const, keepalivedTransitionAt: null, measuredMinusKeepalivedMs: null};
+		const report = drillReport('rs-health', common, {instance: 'x', service: 'x', vip: VIP, target: 'rs1', takeover: 'dir1'}, measured, {failedAfterRemoval: 0, toTargetAfterRemoval: 0});
+		expect(report.traffic).toBe(common.traffic);
+		expect(formatDrill(report).split('\n')).toContain(`  traffic: ${common.traffic}`);
 	});
 
 	it('describes a drill with its mode', () => {
