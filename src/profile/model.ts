@@ -156,6 +156,14 @@ export interface VirtualServer extends ConfExtras {
 	readonly realServers: readonly RealServer[];
 	/** The unit serving this virtual service on its real servers (`rs_service`), unless a real server names its own. */
 	readonly rsService?: ServiceCommands;
+	/** The station's probe of the real servers' port (`probe`): text to send and text the answer must contain. */
+	readonly probe?: PortExchange;
+}
+
+/** A send/expect pair on a socket, as written (its escapes not yet decoded: text/send-text.ts). */
+export interface PortExchange {
+	readonly send?: string;
+	readonly expect?: string;
 }
 
 export interface TrackScript extends ConfExtras {

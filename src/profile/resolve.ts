@@ -247,6 +247,7 @@ function resolveVirtualServer(vs: ProfileDoc['virtual_servers'][number], address
 		...confExtrasOf(rs),
 	})),
 	...(vs.rs_service ? {rsService: resolveService(vs.rs_service)} : {}),
+	...(vs.probe ? {probe: {...(vs.probe.send !== undefined ? {send: vs.probe.send} : {}), ...(vs.probe.expect !== undefined ? {expect: vs.probe.expect} : {})}} : {}),
 	...confExtrasOf(vs),
 	};
 }

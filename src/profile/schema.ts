@@ -3,6 +3,7 @@
 import {z} from 'zod';
 import {isIP} from 'node:net';
 import {ADDRESS_UNKNOWN, confTextSchema, directorConfSchema, omitSchema} from './conf-schema.js';
+import {sendTextProblem} from '../text/send-text.js';
 
 /** Names used as host names, instance names and file names: no shell syntax can pass. */
 export const nameSchema = z
@@ -230,6 +231,25 @@ const checkSchema = z.discriminatedUnion('type', [
 	z.object({type: z.literal('none')}).strict(),
 ]);
 
+/** Text for a socket: printable ASCII with a few escapes (text/send-text.ts). */
+const socketTextSchema = z.string().superRefine((v, ctx) => {
+	const problem = sendTextProblem(v);
+	if (problem !== undefined) ctx.addIssue({code: 'custom', message: problem});
+});
+
+/**
+ * How the station probes each real server's port of a service, beyond a TCP connect or a bare UDP
+ * datagram: what to send, and text the answer must contain (keepalived's TCP_CHECK has no such pair;
+ * a database, a mail or a cache server answering garbage is down for the station).
+ */
+const probeSchema = z
+	.object({
+		send: socketTextSchema.optional(),
+		expect: socketTextSchema.pipe(z.string().min(1, 'must not be empty')).optional(),
+	})
+	.strict()
+	.refine((p) => p.send !== undefined || p.expect !== undefined, {message: 'needs send, expect or both'});
+
 const realServerSchema = z
 	.object({
 		host: nameSchema,
@@ -256,6 +276,8 @@ const virtualServerSchema = z
 		real_servers: z.array(realServerSchema).min(1),
 		/** The unit that serves this virtual service on its real servers (over the hosts' service). */
 		rs_service: namedServiceSchema.optional(),
+		/** The station's probe of each real server's port: a send/expect pair (default: connect, or a bare datagram). */
+		probe: probeSchema.optional(),
 		extra: confTextSchema.optional(),
 		omit: omitSchema(['delay_loop', 'protocol']),
 	})
