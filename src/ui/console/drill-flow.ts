@@ -220,7 +220,7 @@ export function startDrillFlow(flow: FlowStore, kind: ConsoleDrillKind, ctx: Flo
 	);
 }
 
-/** The round-robin watcher against the selected VIP (or the first TCP service) until the abort key. */
+/** The round-robin watcher against the selected IPVS service, else the selected VIP (or the first TCP service), in its mode, until the abort key. */
 export function startWatchFlow(flow: FlowStore, ctx: FlowContext): void {
 	const {profile, store, log} = ctx;
 	const target = pickTarget(profile, ctx.selectedKey);
