@@ -119,20 +119,20 @@ const serviceName = (vs: VirtualServer) => `${vs.protocol.toLowerCase()}:${urlHo
  * first TCP one), or the instance and the service watched through its VIP (the selected one, else a TCP
  * one on the VIP, else any).
  */
-function drillFocus(profile: Profile, kind: ConsoleDrillKind, target: ConsoleTarget): {focus: DrillFocus; vs: VirtualServer | undefined} {
+function drillFocus(profile: Profile, kind: ConsoleDrillKind, target: ConsoleTarget): {focus: DrillFocus; vs: VirtualServer | undefined; chosen: boolean} {
 	const chosen = target.service !== undefined ? findService(profile, target.service) : undefined;
 	if (kind === 'rs-health' || kind === 'drain') {
 		const serves = (v: VirtualServer) => target.rs === undefined || v.realServers.some((r) => r.host === target.rs);
 		const vs = chosen && serves(chosen) ? chosen : (profile.virtualServers.find((v) => v.protocol === 'TCP' && serves(v)) ?? profile.virtualServers.find(serves));
 		if (!vs) throw new DrillRefused(target.rs ? `${target.rs} is not a real server of any virtual service` : 'the profile has no virtual service');
-		return {focus: {vip: vs.vip, rs: target.rs ?? vs.realServers[0]!.host, vs}, vs};
+		return {focus: {vip: vs.vip, rs: target.rs ?? vs.realServers[0]!.host, vs}, vs, chosen: vs === chosen};
 	}
 	const inst = profile.instances.find((i) => i.name === target.instance) ?? profile.instances[0];
 	if (!inst) throw new DrillRefused('the profile has no VRRP instance');
 	const vip = inst.vips[0]!.address;
 	const onVip = profile.virtualServers.filter((v) => v.vip === vip);
 	const vs = chosen && inst.vips.some((v) => v.address === chosen.vip) ? chosen : (onVip.find((v) => v.protocol === 'TCP') ?? onVip[0]);
-	return {focus: {vip: vs?.vip ?? vip, instance: inst.name, ...(vs ? {vs} : {})}, vs};
+	return {focus: {vip: vs?.vip ?? vip, instance: inst.name, ...(vs ? {vs} : {})}, vs, chosen: vs !== undefined && vs === chosen};
 }
 
 /**
@@ -149,9 +149,9 @@ export function startDrillFlow(flow: FlowStore, kind: ConsoleDrillKind, ctx: Flo
 	const rsDrill = kind === 'rs-health' || kind === 'drain';
 	let vs: VirtualServer | undefined;
 	let focus: DrillFocus;
-	const target = pickTarget(profile, ctx.selectedKey);
+	let chosen: boolean;
 	try {
-		({focus, vs} = drillFocus(profile, kind, target));
+		({focus, vs, chosen} = drillFocus(profile, kind, pickTarget(profile, ctx.selectedKey)));
 	} catch (error) {
 		log.append('warn', `${kind} drill: refused: ${error instanceof Error ? error.message : String(error)}`);
 		return;
@@ -198,7 +198,7 @@ export function startDrillFlow(flow: FlowStore, kind: ConsoleDrillKind, ctx: Flo
 			};
 			let session: DrillSessionResult;
 			try {
-				session = await ctx.drills(drillSpecFor(kind, focus, vs, vs !== undefined && target.service !== undefined && findService(profile, target.service) === vs), common, ABORTED_FROM_CONSOLE);
+				session = await ctx.drills(drillSpecFor(kind, focus, vs, chosen), common, ABORTED_FROM_CONSOLE);
 			} catch (error) {
 				endedAt = Date.now();
 				ctx.pace?.(undefined);
