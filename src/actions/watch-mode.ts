@@ -3,6 +3,7 @@
 // traffic source, drill and report carries one string.
 import {isIPv6} from 'node:net';
 import type {VirtualServer} from '../profile/model.js';
+import {sendTextProblem} from '../text/send-text.js';
 
 export const WATCH_MODES = ['http', 'tcp', 'udp'] as const;
 export type WatchMode = (typeof WATCH_MODES)[number];
@@ -84,15 +85,10 @@ export function socketTarget(url: string): SocketTarget | undefined {
 /** What a UDP watcher sends when the operator gives nothing: a datagram must carry something. */
 export const DEFAULT_UDP_PAYLOAD = 'lvsdeck\\n';
 
-/** `--send` text: printable ASCII with the escapes \n, \r, \t and \\, at most this long. */
-export const MAX_SEND_LENGTH = 256;
+export {decodeSendText, MAX_SEND_LENGTH} from '../text/send-text.js';
 
+/** `--send` text: printable ASCII with the escapes \n, \r, \t and \\ (text/send-text.ts). */
 export function checkSendText(text: string): void {
-	if (text.length > MAX_SEND_LENGTH || !/^[ -~]*$/.test(text)) throw new WatchModeError(`--send: at most ${MAX_SEND_LENGTH} printable ASCII characters (use \\n, \\r, \\t for control characters)`);
-	if (/\\(?![nrt\\])/.test(text.replace(/\\\\/g, ''))) throw new WatchModeError('--send: the only escapes are \\n, \\r, \\t and \\\\');
-}
-
-/** The bytes `--send` text stands for (the remote watcher decodes the same escapes the same way). */
-export function decodeSendText(text: string): string {
-	return text.replace(/\\([nrt\\])/g, (_, c: string) => ({n: '\n', r: '\r', t: '\t', '\\': '\\'})[c]!);
+	const problem = sendTextProblem(text);
+	if (problem !== undefined) throw new WatchModeError(`--send: ${problem}`);
 }

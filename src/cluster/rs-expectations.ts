@@ -1,7 +1,7 @@
 // What a real server must have for the services it serves, by forwarding mode (a host may serve DR,
 // NAT and TUN services at once), derived from the profile. Pure.
 import {isIP} from 'node:net';
-import type {Host, Profile} from '../profile/model.js';
+import type {Host, PortExchange, Profile} from '../profile/model.js';
 import type {RealServerExpectations} from '../probes/realserver.js';
 import {inSubnet} from '../probes/subnet.js';
 
@@ -9,6 +9,8 @@ import {inSubnet} from '../probes/subnet.js';
 export interface ServicePort {
 	readonly protocol: 'TCP' | 'UDP';
 	readonly port: number;
+	/** The virtual server's send/expect pair (`probe`) for this port, if it has one. */
+	readonly exchange?: PortExchange;
 }
 
 function servedBy(profile: Profile, host: string) {
@@ -50,7 +52,11 @@ export function servedModes(profile: Profile, host: string): Array<'DR' | 'NAT' 
 export function servicePorts(profile: Profile, host: string): ServicePort[] {
 	const seen = new Map<string, ServicePort>();
 	for (const vs of servedBy(profile, host)) {
-		for (const rs of vs.realServers.filter((r) => r.host === host)) seen.set(`${vs.protocol}/${rs.port}`, {protocol: vs.protocol, port: rs.port});
+		for (const rs of vs.realServers.filter((r) => r.host === host)) {
+			const key = `${vs.protocol}/${rs.port}`;
+			// Two services on one port (two VIPs): the first with a probe says how to ask it.
+			if (!seen.get(key)?.exchange) seen.set(key, {protocol: vs.protocol, port: rs.port, ...(vs.probe ? {exchange: vs.probe} : {})});
+		}
 	}
 	return [...seen.values()];
 }

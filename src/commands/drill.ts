@@ -20,6 +20,8 @@ import {planExitCode, runDrillPlan, type PlanReport} from '../actions/drills/pla
 import {abortOnSignals} from './signals.js';
 import {wholeOption} from './numbers.js';
 import {checkClientHost, pickVirtualService, TrafficTargetError} from '../actions/traffic.js';
+import {DRILL_TIMEOUT_RANGE, type DrillTrafficChoice} from '../actions/drills/common.js';
+import {trafficChoiceProblem} from '../actions/drills/traffic-choice.js';
 
 export {DRILL_KINDS} from '../actions/drills/run.js';
 
@@ -38,6 +40,10 @@ export interface DrillOptions {
 	readonly rate?: string;
 	readonly from?: string;
 	readonly method?: string;
+	/** The drill's traffic: http, tcp or udp (default: by the service, as watch). */
+	readonly mode?: string;
+	readonly send?: string;
+	readonly timeoutMs?: string;
 	readonly recover?: boolean;
 	readonly trustHostKey?: readonly string[];
 }
@@ -45,6 +51,15 @@ export interface DrillOptions {
 export interface DrillSettings {
 	readonly thresholds: {maxFailoverMs?: number; maxFailedRequests?: number};
 	readonly rate: number | undefined;
+	/** --mode, --send and --timeout-ms, checked (against the drilled service too). */
+	readonly traffic?: DrillTrafficChoice;
+}
+
+/** --mode, --send, --timeout-ms as a traffic choice (undefined: none given). */
+function trafficOption(options: DrillOptions): DrillTrafficChoice | undefined {
+	const timeoutMs = wholeOption('--timeout-ms', options.timeoutMs, DRILL_TIMEOUT_RANGE.min, DRILL_TIMEOUT_RANGE.max);
+	const t = {...(options.mode !== undefined ? {mode: options.mode} : {}), ...(options.send !== undefined ? {send: options.send} : {}), ...(timeoutMs !== undefined ? {timeoutMs} : {})};
+	return Object.keys(t).length > 0 ? t : undefined;
 }
 
 /** The drill's options checked against the profile, before anything runs. */
@@ -67,7 +82,12 @@ function checkDrillOptions(profile: Profile, kind: string | undefined, options: 
 		if (error instanceof TrafficTargetError) throw new CliError(error.message, 2);
 		throw error;
 	}
-	return {thresholds, rate};
+	const traffic = trafficOption(options);
+	if (traffic && !options.recover) {
+		const problem = trafficChoiceProblem(profile, cliDrillSpec(kind, options, thresholds, traffic));
+		if (problem) throw new CliError(problem.message, 2);
+	}
+	return {thresholds, rate, ...(traffic ? {traffic} : {})};
 }
 
 const err = (s: string) => printErr(`drill: ${sanitizeLine(s)}`);
@@ -102,20 +122,20 @@ async function recover(profile: Profile, transport: Transport): Promise<number> 
 }
 
 /** The drill the command line asks for, as the engine takes it. */
-function cliDrillSpec(kind: string | undefined, options: DrillOptions, thresholds: DrillSettings['thresholds']): DrillSpec {
-	const service = options.service !== undefined ? {service: options.service} : {};
+function cliDrillSpec(kind: string | undefined, options: DrillOptions, thresholds: DrillSettings['thresholds'], traffic?: DrillTrafficChoice): DrillSpec {
+	const service = {...(options.service !== undefined ? {service: options.service} : {}), ...(traffic ? {traffic} : {})};
 	if (kind === 'rs-health' || kind === 'drain') return {kind, ...(options.rs ? {rs: options.rs} : {}), ...service, thresholds};
 	return {kind: kind as FailoverKind, ...(options.instance ? {instance: options.instance} : {}), ...(options.method ? {method: options.method as HardMethod} : {}), ...service, thresholds};
 }
 
 /** One drill: the session, with Ctrl-C as its abort, printed and written as the options ask. `run` is for tests. */
-export async function runOneDrill(profile: Profile, transport: Transport, kind: string | undefined, options: DrillOptions, {thresholds, rate}: DrillSettings, run?: DrillRunner): Promise<number> {
+export async function runOneDrill(profile: Profile, transport: Transport, kind: string | undefined, options: DrillOptions, {thresholds, rate, traffic}: DrillSettings, run?: DrillRunner): Promise<number> {
 	// Ctrl-C: stop the fault early; the drill restores what it changed before it returns.
 	const interrupt = abortOnSignals(() => err('interrupted: restoring what the drill changed…'));
 	let session: DrillSessionResult;
 	try {
 		const common = {...(rate ? {rate} : {}), ...(options.from ? {from: options.from} : {}), signal: interrupt.signal, onProgress: err};
-		session = await runDrillSession(profile, transport, cliDrillSpec(kind, options, thresholds), common, INTERRUPTED, run);
+		session = await runDrillSession(profile, transport, cliDrillSpec(kind, options, thresholds, traffic), common, INTERRUPTED, run);
 	} finally {
 		interrupt.release();
 	}
@@ -133,6 +153,9 @@ const PER_DRILL_OPTIONS = [
 	['rs', '--rs'],
 	['service', '--service'],
 	['method', '--method'],
+	['mode', '--mode'],
+	['send', '--send'],
+	['timeoutMs', '--timeout-ms'],
 	['maxFailoverMs', '--max-failover-ms'],
 	['maxFailedRequests', '--max-failed-requests'],
 	['recover', '--recover'],

@@ -139,6 +139,8 @@ export interface RealServer extends ConfExtras {
 	readonly port: number;
 	readonly weight: number;
 	readonly check: HealthCheck;
+	/** The unit serving the virtual service on this real server, when the profile names one here. */
+	readonly service?: ServiceCommands;
 }
 
 export type Forwarding = 'DR' | 'NAT' | 'TUN';
@@ -152,6 +154,16 @@ export interface VirtualServer extends ConfExtras {
 	readonly persistenceTimeout?: number;
 	readonly delayLoop: number;
 	readonly realServers: readonly RealServer[];
+	/** The unit serving this virtual service on its real servers (`rs_service`), unless a real server names its own. */
+	readonly rsService?: ServiceCommands;
+	/** The station's probe of the real servers' port (`probe`): text to send and text the answer must contain. */
+	readonly probe?: PortExchange;
+}
+
+/** A send/expect pair on a socket, as written (its escapes not yet decoded: text/send-text.ts). */
+export interface PortExchange {
+	readonly send?: string;
+	readonly expect?: string;
 }
 
 export interface TrackScript extends ConfExtras {
@@ -234,6 +246,14 @@ export function statedKeepalivedVersion(profile: Profile, director: string): str
 /** The host's address on `iface`: a listed interface's, else its main address. */
 export function addressOn(host: Host, iface: string): string {
 	return host.interfaces?.find((i) => i.name === iface)?.address ?? host.address;
+}
+
+/**
+ * The unit that serves `vs` on real server `rs`: the real server's own `service`, else the virtual
+ * server's `rs_service`, else the host's `service` (a host serving one thing names it once).
+ */
+export function realServerService(profile: Profile, vs: VirtualServer, rs: RealServer): ServiceCommands | undefined {
+	return rs.service ?? vs.rsService ?? profile.hosts.find((h) => h.name === rs.host)?.service;
 }
 
 export function directors(profile: Profile): Host[] {

@@ -10,7 +10,7 @@ import {describeJumpLoop, findJumpLoop} from './jumps.js';
 import {byElection} from './election.js';
 import type {FieldPath} from './locate.js';
 import {confExtrasOf, confNodes} from './conf-extras.js';
-import type {Argv, HealthCheck, Host, Preempt, Profile, SshSettings, VrrpInstance} from './model.js';
+import type {Argv, HealthCheck, Host, Preempt, Profile, ServiceCommands, SshSettings, VrrpInstance} from './model.js';
 import {DEFAULT_PID_FILE} from './model.js';
 
 export interface ResolveOptions {
@@ -123,6 +123,20 @@ function sshResolver(doc: ProfileDoc, file: string, options: ResolveOptions) {
 	return {resolveSsh, jumpSource};
 }
 
+type ServiceDoc = NonNullable<ProfileDoc['hosts'][string]['service']>;
+
+/** A service's commands as argv words (never a shell string). */
+function resolveService(service: ServiceDoc): ServiceCommands {
+	return {
+		name: service.name,
+		start: splitCommand(service.start),
+		stop: splitCommand(service.stop),
+		status: splitCommand(service.status),
+		...(service.reload ? {reload: splitCommand(service.reload)} : {}),
+		...(service.restart ? {restart: splitCommand(service.restart)} : {}),
+	};
+}
+
 function resolveHost(name: string, h: ProfileDoc['hosts'][string], resolveSsh: (name: string, address: string, own: SshDoc | undefined) => SshSettings): Host {
 	return {
 		name,
@@ -139,18 +153,7 @@ function resolveHost(name: string, h: ProfileDoc['hosts'][string], resolveSsh: (
 					})),
 				}
 			: {}),
-		...(h.service
-			? {
-					service: {
-						name: h.service.name,
-						start: splitCommand(h.service.start),
-						stop: splitCommand(h.service.stop),
-						status: splitCommand(h.service.status),
-						...(h.service.reload ? {reload: splitCommand(h.service.reload)} : {}),
-						...(h.service.restart ? {restart: splitCommand(h.service.restart)} : {}),
-					},
-				}
-			: {}),
+		...(h.service ? {service: resolveService(h.service)} : {}),
 		...(h.keepalived
 			? {
 					keepalived: {
@@ -240,8 +243,11 @@ function resolveVirtualServer(vs: ProfileDoc['virtual_servers'][number], address
 		port: rs.port,
 		weight: rs.weight,
 		check: resolveCheck(rs.check),
+		...(rs.service ? {service: resolveService(rs.service)} : {}),
 		...confExtrasOf(rs),
 	})),
+	...(vs.rs_service ? {rsService: resolveService(vs.rs_service)} : {}),
+	...(vs.probe ? {probe: {...(vs.probe.send !== undefined ? {send: vs.probe.send} : {}), ...(vs.probe.expect !== undefined ? {expect: vs.probe.expect} : {})}} : {}),
 	...confExtrasOf(vs),
 	};
 }

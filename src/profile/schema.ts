@@ -3,6 +3,7 @@
 import {z} from 'zod';
 import {isIP} from 'node:net';
 import {ADDRESS_UNKNOWN, confTextSchema, directorConfSchema, omitSchema} from './conf-schema.js';
+import {sendTextProblem} from '../text/send-text.js';
 
 /** Names used as host names, instance names and file names: no shell syntax can pass. */
 export const nameSchema = z
@@ -110,6 +111,9 @@ const serviceCommandsSchema = z
 	})
 	.strict();
 
+/** A service with its name and commands: what a real server runs (the rs-health drill stops and starts it). */
+const namedServiceSchema = serviceCommandsSchema.extend({name: nameSchema}).strict();
+
 const hostSchema = z
 	.object({
 		// `unknown` (an import without the address): commands that connect to the host refuse.
@@ -117,7 +121,7 @@ const hostSchema = z
 		role: z.enum(['director', 'realserver', 'client', 'bastion']),
 		ssh: sshSchema.optional(),
 		/** The service a real server offers (its start/stop/status commands). */
-		service: serviceCommandsSchema.extend({name: nameSchema}).strict().optional(),
+		service: namedServiceSchema.optional(),
 		keepalived: directorConfSchema.optional(),
 		/** Real servers of DR services: the device holding the VIPs (default lo), e.g. a dummy interface. */
 		vip_device: interfaceSchema.optional(),
@@ -227,6 +231,25 @@ const checkSchema = z.discriminatedUnion('type', [
 	z.object({type: z.literal('none')}).strict(),
 ]);
 
+/** Text for a socket: printable ASCII with a few escapes (text/send-text.ts). */
+const socketTextSchema = z.string().superRefine((v, ctx) => {
+	const problem = sendTextProblem(v);
+	if (problem !== undefined) ctx.addIssue({code: 'custom', message: problem});
+});
+
+/**
+ * How the station probes each real server's port of a service, beyond a TCP connect or a bare UDP
+ * datagram: what to send, and text the answer must contain (keepalived's TCP_CHECK has no such pair;
+ * a database, a mail or a cache server answering garbage is down for the station).
+ */
+const probeSchema = z
+	.object({
+		send: socketTextSchema.optional(),
+		expect: socketTextSchema.pipe(z.string().min(1, 'must not be empty')).optional(),
+	})
+	.strict()
+	.refine((p) => p.send !== undefined || p.expect !== undefined, {message: 'needs send, expect or both'});
+
 const realServerSchema = z
 	.object({
 		host: nameSchema,
@@ -234,6 +257,8 @@ const realServerSchema = z
 		// What ipvsadm and keepalived 2.2.7 both accept for a real server.
 		weight: z.number().int().min(0).max(65535).default(1),
 		check: checkSchema.default({type: 'none'}),
+		/** The unit that serves this virtual service on this real server (over the virtual server's rs_service and the host's service). */
+		service: namedServiceSchema.optional(),
 		extra: confTextSchema.optional(),
 		omit: omitSchema(['weight']),
 	})
@@ -249,6 +274,10 @@ const virtualServerSchema = z
 		persistence_timeout: z.number().int().min(1).max(2_678_400).optional(),
 		delay_loop: z.number().int().min(1).max(3600).default(6),
 		real_servers: z.array(realServerSchema).min(1),
+		/** The unit that serves this virtual service on its real servers (over the hosts' service). */
+		rs_service: namedServiceSchema.optional(),
+		/** The station's probe of each real server's port: a send/expect pair (default: connect, or a bare datagram). */
+		probe: probeSchema.optional(),
 		extra: confTextSchema.optional(),
 		omit: omitSchema(['delay_loop', 'protocol']),
 	})

@@ -4,7 +4,8 @@ import type {Profile, VirtualServer, VrrpInstance} from '../../profile/model.js'
 import type {ClusterState} from '../../cluster/types.js';
 import {hostOn, vipHolders, vrrpStateOn} from '../../cluster/queries.js';
 import {ownClusterWatch, pollAll, type ClusterWatch} from '../../cluster/watch.js';
-import {createTrafficWatcher, serviceTraffic, serviceWatch, type TrafficSpec, type TrafficWatcher} from '../traffic.js';
+import {createTrafficWatcher, serviceTraffic, serviceWatch, TrafficTargetError, type ServiceWatch, type TrafficSpec, type TrafficWatcher} from '../traffic.js';
+import {WatchModeError} from '../watch-mode.js';
 import type {WatcherSummary} from '../watcher.js';
 import {firstRefusal, type PreflightCheck} from '../preflight.js';
 import {writeJournal, type RestoreStep} from './journal.js';
@@ -39,8 +40,45 @@ export function timelineRecorder(progress: (line: string) => void) {
 	};
 }
 
+/** How a drill's traffic speaks to the service (the watcher's --mode, --send, --timeout-ms). */
+export interface DrillTrafficChoice {
+	/** http, tcp or udp (default: by the service, as `watch` picks it: watch-mode.ts). */
+	readonly mode?: string;
+	/** What tcp or udp sends (the `--send` escapes of watch-mode.ts). */
+	readonly send?: string;
+	/** Per request, connect included (default 1000 ms). */
+	readonly timeoutMs?: number;
+}
+
+/** The default per-request timeout of a drill's traffic. */
+export const DRILL_TIMEOUT_MS = 1000;
+
+/** The limits of a drill's per-request timeout (the same as `watch --timeout-ms`). */
+export const DRILL_TIMEOUT_RANGE = {min: 50, max: 60_000} as const;
+
+/**
+ * How the drill watches `vs`: the operator's choice checked against the service (a UDP mode for a TCP
+ * service, --send with http), defaults as `watch` has them. A wrong choice is the message of a
+ * WatchModeError or TrafficTargetError, which the caller turns into its own error.
+ */
+export function drillServiceWatch(vs: VirtualServer, choice: DrillTrafficChoice = {}): ServiceWatch {
+	return serviceWatch(vs, {mode: choice.mode, send: choice.send});
+}
+
+/** drillServiceWatch for a drill already running: a wrong choice refuses the drill (nothing changed). */
+function watchOrRefuse(vs: VirtualServer, choice: DrillTrafficChoice | undefined): ServiceWatch {
+	try {
+		return drillServiceWatch(vs, choice);
+	} catch (error) {
+		if (error instanceof WatchModeError || error instanceof TrafficTargetError) throw new DrillRefused(error.message);
+		throw error;
+	}
+}
+
 /** Options every drill takes, from the CLI and from the console. */
 export interface DrillCommonOptions {
+	/** How the drill's traffic speaks to the service (default: as `watch` would for it). */
+	readonly traffic?: DrillTrafficChoice;
 	/** Watcher requests per second (default 20). */
 	readonly rate?: number;
 	/** Send the watcher's requests from this client host over SSH instead of the station. */
@@ -70,11 +108,20 @@ export function drillCluster(profile: Profile, transport: Transport, options: Dr
 }
 
 /**
- * The drill's traffic to the service in its default mode (http, tcp or udp; backends from the answer
- * or the directors' connection tables), at the chosen rate, from the station or the chosen client host.
+ * The drill's traffic to the service in the chosen mode (default: the service's, as `watch` picks it;
+ * http, tcp or udp; backends from the answer or the directors' connection tables), at the chosen rate,
+ * from the station or the chosen client host.
  */
 export function drillTraffic(profile: Profile, vs: VirtualServer, transport: Transport, options: DrillCommonOptions, rate = options.rate ?? 20): TrafficSpec {
-	return {...serviceTraffic(profile, serviceWatch(vs), transport), rate, timeoutMs: 1000, ...(options.from ? {from: {transport, host: options.from}} : {})};
+	const watch = watchOrRefuse(vs, options.traffic);
+	const timeoutMs = options.traffic?.timeoutMs ?? DRILL_TIMEOUT_MS;
+	return {...serviceTraffic(profile, watch, transport), rate, timeoutMs, ...(options.from ? {from: {transport, host: options.from}} : {})};
+}
+
+/** The drill's traffic target for people and the report: `tcp://VIP:PORT`, and where backends are read. */
+export function drillTrafficLabel(vs: VirtualServer, options: DrillCommonOptions): string {
+	const w = watchOrRefuse(vs, options.traffic);
+	return `${w.url}${w.send !== undefined ? ` (sending ${w.send})` : ''}, backends from the ${w.backendSource === 'table' ? 'connection table' : 'answers'}`;
 }
 
 /** The drill's watcher, shown to whoever asked (the console), not started yet. */

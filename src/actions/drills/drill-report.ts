@@ -20,6 +20,8 @@ export interface RequestCounts {
 /** What the engine measures for every drill, whatever its kind (the strategy places them in its report). */
 export interface DrillReportCommon {
 	readonly profile: string;
+	/** The drill's traffic: its target (the mode is the scheme) and where backends were read. */
+	readonly traffic?: string;
 	readonly verdict: 'pass' | 'fail';
 	readonly reasons: readonly string[];
 	readonly requests: RequestCounts;
@@ -110,6 +112,7 @@ export function drillReport<D extends DrillReport['drill'], T extends object, M 
 		verdict: c.verdict,
 		reasons: c.reasons,
 		...measured,
+		...(c.traffic !== undefined ? {traffic: c.traffic} : {}),
 		requests: c.requests,
 		...counts,
 		longestGapMs: c.longestGapMs,

@@ -13,6 +13,7 @@ import {
 	confirmDrill,
 	drillCluster,
 	drillTraffic,
+	drillTrafficLabel,
 	drillWatcher,
 	expectationReasons,
 	openJournal,
@@ -37,7 +38,7 @@ export interface DrillContext {
 
 /** A fault prepared on the cluster as it is now: what it changes, and the steps the engine calls in order. */
 export interface PreparedFault<R> {
-	/** The virtual service whose traffic is watched during the drill (in its default watch mode). */
+	/** The virtual service whose traffic is watched during the drill (in the mode the drill options choose, else its default). */
 	readonly service: VirtualServer;
 	/** The hosts the fault changes (the caller's preflight checks look at these). */
 	readonly changes: readonly string[];
@@ -86,8 +87,9 @@ async function preflight<R>(context: DrillContext, strategy: DrillStrategy<R>): 
 	await cluster.pollAll();
 	const fault = await strategy.prepare(context);
 	await runPreflightChecks(profile, transport, options, strategy.kind, fault.changes);
-	const baseline = await cleanBaseline(drillTraffic(profile, fault.service, transport, options));
-	mark(`preflight ok: ${fault.ready}; ${baseline.summary().ok} baseline requests ok${options.from ? ` from ${options.from}` : ''}`);
+	const traffic = drillTraffic(profile, fault.service, transport, options);
+	const baseline = await cleanBaseline(traffic);
+	mark(`preflight ok: ${fault.ready}; ${baseline.summary().ok} baseline requests ok${options.from ? ` from ${options.from}` : ''}; traffic ${drillTrafficLabel(fault.service, options)}`);
 	await fault.check?.();
 	await confirmDrill(options, fault.plan);
 	await fault.beforeJournal?.();
@@ -130,6 +132,7 @@ export async function runDrillEngine<R>(profile: Profile, transport: Transport, 
 	const endedAt = Date.now();
 	return fault.report({
 		profile: profile.name,
+		traffic: drillTrafficLabel(fault.service, options),
 		verdict: reasons.length === 0 ? 'pass' : 'fail',
 		reasons,
 		requests: requestCounts(summary),

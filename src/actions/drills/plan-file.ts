@@ -7,6 +7,7 @@
 //     - {kind: rs-health, rs: rs1}
 //     - {kind: hard-failover, method: cut}
 //     - {kind: failover, service: 192.168.67.100:9053}   # any TCP or UDP service (udp:VIP:PORT when both)
+//     - {kind: rs-health, service: 192.168.67.100:9000, mode: tcp, send: "PING\\n", timeout_ms: 2000}
 import {readFileSync, statSync} from 'node:fs';
 import path from 'node:path';
 import {LineCounter, parseDocument, type Document} from 'yaml';
@@ -14,7 +15,10 @@ import {z} from 'zod';
 import type {Profile} from '../../profile/model.js';
 import {ProfileError} from '../../profile/errors.js';
 import {formatPath, locate, type FieldPath} from '../../profile/locate.js';
-import type {DrillThresholds} from './common.js';
+import type {DrillThresholds, DrillTrafficChoice} from './common.js';
+import {DRILL_TIMEOUT_RANGE} from './common.js';
+import {checkSendText, WATCH_MODES, WatchModeError} from '../watch-mode.js';
+import {trafficChoiceProblem, withoutOption} from './traffic-choice.js';
 import {isRealServerSpec, type DrillSpec} from './run.js';
 import {DrillRefused} from './common.js';
 import {failoverTarget, realServerTarget} from './targets.js';
@@ -26,11 +30,28 @@ const name = z.string().min(1).max(63);
 /** `VIP:PORT` or `tcp:`/`udp:VIP:PORT`, checked against the profile later. */
 const service = z.string().max(80).regex(/^(?:(?:tcp|udp):)?(?:\[[0-9A-Fa-f:.]+\]|[0-9.]+):\d{1,5}$/, 'expected VIP:PORT (udp:VIP:PORT for a UDP service on a TCP port)');
 
+/** `send` text: the watcher's rules (printable ASCII; escapes as `--send` takes them, watch-mode.ts). */
+const send = z.string().superRefine((v, ctx) => {
+	try {
+		checkSendText(v);
+	} catch (error) {
+		if (!(error instanceof WatchModeError)) throw error;
+		ctx.addIssue({code: 'custom', message: withoutOption(error.message)});
+	}
+});
+
+/** How each drill's traffic speaks to its service (the CLI's --mode, --send, --timeout-ms). */
+const traffic = {
+	mode: z.enum(WATCH_MODES, {error: `must be one of ${WATCH_MODES.join(', ')}`}).optional(),
+	send: send.optional(),
+	timeout_ms: z.number().int().min(DRILL_TIMEOUT_RANGE.min).max(DRILL_TIMEOUT_RANGE.max).optional(),
+};
+
 const drillSchema = z.discriminatedUnion('kind', [
-	z.object({kind: z.literal('failover'), instance: name.optional(), service: service.optional(), max_failover_ms: ms.optional(), max_failed_requests: count.optional()}).strict(),
-	z.object({kind: z.literal('hard-failover'), instance: name.optional(), service: service.optional(), method: z.enum(['freeze', 'cut']).optional(), max_failover_ms: ms.optional(), max_failed_requests: count.optional()}).strict(),
-	z.object({kind: z.literal('rs-health'), rs: name.optional(), service: service.optional(), max_removal_ms: ms.optional(), max_failed_requests: count.optional()}).strict(),
-	z.object({kind: z.literal('drain'), rs: name.optional(), service: service.optional(), max_removal_ms: ms.optional(), max_failed_requests: count.optional()}).strict(),
+	z.object({kind: z.literal('failover'), instance: name.optional(), service: service.optional(), ...traffic, max_failover_ms: ms.optional(), max_failed_requests: count.optional()}).strict(),
+	z.object({kind: z.literal('hard-failover'), instance: name.optional(), service: service.optional(), ...traffic, method: z.enum(['freeze', 'cut']).optional(), max_failover_ms: ms.optional(), max_failed_requests: count.optional()}).strict(),
+	z.object({kind: z.literal('rs-health'), rs: name.optional(), service: service.optional(), ...traffic, max_removal_ms: ms.optional(), max_failed_requests: count.optional()}).strict(),
+	z.object({kind: z.literal('drain'), rs: name.optional(), service: service.optional(), ...traffic, max_removal_ms: ms.optional(), max_failed_requests: count.optional()}).strict(),
 ]);
 
 const planSchema = z
@@ -62,9 +83,15 @@ function thresholdsOf(d: DrillDoc): DrillThresholds | undefined {
 	return Object.keys(t).length > 0 ? {...t, names: {maxFailoverMs: removal ? 'max_removal_ms' : 'max_failover_ms', maxFailedRequests: 'max_failed_requests'}} : undefined;
 }
 
+function trafficOf(d: DrillDoc): DrillTrafficChoice | undefined {
+	const t = {...(d.mode !== undefined ? {mode: d.mode} : {}), ...(d.send !== undefined ? {send: d.send} : {}), ...(d.timeout_ms !== undefined ? {timeoutMs: d.timeout_ms} : {})};
+	return Object.keys(t).length > 0 ? t : undefined;
+}
+
 function specOf(d: DrillDoc): DrillSpec {
 	const thresholds = thresholdsOf(d);
-	const t = {...(thresholds ? {thresholds} : {}), ...(d.service ? {service: d.service} : {})};
+	const traffic = trafficOf(d);
+	const t = {...(thresholds ? {thresholds} : {}), ...(d.service ? {service: d.service} : {}), ...(traffic ? {traffic} : {})};
 	if (d.kind === 'rs-health' || d.kind === 'drain') return {kind: d.kind, ...(d.rs ? {rs: d.rs} : {}), ...t};
 	return {kind: d.kind, ...(d.instance ? {instance: d.instance} : {}), ...(d.kind === 'hard-failover' && d.method ? {method: d.method} : {}), ...t};
 }
@@ -138,6 +165,8 @@ export function checkPlanAgainstProfile(plan: DrillPlan, profile: Profile): void
 				throw error;
 			}
 		}
+		const problem = trafficChoiceProblem(profile, spec);
+		if (problem) fail(problem.field, withoutOption(problem.message));
 		if ((spec.kind === 'failover' || spec.kind === 'hard-failover') && spec.instance !== undefined && !profile.instances.some((x) => x.name === spec.instance)) {
 			fail('instance', `no VRRP instance ${spec.instance} in profile ${profile.name}`);
 		}

@@ -1,7 +1,8 @@
 // Real-server drills on the active director: rs-health (stop the service on a real server; measure how
 // long keepalived's checks take to remove it, that nothing fails after the removal, and the return) and
 // drain (weight 0 with ipvsadm; new connections must leave it). Journaled and always restored.
-import type {Host, Profile, RealServer, VirtualServer} from '../../profile/model.js';
+import {realServerService, type Profile, type RealServer, type ServiceCommands, type VirtualServer} from '../../profile/model.js';
+import {shellJoin} from '../../transport/quote.js';
 import type {ClusterState} from '../../cluster/types.js';
 import {realServerOn, serviceOn, vipHolders} from '../../cluster/queries.js';
 import type {Transport} from '../../transport/types.js';
@@ -44,13 +45,17 @@ export function runRealServerDrill(profile: Profile, transport: Transport, optio
 	return runDrillEngine(profile, transport, options, options.thresholds, realServerStrategy(options.kind, options.rs, options.service));
 }
 
-/** The real server and its service (the named one, else its first TCP one), or a refusal. */
-function drillTarget(profile: Profile, kind: RealServerDrillKind, rsName: string | undefined, service: string | undefined): {vs: VirtualServer; rs: RealServer; rsHost: Host} {
+/**
+ * The real server and its service (the named one, else its first TCP one), or a refusal; rs-health also
+ * needs the unit serving that virtual service there (realServerService: the real server's, the virtual
+ * server's rs_service, else the host's service).
+ */
+export function drillTarget(profile: Profile, kind: RealServerDrillKind, rsName: string | undefined, service: string | undefined): {vs: VirtualServer; rs: RealServer; unit: ServiceCommands | undefined} {
 	const {vs, rs} = realServerTarget(profile, rsName, service);
-	const rsHost = profile.hosts.find((h) => h.name === rs.host)!;
-	if (kind === 'rs-health' && !rsHost.service) throw new DrillRefused(`${rs.host} has no service commands in the profile`);
+	const unit = realServerService(profile, vs, rs);
+	if (kind === 'rs-health' && !unit) throw new DrillRefused(`${rs.host} has no service commands for ${vs.protocol} ${vs.vip}:${vs.port} in the profile (the real server's service, the virtual server's rs_service or the host's service)`);
 	if (kind === 'rs-health' && rs.check.type === 'none') throw new DrillRefused(`${rs.host} has no health check in ${vs.vip}:${vs.port}: keepalived would never remove it`);
-	return {vs, rs, rsHost};
+	return {vs, rs, unit};
 }
 
 /**
@@ -95,7 +100,8 @@ interface RealServerRun {
 	readonly kind: RealServerDrillKind;
 	readonly vs: VirtualServer;
 	readonly rs: RealServer;
-	readonly service: Host['service'];
+	/** The unit rs-health stops and starts (absent for drain). */
+	readonly service: ServiceCommands | undefined;
 	readonly label: string;
 	readonly director: string;
 	readonly bound: number;
@@ -117,7 +123,7 @@ interface RealServerRun {
 
 function realServerRun(context: DrillContext, kind: RealServerDrillKind, rsName: string | undefined, service: string | undefined): RealServerRun {
 	const {profile, cluster} = context;
-	const {vs, rs, rsHost} = drillTarget(profile, kind, rsName, service);
+	const {vs, rs, unit} = drillTarget(profile, kind, rsName, service);
 	const director = activeDirectorFor(profile, cluster.store.getState(), vs);
 	const directorHost = profile.hosts.find((h) => h.name === director)!;
 	const bound = kind === 'rs-health' ? removalBoundMs(vs, rs) : 0;
@@ -125,7 +131,7 @@ function realServerRun(context: DrillContext, kind: RealServerDrillKind, rsName:
 		kind,
 		vs,
 		rs,
-		service: rsHost.service,
+		service: unit,
 		label: `${vs.protocol} ${vs.vip}:${vs.port}`,
 		director,
 		bound,
@@ -153,10 +159,10 @@ export function realServerStrategy(kind: RealServerDrillKind, rsName: string | u
 				service: vs,
 				changes: [kind === 'rs-health' ? rs.host : director],
 				ready: `${rs.host} in ${label} on ${director}`,
-				plan: kind === 'rs-health' ? `stop ${service!.name} on ${rs.host} (${service!.stop.join(' ')}); ${director} should remove it from ${label}; then start it again` : `set ${rs.host}'s weight in ${label} to 0 on ${director}; then back to ${rs.weight}`,
+				plan: kind === 'rs-health' ? `stop ${service!.name} on ${rs.host} (${shellJoin(service!.stop)}); ${director} should remove it from ${label}; then start it again (${shellJoin(service!.start)})` : `set ${rs.host}'s weight in ${label} to 0 on ${director}; then back to ${rs.weight}`,
 				restore:
 					kind === 'rs-health'
-						? [{host: rs.host, argv: service!.start, description: `start ${service!.name} (${service!.start.join(' ')})`}]
+						? [{host: rs.host, argv: service!.start, description: `start ${service!.name} (${shellJoin(service!.start)})`}]
 						: [{host: director, argv: weightArgv(vs, rs, rs.weight), description: `weight ${rs.weight} for ${rs.host} in ${label}`}],
 				beforeJournal: () => readNodest(context, d),
 				inject: (at, reasons) => injectRealServerFault(context, d, at, reasons),

@@ -3,7 +3,7 @@
 // console all run drills through here, so a drill kind is added in one place.
 import type {Profile} from '../../profile/model.js';
 import type {Transport} from '../../transport/types.js';
-import type {DrillCommonOptions, DrillThresholds} from './common.js';
+import type {DrillCommonOptions, DrillThresholds, DrillTrafficChoice} from './common.js';
 import type {HardMethod} from './faults.js';
 import {runFailoverDrill, type DrillReport} from './failover.js';
 import {runRealServerDrill} from './realserver-drill.js';
@@ -18,6 +18,8 @@ export interface FailoverSpec {
 	/** The service to watch (`VIP:PORT`); its VIP picks the instance when none is named. */
 	readonly service?: string;
 	readonly thresholds?: DrillThresholds;
+	/** How the drill's traffic speaks to the service (mode, payload, timeout). */
+	readonly traffic?: DrillTrafficChoice;
 }
 
 export interface RealServerSpec {
@@ -26,6 +28,7 @@ export interface RealServerSpec {
 	/** The service the real server is drilled in (`VIP:PORT`). */
 	readonly service?: string;
 	readonly thresholds?: DrillThresholds;
+	readonly traffic?: DrillTrafficChoice;
 }
 
 export type DrillSpec = FailoverSpec | RealServerSpec;
@@ -36,12 +39,14 @@ export function isRealServerSpec(spec: DrillSpec): spec is RealServerSpec {
 
 /** A drill's name for people: its kind, and what it targets when the spec names it. */
 export function describeSpec(spec: DrillSpec): string {
-	const on = spec.service ? ` on ${spec.service}` : '';
+	const on = `${spec.service ? ` on ${spec.service}` : ''}${spec.traffic?.mode ? ` (${spec.traffic.mode})` : ''}`;
 	if (isRealServerSpec(spec)) return `${spec.kind}${spec.rs ? ` ${spec.rs}` : ''}${on}`;
 	return `${spec.kind}${spec.method ? ` (${spec.method})` : ''}${spec.instance ? ` ${spec.instance}` : ''}${on}`;
 }
 
-export function runDrill(profile: Profile, transport: Transport, spec: DrillSpec, common: DrillCommonOptions): Promise<DrillReport> {
+export function runDrill(profile: Profile, transport: Transport, spec: DrillSpec, options: DrillCommonOptions): Promise<DrillReport> {
+	// The spec's traffic choice (a plan's drill, the command line) over the caller's.
+	const common = spec.traffic ? {...options, traffic: {...options.traffic, ...spec.traffic}} : options;
 	const thresholds = {...(spec.thresholds ? {thresholds: spec.thresholds} : {}), ...(spec.service ? {service: spec.service} : {})};
 	if (isRealServerSpec(spec)) {
 		return runRealServerDrill(profile, transport, {...common, kind: spec.kind, ...(spec.rs ? {rs: spec.rs} : {}), ...thresholds});

@@ -7,7 +7,7 @@
 // Scripts that take such a value check it themselves.
 import path from 'node:path/posix';
 import type {Host, Profile} from '../../profile/model.js';
-import {realServerHosts} from '../../profile/model.js';
+import {realServerHosts, realServerService} from '../../profile/model.js';
 import {CONFIG_READ_SCRIPT, DIRECTOR_SNAPSHOT_SCRIPT} from '../../transport/read-only-scripts.js';
 import {sudoConfigFolder} from '../../probes/installed-config.js';
 import {connectionTableCommand} from '../../probes/ipvs-connections.js';
@@ -78,7 +78,10 @@ const FORWARD_FLAG = {DR: '-g', NAT: '-m', TUN: '-i'} as const;
 /** The values of one profile: every rule exact but for per-run values. */
 export function rightsInputOf(profile: Profile): RightsInput {
 	const k = profile.keepalived;
-	const services = realServerHosts(profile).flatMap((h) => (h.service ? [h.service.start, h.service.stop] : []));
+	// Every unit the rs-health drill may stop and start: the hosts' services and the ones the virtual
+	// servers (rs_service) or their real servers (service) name.
+	const units = [...realServerHosts(profile).map((h) => h.service), ...profile.virtualServers.flatMap((vs) => vs.realServers.map((rs) => realServerService(profile, vs, rs)))];
+	const services = units.flatMap((u) => (u ? [u.start, u.stop] : []));
 	return {
 		configPath: k.configPath,
 		backupDir: k.backupDir,

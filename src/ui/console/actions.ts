@@ -15,7 +15,7 @@ export const ACTION_KEYS: readonly ActionKey[] = [
 	{key: 'c', kind: 'cut-vrrp-drill', title: 'hard-failure drill: cut VRRP between the directors (split brain)'},
 	{key: 'r', kind: 'rs-health-drill', title: 'real-server health drill (stop its service, then start it)'},
 	{key: 'x', kind: 'drain', title: 'drain drill: weight 0 for a real server, then restore'},
-	{key: 'w', kind: 'round-robin-watch', title: 'round-robin watcher against the selected VIP'},
+	{key: 'w', kind: 'round-robin-watch', title: 'round-robin watcher against the selected service or VIP, in its mode (http, tcp, udp)'},
 ];
 
 /** What the console calls when an action key is pressed. Read-only consoles get none. */

@@ -4,11 +4,12 @@
 import type {Profile, VirtualServer} from '../../profile/model.js';
 import type {ClusterStore} from '../../cluster/store.js';
 import type {ClusterWatch} from '../../cluster/watch.js';
-import {DrillRefused} from '../../actions/drills/common.js';
+import {DrillRefused, drillTrafficLabel} from '../../actions/drills/common.js';
+import {urlHost, watchUrl} from '../../actions/watch-mode.js';
 import type {DrillSpec} from '../../actions/drills/run.js';
 import {isRealServerReport} from '../../actions/drills/drill-report.js';
 import {ABORTED_FROM_CONSOLE, type DrillSessionResult, type DrillSessions} from '../../actions/drills/session.js';
-import type {TrafficWatcher} from '../../actions/traffic.js';
+import {pickVirtualService, TrafficTargetError, type TrafficWatcher} from '../../actions/traffic.js';
 import type {WatchEvent, WatchSession, WatchSessions} from '../../actions/watch/session.js';
 import {WatchTally} from '../../actions/watch-tally.js';
 import {drillLiveLines, liveWeights, type DrillFocus} from '../presenters/drill.js';
@@ -49,8 +50,23 @@ export function consoleDrillSpec(kind: ConsoleDrillKind, focus: DrillFocus): Dri
 	return {kind: kind === 'failover' ? 'failover' : 'hard-failover', ...(kind === 'cut-vrrp' ? {method: 'cut' as const} : {}), instance: focus.instance!};
 }
 
-/** Pure: which instance or real server the selected row points at (keys from the presenters). */
-export function pickTarget(profile: Profile, selectedKey: string | undefined): {instance?: string; rs?: string; vip?: string} {
+/** What the selected row points at: an instance, a real server, a VIP, and the service of an IPVS row. */
+export interface ConsoleTarget {
+	readonly instance?: string;
+	readonly rs?: string;
+	readonly vip?: string;
+	/** `tcp:VIP:PORT` or `udp:VIP:PORT` (an IPVS service row, or a real server under one). */
+	readonly service?: string;
+}
+
+/** An IPVS row's service key (`TCP 192.168.67.100:9000`, `UDP [fd67::100]:9053`) as a service name; FWM has none. */
+function serviceOfKey(key: string | undefined): string | undefined {
+	const m = /^(TCP|UDP) (.+)$/.exec(key ?? '');
+	return m ? `${m[1]!.toLowerCase()}:${m[2]!}` : undefined;
+}
+
+/** Pure: which instance, real server or service the selected row points at (keys from the presenters). */
+export function pickTarget(profile: Profile, selectedKey: string | undefined): ConsoleTarget {
 	if (!selectedKey) return {};
 	const parts = selectedKey.split('|');
 	if (parts[0] === 'vip' && parts[1]) {
@@ -60,12 +76,26 @@ export function pickTarget(profile: Profile, selectedKey: string | undefined): {
 	if (parts[0] === 'vrrp' && parts[2]) return {instance: parts[2]};
 	if (parts[0] === 'rs' && parts[1]) return {rs: parts[1]};
 	if (parts[0] === 'ipvs') {
-		// ipvs|director|service|address:port
-		const address = parts.at(-1)?.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
-		const host = profile.hosts.find((h) => h.role === 'realserver' && h.address === address);
-		if (host) return {rs: host.name};
+		// ipvs|director|service, or ipvs|director|service|address:port for a real server under it
+		const service = serviceOfKey(parts[2]);
+		const vs = service !== undefined ? findService(profile, service) : undefined;
+		const inst = vs ? profile.instances.find((i) => i.vips.some((v) => v.address === vs.vip)) : undefined;
+		const onService = vs && service ? {service, vip: vs.vip, ...(inst ? {instance: inst.name} : {})} : {};
+		const address = parts.length > 3 ? parts.at(-1)?.replace(/:\d+$/, '').replace(/^\[|\]$/g, '') : undefined;
+		const host = address !== undefined ? profile.hosts.find((h) => h.role === 'realserver' && h.address === address) : undefined;
+		return {...onService, ...(host ? {rs: host.name} : {})};
 	}
 	return {};
+}
+
+/** The profile's virtual service of a name, or undefined (a table row the profile does not have). */
+function findService(profile: Profile, service: string): VirtualServer | undefined {
+	try {
+		return pickVirtualService(profile, service);
+	} catch (error) {
+		if (error instanceof TrafficTargetError) return undefined;
+		throw error;
+	}
 }
 
 const clock = (at = Date.now()) => `${clockTime(at)}.${String(at % 1000).padStart(3, '0')}`;
@@ -81,17 +111,37 @@ function trafficLive(tally: () => WatchTally | undefined, weights: () => Record<
 	};
 }
 
-/** The drill's target from the selected row: the real server and its TCP service, or the instance and its VIP. */
-function drillFocus(profile: Profile, kind: ConsoleDrillKind, target: ReturnType<typeof pickTarget>): {focus: DrillFocus; vs: VirtualServer | undefined} {
+/** The service as a drill names it: `tcp:VIP:PORT` or `udp:VIP:PORT`. */
+const serviceName = (vs: VirtualServer) => `${vs.protocol.toLowerCase()}:${urlHost(vs.vip)}:${vs.port}`;
+
+/**
+ * The drill's target from the selected row: the real server and its service (the selected one, else its
+ * first TCP one), or the instance and the service watched through its VIP (the selected one, else a TCP
+ * one on the VIP, else any).
+ */
+function drillFocus(profile: Profile, kind: ConsoleDrillKind, target: ConsoleTarget): {focus: DrillFocus; vs: VirtualServer | undefined; chosen: boolean} {
+	const chosen = target.service !== undefined ? findService(profile, target.service) : undefined;
 	if (kind === 'rs-health' || kind === 'drain') {
-		const vs = profile.virtualServers.find((v) => v.protocol === 'TCP' && (target.rs === undefined || v.realServers.some((r) => r.host === target.rs)));
-		if (!vs) throw new DrillRefused('the profile has no TCP virtual service');
-		return {focus: {vip: vs.vip, rs: target.rs ?? vs.realServers[0]!.host, vs}, vs};
+		const serves = (v: VirtualServer) => target.rs === undefined || v.realServers.some((r) => r.host === target.rs);
+		const vs = chosen && serves(chosen) ? chosen : (profile.virtualServers.find((v) => v.protocol === 'TCP' && serves(v)) ?? profile.virtualServers.find(serves));
+		if (!vs) throw new DrillRefused(target.rs ? `${target.rs} is not a real server of any virtual service` : 'the profile has no virtual service');
+		return {focus: {vip: vs.vip, rs: target.rs ?? vs.realServers[0]!.host, vs}, vs, chosen: vs === chosen};
 	}
 	const inst = profile.instances.find((i) => i.name === target.instance) ?? profile.instances[0];
 	if (!inst) throw new DrillRefused('the profile has no VRRP instance');
-	const vs = profile.virtualServers.find((v) => v.vip === inst.vips[0]?.address && v.protocol === 'TCP');
-	return {focus: {vip: inst.vips[0]!.address, instance: inst.name}, vs};
+	const vip = inst.vips[0]!.address;
+	const onVip = profile.virtualServers.filter((v) => v.vip === vip);
+	const vs = chosen && inst.vips.some((v) => v.address === chosen.vip) ? chosen : (onVip.find((v) => v.protocol === 'TCP') ?? onVip[0]);
+	return {focus: {vip: vs?.vip ?? vip, instance: inst.name, ...(vs ? {vs} : {})}, vs, chosen: vs !== undefined && vs === chosen};
+}
+
+/**
+ * The drill a console kind, its target and the watched service mean, as the engine takes it: the
+ * service is named when a row chose it (else the engine picks the same default as drillFocus).
+ */
+function drillSpecFor(kind: ConsoleDrillKind, focus: DrillFocus, vs: VirtualServer | undefined, chosen: boolean): DrillSpec {
+	const spec = consoleDrillSpec(kind, focus);
+	return vs && chosen ? {...spec, service: serviceName(vs)} : spec;
 }
 
 export function startDrillFlow(flow: FlowStore, kind: ConsoleDrillKind, ctx: FlowContext): void {
@@ -99,20 +149,24 @@ export function startDrillFlow(flow: FlowStore, kind: ConsoleDrillKind, ctx: Flo
 	const rsDrill = kind === 'rs-health' || kind === 'drain';
 	let vs: VirtualServer | undefined;
 	let focus: DrillFocus;
+	let chosen: boolean;
 	try {
-		({focus, vs} = drillFocus(profile, kind, pickTarget(profile, ctx.selectedKey)));
+		({focus, vs, chosen} = drillFocus(profile, kind, pickTarget(profile, ctx.selectedKey)));
 	} catch (error) {
 		log.append('warn', `${kind} drill: refused: ${error instanceof Error ? error.message : String(error)}`);
 		return;
 	}
-	const header = {url: vs ? `http://${vs.vip}:${vs.port}/` : focus.vip, from: 'this station', rate: 20};
-	const who = focus.rs ? `${focus.rs} in ${focus.vip}` : `${focus.instance} (${focus.vip})`;
+	// The service's own mode (as `watch` picks it): tcp on 9000, udp on 9053, http on 80.
+	const traffic = vs ? drillTrafficLabel(vs, {}) : undefined;
+	const header = {url: vs ? watchUrl(vs) : focus.vip, from: 'this station', rate: 20};
+	const who = focus.rs ? `${focus.rs} in ${vs ? `${vs.protocol} ${urlHost(vs.vip)}:${vs.port}` : focus.vip}` : `${focus.instance} (${focus.vip})`;
 	flow.start(
 		{
 			title: TITLES[kind],
 			phase: 'working',
 			lines: [
 				`target: ${who}${ctx.selectedKey ? '' : ' (select a row first to pick another)'}`,
+				`traffic: ${traffic ?? 'none (no virtual service on the VIP)'}${ctx.selectedKey?.startsWith('ipvs|') ? '' : ' (select an IPVS service row to drill another service)'}`,
 				rsDrill ? `preflight: ${focus.rs} in the active director's table, clean traffic through the VIP…` : 'preflight: both directors healthy, a backup ready, clean traffic through the VIP…',
 			],
 			prompt: 'preflight… · a abort',
@@ -144,7 +198,7 @@ export function startDrillFlow(flow: FlowStore, kind: ConsoleDrillKind, ctx: Flo
 			};
 			let session: DrillSessionResult;
 			try {
-				session = await ctx.drills(consoleDrillSpec(kind, focus), common, ABORTED_FROM_CONSOLE);
+				session = await ctx.drills(drillSpecFor(kind, focus, vs, chosen), common, ABORTED_FROM_CONSOLE);
 			} catch (error) {
 				endedAt = Date.now();
 				ctx.pace?.(undefined);
@@ -166,20 +220,22 @@ export function startDrillFlow(flow: FlowStore, kind: ConsoleDrillKind, ctx: Flo
 	);
 }
 
-/** The round-robin watcher against the selected VIP (or the first TCP service) until the abort key. */
+/** The round-robin watcher against the selected IPVS service, else the selected VIP (or the first TCP service), in its mode, until the abort key. */
 export function startWatchFlow(flow: FlowStore, ctx: FlowContext): void {
 	const {profile, store, log} = ctx;
 	const target = pickTarget(profile, ctx.selectedKey);
 	let session: WatchSession;
 	try {
-		session = ctx.watches(target.vip ? {vip: target.vip} : {});
+		session = ctx.watches(target.service ? {service: target.service} : target.vip ? {vip: target.vip} : {});
 	} catch (error) {
 		log.append('warn', `watcher: ${error instanceof Error ? error.message : String(error)}`);
 		return;
 	}
 	const {plan} = session;
 	const header = {url: plan.url, from: plan.from, rate: plan.rate};
-	flow.start({title: 'Round-robin watcher', phase: 'working', lines: [], prompt: 'watching · a stops'}, async () => {
+	const {watch} = plan;
+	const lines = [`traffic: ${plan.url}${watch.send !== undefined ? ` (sending ${watch.send})` : ''}, ${watch.mode} mode, backends from the ${watch.backendSource === 'table' ? 'connection table' : 'answers'}`];
+	flow.start({title: `Round-robin watcher (${watch.mode})`, phase: 'working', lines, prompt: 'watching · a stops'}, async () => {
 		let tally: WatchTally | undefined;
 		let endedAt: number | undefined;
 		const live = trafficLive(() => tally, () => liveWeights(store.getState(), plan.vs), header, () => endedAt, 3);

@@ -134,7 +134,8 @@ function typedPart(p: Profile): unknown {
 		realServers: p.hosts.filter((h) => h.role === 'realserver').map((h) => [h.name, h.address]),
 		trackScripts: p.trackScripts,
 		instances: p.instances,
-		virtualServers: p.virtualServers,
+		// the units serving a service (rs_service, a real server's service) and the station's probe are lvsdeck's, not keepalived's
+		virtualServers: p.virtualServers.map(({rsService: _unit, probe: _probe, ...vs}) => ({...vs, realServers: vs.realServers.map(({service: _service, ...rs}) => rs)})),
 	};
 }
 

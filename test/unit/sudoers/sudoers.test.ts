@@ -65,6 +65,9 @@ describe('the drop-ins', () => {
 		expect(text).toContain('Cmnd_Alias LVSDECK_OPERATE_');
 		expect(text).toContain('/usr/sbin/ipvsadm -e -t 192.168.67.100\\:80 -r 192.168.67.10\\:80 -g -w *');
 		expect(text).toContain('/usr/bin/systemctl stop httpd');
+		// the units the virtual servers on 9000 and 9053 name (rs_service), for the rs-health drill on them
+		expect(text).toContain('/usr/bin/systemctl stop name-tcp-9000');
+		expect(text).toContain('/usr/bin/systemctl start name-udp-9053');
 		expect(text).toContain(' lvsdeck-drill eth0\n');
 		expect(text).not.toMatch(/systemctl (start|stop) \*/);
 	});
@@ -75,7 +78,7 @@ describe('the drop-ins', () => {
 		const client = lab.hosts.find((h) => h.role === 'client')!;
 		expect(rulesForHost(rightsInputOf(lab), dir1, 'monitor').every((r) => r.level === 'monitor')).toBe(true);
 		expect(rulesForHost(rightsInputOf(lab), rs1, 'monitor')).toEqual([]);
-		expect(rulesForHost(rightsInputOf(lab), rs1, 'operate').map((r) => r.uses[0])).toEqual(['deploy', 'deploy', 'deploy', 'rs-health', 'rs-health']);
+		expect(rulesForHost(rightsInputOf(lab), rs1, 'operate').map((r) => r.uses[0])).toEqual(['deploy', 'deploy', 'deploy', ...Array<string>(6).fill('rs-health')]);
 		expect(rulesForHost(rightsInputOf(lab), client, 'operate')).toEqual([]);
 	});
 });

@@ -30,7 +30,8 @@ describe('drill targets from the selected row', () => {
 		expect(pickTarget(labProfile, 'vip|192.168.67.100')).toEqual({vip: '192.168.67.100', instance: 'VI_1'});
 		expect(pickTarget(labProfile, 'vrrp|dir2|VI_1')).toEqual({instance: 'VI_1'});
 		expect(pickTarget(labProfile, 'rs|rs2')).toEqual({rs: 'rs2'});
-		expect(pickTarget(labProfile, 'ipvs|dir1|TCP 192.168.67.100:80|192.168.67.20:80')).toEqual({rs: 'rs2'});
+		// with the service it is under, so the drill and the watcher run on that service
+		expect(pickTarget(labProfile, 'ipvs|dir1|TCP 192.168.67.100:80|192.168.67.20:80')).toEqual({rs: 'rs2', service: 'tcp:192.168.67.100:80', vip: '192.168.67.100', instance: 'VI_1'});
 		expect(pickTarget(labProfile, 'host|client1')).toEqual({});
 		expect(pickTarget(labProfile, undefined)).toEqual({});
 	});
