@@ -19,6 +19,13 @@ export interface VrrpStats {
 	releaseMaster?: number;
 	priZeroRcvd?: number;
 	priZeroSent?: number;
+	/** Adverts whose password did not match ours (auth_pass differs). */
+	authFailure?: number;
+	/** Adverts with another auth_type than ours. */
+	authTypeMismatch?: number;
+	invalidAuthType?: number;
+	/** Adverts whose address list differs from ours (another router on the VRID, or a different VIP list). */
+	addrListErr?: number;
 }
 
 /** One VRRP instance as one director sees it. */
@@ -75,7 +82,8 @@ export interface VrrpRecord {
 	preempt: boolean | null;
 	preemptDelaySec: number | null;
 	vips: string[];
-	stats: Required<{[K in keyof VrrpStats]: number | null}> | null;
+	/** The record keeps the six traffic counters (its schema predates the error counters). */
+	stats: Required<{[K in keyof Pick<VrrpStats, 'advertRcvd' | 'advertSent' | 'becomeMaster' | 'releaseMaster' | 'priZeroRcvd' | 'priZeroSent'>]: number | null}> | null;
 }
 
 const orNull = <T>(v: T | undefined): T | null => (v === undefined ? null : v);
@@ -141,7 +149,7 @@ export function keepalivedSignumCommand(names: ReadonlyArray<'DATA' | 'STATS' | 
 }
 
 /** Signal keepalived for a JSON or text data dump and print it (see KEEPALIVED_DUMP_SCRIPT). */
-export function keepalivedDumpCommand(kind: 'json' | 'data', pidFile = '/run/keepalived.pid', tmpDir = '/tmp'): Argv {
+export function keepalivedDumpCommand(kind: 'json' | 'data' | 'stats', pidFile = '/run/keepalived.pid', tmpDir = '/tmp'): Argv {
 	return ['sh', '-c', KEEPALIVED_DUMP_SCRIPT, 'lvsdeck-probe', kind, pidFile, tmpDir];
 }
 
@@ -240,6 +248,10 @@ function statsFromJson(s: Record<string, unknown>): VrrpStats {
 	set('releaseMaster', 'release_master');
 	set('priZeroRcvd', 'pri_zero_rcvd');
 	set('priZeroSent', 'pri_zero_sent');
+	set('authFailure', 'auth_failure');
+	set('authTypeMismatch', 'authtype_mismatch');
+	set('invalidAuthType', 'invalid_authtype');
+	set('addrListErr', 'addr_list_err');
 	return out;
 }
 
@@ -552,9 +564,11 @@ function setNum(inst: VrrpInstanceState, k: 'masterPriority' | 'lastTransition' 
 	if (v !== undefined) inst[k] = v;
 }
 
-const STATS_GROUPS = new Map<string, {Received: keyof VrrpStats; Sent: keyof VrrpStats}>([
+const STATS_GROUPS = new Map<string, Partial<Record<string, keyof VrrpStats>>>([
 	['Advertisements', {Received: 'advertRcvd', Sent: 'advertSent'}],
 	['Priority Zero', {Received: 'priZeroRcvd', Sent: 'priZeroSent'}],
+	['Packet Errors', {'Address List': 'addrListErr'}],
+	['Authentication Errors', {'Invalid Type': 'invalidAuthType', 'Type Mismatch': 'authTypeMismatch', Failure: 'authFailure'}],
 ]);
 
 /** Parse /tmp/keepalived.stats into per-instance counters. */
@@ -608,7 +622,7 @@ export function parseKeepalivedStats(text: string): VrrpStatsDump {
 			continue;
 		}
 		const map = group === undefined ? undefined : STATS_GROUPS.get(group);
-		const field = map && (key === 'Received' || key === 'Sent') ? map[key] : undefined;
+		const field = map && Object.hasOwn(map, key) ? map[key] : undefined;
 		if (field) cur[field] = v;
 	}
 	return {instances, problems: capped(problems)};
