@@ -13,6 +13,12 @@ export interface ScriptUse {
 	readonly path: string;
 }
 
+/** A model key as keepalived spells it: notifyMaster → notify_master; a list's key names one item (vrrpInstances → vrrp_instance). */
+function keyword(key: string, list: boolean): string {
+	const snake = key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+	return list ? snake.replace(/s$/, '') : snake;
+}
+
 function isScript(v: unknown): v is {command: string} {
 	return typeof v === 'object' && v !== null && typeof (v as {command?: unknown}).command === 'string' && Object.keys(v).every((k) => ['command', 'user', 'group'].includes(k));
 }
@@ -26,11 +32,12 @@ export function scriptUses(config: KeepalivedConfig): ScriptUse[] {
 			out.push({where: where.join(' '), path});
 			return;
 		}
-		if (Array.isArray(value)) {
-			for (const item of value) walk(item, [...where, typeof (item as {name?: unknown})?.name === 'string' ? (item as {name: string}).name : '']);
-			return;
+		if (typeof value !== 'object' || value === null) return;
+		for (const [k, v] of Object.entries(value)) {
+			if (k === 'loc' || k === 'extras') continue;
+			if (!Array.isArray(v)) walk(v, [...where, keyword(k, false)]);
+			else for (const item of v) walk(item, [...where, keyword(k, true), typeof (item as {name?: unknown})?.name === 'string' ? (item as {name: string}).name : '']);
 		}
-		if (typeof value === 'object' && value !== null) for (const [k, v] of Object.entries(value)) if (k !== 'loc' && k !== 'extras') walk(v, [...where, k]);
 	};
 	walk(config, []);
 	return out.map((u) => ({...u, where: u.where.replace(/\s+/g, ' ').trim()}));
