@@ -67,7 +67,7 @@ async function install(host: string, text: string): Promise<void> {
 	await run(host, [...lab.keepalived.reload]);
 }
 
-describe('lvsdeck doctor on the lab', () => {
+describe('lvsdeck doctor on the lab', {timeout: 90_000}, () => {
 	it('passes on the clean lab: exit 0, no warning, the CLI prints one JSON record per check', async () => {
 		const report = await doctor();
 		expect(notOk(report)).toEqual([]);
