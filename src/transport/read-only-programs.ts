@@ -145,6 +145,7 @@ export const READ_ONLY_PROGRAMS: ReadonlyMap<string, ProgramSpec> = new Map([
 	['keepalived', keepalived],
 	['nft', nft],
 	['iptables-save', noArguments],
+	['iptables-legacy-save', noArguments],
 	['stat', stat],
 	['systemctl', systemctl],
 	['sysctl', sysctl],

@@ -68,20 +68,22 @@ async function install(host: string, text: string): Promise<void> {
 }
 
 describe('lvsdeck doctor on the lab', {timeout: 90_000}, () => {
-	it('passes on the clean lab: exit 0, no warning, the CLI prints one JSON record per check', async () => {
-		const report = await doctor();
-		expect(notOk(report)).toEqual([]);
-		expect(report.code).toBe(0);
-		expect(find(report, 'vrrp.adverts', 'dir2 VI_1')?.status).toBe('ok');
-		expect(find(report, 'vrrp.auth', 'dir2 VI_1')?.status).toBe('ok');
-		expect(find(report, 'vrrp.foreign-router', 'dir1 VI_1')?.status).toBe('ok');
-		expect(find(report, 'vrrp.unicast-multicast', 'VI_1')?.evidence).toBe('unicast on dir1, dir2');
-		expect(find(report, 'keepalived.config-test', 'dir1')?.status).toBe('ok');
-		expect(find(report, 'lvs.realserver', 'rs1')?.evidence).toBe('set up for DR');
+	it('passes on the clean lab: the CLI exits 0 with no warning and prints one JSON record per check', () => {
+		// The command itself, as an operator runs it (one doctor run: the lab's user-mode kernel is slow).
 		const lines = execFileSync('node', [CLI, 'doctor', '--profile', LAB_PROFILE, '--json'], {encoding: 'utf8'}).trim().split('\n');
 		const records = lines.map((l) => JSON.parse(l) as DoctorCheck);
-		expect(records.length).toBe(report.checks.length);
 		for (const r of records) expect(Object.keys(r).slice(0, 5)).toEqual(['id', 'status', 'subject', 'evidence', 'fix']);
+		expect(records.filter((c) => c.status === 'fail' || c.status === 'warn')).toEqual([]);
+		const status = (id: string, subject: string) => records.find((c) => c.id === id && c.subject === subject)?.status;
+		expect(status('vrrp.adverts', 'dir2 VI_1')).toBe('ok');
+		expect(status('vrrp.auth', 'dir2 VI_1')).toBe('ok');
+		expect(status('vrrp.foreign-router', 'dir1 VI_1')).toBe('ok');
+		expect(status('vrrp.firewall', 'dir2')).toBe('ok');
+		expect(status('time.clocks', 'directors')).toBe('ok');
+		expect(status('keepalived.config-test', 'dir1')).toBe('ok');
+		expect(records.find((c) => c.id === 'vrrp.unicast-multicast')?.evidence).toBe('unicast on dir1, dir2');
+		expect(records.find((c) => c.id === 'lvs.realserver' && c.subject === 'rs1')?.evidence).toBe('set up for DR');
+		expect(lines.join('\n')).not.toContain(PASS);
 	});
 
 	it('a wrong auth_pass on dir2: the authentication check fails for dir2', async () => {
@@ -90,9 +92,11 @@ describe('lvsdeck doctor on the lab', {timeout: 90_000}, () => {
 			await install('dir2', original.replace(`auth_pass ${PASS}`, 'auth_pass wrong2'));
 			const report = await doctor();
 			const auth = find(report, 'vrrp.auth', 'dir2 VI_1');
-			expect(auth?.status).toBe('fail');
-			expect(auth?.evidence).toMatch(/adverts refused for their authentication/);
-			expect(auth?.fix).toMatch(/same authentication/);
+			expect(auth, JSON.stringify(report.checks.filter((c) => c.id.startsWith('vrrp.')))).toMatchObject({
+				status: 'fail',
+				evidence: expect.stringMatching(/adverts refused for their authentication/),
+				fix: expect.stringMatching(/same authentication/),
+			});
 			expect(report.code).toBe(2);
 			expect(JSON.stringify(report)).not.toContain('wrong2');
 		} finally {
@@ -101,18 +105,25 @@ describe('lvsdeck doctor on the lab', {timeout: 90_000}, () => {
 		}
 	});
 
-	it('an nft rule on dir2 dropping VRRP: the firewall check fails for dir2 and quotes the rule', async () => {
+	it('a firewall rule on dir2 dropping VRRP: the firewall check fails for dir2 and quotes the rule', async () => {
+		// nft where the lab kernel has nf_tables for the ip family, else iptables-legacy (the lab kernel may
+		// have only one of them); doctor reads both.
+		const added = await run('dir2', [
+			'sh',
+			'-c',
+			"if nft add table ip lvsdeck_doctor 2>/dev/null && nft add chain ip lvsdeck_doctor input '{ type filter hook input priority 0; }' && nft add rule ip lvsdeck_doctor input ip protocol vrrp drop; then echo nft; else nft delete table ip lvsdeck_doctor 2>/dev/null; iptables-legacy -I INPUT -p vrrp -j DROP && echo iptables; fi",
+		]);
 		try {
-			await run('dir2', ['sh', '-c', "nft add table inet lvsdeck_doctor && nft add chain inet lvsdeck_doctor input '{ type filter hook input priority 0; }' && nft add rule inet lvsdeck_doctor input ip protocol vrrp drop"]);
 			const report = await doctor();
 			const fw = find(report, 'vrrp.firewall', 'dir2');
 			expect(fw?.status).toBe('fail');
-			expect(fw?.evidence).toMatch(/ip protocol vrrp drop/);
+			expect(fw?.evidence).toMatch(added.trim() === 'nft' ? /ip protocol vrrp drop/ : /-A INPUT -p (vrrp|112) -j DROP/);
 			expect(find(report, 'vrrp.firewall', 'dir1')?.status).toBe('ok');
 			// dir2 hears nothing: as BACKUP it fails the adverts check; once it took over, there is no backup to check.
 			expect(find(report, 'vrrp.adverts', 'dir2 VI_1')?.status ?? 'absent').not.toBe('ok');
 		} finally {
-			await run('dir2', ['nft', 'delete', 'table', 'inet', 'lvsdeck_doctor']).catch(() => undefined);
+			if (added.trim() === 'nft') await run('dir2', ['nft', 'delete', 'table', 'ip', 'lvsdeck_doctor']);
+			else await run('dir2', ['iptables-legacy', '-D', 'INPUT', '-p', 'vrrp', '-j', 'DROP']);
 			await healthy();
 		}
 	});

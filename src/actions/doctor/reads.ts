@@ -26,6 +26,8 @@ export const commands = {
 	sysctl: ['sysctl', '-e', ...DOCTOR_SYSCTLS],
 	nft: ['nft', 'list', 'ruleset'],
 	iptables: ['iptables-save'],
+	/** Where iptables-save is the nft variant, legacy rules are only seen here. */
+	iptablesLegacy: ['iptables-legacy-save'],
 	version: keepalivedVersionCommand(),
 	configTest: (configPath: string) => ['keepalived', '-t', '-f', configPath],
 	stats: (pidFile: string, dumpDir: string) => keepalivedDumpCommand('stats', pidFile, dumpDir),
@@ -46,6 +48,7 @@ export interface DirectorReads {
 	readonly sysctl: Read;
 	readonly nft: Read;
 	readonly iptables: Read;
+	readonly iptablesLegacy: Read;
 	readonly version: Read;
 	readonly configTest: Read;
 	readonly installed: InstalledConfig;
@@ -79,11 +82,12 @@ export async function readClock(run: Runner, host: string, now: () => number): P
 export async function readDirectorOnce(run: Runner, profile: Profile, host: string, now: () => number) {
 	const {configPath} = profile.keepalived;
 	const sudo = profile.hosts.find((h) => h.name === host)?.ssh.sudo === true;
-	const [clock, sysctl, nft, iptables, version, configTest, installed] = await Promise.all([
+	const [clock, sysctl, nft, iptables, iptablesLegacy, version, configTest, installed] = await Promise.all([
 		readClock(run, host, now),
 		run(host, commands.sysctl),
 		run(host, commands.nft),
 		run(host, commands.iptables),
+		run(host, commands.iptablesLegacy),
 		run(host, commands.version),
 		run(host, commands.configTest(configPath)),
 		readInstalledConfig(
@@ -96,5 +100,5 @@ export async function readDirectorOnce(run: Runner, profile: Profile, host: stri
 			{fallbackConfigId: host, ...(sudo ? {confineTo: sudoConfigFolder(configPath)} : {})},
 		),
 	]);
-	return {clock, sysctl, nft, iptables, version, configTest, installed};
+	return {clock, sysctl, nft, iptables, iptablesLegacy, version, configTest, installed};
 }

@@ -96,7 +96,7 @@ export function evaluate(profile: Profile, state: ClusterState, reads: readonly 
 	const installed: InstalledOn[] = reads.flatMap((r) => (r.installed.kind === 'parsed' ? [{director: r.host, config: r.installed.config}] : []));
 	return [
 		...vrrpTrafficChecks(profile, state, reads.map((r) => ({director: r.host, reads: r.stats})), windowMs),
-		...reads.map((r) => firewallCheck(r.host, r.nft, r.iptables)),
+		...reads.map((r) => firewallCheck(r.host, r.nft, r.iptables, r.iptablesLegacy)),
 		...transportChecks(installed),
 		...vridChecks(installed),
 		clockCheck(reads.map((r) => ({director: r.host, clock: r.clock}))),

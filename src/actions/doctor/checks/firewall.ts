@@ -69,15 +69,19 @@ function unusable(tool: string, r: Read): string | undefined {
 }
 
 /** One check per director: VRRP dropped (fail), dropped by policy only (warn), or let through. */
-export function firewallCheck(director: string, nft: Read, iptables: Read): DoctorCheck {
+export function firewallCheck(director: string, nft: Read, iptables: Read, iptablesLegacy: Read = {ok: false, error: 'not read'}): DoctorCheck {
 	const where = {host: director, view: 'vrrp' as const};
-	const nftWhy = unusable('nft', nft);
-	const iptWhy = unusable('iptables-save', iptables);
-	if (nftWhy && iptWhy) return check('vrrp.firewall', 'skip', director, `no firewall rules read (${nftWhy}; ${iptWhy})`, '', where);
-	const found = [nftWhy ? undefined : nftVrrpDrops((nft as {stdout: string}).stdout), iptWhy ? undefined : iptablesVrrpDrops((iptables as {stdout: string}).stdout)];
-	const drops = found.flatMap((f) => f?.drops ?? []);
-	const policies = found.flatMap((f) => f?.dropPolicies ?? []);
-	const read = [nftWhy ? undefined : 'nft', iptWhy ? undefined : 'iptables'].filter(Boolean).join(' and ');
+	const sources = [
+		{tool: 'nft', read: nft, parse: nftVrrpDrops},
+		{tool: 'iptables-save', read: iptables, parse: iptablesVrrpDrops},
+		{tool: 'iptables-legacy-save', read: iptablesLegacy, parse: iptablesVrrpDrops},
+	].map((s) => ({...s, why: unusable(s.tool, s.read)}));
+	const usable = sources.filter((s) => s.why === undefined && s.read.ok);
+	if (usable.length === 0) return check('vrrp.firewall', 'skip', director, `no firewall rules read (${sources.map((s) => s.why).join('; ')})`, '', where);
+	const found = usable.map((s) => s.parse((s.read as {stdout: string}).stdout));
+	const drops = found.flatMap((f) => f.drops);
+	const policies = found.flatMap((f) => f.dropPolicies);
+	const read = usable.map((s) => s.tool).join(', ');
 	if (drops.length > 0) {
 		return check('vrrp.firewall', 'fail', director, `the firewall drops VRRP (IP protocol 112): ${drops.slice(0, 3).join(' | ')}`, 'remove the rule, or accept IP protocol 112 from the other directors before it', where);
 	}
