@@ -72,7 +72,7 @@ export function DoctorBody({panel, width, height}: {panel: DoctorPanel; width: n
 			{title}
 			{panel.lines.slice(start, start + visible).map((l, i) => (
 				<Text key={start + i} wrap="truncate" inverse={l.check !== undefined && l.check === panel.selected} color={l.tone ? TONE_COLOR[l.tone] : undefined}>
-					{fit(l.text, width)}
+					{fit(`${l.check === undefined ? '  ' : l.check === panel.selected ? '› ' : '  '}${l.text}`, width)}
 				</Text>
 			))}
 		</>

@@ -62,7 +62,8 @@ describe('console doctor', () => {
 		expect(done).toMatch(/FAIL lvs\.realserver {2}rs1 {2}→ rs1 · 4 Real servers/);
 		expect(done).toContain('fix: set net.ipv4.conf.all.arp_ignore=1');
 		expect(done).not.toContain('lvs.ip-vs');
-		await press(stdin, lastFrame, KEYS.down, (f) => /FAIL lvs\.realserver/.test(f), 'the second check selected');
+		expect(done).toMatch(/› FAIL vrrp\.auth/);
+		await press(stdin, lastFrame, KEYS.down, (f) => /› FAIL lvs\.realserver/.test(f), 'the second check selected');
 		const opened = await press(stdin, lastFrame, KEYS.enter, (f) => f.includes('[filter: rs1]'), 'the real-server view filtered to rs1');
 		expect(opened).not.toContain('Doctor —');
 		expect(opened).toMatch(/ 4 Real servers /);
