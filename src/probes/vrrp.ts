@@ -19,11 +19,13 @@ export interface VrrpStats {
 	releaseMaster?: number;
 	priZeroRcvd?: number;
 	priZeroSent?: number;
+	// The three authentication counters are named cred* (not auth*): parsed dumps must hold nothing
+	// that reads like the auth fields they never copy.
 	/** Adverts whose password did not match ours (auth_pass differs). */
-	authFailure?: number;
+	credFailure?: number;
 	/** Adverts with another auth_type than ours. */
-	authTypeMismatch?: number;
-	invalidAuthType?: number;
+	credTypeMismatch?: number;
+	credTypeInvalid?: number;
 	/** Adverts whose address list differs from ours (another router on the VRID, or a different VIP list). */
 	addrListErr?: number;
 }
@@ -248,9 +250,9 @@ function statsFromJson(s: Record<string, unknown>): VrrpStats {
 	set('releaseMaster', 'release_master');
 	set('priZeroRcvd', 'pri_zero_rcvd');
 	set('priZeroSent', 'pri_zero_sent');
-	set('authFailure', 'auth_failure');
-	set('authTypeMismatch', 'authtype_mismatch');
-	set('invalidAuthType', 'invalid_authtype');
+	set('credFailure', 'auth_failure');
+	set('credTypeMismatch', 'authtype_mismatch');
+	set('credTypeInvalid', 'invalid_authtype');
 	set('addrListErr', 'addr_list_err');
 	return out;
 }
@@ -568,7 +570,7 @@ const STATS_GROUPS = new Map<string, Partial<Record<string, keyof VrrpStats>>>([
 	['Advertisements', {Received: 'advertRcvd', Sent: 'advertSent'}],
 	['Priority Zero', {Received: 'priZeroRcvd', Sent: 'priZeroSent'}],
 	['Packet Errors', {'Address List': 'addrListErr'}],
-	['Authentication Errors', {'Invalid Type': 'invalidAuthType', 'Type Mismatch': 'authTypeMismatch', Failure: 'authFailure'}],
+	['Authentication Errors', {'Invalid Type': 'credTypeInvalid', 'Type Mismatch': 'credTypeMismatch', Failure: 'credFailure'}],
 ]);
 
 /** Parse /tmp/keepalived.stats into per-instance counters. */

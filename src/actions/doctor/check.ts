@@ -38,3 +38,11 @@ const ORDER: Record<CheckStatus, number> = {fail: 0, warn: 1, ok: 2, skip: 3};
 export function byStatus(checks: readonly DoctorCheck[]): DoctorCheck[] {
 	return checks.map((c, i) => ({c, i})).sort((a, b) => ORDER[a.c.status] - ORDER[b.c.status] || a.i - b.i).map(({c}) => c);
 }
+
+export interface DoctorReport {
+	readonly checks: readonly DoctorCheck[];
+	/** 0 all fine, 1 warnings, 2 failures. */
+	readonly code: number;
+	/** The time between the two reads of keepalived's counters. */
+	readonly windowMs: number;
+}

@@ -1,7 +1,6 @@
 // The doctor report as text: failures first, one line per check, its evidence and fix indented under
 // it, then a count. The sink (text/sink.ts) sanitizes and masks it on the way out.
-import type {CheckStatus, DoctorCheck} from './check.js';
-import type {DoctorReport} from './session.js';
+import type {CheckStatus, DoctorCheck, DoctorReport} from './check.js';
 
 const MARK: Record<CheckStatus, string> = {fail: 'FAIL', warn: 'WARN', ok: 'ok  ', skip: 'skip'};
 

@@ -8,7 +8,7 @@ import {ClusterStore} from '../../cluster/store.js';
 import type {ClusterState} from '../../cluster/types.js';
 import type {Profile} from '../../profile/model.js';
 import type {Transport} from '../../transport/types.js';
-import {byStatus, doctorExitCode, type DoctorCheck} from './check.js';
+import {byStatus, doctorExitCode, type DoctorCheck, type DoctorReport} from './check.js';
 import {clockCheck} from './checks/clock.js';
 import {firewallCheck} from './checks/firewall.js';
 import {configTestCheck, keywordsCheck, versionChecks, versionOf} from './checks/keepalived.js';
@@ -29,13 +29,7 @@ export interface DoctorOptions {
 	readonly windowMs?: number;
 }
 
-export interface DoctorReport {
-	readonly checks: readonly DoctorCheck[];
-	/** 0 all fine, 1 warnings, 2 failures. */
-	readonly code: number;
-	/** The time between the two reads of keepalived's counters. */
-	readonly windowMs: number;
-}
+export type {DoctorReport} from './check.js';
 
 export interface DoctorSessionResult {
 	readonly report: DoctorReport;

@@ -16,7 +16,7 @@ import {HelpScreen} from './HelpScreen.js';
 import {ToneLines} from '../ToneLines.js';
 import {ACTION_KEYS, type ConsoleActions} from './actions.js';
 import {consoleReducer, initialConsoleState, VIEWS, VIEW_TITLES, type ConsoleUiState, type ViewName} from './console-state.js';
-import {interpretInput} from './keys.js';
+import {interpretInput, type KeyEffect} from './keys.js';
 import type {FlowState, FlowStore} from './flow.js';
 import {useActionLog, useClusterState, useNow, useTerminalSize, type TerminalSize} from './hooks.js';
 import type {DoctorSessions} from '../../actions/doctor/session.js';
@@ -218,6 +218,28 @@ function ConsoleHeader({title, chips, alarm, ui, width}: {title: string; chips: 
 	);
 }
 
+/** What the keys asked for: quit, the doctor, or an action (refused in the log when read-only). */
+function runEffects(
+	effects: readonly KeyEffect[],
+	ctx: {exit: () => void; dispatch: (a: Parameters<typeof consoleReducer>[1]) => void; log: ActionLog; actions?: ConsoleActions; doctor?: () => void; selectedKey?: string},
+): void {
+	for (const effect of effects) {
+		if (effect.type === 'exit') return ctx.exit();
+		if (effect.type === 'doctor') {
+			if (ctx.doctor) ctx.doctor();
+			else ctx.dispatch({type: 'flash', text: 'doctor is not available here'});
+			continue;
+		}
+		const action = ACTION_KEYS.find((a) => a.kind === effect.kind)!;
+		if (!ctx.actions) {
+			ctx.log.append('warn', `${action.title}: refused, this console is read-only`);
+			ctx.dispatch({type: 'flash', text: 'read-only console: actions are disabled'});
+		} else {
+			ctx.actions.run(effect.kind, ctx.selectedKey !== undefined ? {selectedKey: ctx.selectedKey} : {});
+		}
+	}
+}
+
 /** The alarm banner, offering D (doctor) when a finding is critical. */
 function alarmOf(state: ClusterState, doctor: boolean): ReturnType<typeof banner> {
 	const alarm = banner(state);
@@ -257,24 +279,7 @@ export function ConsoleApp({profile, store, history, log, actions, size: fixedSi
 		if (doc.panel) return doctorKey(doc.panel, doc.setPanel, input, key, (view, host) => openView(dispatch, view, host));
 		const result = interpretInput(ui, input, key, {rows: rows.length, page, tooSmall});
 		for (const action of result.actions) dispatch(action);
-		for (const effect of result.effects) {
-			if (effect.type === 'exit') {
-				exit();
-				return;
-			}
-			if (effect.type === 'doctor') {
-				if (doctor) doc.start();
-				else dispatch({type: 'flash', text: 'doctor is not available here'});
-				continue;
-			}
-			const action = ACTION_KEYS.find((a) => a.kind === effect.kind)!;
-			if (!actions) {
-				log.append('warn', `${action.title}: refused, this console is read-only`);
-				dispatch({type: 'flash', text: 'read-only console: actions are disabled'});
-			} else {
-				actions.run(effect.kind, selected ? {selectedKey: selected.key} : {});
-			}
-		}
+		runEffects(result.effects, {exit, dispatch, log, ...(actions ? {actions} : {}), ...(doctor ? {doctor: doc.start} : {}), ...(selected ? {selectedKey: selected.key} : {})});
 	});
 
 	if (tooSmall) {

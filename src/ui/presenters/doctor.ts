@@ -1,8 +1,7 @@
 // The doctor's result as the console shows it: the checks that need the operator (failures, then
 // warnings), each with its evidence and fix, and where to look: the host, and the console view that
 // shows it (Enter opens that view filtered to the host). Pure.
-import type {DoctorCheck, DoctorView} from '../../actions/doctor/check.js';
-import type {DoctorReport} from '../../actions/doctor/session.js';
+import type {DoctorCheck, DoctorReport, DoctorView} from '../../actions/doctor/check.js';
 import {countLine} from '../../actions/doctor/format.js';
 import {sanitizeLine} from '../../text/sanitize.js';
 import {redactSecrets} from '../../text/redact.js';

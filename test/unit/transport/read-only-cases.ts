@@ -344,7 +344,7 @@ const PROGRAMS: readonly ReadOnlyCase[] = [
 	refuse('is not a program read-only mode allows', 'ipvsadm-save'),
 	refuse('the program name is empty', '', '-Ln'),
 	refuse('the command is empty'),
-	...['rm', 'dd', 'tee', 'cp', 'mv', 'ln', 'touch', 'mkfifo', 'chmod', 'kill', 'pkill', 'killall', 'reboot', 'shutdown', 'halt', 'tc', 'iptables', 'nft', 'wget', 'nc', 'socat', 'scp', 'rsync', 'cat', 'ls', 'echo', 'printf', 'service', 'keepalived-reload'].map((p) =>
+	...['rm', 'dd', 'tee', 'cp', 'mv', 'ln', 'touch', 'mkfifo', 'chmod', 'kill', 'pkill', 'killall', 'reboot', 'shutdown', 'halt', 'tc', 'iptables', 'wget', 'nc', 'socat', 'scp', 'rsync', 'cat', 'ls', 'echo', 'printf', 'service', 'keepalived-reload'].map((p) =>
 		refuse('is not a program read-only mode allows', p, '/etc/keepalived/keepalived.conf'),
 	),
 	refuse('env runs other programs', 'env', 'ipvsadm', '-Ln'),

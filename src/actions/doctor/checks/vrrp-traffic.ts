@@ -23,7 +23,7 @@ export interface StatsReads {
 
 const n = (v: number | undefined) => v ?? 0;
 const moved = (d: Delta, k: keyof VrrpStats) => n(d.after[k]) - n(d.before[k]);
-const authErrors = (s: VrrpStats) => n(s.authFailure) + n(s.authTypeMismatch) + n(s.invalidAuthType);
+const authErrors = (s: VrrpStats) => n(s.credFailure) + n(s.credTypeMismatch) + n(s.credTypeInvalid);
 
 /** Each read parsed, or why not (one reason per director). */
 export function parseStatsReads(reads: readonly Read[]): {dumps: Array<Record<string, VrrpStats>>} | {error: string} {
@@ -90,7 +90,7 @@ function authChecks(instance: string, deltas: readonly Delta[]): DoctorCheck[] {
 		const subject = `${d.director} ${instance}`;
 		const where = {host: d.director, view: 'vrrp' as const};
 		if (failed <= 0) return check('vrrp.auth', 'ok', subject, `no authentication errors (total ${authErrors(d.after)})`, '', where);
-		const parts = [`password ${moved(d, 'authFailure')}`, `type mismatch ${moved(d, 'authTypeMismatch')}`, `invalid type ${moved(d, 'invalidAuthType')}`];
+		const parts = [`password ${moved(d, 'credFailure')}`, `type mismatch ${moved(d, 'credTypeMismatch')}`, `invalid type ${moved(d, 'credTypeInvalid')}`];
 		return check(
 			'vrrp.auth',
 			'fail',
