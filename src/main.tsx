@@ -15,6 +15,7 @@ import {TransportError} from './transport/types.js';
 import {DEFAULT_LAB_PROFILE, labDownCommand, labExecCommand, labStatusCommand, labUpCommand} from './commands/lab.js';
 import {demoCommand} from './commands/demo.js';
 import {statusCommand} from './commands/status.js';
+import {doctorCommand} from './commands/doctor.js';
 import {consoleCommand, wallCommand} from './commands/console.js';
 import {deployCommand} from './commands/deploy.js';
 import {drillCommand} from './commands/drill.js';
@@ -72,6 +73,14 @@ function addReadingCommands(program: Command, setCode: SetCode): void {
 		.option('--interval <ms>', 'poll interval for --watch', '1000')
 		.option('--trust-host-key <name=fingerprint...>', 'trust this SHA256 host-key fingerprint for that host (this run only)')
 		.action(async (o: {profile: string; json?: boolean; watch?: boolean; interval?: string; trustHostKey?: string[]}) => setCode(await statusCommand(o)));
+
+	program
+		.command('doctor')
+		.description('check the usual causes (read-only): VRRP adverts, passwords, foreign routers, firewalls, clocks, scripts, ip_vs, real servers, keepalived -t; exit 0 fine, 1 warnings, 2 failures')
+		.requiredOption('-p, --profile <file>', 'cluster profile (YAML)')
+		.option('--json', 'print one JSON record per check')
+		.option('--trust-host-key <name=fingerprint...>', 'trust this SHA256 host-key fingerprint for that host (this run only)')
+		.action(async (o: {profile: string; json?: boolean; trustHostKey?: string[]}) => setCode(await doctorCommand(o)));
 
 	const screenOptions = (cmd: Command) =>
 		cmd

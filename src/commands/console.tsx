@@ -19,6 +19,8 @@ import {FlowStore} from '../ui/console/flow.js';
 import type {ClusterWatch} from '../cluster/watch.js';
 import {deploySession} from '../actions/deploy/session.js';
 import {drillSessions} from '../actions/drills/session.js';
+import {doctorSessions, type DoctorSessions} from '../actions/doctor/session.js';
+import {ReadOnlyTransport} from '../transport/read-only.js';
 import {watchSessions} from '../actions/watch/session.js';
 import {parseInterval} from './numbers.js';
 import {onSignals} from './signals.js';
@@ -66,6 +68,8 @@ export interface ScreenRuntime {
 	/** Undefined when read-only: no action entry point exists at all. */
 	readonly actions?: ConsoleActions;
 	readonly flow?: FlowStore;
+	/** The doctor (console only), always through the read-only guard whatever the console is. */
+	readonly doctor?: DoctorSessions;
 	readonly readOnly: boolean;
 	stop(): Promise<void>;
 }
@@ -96,6 +100,7 @@ export function createScreenRuntime(
 		log,
 		history,
 		readOnly,
+		...(mode === 'console' ? {doctor: doctorSessions(profile, new ReadOnlyTransport(transport))} : {}),
 		...(flow ? {flow, actions: consoleActions(profile, transport, log, flow, {store, pollHost: (h) => poller.pollHost(h)}, store, (ms) => poller.pace(ms))} : {}),
 		async stop() {
 			detach();
@@ -128,7 +133,7 @@ function runScreen(mode: 'console' | 'wall', options: ScreenOptions): Promise<nu
 		const app =
 			mode === 'wall'
 				? render(<WallApp profile={profile} store={rt.store} />, {exitOnCtrlC: true, maxFps: 2, patchConsole: true})
-				: render(<ConsoleApp profile={profile} store={rt.store} history={rt.history} log={rt.log} {...(rt.actions ? {actions: rt.actions} : {})} {...(rt.flow ? {flow: rt.flow} : {})} />, {
+				: render(<ConsoleApp profile={profile} store={rt.store} history={rt.history} log={rt.log} {...(rt.actions ? {actions: rt.actions} : {})} {...(rt.flow ? {flow: rt.flow} : {})} {...(rt.doctor ? {doctor: rt.doctor} : {})} />, {
 						exitOnCtrlC: false,
 						maxFps: 8,
 						patchConsole: true,

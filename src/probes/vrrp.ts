@@ -19,6 +19,15 @@ export interface VrrpStats {
 	releaseMaster?: number;
 	priZeroRcvd?: number;
 	priZeroSent?: number;
+	// The three authentication counters are named cred* (not auth*): parsed dumps must hold nothing
+	// that reads like the auth fields they never copy.
+	/** Adverts whose password did not match ours (auth_pass differs). */
+	credFailure?: number;
+	/** Adverts with another auth_type than ours. */
+	credTypeMismatch?: number;
+	credTypeInvalid?: number;
+	/** Adverts whose address list differs from ours (another router on the VRID, or a different VIP list). */
+	addrListErr?: number;
 }
 
 /** One VRRP instance as one director sees it. */
@@ -75,7 +84,8 @@ export interface VrrpRecord {
 	preempt: boolean | null;
 	preemptDelaySec: number | null;
 	vips: string[];
-	stats: Required<{[K in keyof VrrpStats]: number | null}> | null;
+	/** The record keeps the six traffic counters (its schema predates the error counters). */
+	stats: Required<{[K in keyof Pick<VrrpStats, 'advertRcvd' | 'advertSent' | 'becomeMaster' | 'releaseMaster' | 'priZeroRcvd' | 'priZeroSent'>]: number | null}> | null;
 }
 
 const orNull = <T>(v: T | undefined): T | null => (v === undefined ? null : v);
@@ -141,7 +151,7 @@ export function keepalivedSignumCommand(names: ReadonlyArray<'DATA' | 'STATS' | 
 }
 
 /** Signal keepalived for a JSON or text data dump and print it (see KEEPALIVED_DUMP_SCRIPT). */
-export function keepalivedDumpCommand(kind: 'json' | 'data', pidFile = '/run/keepalived.pid', tmpDir = '/tmp'): Argv {
+export function keepalivedDumpCommand(kind: 'json' | 'data' | 'stats', pidFile = '/run/keepalived.pid', tmpDir = '/tmp'): Argv {
 	return ['sh', '-c', KEEPALIVED_DUMP_SCRIPT, 'lvsdeck-probe', kind, pidFile, tmpDir];
 }
 
@@ -240,6 +250,10 @@ function statsFromJson(s: Record<string, unknown>): VrrpStats {
 	set('releaseMaster', 'release_master');
 	set('priZeroRcvd', 'pri_zero_rcvd');
 	set('priZeroSent', 'pri_zero_sent');
+	set('credFailure', 'auth_failure');
+	set('credTypeMismatch', 'authtype_mismatch');
+	set('credTypeInvalid', 'invalid_authtype');
+	set('addrListErr', 'addr_list_err');
 	return out;
 }
 
@@ -552,9 +566,11 @@ function setNum(inst: VrrpInstanceState, k: 'masterPriority' | 'lastTransition' 
 	if (v !== undefined) inst[k] = v;
 }
 
-const STATS_GROUPS = new Map<string, {Received: keyof VrrpStats; Sent: keyof VrrpStats}>([
+const STATS_GROUPS = new Map<string, Partial<Record<string, keyof VrrpStats>>>([
 	['Advertisements', {Received: 'advertRcvd', Sent: 'advertSent'}],
 	['Priority Zero', {Received: 'priZeroRcvd', Sent: 'priZeroSent'}],
+	['Packet Errors', {'Address List': 'addrListErr'}],
+	['Authentication Errors', {'Invalid Type': 'credTypeInvalid', 'Type Mismatch': 'credTypeMismatch', Failure: 'credFailure'}],
 ]);
 
 /** Parse /tmp/keepalived.stats into per-instance counters. */
@@ -608,7 +624,7 @@ export function parseKeepalivedStats(text: string): VrrpStatsDump {
 			continue;
 		}
 		const map = group === undefined ? undefined : STATS_GROUPS.get(group);
-		const field = map && (key === 'Received' || key === 'Sent') ? map[key] : undefined;
+		const field = map && Object.hasOwn(map, key) ? map[key] : undefined;
 		if (field) cur[field] = v;
 	}
 	return {instances, problems: capped(problems)};

@@ -4,6 +4,7 @@
 // is listed, because only the listed spellings pass. Combined short flags pass only where a
 // combination is written out here verbatim.
 import {
+	absolutePath,
 	addressPort,
 	count,
 	dateFormat,
@@ -74,7 +75,17 @@ const ip: ProgramSpec = {
 	],
 };
 
-const keepalived: ProgramSpec = {shapes: [{lead: [['--version', '-v']]}]};
+// `-t` only parses the config and exits; `-f` is allowed only after it (alone it would start a daemon).
+const keepalived: ProgramSpec = {
+	shapes: [{lead: [['--version', '-v']]}, {lead: [['-t', '--config-test']], options: options([['-f', absolutePath], ['--use-file', absolutePath]])}],
+};
+
+/** The firewall's rules, printed; nothing else of nft (every other command changes them). */
+const nft: ProgramSpec = {shapes: [{lead: [['list'], ['ruleset']]}]};
+
+/** A file's mode, owner and type, in one fixed format (`--printf` and other formats are refused). */
+const STAT_FORMAT = '%a %u %U %F %n';
+const stat: ProgramSpec = {shapes: [{lead: [], flags: ['-L'], options: options([['-c', oneOf(STAT_FORMAT)]]), operands: {kind: absolutePath, min: 1, max: 32}}]};
 
 const units = {kind: systemdUnit, min: 1, max: 8};
 const systemctl: ProgramSpec = {
@@ -125,11 +136,17 @@ const uname: ProgramSpec = {shapes: [{lead: [], flags: ['-a', '--all', '-s', '-n
 const id: ProgramSpec = {shapes: [{lead: [], flags: ['-u', '-g', '-n', '-un']}]};
 const noArguments: ProgramSpec = {shapes: [{lead: []}]};
 
+export {STAT_FORMAT};
+
 /** Program name → its shapes. `sudo` and `sh` are judged separately (wrapper and constant scripts). */
 export const READ_ONLY_PROGRAMS: ReadonlyMap<string, ProgramSpec> = new Map([
 	['ipvsadm', ipvsadm],
 	['ip', ip],
 	['keepalived', keepalived],
+	['nft', nft],
+	['iptables-save', noArguments],
+	['iptables-legacy-save', noArguments],
+	['stat', stat],
 	['systemctl', systemctl],
 	['sysctl', sysctl],
 	['curl', curl],

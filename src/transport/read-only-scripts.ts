@@ -130,7 +130,8 @@ export const KEEPALIVED_SIGNUM_SCRIPT = [
 ].join('\n');
 
 /**
- * Asks keepalived for a dump and prints it. Values arrive only as "$1" kind (json|data), "$2" pid
+ * Asks keepalived for a dump and prints it. Values arrive only as "$1" kind (json|data|stats: the
+ * counters, SIGUSR2's keepalived.stats), "$2" pid
  * file and "$3" dump directory. The old file is removed first so a stale dump is never read; the
  * pid must belong to a process called keepalived because USR1/RTMIN+2 kill most other programs.
  * After the file is non-empty we wait one more step for its size to settle: keepalived writes it
@@ -140,7 +141,8 @@ export const KEEPALIVED_DUMP_SCRIPT = [
 	'case "$1" in',
 	'  json) sig=JSON; f="$3/keepalived.json" ;;',
 	'  data) sig=DATA; f="$3/keepalived.data" ;;',
-	'  *) echo "lvsdeck-probe: dump kind must be json or data" >&2; exit 2 ;;',
+	'  stats) sig=STATS; f="$3/keepalived.stats" ;;',
+	'  *) echo "lvsdeck-probe: dump kind must be json, data or stats" >&2; exit 2 ;;',
 	'esac',
 	'pid=',
 	'[ -f "$2" ] && [ -r "$2" ] && read -r pid < "$2"',
@@ -310,7 +312,7 @@ export const READ_ONLY_SCRIPTS: ReadonlyMap<string, ReadOnlyScript> = new Map<st
 	],
 	[CONFIG_READ_SCRIPT, {name: 'lvsdeck-conf', args: [absolutePath], rest: {kind: absolutePattern, min: 1, max: CONFIG_READ_LIMITS.patterns}}],
 	[KEEPALIVED_SIGNUM_SCRIPT, {name: 'lvsdeck-signum', args: [], rest: {kind: oneOf('DATA', 'STATS', 'JSON'), min: 1, max: 3}}],
-	[KEEPALIVED_DUMP_SCRIPT, {name: 'lvsdeck-probe', args: [oneOf('json', 'data'), absolutePath, absolutePath]}],
+	[KEEPALIVED_DUMP_SCRIPT, {name: 'lvsdeck-probe', args: [oneOf('json', 'data', 'stats'), absolutePath, absolutePath]}],
 	[REALSERVER_CHECK_SCRIPT, {name: 'lvsdeck-rs-check', args: []}],
 	[REMOTE_WATCH_SCRIPT, {name: 'lvsdeck-watch', args: [httpUrl, requestRate, seconds, watchProcesses]}],
 	[REMOTE_SOCKET_WATCH_SCRIPT, {name: 'lvsdeck-sockwatch', args: [oneOf('tcp', 'udp'), ipAddress, portNumber, socketRate, seconds, sendText]}],

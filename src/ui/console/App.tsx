@@ -16,9 +16,12 @@ import {HelpScreen} from './HelpScreen.js';
 import {ToneLines} from '../ToneLines.js';
 import {ACTION_KEYS, type ConsoleActions} from './actions.js';
 import {consoleReducer, initialConsoleState, VIEWS, VIEW_TITLES, type ConsoleUiState, type ViewName} from './console-state.js';
-import {interpretInput} from './keys.js';
+import {interpretInput, type KeyEffect} from './keys.js';
 import type {FlowState, FlowStore} from './flow.js';
 import {useActionLog, useClusterState, useNow, useTerminalSize, type TerminalSize} from './hooks.js';
+import type {DoctorSessions} from '../../actions/doctor/session.js';
+import {offersDoctor} from '../presenters/doctor.js';
+import {DoctorBody, doctorKey, doctorPrompt, useDoctor} from './DoctorView.js';
 
 export const MIN_COLUMNS = 80;
 export const MIN_ROWS = 24;
@@ -39,6 +42,8 @@ export interface ConsoleAppProps {
 	readonly refreshThrottleMs?: number;
 	/** Guided flows (deploy, drills); absent in read-only mode. */
 	readonly flow?: FlowStore;
+	/** The doctor session (read-only, so also in a read-only console); D runs it. */
+	readonly doctor?: DoctorSessions;
 }
 
 /** Header + banner + tabs + footer take this many lines; one more line stays free below the frame. */
@@ -176,6 +181,16 @@ function footerText(flowState: FlowState | undefined, ui: ConsoleUiState, readOn
 	return `${ui.filter ? `[filter: ${ui.filter}] ` : ''}1-5 views  ↑↓ move  / filter  Enter details  ? help  ${readOnly ? '' : 'd f h c r x w actions  '}q quit`;
 }
 
+/** Show `view`, filtered to `host` when given (the doctor's link to where a check's subject shows). */
+function openView(dispatch: (a: Parameters<typeof consoleReducer>[1]) => void, view: ViewName, host?: string): void {
+	dispatch({type: 'select-view', view});
+	dispatch({type: 'end-filter', keep: false});
+	if (host) {
+		dispatch({type: 'filter-input', text: host});
+		dispatch({type: 'end-filter', keep: true});
+	}
+}
+
 /** The header line (cluster, clock, host chips), the alarm banner and the view tabs. */
 function ConsoleHeader({title, chips, alarm, ui, width}: {title: string; chips: ReturnType<typeof hostChips>; alarm: ReturnType<typeof banner>; ui: ConsoleUiState; width: number}) {
 	return (
@@ -203,7 +218,35 @@ function ConsoleHeader({title, chips, alarm, ui, width}: {title: string; chips: 
 	);
 }
 
-export function ConsoleApp({profile, store, history, log, actions, size: fixedSize, now: fixedNow, initialView, refreshThrottleMs, flow}: ConsoleAppProps) {
+/** What the keys asked for: quit, the doctor, or an action (refused in the log when read-only). */
+function runEffects(
+	effects: readonly KeyEffect[],
+	ctx: {exit: () => void; dispatch: (a: Parameters<typeof consoleReducer>[1]) => void; log: ActionLog; actions?: ConsoleActions; doctor?: () => void; selectedKey?: string},
+): void {
+	for (const effect of effects) {
+		if (effect.type === 'exit') return ctx.exit();
+		if (effect.type === 'doctor') {
+			if (ctx.doctor) ctx.doctor();
+			else ctx.dispatch({type: 'flash', text: 'doctor is not available here'});
+			continue;
+		}
+		const action = ACTION_KEYS.find((a) => a.kind === effect.kind)!;
+		if (!ctx.actions) {
+			ctx.log.append('warn', `${action.title}: refused, this console is read-only`);
+			ctx.dispatch({type: 'flash', text: 'read-only console: actions are disabled'});
+		} else {
+			ctx.actions.run(effect.kind, ctx.selectedKey !== undefined ? {selectedKey: ctx.selectedKey} : {});
+		}
+	}
+}
+
+/** The alarm banner, offering D (doctor) when a finding is critical. */
+function alarmOf(state: ClusterState, doctor: boolean): ReturnType<typeof banner> {
+	const alarm = banner(state);
+	return doctor && offersDoctor(state.findings) ? {...alarm, text: `${alarm.text}  · D doctor`} : alarm;
+}
+
+export function ConsoleApp({profile, store, history, log, actions, size: fixedSize, now: fixedNow, initialView, refreshThrottleMs, flow, doctor}: ConsoleAppProps) {
 	const {exit} = useApp();
 	const size = useTerminalSize(fixedSize);
 	const now = useNow(1000, fixedNow);
@@ -218,6 +261,7 @@ export function ConsoleApp({profile, store, history, log, actions, size: fixedSi
 	const flowPhase = flowState?.phase;
 	useEffect(() => setFlowScroll(0), [flowPhase]);
 	const [ui, dispatch] = useReducer(consoleReducer, initialView ? {...initialConsoleState, view: initialView} : initialConsoleState);
+	const doc = useDoctor(doctor);
 
 	const model = useMemo(() => viewModel(ui.view, state, profile, history, now, entries), [ui.view, state, profile, history, now, entries]);
 	const hosts = useMemo(() => hostTable(state, now), [state, now]);
@@ -232,21 +276,10 @@ export function ConsoleApp({profile, store, history, log, actions, size: fixedSi
 
 	useInput((input, key) => {
 		if (flow && flowState) return flowKey(flow, flowState, input, key, page, setFlowScroll, exit);
+		if (doc.panel) return doctorKey(doc.panel, doc.setPanel, input, key, (view, host) => openView(dispatch, view, host));
 		const result = interpretInput(ui, input, key, {rows: rows.length, page, tooSmall});
 		for (const action of result.actions) dispatch(action);
-		for (const effect of result.effects) {
-			if (effect.type === 'exit') {
-				exit();
-				return;
-			}
-			const action = ACTION_KEYS.find((a) => a.kind === effect.kind)!;
-			if (!actions) {
-				log.append('warn', `${action.title}: refused, this console is read-only`);
-				dispatch({type: 'flash', text: 'read-only console: actions are disabled'});
-			} else {
-				actions.run(effect.kind, selected ? {selectedKey: selected.key} : {});
-			}
-		}
+		runEffects(result.effects, {exit, dispatch, log, ...(actions ? {actions} : {}), ...(doctor ? {doctor: doc.start} : {}), ...(selected ? {selectedKey: selected.key} : {})});
 	});
 
 	if (tooSmall) {
@@ -263,6 +296,8 @@ export function ConsoleApp({profile, store, history, log, actions, size: fixedSi
 	const title = `lvsdeck · ${sanitizeLine(profile.name)} · ${clockTime(now)}${actions ? '' : ' · read-only'} · `;
 	const body = flowState ? (
 		<FlowBody flowState={flowState} width={width} bodyHeight={bodyHeight} flowScroll={flowScroll} />
+	) : doc.panel ? (
+		<DoctorBody panel={doc.panel} width={width} height={bodyHeight} />
 	) : ui.help ? (
 		<HelpScreen width={width} height={bodyHeight} />
 	) : (
@@ -270,12 +305,12 @@ export function ConsoleApp({profile, store, history, log, actions, size: fixedSi
 	);
 	return (
 		<Box flexDirection="column" width={width}>
-			<ConsoleHeader title={title} chips={hostChips(state, now)} alarm={banner(state)} ui={ui} width={width} />
+			<ConsoleHeader title={title} chips={hostChips(state, now)} alarm={alarmOf(state, doctor !== undefined)} ui={ui} width={width} />
 			{/* No fixed height: Ink builds a character grid as large as the frame on every render, and the
 			    views already clip themselves to bodyHeight lines. */}
 			<Box flexDirection="column">{body}</Box>
 			<Text wrap="truncate" color="gray">
-				{fit(footerText(flowState, ui, !actions), width)}
+				{fit(doc.panel && !flowState ? doctorPrompt(doc.panel) : footerText(flowState, ui, !actions), width)}
 			</Text>
 		</Box>
 	);

@@ -11,6 +11,7 @@ export const HELP_LINES: readonly string[] = [
 	'  Enter                   details of the selected row;  Esc closes',
 	'  ?                       this help;  q or Ctrl-C quits',
 	...ACTION_KEYS.map((a) => `  ${a.key.padEnd(24)}${a.title}`),
+	'  D                       doctor: the usual causes checked on every host (read-only; offered on a critical alarm)',
 	'',
 	'COLUMNS',
 	'  HOLDER      director whose interfaces carry the VIP now (NONE: nobody; a+b: split brain)',

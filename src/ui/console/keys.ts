@@ -5,7 +5,7 @@ import type {Key} from 'ink';
 import {ACTION_KEYS, type ActionKind} from './actions.js';
 import {consoleReducer, VIEWS, type ConsoleAction, type ConsoleUiState} from './console-state.js';
 
-export type KeyEffect = {readonly type: 'exit'} | {readonly type: 'action'; readonly kind: ActionKind};
+export type KeyEffect = {readonly type: 'exit'} | {readonly type: 'doctor'} | {readonly type: 'action'; readonly kind: ActionKind};
 
 export interface KeyContext {
 	/** Rows in the current view after filtering. */
@@ -47,6 +47,7 @@ function one(state: ConsoleUiState, input: string, key: KeyFlags, ctx: KeyContex
 	if (input === 'G') return {actions: [{type: 'move-to', index: ctx.rows - 1, rows: ctx.rows}], effects: []};
 	if (input === '/') return {actions: [{type: 'start-filter'}], effects: []};
 	if (key.return) return {actions: [{type: 'toggle-detail'}], effects: []};
+	if (input === 'D') return {actions: [], effects: [{type: 'doctor'}]};
 	const action = ACTION_KEYS.find((a) => a.key === input);
 	if (action) return {actions: [], effects: [{type: 'action', kind: action.kind}]};
 	return {actions: [], effects: []};

@@ -114,7 +114,7 @@ describe.skipIf(!linux)('KEEPALIVED_DUMP_SCRIPT', () => {
 
 	it('rejects an unknown kind', () => {
 		const [cmd, ...args] = keepalivedDumpCommand('json', 'x', dir);
-		args[3] = 'stats';
+		args[3] = 'clear';
 		expect(spawnSync(cmd!, args, {env}).status).toBe(DUMP_EXIT.badArgs);
 	});
 

@@ -87,7 +87,7 @@ describe('parseKeepalivedJson', () => {
 				preempt: true,
 				preemptDelaySec: 0,
 				vips: ['192.168.67.100/24'],
-				stats: {advertRcvd: 0, advertSent: 15, becomeMaster: 1, releaseMaster: 0, priZeroRcvd: 0, priZeroSent: 0},
+				stats: {advertRcvd: 0, advertSent: 15, becomeMaster: 1, releaseMaster: 0, priZeroRcvd: 0, priZeroSent: 0, credFailure: 0, credTypeMismatch: 0, credTypeInvalid: 0, addrListErr: 0},
 			},
 		]);
 	});
@@ -195,7 +195,7 @@ describe('parseKeepalivedData', () => {
 describe('parseKeepalivedStats', () => {
 	it('reads dir1 and dir2 counters', () => {
 		expect(parseKeepalivedStats(fixture('keepalived-stats-dir1.txt'))).toEqual({
-			instances: {VI_1: {advertRcvd: 0, advertSent: 15, becomeMaster: 1, releaseMaster: 0, priZeroRcvd: 0, priZeroSent: 0}},
+			instances: {VI_1: {advertRcvd: 0, advertSent: 15, becomeMaster: 1, releaseMaster: 0, priZeroRcvd: 0, priZeroSent: 0, addrListErr: 0, credTypeInvalid: 0, credTypeMismatch: 0, credFailure: 0}},
 			problems: [],
 		});
 		expect(parseKeepalivedStats(fixture('keepalived-stats-dir2.txt')).instances.VI_1).toMatchObject({advertRcvd: 23, advertSent: 0, becomeMaster: 0});

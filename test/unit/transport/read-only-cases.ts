@@ -344,7 +344,7 @@ const PROGRAMS: readonly ReadOnlyCase[] = [
 	refuse('is not a program read-only mode allows', 'ipvsadm-save'),
 	refuse('the program name is empty', '', '-Ln'),
 	refuse('the command is empty'),
-	...['rm', 'dd', 'tee', 'cp', 'mv', 'ln', 'touch', 'mkfifo', 'chmod', 'kill', 'pkill', 'killall', 'reboot', 'shutdown', 'halt', 'tc', 'iptables', 'nft', 'wget', 'nc', 'socat', 'scp', 'rsync', 'cat', 'ls', 'echo', 'printf', 'service', 'keepalived-reload'].map((p) =>
+	...['rm', 'dd', 'tee', 'cp', 'mv', 'ln', 'touch', 'mkfifo', 'chmod', 'kill', 'pkill', 'killall', 'reboot', 'shutdown', 'halt', 'tc', 'iptables', 'wget', 'nc', 'socat', 'scp', 'rsync', 'cat', 'ls', 'echo', 'printf', 'service', 'keepalived-reload'].map((p) =>
 		refuse('is not a program read-only mode allows', p, '/etc/keepalived/keepalived.conf'),
 	),
 	refuse('env runs other programs', 'env', 'ipvsadm', '-Ln'),
@@ -435,7 +435,7 @@ const SCRIPTS: readonly ReadOnlyCase[] = [
 	refuse('argument 1 of lvsdeck-signum STOP is not one of DATA, STATS, JSON', 'sh', '-c', KEEPALIVED_SIGNUM_SCRIPT, 'lvsdeck-signum', 'STOP'),
 	refuse('argument 2 of lvsdeck-signum RELOAD is not', 'sh', '-c', KEEPALIVED_SIGNUM_SCRIPT, 'lvsdeck-signum', 'JSON', 'RELOAD'),
 	refuse('lvsdeck-signum takes 1 to 3 arguments, not 0', 'sh', '-c', KEEPALIVED_SIGNUM_SCRIPT, 'lvsdeck-signum'),
-	refuse('argument 1 of lvsdeck-probe none is not one of json, data', 'sh', '-c', KEEPALIVED_DUMP_SCRIPT, 'lvsdeck-probe', 'none', '/run/keepalived.pid', '/tmp'),
+	refuse('argument 1 of lvsdeck-probe none is not one of json, data, stats', 'sh', '-c', KEEPALIVED_DUMP_SCRIPT, 'lvsdeck-probe', 'none', '/run/keepalived.pid', '/tmp'),
 	refuse('lvsdeck-rs-check takes 0 arguments, not 1', 'sh', '-c', REALSERVER_CHECK_SCRIPT, 'lvsdeck-rs-check', '/etc/shadow'),
 	refuse("the script's name ($0) must be lvsdeck-rs-check", 'sh', '-c', REALSERVER_CHECK_SCRIPT),
 	refuseArgv('argument 1 of lvsdeck-watch file:///etc/shadow is not an http:// or https:// URL', remoteWatchCommand('file:///etc/shadow', 60, '1', 1)),

@@ -1,0 +1,114 @@
+// `lvsdeck doctor` as a session, the same for every caller (the CLI command, the console's D key): read
+// the cluster once as status does, read each director's firewall, clocks, sysctls, keepalived build,
+// config test and installed config, read keepalived's counters twice a few adverts apart, and turn it
+// all into checks (checks/*.ts, pure). Read-only: the caller passes a read-only transport, and every
+// command here is one its guard allows. Callers are sinks: they print or draw the report.
+import {ClusterPoller} from '../../cluster/poller.js';
+import {ClusterStore} from '../../cluster/store.js';
+import type {ClusterState} from '../../cluster/types.js';
+import type {Profile} from '../../profile/model.js';
+import type {Transport} from '../../transport/types.js';
+import {byStatus, doctorExitCode, type DoctorCheck, type DoctorReport} from './check.js';
+import {clockCheck} from './checks/clock.js';
+import {firewallCheck} from './checks/firewall.js';
+import {configTestCheck, keywordsCheck, versionChecks, versionOf} from './checks/keepalived.js';
+import {lvsChecks} from './checks/lvs.js';
+import {healthChecks, realServerChecks} from './checks/realservers.js';
+import {scriptsCheck, scriptUses} from './checks/scripts.js';
+import {transportChecks, vridChecks, type InstalledOn} from './checks/vrrp-config.js';
+import {vrrpTrafficChecks} from './checks/vrrp-traffic.js';
+import {formatDoctor} from './format.js';
+import {commands, readDirectorOnce, runnerOf, type DirectorReads, type Runner} from './reads.js';
+
+export interface DoctorOptions {
+	readonly signal?: AbortSignal;
+	/** This machine's clock (epoch ms); tests pass their own. */
+	readonly now?: () => number;
+	readonly sleep?: (ms: number) => Promise<void>;
+	/** How long keepalived's counters get to move between the two reads (default: 3 advert intervals, at least 2.5 s). */
+	readonly windowMs?: number;
+}
+
+export type {DoctorReport} from './check.js';
+
+export interface DoctorSessionResult {
+	readonly report: DoctorReport;
+	readonly text: string;
+}
+
+/** A doctor session over one cluster: what the console holds instead of a transport. */
+export type DoctorSessions = () => Promise<DoctorSessionResult>;
+
+export function doctorSessions(profile: Profile, transport: Transport, options: DoctorOptions = {}): DoctorSessions {
+	return async () => {
+		const report = await runDoctor(profile, transport, options);
+		return {report, text: formatDoctor(report)};
+	};
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+function windowFor(profile: Profile): number {
+	const advert = Math.max(1, ...profile.instances.map((i) => i.advertInt));
+	return Math.max(2500, advert * 3000);
+}
+
+/** One poll of every host, as `lvsdeck status` reads it. */
+async function pollCluster(profile: Profile, transport: Transport): Promise<ClusterState> {
+	const store = new ClusterStore(profile);
+	const poller = new ClusterPoller(profile, transport, store, {events: false});
+	await poller.pollOnce();
+	return store.getState();
+}
+
+/** The script files the installed config runs, for `stat` (none when the config was not read). */
+function scriptPaths(reads: Pick<DirectorReads, 'installed'>): string[] {
+	if (reads.installed.kind !== 'parsed') return [];
+	return [...new Set(scriptUses(reads.installed.config).map((u) => u.path))].filter((p) => p.startsWith('/')).slice(0, 32);
+}
+
+async function readDirectors(run: Runner, profile: Profile, state: ClusterState, options: DoctorOptions, windowMs: number): Promise<DirectorReads[]> {
+	const now = options.now ?? Date.now;
+	const sleep = options.sleep ?? defaultSleep;
+	const directors = profile.hosts.filter((h) => h.role === 'director').map((h) => h.name);
+	const statsCommand = (d: string) => commands.stats(state.hosts.find((h) => h.name === d)?.director?.pidFile ?? profile.keepalived.pidFile, profile.keepalived.dumpDir);
+	const first = await Promise.all(directors.map(async (d) => ({d, stats: await run(d, statsCommand(d)), at: now()})));
+	const once = await Promise.all(directors.map((d) => readDirectorOnce(run, profile, d, now)));
+	const firstAt = Math.max(...first.map((f) => f.at));
+	await sleep(Math.max(0, firstAt + windowMs - now()));
+	const second = await Promise.all(directors.map((d) => run(d, statsCommand(d))));
+	return Promise.all(
+		directors.map(async (d, i) => {
+			const paths = scriptPaths(once[i]!);
+			return {host: d, ...once[i]!, stats: [first[i]!.stats, second[i]!], ...(paths.length > 0 ? {scripts: await run(d, commands.stat(paths))} : {})};
+		}),
+	);
+}
+
+/** Every check, from what was read (pure). */
+export function evaluate(profile: Profile, state: ClusterState, reads: readonly DirectorReads[], windowMs: number): DoctorCheck[] {
+	const installed: InstalledOn[] = reads.flatMap((r) => (r.installed.kind === 'parsed' ? [{director: r.host, config: r.installed.config}] : []));
+	return [
+		...vrrpTrafficChecks(profile, state, reads.map((r) => ({director: r.host, reads: r.stats})), windowMs),
+		...reads.map((r) => firewallCheck(r.host, r.nft, r.iptables, r.iptablesLegacy)),
+		...transportChecks(installed),
+		...vridChecks(installed),
+		clockCheck(reads.map((r) => ({director: r.host, clock: r.clock}))),
+		...reads.map((r) => scriptsCheck(r.host, r.installed.kind === 'parsed' ? r.installed.config : undefined, r.scripts)),
+		...reads.flatMap((r) => lvsChecks(profile, r.host, r.sysctl)),
+		...realServerChecks(profile, state),
+		...healthChecks(profile, state),
+		...versionChecks(reads.map((r) => ({director: r.host, version: r.version}))),
+		...reads.map((r) => configTestCheck(r.host, profile.keepalived.configPath, r.configTest)),
+		...reads.map((r) => keywordsCheck(r.host, r.installed, versionOf(r.version))),
+	];
+}
+
+/** Runs every check once; never throws for a host that cannot be read (its checks are skipped). */
+export async function runDoctor(profile: Profile, transport: Transport, options: DoctorOptions = {}): Promise<DoctorReport> {
+	const windowMs = options.windowMs ?? windowFor(profile);
+	const state = await pollCluster(profile, transport);
+	const reads = await readDirectors(runnerOf(transport, options.signal), profile, state, options, windowMs);
+	const checks = byStatus(evaluate(profile, state, reads, windowMs));
+	return {checks, code: doctorExitCode(checks), windowMs};
+}
