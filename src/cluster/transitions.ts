@@ -1,0 +1,95 @@
+// VRRP transitions (an instance on a director entering a state), from wherever they were seen: keepalived's
+// log (with keepalived's own timestamp), its notify FIFO (stamped on arrival) or the poller's dumps. One
+// pure merge puts them in time order, drops what two sources both saw, fills in the state each came from,
+// and keeps the newest few thousand.
+import type {KeepalivedLogLine} from '../probes/keepalived-log.js';
+
+export type TransitionSource = 'log' | 'fifo' | 'poll';
+
+export interface VrrpTransition {
+	readonly director: string;
+	readonly instance: string;
+	/** The state before (absent: not known, e.g. the first one seen). */
+	readonly from?: string;
+	readonly to: string;
+	readonly priority?: number;
+	/** Epoch ms: keepalived's own timestamp for the log, arrival for the FIFO, the dump's time for a poll. */
+	readonly at: number;
+	/** The timestamp as keepalived's log wrote it (log only). */
+	readonly stamp?: string;
+	readonly source: TransitionSource;
+}
+
+/** How many transitions a history keeps (the newest). */
+export const HISTORY_MAX = 2000;
+
+/** Two sources seeing one transition are this far apart at most (the log's stamps have whole seconds). */
+const SAME_EVENT_MS = 2000;
+
+/** Which source's record of one transition is kept: keepalived's own log first. */
+const RANK: Record<TransitionSource, number> = {log: 0, fifo: 1, poll: 2};
+
+/**
+ * The transitions in one director's log lines, in order. `known` gives the instances a stop applies to
+ * (keepalived logs its stop once, not per instance): each instance seen so far, plus those given.
+ */
+export function transitionsFromLog(director: string, lines: readonly KeepalivedLogLine[], known: readonly string[] = []): VrrpTransition[] {
+	const out: VrrpTransition[] = [];
+	const instances = new Set(known);
+	for (const line of lines) {
+		if (line.at === undefined) continue;
+		const stamp = line.stamp !== undefined ? {stamp: line.stamp} : {};
+		if (line.kind === 'transition' && line.instance && line.state) {
+			instances.add(line.instance);
+			out.push({director, instance: line.instance, to: line.state, at: line.at, ...stamp, source: 'log', ...(line.priority !== undefined ? {priority: line.priority} : {})});
+		} else if (line.kind === 'stopped' && /^Stopp(ed|ing)/.test(line.message)) {
+			for (const instance of instances) out.push({director, instance, to: 'STOP', at: line.at, ...stamp, source: 'log'});
+		}
+	}
+	return out;
+}
+
+function key(t: VrrpTransition): string {
+	return `${t.director}\u0000${t.instance}`;
+}
+
+/** Same director, instance and state, close in time: one transition seen twice (or by two sources). */
+function sameEvent(a: VrrpTransition, b: VrrpTransition): boolean {
+	return key(a) === key(b) && a.to === b.to && Math.abs(a.at - b.at) <= (a.source === b.source && a.source === 'log' ? 0 : SAME_EVENT_MS);
+}
+
+/**
+ * All transitions given, merged: time order, duplicates dropped (the log's record kept, with a priority
+ * another source knew), `from` filled in from the one before, repeats of the state already held
+ * dropped (keepalived logs "Transition to" and "Entering" for one change in 1.x), the newest `max` kept.
+ */
+export function mergeTransitions(lists: ReadonlyArray<readonly VrrpTransition[]>, max = HISTORY_MAX): VrrpTransition[] {
+	const all = lists.flat().sort((a, b) => a.at - b.at || RANK[a.source] - RANK[b.source]);
+	const kept: VrrpTransition[] = [];
+	for (const t of all) {
+		const twin = kept.findLast((k) => t.at - k.at <= SAME_EVENT_MS && sameEvent(k, t));
+		if (!twin) {
+			kept.push(t);
+			continue;
+		}
+		// Keep the better-ranked record, with the priority either knew.
+		const best = RANK[t.source] < RANK[twin.source] ? t : twin;
+		const priority = best.priority ?? t.priority ?? twin.priority;
+		kept[kept.lastIndexOf(twin)] = {...best, ...(priority !== undefined ? {priority} : {})};
+	}
+	const held = new Map<string, string>();
+	const chained: VrrpTransition[] = [];
+	for (const t of kept) {
+		const before = held.get(key(t));
+		held.set(key(t), t.to);
+		if (before === t.to) continue;
+		const {from: _given, ...rest} = t;
+		chained.push(before !== undefined ? {...rest, from: before} : t.from !== undefined ? t : rest);
+	}
+	return chained.slice(-max);
+}
+
+/** Transitions at or after `sinceMs`. */
+export function transitionsSince(all: readonly VrrpTransition[], sinceMs: number): VrrpTransition[] {
+	return all.filter((t) => t.at >= sinceMs);
+}
