@@ -3,6 +3,7 @@
 // pure merge puts them in time order, drops what two sources both saw, fills in the state each came from,
 // and keeps the newest few thousand.
 import type {KeepalivedLogLine} from '../probes/keepalived-log.js';
+import type {VrrpInstanceState} from '../probes/vrrp.js';
 
 export type TransitionSource = 'log' | 'fifo' | 'poll';
 
@@ -18,6 +19,8 @@ export interface VrrpTransition {
 	/** The timestamp as keepalived's log wrote it (log only). */
 	readonly stamp?: string;
 	readonly source: TransitionSource;
+	/** Epoch ms lvsdeck received it (live sources only). */
+	readonly receivedAt?: number;
 }
 
 /** How many transitions a history keeps (the newest). */
@@ -92,4 +95,32 @@ export function mergeTransitions(lists: ReadonlyArray<readonly VrrpTransition[]>
 /** Transitions at or after `sinceMs`. */
 export function transitionsSince(all: readonly VrrpTransition[], sinceMs: number): VrrpTransition[] {
 	return all.filter((t) => t.at >= sinceMs);
+}
+
+/**
+ * What two polls of one director say changed: each instance whose state differs, at keepalived's own
+ * `Last transition` time when the dump has it (else `now`). Nothing for a first poll (no state before).
+ */
+export function transitionsFromPoll(director: string, before: readonly VrrpInstanceState[] | undefined, after: readonly VrrpInstanceState[] | undefined, now: number): VrrpTransition[] {
+	if (!before || !after) return [];
+	const out: VrrpTransition[] = [];
+	for (const inst of after) {
+		const prev = before.find((b) => b.name === inst.name);
+		if (!prev || prev.state === inst.state) continue;
+		const at = inst.lastTransition !== undefined ? Math.round(inst.lastTransition * 1000) : now;
+		const priority = inst.effectivePriority ?? inst.priority;
+		out.push({director, instance: inst.name, from: prev.state, to: inst.state, at, source: 'poll', receivedAt: now, ...(priority !== undefined ? {priority} : {})});
+	}
+	return out;
+}
+
+/** The ones in `merged` that `before` did not hold (not even as another source's record of the same change). */
+export function newTransitions(before: readonly VrrpTransition[], merged: readonly VrrpTransition[]): VrrpTransition[] {
+	return merged.filter((m) => !before.some((b) => key(b) === key(m) && b.to === m.to && Math.abs(b.at - m.at) <= SAME_EVENT_MS));
+}
+
+/** One line for an event list: `dir2 VI_1 BACKUP -> MASTER (prio 80, log)`. */
+export function describeTransition(t: VrrpTransition): string {
+	const detail = [t.priority !== undefined ? `prio ${t.priority}` : undefined, t.source].filter((x) => x !== undefined).join(', ');
+	return `${t.director} ${t.instance} ${t.from ?? '?'} -> ${t.to} (${detail})`;
 }
