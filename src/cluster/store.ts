@@ -91,17 +91,20 @@ export class ClusterStore {
 	 * Transitions from any source (the history loaded at start, the log or FIFO channel, polls): merged
 	 * into the store's list, each new one also an event. Does not publish (the caller does).
 	 */
-	private addTransitions(list: readonly VrrpTransition[]): VrrpTransition[] {
+	private addTransitions(list: readonly VrrpTransition[], asEvents = true): VrrpTransition[] {
 		const merged = mergeTransitions([this.transitions, list], HISTORY_MAX);
 		const fresh = newTransitions(this.transitions, merged);
 		this.transitions = merged;
-		for (const t of fresh) this.pushEvent({at: t.at, host: t.director, kind: 'vrrp-state', message: describeTransition(t)});
+		if (asEvents) for (const t of fresh) this.pushEvent({at: t.at, host: t.director, kind: 'vrrp-state', message: describeTransition(t)});
 		return fresh;
 	}
 
-	/** Transitions seen by a channel or loaded from history; returns the ones the store did not know. */
-	recordTransitions(list: readonly VrrpTransition[]): VrrpTransition[] {
-		const fresh = this.addTransitions(list);
+	/**
+	 * Transitions seen by a channel or loaded from history (`asEvents` false: not into the events list);
+	 * returns the ones the store did not know.
+	 */
+	recordTransitions(list: readonly VrrpTransition[], options: {asEvents?: boolean} = {}): VrrpTransition[] {
+		const fresh = this.addTransitions(list, options.asEvents ?? true);
 		this.publish();
 		return fresh;
 	}

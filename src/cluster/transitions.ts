@@ -61,6 +61,12 @@ function sameEvent(a: VrrpTransition, b: VrrpTransition): boolean {
 	return key(a) === key(b) && a.to === b.to && Math.abs(a.at - b.at) <= (a.source === b.source && a.source === 'log' ? 0 : SAME_EVENT_MS);
 }
 
+/** Where `kept` (in time order) already holds `t`, looking back only as far as one event can spread. */
+function twinIndex(kept: readonly VrrpTransition[], t: VrrpTransition): number {
+	for (let i = kept.length - 1; i >= 0 && t.at - kept[i]!.at <= SAME_EVENT_MS; i--) if (sameEvent(kept[i]!, t)) return i;
+	return -1;
+}
+
 /**
  * All transitions given, merged: time order, duplicates dropped (the log's record kept, with a priority
  * another source knew), `from` filled in from the one before, repeats of the state already held
@@ -70,15 +76,16 @@ export function mergeTransitions(lists: ReadonlyArray<readonly VrrpTransition[]>
 	const all = lists.flat().sort((a, b) => a.at - b.at || RANK[a.source] - RANK[b.source]);
 	const kept: VrrpTransition[] = [];
 	for (const t of all) {
-		const twin = kept.findLast((k) => t.at - k.at <= SAME_EVENT_MS && sameEvent(k, t));
-		if (!twin) {
+		const i = twinIndex(kept, t);
+		if (i < 0) {
 			kept.push(t);
 			continue;
 		}
 		// Keep the better-ranked record, with the priority either knew.
+		const twin = kept[i]!;
 		const best = RANK[t.source] < RANK[twin.source] ? t : twin;
 		const priority = best.priority ?? t.priority ?? twin.priority;
-		kept[kept.lastIndexOf(twin)] = {...best, ...(priority !== undefined ? {priority} : {})};
+		kept[i] = {...best, ...(priority !== undefined ? {priority} : {})};
 	}
 	const held = new Map<string, string>();
 	const chained: VrrpTransition[] = [];
@@ -116,7 +123,9 @@ export function transitionsFromPoll(director: string, before: readonly VrrpInsta
 
 /** The ones in `merged` that `before` did not hold (not even as another source's record of the same change). */
 export function newTransitions(before: readonly VrrpTransition[], merged: readonly VrrpTransition[]): VrrpTransition[] {
-	return merged.filter((m) => !before.some((b) => key(b) === key(m) && b.to === m.to && Math.abs(b.at - m.at) <= SAME_EVENT_MS));
+	const known = new Map<string, VrrpTransition[]>();
+	for (const b of before) known.set(`${key(b)}\u0000${b.to}`, [...(known.get(`${key(b)}\u0000${b.to}`) ?? []), b]);
+	return merged.filter((m) => !(known.get(`${key(m)}\u0000${m.to}`) ?? []).some((b) => Math.abs(b.at - m.at) <= SAME_EVENT_MS));
 }
 
 /** One line for an event list: `dir2 VI_1 BACKUP -> MASTER (prio 80, log)`. */
