@@ -73,7 +73,8 @@ function twinIndex(kept: readonly VrrpTransition[], t: VrrpTransition): number {
  * dropped (keepalived logs "Transition to" and "Entering" for one change in 1.x), the newest `max` kept.
  */
 export function mergeTransitions(lists: ReadonlyArray<readonly VrrpTransition[]>, max = HISTORY_MAX): VrrpTransition[] {
-	const all = lists.flat().sort((a, b) => a.at - b.at || RANK[a.source] - RANK[b.source]);
+	// A total order, so the merge does not depend on the order the lists came in.
+	const all = lists.flat().sort((a, b) => a.at - b.at || RANK[a.source] - RANK[b.source] || key(a).localeCompare(key(b)) || a.to.localeCompare(b.to));
 	const kept: VrrpTransition[] = [];
 	for (const t of all) {
 		const i = twinIndex(kept, t);

@@ -105,7 +105,7 @@ const KINDS: ReadonlyArray<readonly [Exclude<LogLineKind, 'transition' | 'other'
 	['priority-zero', /priority 0 advert|sent 0 priority/i],
 	['auth-error', /passw(?:or)?d|authentication|auth(?:entication)? type|bad auth/i],
 	['script-failure', /VRRP_Script\([^)]*\) (?:failed|timed out)|Script `[^`]*` now returning [1-9]|script\b.*\b(?:not executable|does not exist|cannot be executed|failed|exited with status [1-9])/i],
-	['checker-down', /Removing service .* from VS|Lost quorum|\b(?:CHECK|connection|Check on service|Remote Web server)\b.*\b(?:failed|timeout|timed out)\b/i],
+	['checker-down', /Removing service .* from VS|Lost quorum|(?:_CHECK\b|\bconnection\b|\bCheck on service\b|\bRemote Web server\b).*\b(?:failed|timeout|timed out)\b/i],
 	['checker-up', /Adding service .* to VS|Gained quorum|Remote Web server .* succeed on service/i],
 	['stopped', /^(?:Stopping|Stopped) Keepalived\b/],
 ];
