@@ -47,6 +47,7 @@ function one(state: ConsoleUiState, input: string, key: KeyFlags, ctx: KeyContex
 	if (input === 'G') return {actions: [{type: 'move-to', index: ctx.rows - 1, rows: ctx.rows}], effects: []};
 	if (input === '/') return {actions: [{type: 'start-filter'}], effects: []};
 	if (key.return) return {actions: [{type: 'toggle-detail'}], effects: []};
+	if (input === 'l') return {actions: [{type: 'keepalived-log'}], effects: []};
 	const action = ACTION_KEYS.find((a) => a.key === input);
 	if (action) return {actions: [], effects: [{type: 'action', kind: action.kind}]};
 	return {actions: [], effects: []};
