@@ -113,7 +113,8 @@ export function vrrpTimelines(state: ClusterState, profile: Profile, now: number
 	const from = now - minutes * 60_000;
 	const all = state.transitions ?? [];
 	const nameWidth = Math.max(4, ...directorsOf(profile).map((d) => d.length));
-	const buckets = Math.max(10, Math.min(120, options.width - nameWidth - 22));
+	// Room for the name and " FAULT since 07:46:17" after the marks.
+	const buckets = Math.max(10, Math.min(120, options.width - nameWidth - 24));
 	const out: WatchLine[] = [];
 	for (const inst of profile.instances) {
 		const mine = all.filter((t) => t.instance === inst.name);
