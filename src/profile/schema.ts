@@ -56,9 +56,9 @@ export const pathSchema = z
 export const remotePathSchema = pathSchema.refine((v) => v.startsWith('/'), {message: 'must be an absolute path (start with "/")'});
 
 /** keepalived's log: `journal`, or the absolute path of the file its syslog rule (or `-l`) writes. */
-export const keepalivedLogSchema = z.union([z.literal('journal'), remotePathSchema], {
-	error: 'must be "journal" or an absolute path of a log file',
-});
+export const keepalivedLogSchema = z
+	.string()
+	.refine((v) => v === 'journal' || (v.startsWith('/') && /^[^\0\n\r]+$/.test(v)), {message: 'must be "journal" or an absolute path of a log file'});
 
 /** A command line: split into words without a shell, so pipes, redirects and substitutions are refused. */
 export const commandSchema = z
