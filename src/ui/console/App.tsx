@@ -242,10 +242,8 @@ export function ConsoleApp({profile, store, history, log, actions, size: fixedSi
 	const [ui, dispatch] = useReducer(consoleReducer, initialView ? {...initialConsoleState, view: initialView} : initialConsoleState);
 
 	const logDirector = ui.keepalivedLog !== undefined ? logViewDirector(profile, ui.keepalivedLog) : undefined;
-	const model = useMemo(
-		() => (logDirector !== undefined ? keepalivedLogTable(state, logDirector, {all: ui.filter !== ''}) : viewModel(ui.view, state, profile, history, now, entries)),
-		[logDirector, ui.filter, ui.view, state, profile, history, now, entries],
-	);
+	// The keepalived log view (key l) covers the current view while it is open; a filter searches all its lines.
+	const model = useMemo(() => (logDirector !== undefined ? keepalivedLogTable(state, logDirector, {all: ui.filter !== ''}) : viewModel(ui.view, state, profile, history, now, entries)), [logDirector, ui.filter, ui.view, state, profile, history, now, entries]);
 	const hosts = useMemo(() => hostTable(state, now), [state, now]);
 
 	const rows: Row[] = useMemo(() => filterRows(model.rows, ui.filter), [model, ui.filter]);
@@ -292,18 +290,7 @@ export function ConsoleApp({profile, store, history, log, actions, size: fixedSi
 	) : ui.help ? (
 		<HelpScreen width={width} height={bodyHeight} />
 	) : (
-		<ViewBody
-			ui={ui}
-			model={model}
-			rows={rows}
-			hosts={hosts}
-			findings={state.findings}
-			selected={selected}
-			cursor={cursor}
-			width={width}
-			bodyHeight={bodyHeight}
-			timeline={ui.view === 'vrrp' ? vrrpTimelines(state, profile, now, {width}) : []}
-		/>
+		<ViewBody {...{ui, model, rows, hosts, selected, cursor, width, bodyHeight}} findings={state.findings} timeline={ui.view === 'vrrp' ? vrrpTimelines(state, profile, now, {width}) : []} />
 	);
 	return (
 		<Box flexDirection="column" width={width}>
