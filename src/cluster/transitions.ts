@@ -82,11 +82,12 @@ export function mergeTransitions(lists: ReadonlyArray<readonly VrrpTransition[]>
 			kept.push(t);
 			continue;
 		}
-		// Keep the better-ranked record, with the priority either knew.
+		// Keep the better-ranked record, with the priority and the state before that either knew.
 		const twin = kept[i]!;
 		const best = RANK[t.source] < RANK[twin.source] ? t : twin;
 		const priority = best.priority ?? t.priority ?? twin.priority;
-		kept[i] = {...best, ...(priority !== undefined ? {priority} : {})};
+		const from = best.from ?? t.from ?? twin.from;
+		kept[i] = {...best, ...(priority !== undefined ? {priority} : {}), ...(from !== undefined ? {from} : {})};
 	}
 	const held = new Map<string, string>();
 	const chained: VrrpTransition[] = [];
