@@ -11,6 +11,7 @@ import {benchVipDetection} from './vip-detection.js';
 import {benchConsoleRender} from './console-render.js';
 import {benchConsoleWatch} from './console-watch.js';
 import {benchWatcher} from './watcher.js';
+import {benchKeepalivedEvents} from './keepalived-events.js';
 import {printErr, printJson, printOut, writeJsonFile} from '../src/text/sink.js';
 
 type Section = (log: (line: string) => void) => Promise<Record<string, unknown>>;
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
 					vipDetection: (log) => benchVipDetection(profile, log),
 					consoleWatch: (log) => benchConsoleWatch(profile, log),
 					watcher: (log) => benchWatcher(profile, log),
+					keepalivedEvents: (log) => benchKeepalivedEvents(profile, log),
 				}
 			: {}),
 	};

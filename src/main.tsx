@@ -16,6 +16,7 @@ import {DEFAULT_LAB_PROFILE, labDownCommand, labExecCommand, labStatusCommand, l
 import {demoCommand} from './commands/demo.js';
 import {statusCommand} from './commands/status.js';
 import {doctorCommand} from './commands/doctor.js';
+import {historyCommand} from './commands/history.js';
 import {consoleCommand, wallCommand} from './commands/console.js';
 import {deployCommand} from './commands/deploy.js';
 import {drillCommand} from './commands/drill.js';
@@ -81,6 +82,16 @@ function addReadingCommands(program: Command, setCode: SetCode): void {
 		.option('--json', 'print one JSON record per check')
 		.option('--trust-host-key <name=fingerprint...>', 'trust this SHA256 host-key fingerprint for that host (this run only)')
 		.action(async (o: {profile: string; json?: boolean; trustHostKey?: string[]}) => setCode(await doctorCommand(o)));
+
+	program
+		.command('history')
+		.description("every VRRP transition: keepalived's own log on each director (read-only) merged with the history kept in the state dir; exit 0, 1 when a log could not be read, 2 error")
+		.requiredOption('-p, --profile <file>', 'cluster profile (YAML)')
+		.option('--since <duration>', 'only transitions in the last DURATION (90s, 30m, 12h, 7d, 2w)')
+		.option('--lines <n>', "lines of each director's log to read (default 2000)")
+		.option('--json', 'print one JSON object')
+		.option('--trust-host-key <name=fingerprint...>', 'trust this SHA256 host-key fingerprint for that host (this run only)')
+		.action(async (o: {profile: string; since?: string; lines?: string; json?: boolean; trustHostKey?: string[]}) => setCode(await historyCommand(o)));
 
 	const screenOptions = (cmd: Command) =>
 		cmd

@@ -4,13 +4,21 @@ import {statedKeepalivedVersion, type Profile} from '../profile/model.js';
 import {renderKeepalivedConf} from '../render/keepalived-conf.js';
 import {sha256Hex} from '../probes/config-hash.js';
 import {deriveFindings, deriveVips} from './findings.js';
-import type {ClusterEvent, ClusterState, HostState} from './types.js';
+import type {KeepalivedLogLine} from '../probes/keepalived-log.js';
+import {sanitizeLine} from '../text/sanitize.js';
+import {describeTransition, HISTORY_MAX, mergeTransitions, newTransitions, transitionsFromPoll, type VrrpTransition} from './transitions.js';
+import type {ClusterEvent, ClusterState, HostState, ReceivedLogLine} from './types.js';
 
 const MAX_EVENTS = 200;
+
+/** keepalived log lines kept per director for the log view. */
+const MAX_LOG_LINES = 300;
 
 export class ClusterStore {
 	private readonly hosts = new Map<string, HostState>();
 	private readonly events: ClusterEvent[] = [];
+	private transitions: VrrpTransition[] = [];
+	private readonly logLines = new Map<string, ReceivedLogLine[]>();
 	private readonly listeners = new Set<(s: ClusterState) => void>();
 	private readonly renderedSha256 = new Map<string, string>();
 	private readonly renderedText = new Map<string, string>();
@@ -65,6 +73,8 @@ export class ClusterStore {
 		if (!prev) return;
 		const next = update(prev);
 		if (next === prev) return;
+		const polled = transitionsFromPoll(name, prev.director?.vrrp, next.director?.vrrp, this.now());
+		if (polled.length > 0) this.addTransitions(polled);
 		if (prev.reachable !== next.reachable && next.lastPollAt !== undefined) {
 			this.pushEvent({at: this.now(), host: name, kind: next.reachable ? 'host-up' : 'host-down', message: next.reachable ? `${name} is reachable` : `${name} is unreachable: ${next.error ?? ''}`});
 		}
@@ -77,6 +87,38 @@ export class ClusterStore {
 		if (this.events.length > MAX_EVENTS) this.events.splice(0, this.events.length - MAX_EVENTS);
 	}
 
+	/**
+	 * Transitions from any source (the history loaded at start, the log or FIFO channel, polls): merged
+	 * into the store's list, each new one also an event. Does not publish (the caller does).
+	 */
+	private addTransitions(list: readonly VrrpTransition[], asEvents = true): VrrpTransition[] {
+		const merged = mergeTransitions([this.transitions, list], HISTORY_MAX);
+		const fresh = newTransitions(this.transitions, merged);
+		this.transitions = merged;
+		if (asEvents) for (const t of fresh) this.pushEvent({at: t.at, host: t.director, kind: 'vrrp-state', message: describeTransition(t)});
+		return fresh;
+	}
+
+	/**
+	 * Transitions seen by a channel or loaded from history (`asEvents` false: not into the events list);
+	 * returns the ones the store did not know.
+	 */
+	recordTransitions(list: readonly VrrpTransition[], options: {asEvents?: boolean} = {}): VrrpTransition[] {
+		const fresh = this.addTransitions(list, options.asEvents ?? true);
+		this.publish();
+		return fresh;
+	}
+
+	/** keepalived log lines of one director as they arrived (sanitized here: they are remote text). */
+	recordLogLines(director: string, lines: readonly KeepalivedLogLine[], receivedAt: number): void {
+		if (lines.length === 0) return;
+		const kept = this.logLines.get(director) ?? [];
+		for (const l of lines) kept.push({...l, message: sanitizeLine(l.message), ...(l.stamp !== undefined ? {stamp: sanitizeLine(l.stamp)} : {}), ...(l.instance !== undefined ? {instance: sanitizeLine(l.instance)} : {}), receivedAt});
+		if (kept.length > MAX_LOG_LINES) kept.splice(0, kept.length - MAX_LOG_LINES);
+		this.logLines.set(director, kept);
+		this.publish();
+	}
+
 	private derive(): ClusterState {
 		const vips = deriveVips(this.profile, this.hosts);
 		return {
@@ -87,6 +129,8 @@ export class ClusterStore {
 			vips,
 			findings: deriveFindings({profile: this.profile, hosts: this.hosts, vips, renderedSha256: this.renderedSha256}),
 			events: [...this.events],
+			transitions: this.transitions,
+			keepalivedLog: Object.fromEntries([...this.logLines].map(([d, lines]) => [d, [...lines]])),
 		};
 	}
 

@@ -7,6 +7,8 @@ import type {KeepalivedCapabilities} from '../probes/keepalived-caps.js';
 import type {HostStatus} from '../transport/types.js';
 import type {Role} from '../profile/model.js';
 import type {Difference} from '../keepalived-conf/index.js';
+import type {KeepalivedLogLine} from '../probes/keepalived-log.js';
+import type {VrrpTransition} from './transitions.js';
 
 /**
  * The installed config (includes followed) compared in keepalived terms with what the profile renders,
@@ -164,4 +166,13 @@ export interface ClusterState {
 	readonly findings: readonly Finding[];
 	/** Recent events, newest last (bounded). */
 	readonly events: readonly ClusterEvent[];
+	/** VRRP transitions seen (log, FIFO, polls) and the history loaded at start, oldest first (bounded; absent: none). */
+	readonly transitions?: readonly VrrpTransition[];
+	/** Per director: keepalived's recent log lines as the log channel received them, oldest first (bounded; absent: none). */
+	readonly keepalivedLog?: Readonly<Record<string, readonly ReceivedLogLine[]>>;
+}
+
+/** A keepalived log line as it reached lvsdeck (sanitized), with its arrival time. */
+export interface ReceivedLogLine extends KeepalivedLogLine {
+	readonly receivedAt: number;
 }

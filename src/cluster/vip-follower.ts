@@ -1,9 +1,10 @@
 // Following where addresses (and so VIPs) are, by events: one long-lived `ip -o monitor address` per
-// director, attached again when it ends. Immediate and cheap on the hosts (no polling). The poller
+// director, attached again when it ends (line-follower.ts). Immediate and cheap on the hosts (no polling). The poller
 // feeds every event into the store; drills follow one VIP's holders with VipFollower and time each
 // change by the moment its line arrived, which is what a failover measurement needs.
 import {ipMonitorAddressCommand, parseIpMonitorLine} from '../probes/vip.js';
 import type {Transport} from '../transport/types.js';
+import {LineFollower} from './line-follower.js';
 
 /** One line of `ip -o monitor address`: an address added to or deleted from an interface. */
 export type IpMonitorEvent = NonNullable<ReturnType<typeof parseIpMonitorLine>>;
@@ -22,67 +23,30 @@ export interface AddressMonitorOptions {
 	readonly longRunMs: number;
 }
 
-/** Resolves after `ms`, or at once when `signal` aborts. */
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-	if (ms <= 0 || signal.aborted) return Promise.resolve();
-	return new Promise((resolve) => {
-		const done = () => {
-			clearTimeout(timer);
-			signal.removeEventListener('abort', done);
-			resolve();
-		};
-		const timer = setTimeout(done, ms);
-		signal.addEventListener('abort', done, {once: true});
-	});
-}
-
 /** The one address monitor: one `ip -o monitor address` per director, attached again when it ends. */
 export class AddressMonitor {
-	private readonly controller = new AbortController();
-	private readonly runs: Array<Promise<void>> = [];
+	private readonly lines: LineFollower;
 
-	constructor(
-		private readonly transport: Transport,
-		private readonly directors: readonly string[],
-		private readonly options: AddressMonitorOptions,
-	) {}
+	constructor(transport: Transport, directors: readonly string[], options: AddressMonitorOptions) {
+		this.lines = new LineFollower(transport, directors, {
+			command: () => ipMonitorAddressCommand(),
+			onLine: (director, line, at) => {
+				const event = parseIpMonitorLine(line);
+				if (event) options.onEvent(director, event, at);
+			},
+			...(options.onReattach ? {onReattach: options.onReattach} : {}),
+			retryDelayMs: options.retryDelayMs,
+			longRunMs: options.longRunMs,
+		});
+	}
 
 	start(): void {
-		for (const d of this.directors) this.runs.push(this.follow(d));
+		this.lines.start();
 	}
 
 	/** Detaches every monitor; resolves when they have ended. */
-	async stop(): Promise<void> {
-		this.controller.abort();
-		await Promise.all(this.runs);
-	}
-
-	private attach(director: string): Promise<unknown> {
-		return this.transport
-			.exec(director, ipMonitorAddressCommand(), {
-				timeoutMs: 0,
-				signal: this.controller.signal,
-				onStdoutLine: (line) => {
-					const event = parseIpMonitorLine(line);
-					if (event) this.options.onEvent(director, event, Date.now());
-				},
-			})
-			.catch(() => undefined); // unreachable for now: attach again later
-	}
-
-	/** One director's monitor for the life of this one. */
-	private async follow(director: string): Promise<void> {
-		const {signal} = this.controller;
-		let shortRuns = 0;
-		for (let round = 0; !signal.aborted; round++) {
-			const started = Date.now();
-			const ended = this.attach(director);
-			const caughtUp = round > 0 && this.options.onReattach ? await this.options.onReattach(director) : true;
-			await ended;
-			if (signal.aborted) return;
-			shortRuns = caughtUp && Date.now() - started >= this.options.longRunMs ? 0 : shortRuns + 1;
-			await pause(this.options.retryDelayMs(shortRuns), signal);
-		}
+	stop(): Promise<void> {
+		return this.lines.stop();
 	}
 }
 

@@ -4,6 +4,8 @@
 import {render} from 'ink';
 import {ClusterStore} from '../cluster/store.js';
 import {ClusterPoller} from '../cluster/poller.js';
+import {KeepalivedChannel} from '../cluster/keepalived-channel.js';
+import {HistoryKeeper} from '../actions/history/collect.js';
 import {createClusterTransport} from '../transport/cluster-transport.js';
 import {readOnlyTransportFor} from '../transport/read-only-profile.js';
 import type {Transport} from '../transport/types.js';
@@ -71,6 +73,8 @@ export interface ScreenRuntime {
 	/** The doctor (console only), always through the read-only guard whatever the console is. */
 	readonly doctor?: DoctorSessions;
 	readonly readOnly: boolean;
+	/** keepalived's events as they happen (the log channel, and the notify FIFO when allowed); started with the poller. */
+	readonly keepalived: KeepalivedChannel;
 	stop(): Promise<void>;
 }
 
@@ -82,7 +86,7 @@ export interface ScreenRuntime {
 export function createScreenRuntime(
 	profile: Profile,
 	mode: 'console' | 'wall',
-	options: {readOnly?: boolean; intervalMs?: number; trust?: Record<string, string[]>; inner?: Transport; opened?: Transport} = {},
+	options: {readOnly?: boolean; intervalMs?: number; trust?: Record<string, string[]>; inner?: Transport; opened?: Transport; keepHistory?: boolean} = {},
 ): ScreenRuntime {
 	const readOnly = mode === 'wall' || options.readOnly === true;
 	const transport = options.opened ?? screenTransport(profile, readOnly, options);
@@ -93,6 +97,17 @@ export function createScreenRuntime(
 	const history = new RateHistory();
 	const detach = history.attach(store);
 	const flow = readOnly ? undefined : new FlowStore();
+	// Reading a notify FIFO consumes its lines: only where the profile says lvsdeck owns it, never read-only.
+	const lastWhy = new Map<string, string>();
+	const keepalived = new KeepalivedChannel(profile, transport, store, {
+		fifo: !readOnly,
+		// One line per distinct reason, not one per reattach.
+		onDetach: (d, why) => {
+			if (lastWhy.get(d) !== why) log.append('info', `keepalived log channel on ${d} ended: ${why}; attaching again`);
+			lastWhy.set(d, why);
+		},
+	});
+	const vrrpHistory = options.keepHistory ? new HistoryKeeper(profile, store) : undefined;
 	return {
 		transport,
 		store,
@@ -101,10 +116,13 @@ export function createScreenRuntime(
 		history,
 		readOnly,
 		...(mode === 'console' ? {doctor: doctorSessions(profile, new ReadOnlyTransport(transport))} : {}),
+		keepalived,
 		...(flow ? {flow, actions: consoleActions(profile, transport, log, flow, {store, pollHost: (h) => poller.pollHost(h)}, store, (ms) => poller.pace(ms))} : {}),
 		async stop() {
 			detach();
 			poller.stop();
+			await keepalived.stop();
+			vrrpHistory?.stop();
 			await transport.close();
 		},
 	};
@@ -127,9 +145,10 @@ function runScreen(mode: 'console' | 'wall', options: ScreenOptions): Promise<nu
 	};
 	// withCluster opens the transport read-only when the screen is; the runtime uses it as it is.
 	return withCluster({...options, readOnly}, prepare, async ({profile, transport}, intervalMs) => {
-		const rt = createScreenRuntime(profile, mode, {readOnly, intervalMs, opened: transport});
+		const rt = createScreenRuntime(profile, mode, {readOnly, intervalMs, opened: transport, keepHistory: true});
 		rt.log.append('info', `${mode} started on profile ${profile.name}${rt.readOnly ? ' (read-only)' : ''}`);
 		rt.poller.start();
+		rt.keepalived.start();
 		const app =
 			mode === 'wall'
 				? render(<WallApp profile={profile} store={rt.store} />, {exitOnCtrlC: true, maxFps: 2, patchConsole: true})

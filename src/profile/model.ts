@@ -194,7 +194,17 @@ export interface KeepalivedSettings {
 	readonly extra?: readonly SyntaxNode[];
 	/** Add enable_script_security and script_user root when vrrp_scripts are rendered (default true). */
 	readonly autoScriptSecurity: boolean;
+	/** Where keepalived logs (absent in profiles built in code: the journal). */
+	readonly log?: KeepalivedLogSource;
+	/** A vrrp_notify_fifo lvsdeck alone reads; absent: follow the log. */
+	readonly notifyFifo?: string;
 }
+
+/** Where keepalived's log lives on a director: the systemd journal (its unit), or a file. */
+export type KeepalivedLogSource = {readonly kind: 'journal'; readonly unit: string} | {readonly kind: 'file'; readonly path: string};
+
+/** The journal of the keepalived unit, which is where a packaged keepalived logs by default. */
+export const DEFAULT_KEEPALIVED_LOG: KeepalivedLogSource = {kind: 'journal', unit: 'keepalived'};
 
 export interface LabSettings {
 	readonly operatorAddress: string;

@@ -11,7 +11,7 @@ import {byElection} from './election.js';
 import type {FieldPath} from './locate.js';
 import {confExtrasOf, confNodes} from './conf-extras.js';
 import type {Argv, HealthCheck, Host, Preempt, Profile, ServiceCommands, SshSettings, VrrpInstance} from './model.js';
-import {DEFAULT_PID_FILE} from './model.js';
+import {DEFAULT_KEEPALIVED_LOG, DEFAULT_PID_FILE} from './model.js';
 
 export interface ResolveOptions {
 	/** Path of the OpenSSH client config to honour for `config_alias` (default ~/.ssh/config). */
@@ -225,6 +225,8 @@ function resolveKeepalived(doc: ProfileDoc): Profile['keepalived'] {
 	...(doc.keepalived.global_defs !== undefined ? {globalDefs: confNodes(doc.keepalived.global_defs)} : {}),
 	...(doc.keepalived.extra !== undefined ? {extra: confNodes(doc.keepalived.extra)} : {}),
 	autoScriptSecurity: doc.keepalived.auto_script_security ?? true,
+	log: doc.keepalived.log === 'journal' ? DEFAULT_KEEPALIVED_LOG : {kind: 'file', path: doc.keepalived.log},
+	...(doc.keepalived.notify_fifo !== undefined ? {notifyFifo: doc.keepalived.notify_fifo} : {}),
 	};
 }
 

@@ -56,6 +56,11 @@ export const pathSchema = z
 /** A path on a director that keepalived or our remote scripts use: only absolute paths mean one file. */
 export const remotePathSchema = pathSchema.refine((v) => v.startsWith('/'), {message: 'must be an absolute path (start with "/")'});
 
+/** keepalived's log: `journal`, or the absolute path of the file its syslog rule (or `-l`) writes. */
+export const keepalivedLogSchema = z
+	.string()
+	.refine((v) => v === 'journal' || (v.startsWith('/') && /^[^\0\n\r]+$/.test(v)), {message: 'must be "journal" or an absolute path of a log file'});
+
 /** A command line: split into words without a shell, so pipes, redirects and substitutions are refused. */
 export const commandSchema = z
 	.string()
@@ -329,6 +334,10 @@ export const profileSchema = z
 				extra: confTextSchema.optional(),
 				/** false: do not add enable_script_security and script_user root for vrrp_scripts. */
 				auto_script_security: z.boolean().optional(),
+				/** Where keepalived logs: `journal` (journalctl -u keepalived) or the absolute path of a log file. */
+				log: keepalivedLogSchema.default('journal'),
+				/** A vrrp_notify_fifo that lvsdeck alone reads (another reader would steal its lines). */
+				notify_fifo: remotePathSchema.optional(),
 			})
 			.strict()
 			.default({
@@ -340,6 +349,7 @@ export const profileSchema = z
 				status: 'systemctl is-active keepalived',
 				vrrp_pid_file: '/run/vrrp.pid',
 				dump_dir: '/tmp',
+				log: 'journal',
 			}),
 		track_scripts: z.array(trackScriptSchema).optional(),
 		// May be empty: a cluster can run keepalived for LVS only (its text then lives in keepalived.extra).

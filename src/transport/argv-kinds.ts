@@ -53,6 +53,15 @@ export const absolutePath = kind('an absolute path (not under /dev, /proc or /sy
  */
 export const absolutePattern = kind('an absolute path or glob pattern (not under /dev, /proc or /sys)', (w) => absolutePath.accepts(w));
 
+/**
+ * A log file: an absolute path (as absolutePath) that ends in `.log` or lies under /var/log, so that
+ * `tail` in read-only mode reads logs, not any file a profile (or a bug) names.
+ */
+export const logFilePath = kind('an absolute path of a log file (ending in .log, or under /var/log)', (w) => absolutePath.accepts(w) && (w.endsWith('.log') || w.startsWith('/var/log/')) && !w.endsWith('/'));
+
+/** journalctl's `--since @EPOCH` (seconds). */
+export const journalSince = pattern('@ and seconds since the epoch', /^@\d{1,12}$/);
+
 export const seconds = pattern('a number of seconds', /^\d{1,6}(\.\d{1,3})?$/);
 
 export const count = pattern('a whole number', /^\d{1,6}$/);

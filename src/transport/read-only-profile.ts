@@ -4,7 +4,7 @@
 import {ProfileError} from '../profile/errors.js';
 import {formatPath, type FieldPath} from '../profile/locate.js';
 import type {Profile} from '../profile/model.js';
-import type {ValueKind} from './argv-kinds.js';
+import {logFilePath, type ValueKind} from './argv-kinds.js';
 import {readOnlyVerdict, showArgv, showWord, ReadOnlyTransport} from './read-only.js';
 import {SNAPSHOT_ARGS} from './read-only-scripts.js';
 import type {Transport} from './types.js';
@@ -36,9 +36,14 @@ function directorPathProblems(profile: Profile): Problem[] {
 		['pid_file', pidFile, SNAPSHOT_ARGS.pidFile],
 		['dump_dir', dumpDir, SNAPSHOT_ARGS.dumpDir],
 	];
-	return checks
+	const problems: Problem[] = checks
 		.filter(([, value, kind]) => !kind.accepts(value))
 		.map(([key, value, kind]) => ({path: ['keepalived', key], reason: `read-only mode would refuse ${showWord(value)} for the director probe: it is not ${kind.description}`}));
+	const log = profile.keepalived.log;
+	if (log?.kind === 'file' && !logFilePath.accepts(log.path)) {
+		problems.push({path: ['keepalived', 'log'], reason: `read-only mode would refuse to read ${showWord(log.path)}: it is not ${logFilePath.description}`});
+	}
+	return problems;
 }
 
 /** What in the profile read-only mode would refuse, as one-line errors in file order. */

@@ -12,6 +12,8 @@ import {
 	httpHeader,
 	httpUrl,
 	interfaceName,
+	journalSince,
+	logFilePath,
 	oneOf,
 	processName,
 	seconds,
@@ -125,6 +127,28 @@ const curl: ProgramSpec = {
 	],
 };
 
+// keepalived's log: the last lines, or each new one as it is written (-F follows the file across rotation).
+const tail: ProgramSpec = {shapes: [{lead: [], flags: ['-F', '-q'], options: options([['-n', count]]), operands: {kind: logFilePath, min: 1, max: 1}}]};
+
+// keepalived's journal, read only: no --file/-D/-M (other journals), --vacuum-*/--rotate/--flush (change it), or an output that is not text.
+const journalctl: ProgramSpec = {
+	shapes: [
+		{
+			lead: [],
+			flags: ['-f', '--follow', '--no-pager', '-q', '--quiet'],
+			options: options([
+				['-u', systemdUnit],
+				['--unit', systemdUnit],
+				['-o', oneOf('short-iso-precise', 'short-iso', 'short-precise', 'short')],
+				['--output', oneOf('short-iso-precise', 'short-iso', 'short-precise', 'short')],
+				['-n', count],
+				['--lines', count],
+				['--since', journalSince],
+			]),
+		},
+	],
+};
+
 const pidof: ProgramSpec = {shapes: [{lead: [], flags: ['-s', '-x'], operands: {kind: processName, min: 1, max: 4}}]};
 const pgrep: ProgramSpec = {shapes: [{lead: [], flags: ['-x', '-f', '-c'], operands: {kind: processName, min: 1, max: 1}}]};
 
@@ -150,6 +174,8 @@ export const READ_ONLY_PROGRAMS: ReadonlyMap<string, ProgramSpec> = new Map([
 	['systemctl', systemctl],
 	['sysctl', sysctl],
 	['curl', curl],
+	['tail', tail],
+	['journalctl', journalctl],
 	['pidof', pidof],
 	['pgrep', pgrep],
 	['hostname', hostname],

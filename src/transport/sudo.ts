@@ -16,6 +16,9 @@ const USER_PROGRAMS: ReadonlyMap<string, (args: readonly string[]) => boolean> =
 	['uptime', () => true],
 	['true', () => true],
 	['pidof', () => true],
+	// keepalived's log: the login user reads it (group adm or systemd-journal), never through sudo.
+	['tail', () => true],
+	['journalctl', (a: readonly string[]) => !a.some((w) => /^--(vacuum|rotate|flush|sync|relinquish|smart-relinquish)/.test(w))],
 	['pgrep', () => true],
 	['keepalived', (a: readonly string[]) => a.length === 1 && ['--version', '-v'].includes(a[0]!)],
 	['systemctl', (a: readonly string[]) => ['is-active', 'is-enabled', 'is-failed', 'status', 'show'].includes(a.find((w) => !w.startsWith('-')) ?? '')],

@@ -11,6 +11,7 @@ import {clockTime, fit} from '../format.js';
 import {sanitizeLine} from '../../text/sanitize.js';
 import {banner, hostChips, hostTable, ipvsTable, logTable, realServerTable, vipTable, vrrpTable} from '../presenters/presenters.js';
 import {filterRows, type Row, type TableModel} from '../presenters/types.js';
+import {keepalivedLogTable, logViewDirector, vrrpTimelines} from '../presenters/keepalived.js';
 import {Table, TONE_COLOR} from './Table.js';
 import {HelpScreen} from './HelpScreen.js';
 import {ToneLines} from '../ToneLines.js';
@@ -127,6 +128,8 @@ interface ViewBodyProps {
 	readonly cursor: number;
 	readonly width: number;
 	readonly bodyHeight: number;
+	/** The VRRP view's timeline lines. */
+	readonly timeline: ReturnType<typeof vrrpTimelines>;
 }
 
 /** The overview: VIPs first, then hosts, then as many findings as fit. */
@@ -150,13 +153,32 @@ function OverviewBody({ui, model, rows, hosts, findings, cursor, width, height}:
 	);
 }
 
+/** The VRRP table, then the timeline of each instance in what height is left (at least a third). */
+function VrrpBody({model, rows, cursor, width, height, timeline}: Pick<ViewBodyProps, 'model' | 'rows' | 'cursor' | 'width' | 'timeline'> & {height: number}) {
+	const tableHeight = Math.min(rows.length + 1, Math.max(2, height - Math.max(1, Math.floor(height / 3)) - 1));
+	const lines = timeline.slice(0, Math.max(0, height - tableHeight - 1));
+	return (
+		<>
+			<Table model={model} rows={rows} width={width} height={tableHeight} cursor={cursor} />
+			{lines.length > 0 ? <Text> </Text> : null}
+			<ToneLines lines={lines.map((l) => l.map((r) => ({...r, text: r.text.slice(0, width)})))} prefix="t" />
+		</>
+	);
+}
+
 /** The current view (overview or one table), with the selected row's details under it when open. */
 function ViewBody(props: ViewBodyProps) {
 	const {ui, model, rows, selected, cursor, width, bodyHeight} = props;
 	const detailLines = ui.detail && selected?.detail ? selected.detail().slice(0, Math.max(0, Math.floor(bodyHeight / 2) - 1)) : [];
 	const detailHeight = detailLines.length > 0 ? detailLines.length + 1 : 0;
 	const view =
-		ui.view === 'overview' ? <OverviewBody {...props} height={bodyHeight - detailHeight} /> : <Table model={model} rows={rows} width={width} height={bodyHeight - detailHeight} cursor={cursor} />;
+		ui.view === 'overview' && ui.keepalivedLog === undefined ? (
+			<OverviewBody {...props} height={bodyHeight - detailHeight} />
+		) : ui.view === 'vrrp' && ui.keepalivedLog === undefined ? (
+			<VrrpBody {...props} height={bodyHeight - detailHeight} />
+		) : (
+			<Table model={model} rows={rows} width={width} height={bodyHeight - detailHeight} cursor={cursor} />
+		);
 	if (detailLines.length === 0) return view;
 	return (
 		<>
@@ -178,7 +200,7 @@ function footerText(flowState: FlowState | undefined, ui: ConsoleUiState, readOn
 	if (flowState) return flowState.prompt;
 	if (ui.editingFilter) return `filter: ${ui.filter}█  (Enter keep, Esc clear)`;
 	if (ui.flash) return ui.flash;
-	return `${ui.filter ? `[filter: ${ui.filter}] ` : ''}1-5 views  ↑↓ move  / filter  Enter details  ? help  ${readOnly ? '' : 'd f h c r x w actions  '}q quit`;
+	return `${ui.filter ? `[filter: ${ui.filter}] ` : ''}1-5 views  ↑↓ move  / filter  Enter details  l keepalived log  ? help  ${readOnly ? '' : 'd f h c r x w actions  '}q quit`;
 }
 
 /** Show `view`, filtered to `host` when given (the doctor's link to where a check's subject shows). */
@@ -263,7 +285,9 @@ export function ConsoleApp({profile, store, history, log, actions, size: fixedSi
 	const [ui, dispatch] = useReducer(consoleReducer, initialView ? {...initialConsoleState, view: initialView} : initialConsoleState);
 	const doc = useDoctor(doctor);
 
-	const model = useMemo(() => viewModel(ui.view, state, profile, history, now, entries), [ui.view, state, profile, history, now, entries]);
+	const logDirector = ui.keepalivedLog !== undefined ? logViewDirector(profile, ui.keepalivedLog) : undefined;
+	// The keepalived log view (key l) covers the current view while it is open; a filter searches all its lines.
+	const model = useMemo(() => (logDirector !== undefined ? keepalivedLogTable(state, logDirector, {all: ui.filter !== ''}) : viewModel(ui.view, state, profile, history, now, entries)), [logDirector, ui.filter, ui.view, state, profile, history, now, entries]);
 	const hosts = useMemo(() => hostTable(state, now), [state, now]);
 
 	const rows: Row[] = useMemo(() => filterRows(model.rows, ui.filter), [model, ui.filter]);
@@ -301,7 +325,7 @@ export function ConsoleApp({profile, store, history, log, actions, size: fixedSi
 	) : ui.help ? (
 		<HelpScreen width={width} height={bodyHeight} />
 	) : (
-		<ViewBody ui={ui} model={model} rows={rows} hosts={hosts} findings={state.findings} selected={selected} cursor={cursor} width={width} bodyHeight={bodyHeight} />
+		<ViewBody {...{ui, model, rows, hosts, selected, cursor, width, bodyHeight}} findings={state.findings} timeline={ui.view === 'vrrp' ? vrrpTimelines(state, profile, now, {width}) : []} />
 	);
 	return (
 		<Box flexDirection="column" width={width}>

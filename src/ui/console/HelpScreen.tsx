@@ -9,6 +9,7 @@ export const HELP_LINES: readonly string[] = [
 	'  ↑ ↓ / j k               move the cursor;  PgUp PgDn, g G: page, top, bottom',
 	'  /                       filter rows (type, Enter to keep, Esc to clear)',
 	'  Enter                   details of the selected row;  Esc closes',
+	"  l                       keepalived's log of a director (again: the next one; / filters all lines; Esc closes)",
 	'  ?                       this help;  q or Ctrl-C quits',
 	...ACTION_KEYS.map((a) => `  ${a.key.padEnd(24)}${a.title}`),
 	'  D                       doctor: the usual causes checked on every host (read-only; offered on a critical alarm)',

@@ -21,6 +21,8 @@ export interface ConsoleUiState {
 	readonly detail: boolean;
 	/** A one-line message in the footer (e.g. an action that is not available yet). */
 	readonly flash?: string;
+	/** The keepalived log view (key `l`) is open on this director (an index into the profile's directors). */
+	readonly keepalivedLog?: number;
 }
 
 export type ConsoleAction =
@@ -36,7 +38,9 @@ export type ConsoleAction =
 	| {type: 'toggle-help'}
 	| {type: 'toggle-detail'}
 	| {type: 'escape'}
-	| {type: 'flash'; text: string | undefined};
+	| {type: 'flash'; text: string | undefined}
+	/** `l`: open the keepalived log view, or show the next director's. */
+	| {type: 'keepalived-log'};
 
 export const initialConsoleState: ConsoleUiState = {
 	view: 'overview',
@@ -52,7 +56,7 @@ const clamp = (n: number, rows: number) => Math.max(0, Math.min(rows - 1, n));
 export function consoleReducer(state: ConsoleUiState, action: ConsoleAction): ConsoleUiState {
 	switch (action.type) {
 		case 'select-view':
-			return {...state, view: action.view, detail: false, help: false};
+			return (({keepalivedLog: _k, ...rest}) => ({...rest, view: action.view, detail: false, help: false}))(state);
 		case 'next-view':
 		case 'previous-view': {
 			const i = VIEWS.indexOf(state.view);
@@ -75,8 +79,11 @@ export function consoleReducer(state: ConsoleUiState, action: ConsoleAction): Co
 			return {...state, help: !state.help};
 		case 'toggle-detail':
 			return {...state, detail: !state.detail};
+		case 'keepalived-log':
+			return {...state, keepalivedLog: state.keepalivedLog === undefined ? 0 : state.keepalivedLog + 1, help: false, detail: false};
 		case 'escape':
 			if (state.help) return {...state, help: false};
+			if (state.keepalivedLog !== undefined) return (({keepalivedLog: _k, ...rest}) => rest)(state);
 			if (state.detail) return {...state, detail: false};
 			if (state.filter !== '') return {...state, filter: ''};
 			return {...state, flash: undefined};

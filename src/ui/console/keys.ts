@@ -48,6 +48,7 @@ function one(state: ConsoleUiState, input: string, key: KeyFlags, ctx: KeyContex
 	if (input === '/') return {actions: [{type: 'start-filter'}], effects: []};
 	if (key.return) return {actions: [{type: 'toggle-detail'}], effects: []};
 	if (input === 'D') return {actions: [], effects: [{type: 'doctor'}]};
+	if (input === 'l') return {actions: [{type: 'keepalived-log'}], effects: []};
 	const action = ACTION_KEYS.find((a) => a.key === input);
 	if (action) return {actions: [], effects: [{type: 'action', kind: action.kind}]};
 	return {actions: [], effects: []};

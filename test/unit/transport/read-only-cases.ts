@@ -15,6 +15,7 @@ import {CONFIG_READ_SCRIPT, configReadCommand} from '../../../src/probes/install
 import {REMOTE_WATCH_SCRIPT, remoteWatchCommand, remoteWatchUrl} from '../../../src/actions/remote-watcher.js';
 import {INSTALL_SCRIPT, READ_FILE_SCRIPT, REALSERVER_SETUP_SCRIPT, RESTORE_SCRIPT} from '../../../src/actions/deploy/remote-scripts.js';
 import {VALIDATE_SCRIPT} from '../../../src/actions/validate-config.js';
+import {keepalivedLogFollowCommand, keepalivedLogReadCommand} from '../../../src/probes/keepalived-log.js';
 
 export interface ReadOnlyCase {
 	readonly argv: readonly string[];
@@ -80,6 +81,14 @@ export const LVSDECK_COMMANDS: readonly ReadOnlyCase[] = [
 	allow('ip', '-ts', '-o', 'monitor', 'address'),
 	allow('ipvsadm', '-Ln'),
 	allow('sysctl', '-n', 'net.ipv4.vs.expire_nodest_conn'),
+	// keepalived's log channel and history: the lab's file, a syslog file, the journal
+	allowArgv(keepalivedLogFollowCommand({kind: 'file', path: '/run/keepalived.log'})),
+	allowArgv(keepalivedLogReadCommand({kind: 'file', path: '/var/log/keepalived.log'}, 500)),
+	allowArgv(keepalivedLogReadCommand({kind: 'file', path: '/var/log/syslog'}, 5000)),
+	allowArgv(keepalivedLogFollowCommand({kind: 'journal', unit: 'keepalived'})),
+	allowArgv(keepalivedLogReadCommand({kind: 'journal', unit: 'keepalived'}, 200)),
+	allowArgv(keepalivedLogReadCommand({kind: 'journal', unit: 'keepalived.service'}, 200, 1_795_257_041_000)),
+	...PROFILES.flatMap((p) => (p.keepalived.log ? [allowArgv(keepalivedLogFollowCommand(p.keepalived.log)), allowArgv(keepalivedLogReadCommand(p.keepalived.log, 300))] : [])),
 	// every shipped profile's service.status, which the poller runs on real servers
 	...PROFILES.flatMap((p) => p.hosts.flatMap((h) => (h.service ? [allowArgv(h.service.status)] : []))),
 ];
@@ -444,4 +453,42 @@ const SCRIPTS: readonly ReadOnlyCase[] = [
 	refuse('argument 2 of lvsdeck-watch 60 is not a rate like 60/m', 'sh', '-c', REMOTE_WATCH_SCRIPT, 'lvsdeck-watch', URL, '60', '1', '1'),
 ];
 
-export const READ_ONLY_CASES: readonly ReadOnlyCase[] = [...LVSDECK_COMMANDS, ...OTHER_READS, ...CURL, ...IPVSADM, ...IP, ...SYSTEM, ...PROGRAMS, ...SCRIPTS];
+/** keepalived's log readers: only log files, only reading, only the listed journal options. */
+const LOG_READERS: readonly ReadOnlyCase[] = [
+	refuse('operand /etc/shadow is not an absolute path of a log file', 'tail', '-n', '10', '/etc/shadow'),
+	refuse('operand /etc/keepalived/keepalived.conf is not an absolute path of a log file', 'tail', '-F', '-n', '0', '/etc/keepalived/keepalived.conf'),
+	refuse('operand /var/log/../../etc/shadow is not', 'tail', '-n', '10', '/var/log/../../etc/shadow'),
+	refuse('operand /proc/kmsg.log is not', 'tail', '-n', '10', '/proc/kmsg.log'),
+	refuse('operand /dev/kmsg is not', 'tail', '-F', '/dev/kmsg'),
+	refuse('operand keepalived.log is not', 'tail', '-n', '10', 'keepalived.log'),
+	refuse('operand /var/log/ is not', 'tail', '-n', '10', '/var/log/'),
+	refuse('unexpected word /run/b.log for tail', 'tail', '-n', '10', '/run/a.log', '/run/b.log'),
+	refuse('option --pid is not allowed for tail', 'tail', '-F', '--pid', '1', '/run/keepalived.log'),
+	refuse('option -c is not allowed for tail', 'tail', '-c', '100', '/run/keepalived.log'),
+	refuse('option -n0 is not allowed for tail', 'tail', '-n0', '/run/keepalived.log'),
+	refuse('option --follow=descriptor is not allowed for tail', 'tail', '--follow=descriptor', '/run/keepalived.log'),
+	refuse('option --lines=10 is not allowed for tail', 'tail', '--lines=10', '/run/keepalived.log'),
+	refuse('the value of -n +1 is not a whole number', 'tail', '-n', '+1', '/run/keepalived.log'),
+	refuse('tail needs an operand', 'tail', '-F', '-n', '0'),
+	refuse('-n is given twice', 'tail', '-n', '1', '-n', '2', '/run/keepalived.log'),
+	refuse('operand "/run/k\\u000a.log" is not', 'tail', '-n', '1', '/run/k\n.log'),
+	refuse('option --vacuum-size is not allowed for journalctl', 'journalctl', '--vacuum-size', '1K'),
+	refuse('option --vacuum-time=1s is not allowed for journalctl', 'journalctl', '--vacuum-time=1s'),
+	refuse('option --rotate is not allowed for journalctl', 'journalctl', '--rotate'),
+	refuse('option --flush is not allowed for journalctl', 'journalctl', '--flush'),
+	refuse('option --relinquish-var is not allowed for journalctl', 'journalctl', '--relinquish-var'),
+	refuse('option --setup-keys is not allowed for journalctl', 'journalctl', '--setup-keys'),
+	refuse('option --file is not allowed for journalctl', 'journalctl', '--file', '/etc/shadow'),
+	refuse('option -D is not allowed for journalctl', 'journalctl', '-D', '/tmp', '-u', 'keepalived'),
+	refuse('option --directory=/tmp is not allowed for journalctl', 'journalctl', '--directory=/tmp'),
+	refuse('option --update-catalog is not allowed for journalctl', 'journalctl', '--update-catalog'),
+	refuse('the value of -o export is not one of', 'journalctl', '-u', 'keepalived', '-o', 'export'),
+	refuse('the value of -o json is not one of', 'journalctl', '-u', 'keepalived', '-o', 'json'),
+	refuse('the value of --since 2026-01-01 is not @ and seconds', 'journalctl', '-u', 'keepalived', '--since', '2026-01-01'),
+	refuse('the value of -u "keepalived;reboot" is not a systemd unit name', 'journalctl', '-u', 'keepalived;reboot'),
+	refuse('unexpected word keepalived for journalctl', 'journalctl', 'keepalived'),
+	refuse('option -fu is not allowed for journalctl', 'journalctl', '-fu', 'keepalived'),
+	refuse('program /usr/local/bin/tail is not', '/usr/local/bin/tail', '-n', '1', '/run/keepalived.log'),
+];
+
+export const READ_ONLY_CASES: readonly ReadOnlyCase[] = [...LVSDECK_COMMANDS, ...OTHER_READS, ...CURL, ...IPVSADM, ...IP, ...SYSTEM, ...PROGRAMS, ...SCRIPTS, ...LOG_READERS];
