@@ -7,6 +7,7 @@ import type {DrillCommonOptions, DrillThresholds} from './common.js';
 import type {HardMethod} from './faults.js';
 import {runFailoverDrill, type DrillReport} from './failover.js';
 import {runRealServerDrill} from './realserver-drill.js';
+import {recordLastResult} from './last-results.js';
 
 export const DRILL_KINDS = ['failover', 'hard-failover', 'rs-health', 'drain'] as const;
 export type DrillKind = (typeof DRILL_KINDS)[number];
@@ -41,7 +42,14 @@ export function describeSpec(spec: DrillSpec): string {
 	return `${spec.kind}${spec.method ? ` (${spec.method})` : ''}${spec.instance ? ` ${spec.instance}` : ''}${on}`;
 }
 
-export function runDrill(profile: Profile, transport: Transport, spec: DrillSpec, common: DrillCommonOptions): Promise<DrillReport> {
+/** Runs one drill and keeps its result as the last of its kind (the exporter reports it). */
+export async function runDrill(profile: Profile, transport: Transport, spec: DrillSpec, common: DrillCommonOptions): Promise<DrillReport> {
+	const report = await startDrill(profile, transport, spec, common);
+	recordLastResult(report);
+	return report;
+}
+
+function startDrill(profile: Profile, transport: Transport, spec: DrillSpec, common: DrillCommonOptions): Promise<DrillReport> {
 	const thresholds = {...(spec.thresholds ? {thresholds: spec.thresholds} : {}), ...(spec.service ? {service: spec.service} : {})};
 	if (isRealServerSpec(spec)) {
 		return runRealServerDrill(profile, transport, {...common, kind: spec.kind, ...(spec.rs ? {rs: spec.rs} : {}), ...thresholds});
