@@ -8,8 +8,9 @@ import type {ListenAddress} from './listen-address.js';
 
 export type RenderMetrics = (format: ExpositionFormat) => string;
 
+/** `body` must be safe already: the exposition formatter masks and escapes its label values itself. */
 function reply(res: ServerResponse, status: number, contentType: string, body: string, head: boolean): void {
-	const bytes = Buffer.from(httpBody(body), 'utf8');
+	const bytes = Buffer.from(body, 'utf8');
 	res.writeHead(status, {'Content-Type': contentType, 'Content-Length': bytes.length, 'Cache-Control': 'no-store'});
 	res.end(head ? undefined : bytes);
 }
@@ -25,7 +26,7 @@ function handle(render: RenderMetrics, req: IncomingMessage, res: ServerResponse
 		try {
 			reply(res, 200, CONTENT_TYPES[format], render(format), head);
 		} catch (error) {
-			reply(res, 500, 'text/plain; charset=utf-8', `metrics failed: ${error instanceof Error ? error.message : String(error)}\n`, head);
+			reply(res, 500, 'text/plain; charset=utf-8', httpBody(`metrics failed: ${error instanceof Error ? error.message : String(error)}\n`), head);
 		}
 	} else if (url.pathname === '/healthz') {
 		reply(res, 200, 'text/plain; charset=utf-8', 'ok\n', head);

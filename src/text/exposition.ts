@@ -1,8 +1,9 @@
 // The Prometheus text exposition format (0.0.4) and OpenMetrics 1.0 text, written by hand because
 // what the exporter needs is small: gauge and counter families, escaped label values, no histograms.
-// Pure: families in, one string out. Label values are sanitized and escaped here, so no caller can
-// forget to.
+// Pure: families in, one string out. Label values are masked, sanitized and escaped here, so no caller
+// can forget to (masking the finished text instead would eat the closing quote after a secret).
 import {sanitizeText} from './sanitize.js';
+import {redactSecrets} from './redact.js';
 
 export type MetricType = 'gauge' | 'counter';
 export type ExpositionFormat = 'prometheus' | 'openmetrics';
@@ -53,8 +54,8 @@ function formatLabels(labels: Labels): string {
 	const names = Object.keys(labels);
 	if (names.length === 0) return '';
 	for (const n of names) if (!LABEL_NAME.test(n) || n.startsWith('__')) throw new Error(`invalid label name ${JSON.stringify(n)}`);
-	// Sanitized first: it turns Unicode line separators into line feeds, which the escape then covers.
-	return `{${names.map((n) => `${n}="${escapeLabelValue(sanitizeText(labels[n]!))}"`).join(',')}}`;
+	// Sanitized before the escape: it turns Unicode line separators into line feeds, which the escape covers.
+	return `{${names.map((n) => `${n}="${escapeLabelValue(sanitizeText(redactSecrets(labels[n]!)))}"`).join(',')}}`;
 }
 
 function formatFamily(family: MetricFamily, format: ExpositionFormat): string[] {

@@ -81,7 +81,7 @@ export function printColoured(lines: ReadonlyArray<{readonly text: string; reado
 	process.stdout.write(`${out.join('\n')}\n`);
 }
 
-/** A body lvsdeck serves over HTTP (the exporter's metrics): secrets masked and sanitized like every other output. */
+/** A plain-text body lvsdeck serves over HTTP (the exporter's error answers): secrets masked, sanitized. */
 export function httpBody(text: string): string {
 	return safe(text);
 }

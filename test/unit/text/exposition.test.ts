@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
 import {escapeHelp, escapeLabelValue, formatExposition, formatValue, MetricSet, negotiateFormat} from '../../../src/text/exposition.js';
 import {sanitizeText} from '../../../src/text/sanitize.js';
+import {redactSecrets} from '../../../src/text/redact.js';
 
 /** The reverse of the exposition's label escaping, as Prometheus' parser reads it. */
 function unescapeLabelValue(text: string): string {
@@ -53,11 +54,18 @@ describe('label value escaping', () => {
 				expect(lines).toHaveLength(2 + values.length);
 				lines.slice(2).forEach((line, i) => {
 					const parsed = parseSample(line);
-					expect(parsed.labels).toEqual({a: sanitizeText(values[i]![0]), b: sanitizeText(values[i]![1]), i: String(i)});
+					expect(parsed.labels).toEqual({a: sanitizeText(redactSecrets(values[i]![0])), b: sanitizeText(redactSecrets(values[i]![1])), i: String(i)});
 					expect(parsed.value).toBe(String(i));
 				});
 			}),
 		);
+	});
+
+	it('masks a VRRP password in a label value and keeps the line whole', () => {
+		const set = new MetricSet();
+		set.add('m', 'gauge', 'h', {v: 'auth_pass hunter2', w: 'x'}, 1);
+		const line = formatExposition(set.toFamilies(), 'prometheus').split('\n')[2]!;
+		expect(parseSample(line).labels).toEqual({v: 'auth_pass ********', w: 'x'});
 	});
 
 	it('turns a Unicode line separator into an escaped line feed, never a raw line break', () => {
