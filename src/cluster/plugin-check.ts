@@ -5,6 +5,7 @@
 import type {Profile} from '../profile/model.js';
 import {alerts, type Range} from './check-range.js';
 import type {ClusterState, Finding} from './types.js';
+import {sanitizeLine} from '../text/sanitize.js';
 
 export type PluginStatus = 'OK' | 'WARNING' | 'CRITICAL' | 'UNKNOWN';
 
@@ -147,17 +148,23 @@ function formatPerf(p: PerfValue, prefix: string, thresholds: Thresholds): strin
 export function formatPluginOutput(checks: readonly ClusterCheck[], thresholds: Thresholds): {status: PluginStatus; text: string} {
 	const status = worst(checks.map((c) => c.status));
 	const several = checks.length > 1;
-	// The text part may not hold a `|`: it starts the performance data.
-	const plain = (s: string) => s.replace(/\|/g, '/').replace(/[\r\n]+/g, ' ');
 	const shown = several ? checks.filter((c) => c.status === status) : checks;
 	const summary = shown.map((c) => (several ? `${c.cluster}: ${c.summary}` : c.summary)).join('; ');
 	const perf = checks.flatMap((c) => c.perf.map((p) => formatPerf(p, several ? `${c.cluster}.` : '', thresholds)));
 	const details = checks.flatMap((c) => c.details.map((d) => (several ? `${c.cluster}: ${d}` : d)));
-	const lines = [`LVSDECK ${status} - ${plain(summary)} | ${perf.join(' ')}`, ...details.map(plain)];
+	const lines = [`LVSDECK ${status} - ${oneLine(summary)} | ${perf.join(' ')}`, ...details.map(oneLine)];
 	return {status, text: lines.join('\n')};
+}
+
+/**
+ * One line of plugin text: sanitized first (which turns Unicode line separators into line feeds), then
+ * folded; and no `|`, which starts the performance data.
+ */
+function oneLine(text: string): string {
+	return sanitizeLine(text).replace(/\|/g, '/');
 }
 
 /** UNKNOWN for a usage error or a profile that cannot be read: the plugin still prints one status line. */
 export function unknownOutput(message: string): string {
-	return `LVSDECK UNKNOWN - ${message.replace(/\|/g, '/').replace(/[\r\n]+/g, ' ')}`;
+	return `LVSDECK UNKNOWN - ${oneLine(message)}`;
 }

@@ -86,7 +86,7 @@ describe('checkCluster and the status line', () => {
 	});
 
 	it('never lets a | into the text part, and ranks UNKNOWN between WARNING and CRITICAL', () => {
-		expect(unknownOutput('a|b\nc')).toBe('LVSDECK UNKNOWN - a/b c');
+		expect(unknownOutput('a|b\nc\u2028d')).toBe('LVSDECK UNKNOWN - a/b c d');
 		expect(worst(['OK', 'WARNING', 'UNKNOWN'])).toBe('UNKNOWN');
 		expect(worst(['UNKNOWN', 'CRITICAL'])).toBe('CRITICAL');
 		expect(worst([])).toBe('OK');
