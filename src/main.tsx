@@ -110,6 +110,7 @@ function addMonitoringCommands(program: Command, setCode: SetCode): void {
 		.requiredOption('-p, --profile <file>', 'cluster profile (YAML); repeat for several clusters', collect)
 		.option('-w, --warning <[name=]range>', `WARNING when a figure is outside the range (names: vips, rs_up, hosts_up, critical, warning, poll; bare range: rs_up); repeatable`, collect)
 		.option('-c, --critical <[name=]range>', 'CRITICAL when a figure is outside the range (as --warning); repeatable', collect)
+		.option('-t, --timeout <s>', 'UNKNOWN when the poll takes longer (default 30)')
 		.option('--trust-host-key <name=fingerprint...>', 'trust this SHA256 host-key fingerprint for that host (this run only)')
 		// A usage error is UNKNOWN for a plugin: exit 3 with a status line, after commander's message.
 		.exitOverride((error) => {
@@ -119,7 +120,7 @@ function addMonitoringCommands(program: Command, setCode: SetCode): void {
 			}
 			throw error;
 		})
-		.action(async (o: {profile: string[]; warning?: string[]; critical?: string[]; trustHostKey?: string[]}) => setCode(await checkCommand(o)));
+		.action(async (o: {profile: string[]; warning?: string[]; critical?: string[]; timeout?: string; trustHostKey?: string[]}) => setCode(await checkCommand(o)));
 }
 
 /** What changes or measures the cluster: deploy, drill, watch. */

@@ -8,12 +8,15 @@ import {printOut} from '../text/sink.js';
 import {sanitizeLine} from '../text/sanitize.js';
 import {redactSecrets} from '../text/redact.js';
 import {withReadClusters} from './clusters.js';
+import {wholeOption} from './numbers.js';
 import {CliError} from '../cli-error.js';
 
 export interface CheckOptions {
 	readonly profile: readonly string[];
 	readonly warning?: readonly string[];
 	readonly critical?: readonly string[];
+	/** Seconds the whole poll may take (the guidelines' -t); past it the status is UNKNOWN. */
+	readonly timeout?: string;
 	readonly trustHostKey?: readonly string[];
 }
 
@@ -33,9 +36,22 @@ export function parseThresholds(option: string, values: readonly string[] = []):
 	return out;
 }
 
-async function runCheck(options: CheckOptions, thresholds: Thresholds): Promise<number> {
+/** Resolves when `work` does; rejects once `seconds` have passed. */
+async function within<T>(seconds: number, work: Promise<T>): Promise<T> {
+	let timer: NodeJS.Timeout | undefined;
+	const late = new Promise<never>((_resolve, reject) => {
+		timer = setTimeout(() => reject(new Error(`no answer within ${seconds} s (--timeout)`)), seconds * 1000);
+	});
+	try {
+		return await Promise.race([work, late]);
+	} finally {
+		clearTimeout(timer);
+	}
+}
+
+async function runCheck(options: CheckOptions, thresholds: Thresholds, timeoutS: number): Promise<number> {
 	return withReadClusters(options.profile, options.trustHostKey, {events: false}, async (clusters) => {
-		await Promise.all(clusters.map((c) => c.poller.pollOnce()));
+		await within(timeoutS, Promise.all(clusters.map((c) => c.poller.pollOnce())));
 		const checks = clusters.map((c) => checkCluster({profile: c.profile, state: c.store.getState(), pollDurationsMs: c.poller.pollDurationsMs()}, thresholds));
 		const {status, text} = formatPluginOutput(checks, thresholds);
 		printOut(text);
@@ -46,7 +62,8 @@ async function runCheck(options: CheckOptions, thresholds: Thresholds): Promise<
 export async function checkCommand(options: CheckOptions): Promise<number> {
 	try {
 		const thresholds = {warning: parseThresholds('--warning', options.warning), critical: parseThresholds('--critical', options.critical)};
-		return await runCheck(options, thresholds);
+		const timeoutS = wholeOption('--timeout', options.timeout, 1, 3600) ?? 30;
+		return await runCheck(options, thresholds, timeoutS);
 	} catch (error) {
 		// Whatever stopped the check from looking: the plugin's status is UNKNOWN, said on stdout like every status.
 		printOut(unknownOutput(redactSecrets(sanitizeLine(error instanceof Error ? error.message : String(error)))));
