@@ -205,6 +205,9 @@ describe('lvsdeck check on the lab', () => {
 		const r = check('--profile', unreachable);
 		expect(r.code).toBe(3);
 		expect(r.out).toMatch(/^LVSDECK UNKNOWN - no director answered \(dir1: .*; dir2: .*\) \| vips=0;;;0;1 /);
+		// -t: a poll slower than the timeout (the unreachable directors' connect timeout) is UNKNOWN too.
+		const late = check('--profile', unreachable, '-t', '1');
+		expect([late.code, late.out]).toEqual([3, 'LVSDECK UNKNOWN - no answer within 1 s (--timeout)\n']);
 		const missing = check('--profile', path.join(tmp, 'none.yaml'));
 		expect([missing.code, missing.out]).toEqual([3, expect.stringMatching(/^LVSDECK UNKNOWN - .*none\.yaml/)]);
 		expect(check('--profile', LAB_PROFILE, '--warning', 'nope=1').code).toBe(3);
