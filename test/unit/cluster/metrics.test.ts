@@ -5,7 +5,9 @@ import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {afterAll, describe, expect, it} from 'vitest';
-import {DRILLS, exposition, healthyHosts, NOW, splitBrainHosts, withHost} from '../../helpers/metrics-fixture.js';
+import {DRILLS, exposition, healthyHosts, labProfile, NOW, splitBrainHosts, stateOf, withHost} from '../../helpers/metrics-fixture.js';
+import {addClusterMetrics} from '../../../src/cluster/metrics.js';
+import {formatExposition, MetricSet} from '../../../src/text/exposition.js';
 import {findPromtool, promtool, ruleTestOfScrape} from '../../helpers/promtool.js';
 
 const bin = findPromtool();
@@ -62,6 +64,25 @@ describe('cluster metrics on the healthy lab fixture', () => {
 	it.skipIf(!bin)('promtool check metrics would report a metric without help (the check can fail)', () => {
 		const r = promtool(bin!, ['check', 'metrics'], `${text}# TYPE bad_metric gauge\nbad_metric 1\n`);
 		expect(r.stdout + r.stderr).toContain('bad_metric no help text');
+	});
+});
+
+describe('several clusters in one scrape', () => {
+	const set = new MetricSet();
+	addClusterMetrics(set, {profile: labProfile, state: stateOf(healthyHosts(NOW)), pollDurationsMs: new Map(), drills: [], now: NOW});
+	const other = {...labProfile, name: 'other'};
+	addClusterMetrics(set, {profile: other, state: {...stateOf(splitBrainHosts()), profileName: 'other'}, pollDurationsMs: new Map(), drills: [], now: NOW});
+	const text = formatExposition(set.toFamilies(), 'prometheus');
+
+	it('each family once, with the samples of both clusters', () => {
+		const types = text.split('\n').filter((l) => l.startsWith('# TYPE '));
+		expect(new Set(types).size).toBe(types.length);
+		expect(samples(text, 'lvsdeck_vip_holders')).toEqual(['{cluster="lab",instance="VI_1",vip="192.168.67.100"} 1', '{cluster="other",instance="VI_1",vip="192.168.67.100"} 2']);
+	});
+
+	it.skipIf(!bin)('promtool check metrics reports nothing', () => {
+		const r = promtool(bin!, ['check', 'metrics'], text);
+		expect(r.stdout + r.stderr).toBe('');
 	});
 });
 
