@@ -73,7 +73,12 @@ async function holdersInPrometheus(): Promise<string[]> {
 beforeAll(async () => {
 	exporterPort = await freePort();
 	exporter = start(process.execPath, [CLI, 'exporter', '--profile', LAB_PROFILE, '--listen', `127.0.0.1:${exporterPort}`]);
-	await waitFor(() => scrape(), (s) => /^lvsdeck_vip_holders\{[^}]*\} 1$/m.test(s.text) && /lvsdeck_host_up\{cluster="lab",host="rs2",role="realserver"\} 1/.test(s.text), {timeoutMs: 30_000, what: 'the exporter serving the VIP on one director'});
+	// What the wait saw last, in a line: the VIP's holders and the hosts that answered.
+	const seen = async () => {
+		const {text} = await scrape();
+		return [...text.matchAll(/^(lvsdeck_vip_holders|lvsdeck_host_up)\{[^}]*?(?:vip|host)="([^"]+)"[^}]*\} (\d+)$/gm)].map((m) => `${m[1]} ${m[2]}=${m[3]}`).join(', ');
+	};
+	await waitFor(seen, (s) => s.includes('lvsdeck_vip_holders 192.168.67.100=1') && !/host_up \S+=0/.test(s) && s.includes('host_up rs2=1'), {timeoutMs: 60_000, intervalMs: 500, what: 'the exporter serving the VIP on one director, every host up'});
 });
 
 afterAll(async () => {
