@@ -75,7 +75,7 @@ beforeAll(async () => {
 	exporter = start(process.execPath, [CLI, 'exporter', '--profile', LAB_PROFILE, '--listen', `127.0.0.1:${exporterPort}`]);
 	// What the wait saw last, in a line: the VIP's holders and the hosts that answered.
 	const seen = async () => {
-		const {text} = await scrape();
+		const text = await scrape().then((s) => s.text, (error: Error) => `no answer: ${error.message}`);
 		return [...text.matchAll(/^(lvsdeck_vip_holders|lvsdeck_host_up)\{[^}]*?(?:vip|host)="([^"]+)"[^}]*\} (\d+)$/gm)].map((m) => `${m[1]} ${m[2]}=${m[3]}`).join(', ');
 	};
 	await waitFor(seen, (s) => s.includes('lvsdeck_vip_holders 192.168.67.100=1') && !/host_up \S+=0/.test(s) && s.includes('host_up rs2=1'), {timeoutMs: 60_000, intervalMs: 500, what: 'the exporter serving the VIP on one director, every host up'});
