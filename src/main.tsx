@@ -24,6 +24,9 @@ import {watchCommand} from './commands/watch.js';
 import {importCommand, type ImportOptions} from './commands/import.js';
 import {renderCommand} from './commands/render.js';
 import {sudoersCommand} from './commands/sudoers.js';
+import {exporterCommand} from './commands/exporter.js';
+import {checkCommand} from './commands/check.js';
+import {unknownOutput} from './cluster/plugin-check.js';
 
 const version = (JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as {version: string}).version;
 
@@ -107,6 +110,37 @@ function addReadingCommands(program: Command, setCode: SetCode): void {
 	screenOptions(program.command('wall').description('read-only wall screen: VIP holders, healthy real servers, one alarm banner')).action(
 		async (o: {profile: string; interval?: string; trustHostKey?: string[]}) => setCode(await wallCommand(o)),
 	);
+}
+
+/** What feeds the monitoring an ops team already runs: the Prometheus exporter and the monitoring plugin. */
+function addMonitoringCommands(program: Command, setCode: SetCode): void {
+	const collect = (value: string, previous: string[] = []) => [...previous, value];
+	program
+		.command('exporter')
+		.description('serve Prometheus metrics (OpenMetrics when asked) of one or more clusters, read-only, from the console\'s poller: /metrics and /healthz; stops on SIGTERM or Ctrl-C')
+		.requiredOption('-p, --profile <file>', 'cluster profile (YAML); repeat for several clusters (label cluster=<profile name>)', collect)
+		.requiredOption('--listen <addr:port>', 'where to listen: an IP address and a port, e.g. 127.0.0.1:9877 or [::1]:9877 (port 0: any free port)')
+		.option('--interval <ms>', 'poll interval', '1000')
+		.option('--trust-host-key <name=fingerprint...>', 'trust this SHA256 host-key fingerprint for that host (this run only)')
+		.action(async (o: {profile: string[]; listen: string; interval?: string; trustHostKey?: string[]}) => setCode(await exporterCommand(o)));
+
+	program
+		.command('check')
+		.description('monitoring plugin (Nagios/Icinga): one read-only poll, one status line with performance data; exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN')
+		.requiredOption('-p, --profile <file>', 'cluster profile (YAML); repeat for several clusters', collect)
+		.option('-w, --warning <[name=]range>', `WARNING when a figure is outside the range (names: vips, rs_up, hosts_up, critical, warning, poll; bare range: rs_up); repeatable`, collect)
+		.option('-c, --critical <[name=]range>', 'CRITICAL when a figure is outside the range (as --warning); repeatable', collect)
+		.option('-t, --timeout <s>', 'UNKNOWN when the poll takes longer (default 30)')
+		.option('--trust-host-key <name=fingerprint...>', 'trust this SHA256 host-key fingerprint for that host (this run only)')
+		// A usage error is UNKNOWN for a plugin: exit 3 with a status line, after commander's message.
+		.exitOverride((error) => {
+			if (error.exitCode !== 0) {
+				writeOut(`${unknownOutput(error.message)}\n`);
+				throw new CommanderError(3, error.code, error.message);
+			}
+			throw error;
+		})
+		.action(async (o: {profile: string[]; warning?: string[]; critical?: string[]; timeout?: string; trustHostKey?: string[]}) => setCode(await checkCommand(o)));
 }
 
 /** What changes or measures the cluster: deploy, drill, watch. */
@@ -234,6 +268,7 @@ function buildProgram(setCode: SetCode): Command {
 
 	addLabCommands(program, setCode);
 	addReadingCommands(program, setCode);
+	addMonitoringCommands(program, setCode);
 	addOperationCommands(program, setCode);
 	addImportCommand(program, setCode);
 	addOfflineCommands(program, setCode);
@@ -250,7 +285,8 @@ export async function main(argv: readonly string[]): Promise<number> {
 	} catch (error) {
 		if (error instanceof CommanderError) {
 			// --help and --version exit 0; usage errors were already printed by commander.
-			return error.exitCode === 0 ? 0 : 2;
+			// `check` is a monitoring plugin: its usage errors are UNKNOWN (3); every other command's are 2.
+			return error.exitCode === 0 ? 0 : error.exitCode === 3 ? 3 : 2;
 		}
 		const known =
 			error instanceof CliError ||

@@ -46,6 +46,8 @@ export class ClusterPoller {
 	private addressMonitor: AddressMonitor | undefined;
 	private readonly capabilities = new Map<string, KeepalivedCapabilities>();
 	private readonly pollCount = new Map<string, number>();
+	/** How long each host's last poll took, ms (the exporter reports it). */
+	private readonly durations = new Map<string, number>();
 	/** Last time an address event changed a director's addresses (polls started earlier must not undo it). */
 	private readonly addrEventAt = new Map<string, number>();
 	private running = false;
@@ -82,6 +84,11 @@ export class ClusterPoller {
 	/** Poll every host once, in parallel; resolves when all have answered or failed. */
 	async pollOnce(): Promise<void> {
 		await Promise.allSettled(this.profile.hosts.map((h) => this.pollHost(h)));
+	}
+
+	/** Each host's last poll duration in ms (hosts not polled yet are absent). */
+	pollDurationsMs(): ReadonlyMap<string, number> {
+		return this.durations;
 	}
 
 	start(): void {
@@ -125,9 +132,11 @@ export class ClusterPoller {
 	pollHost(host: Host): Promise<void> {
 		const current = this.inFlight.get(host.name);
 		if (current) return current;
-		const p = (host.role === 'director' ? this.pollDirector(host) : host.role === 'realserver' ? this.pollRealServer(host) : this.pollReachable(host)).finally(() =>
-			this.inFlight.delete(host.name),
-		);
+		const started = Date.now();
+		const p = (host.role === 'director' ? this.pollDirector(host) : host.role === 'realserver' ? this.pollRealServer(host) : this.pollReachable(host)).finally(() => {
+			this.inFlight.delete(host.name);
+			this.durations.set(host.name, Date.now() - started);
+		});
 		this.inFlight.set(host.name, p);
 		return p;
 	}

@@ -81,6 +81,11 @@ export function printColoured(lines: ReadonlyArray<{readonly text: string; reado
 	process.stdout.write(`${out.join('\n')}\n`);
 }
 
+/** A plain-text body lvsdeck serves over HTTP (the exporter's error answers): secrets masked, sanitized. */
+export function httpBody(text: string): string {
+	return safe(text);
+}
+
 /** Clear a terminal before a refreshed print (nothing when stdout is not a terminal). */
 export function clearScreen(): void {
 	if (process.stdout.isTTY === true) process.stdout.write('\u001B[H\u001B[2J');

@@ -7,6 +7,7 @@ import type {DrillCommonOptions, DrillThresholds, DrillTrafficChoice} from './co
 import type {HardMethod} from './faults.js';
 import {runFailoverDrill, type DrillReport} from './failover.js';
 import {runRealServerDrill} from './realserver-drill.js';
+import {recordLastResult} from './last-results.js';
 
 export const DRILL_KINDS = ['failover', 'hard-failover', 'rs-health', 'drain'] as const;
 export type DrillKind = (typeof DRILL_KINDS)[number];
@@ -44,7 +45,14 @@ export function describeSpec(spec: DrillSpec): string {
 	return `${spec.kind}${spec.method ? ` (${spec.method})` : ''}${spec.instance ? ` ${spec.instance}` : ''}${on}`;
 }
 
-export function runDrill(profile: Profile, transport: Transport, spec: DrillSpec, options: DrillCommonOptions): Promise<DrillReport> {
+/** Runs one drill and keeps its result as the last of its kind (the exporter reports it). */
+export async function runDrill(profile: Profile, transport: Transport, spec: DrillSpec, options: DrillCommonOptions): Promise<DrillReport> {
+	const report = await startDrill(profile, transport, spec, options);
+	recordLastResult(report);
+	return report;
+}
+
+function startDrill(profile: Profile, transport: Transport, spec: DrillSpec, options: DrillCommonOptions): Promise<DrillReport> {
 	// The spec's traffic choice (a plan's drill, the command line) over the caller's.
 	const common = spec.traffic ? {...options, traffic: {...options.traffic, ...spec.traffic}} : options;
 	const thresholds = {...(spec.thresholds ? {thresholds: spec.thresholds} : {}), ...(spec.service ? {service: spec.service} : {})};

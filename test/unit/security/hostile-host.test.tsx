@@ -25,6 +25,9 @@ import {waitFor} from '../../helpers/wait-for.js';
 import {KEYS} from '../ui/ink-helpers.js';
 import {findForbidden, HOSTILE_BODIES, startHostileCluster, X, X_ESCAPED_START, type HostileCluster} from './hostile-cluster.js';
 import {xmlProblem} from './xml-check.js';
+import {withReadClusters} from '../../../src/commands/clusters.js';
+import {renderMetrics} from '../../../src/commands/exporter.js';
+import {findPromtool, promtool} from '../../helpers/promtool.js';
 
 let cluster: HostileCluster;
 let tmp: string;
@@ -114,6 +117,32 @@ describe('status against hostile hosts', () => {
 		expect(dir1.problems.some((p) => p.includes(X_ESCAPED_START))).toBe(true);
 		expect(report.directors.find((d) => d.name === 'dir2')!.vrrp.map((v) => `${v.instance} ${v.state}`)).toEqual(['VI_1 BACKUP']);
 		expect(report.hosts.find((h) => h.name === 'client2')!.error).toBe('client2: go away now\nplease');
+	});
+});
+
+describe('the exporter and the check plugin against hostile hosts', () => {
+	it('check: one clean status line and clean findings; CRITICAL for the host that hung up', async () => {
+		const r = await lvsdeck('check', '--profile', cluster.profileFile);
+		expectClean('stdout', r.stdout);
+		expectClean('stderr', r.stderr);
+		expect(r.code, r.stdout).toBe(2);
+		expect(r.stdout).toMatch(/^LVSDECK CRITICAL - .* \| vips=1;;;0;/);
+		expect(r.stdout).toContain('client2 is unreachable: client2: go away now please');
+		expect(r.stdout).not.toContain('secret');
+	});
+
+	it('exporter: the metrics of a hostile cluster are clean, every line a sample or a comment, promtool silent', async () => {
+		let text = '';
+		await withReadClusters([cluster.profileFile], undefined, {events: false}, async (clusters) => {
+			await clusters[0]!.poller.pollOnce();
+			text = renderMetrics(clusters, 'prometheus');
+			return 0;
+		});
+		expectClean('metrics', text);
+		expect(text).toMatch(/^node_ipvs_backend_weight\{[^}]*remote_address="127\.0\.0\.21",remote_port="18080"\} 1$/m);
+		for (const line of text.trimEnd().split('\n')) expect(line).toMatch(/^(# (HELP|TYPE) \S+ .*|[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\.)*",?)*\})? \S+)$/);
+		const bin = findPromtool();
+		if (bin) expect(promtool(bin, ['check', 'metrics'], text).stdout).toBe('');
 	});
 });
 

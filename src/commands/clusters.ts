@@ -1,0 +1,61 @@
+// The opening sequence of a command that reads several clusters at once (the exporter, check): every
+// profile loaded and checked for read-only mode before anything runs, one station namespace for all,
+// one read-only transport, store and poller per cluster, and all of them closed at the end.
+import type {Profile} from '../profile/model.js';
+import {loadProfile} from '../profile/load.js';
+import {createClusterTransport} from '../transport/cluster-transport.js';
+import {assertReadOnlyProfile} from '../transport/read-only-profile.js';
+import type {Transport} from '../transport/types.js';
+import {ClusterStore} from '../cluster/store.js';
+import {ClusterPoller, type PollerOptions} from '../cluster/poller.js';
+import {runInStation} from '../station.js';
+import {CliError} from '../cli-error.js';
+import {parseTrust} from './with-cluster.js';
+
+export interface ReadCluster {
+	readonly profile: Profile;
+	readonly transport: Transport;
+	readonly store: ClusterStore;
+	readonly poller: ClusterPoller;
+}
+
+/** Load every profile (read-only checked); the names label the clusters, so they must differ. */
+export function loadReadOnlyProfiles(files: readonly string[]): Profile[] {
+	if (files.length === 0) throw new CliError('--profile: at least one profile is needed', 2);
+	const profiles = files.map((f) => {
+		const p = loadProfile(f);
+		assertReadOnlyProfile(p);
+		return p;
+	});
+	const seen = new Map<string, string>();
+	profiles.forEach((p, i) => {
+		const other = seen.get(p.name);
+		if (other !== undefined) throw new CliError(`--profile ${files[i]}: profile name "${p.name}" is also the name of ${other}; each cluster needs its own name`, 2);
+		seen.set(p.name, files[i]!);
+	});
+	const netns = new Set(profiles.map((p) => p.stationNetns ?? ''));
+	if (netns.size > 1) throw new CliError(`--profile: the profiles name different station namespaces (${[...netns].map((n) => n || 'none').join(', ')}); run one command per namespace`, 2);
+	return profiles;
+}
+
+/**
+ * Runs `run` with a read-only store and poller per profile (the poller not started: `run` decides how
+ * to poll), inside the profiles' station namespace; closes every poller and transport afterwards.
+ */
+export async function withReadClusters(files: readonly string[], trustHostKey: readonly string[] | undefined, pollerOptions: PollerOptions, run: (clusters: readonly ReadCluster[]) => Promise<number>): Promise<number> {
+	const profiles = loadReadOnlyProfiles(files);
+	const trust = parseTrust(trustHostKey);
+	const reexec = await runInStation(profiles[0]!.stationNetns);
+	if (reexec !== undefined) return reexec;
+	const clusters = profiles.map((profile) => {
+		const transport = createClusterTransport(profile, {trust, readOnly: true});
+		const store = new ClusterStore(profile);
+		return {profile, transport, store, poller: new ClusterPoller(profile, transport, store, pollerOptions)};
+	});
+	try {
+		return await run(clusters);
+	} finally {
+		for (const c of clusters) c.poller.stop();
+		await Promise.allSettled(clusters.map((c) => c.transport.close()));
+	}
+}
