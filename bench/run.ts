@@ -1,6 +1,6 @@
 // `npm run bench`: speed figures, written to bench-results/results.json (figures in README).
 // Runs inside the lab's station namespace (scripts/bench.sh puts it there) for the lab sections.
-import {mkdirSync} from 'node:fs';
+import {existsSync, mkdirSync, readFileSync} from 'node:fs';
 import path from 'node:path';
 import {loadProfile} from '../src/profile/load.js';
 import {packageRoot} from '../src/lab/plan.js';
@@ -11,6 +11,7 @@ import {benchVipDetection} from './vip-detection.js';
 import {benchConsoleRender} from './console-render.js';
 import {benchConsoleWatch} from './console-watch.js';
 import {benchWatcher} from './watcher.js';
+import {benchStartup} from './startup.js';
 import {printErr, printJson, printOut, writeJsonFile} from '../src/text/sink.js';
 
 type Section = (log: (line: string) => void) => Promise<Record<string, unknown>>;
@@ -20,6 +21,7 @@ async function main(): Promise<void> {
 	const profile = loadProfile(path.join(packageRoot(), 'profiles', 'lab.yaml'));
 	const inLab = profile.stationNetns !== undefined && isInNetns(profile.stationNetns);
 	const sections: Record<string, Section> = {
+		startup: (log) => benchStartup(log),
 		parse: async (log) => benchParse(log),
 		consoleRender: (log) => benchConsoleRender(log),
 		...(inLab
@@ -31,16 +33,18 @@ async function main(): Promise<void> {
 				}
 			: {}),
 	};
-	const results: Record<string, unknown> = {at: new Date().toISOString(), node: process.version};
+	const dir = path.join(packageRoot(), 'bench-results');
+	const file = path.join(dir, 'results.json');
+	// A run of some sections keeps the others' last figures (each section records when it ran).
+	const kept = only.length > 0 && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
+	const results: Record<string, unknown> = {...kept, at: new Date().toISOString(), node: process.version};
 	for (const [name, run] of Object.entries(sections)) {
 		if (only.length > 0 && !only.includes(name)) continue;
 		printErr(`bench: ${name}`);
-		results[name] = await run((line) => printErr(`  ${line}`));
+		results[name] = {at: new Date().toISOString(), ...(await run((line) => printErr(`  ${line}`)))};
 	}
 	if (!inLab) printErr('bench: not in the lab station namespace; lab sections skipped (use npm run bench)');
-	const dir = path.join(packageRoot(), 'bench-results');
 	mkdirSync(dir, {recursive: true});
-	const file = path.join(dir, 'results.json');
 	writeJsonFile(file, results);
 	printJson(results, {pretty: true});
 	printOut(`bench: written to ${file}`);
