@@ -32,7 +32,8 @@ export const DUMP_EXIT = {
 /**
  * Everything about a director in one session. Values arrive only as positional parameters: "$1" config
  * path ("" skips the hash), "$2" dump kind (json|data|none), "$3" keepalived pid file, "$4" dump folder,
- * "$5" the dump signal number (from `keepalived --signum`, asked once per host).
+ * "$5" the dump signal number (from `keepalived --signum`, asked once per host). With the hash it
+ * names the keepalived binary (path, size, mtime, inode) the capabilities were cached for.
  * What it does to the host: signals a process named keepalived with the dump signal, after removing the
  * old dump file (keepalived.json or keepalived.data in "$4") so a stale dump is never read; keepalived
  * then writes a new one. Nothing else is created, truncated or removed: files are read only when they
@@ -48,6 +49,9 @@ export const DIRECTOR_SNAPSHOT_SCRIPT = [
 	's ipvs-rate; ipvsadm -Ln --rate --exact 2>&1',
 	's addr; ip -j addr show 2>&1',
 	's config; if [ -z "$1" ]; then echo skipped; elif [ -f "$1" ] && [ -r "$1" ]; then sha256sum < "$1" | cut -c1-64; else echo missing; fi',
+	// Which keepalived binary this is (path, size, mtime, inode), with the config's hash: the poller keys
+	// its cached capabilities (version, dump signal) by it.
+	's keepalived-bin; if [ -z "$1" ]; then echo skipped; elif p=$(command -v keepalived) && [ -f "$p" ]; then printf \'%s \' "$p"; stat -L -c \'%s %Y %i\' -- "$p" 2>&1; else echo missing; fi',
 	'dump() {',
 	'  pid=; [ -f "$3" ] && [ -r "$3" ] && read -r pid < "$3"',
 	`  case "$pid" in ""|*[!0-9]*) return ${DUMP_EXIT.notRunning} ;; esac`,

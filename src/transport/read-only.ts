@@ -179,6 +179,10 @@ export class ReadOnlyTransport implements Transport {
 		return this.inner.onStatus(listener);
 	}
 
+	hostKey(host: string): string | undefined {
+		return this.inner.hostKey?.(host);
+	}
+
 	close(): Promise<void> {
 		return this.inner.close();
 	}
