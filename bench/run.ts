@@ -12,6 +12,7 @@ import {benchConsoleRender} from './console-render.js';
 import {benchConsoleWatch} from './console-watch.js';
 import {benchWatcher} from './watcher.js';
 import {benchStartup} from './startup.js';
+import {benchFleet} from './fleet.js';
 import {printErr, printJson, printOut, writeJsonFile} from '../src/text/sink.js';
 
 type Section = (log: (line: string) => void) => Promise<Record<string, unknown>>;
@@ -24,6 +25,7 @@ async function main(): Promise<void> {
 		startup: (log) => benchStartup(log),
 		parse: async (log) => benchParse(log),
 		consoleRender: (log) => benchConsoleRender(log),
+		fleet: (log) => benchFleet(log),
 		...(inLab
 			? {
 					statusVsSsh: (log) => benchStatusVsSsh(profile, log),

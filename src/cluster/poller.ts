@@ -5,7 +5,7 @@
 import type {Host, Profile} from '../profile/model.js';
 import {readInstalledConfig, sudoConfigFolder} from '../probes/installed-config.js';
 import {directorSnapshotCommand, parseDirectorSnapshot, type DirectorSnapshot} from '../probes/director-snapshot.js';
-import {checkRealServer, realServerCheckCommand, type RealServerCheck} from '../probes/realserver.js';
+import {checkRealServer, realServerCheckCommand, realServerPollCommand, splitRealServerPoll, type RealServerCheck} from '../probes/realserver.js';
 import type {IfAddress} from '../probes/vip.js';
 import {keepalivedSignumCommand, keepalivedVersionCommand} from '../probes/vrrp.js';
 import {detectCapabilities, signumFallback, signumQuestions, type KeepalivedCapabilities} from '../probes/keepalived-caps.js';
@@ -274,20 +274,35 @@ export class ClusterPoller {
 		});
 	}
 
+	/**
+	 * The real-server check and the service's status: one session running both, except through sudo
+	 * (where sudoers names each command line) or without a service.
+	 */
+	private async readRealServer(host: Host): Promise<{check: ExecResult; service?: ExecResult}> {
+		if (!host.service) return {check: await this.probe(host, realServerCheckCommand())};
+		if (host.ssh.sudo) {
+			const [check, service] = await Promise.allSettled([this.probe(host, realServerCheckCommand()), this.probe(host, host.service.status)]);
+			if (check.status === 'rejected') throw check.reason;
+			return {check: check.value, ...(service.status === 'fulfilled' ? {service: service.value} : {})};
+		}
+		const r = await this.probe(host, realServerPollCommand(host.service.status));
+		const {check, serviceCode} = splitRealServerPoll(r.stdout);
+		return {check: {...r, stdout: check}, ...(serviceCode === undefined ? {} : {service: {...r, stdout: '', stderr: '', code: serviceCode}})};
+	}
+
 	private async pollRealServer(host: Host): Promise<void> {
 		const ports = servicePorts(this.profile, host.name);
-		const [check, service, answering] = await Promise.allSettled([
-			this.probe(host, realServerCheckCommand()),
-			host.service ? this.probe(host, host.service.status) : Promise.resolve(undefined),
+		const [read, answering] = await Promise.allSettled([
+			this.readRealServer(host),
 			this.options.portCheck === false ? Promise.resolve(undefined) : Promise.all(ports.map((p) => portAnswers(host.address, p, 1500))),
 		]);
-		if (check.status === 'rejected') {
-			this.markUnreachable(host, describe(check.reason));
+		if (read.status === 'rejected') {
+			this.markUnreachable(host, describe(read.reason));
 			return;
 		}
-		const parsed = checkRealServer(check.value.stdout, realServerExpectations(this.profile, host));
+		const parsed = checkRealServer(read.value.check.stdout, realServerExpectations(this.profile, host));
 		const answers = answering.status === 'fulfilled' ? answering.value : undefined;
-		const data = realServerData(parsed, servedModes(this.profile, host.name), service.status === 'fulfilled' ? service.value : undefined, answers && ports.map((p, i) => ({...p, answering: answers[i] ?? null})));
+		const data = realServerData(parsed, servedModes(this.profile, host.name), read.value.service, answers && ports.map((p, i) => ({...p, answering: answers[i] ?? null})));
 		this.store.updateHost(host.name, (prev): HostState => {
 			const {error: _dropped, ...rest} = prev;
 			const done = Date.now();

@@ -13,6 +13,8 @@ export interface ReadOnlyScript {
 	readonly args: readonly ValueKind[];
 	/** More arguments of one kind after `args`, between min and max of them. */
 	readonly rest?: {readonly kind: ValueKind; readonly min: number; readonly max: number};
+	/** The arguments after `args` are a command the script runs: the guard judges them as one. */
+	readonly command?: true;
 }
 
 /** Marks the sections of DIRECTOR_SNAPSHOT_SCRIPT's output. */
@@ -205,6 +207,17 @@ export const REALSERVER_CHECK_SCRIPT = [
 	'ip -o addr show 2>&1',
 ].join('\n');
 
+/** Marks the exit status of the service's status command in REALSERVER_POLL_SCRIPT's output. */
+export const SERVICE_STATUS_MARK = '@@lvsdeck-service';
+
+/**
+ * A real server's whole poll in one session: REALSERVER_CHECK_SCRIPT, then the profile's service status
+ * command, given as the script's arguments and run as they are ("$@", never through a shell's parsing;
+ * the guard checks them as a command of their own), with no input and its output dropped, and its exit
+ * status on a last line `@@lvsdeck-service N`. It does what that command does, and otherwise only reads.
+ */
+export const REALSERVER_POLL_SCRIPT = [REALSERVER_CHECK_SCRIPT, `"$@" </dev/null >/dev/null 2>&1; printf '\n${SERVICE_STATUS_MARK} %s\n' "$?"`].join('\n');
+
 /** Marks curl's per-request line in REMOTE_WATCH_SCRIPT's output. */
 export const REMOTE_WATCH_MARK = '@@LVSDECK';
 
@@ -316,6 +329,7 @@ export const READ_ONLY_SCRIPTS: ReadonlyMap<string, ReadOnlyScript> = new Map<st
 	[KEEPALIVED_SIGNUM_SCRIPT, {name: 'lvsdeck-signum', args: [], rest: {kind: oneOf('DATA', 'STATS', 'JSON'), min: 1, max: 3}}],
 	[KEEPALIVED_DUMP_SCRIPT, {name: 'lvsdeck-probe', args: [oneOf('json', 'data'), absolutePath, absolutePath]}],
 	[REALSERVER_CHECK_SCRIPT, {name: 'lvsdeck-rs-check', args: []}],
+	[REALSERVER_POLL_SCRIPT, {name: 'lvsdeck-rs-poll', args: [], command: true}],
 	[REMOTE_WATCH_SCRIPT, {name: 'lvsdeck-watch', args: [httpUrl, requestRate, seconds, watchProcesses]}],
 	[REMOTE_SOCKET_WATCH_SCRIPT, {name: 'lvsdeck-sockwatch', args: [oneOf('tcp', 'udp'), ipAddress, portNumber, socketRate, seconds, sendText]}],
 ]);
