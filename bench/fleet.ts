@@ -1,4 +1,4 @@
-// Fleet scale by simulation (no lab): CLUSTERS clusters shaped like the lab (2 directors, RS_PER_CLUSTER
+// Fleet scale by simulation (no lab): 10 and 100 clusters shaped like the lab (2 directors, RS_PER_CLUSTER
 // real servers each; 100 x (2 + 20) = 2,200 hosts by default), every host an SSH server on its own
 // loopback address (bench/fleet-servers.ts, in another process) answering with captured lab output.
 // One ClusterPoller per cluster, each with its own profile, in this process, polling at 1 s as the
@@ -23,11 +23,13 @@ import {ClusterPoller} from '../src/cluster/poller.js';
 import {CapabilityCache} from '../src/cluster/caps-cache.js';
 import type {Transport} from '../src/transport/types.js';
 
-const CLUSTERS = Number(process.env['LVSDECK_FLEET_CLUSTERS'] ?? 100);
 const RS_PER_CLUSTER = 20;
 const INTERVAL_MS = 1000;
 const WINDOW_S = Number(process.env['LVSDECK_FLEET_WINDOW_S'] ?? 30);
 const WARMUP_LIMIT_S = 180;
+
+/** The issue's fleet, and a tenth of it (which the simulated servers, one process, can keep up with). */
+const SCALES = (process.env['LVSDECK_FLEET_CLUSTERS'] ?? '10,100').split(',').map(Number);
 
 const address = (cluster: number, host: number) => `127.1.${cluster}.${host}`;
 const hostNumbers = ['dir1', 'dir2', ...Array.from({length: RS_PER_CLUSTER}, (_, i) => `rs${i + 1}`)];
@@ -57,8 +59,8 @@ function percentile(values: readonly number[], p: number): number {
 	return s.length === 0 ? NaN : s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
 }
 
-async function startServers(dir: string): Promise<{port: number; fingerprint: string; stop: () => void}> {
-	const addresses = Array.from({length: CLUSTERS}, (_, c) => hostNumbers.map((_n, i) => address(c + 1, i + 1))).flat();
+async function startServers(dir: string, clusters: number): Promise<{port: number; fingerprint: string; stop: () => void}> {
+	const addresses = Array.from({length: clusters}, (_, c) => hostNumbers.map((_n, i) => address(c + 1, i + 1))).flat();
 	const list = path.join(dir, 'addresses');
 	writeFileSync(list, addresses.join('\n'));
 	const child = spawn(process.execPath, ['--import', 'tsx', path.join(packageRoot(), 'bench', 'fleet-servers.ts'), ...addresses], {stdio: ['ignore', 'pipe', 'inherit']});
@@ -77,10 +79,16 @@ interface PollRecord {
 }
 
 export async function benchFleet(log: (line: string) => void): Promise<Record<string, unknown>> {
+	const runs: Record<string, unknown> = {};
+	for (const clusters of SCALES) runs[`clusters${clusters}`] = await fleetRun(clusters, log);
+	return runs;
+}
+
+async function fleetRun(CLUSTERS: number, log: (line: string) => void): Promise<Record<string, unknown>> {
 	const dir = mkdtempSync(path.join(os.tmpdir(), 'lvsdeck-bench-fleet-'));
 	writeFileSync(path.join(dir, 'id'), ssh2.utils.generateKeyPairSync('ed25519').private, {mode: 0o600});
 	writeFileSync(path.join(dir, 'known_hosts'), '');
-	const servers = await startServers(dir);
+	const servers = await startServers(dir, CLUSTERS);
 	const transports: Transport[] = [];
 	const pollers: ClusterPoller[] = [];
 	const records: PollRecord[] = [];
@@ -140,14 +148,18 @@ export async function benchFleet(log: (line: string) => void): Promise<Record<st
 			hostsPolledInWindow: starts.size,
 			hosts,
 			pollMs: {p50: Math.round(percentile(durations, 50)), p95: Math.round(percentile(durations, 95)), max: Math.round(Math.max(...durations))},
-			startToStartMs: {p50: Math.round(percentile(gaps, 50)), p95: Math.round(percentile(gaps, 95)), max: Math.round(Math.max(...gaps))},
+			startToStartMs: gaps.length === 0 ? null : {p50: Math.round(percentile(gaps, 50)), p95: Math.round(percentile(gaps, 95)), max: Math.round(Math.max(...gaps))},
 			pollsPerHost: {min: Math.min(...pollsPerHost), expected: Math.floor(WINDOW_S * (1000 / INTERVAL_MS))},
 			overlappingPolls: overlapping,
 			cpuPercentOfCore: +((100 * (cpu.user + cpu.system)) / 1000 / wallMs).toFixed(1),
+			// What one host's poll costs this process, and so what 2,200 hosts a second would cost.
+			cpuMsPerPoll: +((cpu.user + cpu.system) / 1000 / records.length).toFixed(2),
+			projectedPercentOfCoreFor2200Hosts: Math.round((((cpu.user + cpu.system) / 1000 / records.length) * 2200 * 100) / INTERVAL_MS),
 			peakRssMb: Math.round(peakRss / 1024 / 1024),
 			targets: {pollP95Ms: 1000, cpuPercentOfCore: 25, rssMb: 200},
 		};
-		log(`${result.hosts} hosts at ${INTERVAL_MS} ms: poll p50 ${result.pollMs.p50} ms, p95 ${result.pollMs.p95} ms; start-to-start p50 ${result.startToStartMs.p50} ms, p95 ${result.startToStartMs.p95} ms; overlapping ${overlapping}`);
+		log(`${result.hosts} hosts at ${INTERVAL_MS} ms: poll p50 ${result.pollMs.p50} ms, p95 ${result.pollMs.p95} ms; start-to-start p50 ${result.startToStartMs?.p50} ms, p95 ${result.startToStartMs?.p95} ms; overlapping ${overlapping}`);
+		log(`${result.cpuMsPerPoll} ms CPU per host poll: 2,200 hosts at 1 s would take ${result.projectedPercentOfCoreFor2200Hosts}% of a core`);
 		log(`CPU ${result.cpuPercentOfCore}% of a core (target < 25%), peak RSS ${result.peakRssMb} MB (target < 200 MB); ${result.hostsPolledInWindow}/${hosts} hosts polled in the window, at least ${result.pollsPerHost.min} polls each (of ${result.pollsPerHost.expected})`);
 		return result;
 	} finally {
