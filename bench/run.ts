@@ -37,9 +37,7 @@ async function main(): Promise<void> {
 	};
 	const dir = path.join(packageRoot(), 'bench-results');
 	const file = path.join(dir, 'results.json');
-	// A run of some sections keeps the others' last figures (each section records when it ran).
-	const kept = only.length > 0 && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
-	const results: Record<string, unknown> = {...kept, at: new Date().toISOString(), node: process.version};
+	const results: Record<string, unknown> = {at: new Date().toISOString(), node: process.version};
 	for (const [name, run] of Object.entries(sections)) {
 		if (only.length > 0 && !only.includes(name)) continue;
 		printErr(`bench: ${name}`);
@@ -47,6 +45,10 @@ async function main(): Promise<void> {
 	}
 	if (!inLab) printErr('bench: not in the lab station namespace; lab sections skipped (use npm run bench)');
 	mkdirSync(dir, {recursive: true});
+	// A run of some sections keeps the others' last figures (each section records when it ran), read
+	// only now so that a run of other sections that ended meanwhile is kept too.
+	const kept = only.length > 0 && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
+	Object.assign(results, {...kept, ...results});
 	writeJsonFile(file, results);
 	printJson(results, {pretty: true});
 	printOut(`bench: written to ${file}`);
