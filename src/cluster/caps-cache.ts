@@ -5,11 +5,12 @@
 // the director snapshot prints them); the poller checks both and asks again when either differs.
 // Unreadable or malformed entries count as missing; failing to write one only costs the next run time.
 import {createHash} from 'node:crypto';
-import {mkdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs';
+import {mkdirSync, readFileSync, renameSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type {Host} from '../profile/model.js';
 import type {KeepalivedCapabilities} from '../probes/keepalived-caps.js';
+import {writeJsonFile} from '../text/sink.js';
 
 export interface CachedCapabilities {
 	/** SHA256 fingerprint of the host key the capabilities were asked over. */
@@ -75,7 +76,7 @@ export class CapabilityCache {
 			mkdirSync(this.dir, {recursive: true, mode: 0o700});
 			const file = path.join(this.dir, entryName(host));
 			const temp = `${file}.${process.pid}.tmp`;
-			writeFileSync(temp, `${JSON.stringify(entry)}\n`, {mode: 0o600});
+			writeJsonFile(temp, entry);
 			renameSync(temp, file);
 		} catch {
 			// A cache that cannot be written only means asking again next time.
