@@ -1,6 +1,6 @@
 // `npm run bench`: speed figures, written to bench-results/results.json (figures in README).
 // Runs inside the lab's station namespace (scripts/bench.sh puts it there) for the lab sections.
-import {mkdirSync} from 'node:fs';
+import {existsSync, mkdirSync, readFileSync} from 'node:fs';
 import path from 'node:path';
 import {loadProfile} from '../src/profile/load.js';
 import {packageRoot} from '../src/lab/plan.js';
@@ -12,6 +12,8 @@ import {benchConsoleRender} from './console-render.js';
 import {benchConsoleWatch} from './console-watch.js';
 import {benchWatcher} from './watcher.js';
 import {benchKeepalivedEvents} from './keepalived-events.js';
+import {benchStartup} from './startup.js';
+import {benchFleet} from './fleet.js';
 import {printErr, printJson, printOut, writeJsonFile} from '../src/text/sink.js';
 
 type Section = (log: (line: string) => void) => Promise<Record<string, unknown>>;
@@ -21,8 +23,10 @@ async function main(): Promise<void> {
 	const profile = loadProfile(path.join(packageRoot(), 'profiles', 'lab.yaml'));
 	const inLab = profile.stationNetns !== undefined && isInNetns(profile.stationNetns);
 	const sections: Record<string, Section> = {
+		startup: (log) => benchStartup(log),
 		parse: async (log) => benchParse(log),
 		consoleRender: (log) => benchConsoleRender(log),
+		fleet: (log) => benchFleet(log),
 		...(inLab
 			? {
 					statusVsSsh: (log) => benchStatusVsSsh(profile, log),
@@ -33,16 +37,20 @@ async function main(): Promise<void> {
 				}
 			: {}),
 	};
+	const dir = path.join(packageRoot(), 'bench-results');
+	const file = path.join(dir, 'results.json');
 	const results: Record<string, unknown> = {at: new Date().toISOString(), node: process.version};
 	for (const [name, run] of Object.entries(sections)) {
 		if (only.length > 0 && !only.includes(name)) continue;
 		printErr(`bench: ${name}`);
-		results[name] = await run((line) => printErr(`  ${line}`));
+		results[name] = {at: new Date().toISOString(), ...(await run((line) => printErr(`  ${line}`)))};
 	}
 	if (!inLab) printErr('bench: not in the lab station namespace; lab sections skipped (use npm run bench)');
-	const dir = path.join(packageRoot(), 'bench-results');
 	mkdirSync(dir, {recursive: true});
-	const file = path.join(dir, 'results.json');
+	// A run of some sections keeps the others' last figures (each section records when it ran), read
+	// only now so that a run of other sections that ended meanwhile is kept too.
+	const kept = only.length > 0 && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
+	Object.assign(results, {...kept, ...results});
 	writeJsonFile(file, results);
 	printJson(results, {pretty: true});
 	printOut(`bench: written to ${file}`);

@@ -9,23 +9,15 @@ import {printErr, writeErr, writeOut} from './text/sink.js';
 import {sanitizeLine} from './text/sanitize.js';
 import {ProfileError} from './profile/errors.js';
 import {LabPreflightError} from './lab/preflight.js';
-import {LabError} from './lab/lab.js';
+import {LabError} from './lab/lab-error.js';
 import {LabPlanError, packageRoot} from './lab/plan.js';
 import {TransportError} from './transport/types.js';
-import {DEFAULT_LAB_PROFILE, labDownCommand, labExecCommand, labStatusCommand, labUpCommand} from './commands/lab.js';
-import {demoCommand} from './commands/demo.js';
-import {statusCommand} from './commands/status.js';
-import {doctorCommand} from './commands/doctor.js';
-import {historyCommand} from './commands/history.js';
-import {consoleCommand, wallCommand} from './commands/console.js';
-import {deployCommand} from './commands/deploy.js';
-import {drillCommand} from './commands/drill.js';
-import {watchCommand} from './commands/watch.js';
-import {importCommand, type ImportOptions} from './commands/import.js';
-import {renderCommand} from './commands/render.js';
-import {sudoersCommand} from './commands/sudoers.js';
-import {exporterCommand} from './commands/exporter.js';
-import {checkCommand} from './commands/check.js';
+// Each command's module is imported in its action, so `--help` and the commands that draw nothing never
+// load React, Ink or the modules of the other commands (start-up time; see README, benchmarks).
+import type {drillCommand} from './commands/drill.js';
+import type {watchCommand} from './commands/watch.js';
+import type {ImportOptions} from './commands/import.js';
+// Small and pure: a usage error of `check` is answered before any command module loads.
 import {unknownOutput} from './cluster/plugin-check.js';
 
 const version = (JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as {version: string}).version;
@@ -33,7 +25,7 @@ const version = (JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'
 type SetCode = (code: number) => void;
 
 /** The lab's profile option: the shipped lab unless told otherwise. */
-const labProfileOption = () => new Option('-p, --profile <file>', 'lab profile').default(DEFAULT_LAB_PROFILE, 'profiles/lab.yaml');
+const labProfileOption = () => new Option('-p, --profile <file>', 'lab profile').default(path.join(packageRoot(), 'profiles', 'lab.yaml'), 'profiles/lab.yaml');
 
 /** lab up, down, status, exec. */
 function addLabCommands(program: Command, setCode: SetCode): void {
@@ -45,25 +37,25 @@ function addLabCommands(program: Command, setCode: SetCode): void {
 		.command('up')
 		.description('build and boot the lab (idempotent; ready in under 30 s)')
 		.addOption(labProfileOption())
-		.action(async (o: {profile: string}) => setCode(await labUpCommand(o.profile)));
+		.action(async (o: {profile: string}) => setCode(await (await import('./commands/lab.js')).labUpCommand(o.profile)));
 	lab
 		.command('down')
 		.description('stop the lab; leaves no process, namespace, tap or mount behind')
 		.addOption(labProfileOption())
-		.action(async (o: {profile: string}) => setCode(await labDownCommand(o.profile)));
+		.action(async (o: {profile: string}) => setCode(await (await import('./commands/lab.js')).labDownCommand(o.profile)));
 	lab
 		.command('status')
 		.description('each lab host with sshd, keepalived and web server up or down (exit 0 all up, 1 otherwise)')
 		.addOption(labProfileOption())
 		.option('--json', 'print JSON')
-		.action(async (o: {profile: string; json?: boolean}) => setCode(await labStatusCommand(o.profile, o)));
+		.action(async (o: {profile: string; json?: boolean}) => setCode(await (await import('./commands/lab.js')).labStatusCommand(o.profile, o)));
 	lab
 		.command('exec')
 		.description("run a command in the lab's station namespace: lvsdeck lab exec -- curl -s http://192.168.67.100/")
 		.addOption(labProfileOption())
 		.argument('<command...>', 'the command and its arguments (after --)')
 		.passThroughOptions()
-		.action(async (command: string[], o: {profile: string}) => setCode(await labExecCommand(o.profile, command)));
+		.action(async (command: string[], o: {profile: string}) => setCode(await (await import('./commands/lab.js')).labExecCommand(o.profile, command)));
 }
 
 /** What reads the cluster: status, the console and the wall. */
@@ -76,7 +68,7 @@ function addReadingCommands(program: Command, setCode: SetCode): void {
 		.option('--watch', 'keep polling and re-print (Ctrl-C to stop)')
 		.option('--interval <ms>', 'poll interval for --watch', '1000')
 		.option('--trust-host-key <name=fingerprint...>', 'trust this SHA256 host-key fingerprint for that host (this run only)')
-		.action(async (o: {profile: string; json?: boolean; watch?: boolean; interval?: string; trustHostKey?: string[]}) => setCode(await statusCommand(o)));
+		.action(async (o: {profile: string; json?: boolean; watch?: boolean; interval?: string; trustHostKey?: string[]}) => setCode(await (await import('./commands/status.js')).statusCommand(o)));
 
 	program
 		.command('doctor')
@@ -84,7 +76,7 @@ function addReadingCommands(program: Command, setCode: SetCode): void {
 		.requiredOption('-p, --profile <file>', 'cluster profile (YAML)')
 		.option('--json', 'print one JSON record per check')
 		.option('--trust-host-key <name=fingerprint...>', 'trust this SHA256 host-key fingerprint for that host (this run only)')
-		.action(async (o: {profile: string; json?: boolean; trustHostKey?: string[]}) => setCode(await doctorCommand(o)));
+		.action(async (o: {profile: string; json?: boolean; trustHostKey?: string[]}) => setCode(await (await import('./commands/doctor.js')).doctorCommand(o)));
 
 	program
 		.command('history')
@@ -94,7 +86,7 @@ function addReadingCommands(program: Command, setCode: SetCode): void {
 		.option('--lines <n>', "lines of each director's log to read (default 2000)")
 		.option('--json', 'print one JSON object')
 		.option('--trust-host-key <name=fingerprint...>', 'trust this SHA256 host-key fingerprint for that host (this run only)')
-		.action(async (o: {profile: string; since?: string; lines?: string; json?: boolean; trustHostKey?: string[]}) => setCode(await historyCommand(o)));
+		.action(async (o: {profile: string; since?: string; lines?: string; json?: boolean; trustHostKey?: string[]}) => setCode(await (await import('./commands/history.js')).historyCommand(o)));
 
 	const screenOptions = (cmd: Command) =>
 		cmd
@@ -106,9 +98,9 @@ function addReadingCommands(program: Command, setCode: SetCode): void {
 			.command('console', {isDefault: true})
 			.description('the live console (default command): VIPs, VRRP, IPVS with rates, real servers, findings, action log')
 			.option('--read-only', 'refuse every command that changes a host (enforced in the transport)'),
-	).action(async (o: {profile: string; interval?: string; readOnly?: boolean; trustHostKey?: string[]}) => setCode(await consoleCommand(o)));
+	).action(async (o: {profile: string; interval?: string; readOnly?: boolean; trustHostKey?: string[]}) => setCode(await (await import('./commands/console.js')).consoleCommand(o)));
 	screenOptions(program.command('wall').description('read-only wall screen: VIP holders, healthy real servers, one alarm banner')).action(
-		async (o: {profile: string; interval?: string; trustHostKey?: string[]}) => setCode(await wallCommand(o)),
+		async (o: {profile: string; interval?: string; trustHostKey?: string[]}) => setCode(await (await import('./commands/console.js')).wallCommand(o)),
 	);
 }
 
@@ -122,7 +114,7 @@ function addMonitoringCommands(program: Command, setCode: SetCode): void {
 		.requiredOption('--listen <addr:port>', 'where to listen: an IP address and a port, e.g. 127.0.0.1:9877 or [::1]:9877 (port 0: any free port)')
 		.option('--interval <ms>', 'poll interval', '1000')
 		.option('--trust-host-key <name=fingerprint...>', 'trust this SHA256 host-key fingerprint for that host (this run only)')
-		.action(async (o: {profile: string[]; listen: string; interval?: string; trustHostKey?: string[]}) => setCode(await exporterCommand(o)));
+		.action(async (o: {profile: string[]; listen: string; interval?: string; trustHostKey?: string[]}) => setCode(await (await import('./commands/exporter.js')).exporterCommand(o)));
 
 	program
 		.command('check')
@@ -140,7 +132,7 @@ function addMonitoringCommands(program: Command, setCode: SetCode): void {
 			}
 			throw error;
 		})
-		.action(async (o: {profile: string[]; warning?: string[]; critical?: string[]; timeout?: string; trustHostKey?: string[]}) => setCode(await checkCommand(o)));
+		.action(async (o: {profile: string[]; warning?: string[]; critical?: string[]; timeout?: string; trustHostKey?: string[]}) => setCode(await (await import('./commands/check.js')).checkCommand(o)));
 }
 
 /** What changes or measures the cluster: deploy, drill, watch. */
@@ -157,7 +149,7 @@ function addOperationCommands(program: Command, setCode: SetCode): void {
 		.option('--json', 'print the plan or the report as JSON')
 		.option('--trust-host-key <name=fingerprint...>', 'trust this SHA256 host-key fingerprint for that host (this run only)')
 		.action(async (o: {profile: string; host?: string; dryRun?: boolean; yes?: boolean; allowRemovals?: boolean; forceRewrite?: boolean; json?: boolean; trustHostKey?: string[]}) =>
-			setCode(await deployCommand(o)),
+			setCode(await (await import('./commands/deploy.js')).deployCommand(o)),
 		);
 
 	program
@@ -181,7 +173,7 @@ function addOperationCommands(program: Command, setCode: SetCode): void {
 		.option('--from <host>', 'send the watcher\'s requests from this client host over SSH (default: this station)')
 		.option('--recover', 'restore what an interrupted drill left changed')
 		.option('--trust-host-key <name=fingerprint...>', 'trust this SHA256 host-key fingerprint for that host (this run only)')
-		.action(async (kind: string | undefined, o: Parameters<typeof drillCommand>[1]) => setCode(await drillCommand(kind, o)));
+		.action(async (kind: string | undefined, o: Parameters<typeof drillCommand>[1]) => setCode(await (await import('./commands/drill.js')).drillCommand(kind, o)));
 
 	program
 		.command('watch')
@@ -201,7 +193,7 @@ function addOperationCommands(program: Command, setCode: SetCode): void {
 		.option('--json <file>', 'write the summary as JSON')
 		.option('--max-failed-requests <n>', 'exit 1 when more requests fail or time out')
 		.option('--trust-host-key <name=fingerprint...>', 'trust this SHA256 host-key fingerprint for that host (this run only)')
-		.action(async (o: Parameters<typeof watchCommand>[0]) => setCode(await watchCommand(o)));
+		.action(async (o: Parameters<typeof watchCommand>[0]) => setCode(await (await import('./commands/watch.js')).watchCommand(o)));
 }
 
 /** import: a profile from the directors' keepalived.conf. */
@@ -228,7 +220,7 @@ function addImportCommand(program: Command, setCode: SetCode): void {
 		.option('--ssh-from <profile>', "take the ssh and station sections of this existing profile")
 		.option('--trust-host-key <name=fingerprint...>', 'trust this SHA256 host-key fingerprint for that host (this run only)')
 		.option('--show-secrets', 'print the VRRP password when printing the profile')
-		.action(async (o: ImportOptions) => setCode(await importCommand(o)));
+		.action(async (o: ImportOptions) => setCode(await (await import('./commands/import.js')).importCommand(o)));
 }
 
 /** render and sudoers (from the profile alone), and demo (the lab and its console). */
@@ -239,7 +231,7 @@ function addOfflineCommands(program: Command, setCode: SetCode): void {
 		.requiredOption('-p, --profile <file>', 'cluster profile (YAML)')
 		.option('--host <name>', 'only this director or real server (a director\'s keepalived.conf exactly, no header)')
 		.option('--show-secrets', 'print auth_pass and other secrets as they are')
-		.action((o: {profile: string; host?: string; showSecrets?: boolean}) => setCode(renderCommand(o)));
+		.action(async (o: {profile: string; host?: string; showSecrets?: boolean}) => setCode(await (await import('./commands/render.js')).renderCommand(o)));
 
 	program
 		.command('sudoers')
@@ -248,13 +240,13 @@ function addOfflineCommands(program: Command, setCode: SetCode): void {
 		.option('--operate', 'what deploy and the drills add (install with the monitor file)')
 		.option('-p, --profile <file>', 'exact rules for this cluster (without: the generic rules in contrib/sudoers/)')
 		.option('--user <name>', 'who gets the rights: a user or %group (default: the profile\'s sudo user, else %lvsdeck)')
-		.action((o: {monitor?: boolean; operate?: boolean; profile?: string; user?: string}) => setCode(sudoersCommand(o)));
+		.action(async (o: {monitor?: boolean; operate?: boolean; profile?: string; user?: string}) => setCode(await (await import('./commands/sudoers.js')).sudoersCommand(o)));
 
 	program
 		.command('demo')
 		.description('start the lab if needed and open the console on it (without a terminal: a first look at the cluster)')
 		.addOption(labProfileOption())
-		.action(async (o: {profile: string}) => setCode(await demoCommand(o.profile)));
+		.action(async (o: {profile: string}) => setCode(await (await import('./commands/demo.js')).demoCommand(o.profile)));
 }
 
 function buildProgram(setCode: SetCode): Command {

@@ -4,12 +4,13 @@
 // milliseconds.
 import type {Host, Profile} from '../profile/model.js';
 import {readInstalledConfig, sudoConfigFolder} from '../probes/installed-config.js';
-import {directorSnapshotCommand, parseDirectorSnapshot, type DumpKind} from '../probes/director-snapshot.js';
-import {checkRealServer, realServerCheckCommand, type RealServerCheck} from '../probes/realserver.js';
+import {directorSnapshotCommand, parseDirectorSnapshot, type DirectorSnapshot} from '../probes/director-snapshot.js';
+import {checkRealServer, realServerCheckCommand, realServerPollCommand, splitRealServerPoll, type RealServerCheck} from '../probes/realserver.js';
 import type {IfAddress} from '../probes/vip.js';
 import {keepalivedSignumCommand, keepalivedVersionCommand} from '../probes/vrrp.js';
 import {detectCapabilities, signumFallback, signumQuestions, type KeepalivedCapabilities} from '../probes/keepalived-caps.js';
 import {TransportError, type ExecResult, type Transport} from '../transport/types.js';
+import type {CapabilityCache, CachedCapabilities} from './caps-cache.js';
 import type {ClusterStore} from './store.js';
 import {ConfigDriftTracker} from './drift.js';
 import {AddressMonitor, type IpMonitorEvent} from './vip-follower.js';
@@ -31,6 +32,8 @@ export interface PollerOptions {
 	readonly events?: boolean;
 	/** Check real servers' service ports from the station: TCP connect, UDP datagram (default true). */
 	readonly portCheck?: boolean;
+	/** Keep directors' keepalived capabilities between runs (default: asked anew by each process). */
+	readonly capabilityCache?: CapabilityCache;
 }
 
 function describe(error: unknown): string {
@@ -173,9 +176,7 @@ export class ClusterPoller {
 	 * decides how to ask it for a dump. Asked once per host: two runs of the binary at most, one when
 	 * the version predates --signum.
 	 */
-	private async keepalivedCapabilities(host: Host): Promise<KeepalivedCapabilities> {
-		const known = this.capabilities.get(host.name);
-		if (known) return known;
+	private async detectCapabilities(host: Host): Promise<KeepalivedCapabilities> {
 		const version = await this.probe(host, keepalivedVersionCommand());
 		const versionText = `${version.stdout}\n${version.stderr}`;
 		const questions = signumQuestions(versionText);
@@ -185,30 +186,66 @@ export class ClusterPoller {
 			const more = signumFallback(questions, signumText);
 			if (more.length > 0) signumText += `\n${(await this.probe(host, keepalivedSignumCommand(more))).stdout}`;
 		}
-		const caps = detectCapabilities(versionText, signumText);
+		return detectCapabilities(versionText, signumText);
+	}
+
+	/**
+	 * Capabilities to read this director with: those checked on this connection, else the cached ones
+	 * (checked against the host key and binary after the first snapshot), else asked now.
+	 */
+	private async keepalivedCapabilities(host: Host): Promise<{caps: KeepalivedCapabilities; unchecked?: CachedCapabilities}> {
+		const known = this.capabilities.get(host.name);
+		if (known) return {caps: known};
+		const cached = this.options.capabilityCache?.read(host);
+		if (cached) return {caps: cached.caps, unchecked: cached};
+		return {caps: await this.detectCapabilities(host)};
+	}
+
+	/** One snapshot of a director with these capabilities (the config hashed when `hash`). */
+	private async snapshot(host: Host, caps: KeepalivedCapabilities, hash: boolean): Promise<{snapshot: DirectorSnapshot; pidFile: string}> {
+		const {dumpDir, configPath} = this.profile.keepalived;
+		// The profile's pid_file when it names one, else where this keepalived version keeps it.
+		const pidFile = this.profile.keepalived.pidFileDefaulted ? caps.pidFile : this.profile.keepalived.pidFile;
+		// Through sudo, always: sudoers allows exact command lines, and an empty word cannot be written in one.
+		const hashPath = host.ssh.sudo || hash ? configPath : '';
+		const kind = caps.dump.kind;
+		const r = await this.probe(host, directorSnapshotCommand(hashPath, {kind, pidFile, dumpDir, ...(caps.dump.kind === 'none' ? {} : {signal: caps.dump.signal})}));
+		return {snapshot: parseDirectorSnapshot(r.stdout, kind), pidFile};
+	}
+
+	/**
+	 * Snapshot with the capabilities at hand; cached ones hold only for the same host key and keepalived
+	 * binary, otherwise they are asked again and the snapshot retaken. Fresh ones are cached.
+	 */
+	private async checkedSnapshot(host: Host, hash: boolean): Promise<{snapshot: DirectorSnapshot; pidFile: string; caps: KeepalivedCapabilities}> {
+		const checked = this.capabilities.has(host.name);
+		let {caps, unchecked} = await this.keepalivedCapabilities(host);
+		// The binary is named with the config's hash: always on the first snapshot of a connection.
+		let taken = await this.snapshot(host, caps, hash || !checked);
+		if (checked) return {...taken, caps};
+		const hostKey = this.transport.hostKey?.(host.name);
+		const binary = taken.snapshot.keepalivedBinary;
+		if (unchecked && (unchecked.hostKey !== hostKey || unchecked.binary !== binary)) {
+			caps = await this.detectCapabilities(host);
+			unchecked = undefined;
+			taken = await this.snapshot(host, caps, true);
+		}
 		this.capabilities.set(host.name, caps);
-		return caps;
+		const seen = taken.snapshot.keepalivedBinary;
+		if (!unchecked && hostKey !== undefined && seen !== undefined) this.options.capabilityCache?.write(host, {hostKey, binary: seen, caps});
+		return {...taken, caps};
 	}
 
 	private async pollDirector(host: Host): Promise<void> {
 		const at = Date.now();
-		let snapshot;
-		let kind: DumpKind;
+		let snapshot: DirectorSnapshot;
 		let caps: KeepalivedCapabilities;
 		let pidFile: string;
 		try {
-			caps = await this.keepalivedCapabilities(host);
-			kind = caps.dump.kind;
-			const {dumpDir, configPath} = this.profile.keepalived;
-			// The profile's pid_file when it names one, else where this keepalived version keeps it.
-			pidFile = this.profile.keepalived.pidFileDefaulted ? caps.pidFile : this.profile.keepalived.pidFile;
 			// The installed config rarely changes: hash it on the first poll and every 10th after.
 			const n = this.pollCount.get(host.name) ?? 0;
 			this.pollCount.set(host.name, n + 1);
-			// Through sudo, always: sudoers allows exact command lines, and an empty word cannot be written in one.
-			const hashPath = host.ssh.sudo || n % CONFIG_HASH_EVERY === 0 ? configPath : '';
-			const r = await this.probe(host, directorSnapshotCommand(hashPath, {kind, pidFile, dumpDir, ...(caps.dump.kind === 'none' ? {} : {signal: caps.dump.signal})}));
-			snapshot = parseDirectorSnapshot(r.stdout, kind);
+			({snapshot, pidFile, caps} = await this.checkedSnapshot(host, n % CONFIG_HASH_EVERY === 0));
 		} catch (error) {
 			// Ask again after a reconnect: keepalived may have been upgraded meanwhile.
 			this.capabilities.delete(host.name);
@@ -246,20 +283,35 @@ export class ClusterPoller {
 		});
 	}
 
+	/**
+	 * The real-server check and the service's status: one session running both, except through sudo
+	 * (where sudoers names each command line) or without a service.
+	 */
+	private async readRealServer(host: Host): Promise<{check: ExecResult; service?: ExecResult}> {
+		if (!host.service) return {check: await this.probe(host, realServerCheckCommand())};
+		if (host.ssh.sudo) {
+			const [check, service] = await Promise.allSettled([this.probe(host, realServerCheckCommand()), this.probe(host, host.service.status)]);
+			if (check.status === 'rejected') throw check.reason;
+			return {check: check.value, ...(service.status === 'fulfilled' ? {service: service.value} : {})};
+		}
+		const r = await this.probe(host, realServerPollCommand(host.service.status));
+		const {check, serviceCode} = splitRealServerPoll(r.stdout);
+		return {check: {...r, stdout: check}, ...(serviceCode === undefined ? {} : {service: {...r, stdout: '', stderr: '', code: serviceCode}})};
+	}
+
 	private async pollRealServer(host: Host): Promise<void> {
 		const ports = servicePorts(this.profile, host.name);
-		const [check, service, answering] = await Promise.allSettled([
-			this.probe(host, realServerCheckCommand()),
-			host.service ? this.probe(host, host.service.status) : Promise.resolve(undefined),
+		const [read, answering] = await Promise.allSettled([
+			this.readRealServer(host),
 			this.options.portCheck === false ? Promise.resolve(undefined) : Promise.all(ports.map((p) => portAnswers(host.address, p, 1500))),
 		]);
-		if (check.status === 'rejected') {
-			this.markUnreachable(host, describe(check.reason));
+		if (read.status === 'rejected') {
+			this.markUnreachable(host, describe(read.reason));
 			return;
 		}
-		const parsed = checkRealServer(check.value.stdout, realServerExpectations(this.profile, host));
+		const parsed = checkRealServer(read.value.check.stdout, realServerExpectations(this.profile, host));
 		const answers = answering.status === 'fulfilled' ? answering.value : undefined;
-		const data = realServerData(parsed, servedModes(this.profile, host.name), service.status === 'fulfilled' ? service.value : undefined, answers && ports.map((p, i) => ({...p, answering: answers[i] ?? null})));
+		const data = realServerData(parsed, servedModes(this.profile, host.name), read.value.service, answers && ports.map((p, i) => ({...p, answering: answers[i] ?? null})));
 		this.store.updateHost(host.name, (prev): HostState => {
 			const {error: _dropped, ...rest} = prev;
 			const done = Date.now();

@@ -6,6 +6,7 @@ import {ClusterStore} from '../cluster/store.js';
 import {ClusterPoller} from '../cluster/poller.js';
 import {KeepalivedChannel} from '../cluster/keepalived-channel.js';
 import {HistoryKeeper} from '../actions/history/collect.js';
+import {CapabilityCache} from '../cluster/caps-cache.js';
 import {createClusterTransport} from '../transport/cluster-transport.js';
 import {readOnlyTransportFor} from '../transport/read-only-profile.js';
 import type {Transport} from '../transport/types.js';
@@ -92,7 +93,7 @@ export function createScreenRuntime(
 	const transport = options.opened ?? screenTransport(profile, readOnly, options);
 
 	const store = new ClusterStore(profile);
-	const poller = new ClusterPoller(profile, transport, store, {intervalMs: options.intervalMs ?? (mode === 'wall' ? 2000 : 1000)});
+	const poller = new ClusterPoller(profile, transport, store, {intervalMs: options.intervalMs ?? (mode === 'wall' ? 2000 : 1000), capabilityCache: new CapabilityCache()});
 	const log = new ActionLog();
 	const history = new RateHistory();
 	const detach = history.attach(store);

@@ -2,6 +2,7 @@
 // one), always through a read-only transport. Exit 0 healthy, 1 findings, 2 error.
 import {ClusterStore} from '../cluster/store.js';
 import {ClusterPoller} from '../cluster/poller.js';
+import {CapabilityCache} from '../cluster/caps-cache.js';
 import {buildStatusReport, formatStatusReport} from '../cluster/report.js';
 import {clearScreen, printJson, printOut} from '../text/sink.js';
 import {parseInterval} from './numbers.js';
@@ -19,7 +20,7 @@ export interface StatusOptions {
 export function statusCommand(options: StatusOptions): Promise<number> {
 	return withCluster({...options, readOnly: true}, () => parseInterval(options.interval), async ({profile, transport}, intervalMs) => {
 		const store = new ClusterStore(profile);
-		const poller = new ClusterPoller(profile, transport, store, {intervalMs, events: options.watch ?? false});
+		const poller = new ClusterPoller(profile, transport, store, {intervalMs, events: options.watch ?? false, capabilityCache: new CapabilityCache()});
 		const print = () => {
 			const report = buildStatusReport(store.getState());
 			if (options.json) printJson(report);

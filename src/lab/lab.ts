@@ -12,6 +12,7 @@ import {renderKeepalivedConf} from '../render/keepalived-conf.js';
 import {netnsExists} from '../transport/netns.js';
 import type {LabPlan} from './plan.js';
 import {checkLabPreflight} from './preflight.js';
+import {LabError} from './lab-error.js';
 import {bootPaths, FAILED_MARKER, hostEnvFile, hostInitScript, LAB_HOST_TMPFS_DIRS, LAB_SUDO_USER, READY_MARKER, systemctlStandin, umlInitScript} from './scripts.js';
 
 export type Log = (line: string) => void;
@@ -25,7 +26,7 @@ export function labFiles(plan: LabPlan) {
 	};
 }
 
-export class LabError extends Error {}
+export {LabError} from './lab-error.js';
 
 function processCmdline(pid: number): string | undefined {
 	try {

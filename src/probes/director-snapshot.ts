@@ -24,6 +24,11 @@ export interface DirectorSnapshot {
 	readonly addresses: readonly IfAddress[];
 	/** sha256 of the installed keepalived.conf, or null when the file is missing. */
 	readonly configSha256: string | null | undefined;
+	/**
+	 * The keepalived binary as `PATH SIZE MTIME INODE`, null when there is none; undefined when not asked
+	 * (the config was not hashed on this poll) or the output was cut short.
+	 */
+	readonly keepalivedBinary?: string | null;
 	/** Is a keepalived process behind the pid file? undefined when the output was cut short. */
 	readonly keepalivedRunning?: boolean;
 	/** Parsed VRRP instances when a dump was asked for and read. */
@@ -58,6 +63,7 @@ export function parseDirectorSnapshot(text: string, kind: DumpKind = 'none'): Di
 	const addr = parseIpAddrJson(sections.get('addr') ?? '');
 	const config = (sections.get('config') ?? '').trim();
 	const configSha256 = config === 'missing' ? null : /^[0-9a-f]{64}$/.test(config) ? config : undefined;
+	const binary = keepalivedBinary(sections.get('keepalived-bin'));
 	const exitText = sections.get('vrrp-exit')?.trim();
 	const exit = exitText !== undefined && /^\d+$/.test(exitText) ? Number(exitText) : undefined;
 	let vrrp: readonly VrrpInstanceState[] | undefined;
@@ -81,9 +87,18 @@ export function parseDirectorSnapshot(text: string, kind: DumpKind = 'none'): Di
 		ipvs,
 		addresses: addr.addresses,
 		configSha256,
+		...(binary === undefined ? {} : {keepalivedBinary: binary}),
 		...(exit === undefined ? {} : {keepalivedRunning: exit !== DUMP_EXIT.notRunning}),
 		...(vrrp ? {vrrp} : {}),
 		...(vrrpError ? {vrrpError} : {}),
 		problems: [...problems, ...list.problems, ...addr.problems],
 	};
+}
+
+/** The keepalived-bin section: `PATH SIZE MTIME INODE` as the host printed it, null for `missing`. */
+function keepalivedBinary(section: string | undefined): string | null | undefined {
+	const text = section?.trim();
+	if (text === undefined || text === 'skipped' || text === '') return undefined;
+	if (text === 'missing') return null;
+	return /^\/\S* \d+ \d+ \d+$/.test(text) ? text : undefined;
 }

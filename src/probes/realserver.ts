@@ -3,7 +3,7 @@
 // them; NAT: the default route via the directors' gateway; TUN: the tunnel device up with the VIPs and
 // rp_filter that lets decapsulated packets in. Pure builder and checks.
 import type {Argv} from '../profile/model.js';
-import {REALSERVER_CHECK_SCRIPT} from '../transport/read-only-scripts.js';
+import {REALSERVER_CHECK_SCRIPT, REALSERVER_POLL_SCRIPT, SERVICE_STATUS_MARK} from '../transport/read-only-scripts.js';
 import {normalizeAddress, type IfAddress} from './vip.js';
 import {parseRealServerReadout, type InterfaceSysctls, type RealServerReadout} from './realserver-readout.js';
 import {inSubnet} from './subnet.js';
@@ -15,6 +15,23 @@ export {REALSERVER_CHECK_SCRIPT} from '../transport/read-only-scripts.js';
 /** Runs REALSERVER_CHECK_SCRIPT. */
 export function realServerCheckCommand(): Argv {
 	return ['sh', '-c', REALSERVER_CHECK_SCRIPT, 'lvsdeck-rs-check'];
+}
+
+/** REALSERVER_CHECK_SCRIPT and then the service's status command, in one session (REALSERVER_POLL_SCRIPT). */
+export function realServerPollCommand(serviceStatus: Argv): Argv {
+	return ['sh', '-c', REALSERVER_POLL_SCRIPT, 'lvsdeck-rs-poll', ...serviceStatus];
+}
+
+/**
+ * REALSERVER_POLL_SCRIPT's output: the check's text, and the service status command's exit status
+ * (undefined when the output was cut short before it).
+ */
+export function splitRealServerPoll(text: string): {check: string; serviceCode: number | undefined} {
+	const mark = `\n${SERVICE_STATUS_MARK} `;
+	const at = text.lastIndexOf(mark);
+	if (at < 0) return {check: text, serviceCode: undefined};
+	const m = /^(\d+)\n?$/.exec(text.slice(at + mark.length));
+	return {check: text.slice(0, at), serviceCode: m ? Number(m[1]) : undefined};
 }
 
 /** What the services a host serves need from it, by forwarding mode (a host may serve several). */

@@ -1,7 +1,6 @@
 // Commands on the operator's own station (execa), inside its network namespace when it has one.
 // Reached only through createStationTransport: the host argument is a label for status, never a
 // route, so no profile host can land here.
-import {execa} from 'execa';
 import {inNetns} from './netns.js';
 import {LineSplitter} from './line-splitter.js';
 import {OutputCollector, outputLimitError} from './output-limit.js';
@@ -21,6 +20,8 @@ export class LocalTransport implements Transport {
 		const [cmd, ...args] = inNetns(this.netns, argv);
 		const started = Date.now();
 		const timeout = options.timeoutMs ?? this.defaultTimeoutMs;
+		// Loaded on first use: execa is some 300 modules, and most commands never run one on the station.
+		const {execa} = await import('execa');
 		const child = execa(cmd!, args, {
 			reject: false,
 			stripFinalNewline: false,

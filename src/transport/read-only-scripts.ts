@@ -13,6 +13,8 @@ export interface ReadOnlyScript {
 	readonly args: readonly ValueKind[];
 	/** More arguments of one kind after `args`, between min and max of them. */
 	readonly rest?: {readonly kind: ValueKind; readonly min: number; readonly max: number};
+	/** The arguments after `args` are a command the script runs: the guard judges them as one. */
+	readonly command?: true;
 }
 
 /** Marks the sections of DIRECTOR_SNAPSHOT_SCRIPT's output. */
@@ -32,7 +34,8 @@ export const DUMP_EXIT = {
 /**
  * Everything about a director in one session. Values arrive only as positional parameters: "$1" config
  * path ("" skips the hash), "$2" dump kind (json|data|none), "$3" keepalived pid file, "$4" dump folder,
- * "$5" the dump signal number (from `keepalived --signum`, asked once per host).
+ * "$5" the dump signal number (from `keepalived --signum`, asked once per host). With the hash it
+ * names the keepalived binary (path, size, mtime, inode) the capabilities were cached for.
  * What it does to the host: signals a process named keepalived with the dump signal, after removing the
  * old dump file (keepalived.json or keepalived.data in "$4") so a stale dump is never read; keepalived
  * then writes a new one. Nothing else is created, truncated or removed: files are read only when they
@@ -48,6 +51,9 @@ export const DIRECTOR_SNAPSHOT_SCRIPT = [
 	's ipvs-rate; ipvsadm -Ln --rate --exact 2>&1',
 	's addr; ip -j addr show 2>&1',
 	's config; if [ -z "$1" ]; then echo skipped; elif [ -f "$1" ] && [ -r "$1" ]; then sha256sum < "$1" | cut -c1-64; else echo missing; fi',
+	// Which keepalived binary this is (path, size, mtime, inode), with the config's hash: the poller keys
+	// its cached capabilities (version, dump signal) by it.
+	's keepalived-bin; if [ -z "$1" ]; then echo skipped; elif p=$(command -v keepalived) && [ -f "$p" ]; then printf \'%s \' "$p"; stat -L -c \'%s %Y %i\' -- "$p" 2>&1; else echo missing; fi',
 	'dump() {',
 	'  pid=; [ -f "$3" ] && [ -r "$3" ] && read -r pid < "$3"',
 	`  case "$pid" in ""|*[!0-9]*) return ${DUMP_EXIT.notRunning} ;; esac`,
@@ -203,6 +209,17 @@ export const REALSERVER_CHECK_SCRIPT = [
 	'ip -o addr show 2>&1',
 ].join('\n');
 
+/** Marks the exit status of the service's status command in REALSERVER_POLL_SCRIPT's output. */
+export const SERVICE_STATUS_MARK = '@@lvsdeck-service';
+
+/**
+ * A real server's whole poll in one session: REALSERVER_CHECK_SCRIPT, then the profile's service status
+ * command, given as the script's arguments and run as they are ("$@", never through a shell's parsing;
+ * the guard checks them as a command of their own), with no input and its output dropped, and its exit
+ * status on a last line `@@lvsdeck-service N`. It does what that command does, and otherwise only reads.
+ */
+export const REALSERVER_POLL_SCRIPT = [REALSERVER_CHECK_SCRIPT, `"$@" </dev/null >/dev/null 2>&1; printf '\n${SERVICE_STATUS_MARK} %s\n' "$?"`].join('\n');
+
 /** Marks curl's per-request line in REMOTE_WATCH_SCRIPT's output. */
 export const REMOTE_WATCH_MARK = '@@LVSDECK';
 
@@ -314,6 +331,7 @@ export const READ_ONLY_SCRIPTS: ReadonlyMap<string, ReadOnlyScript> = new Map<st
 	[KEEPALIVED_SIGNUM_SCRIPT, {name: 'lvsdeck-signum', args: [], rest: {kind: oneOf('DATA', 'STATS', 'JSON'), min: 1, max: 3}}],
 	[KEEPALIVED_DUMP_SCRIPT, {name: 'lvsdeck-probe', args: [oneOf('json', 'data', 'stats'), absolutePath, absolutePath]}],
 	[REALSERVER_CHECK_SCRIPT, {name: 'lvsdeck-rs-check', args: []}],
+	[REALSERVER_POLL_SCRIPT, {name: 'lvsdeck-rs-poll', args: [], command: true}],
 	[REMOTE_WATCH_SCRIPT, {name: 'lvsdeck-watch', args: [httpUrl, requestRate, seconds, watchProcesses]}],
 	[REMOTE_SOCKET_WATCH_SCRIPT, {name: 'lvsdeck-sockwatch', args: [oneOf('tcp', 'udp'), ipAddress, portNumber, socketRate, seconds, sendText]}],
 ]);

@@ -106,19 +106,25 @@ function checkProgram(program: string, spec: ProgramSpec, args: readonly string[
 }
 
 /** `sh -c SCRIPT NAME ARGS...` with SCRIPT one of lvsdeck's constant read-only scripts. */
-function checkScript(args: readonly string[]): string | undefined {
+function checkScript(args: readonly string[], underSudo: boolean): string | undefined {
 	if (args[0] !== '-c' || args[1] === undefined) return 'sh is allowed only as "sh -c SCRIPT" with one of lvsdeck\'s own read-only scripts';
 	const script = READ_ONLY_SCRIPTS.get(args[1]);
 	if (!script) return "the script is not one of lvsdeck's own read-only scripts";
 	if (args[2] !== script.name) return `the script's name ($0) must be ${script.name}`;
 	const values = args.slice(3);
-	const extra = values.length - script.args.length;
+	if (script.command) {
+		const command = values.slice(script.args.length);
+		if (command.length === 0) return `${script.name} needs a command after its arguments`;
+		const problem = judge(command, underSudo);
+		if (problem !== undefined) return `the command ${script.name} runs: ${problem}`;
+	}
+	const extra = script.command ? 0 : values.length - script.args.length;
 	const rest = script.rest ?? {min: 0, max: 0};
 	if (extra < rest.min || extra > rest.max) {
 		const wanted = script.args.length + rest.min === script.args.length + rest.max ? `${script.args.length + rest.min}` : `${script.args.length + rest.min} to ${script.args.length + rest.max}`;
 		return `${script.name} takes ${wanted} argument${wanted === '1' ? '' : 's'}, not ${values.length}`;
 	}
-	for (const [i, value] of values.entries()) {
+	for (const [i, value] of (script.command ? values.slice(0, script.args.length) : values).entries()) {
 		const kind = script.args[i] ?? script.rest!.kind;
 		// Empty is a value, and "-x" is data to a script that quotes it; only the declared kind decides.
 		if (!kind.accepts(value)) return `argument ${i + 1} of ${script.name} ${showWord(value)} is not ${kind.description}`;
@@ -138,7 +144,7 @@ function judge(argv: readonly string[], underSudo: boolean): string | undefined 
 		if (args[0] !== '-n' || args[1] !== '--' || args.length < 3) return 'sudo is allowed only as "sudo -n -- COMMAND"';
 		return judge(args.slice(2), true);
 	}
-	if (name === 'sh') return checkScript(args);
+	if (name === 'sh') return checkScript(args, underSudo);
 	if (WRAPPERS.has(name)) return `${name} runs other programs; the only wrapper read-only mode allows is "sudo -n -- COMMAND"`;
 	const spec = READ_ONLY_PROGRAMS.get(name);
 	if (!spec) return `${showWord(name)} is not a program read-only mode allows`;
@@ -177,6 +183,10 @@ export class ReadOnlyTransport implements Transport {
 
 	onStatus(listener: (s: HostStatus) => void): () => void {
 		return this.inner.onStatus(listener);
+	}
+
+	hostKey(host: string): string | undefined {
+		return this.inner.hostKey?.(host);
 	}
 
 	close(): Promise<void> {

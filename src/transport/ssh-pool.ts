@@ -36,6 +36,8 @@ interface Link {
 	failures: number;
 	active: number;
 	readonly waiters: Array<() => void>;
+	/** Fingerprint of the host key accepted for `client`. */
+	hostKey?: string;
 }
 
 export class SshPool implements Transport {
@@ -53,6 +55,11 @@ export class SshPool implements Transport {
 		// A loop would make each connection wait for itself (profiles are checked at load; hosts may come from elsewhere).
 		const loop = findJumpLoop(this.links.keys(), (name) => this.links.get(name)?.host.ssh.jump);
 		if (loop) throw new Error(`jump hosts form a loop: ${describeJumpLoop(loop)}`);
+	}
+
+	hostKey(host: string): string | undefined {
+		const link = this.links.get(host);
+		return link?.client && link.state === 'ready' ? link.hostKey : undefined;
 	}
 
 	status(host: string): HostStatus {
@@ -160,6 +167,7 @@ export class SshPool implements Transport {
 				settled = true;
 				if (link.pending === client) delete link.pending;
 				link.client = client;
+				if (verdict?.ok) link.hostKey = verdict.fingerprint;
 				link.failures = 0;
 				delete link.nextAttemptAt;
 				this.setState(link, 'ready');

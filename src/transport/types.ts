@@ -60,5 +60,10 @@ export interface Transport {
 	status(host: string): HostStatus;
 	/** Subscribe to status changes; returns the unsubscribe. */
 	onStatus(listener: (status: HostStatus) => void): () => void;
+	/**
+	 * SHA256 fingerprint of the host key the host showed on its current connection (undefined when not
+	 * connected, or for transports without host keys). What is cached about a host is keyed by it.
+	 */
+	hostKey?(host: string): string | undefined;
 	close(): Promise<void>;
 }

@@ -2,7 +2,9 @@
 // the whole CLI module graph first (what the real CLI holds in its heap when it reads a profile),
 // then the profile, and prints one JSON line: {"realServers": N} or {"error": "<ProfileError>"}.
 // A V8 abort prints nothing on stdout and ends the process with SIGABRT.
+// main.tsx imports each command in its action, so the console's graph (React, Ink) is loaded here.
 await import('../../src/main.js');
+await import('../../src/commands/console.js');
 const {loadProfile, ProfileError} = await import('../../src/profile/load.js');
 
 const file = process.argv[2];

@@ -206,6 +206,8 @@ function hostileCommands(name: string, role: 'director' | 'realserver' | 'client
 		if (command.includes('lvsdeck-signum')) return (ch) => reply(ch, `${json ? 'JSON=36' : 'DATA=10'}\n${X}STATS=${X}12\n`, '', 0);
 		if (command.includes('s ipvs-list') && role === 'director') return (ch) => reply(ch, snapshot(name as 'dir1' | 'dir2'), hx('snapshot stderr'), 0);
 		if (command.includes('lvsdeck-rs-check')) return (ch) => reply(ch, realServerCheck, hx('check stderr'), 0);
+		// The check and the service's status in one session: the status's own output never comes back.
+		if (command.includes('lvsdeck-rs-poll')) return (ch) => reply(ch, `${realServerCheck}\n@@lvsdeck-service 0\n`, hx('check stderr'), 0);
 		if (command === 'systemctl is-active httpd') return (ch) => reply(ch, `active${X}\n`, hx('status stderr'), 0);
 		if (command === 'true') return (ch) => reply(ch, X, X, 0);
 		if (command === 'ip -o monitor address') {

@@ -1,0 +1,83 @@
+// The fleet simulation's hosts (run by bench/fleet.ts in a process of its own, so its CPU is not counted
+// as lvsdeck's): one SSH server (ssh2) behind a listener on each given loopback address, all on one port,
+// answering every probe with output captured from the lab (test/fixtures/lab). Usage:
+//   node --import tsx bench/fleet-servers.ts ADDRESS...   (prints {"port":N,"fingerprint":"SHA256:..."})
+import {createHash} from 'node:crypto';
+import {readFileSync} from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import ssh2, {type ServerChannel} from 'ssh2';
+
+const {Server, utils} = ssh2;
+const root = path.resolve(import.meta.dirname, '..');
+const fixture = (name: string) => readFileSync(path.join(root, 'test', 'fixtures', 'lab', name), 'utf8');
+
+function snapshotOutput(hashed: boolean): string {
+	const section = (name: string, body: string) => `\n@@lvsdeck ${name}\n${body.endsWith('\n') ? body : `${body}\n`}`;
+	return [
+		section('ipvs-list', fixture('ipvsadm-Ln-dir1.txt')),
+		section('ipvs-stats', fixture('ipvsadm-stats-dir1.txt')),
+		section('ipvs-rate', fixture('ipvsadm-rate-dir1.txt')),
+		section('addr', fixture('ip-j-addr-dir1.json')),
+		section('config', hashed ? createHash('sha256').update('keepalived.conf').digest('hex') : 'skipped'),
+		section('keepalived-bin', hashed ? '/usr/sbin/keepalived 1000 1700000000 42' : 'skipped'),
+		section('vrrp', fixture('keepalived-json-dir1.json')),
+		section('vrrp-exit', '0'),
+		section('end', ''),
+	].join('');
+}
+
+const ANSWERS = {
+	snapshotHashed: snapshotOutput(true),
+	snapshot: snapshotOutput(false),
+	version: fixture('keepalived-version.txt'),
+	rsCheck: fixture('rs-check-dr-lo.txt'),
+};
+
+function answer(command: string): {stdout?: string; stderr?: string; code: number} {
+	if (command.includes('lvsdeck-probe')) return {stdout: command.includes("lvsdeck-probe '' ") ? ANSWERS.snapshot : ANSWERS.snapshotHashed, code: 0};
+	if (command.startsWith('keepalived --version')) return {stderr: ANSWERS.version, code: 0};
+	if (command.includes('lvsdeck-signum')) return {stdout: 'JSON=36\n', code: 0};
+	if (command.includes('lvsdeck-rs-poll')) return {stdout: `${ANSWERS.rsCheck}\n@@lvsdeck-service 0\n`, code: 0};
+	if (command.includes('lvsdeck-rs-check')) return {stdout: ANSWERS.rsCheck, code: 0};
+	if (command.includes('is-active')) return {stdout: 'active\n', code: 0};
+	if (command === 'true') return {code: 0};
+	return {stderr: `fleet-servers: no answer for ${command.slice(0, 40)}\n`, code: 127};
+}
+
+function reply(channel: ServerChannel, command: string): void {
+	const a = answer(command);
+	if (a.stdout) channel.write(a.stdout);
+	if (a.stderr) channel.stderr.write(a.stderr);
+	channel.exit(a.code);
+	channel.end();
+}
+
+const key = utils.generateKeyPairSync('ed25519');
+const parsed = utils.parseKey(key.private);
+if (parsed instanceof Error) throw parsed;
+const fingerprint = `SHA256:${createHash('sha256').update(parsed.getPublicSSH()).digest('base64').replace(/=+$/, '')}`;
+
+const ssh = new Server({hostKeys: [key.private]}, (client) => {
+	client.on('authentication', (ctx) => (ctx.method === 'publickey' ? ctx.accept() : ctx.reject(['publickey'])));
+	client.on('session', (accept) => {
+		const session = accept();
+		session.on('exec', (acceptExec, _reject, info) => reply(acceptExec(), info.command));
+	});
+	client.on('error', () => {});
+});
+
+const addresses = process.argv.slice(2);
+let port = 0;
+for (const address of addresses) {
+	const listener = net.createServer((socket) => {
+		socket.on('error', () => {});
+		ssh.injectSocket(socket);
+	});
+	await new Promise<void>((resolve, reject) => {
+		listener.once('error', reject);
+		listener.listen(port, address, 1024, () => resolve());
+	});
+	port = (listener.address() as net.AddressInfo).port;
+}
+process.stdout.write(`${JSON.stringify({port, fingerprint})}\n`);

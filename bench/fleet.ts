@@ -1,0 +1,171 @@
+// Fleet scale by simulation (no lab): 10 and 100 clusters shaped like the lab (2 directors, RS_PER_CLUSTER
+// real servers each; 100 x (2 + 20) = 2,200 hosts by default), every host an SSH server on its own
+// loopback address (bench/fleet-servers.ts, in another process) answering with captured lab output.
+// One ClusterPoller per cluster, each with its own profile, in this process, polling at 1 s as the
+// console does (VIP events off; port checks on, to addresses where nothing listens). Measured over a
+// window after every host has been polled once: per-host poll time (p50/p95), time between the starts
+// of two polls of a host (every host polled each cycle?), polls that would have overlapped (joined
+// a poll in flight), this process's CPU (% of one core) and peak RSS.
+// Targets (issue 16): cycle p95 < 1 s, no overlapping polls, < 25% of a core, < 200 MB RSS.
+import {spawn} from 'node:child_process';
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {createInterface} from 'node:readline';
+import ssh2 from 'ssh2';
+import {parse, stringify} from 'yaml';
+import {packageRoot} from '../src/lab/plan.js';
+import {loadProfile} from '../src/profile/load.js';
+import type {Host} from '../src/profile/model.js';
+import {createClusterTransport} from '../src/transport/cluster-transport.js';
+import {ClusterStore} from '../src/cluster/store.js';
+import {ClusterPoller} from '../src/cluster/poller.js';
+import {CapabilityCache} from '../src/cluster/caps-cache.js';
+import type {Transport} from '../src/transport/types.js';
+
+const RS_PER_CLUSTER = 20;
+const INTERVAL_MS = 1000;
+const WINDOW_S = Number(process.env['LVSDECK_FLEET_WINDOW_S'] ?? 30);
+const WARMUP_LIMIT_S = 180;
+
+/** The issue's fleet, and a tenth of it (which the simulated servers, one process, can keep up with). */
+const SCALES = (process.env['LVSDECK_FLEET_CLUSTERS'] ?? '10,100').split(',').map(Number);
+
+const address = (cluster: number, host: number) => `127.1.${cluster}.${host}`;
+const hostNumbers = ['dir1', 'dir2', ...Array.from({length: RS_PER_CLUSTER}, (_, i) => `rs${i + 1}`)];
+
+/** The lab profile reshaped into cluster `c` (2 directors, RS_PER_CLUSTER real servers) on loopback. */
+function clusterProfile(c: number, port: number, fingerprint: string, dir: string): string {
+	const doc = parse(readFileSync(path.join(packageRoot(), 'profiles', 'lab.yaml'), 'utf8')) as Record<string, any>;
+	delete doc['station'];
+	delete doc['lab'];
+	doc['name'] = `fleet-${c}`;
+	doc['ssh'] = {...doc['ssh'], port, identity_file: 'id', known_hosts: 'known_hosts', host_key_fingerprints: [fingerprint]};
+	const template = doc['hosts']['rs1'];
+	doc['hosts'] = Object.fromEntries(
+		hostNumbers.map((name, i) => [name, name.startsWith('dir') ? {address: address(c, i + 1), role: 'director'} : {...template, address: address(c, i + 1)}]),
+	);
+	for (const vs of doc['virtual_servers'] as Array<{real_servers: Array<Record<string, unknown>>}>) {
+		const rs = vs.real_servers[0]!;
+		vs.real_servers = hostNumbers.filter((n) => n.startsWith('rs')).map((host) => ({...rs, host}));
+	}
+	const file = path.join(dir, `fleet-${c}.yaml`);
+	writeFileSync(file, stringify(doc));
+	return file;
+}
+
+function percentile(values: readonly number[], p: number): number {
+	const s = [...values].sort((a, b) => a - b);
+	return s.length === 0 ? NaN : s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+}
+
+async function startServers(dir: string, clusters: number): Promise<{port: number; fingerprint: string; stop: () => void}> {
+	const addresses = Array.from({length: clusters}, (_, c) => hostNumbers.map((_n, i) => address(c + 1, i + 1))).flat();
+	const list = path.join(dir, 'addresses');
+	writeFileSync(list, addresses.join('\n'));
+	const child = spawn(process.execPath, ['--import', 'tsx', path.join(packageRoot(), 'bench', 'fleet-servers.ts'), ...addresses], {stdio: ['ignore', 'pipe', 'inherit']});
+	const line = await new Promise<string>((resolve, reject) => {
+		createInterface({input: child.stdout!}).once('line', resolve);
+		child.once('exit', (code) => reject(new Error(`fleet servers ended (${code})`)));
+	});
+	const {port, fingerprint} = JSON.parse(line) as {port: number; fingerprint: string};
+	return {port, fingerprint, stop: () => child.kill('SIGTERM')};
+}
+
+interface PollRecord {
+	readonly host: string;
+	readonly start: number;
+	readonly ms: number;
+}
+
+export async function benchFleet(log: (line: string) => void): Promise<Record<string, unknown>> {
+	const runs: Record<string, unknown> = {};
+	for (const clusters of SCALES) runs[`clusters${clusters}`] = await fleetRun(clusters, log);
+	return runs;
+}
+
+async function fleetRun(CLUSTERS: number, log: (line: string) => void): Promise<Record<string, unknown>> {
+	const dir = mkdtempSync(path.join(os.tmpdir(), 'lvsdeck-bench-fleet-'));
+	writeFileSync(path.join(dir, 'id'), ssh2.utils.generateKeyPairSync('ed25519').private, {mode: 0o600});
+	writeFileSync(path.join(dir, 'known_hosts'), '');
+	const servers = await startServers(dir, CLUSTERS);
+	const transports: Transport[] = [];
+	const pollers: ClusterPoller[] = [];
+	const records: PollRecord[] = [];
+	let overlapping = 0;
+	const firstDone = new Set<string>();
+	try {
+		const cache = new CapabilityCache(path.join(dir, 'caps'));
+		for (let c = 1; c <= CLUSTERS; c++) {
+			const profile = loadProfile(clusterProfile(c, servers.port, servers.fingerprint, dir));
+			const transport = createClusterTransport(profile, {readOnly: true});
+			const poller = new ClusterPoller(profile, transport, new ClusterStore(profile), {intervalMs: INTERVAL_MS, events: false, capabilityCache: cache});
+			// Every poll timed; a poll asked for while one of the same host is in flight would overlap it.
+			const inFlight = new Set<string>();
+			const pollHost = poller.pollHost.bind(poller);
+			poller.pollHost = (host: Host) => {
+				const id = `${c}/${host.name}`;
+				if (inFlight.has(id)) overlapping++;
+				inFlight.add(id);
+				const start = performance.now();
+				return pollHost(host).finally(() => {
+					inFlight.delete(id);
+					firstDone.add(id);
+					records.push({host: id, start, ms: performance.now() - start});
+				});
+			};
+			transports.push(transport);
+			pollers.push(poller);
+		}
+		const hosts = CLUSTERS * hostNumbers.length;
+		const warmStart = performance.now();
+		for (const p of pollers) p.start();
+		while (firstDone.size < hosts && performance.now() - warmStart < WARMUP_LIMIT_S * 1000) await new Promise((r) => setTimeout(r, 250));
+		const warmupMs = Math.round(performance.now() - warmStart);
+		log(`${firstDone.size} of ${hosts} hosts polled once after ${warmupMs} ms (connections up)`);
+		records.length = 0;
+		overlapping = 0;
+		const cpu0 = process.cpuUsage();
+		const t0 = performance.now();
+		let peakRss = process.memoryUsage().rss;
+		const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 500);
+		await new Promise((r) => setTimeout(r, WINDOW_S * 1000));
+		clearInterval(rssTimer);
+		const wallMs = performance.now() - t0;
+		const cpu = process.cpuUsage(cpu0);
+		const starts = new Map<string, number[]>();
+		for (const r of records) (starts.get(r.host) ?? starts.set(r.host, []).get(r.host)!).push(r.start);
+		const gaps = [...starts.values()].flatMap((s) => s.slice(1).map((t, i) => t - s[i]!));
+		const durations = records.map((r) => r.ms);
+		const pollsPerHost = [...starts.values()].map((s) => s.length);
+		const result = {
+			clusters: CLUSTERS,
+			directors: CLUSTERS * 2,
+			realServers: CLUSTERS * RS_PER_CLUSTER,
+			intervalMs: INTERVAL_MS,
+			windowS: WINDOW_S,
+			warmupMs,
+			hostsPolledInWindow: starts.size,
+			hosts,
+			pollMs: {p50: Math.round(percentile(durations, 50)), p95: Math.round(percentile(durations, 95)), max: Math.round(Math.max(...durations))},
+			startToStartMs: gaps.length === 0 ? null : {p50: Math.round(percentile(gaps, 50)), p95: Math.round(percentile(gaps, 95)), max: Math.round(Math.max(...gaps))},
+			pollsPerHost: {min: Math.min(...pollsPerHost), expected: Math.floor(WINDOW_S * (1000 / INTERVAL_MS))},
+			overlappingPolls: overlapping,
+			cpuPercentOfCore: +((100 * (cpu.user + cpu.system)) / 1000 / wallMs).toFixed(1),
+			// What one host's poll costs this process, and so what 2,200 hosts a second would cost.
+			cpuMsPerPoll: +((cpu.user + cpu.system) / 1000 / records.length).toFixed(2),
+			projectedPercentOfCoreFor2200Hosts: Math.round((((cpu.user + cpu.system) / 1000 / records.length) * 2200 * 100) / INTERVAL_MS),
+			peakRssMb: Math.round(peakRss / 1024 / 1024),
+			targets: {pollP95Ms: 1000, cpuPercentOfCore: 25, rssMb: 200},
+		};
+		log(`${result.hosts} hosts at ${INTERVAL_MS} ms: poll p50 ${result.pollMs.p50} ms, p95 ${result.pollMs.p95} ms; start-to-start p50 ${result.startToStartMs?.p50} ms, p95 ${result.startToStartMs?.p95} ms; overlapping ${overlapping}`);
+		log(`${result.cpuMsPerPoll} ms CPU per host poll: 2,200 hosts at 1 s would take ${result.projectedPercentOfCoreFor2200Hosts}% of a core`);
+		log(`CPU ${result.cpuPercentOfCore}% of a core (target < 25%), peak RSS ${result.peakRssMb} MB (target < 200 MB); ${result.hostsPolledInWindow}/${hosts} hosts polled in the window, at least ${result.pollsPerHost.min} polls each (of ${result.pollsPerHost.expected})`);
+		return result;
+	} finally {
+		for (const p of pollers) p.stop();
+		await Promise.all(transports.map((t) => t.close()));
+		servers.stop();
+		rmSync(dir, {recursive: true, force: true});
+	}
+}

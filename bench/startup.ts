@@ -1,0 +1,102 @@
+// Start-up: `lvsdeck --help`, and `status` from its start to its first SSH handshake (the moment its
+// first TCP connection reaches a listener on loopback that accepts and closes), side by side with
+// `node -e 0` and `ssh -V` as baselines, alternating, medians of each. Needs no lab. Target: both
+// under 150 ms (issue 16); reported as ratios to the baselines too, since the machine is shared.
+import {spawn, spawnSync} from 'node:child_process';
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {createServer, type AddressInfo, type Server} from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import ssh2 from 'ssh2';
+import {parse, stringify} from 'yaml';
+import {packageRoot} from '../src/lab/plan.js';
+import {median} from './parse.js';
+
+const ROUNDS = 11;
+const TARGET_MS = 150;
+
+function timeSync(cmd: string, args: readonly string[]): number {
+	const t = performance.now();
+	spawnSync(cmd, args, {stdio: 'ignore'});
+	return performance.now() - t;
+}
+
+/** The lab profile with its hosts on the listeners' loopback addresses and no station namespace, in `dir`. */
+function loopbackProfile(dir: string, listeners: readonly Server[]): string {
+	const doc = parse(readFileSync(path.join(packageRoot(), 'profiles', 'lab.yaml'), 'utf8')) as Record<string, any>;
+	delete doc['station'];
+	delete doc['lab'];
+	const key = ssh2.utils.generateKeyPairSync('ed25519');
+	writeFileSync(path.join(dir, 'id'), key.private, {mode: 0o600});
+	writeFileSync(path.join(dir, 'known_hosts'), '');
+	doc['ssh'] = {...doc['ssh'], identity_file: 'id', known_hosts: 'known_hosts'};
+	for (const [i, h] of Object.values(doc['hosts'] as Record<string, {address: string; ssh?: {port: number}}>).entries()) {
+		const {address, port} = listeners[i % listeners.length]!.address() as AddressInfo;
+		h.address = address;
+		h.ssh = {port};
+	}
+	const file = path.join(dir, 'loopback.yaml');
+	writeFileSync(file, stringify(doc));
+	return file;
+}
+
+/** Milliseconds from spawning `status` to the first connection it makes to any of `servers`. */
+function timeToFirstConnect(servers: readonly Server[], cli: string, profile: string): Promise<number> {
+	return new Promise((resolve, reject) => {
+		const t = performance.now();
+		const child = spawn(process.execPath, ['--max-old-space-size=64', cli, 'status', '--profile', profile, '--json'], {stdio: ['ignore', 'ignore', 'pipe']});
+		let stderr = '';
+		child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+		let done = false;
+		const stop = () => {
+			done = true;
+			for (const s of servers) s.off('connection', onConnection);
+		};
+		const onConnection = () => {
+			const ms = performance.now() - t;
+			stop();
+			child.once('exit', () => resolve(ms));
+			child.kill('SIGKILL');
+		};
+		for (const s of servers) s.on('connection', onConnection);
+		child.once('exit', (code) => {
+			if (done) return;
+			stop();
+			reject(new Error(`status ended (${code}) before connecting: ${stderr.trim()}`));
+		});
+	});
+}
+
+export async function benchStartup(log: (line: string) => void): Promise<Record<string, unknown>> {
+	const cli = path.join(packageRoot(), 'dist', 'cli.js');
+	const dir = mkdtempSync(path.join(os.tmpdir(), 'lvsdeck-bench-startup-'));
+	// One listener per lab host, each on its own loopback address (a profile's hosts have distinct addresses).
+	const servers = Array.from({length: 5}, () => createServer((socket) => socket.destroy()));
+	await Promise.all(servers.map((s, i) => new Promise<void>((resolve) => s.listen(0, `127.0.0.${11 + i}`, resolve))));
+	try {
+		const profile = loopbackProfile(dir, servers);
+		const runs = {nodeE0: [] as number[], sshV: [] as number[], help: [] as number[], statusToConnect: [] as number[]};
+		for (let i = 0; i < ROUNDS; i++) {
+			runs.nodeE0.push(timeSync(process.execPath, ['-e', '0']));
+			runs.sshV.push(timeSync('ssh', ['-V']));
+			runs.help.push(timeSync(process.execPath, ['--max-old-space-size=64', cli, '--help']));
+			runs.statusToConnect.push(await timeToFirstConnect(servers, cli, profile));
+		}
+		const m = Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, Math.round(median(v))])) as Record<keyof typeof runs, number>;
+		const result = {
+			rounds: ROUNDS,
+			medianMs: m,
+			helpOverNodeE0: +(m.help / m.nodeE0).toFixed(2),
+			statusToConnectOverNodeE0: +(m.statusToConnect / m.nodeE0).toFixed(2),
+			targetMs: TARGET_MS,
+			helpOverTargetMs: Math.max(0, m.help - TARGET_MS),
+			statusToConnectOverTargetMs: Math.max(0, m.statusToConnect - TARGET_MS),
+		};
+		log(`--help ${m.help} ms, status to first connect ${m.statusToConnect} ms; node -e 0 ${m.nodeE0} ms, ssh -V ${m.sshV} ms (medians of ${ROUNDS})`);
+		log(`--help is ${result.helpOverNodeE0}x node -e 0, status start ${result.statusToConnectOverNodeE0}x; target ${TARGET_MS} ms: over by ${result.helpOverTargetMs} / ${result.statusToConnectOverTargetMs} ms`);
+		return result;
+	} finally {
+		for (const s of servers) s.close();
+		rmSync(dir, {recursive: true, force: true});
+	}
+}
