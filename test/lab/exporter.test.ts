@@ -204,12 +204,20 @@ describe('lvsdeck check on the lab', () => {
 	it('UNKNOWN for a profile whose directors do not answer, for a missing profile and for a usage error', () => {
 		// The lab's profile with its directors moved to addresses nobody has on the lab network.
 		const unreachable = path.join(tmp, 'unreachable.yaml');
-		const text = readFileSync(LAB_PROFILE, 'utf8').replace('address: 192.168.67.110', 'address: 192.168.67.211').replace('address: 192.168.67.120', 'address: 192.168.67.212');
+		// Its key and known_hosts stay the lab's (relative paths would resolve next to the copy): only the addresses fail.
+		const labDir = path.join(path.dirname(LAB_PROFILE), '..', '.lab');
+		const text = readFileSync(LAB_PROFILE, 'utf8')
+			.replace('identity_file: ../.lab/id_ed25519', `identity_file: ${path.join(labDir, 'id_ed25519')}`)
+			.replace('known_hosts: ../.lab/known_hosts', `known_hosts: ${path.join(labDir, 'known_hosts')}`)
+			.replace('address: 192.168.67.110', 'address: 192.168.67.211')
+			.replace('address: 192.168.67.120', 'address: 192.168.67.212');
+		expect(text).toContain(`identity_file: ${path.join(labDir, 'id_ed25519')}`);
 		expect(text).toContain('address: 192.168.67.212');
 		writeFileSync(unreachable, text);
 		const r = check('--profile', unreachable);
 		expect(r.code).toBe(3);
 		expect(r.out).toMatch(/^LVSDECK UNKNOWN - no director answered \(dir1: .*; dir2: .*\) \| vips=0;;;0;1 /);
+		expect(r.out).not.toContain('identity file');
 		// -t: a poll slower than the timeout (the unreachable directors' connect timeout) is UNKNOWN too.
 		const late = check('--profile', unreachable, '-t', '1');
 		expect([late.code, late.out]).toEqual([3, 'LVSDECK UNKNOWN - no answer within 1 s (--timeout)\n']);
