@@ -289,14 +289,22 @@ export class ClusterPoller {
 	 */
 	private async readRealServer(host: Host): Promise<{check: ExecResult; service?: ExecResult}> {
 		if (!host.service) return {check: await this.probe(host, realServerCheckCommand())};
-		if (host.ssh.sudo) {
-			const [check, service] = await Promise.allSettled([this.probe(host, realServerCheckCommand()), this.probe(host, host.service.status)]);
-			if (check.status === 'rejected') throw check.reason;
-			return {check: check.value, ...(service.status === 'fulfilled' ? {service: service.value} : {})};
-		}
-		const r = await this.probe(host, realServerPollCommand(host.service.status));
+		if (host.ssh.sudo) return this.readRealServerApart(host, host.service.status);
+		// A status command read-only mode refuses must not cost the check: then each goes on its own.
+		const r = await this.probe(host, realServerPollCommand(host.service.status)).catch((error: unknown) => {
+			if (error instanceof TransportError && error.kind === 'read-only') return undefined;
+			throw error;
+		});
+		if (r === undefined) return this.readRealServerApart(host, host.service.status);
 		const {check, serviceCode} = splitRealServerPoll(r.stdout);
 		return {check: {...r, stdout: check}, ...(serviceCode === undefined ? {} : {service: {...r, stdout: '', stderr: '', code: serviceCode}})};
+	}
+
+	/** The check and the service's status as two commands; a failed status only leaves it unknown. */
+	private async readRealServerApart(host: Host, status: readonly string[]): Promise<{check: ExecResult; service?: ExecResult}> {
+		const [check, service] = await Promise.allSettled([this.probe(host, realServerCheckCommand()), this.probe(host, status)]);
+		if (check.status === 'rejected') throw check.reason;
+		return {check: check.value, ...(service.status === 'fulfilled' ? {service: service.value} : {})};
 	}
 
 	private async pollRealServer(host: Host): Promise<void> {

@@ -5,8 +5,7 @@ import {describe, expect, it} from 'vitest';
 import {ClusterPoller} from '../../../src/cluster/poller.js';
 import {ClusterStore} from '../../../src/cluster/store.js';
 import {realServerPollCommand, splitRealServerPoll} from '../../../src/probes/realserver.js';
-import {readOnlyVerdict} from '../../../src/transport/read-only.js';
-import {readOnlyTransportFor} from '../../../src/transport/read-only-profile.js';
+import {ReadOnlyTransport, readOnlyVerdict} from '../../../src/transport/read-only.js';
 import type {Profile} from '../../../src/profile/model.js';
 import {labProfile} from './fixture-state.js';
 import {FakeTransport, ok} from '../../helpers/fake-transport.js';
@@ -38,7 +37,8 @@ async function pollRs1(profile: Profile, serviceCode: number) {
 		return ok('flags.lo=0x9\n');
 	});
 	const store = new ClusterStore(profile);
-	const poller = new ClusterPoller(profile, readOnlyTransportFor(profile, fake), store, {events: false, portCheck: false});
+	// Wrapped by hand (no profile check), so only the transport's guard stands in the way.
+	const poller = new ClusterPoller(profile, new ReadOnlyTransport(fake), store, {events: false, portCheck: false});
 	await poller.pollHost(profile.hosts.find((h) => h.name === 'rs1')!);
 	return {calls: fake.calls.map((c) => c.argv[3] ?? c.argv[0]), rs: store.getState().hosts.find((h) => h.name === 'rs1')!.realServer!};
 }
@@ -49,6 +49,14 @@ describe('the poller reads a real server', () => {
 		expect(up.calls).toEqual(['lvsdeck-rs-poll']);
 		expect(up.rs.serviceActive).toBe(true);
 		expect((await pollRs1(labProfile, 3)).rs.serviceActive).toBe(false);
+	});
+
+	it('a status command read-only mode refuses: the check still read, the service unknown', async () => {
+		const hostile: Profile = {...labProfile, hosts: labProfile.hosts.map((h) => (h.name === rs1.name ? {...h, service: {...h.service!, status: ['systemctl', 'stop', 'httpd']}} : h))};
+		const r = await pollRs1(hostile, 0);
+		expect(r.calls).toEqual(['lvsdeck-rs-check']);
+		expect(r.rs.serviceActive).toBeUndefined();
+		expect(r.rs.vipsOnLo).toBeDefined();
 	});
 
 	it('through sudo: the check and the status command separately', async () => {
