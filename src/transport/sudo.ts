@@ -20,6 +20,8 @@ const USER_PROGRAMS: ReadonlyMap<string, (args: readonly string[]) => boolean> =
 	['tail', () => true],
 	['journalctl', (a: readonly string[]) => !a.some((w) => /^--(vacuum|rotate|flush|sync|relinquish|smart-relinquish)/.test(w))],
 	['pgrep', () => true],
+	// file metadata (doctor: are the notify and track scripts executable, root-owned?)
+	['stat', (a: readonly string[]) => a.every((w) => w !== '-f' && !w.startsWith('--file-system'))],
 	['keepalived', (a: readonly string[]) => a.length === 1 && ['--version', '-v'].includes(a[0]!)],
 	['systemctl', (a: readonly string[]) => ['is-active', 'is-enabled', 'is-failed', 'status', 'show'].includes(a.find((w) => !w.startsWith('-')) ?? '')],
 ]);

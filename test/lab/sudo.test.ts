@@ -99,6 +99,17 @@ describe('monitor rights only', () => {
 		expect(text.stdout).toMatch(/rs2\s+DR\s+on lo\s+ok\s+active\s+answers/);
 	});
 
+	it('doctor runs on the monitor rights: every check answers (none fails or is skipped for want of a right)', () => {
+		const r = cli(['doctor', '--profile', SUDO_PROFILE, '--json'], 90_000);
+		const records = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as {id: string; status: string; subject: string; evidence: string});
+		expect(records.filter((c) => c.status !== 'ok'), r.stderr).toEqual([]);
+		expect(r.status, r.stderr).toBe(0);
+		// the reads that go through sudo did run: the counters moved, the config test and the firewall read answered
+		expect(records.find((c) => c.id === 'vrrp.adverts' && c.subject === 'dir2 VI_1')?.status).toBe('ok');
+		expect(records.find((c) => c.id === 'keepalived.config-test' && c.subject === 'dir1')?.status).toBe('ok');
+		expect(records.find((c) => c.id === 'vrrp.firewall' && c.subject === 'dir2')?.status).toBe('ok');
+	});
+
 	it('the wall shows the VIP holder and healthy real servers, with no findings', async () => {
 		spawnSync('tmux', ['kill-session', '-t', WALL]);
 		execFileSync('tmux', ['new-session', '-d', '-s', WALL, '-x', '120', '-y', '32', `${process.execPath} ${CLI} wall --profile ${SUDO_PROFILE} --interval 500`]);

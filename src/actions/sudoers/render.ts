@@ -15,6 +15,9 @@ const PROGRAM_PATHS: Readonly<Record<string, string>> = {
 	kill: '/usr/bin/kill',
 	ip: '/usr/sbin/ip',
 	sysctl: '/usr/sbin/sysctl',
+	nft: '/usr/sbin/nft',
+	'iptables-save': '/usr/sbin/iptables-save',
+	'iptables-legacy-save': '/usr/sbin/iptables-legacy-save',
 };
 
 export function programPath(program: string): string {
@@ -33,7 +36,8 @@ export function ruleCommand(rule: SudoRule): string {
 	const [program, ...args] = rule.argv;
 	if (typeof program !== 'string') throw new Error('a rule must name its program');
 	const words = program === 'sh' && args[0] === '-c' && typeof args[1] === 'string' ? ['-c', oneLineScript(args[1]), ...args.slice(2)] : args;
-	const rendered = words.map((w: RuleWord) => (w === ANY ? '*' : escapeSudoersWord(w)));
+	// A command with no arguments in sudoers allows any arguments; `""` allows none (iptables-save -f FILE writes).
+	const rendered = words.length === 0 ? ['""'] : words.map((w: RuleWord) => (w === ANY ? '*' : escapeSudoersWord(w)));
 	return [escapeSudoersWord(programPath(program)), ...rendered].join(' ');
 }
 

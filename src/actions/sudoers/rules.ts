@@ -15,6 +15,7 @@ import {INSTALL_SCRIPT, READ_FILE_SCRIPT, RESTORE_SCRIPT, STATE_SCRIPT, CLEANUP_
 import {VALIDATE_SCRIPT, VALIDATE_TMP_DIR} from '../validate-config.js';
 import {CUT_VRRP_SCRIPT, SIGNAL_VRRP_SCRIPT, UNCUT_VRRP_SCRIPT} from '../drills/faults.js';
 import {ARP_SYSCTL_FILE, realServerSetup, setupArgs} from '../../render/realserver-setup.js';
+import {commands as doctorCommands} from '../doctor/reads.js';
 
 /** A word any value may take (`*` in sudoers). */
 export const ANY: unique symbol = Symbol('any');
@@ -123,6 +124,18 @@ function monitorRules(i: RightsInput): SudoRule[] {
 		),
 		m('the IPVS connection table (the watcher and drills name the backend of a TCP or UDP request by its client port)', [...connectionTableCommand()]),
 		m(`read the installed keepalived config and its includes, only files under ${sudoConfigFolder(i.configPath)} (drift, import)`, script(CONFIG_READ_SCRIPT, 'lvsdeck-conf', sudoConfigFolder(i.configPath), ANY)),
+		...doctorRules(i).map(([why, argv]) => m(why, argv)),
+	];
+}
+
+/** doctor's reads that need root (the same argv doctor sends): keepalived's counters, its config test, the firewall. */
+function doctorRules(i: RightsInput): Array<[string, RuleWord[]]> {
+	return [
+		...i.snapshotPidFiles.map((pidFile): [string, RuleWord[]] => [`doctor: keepalived's VRRP counters (keepalived.stats, pid file ${pidFile})`, [...doctorCommands.stats(pidFile, i.dumpDir)]]),
+		[`doctor: keepalived -t on ${i.configPath} (a config test; starts nothing)`, [...doctorCommands.configTest(i.configPath)]],
+		['doctor: the nftables ruleset (does a rule drop VRRP?)', [...doctorCommands.nft]],
+		['doctor: the iptables rules', [...doctorCommands.iptables]],
+		['doctor: the legacy iptables rules', [...doctorCommands.iptablesLegacy]],
 	];
 }
 
