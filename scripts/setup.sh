@@ -6,8 +6,8 @@ cd "$(dirname "$0")/.."
 
 # Keep in step with LAB_REQUIREMENTS in src/lab/preflight.ts (tmux is for the terminal end-to-end tests;
 # nftables and iptables let doctor's tests firewall VRRP inside the lab; prometheus (with promtool) is
-# the real Prometheus the exporter tests scrape with).
-PKGS="user-mode-linux kmod keepalived ipvsadm openssh-server openssh-client busybox iproute2 util-linux curl sudo socat tmux nftables iptables prometheus"
+# the real Prometheus the exporter tests scrape with; groff-base checks the generated man page).
+PKGS="user-mode-linux kmod keepalived ipvsadm openssh-server openssh-client busybox iproute2 util-linux curl sudo socat tmux nftables iptables prometheus groff-base"
 
 missing=""
 for p in $PKGS; do

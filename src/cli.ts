@@ -17,5 +17,9 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 	throw error;
 });
 
+// NO_COLOR and FORCE_COLOR, settled before anything loads chalk (Ink's colours).
+const {applyColorEnv} = await import('./text/color-env.js');
+applyColorEnv();
+
 const {main} = await import('./main.js');
 process.exitCode = await main(process.argv);

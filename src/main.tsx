@@ -249,10 +249,23 @@ function addOfflineCommands(program: Command, setCode: SetCode): void {
 		.action(async (o: {profile: string}) => setCode(await (await import('./commands/demo.js')).demoCommand(o.profile)));
 }
 
+/** completion and man: generated from this program, so they always match --help. */
+function addHelpCommands(program: Command, setCode: SetCode): void {
+	program
+		.command('completion')
+		.description('print a shell completion script: bash (source it, or put it in /etc/bash_completion.d/lvsdeck) or zsh (put it on $fpath as _lvsdeck)')
+		.argument('<shell>', 'bash | zsh')
+		.action(async (shell: string) => setCode(await (await import('./commands/help/help-commands.js')).completionCommand(program, shell)));
+	program
+		.command('man')
+		.description('print the manual page (roff): lvsdeck man > /usr/local/share/man/man1/lvsdeck.1, or lvsdeck man | man -l -')
+		.action(async () => setCode(await (await import('./commands/help/help-commands.js')).manCommand(program, version)));
+}
+
 function buildProgram(setCode: SetCode): Command {
 	const program = new Command('lvsdeck')
 		.description('Terminal operator console for LVS (IPVS) + Keepalived load balancers')
-		.version(version, '-V, --version')
+		.version(version, '-V, --version', 'print the version and the keepalived and LVS features lvsdeck supports')
 		.showHelpAfterError('(run with --help for usage)')
 		.exitOverride()
 		.enablePositionalOptions()
@@ -264,6 +277,7 @@ function buildProgram(setCode: SetCode): Command {
 	addOperationCommands(program, setCode);
 	addImportCommand(program, setCode);
 	addOfflineCommands(program, setCode);
+	addHelpCommands(program, setCode);
 	return program;
 }
 
@@ -271,6 +285,11 @@ function buildProgram(setCode: SetCode): Command {
 export async function main(argv: readonly string[]): Promise<number> {
 	let code = 0;
 	try {
+		// The long --version (features from the profile schema) loads only when asked, keeping --help fast.
+		if (argv.length === 3 && (argv[2] === '-V' || argv[2] === '--version')) {
+			writeOut(`${(await import('./commands/help/version.js')).versionText(version)}\n`);
+			return 0;
+		}
 		const program = buildProgram((c) => (code = c));
 		await program.parseAsync([...argv]);
 		return code;

@@ -17,6 +17,9 @@ export function compareKeepalivedVersions(a: string, b: string): number {
 	return 0;
 }
 
+/** The keepalived releases whose keywords this table was built from (release tags v1.3.5 ... v2.3.4). */
+export const KEEPALIVED_VERSIONS_KNOWN = {oldest: '1.3.5', newest: '2.3.4'} as const;
+
 const before = (version: string, since: string): boolean => compareKeepalivedVersions(version, since) < 0;
 
 /**

@@ -370,3 +370,11 @@ export const profileSchema = z
 
 export type ProfileInput = z.input<typeof profileSchema>;
 export type ProfileDoc = z.output<typeof profileSchema>;
+
+/** What a profile can describe, read from the schema itself (`lvsdeck --version` lists it). */
+export const profileFeatures = {
+	forwarding: [...virtualServerSchema.shape.forwarding.options],
+	protocols: [...virtualServerSchema.shape.protocol.unwrap().options],
+	schedulers: [...virtualServerSchema.shape.scheduler.options],
+	healthChecks: checkSchema.options.map((o) => o.shape.type.value),
+} as const;

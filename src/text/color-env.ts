@@ -1,0 +1,16 @@
+// NO_COLOR (no-color.org) and FORCE_COLOR, for every writer. Plain output (status, reports) never
+// colours; the Ink screens colour through chalk, which reads FORCE_COLOR when first loaded but does
+// not know NO_COLOR. So NO_COLOR becomes FORCE_COLOR=0 before anything loads chalk, unless the user
+// also set FORCE_COLOR, which then wins (an explicit "colour here" beats a general "no colour").
+
+/** The environment change that makes chalk honour NO_COLOR (nothing when FORCE_COLOR is set or NO_COLOR is empty). */
+export function colorEnvFor(env: Readonly<Record<string, string | undefined>>): {FORCE_COLOR?: string} {
+	if ('FORCE_COLOR' in env && env['FORCE_COLOR'] !== undefined) return {};
+	const noColor = env['NO_COLOR'];
+	return noColor !== undefined && noColor !== '' ? {FORCE_COLOR: '0'} : {};
+}
+
+/** Applies colorEnvFor to this process's environment; call before Ink or chalk is imported. */
+export function applyColorEnv(env: NodeJS.ProcessEnv = process.env): void {
+	Object.assign(env, colorEnvFor(env));
+}
