@@ -64,7 +64,7 @@ describe('drills in the console', () => {
 		await on('the overview again', (s) => s.includes(' 1 Overview') && !s.includes('drill FAIL'));
 		keys('w');
 		const watching = await on('answers from both real servers', (s) => /rs1\s+[1-9]\d*\s+[\d.]+%\s+50\.0%/.test(s) && /rs2\s+[1-9]\d*\s+[\d.]+%\s+50\.0%/.test(s));
-		expect(watching.value).toContain('Round-robin watcher — in progress');
+		expect(watching.value).toContain('Round-robin watcher (http) — in progress');
 		keys('a');
 		await on('the watcher stopped', (s) => s.includes('watcher stopped · Esc closes') && /stopped: \d+s: \d+ requests/.test(s));
 		keys('Escape');
