@@ -110,16 +110,18 @@ function addMonitoringCommands(program: Command, setCode: SetCode): void {
 	program
 		.command('exporter')
 		.description('serve Prometheus metrics (OpenMetrics when asked) of one or more clusters, read-only, from the console\'s poller: /metrics and /healthz; stops on SIGTERM or Ctrl-C')
-		.requiredOption('-p, --profile <file>', 'cluster profile (YAML); repeat for several clusters (label cluster=<profile name>)', collect)
+		.option('-p, --profile <file>', 'cluster profile (YAML); repeat for several clusters (label cluster=<profile name>)', collect)
+		.option('--profiles <dir>', 'every profile (*.yaml, *.yml) in this folder, with or instead of --profile (repeatable)', collect)
 		.requiredOption('--listen <addr:port>', 'where to listen: an IP address and a port, e.g. 127.0.0.1:9877 or [::1]:9877 (port 0: any free port)')
 		.option('--interval <ms>', 'poll interval', '1000')
 		.option('--trust-host-key <name=fingerprint...>', 'trust this SHA256 host-key fingerprint for that host (this run only)')
-		.action(async (o: {profile: string[]; listen: string; interval?: string; trustHostKey?: string[]}) => setCode(await (await import('./commands/exporter.js')).exporterCommand(o)));
+		.action(async (o: {profile?: string[]; profiles?: string[]; listen: string; interval?: string; trustHostKey?: string[]}) => setCode(await (await import('./commands/exporter.js')).exporterCommand(o)));
 
 	program
 		.command('check')
 		.description('monitoring plugin (Nagios/Icinga): one read-only poll, one status line with performance data; exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN')
-		.requiredOption('-p, --profile <file>', 'cluster profile (YAML); repeat for several clusters', collect)
+		.option('-p, --profile <file>', 'cluster profile (YAML); repeat for several clusters', collect)
+		.option('--profiles <dir>', 'every profile (*.yaml, *.yml) in this folder, with or instead of --profile (repeatable)', collect)
 		.option('-w, --warning <[name=]range>', `WARNING when a figure is outside the range (names: vips, rs_up, hosts_up, critical, warning, poll; bare range: rs_up); repeatable`, collect)
 		.option('-c, --critical <[name=]range>', 'CRITICAL when a figure is outside the range (as --warning); repeatable', collect)
 		.option('-t, --timeout <s>', 'UNKNOWN when the poll takes longer (default 30)')
@@ -132,7 +134,7 @@ function addMonitoringCommands(program: Command, setCode: SetCode): void {
 			}
 			throw error;
 		})
-		.action(async (o: {profile: string[]; warning?: string[]; critical?: string[]; timeout?: string; trustHostKey?: string[]}) => setCode(await (await import('./commands/check.js')).checkCommand(o)));
+		.action(async (o: {profile?: string[]; profiles?: string[]; warning?: string[]; critical?: string[]; timeout?: string; trustHostKey?: string[]}) => setCode(await (await import('./commands/check.js')).checkCommand(o)));
 }
 
 /** What changes or measures the cluster: deploy, drill, watch. */

@@ -7,12 +7,14 @@ import {parseRange, type Range} from '../cluster/check-range.js';
 import {printOut} from '../text/sink.js';
 import {sanitizeLine} from '../text/sanitize.js';
 import {redactSecrets} from '../text/redact.js';
-import {withReadClusters} from './clusters.js';
+import {profileFiles, withReadClusters} from './clusters.js';
 import {wholeOption} from './numbers.js';
 import {CliError} from '../cli-error.js';
 
 export interface CheckOptions {
-	readonly profile: readonly string[];
+	readonly profile?: readonly string[];
+	/** Folders whose every profile is read too (--profiles). */
+	readonly profiles?: readonly string[];
 	readonly warning?: readonly string[];
 	readonly critical?: readonly string[];
 	/** Seconds the whole poll may take (the guidelines' -t); past it the status is UNKNOWN. */
@@ -50,7 +52,7 @@ async function within<T>(seconds: number, work: Promise<T>): Promise<T> {
 }
 
 async function runCheck(options: CheckOptions, thresholds: Thresholds, timeoutS: number): Promise<number> {
-	return withReadClusters(options.profile, options.trustHostKey, {events: false}, async (clusters) => {
+	return withReadClusters(profileFiles(options.profile, options.profiles), options.trustHostKey, {events: false}, async (clusters) => {
 		await within(timeoutS, Promise.all(clusters.map((c) => c.poller.pollOnce())));
 		const checks = clusters.map((c) => checkCluster({profile: c.profile, state: c.store.getState(), pollDurationsMs: c.poller.pollDurationsMs()}, thresholds));
 		const {status, text} = formatPluginOutput(checks, thresholds);

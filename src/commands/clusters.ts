@@ -1,6 +1,8 @@
 // The opening sequence of a command that reads several clusters at once (the exporter, check): every
 // profile loaded and checked for read-only mode before anything runs, one station namespace for all,
 // one read-only transport, store and poller per cluster, and all of them closed at the end.
+import {readdirSync, statSync} from 'node:fs';
+import path from 'node:path';
 import type {Profile} from '../profile/model.js';
 import {loadProfile} from '../profile/load.js';
 import {createClusterTransport} from '../transport/cluster-transport.js';
@@ -19,9 +21,26 @@ export interface ReadCluster {
 	readonly poller: ClusterPoller;
 }
 
+/** The --profile files, then every *.yaml and *.yml in each --profiles folder (by name, one level). */
+export function profileFiles(files: readonly string[] = [], dirs: readonly string[] = []): string[] {
+	const fromDirs = dirs.flatMap((dir) => {
+		let names: string[];
+		try {
+			if (!statSync(dir).isDirectory()) throw new Error('not a folder');
+			names = readdirSync(dir);
+		} catch (error) {
+			throw new CliError(`--profiles ${dir}: ${error instanceof Error && 'code' in error ? String((error as NodeJS.ErrnoException).code) : (error as Error).message}`, 2);
+		}
+		const yaml = names.filter((n) => /\.ya?ml$/.test(n) && !n.startsWith('.')).sort();
+		if (yaml.length === 0) throw new CliError(`--profiles ${dir}: no profile (*.yaml, *.yml) in this folder`, 2);
+		return yaml.map((n) => path.join(dir, n));
+	});
+	return [...new Set([...files, ...fromDirs].map((f) => path.resolve(f)))];
+}
+
 /** Load every profile (read-only checked); the names label the clusters, so they must differ. */
 export function loadReadOnlyProfiles(files: readonly string[]): Profile[] {
-	if (files.length === 0) throw new CliError('--profile: at least one profile is needed', 2);
+	if (files.length === 0) throw new CliError('--profile or --profiles: at least one profile is needed', 2);
 	const profiles = files.map((f) => {
 		const p = loadProfile(f);
 		assertReadOnlyProfile(p);

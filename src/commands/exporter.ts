@@ -8,12 +8,14 @@ import {readLastResults} from '../actions/drills/last-results.js';
 import {parseInterval} from './numbers.js';
 import {parseListen} from './listen-address.js';
 import {startMetricsServer, stopMetricsServer} from './metrics-server.js';
-import {withReadClusters, type ReadCluster} from './clusters.js';
+import {profileFiles, withReadClusters, type ReadCluster} from './clusters.js';
 import {INTERRUPT_SIGNALS, onSignals} from './signals.js';
 import {CliError} from '../cli-error.js';
 
 export interface ExporterOptions {
-	readonly profile: readonly string[];
+	readonly profile?: readonly string[];
+	/** Folders whose every profile is read too (--profiles). */
+	readonly profiles?: readonly string[];
 	readonly listen: string;
 	readonly interval?: string;
 	readonly trustHostKey?: readonly string[];
@@ -40,7 +42,7 @@ function untilSignal(): Promise<void> {
 export function exporterCommand(options: ExporterOptions): Promise<number> {
 	const listen = parseListen(options.listen);
 	const intervalMs = parseInterval(options.interval);
-	return withReadClusters(options.profile, options.trustHostKey, {intervalMs}, async (clusters) => {
+	return withReadClusters(profileFiles(options.profile, options.profiles), options.trustHostKey, {intervalMs}, async (clusters) => {
 		let started;
 		try {
 			started = await startMetricsServer(listen, (format) => renderMetrics(clusters, format));

@@ -3,7 +3,7 @@
 // failover; promtool's lint accepts a scrape; a scrape taken during the VRRP-cut drill fires the
 // split-brain alert in a promtool rule test; the check plugin says OK, CRITICAL and UNKNOWN.
 import {spawn, spawnSync, type ChildProcess} from 'node:child_process';
-import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {createServer} from 'node:net';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
@@ -221,6 +221,15 @@ describe('lvsdeck check on the lab', () => {
 		// -t: a poll slower than the timeout (the unreachable directors' connect timeout) is UNKNOWN too.
 		const late = check('--profile', unreachable, '-t', '1');
 		expect([late.code, late.out]).toEqual([3, 'LVSDECK UNKNOWN - no answer within 1 s (--timeout)\n']);
+		// --profiles DIR reads every profile of the folder: here the one unreachable cluster; an empty folder is UNKNOWN.
+		const folder = path.join(tmp, 'fleet');
+		mkdirSync(path.join(folder, 'empty'), {recursive: true});
+		writeFileSync(path.join(folder, 'unreachable.yaml'), text);
+		const fromFolder = check('--profiles', folder);
+		expect(fromFolder.code).toBe(3);
+		expect(fromFolder.out).toMatch(/^LVSDECK UNKNOWN - no director answered \(dir1: .*; dir2: .*\)/);
+		const empty = check('--profiles', path.join(folder, 'empty'));
+		expect([empty.code, empty.out]).toEqual([3, expect.stringMatching(/^LVSDECK UNKNOWN - --profiles .*empty: no profile \(\*\.yaml, \*\.yml\) in this folder/)]);
 		const missing = check('--profile', path.join(tmp, 'none.yaml'));
 		expect([missing.code, missing.out]).toEqual([3, expect.stringMatching(/^LVSDECK UNKNOWN - .*none\.yaml/)]);
 		expect(check('--profile', LAB_PROFILE, '--warning', 'nope=1').code).toBe(3);
