@@ -163,6 +163,18 @@ function renderSyncGroups(profile: Profile, mine: ReadonlySet<string>): SyntaxNo
 
 const SCRIPT_SECURITY = new Set(['enable_script_security', 'script_user']);
 
+/**
+ * lvsdeck's own notify FIFO (profile keepalived.notify_fifo; README, VRRP history): keepalived creates
+ * it and writes one line per VRRP transition; fifo_write_vrrp_states_on_reload (2.2.5; an older
+ * keepalived ignores the line, and deploy says so) writes every instance's state again on a reload, so a reader
+ * that (re)attaches learns where each instance stands. Left alone when global_defs names a FIFO itself.
+ */
+function notifyFifoLines(profile: Profile, globalLines: readonly SyntaxNode[]): SyntaxNode[] {
+	const fifo = profile.keepalived.notifyFifo;
+	if (fifo === undefined || globalLines.some((n) => n.keyword === 'vrrp_notify_fifo')) return [];
+	return [line('vrrp_notify_fifo', fifo), line('fifo_write_vrrp_states_on_reload')];
+}
+
 function renderGlobalDefs(profile: Profile, host: Host, scripts: readonly TrackScript[]): SyntaxNode[] {
 	const own = host.keepalived;
 	const lines = [...(profile.keepalived.globalDefs ?? []), ...(own?.globalDefs ?? [])];
@@ -175,6 +187,7 @@ function renderGlobalDefs(profile: Profile, host: Host, scripts: readonly TrackS
 		// writable by anyone else.
 		out.push(line('enable_script_security'), line('script_user', 'root'));
 	}
+	out.push(...notifyFifoLines(profile, lines));
 	out.push(...lines);
 	const written = out.length > 0 || profile.keepalived.globalDefs !== undefined || own?.globalDefs !== undefined;
 	return written ? [block('global_defs', [], out)] : [];
