@@ -5,7 +5,7 @@ import {readdirSync, statSync} from 'node:fs';
 import path from 'node:path';
 import type {Profile} from '../profile/model.js';
 import {loadProfile} from '../profile/load.js';
-import {createClusterTransport} from '../transport/cluster-transport.js';
+import {createSharedClusterTransports} from '../transport/shared-pool.js';
 import {assertReadOnlyProfile} from '../transport/read-only-profile.js';
 import type {Transport} from '../transport/types.js';
 import {ClusterStore} from '../cluster/store.js';
@@ -66,8 +66,10 @@ export async function withReadClusters(files: readonly string[], trustHostKey: r
 	const trust = parseTrust(trustHostKey);
 	const reexec = await runInStation(profiles[0]!.stationNetns);
 	if (reexec !== undefined) return reexec;
-	const clusters = profiles.map((profile) => {
-		const transport = createClusterTransport(profile, {trust, readOnly: true});
+	// A host in several profiles gets one SSH connection (one pool, a view of it per cluster).
+	const shared = createSharedClusterTransports(profiles, {trust, readOnly: true});
+	const clusters = profiles.map((profile, i) => {
+		const transport = shared.transports[i]!;
 		const store = new ClusterStore(profile);
 		return {profile, transport, store, poller: new ClusterPoller(profile, transport, store, pollerOptions)};
 	});
@@ -75,6 +77,6 @@ export async function withReadClusters(files: readonly string[], trustHostKey: r
 		return await run(clusters);
 	} finally {
 		for (const c of clusters) c.poller.stop();
-		await Promise.allSettled(clusters.map((c) => c.transport.close()));
+		await shared.close();
 	}
 }
