@@ -63,12 +63,13 @@ function addReadingCommands(program: Command, setCode: SetCode): void {
 	program
 		.command('status')
 		.description('read the whole cluster once (read-only): VIP holders, VRRP, IPVS, real servers, findings; exit 0 healthy, 1 findings, 2 error')
-		.requiredOption('-p, --profile <file>', 'cluster profile (YAML)')
+		.option('-p, --profile <file>', 'cluster profile (YAML); repeat for several clusters', (value: string, previous: string[] = []) => [...previous, value])
+		.option('--profiles <dir>', 'every profile (*.yaml, *.yml) in this folder, with or instead of --profile (repeatable)', (value: string, previous: string[] = []) => [...previous, value])
 		.option('--json', 'print one JSON object (schema in README)')
 		.option('--watch', 'keep polling and re-print (Ctrl-C to stop)')
 		.option('--interval <ms>', 'poll interval for --watch', '1000')
 		.option('--trust-host-key <name=fingerprint...>', 'trust this SHA256 host-key fingerprint for that host (this run only)')
-		.action(async (o: {profile: string; json?: boolean; watch?: boolean; interval?: string; trustHostKey?: string[]}) => setCode(await (await import('./commands/status.js')).statusCommand(o)));
+		.action(async (o: {profile?: string[]; profiles?: string[]; json?: boolean; watch?: boolean; interval?: string; trustHostKey?: string[]}) => setCode(await (await import('./commands/status.js')).statusCommand(o)));
 
 	program
 		.command('doctor')

@@ -8,9 +8,13 @@ import {clearScreen, printJson, printOut} from '../text/sink.js';
 import {parseInterval} from './numbers.js';
 import {onSignals, INTERRUPT_SIGNALS} from './signals.js';
 import {withCluster} from './with-cluster.js';
+import {profileFiles, withReadClusters} from './clusters.js';
+import {CliError} from '../cli-error.js';
 
 export interface StatusOptions {
-	readonly profile: string;
+	/** One profile, or several (repeated --profile); --profiles adds every profile of a folder. */
+	readonly profile?: string | readonly string[];
+	readonly profiles?: readonly string[];
 	readonly json?: boolean;
 	readonly watch?: boolean;
 	readonly interval?: string;
@@ -18,7 +22,9 @@ export interface StatusOptions {
 }
 
 export function statusCommand(options: StatusOptions): Promise<number> {
-	return withCluster({...options, readOnly: true}, () => parseInterval(options.interval), async ({profile, transport}, intervalMs) => {
+	const files = typeof options.profile === 'string' ? [options.profile] : (options.profile ?? []);
+	if (files.length !== 1 || (options.profiles ?? []).length > 0) return clustersStatus(profileFiles(files, options.profiles), options);
+	return withCluster({...options, profile: files[0]!, readOnly: true}, () => parseInterval(options.interval), async ({profile, transport}, intervalMs) => {
 		const store = new ClusterStore(profile);
 		const poller = new ClusterPoller(profile, transport, store, {intervalMs, events: options.watch ?? false, capabilityCache: new CapabilityCache()});
 		const print = () => {
@@ -49,5 +55,23 @@ export function statusCommand(options: StatusOptions): Promise<number> {
 		} finally {
 			poller.stop();
 		}
+	});
+}
+
+/**
+ * Several clusters (repeated --profile, --profiles DIR): one read of each over one shared pool, printed
+ * one after the other under a `== cluster NAME ==` line (JSON: {healthy, clusters: [{cluster, ...report}]});
+ * exit 0 when every cluster is healthy, 1 when any has findings. No --watch here: the console and the
+ * exporter follow many clusters.
+ */
+async function clustersStatus(files: readonly string[], options: StatusOptions): Promise<number> {
+	if (options.watch) throw new CliError('status --watch follows one cluster; for several use the exporter or one status per cluster', 2);
+	return withReadClusters(files, options.trustHostKey, {events: false, capabilityCache: new CapabilityCache()}, async (clusters) => {
+		await Promise.all(clusters.map((c) => c.poller.pollOnce()));
+		const reports = clusters.map((c) => ({cluster: c.profile.name, report: buildStatusReport(c.store.getState())}));
+		const healthy = reports.every((r) => r.report.healthy);
+		if (options.json) printJson({healthy, clusters: reports.map((r) => ({cluster: r.cluster, ...r.report}))});
+		else printOut(reports.map((r) => `== cluster ${r.cluster} ==\n${formatStatusReport(r.report)}`).join('\n'));
+		return healthy ? 0 : 1;
 	});
 }

@@ -1,10 +1,13 @@
 // `lvsdeck status` against the real lab: VIP placement, VRRP states, IPVS tables, findings when a
 // real server's web server stops, and an unreachable host reported without delaying the others.
 import {spawnSync} from 'node:child_process';
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import {afterAll, describe, expect, it} from 'vitest';
 import {SshPool} from '../../src/transport/ssh-pool.js';
 import type {StatusReport} from '../../src/cluster/report.js';
-import {CLI, LAB_PROFILE, labProfile} from '../helpers/lab.js';
+import {CLI, LAB_PROFILE, ROOT, labProfile} from '../helpers/lab.js';
 import {waitFor} from '../helpers/wait-for.js';
 
 const {profile} = labProfile();
@@ -102,6 +105,31 @@ describe('lvsdeck status on the lab', () => {
 			expect(report.directors.every((d) => d.vrrp.length === 1)).toBe(true);
 		} finally {
 			await pool.exec('rs2', ['sh', '-c', 'kill -CONT $(cat /run/sshd.pid)']);
+		}
+	});
+});
+
+describe('lvsdeck status over several clusters', () => {
+	it('--profiles DIR reads every profile of the folder: one report per cluster under its name, exit 0 when all are healthy', () => {
+		// Two profiles of the lab under other names (paths made absolute so the copies can live elsewhere).
+		const dir = mkdtempSync(path.join(os.tmpdir(), 'lvsdeck-status-fleet-'));
+		try {
+			const text = readFileSync(LAB_PROFILE, 'utf8').replaceAll('../.lab/', `${path.join(ROOT, '.lab')}/`);
+			expect(text).toMatch(/^name: lab$/m);
+			for (const name of ['lab-a', 'lab-b']) writeFileSync(path.join(dir, `${name}.yaml`), text.replace(/^name: lab$/m, `name: ${name}`));
+			const json = spawnSync(process.execPath, [CLI, 'status', '--profiles', dir, '--json'], {encoding: 'utf8', timeout: 90_000});
+			expect(json.status, json.stderr).toBe(0);
+			const report = JSON.parse(json.stdout) as {healthy: boolean; clusters: Array<StatusReport & {cluster: string}>};
+			expect(report.healthy).toBe(true);
+			expect(report.clusters.map((c) => [c.cluster, c.healthy, c.vips[0]?.holders])).toEqual([
+				['lab-a', true, ['dir1']],
+				['lab-b', true, ['dir1']],
+			]);
+			const text2 = spawnSync(process.execPath, [CLI, 'status', '--profile', path.join(dir, 'lab-a.yaml'), '--profile', path.join(dir, 'lab-b.yaml')], {encoding: 'utf8', timeout: 90_000});
+			expect(text2.status, text2.stderr).toBe(0);
+			expect(text2.stdout.match(/^== cluster (lab-[ab]) ==$/gm)).toEqual(['== cluster lab-a ==', '== cluster lab-b ==']);
+		} finally {
+			rmSync(dir, {recursive: true, force: true});
 		}
 	});
 });
