@@ -5,9 +5,11 @@ import type {ClusterStore} from '../../cluster/store.js';
 import type {ClusterState} from '../../cluster/types.js';
 import type {ActionLog, LogEntry} from '../action-log.js';
 
-/** What an operator must see at once: who holds each VIP, and the alarms. */
+/** What an operator must see at once: who holds each VIP, the alarms, and keepalived's transitions as they are read. */
 export function urgentSignature(s: ClusterState): string {
-	return `${s.vips.map((v) => `${v.vip}=${v.holders.join('+')}`).join(' ')}|${s.findings.map((f) => `${f.kind}:${f.subject}`).join(' ')}`;
+	const last = s.transitions?.at(-1);
+	const transitions = `${s.transitions?.length ?? 0}:${last ? `${last.director}/${last.instance}/${last.to}/${last.at}/${last.source}` : ''}`;
+	return `${s.vips.map((v) => `${v.vip}=${v.holders.join('+')}`).join(' ')}|${s.findings.map((f) => `${f.kind}:${f.subject}`).join(' ')}|${transitions}`;
 }
 
 /**
