@@ -1,7 +1,8 @@
 // keepalived.notify_fifo on the lab: deploy adds lvsdeck's own notify FIFO (vrrp_notify_fifo with
 // fifo_write_vrrp_states_on_reload), keepalived creates it, and the event channel (not read-only) reads
-// transitions from it: a reload writes every instance's state again, and a stop of the master brings
-// dir2's MASTER line (source fifo). The lab's own profile is deployed back at the end, whatever happened.
+// transitions from it: a stop of the master brings dir2's MASTER line (source fifo, with its priority).
+// (A reload's rewrite of each state, fifo_write_vrrp_states_on_reload, is no transition: the store keeps
+// it out, so it is not what this test waits for.) The lab's own profile is deployed back at the end, whatever happened.
 import {spawnSync} from 'node:child_process';
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
@@ -38,7 +39,7 @@ function fifoVariant(): string {
 const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], {encoding: 'utf8', timeout: 180_000, env});
 
 describe('notify FIFO', () => {
-	it('deploy adds the FIFO; the channel reads a reload and a failover from it', {timeout: 600_000}, async () => {
+	it('deploy adds the FIFO; the channel reads a failover from it', {timeout: 600_000}, async () => {
 		const file = fifoVariant();
 		const variant = loadProfile(file);
 		const transport = createClusterTransport(variant, {});
@@ -55,16 +56,9 @@ describe('notify FIFO', () => {
 			}
 			channel.start();
 			const fromFifo = (director: string, to: string, after: number) => (store.getState().transitions ?? []).find((t) => t.source === 'fifo' && t.director === director && t.instance === 'VI_1' && t.to === to && t.at >= after);
-			// A reload writes every instance's state again: dir2 says BACKUP through the FIFO once the channel reads it.
-			const started = Date.now();
-			await waitFor(
-				async () => {
-					await pool.exec('dir2', profile.keepalived.reload);
-					return fromFifo('dir2', 'BACKUP', started);
-				},
-				(t) => t !== undefined,
-				{timeoutMs: 30_000, intervalMs: 2000, what: 'dir2 BACKUP from the FIFO after a reload'},
-			);
+			// The channel's SSH connections are up (a FIFO keeps what keepalived writes until it is read, so
+			// the line of the failover below is not lost however late `cat` opens it).
+			for (const d of ['dir1', 'dir2']) await waitFor(async () => transport.status(d).state, (st) => st === 'ready', {timeoutMs: 30_000, what: `the channel connected to ${d}`});
 			const stopAt = Date.now();
 			await pool.exec('dir1', profile.keepalived.stop);
 			const master = await waitFor(async () => fromFifo('dir2', 'MASTER', stopAt), (t) => t !== undefined, {timeoutMs: 20_000, intervalMs: 50, what: 'dir2 MASTER from the FIFO'});

@@ -102,7 +102,9 @@ describe('monitor rights only', () => {
 	it('doctor runs on the monitor rights: every check answers (none fails or is skipped for want of a right)', () => {
 		const r = cli(['doctor', '--profile', SUDO_PROFILE, '--json'], 90_000);
 		const records = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as {id: string; status: string; subject: string; evidence: string});
-		expect(records.filter((c) => c.status !== 'ok'), r.stderr).toEqual([]);
+		expect(records.filter((c) => c.status === 'fail' || c.status === 'warn'), r.stderr).toEqual([]);
+		// a check skipped because a read was refused would name sudo or the permission; a skip for a reason of the cluster (no NAT service) is fine
+		expect(records.filter((c) => c.status === 'skip' && /sudo|permission|denied|not allowed|password/i.test(c.evidence))).toEqual([]);
 		expect(r.status, r.stderr).toBe(0);
 		// the reads that go through sudo did run: the counters moved, the config test and the firewall read answered
 		expect(records.find((c) => c.id === 'vrrp.adverts' && c.subject === 'dir2 VI_1')?.status).toBe('ok');
