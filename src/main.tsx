@@ -24,6 +24,12 @@ const version = (JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'
 
 type SetCode = (code: number) => void;
 
+/** A repeatable option's values, in order (`--profile A --profile B`). */
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** --profiles DIR, for the commands that read several clusters (status, exporter, check). */
+const profilesOption = () => new Option('--profiles <dir>', 'every profile (*.yaml, *.yml) in this folder, with or instead of --profile (repeatable)').argParser(collect);
+
 /** The lab's profile option: the shipped lab unless told otherwise. */
 const labProfileOption = () => new Option('-p, --profile <file>', 'lab profile').default(path.join(packageRoot(), 'profiles', 'lab.yaml'), 'profiles/lab.yaml');
 
@@ -63,8 +69,8 @@ function addReadingCommands(program: Command, setCode: SetCode): void {
 	program
 		.command('status')
 		.description('read the whole cluster once (read-only): VIP holders, VRRP, IPVS, real servers, findings; exit 0 healthy, 1 findings, 2 error')
-		.option('-p, --profile <file>', 'cluster profile (YAML); repeat for several clusters', (value: string, previous: string[] = []) => [...previous, value])
-		.option('--profiles <dir>', 'every profile (*.yaml, *.yml) in this folder, with or instead of --profile (repeatable)', (value: string, previous: string[] = []) => [...previous, value])
+		.option('-p, --profile <file>', 'cluster profile (YAML); repeat for several clusters', collect)
+		.addOption(profilesOption())
 		.option('--json', 'print one JSON object (schema in README)')
 		.option('--watch', 'keep polling and re-print (Ctrl-C to stop)')
 		.option('--interval <ms>', 'poll interval for --watch', '1000')
@@ -107,12 +113,11 @@ function addReadingCommands(program: Command, setCode: SetCode): void {
 
 /** What feeds the monitoring an ops team already runs: the Prometheus exporter and the monitoring plugin. */
 function addMonitoringCommands(program: Command, setCode: SetCode): void {
-	const collect = (value: string, previous: string[] = []) => [...previous, value];
 	program
 		.command('exporter')
 		.description('serve Prometheus metrics (OpenMetrics when asked) of one or more clusters, read-only, from the console\'s poller: /metrics and /healthz; stops on SIGTERM or Ctrl-C')
 		.option('-p, --profile <file>', 'cluster profile (YAML); repeat for several clusters (label cluster=<profile name>)', collect)
-		.option('--profiles <dir>', 'every profile (*.yaml, *.yml) in this folder, with or instead of --profile (repeatable)', collect)
+		.addOption(profilesOption())
 		.requiredOption('--listen <addr:port>', 'where to listen: an IP address and a port, e.g. 127.0.0.1:9877 or [::1]:9877 (port 0: any free port)')
 		.option('--interval <ms>', 'poll interval', '1000')
 		.option('--trust-host-key <name=fingerprint...>', 'trust this SHA256 host-key fingerprint for that host (this run only)')
@@ -122,7 +127,7 @@ function addMonitoringCommands(program: Command, setCode: SetCode): void {
 		.command('check')
 		.description('monitoring plugin (Nagios/Icinga): one read-only poll, one status line with performance data; exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN')
 		.option('-p, --profile <file>', 'cluster profile (YAML); repeat for several clusters', collect)
-		.option('--profiles <dir>', 'every profile (*.yaml, *.yml) in this folder, with or instead of --profile (repeatable)', collect)
+		.addOption(profilesOption())
 		.option('-w, --warning <[name=]range>', `WARNING when a figure is outside the range (names: vips, rs_up, hosts_up, critical, warning, poll; bare range: rs_up); repeatable`, collect)
 		.option('-c, --critical <[name=]range>', 'CRITICAL when a figure is outside the range (as --warning); repeatable', collect)
 		.option('-t, --timeout <s>', 'UNKNOWN when the poll takes longer (default 30)')
@@ -201,7 +206,6 @@ function addOperationCommands(program: Command, setCode: SetCode): void {
 
 /** import: a profile from the directors' keepalived.conf. */
 function addImportCommand(program: Command, setCode: SetCode): void {
-	const collect = (value: string, previous: string[] = []) => [...previous, value];
 	program
 		.command('import')
 		.description('write a profile from the keepalived.conf the directors already have (over SSH, read-only, or from local copies); never writes to a host; exit 2 when a config does not parse (file:line:col)')
