@@ -9,6 +9,7 @@ import {hostKeyAlgorithms} from './host-key-algorithms.js';
 import {describeJumpLoop, findJumpLoop} from '../profile/jumps.js';
 import {ADDRESS_UNKNOWN} from '../profile/conf-extras.js';
 import {shellJoin} from './quote.js';
+import {isReadOnlyCommand} from './read-only.js';
 import {needsRoot, sudoArgv, sudoRefusal, sudoRefusalMessage} from './sudo.js';
 import {TransportError, type ConnState, type ExecOptions, type ExecResult, type HostStatus, type Transport} from './types.js';
 import {LineSplitter} from './line-splitter.js';
@@ -279,6 +280,19 @@ export class SshPool implements Transport {
 	async exec(hostName: string, argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
 		const link = this.links.get(hostName);
 		if (!link) throw new TransportError('unknown-host', hostName, `${hostName} is not a host in this profile`);
+		try {
+			return await this.execOnce(link, argv, options);
+		} catch (error) {
+			// The connection died before the command's channel opened: a new connection gets one more try
+			// for commands that are safe to send twice (the first may have started in the last instant).
+			const dropped = error instanceof TransportError && error.kind === 'closed' && !options.signal?.aborted;
+			if (!dropped || !(options.resendIfDropped ?? isReadOnlyCommand(argv))) throw error;
+			return this.execOnce(link, argv, options);
+		}
+	}
+
+	private async execOnce(link: Link, argv: readonly string[], options: ExecOptions): Promise<ExecResult> {
+		const hostName = link.host.name;
 		const started = Date.now();
 		const client = await raceAbort(this.client(link), options.signal, hostName);
 		const timeoutMs = options.timeoutMs ?? link.host.ssh.commandTimeoutMs;

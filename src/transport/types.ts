@@ -11,6 +11,11 @@ export interface ExecOptions {
 	 * kept: the result's stdout is ''.
 	 */
 	readonly onStdoutLine?: (line: string) => void;
+	/**
+	 * Safe to send again when the connection drops before the command's channel opened (a read, or a
+	 * write that converges). Reads on the read-only allow-list are resent without asking.
+	 */
+	readonly resendIfDropped?: boolean;
 }
 
 /** A finished command. A non-zero exit is a value, not an exception. */

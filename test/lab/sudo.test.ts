@@ -35,7 +35,8 @@ async function setRights(files: Record<string, string>): Promise<void> {
 	await Promise.all(
 		SERVED.map(async (host) => {
 			const writes = Object.entries(files).map(([name, text]) => `printf '%s' ${shellJoin([text])} > /etc/sudoers.d/${name} && chmod 440 /etc/sudoers.d/${name}`);
-			const r = await root.exec(host, ['sh', '-c', ['rm -f /etc/sudoers.d/*', ...writes, 'visudo -c -q'].join(' && ')], {timeoutMs: 30_000});
+			// writing the same files again converges, so a connection lost before the command started may resend it
+			const r = await root.exec(host, ['sh', '-c', ['rm -f /etc/sudoers.d/*', ...writes, 'visudo -c -q'].join(' && ')], {timeoutMs: 30_000, resendIfDropped: true});
 			if (r.code !== 0) throw new Error(`${host}: cannot set sudo rights (exit ${r.code}${r.timedOut ? ', timed out' : ''}): ${r.stderr}`);
 		}),
 	);

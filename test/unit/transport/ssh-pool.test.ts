@@ -480,6 +480,28 @@ describe('reconnect', () => {
 		await expect(p.exec('lb1', ['echo', 'hi'])).resolves.toMatchObject({code: 0});
 	});
 
+	it('sends a read again on a new connection when the connection drops before its channel opened', async () => {
+		const s = await startServer({commands: {'ipvsadm -Ln': (ch) => (ch.write('IP Virtual Server\n'), ch.exit(0), ch.end())}});
+		const p = makePool([trustedHost(s)], {backoffBaseMs: 50, backoffMaxMs: 400});
+		s.dropBeforeExec = 1;
+		await expect(p.exec('lb1', ['ipvsadm', '-Ln'])).resolves.toMatchObject({code: 0, stdout: 'IP Virtual Server\n'});
+		expect(s.commands).toEqual(['ipvsadm -Ln', 'ipvsadm -Ln']);
+		expect(s.sshConnections).toBe(2);
+	});
+
+	it('never sends a write twice on its own; a caller that says it converges gets the one retry', async () => {
+		const s = await startServer();
+		const p = makePool([trustedHost(s)], {backoffBaseMs: 50, backoffMaxMs: 400});
+		s.dropBeforeExec = 1;
+		expect(await rejection(p.exec('lb1', ['echo', 'hi']))).toMatchObject({kind: 'closed', host: 'lb1'});
+		expect(s.commands).toEqual(['echo hi']);
+		s.dropBeforeExec = 1;
+		await expect(p.exec('lb1', ['echo', 'hi'], {resendIfDropped: true})).resolves.toMatchObject({code: 0, stdout: 'hi\n'});
+		expect(s.commands).toEqual(['echo hi', 'echo hi', 'echo hi']);
+		s.dropBeforeExec = 2;
+		expect(await rejection(p.exec('lb1', ['echo', 'hi'], {resendIfDropped: true}))).toMatchObject({kind: 'closed'});
+	});
+
 	it('backs off while the server is down, failing fast, and recovers once it is back', async () => {
 		const s = await startServer();
 		const base = 50;

@@ -199,6 +199,9 @@ export class SshTestServer {
 		return n;
 	}
 
+	/** How many of the next exec requests end the connection instead of starting (see onClient). */
+	dropBeforeExec = 0;
+
 	/** End every client connection from the server side (the server keeps listening). */
 	dropClients(): void {
 		for (const c of this.clients) c.end();
@@ -255,6 +258,12 @@ export class SshTestServer {
 			session.on('exec', (acceptExec, _reject, info) => {
 				command = info.command;
 				this.commands.push(info.command);
+				if (this.dropBeforeExec > 0) {
+					// the host goes away after the channel opened, before the command was confirmed started
+					this.dropBeforeExec--;
+					this.dropClients();
+					return;
+				}
 				const channel = acceptExec();
 				const handler = this.table[info.command] ?? this.options.fallback?.(info.command);
 				if (handler) handler(channel, this);
