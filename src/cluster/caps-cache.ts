@@ -5,12 +5,11 @@
 // the director snapshot prints them); the poller checks both and asks again when either differs.
 // Unreadable or malformed entries count as missing; failing to write one only costs the next run time.
 import {createHash} from 'node:crypto';
-import {mkdirSync, readFileSync, renameSync} from 'node:fs';
-import os from 'node:os';
+import {readFileSync} from 'node:fs';
 import path from 'node:path';
 import type {Host} from '../profile/model.js';
 import type {KeepalivedCapabilities} from '../probes/keepalived-caps.js';
-import {writeJsonFile} from '../text/sink.js';
+import {stateDir, writeStateFile} from '../text/state-dir.js';
 
 export interface CachedCapabilities {
 	/** SHA256 fingerprint of the host key the capabilities were asked over. */
@@ -20,12 +19,9 @@ export interface CachedCapabilities {
 	readonly caps: KeepalivedCapabilities;
 }
 
-/** The state folder's cache: LVSDECK_CACHE_DIR, else $XDG_STATE_HOME/lvsdeck/keepalived-caps (~/.local/state). */
+/** LVSDECK_CACHE_DIR, else the state folder's keepalived-caps. */
 export function defaultCapabilityCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-	const explicit = env['LVSDECK_CACHE_DIR'];
-	if (explicit) return explicit;
-	const state = env['XDG_STATE_HOME'] || path.join(env['HOME'] ?? os.homedir(), '.local', 'state');
-	return path.join(state, 'lvsdeck', 'keepalived-caps');
+	return env['LVSDECK_CACHE_DIR'] || stateDir('keepalived-caps', env);
 }
 
 /** One file per host, named by a hash of where it is reached (a host name is only the profile's label). */
@@ -73,11 +69,7 @@ export class CapabilityCache {
 	/** Replaces the entry for `host` (written whole, then renamed into place). */
 	write(host: Host, entry: CachedCapabilities): void {
 		try {
-			mkdirSync(this.dir, {recursive: true, mode: 0o700});
-			const file = path.join(this.dir, entryName(host));
-			const temp = `${file}.${process.pid}.tmp`;
-			writeJsonFile(temp, entry);
-			renameSync(temp, file);
+			writeStateFile(path.join(this.dir, entryName(host)), entry);
 		} catch {
 			// A cache that cannot be written only means asking again next time.
 		}

@@ -1,9 +1,9 @@
 // What a drill changed, written down before it changes it, so that a drill interrupted in any way
 // (Ctrl-C, a dropped connection, a killed process) can be put right: by the drill itself, or later by
 // `lvsdeck drill --recover`.
-import {mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync} from 'node:fs';
-import os from 'node:os';
+import {readFileSync, readdirSync, rmSync} from 'node:fs';
 import path from 'node:path';
+import {stateDir, writeStateFile} from '../../text/state-dir.js';
 import type {Transport} from '../../transport/types.js';
 
 export interface RestoreStep {
@@ -22,7 +22,7 @@ export interface Journal {
 }
 
 export function journalDir(): string {
-	return process.env['LVSDECK_STATE_DIR'] ?? path.join(os.homedir(), '.local', 'state', 'lvsdeck', 'drills');
+	return stateDir('drills');
 }
 
 function fileOf(id: string): string {
@@ -30,11 +30,7 @@ function fileOf(id: string): string {
 }
 
 export function writeJournal(journal: Journal): void {
-	mkdirSync(journalDir(), {recursive: true, mode: 0o700});
-	const file = fileOf(journal.id);
-	writeFileSync(`${file}.tmp`, `${JSON.stringify(journal, null, 2)}\n`, {mode: 0o600});
-	// Rename so a reader never sees half a journal.
-	renameSync(`${file}.tmp`, file);
+	writeStateFile(fileOf(journal.id), journal);
 }
 
 export function removeJournal(id: string): void {

@@ -1,11 +1,12 @@
 // The last result of each drill kind per cluster, kept in the state dir next to the journals
 // (`<state dir>/last/<profile>.<kind>.json`), so the exporter can report it after the drill is gone.
 // Only the figures the exporter serves are kept: never a timeline, never a command line.
-import {mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync} from 'node:fs';
+import {readFileSync, readdirSync} from 'node:fs';
 import path from 'node:path';
 import type {DrillResult} from '../../cluster/metrics.js';
 import type {DrillReport} from './drill-report.js';
 import {journalDir} from './journal.js';
+import {writeStateFile} from '../../text/state-dir.js';
 
 /** Where the last results live (a folder inside the journals' one: its name has no `.json`). */
 export function lastResultsDir(): string {
@@ -34,10 +35,7 @@ export function drillResultOf(report: DrillReport): DrillResult {
 export function recordLastResult(report: DrillReport): void {
 	const result = {profile: report.profile, ...drillResultOf(report)};
 	try {
-		mkdirSync(lastResultsDir(), {recursive: true, mode: 0o700});
-		const file = path.join(lastResultsDir(), fileName(report.profile, result.drill, result.method));
-		writeFileSync(`${file}.tmp`, `${JSON.stringify(result)}\n`, {mode: 0o600});
-		renameSync(`${file}.tmp`, file);
+		writeStateFile(path.join(lastResultsDir(), fileName(report.profile, result.drill, result.method)), result);
 	} catch {
 		// The report itself was printed or written already; the exporter then shows the previous result.
 	}

@@ -1,18 +1,16 @@
 // The VRRP history of one profile, kept in the state dir: every transition lvsdeck read from keepalived's
 // log or saw live, bounded, written atomically (a reader never sees half a file). One file per profile
 // file, so two profiles named alike never share one.
-import {mkdirSync, readFileSync, renameSync} from 'node:fs';
+import {readFileSync} from 'node:fs';
 import {createHash} from 'node:crypto';
-import os from 'node:os';
 import path from 'node:path';
 import type {Profile} from '../../profile/model.js';
 import {HISTORY_MAX, type TransitionSource, type VrrpTransition} from '../../cluster/transitions.js';
-import {writeJsonFile} from '../../text/sink.js';
+import {stateDir, writeStateFile} from '../../text/state-dir.js';
 
-/** The state dir's history folder (LVSDECK_STATE_DIR, like the drills' journals, else ~/.local/state/lvsdeck). */
+/** The state dir's history folder. */
 export function historyDir(): string {
-	const state = process.env['LVSDECK_STATE_DIR'];
-	return state ? path.join(state, 'history') : path.join(os.homedir(), '.local', 'state', 'lvsdeck', 'history');
+	return stateDir('history');
 }
 
 /** `<name>-<12 hex of the profile file's path>.json`. */
@@ -64,12 +62,9 @@ export function loadHistory(profile: Pick<Profile, 'name' | 'file'>): VrrpTransi
 
 /** Writes the history (the newest HISTORY_MAX), through a temporary file renamed into place. */
 export function saveHistory(profile: Pick<Profile, 'name' | 'file'>, transitions: readonly VrrpTransition[]): void {
-	mkdirSync(historyDir(), {recursive: true, mode: 0o700});
 	const file = historyFile(profile);
 	// Arrival times say nothing once written: the history keeps keepalived's own.
 	const kept = transitions.slice(-HISTORY_MAX).map(({receivedAt: _arrival, ...t}) => t);
 	const content: HistoryFileContent = {version: 1, profile: profile.name, profileFile: path.resolve(profile.file), transitions: kept};
-	const tmp = `${file}.${process.pid}.tmp`;
-	writeJsonFile(tmp, content);
-	renameSync(tmp, file);
+	writeStateFile(file, content);
 }

@@ -44,7 +44,7 @@ export function manPage({version, date, tree}: ManPageInput): string {
 		'.SH ENVIRONMENT',
 		'.TP', '.B NO_COLOR', roff('set and not empty: no colours (FORCE_COLOR, when also set, wins).'),
 		'.TP', '.B FORCE_COLOR', roff('0 to 3: the colour level of the screens.'),
-		'.TP', '.B LVSDECK_STATE_DIR', roff('where drill journals, history and last results are kept (default ~/.local/state/lvsdeck).'),
+		'.TP', '.B LVSDECK_STATE_DIR', roff('the state folder: drill journals, last results, history and keepalived capabilities (default $XDG_STATE_HOME/lvsdeck, else ~/.local/state/lvsdeck).'),
 		'.SH SEE ALSO',
 		'.BR keepalived (8),',
 		'.BR keepalived.conf (5),',

@@ -118,5 +118,6 @@ describe('keepalived capability cache', () => {
 		expect(defaultCapabilityCacheDir({LVSDECK_CACHE_DIR: '/x/c'})).toBe('/x/c');
 		expect(defaultCapabilityCacheDir({XDG_STATE_HOME: '/x/s', HOME: '/h'})).toBe('/x/s/lvsdeck/keepalived-caps');
 		expect(defaultCapabilityCacheDir({HOME: '/h'})).toBe('/h/.local/state/lvsdeck/keepalived-caps');
+		expect(defaultCapabilityCacheDir({LVSDECK_STATE_DIR: '/x/state', XDG_STATE_HOME: '/x/s'})).toBe('/x/state/keepalived-caps');
 	});
 });
