@@ -5,6 +5,7 @@
 import {writeFileSync} from 'node:fs';
 import {sanitizeText, sanitizeValue} from './sanitize.js';
 import {redactSecrets} from './redact.js';
+import {colourWanted} from './color-env.js';
 
 /** What every text writer applies: secrets masked (a keepalived.conf line or dump that slipped through), then sanitized. */
 function safe(text: string): string {
@@ -73,7 +74,7 @@ const SGR: Readonly<Record<Colour, string>> = {red: '31', green: '32', cyan: '36
 
 /** Lines to stdout, each sanitized and then coloured (colours only when stdout is a terminal). */
 export function printColoured(lines: ReadonlyArray<{readonly text: string; readonly colour?: Colour}>): void {
-	const tty = process.stdout.isTTY === true;
+	const tty = colourWanted(process.env, process.stdout.isTTY === true);
 	const out = lines.map(({text, colour}) => {
 		const clean = safe(text);
 		return tty && colour ? `\u001B[${SGR[colour]}m${clean}\u001B[0m` : clean;

@@ -4,7 +4,7 @@ import {spawnSync} from 'node:child_process';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {Command} from 'commander';
-import {colorEnvFor} from '../../../src/text/color-env.js';
+import {colorEnvFor, colourWanted} from '../../../src/text/color-env.js';
 import {commandTree} from '../../../src/commands/help/command-tree.js';
 import {bashCompletion, zshCompletion} from '../../../src/commands/help/completion.js';
 import {manPage, roff} from '../../../src/commands/help/man.js';
@@ -16,6 +16,17 @@ const run = (args: readonly string[], env: Record<string, string> = {}) =>
 	spawnSync(process.execPath, ['--import', 'tsx', cli, ...args], {cwd: root, encoding: 'utf8', env: {...process.env, ...env}, timeout: 60_000});
 
 describe('NO_COLOR and FORCE_COLOR', () => {
+	it('plain output (deploy\'s diff) colours on a terminal unless NO_COLOR; FORCE_COLOR decides when set', () => {
+		expect(colourWanted({}, true)).toBe(true);
+		expect(colourWanted({}, false)).toBe(false);
+		expect(colourWanted({NO_COLOR: '1'}, true)).toBe(false);
+		expect(colourWanted({NO_COLOR: ''}, true)).toBe(true);
+		expect(colourWanted({FORCE_COLOR: '0'}, true)).toBe(false);
+		expect(colourWanted({FORCE_COLOR: 'false'}, true)).toBe(false);
+		expect(colourWanted({FORCE_COLOR: '1'}, false)).toBe(true);
+		expect(colourWanted({FORCE_COLOR: '', NO_COLOR: '1'}, false)).toBe(true);
+	});
+
 	it('NO_COLOR (not empty) turns colours off; FORCE_COLOR, when set, wins; an empty NO_COLOR is ignored', () => {
 		expect(colorEnvFor({NO_COLOR: '1'})).toEqual({FORCE_COLOR: '0'});
 		expect(colorEnvFor({NO_COLOR: ''})).toEqual({});
