@@ -227,6 +227,7 @@ function addImportCommand(program: Command, setCode: SetCode): void {
 		.option('--ssh-from <profile>', "take the ssh and station sections of this existing profile")
 		.option('--trust-host-key <name=fingerprint...>', 'trust this SHA256 host-key fingerprint for that host (this run only)')
 		.option('--show-secrets', 'print the VRRP password when printing the profile')
+		.option('--json', 'print a JSON report (directors read, file written and its backup, notes, warnings; the profile, passwords redacted, when not written)')
 		.action(async (o: ImportOptions) => setCode(await (await import('./commands/import.js')).importCommand(o)));
 }
 

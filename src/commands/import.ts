@@ -20,7 +20,7 @@ import {readVersionOutput} from '../probes/keepalived-caps.js';
 import {createClusterTransport} from '../transport/cluster-transport.js';
 import type {Transport} from '../transport/types.js';
 import {runInStation} from '../station.js';
-import {printErr, writeFileWithSecrets, writeOut, writeOutWithSecrets} from '../text/sink.js';
+import {printErr, printJson, writeFileWithSecrets, writeOut, writeOutWithSecrets} from '../text/sink.js';
 import {parseTrust} from './with-cluster.js';
 
 export interface ImportOptions {
@@ -42,6 +42,8 @@ export interface ImportOptions {
 	readonly sshFrom?: string;
 	readonly trustHostKey?: readonly string[];
 	readonly showSecrets?: boolean;
+	/** Print a JSON report on stdout (what was read and written, notes, warnings) instead of the text lines. */
+	readonly json?: boolean;
 }
 
 const DEFAULT_CONFIG_PATH = '/etc/keepalived/keepalived.conf';
@@ -196,18 +198,42 @@ export async function importCommand(o: ImportOptions): Promise<number> {
 		],
 	};
 	let result;
+	const readWarnings: string[] = [];
+	let detected: VipDeviceScan = {devices: new Map(), notes: []};
 	try {
 		const read = readDirectorConfigs(sources);
-		for (const w of read.warnings) printErr(w);
+		readWarnings.push(...read.warnings);
 		result = buildProfile(read.dirs, {...settings, extraHosts: setup.hosts});
 		// Over SSH, also look where the DR real servers hold their VIPs (lo, or a dummy device).
-		const vipDevices = remote.size > 0 ? await realServerVipDevices(o, result.profile) : undefined;
-		if (vipDevices && vipDevices.size > 0) result = buildProfile(read.dirs, {...settings, extraHosts: setup.hosts, vipDevices});
+		if (remote.size > 0) detected = await realServerVipDevices(o, result.profile);
+		if (detected.devices.size > 0) result = buildProfile(read.dirs, {...settings, extraHosts: setup.hosts, vipDevices: detected.devices});
 	} catch (error) {
+		for (const w of readWarnings) printErr(w);
 		if (error instanceof ImportError || error instanceof ImportInternalError) throw new CliError(error.message, 2);
 		throw error;
 	}
-	for (const n of result.notes) printErr(`lvsdeck import: note: ${n}`);
+	const notes = [...detected.notes, ...[...detected.devices].map(([host, device]) => `${host} holds its VIPs on ${device}: vip_device ${device}`), ...result.notes];
+	const backup = out ? writeProfile(out, result.yaml) : undefined;
+	if (o.json) {
+		const p = result.profile;
+		printJson(
+			{
+				directors: names,
+				written: out ?? null,
+				backup: backup ?? null,
+				instances: p.instances.length,
+				virtualServers: p.virtualServers.length,
+				notes,
+				warnings: [...readWarnings, ...result.versionWarnings],
+				// the profile itself, passwords redacted, when it was not written to a file
+				profile: out ? null : redactedProfileYaml(result),
+			},
+			{pretty: true},
+		);
+		return 0;
+	}
+	for (const w of readWarnings) printErr(w);
+	for (const n of notes) printErr(`lvsdeck import: note: ${n}`);
 	for (const w of result.versionWarnings) printErr(`lvsdeck import: warning: ${w}`);
 	if (!out) {
 		if (o.showSecrets) writeOutWithSecrets(result.yaml);
@@ -215,7 +241,6 @@ export async function importCommand(o: ImportOptions): Promise<number> {
 		if (!o.showSecrets) printErr('lvsdeck import: passwords are redacted on the terminal; --out FILE writes them (or --show-secrets)');
 		return 0;
 	}
-	const backup = writeProfile(out, result.yaml);
 	const p = result.profile;
 	printErr(
 		`lvsdeck import: wrote ${o.out} (${names.length} director${names.length === 1 ? '' : 's'}, ${p.instances.length} typed vrrp_instance${p.instances.length === 1 ? '' : 's'}, ${p.virtualServers.length} typed virtual_server${p.virtualServers.length === 1 ? '' : 's'})${backup ? `; the old file is ${path.relative(process.cwd(), backup) || backup}` : ''}`,
@@ -223,14 +248,17 @@ export async function importCommand(o: ImportOptions): Promise<number> {
 	return 0;
 }
 
+interface VipDeviceScan {
+	readonly devices: Map<string, string>;
+	readonly notes: readonly string[];
+}
+
 /** DR real servers' dummy VIP devices, read best effort with the read-only transport; notes for hosts it could not read. */
-async function realServerVipDevices(o: ImportOptions, profile: Profile): Promise<Map<string, string>> {
+async function realServerVipDevices(o: ImportOptions, profile: Profile): Promise<VipDeviceScan> {
 	const transport = createClusterTransport(profile, {readOnly: true, trust: parseTrust(o.trustHostKey)});
 	try {
 		const found = await detectVipDevices(profile, transport);
-		for (const n of found.notes) printErr(`lvsdeck import: note: ${n}`);
-		for (const [host, device] of found.devices) printErr(`lvsdeck import: note: ${host} holds its VIPs on ${device}: vip_device ${device}`);
-		return found.devices;
+		return {devices: found.devices, notes: found.notes};
 	} finally {
 		await transport.close();
 	}

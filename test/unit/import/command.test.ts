@@ -87,6 +87,23 @@ describe('lvsdeck import --conf', () => {
 		expect(stdout).toContain('pass: "1111"');
 	});
 
+	it('--json reports what was read and written, with the warnings, on stdout only, and never the password', async () => {
+		const out = path.join(dir, 'json.yaml');
+		expect(await importPair(out, '--json')).toBe(0);
+		expect(stderr).toBe('');
+		const report = JSON.parse(stdout) as Record<string, unknown>;
+		expect(report).toMatchObject({directors: ['dir1', 'dir2'], written: out, backup: null, profile: null});
+		expect(report['virtualServers']).toBeGreaterThan(0);
+		expect((report['warnings'] as string[]).some((w) => /web\.conf:13:13: nb_get_retry is obsolete/.test(w))).toBe(true);
+		expect(readFileSync(out, 'utf8')).toContain('pass: "1111"');
+
+		expect(await run('import', '--conf', `dir1=${tutorial}/dir1.conf`, '--json')).toBe(0);
+		const printed = JSON.parse(stdout) as {written: null; profile: string};
+		expect(printed.written).toBeNull();
+		expect(printed.profile).toMatch(/^name: imported$/m);
+		expect(stdout).not.toContain('1111');
+	});
+
 	it('bad arguments are one line and exit 2', async () => {
 		expect(await run('import')).toBe(2);
 		expect(stderr).toContain('give at least one --director');
