@@ -23,9 +23,9 @@ export interface CheckerEvent {
 	/** Epoch ms of the line's stamp, when it has one. */
 	readonly at?: number;
 	readonly stamp?: string;
-	/** The real server's address and port, as keepalived wrote them. */
+	/** The real server's address and port, as keepalived wrote them (1.3's MISC_CHECK names no port: any). */
 	readonly address: string;
-	readonly port: number;
+	readonly port?: number;
 	/** `tcp` or `udp` where keepalived names it (2.1+). */
 	readonly protocol?: string;
 	/** The virtual service, as keepalived wrote it (`[192.168.67.100]:tcp:80`), where the line names one. */
@@ -52,7 +52,9 @@ const PATTERNS: readonly Pattern[] = [
 	// The checker gives up: 2.1+ names it, 1.3/2.0 wrote `Check on service`.
 	{kind: 'failed', re: new RegExp(String.raw`^(?:(?<checker>(?:TCP|UDP|HTTP|SSL|SMTP|DNS|PING|FILE)_CHECK) on service|Check on service) ${SERVER} failed\b`)},
 	{kind: 'failed', re: new RegExp(String.raw`^Misc check for \[${SERVER} VS ${VS}\] by \[[^\]]*\] (?:failed|timed out)\b`), checker: 'MISC_CHECK'},
-	{kind: 'failed', re: new RegExp(String.raw`^Misc check to \[${SERVER}\] for \[[^\]]*\] (?:failed|timed out)\b`), checker: 'MISC_CHECK'},
+	// 1.3: `Misc check to [ADDR] for [SCRIPT] failed.`, the address alone.
+	{kind: 'failed', re: /^Misc check to \[(?<addr>[0-9A-Fa-f.:]{2,45})\] for \[[^\]]*\] (?:failed|timed out)\b/, checker: 'MISC_CHECK'},
+	{kind: 'succeeded', re: /^Misc check to \[(?<addr>[0-9A-Fa-f.:]{2,45})\] for \[[^\]]*\] success\./, checker: 'MISC_CHECK'},
 	{kind: 'removed', re: new RegExp(String.raw`^(?:Removing|Disabling) (?:\(inhibited\) )?service ${SERVER} (?:from|of) VS ${VS}`)},
 	{kind: 'added', re: new RegExp(String.raw`^(?:Adding|Enabling) service ${SERVER} (?:to|of) VS ${VS}`)},
 	{kind: 'succeeded', re: new RegExp(String.raw`^(?:TCP|UDP) connection to ${SERVER} success\.`)},
@@ -76,9 +78,9 @@ export function classifyCheckerMessage(message: string): Omit<CheckerEvent, 'at'
 		const checker = p.checker ?? g['checker'];
 		const address = g['addr']!;
 		const protocol = g['proto'];
-		const port = Number(g['port']);
+		const port = g['port'] !== undefined ? Number(g['port']) : undefined;
 		const vs = g['vs'];
-		return {kind: p.kind, address, port, ...(protocol ? {protocol} : {}), ...(vs ? {vs} : {}), ...(checker ? {checker} : {}), message};
+		return {kind: p.kind, address, ...(port !== undefined ? {port} : {}), ...(protocol ? {protocol} : {}), ...(vs ? {vs} : {}), ...(checker ? {checker} : {}), message};
 	}
 	return undefined;
 }
@@ -108,7 +110,7 @@ export interface CheckerVerdict {
  * followed by a re-adding or a success, and the failure lines since the last success before it.
  */
 export function checkerVerdict(events: readonly CheckerEvent[], address: string, port: number, protocol?: string): CheckerVerdict {
-	const mine = events.filter((e) => e.address === address && e.port === port && (protocol === undefined || e.protocol === undefined || e.protocol === protocol.toLowerCase()));
+	const mine = events.filter((e) => e.address === address && (e.port === undefined || e.port === port) && (protocol === undefined || e.protocol === undefined || e.protocol === protocol.toLowerCase()));
 	let down: CheckerEvent | undefined;
 	let reasons: CheckerEvent[] = [];
 	for (const e of mine) {
