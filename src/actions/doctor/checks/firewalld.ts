@@ -65,7 +65,7 @@ export function parseFirewalldZones(text: string): FirewalldZone[] {
 
 const VRRP_PROTOCOL = /^(?:vrrp|112)$/i;
 const RICH_ACCEPTS_VRRP = /\bprotocol value="?(?:vrrp|112)"?.*\baccept\b/i;
-const DIRECT_ACCEPTS_VRRP = /^ipv[46] filter INPUT -?\d+ .*(?:^|\s)-p (?:vrrp|112)(?:\s|$).*-j ACCEPT\b/;
+const DIRECT_ACCEPTS_VRRP = /^ipv[46] filter INPUT -?\d+(?: .*)? -p (?:vrrp|112)(?: .*)? -j ACCEPT\b/;
 
 /** How a zone lets VRRP in, or undefined. `unicast`: the instance sends to unicast peers (the vrrp service does not cover it). */
 export function zoneAllowsVrrp(zone: FirewalldZone, unicast: boolean): string | undefined {

@@ -35,9 +35,15 @@ export function realServerChecks(profile: Profile, state: ClusterState): DoctorC
 /** One director's checker lines (keepalived's log, parsed), or why there are none. */
 export type CheckerLog = {readonly director: string; readonly events: readonly CheckerEvent[]} | {readonly director: string; readonly error: string};
 
-/** keepalived's own account of why a real server is out: its checker's reasons and the removal, per director that logged one. */
-function logReasons(profile: Profile, host: string, logs: readonly CheckerLog[]): {text: string; checker?: string} | undefined {
-	const services = profile.virtualServers.flatMap((vs) => vs.realServers.filter((rs) => rs.host === host).map((rs) => ({vs, rs})));
+/**
+ * keepalived's own account of why a real server is out of the services the poll found it missing from
+ * (their label as cluster/findings.ts writes it): its checker's reasons and the removal, from the
+ * first director whose log has them.
+ */
+function logReasons(profile: Profile, host: string, found: readonly Finding[], logs: readonly CheckerLog[]): {text: string; checker?: string} | undefined {
+	const services = profile.virtualServers
+		.filter((vs) => found.some((f) => f.message.includes(` ${vs.protocol} ${vs.vip}:${vs.port} on `)))
+		.flatMap((vs) => vs.realServers.filter((rs) => rs.host === host).map((rs) => ({vs, rs})));
 	for (const log of logs) {
 		if (!('events' in log)) continue;
 		for (const {vs, rs} of services) {
@@ -66,7 +72,7 @@ export function healthChecks(profile: Profile, state: ClusterState, logs: readon
 			continue;
 		}
 		const reason = state.findings.find((f) => f.subject === h.name && f.kind === 'rs-service-down')?.message;
-		const logged = logReasons(profile, h.name, logs);
+		const logged = logReasons(profile, h.name, out_, logs);
 		const unread = logs.filter((l): l is {director: string; error: string} => 'error' in l).map((l) => `${l.director}: ${l.error}`);
 		const parts = [
 			out_.map((f) => f.message).join('; '),
