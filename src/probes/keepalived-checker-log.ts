@@ -2,7 +2,7 @@
 // attempt failed with a reason, the checker gave up on it (failed after its retries), keepalived took
 // it out of (or put it back into) a virtual service, or the check succeeded again. The texts are
 // keepalived's own (check/check_tcp.c, check_udp.c, check_http.c, check_misc.c, check_dns.c,
-// check_smtp.c and ipwrapper.c, from 1.3 to 2.3); the real server is written `[ADDR]:PROTO:PORT` from
+// check_smtp.c and ipwrapper.c, from 1.2 to 2.3); the real server is written `[ADDR]:PROTO:PORT` from
 // 2.1 on and `[ADDR]:PORT` before. Pure.
 import {parseKeepalivedLogLine} from './keepalived-log.js';
 
@@ -66,6 +66,8 @@ const PATTERNS: readonly Pattern[] = [
 	// check_http.c's timeout_epilog: `<what> server <RS>.` (`HTTP status code error to server [..]:tcp:80.`).
 	{kind: 'attempt-failed', re: new RegExp(String.raw`^(?:Error connecting|Timeout connecting|Connection failed|HTTP status code error to|MD5 digest error to|Regex match failed|Timeout HTTP read|Timeout WEB read|Timeout WEB write|Read error with|Read, no data received from|Cannot send get request to|SSL handshake/communication error[^[]*|HTTP(?:/SSL)?_CHECK - network unreachable) +server ${SERVER}`), checker: 'HTTP_CHECK'},
 	{kind: 'attempt-failed', re: new RegExp(String.raw`^Read error with server ${SERVER}:`), checker: 'HTTP_CHECK'},
+	// Before 1.2.20: `HTTP status code error to [ADDR]:PORT url(/), status_code [503].`
+	{kind: 'attempt-failed', re: new RegExp(String.raw`^(?:HTTP status code|MD5 digest) error to ${SERVER} url\(`), checker: 'HTTP_CHECK'},
 	{kind: 'attempt-failed', re: new RegExp(String.raw`^DNS_CHECK \(${SERVER}\) (?!.*\bsucce)`), checker: 'DNS_CHECK'},
 ];
 

@@ -21,6 +21,8 @@ describe('classifyCheckerMessage', () => {
 		['UDP check to [192.168.67.10]:udp:9053 reply data mismatch.', 'attempt-failed', '192.168.67.10', 9053, 'udp', 'UDP_CHECK'],
 		// check_http.c timeout_epilog: "%s server %s."
 		['HTTP status code error to server [192.168.67.10]:tcp:80.', 'attempt-failed', '192.168.67.10', 80, 'tcp', 'HTTP_CHECK'],
+		// Before 1.2.20 (check_http.c before a1a72017).
+		['HTTP status code error to [192.168.67.11]:80 url(/), status_code [503].', 'attempt-failed', '192.168.67.11', 80, undefined, 'HTTP_CHECK'],
 		['Timeout connecting server [192.168.67.10]:tcp:80.', 'attempt-failed', '192.168.67.10', 80, 'tcp', 'HTTP_CHECK'],
 		['Read, no data received from  server [192.168.67.10]:tcp:80.', 'attempt-failed', '192.168.67.10', 80, 'tcp', 'HTTP_CHECK'],
 		['Misc check for [[192.168.67.10]:tcp:80 VS [192.168.67.100]:tcp:80] by [/etc/keepalived/check.sh] failed after 1 retry (exited with status 1).', 'failed', '192.168.67.10', 80, 'tcp', 'MISC_CHECK'],
