@@ -1,15 +1,19 @@
 // `lvsdeck doctor` as a session, the same for every caller (the CLI command, the console's D key): read
-// the cluster once as status does, read each director's firewall, clocks, sysctls, keepalived build,
-// config test and installed config, read keepalived's counters twice a few adverts apart, and turn it
-// all into checks (checks/*.ts, pure). Read-only: the caller passes a read-only transport, and every
+// the cluster once as status does, read each director's firewalls (firewalld too), clocks, sysctls,
+// keepalived build, config test and installed config, read keepalived's counters twice a few adverts
+// apart, then keepalived's log (checker reasons, advert senders), and turn it all into checks
+// (checks/*.ts, pure). Read-only: the caller passes a read-only transport, and every
 // command here is one its guard allows. Callers are sinks: they print or draw the report.
 import {ClusterPoller} from '../../cluster/poller.js';
 import {ClusterStore} from '../../cluster/store.js';
 import type {ClusterState} from '../../cluster/types.js';
+import type {KeepalivedConfig} from '../../keepalived-conf/index.js';
+import {parseAdvertSenders} from '../../probes/keepalived-advert-log.js';
+import {parseCheckerLog} from '../../probes/keepalived-checker-log.js';
 import type {Profile} from '../../profile/model.js';
 import type {Transport} from '../../transport/types.js';
 import {byStatus, doctorExitCode, type DoctorCheck, type DoctorReport} from './check.js';
-import {clockCheck} from './checks/clock.js';
+import {clockCheck, clockOffset} from './checks/clock.js';
 import {firewallCheck} from './checks/firewall.js';
 import {firewalldCheck, type VrrpUse} from './checks/firewalld.js';
 import {buildCheck, configTestCheck, featuresUsed, keywordsCheck, versionChecks, versionOf} from './checks/keepalived.js';
@@ -18,10 +22,6 @@ import {healthChecks, realServerChecks, type CheckerLog} from './checks/realserv
 import {scriptsCheck, scriptUses} from './checks/scripts.js';
 import {transportChecks, vridChecks, type InstalledOn} from './checks/vrrp-config.js';
 import {vrrpTrafficChecks, type SenderLog} from './checks/vrrp-traffic.js';
-import {clockOffset} from './checks/clock.js';
-import {parseAdvertSenders} from '../../probes/keepalived-advert-log.js';
-import {parseCheckerLog} from '../../probes/keepalived-checker-log.js';
-import type {KeepalivedConfig} from '../../keepalived-conf/index.js';
 import {formatDoctor} from './format.js';
 import {commands, readDirectorOnce, runnerOf, type DirectorReads, type Runner} from './reads.js';
 
@@ -96,7 +96,7 @@ async function readDirectors(run: Runner, profile: Profile, state: ClusterState,
 function logError(r: DirectorReads): string | undefined {
 	if (!r.log) return 'not read';
 	if (!r.log.ok) return r.log.error;
-	if (r.log.code !== 0) return `${r.log.stderr.trim().split('\n')[0] || `exit ${r.log.code ?? 'signal'}`}`;
+	if (r.log.code !== 0) return r.log.stderr.trim().split('\n')[0] || `exit ${r.log.code ?? 'signal'}`;
 	return undefined;
 }
 
