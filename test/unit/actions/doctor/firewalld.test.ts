@@ -5,7 +5,7 @@
 // runs no firewalld, so these are not lab captures.
 import {describe, expect, it} from 'vitest';
 import {firewalldCheck, parseFirewalldZones, zoneAllowsVrrp, zoneOf} from '../../../../src/actions/doctor/checks/firewalld.js';
-import type {Read} from '../../../../src/actions/doctor/reads.js';
+import {readFirewalld, type Read} from '../../../../src/actions/doctor/reads.js';
 
 const ok = (stdout: string, code = 0, stderr = ''): Read => ({ok: true, code, stdout, stderr});
 
@@ -90,5 +90,21 @@ describe('firewalldCheck', () => {
 	it('skips when firewalld runs but its zones could not be read (sudo refused)', () => {
 		const c = firewalldCheck('dir1', {state: ok('active\n'), zones: ok('', 1, 'sudo: a password is required')}, lab);
 		expect(c).toMatchObject({status: 'skip', evidence: 'firewalld runs but its zones were not read (exit 1: sudo: a password is required)'});
+	});
+});
+
+describe('readFirewalld', () => {
+	it("asks firewall-cmd only when systemctl says firewalld is active (firewall-cmd waits 10 s for a stopped daemon)", async () => {
+		const asked: string[] = [];
+		const runner = (state: string, code: number) => async (_host: string, argv: readonly string[]): Promise<Read> => {
+			asked.push(argv.join(' '));
+			return argv[0] === 'systemctl' ? ok(`${state}\n`, code) : ok('');
+		};
+		expect(await readFirewalld(runner('inactive', 3), 'dir1')).toEqual({state: ok('inactive\n', 3)});
+		expect(asked).toEqual(['systemctl is-active firewalld']);
+		asked.length = 0;
+		const active = await readFirewalld(runner('active', 0), 'dir1');
+		expect(Object.keys(active)).toEqual(['state', 'zones', 'direct']);
+		expect(asked).toEqual(['systemctl is-active firewalld', 'firewall-cmd --list-all-zones', 'firewall-cmd --direct --get-all-rules']);
 	});
 });
