@@ -75,6 +75,7 @@ describe('lvsdeck doctor on the lab', {timeout: 90_000}, () => {
 		for (const r of records) expect(Object.keys(r).slice(0, 5)).toEqual(['id', 'status', 'subject', 'evidence', 'fix']);
 		expect(records.filter((c) => c.status === 'fail' || c.status === 'warn')).toEqual([]);
 		const status = (id: string, subject: string) => records.find((c) => c.id === id && c.subject === subject)?.status;
+		console.log(`doctor lab: skipped ${records.filter((c) => c.status === 'skip').map((c) => `${c.id} ${c.subject}: ${c.evidence}`).join(' | ')}`);
 		expect(status('vrrp.adverts', 'dir2 VI_1')).toBe('ok');
 		expect(status('vrrp.auth', 'dir2 VI_1')).toBe('ok');
 		expect(status('vrrp.foreign-router', 'dir1 VI_1')).toBe('ok');
@@ -223,6 +224,7 @@ describe('lvsdeck doctor on the lab', {timeout: 90_000}, () => {
 			await run('dir2', ['sh', '-c', 'cat > "$1"', 'x', CONF], original.replace('  priority 80\n', `  priority 80\n  notify_master ${script}\n`));
 			const report = await doctor();
 			const scripts = find(report, 'keepalived.scripts', 'dir2');
+			console.log(`doctor lab: scripts ${JSON.stringify(scripts)}`);
 			expect(scripts?.status).toBe('fail');
 			expect(scripts?.evidence).toBe(`${script} (vrrp_instance VI_1 notify_master) is not executable (mode 644)`);
 			expect(find(report, 'keepalived.scripts', 'dir1')?.status).toBe('ok');

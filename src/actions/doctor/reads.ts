@@ -107,17 +107,16 @@ export async function readClock(run: Runner, host: string, now: () => number): P
 	return {read, sentAt, receivedAt: now()};
 }
 
-/** The reads that need one round each, in parallel (the two stats reads and `stat` are the session's). */
+/** The reads that need one round each, in parallel (the two stats reads, firewalld, `stat` and the log are the session's). */
 export async function readDirectorOnce(run: Runner, profile: Profile, host: string, now: () => number) {
 	const {configPath} = profile.keepalived;
 	const sudo = profile.hosts.find((h) => h.name === host)?.ssh.sudo === true;
-	const [clock, sysctl, nft, iptables, iptablesLegacy, firewalld, version, configTest, installed] = await Promise.all([
+	const [clock, sysctl, nft, iptables, iptablesLegacy, version, configTest, installed] = await Promise.all([
 		readClock(run, host, now),
 		run(host, commands.sysctl),
 		run(host, commands.nft),
 		run(host, commands.iptables),
 		run(host, commands.iptablesLegacy),
-		readFirewalld(run, host),
 		run(host, commands.version),
 		run(host, commands.configTest(configPath)),
 		readInstalledConfig(
@@ -130,5 +129,5 @@ export async function readDirectorOnce(run: Runner, profile: Profile, host: stri
 			{fallbackConfigId: host, ...(sudo ? {confineTo: sudoConfigFolder(configPath)} : {})},
 		),
 	]);
-	return {clock, sysctl, nft, iptables, iptablesLegacy, firewalld, version, configTest, installed};
+	return {clock, sysctl, nft, iptables, iptablesLegacy, version, configTest, installed};
 }

@@ -23,7 +23,7 @@ import {scriptsCheck, scriptUses} from './checks/scripts.js';
 import {transportChecks, vridChecks, type InstalledOn} from './checks/vrrp-config.js';
 import {vrrpTrafficChecks, type SenderLog} from './checks/vrrp-traffic.js';
 import {formatDoctor} from './format.js';
-import {commands, readDirectorOnce, runnerOf, type DirectorReads, type Runner} from './reads.js';
+import {commands, readDirectorOnce, readFirewalld, runnerOf, type DirectorReads, type Runner} from './reads.js';
 
 export interface DoctorOptions {
 	readonly signal?: AbortSignal;
@@ -79,6 +79,9 @@ async function readDirectors(run: Runner, profile: Profile, state: ClusterState,
 	const statsCommand = (d: string) => commands.stats(state.hosts.find((h) => h.name === d)?.director?.pidFile ?? profile.keepalived.pidFile, profile.keepalived.dumpDir);
 	const first = await Promise.all(directors.map(async (d) => ({d, stats: await run(d, statsCommand(d)), at: now()})));
 	const once = await Promise.all(directors.map((d) => readDirectorOnce(run, profile, d, now)));
+	// firewalld is read inside the counters' window (its time is taken off the sleep), not alongside
+	// the reads above: a small director runs only so many commands at once within the command timeout.
+	const firewalld = await Promise.all(directors.map((d) => readFirewalld(run, d)));
 	const firstAt = Math.max(...first.map((f) => f.at));
 	await sleep(Math.max(0, firstAt + windowMs - now()));
 	const second = await Promise.all(directors.map((d) => run(d, statsCommand(d))));
@@ -86,8 +89,9 @@ async function readDirectors(run: Runner, profile: Profile, state: ClusterState,
 	return Promise.all(
 		directors.map(async (d, i) => {
 			const paths = scriptPaths(once[i]!);
-			const [scripts, log] = await Promise.all([paths.length > 0 ? run(d, commands.stat(paths)) : undefined, run(d, commands.log(profile))]);
-			return {host: d, ...once[i]!, stats: [first[i]!.stats, second[i]!], ...(scripts ? {scripts} : {}), log, logReadAt: now()};
+			const scripts = paths.length > 0 ? await run(d, commands.stat(paths)) : undefined;
+			const log = await run(d, commands.log(profile));
+			return {host: d, ...once[i]!, firewalld: firewalld[i]!, stats: [first[i]!.stats, second[i]!], ...(scripts ? {scripts} : {}), log, logReadAt: now()};
 		}),
 	);
 }
