@@ -224,7 +224,6 @@ describe('lvsdeck doctor on the lab', {timeout: 90_000}, () => {
 			await run('dir2', ['sh', '-c', 'cat > "$1"', 'x', CONF], original.replace('  priority 80\n', `  priority 80\n  notify_master ${script}\n`));
 			const report = await doctor();
 			const scripts = find(report, 'keepalived.scripts', 'dir2');
-			console.log(`doctor lab: scripts ${JSON.stringify(scripts)}`);
 			expect(scripts?.status).toBe('fail');
 			expect(scripts?.evidence).toBe(`${script} (vrrp_instance VI_1 notify_master) is not executable (mode 644)`);
 			expect(find(report, 'keepalived.scripts', 'dir1')?.status).toBe('ok');
