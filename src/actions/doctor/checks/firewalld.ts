@@ -106,15 +106,17 @@ export function firewalldCheck(director: string, reads: FirewalldReads, uses: re
 	if (uses.length === 0) return check('vrrp.firewalld', 'skip', director, 'firewalld runs; the installed config has no VRRP instance', '', where);
 	const blocked: string[] = [];
 	const allowed: string[] = [];
+	const unknown: string[] = [];
 	for (const u of uses) {
 		const zone = zoneOf(zones, u.iface);
 		const how = direct ? `direct rule ${direct}` : zone ? zoneAllowsVrrp(zone, u.unicast) : undefined;
 		if (how) allowed.push(`${u.instance} on ${u.iface}: ${how}`);
-		else
-			blocked.push(
-				`${u.instance} on ${u.iface}: ${zone ? `zone ${zone.name} (target ${zone.target}) does not let VRRP in${zone.services.includes('vrrp') && u.unicast ? ' (its vrrp service covers multicast 224.0.0.18 only, the instance is unicast)' : ''}` : 'no zone holds it and there is no default zone'}`,
-			);
+		// An older firewall-cmd marks no default zone: the interface's zone cannot be told, so no verdict.
+		else if (!zone) unknown.push(`${u.instance} on ${u.iface}`);
+		else blocked.push(`${u.instance} on ${u.iface}: zone ${zone.name} (target ${zone.target}) does not let VRRP in${zone.services.includes('vrrp') && u.unicast ? ' (its vrrp service covers multicast 224.0.0.18 only, the instance is unicast)' : ''}`);
 	}
+	if (blocked.length === 0 && unknown.length > 0)
+		return check('vrrp.firewalld', 'warn', director, `firewalld runs; no zone lists ${unknown.join(', ')} and none is marked default, so its rules for VRRP are unknown`, `firewall-cmd --get-zone-of-interface=IFACE, then let protocol 112 into that zone`, where);
 	if (blocked.length === 0) return check('vrrp.firewalld', 'ok', director, `firewalld runs and lets VRRP in (${allowed.join('; ')})`, '', where);
 	const zone = zoneOf(zones, uses[0]!.iface)?.name ?? 'public';
 	return check('vrrp.firewalld', 'fail', director, `firewalld runs and ${blocked.join('; ')}`, `firewall-cmd --permanent --zone=${zone} --add-protocol=vrrp && firewall-cmd --reload`, where);

@@ -87,6 +87,10 @@ describe('firewalldCheck', () => {
 		expect(firewalldCheck('dir1', running(ZONES, 'ipv4 filter INPUT 0 -p vrrp -j ACCEPT\n'), lab).status).toBe('ok');
 		expect(firewalldCheck('dir1', running(ZONES, 'ipv4 filter INPUT 0 -p vrrp -j DROP\n'), lab).status).toBe('fail');
 	});
+	it('warns, without a verdict, when no zone lists the interface and none is marked default', () => {
+		const c = firewalldCheck('dir1', running(ZONES.replace('public (default, active)', 'public (active)').replace('interfaces: eth0', 'interfaces: eth1')), lab);
+		expect(c).toMatchObject({status: 'warn', evidence: 'firewalld runs; no zone lists VI_1 on eth0 and none is marked default, so its rules for VRRP are unknown'});
+	});
 	it('skips when firewalld runs but its zones could not be read (sudo refused)', () => {
 		const c = firewalldCheck('dir1', {state: ok('active\n'), zones: ok('', 1, 'sudo: a password is required')}, lab);
 		expect(c).toMatchObject({status: 'skip', evidence: 'firewalld runs but its zones were not read (exit 1: sudo: a password is required)'});
