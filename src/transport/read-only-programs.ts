@@ -85,6 +85,12 @@ const keepalived: ProgramSpec = {
 /** The firewall's rules, printed; nothing else of nft (every other command changes them). */
 const nft: ProgramSpec = {shapes: [{lead: [['list'], ['ruleset']]}]};
 
+/**
+ * firewalld's zones and direct rules, printed; nothing else of firewall-cmd (its other options change
+ * the rules, reload or stop the daemon, or wait on it: --state is read with systemctl instead).
+ */
+const firewallCmd: ProgramSpec = {shapes: [{lead: [['--list-all-zones']]}, {lead: [['--direct'], ['--get-all-rules']]}]};
+
 /** A file's mode, owner and type, in one fixed format (`--printf` and other formats are refused). */
 const STAT_FORMAT = '%a %u %U %F %n';
 const stat: ProgramSpec = {shapes: [{lead: [], flags: ['-L'], options: options([['-c', oneOf(STAT_FORMAT)]]), operands: {kind: absolutePath, min: 1, max: 32}}]};
@@ -170,6 +176,7 @@ export const READ_ONLY_PROGRAMS: ReadonlyMap<string, ProgramSpec> = new Map([
 	['nft', nft],
 	['iptables-save', noArguments],
 	['iptables-legacy-save', noArguments],
+	['firewall-cmd', firewallCmd],
 	['stat', stat],
 	['systemctl', systemctl],
 	['sysctl', sysctl],

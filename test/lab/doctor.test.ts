@@ -75,12 +75,17 @@ describe('lvsdeck doctor on the lab', {timeout: 90_000}, () => {
 		for (const r of records) expect(Object.keys(r).slice(0, 5)).toEqual(['id', 'status', 'subject', 'evidence', 'fix']);
 		expect(records.filter((c) => c.status === 'fail' || c.status === 'warn')).toEqual([]);
 		const status = (id: string, subject: string) => records.find((c) => c.id === id && c.subject === subject)?.status;
+		console.log(`doctor lab: skipped ${records.filter((c) => c.status === 'skip').map((c) => `${c.id} ${c.subject}: ${c.evidence}`).join(' | ')}`);
 		expect(status('vrrp.adverts', 'dir2 VI_1')).toBe('ok');
 		expect(status('vrrp.auth', 'dir2 VI_1')).toBe('ok');
 		expect(status('vrrp.foreign-router', 'dir1 VI_1')).toBe('ok');
 		expect(status('vrrp.firewall', 'dir2')).toBe('ok');
 		expect(status('time.clocks', 'directors')).toBe('ok');
 		expect(status('keepalived.config-test', 'dir1')).toBe('ok');
+		// The lab's Debian 2.2.7 build has LVS, VRRP and VRRP_AUTH; there is no firewalld in the lab.
+		expect(records.find((c) => c.id === 'keepalived.build' && c.subject === 'dir1')).toMatchObject({status: 'ok', evidence: expect.stringMatching(/^Config options: LVS VRRP VRRP_AUTH VRRP_VMAC JSON BFD NFTABLES/)});
+		expect(records.find((c) => c.id === 'vrrp.firewalld' && c.subject === 'dir1')).toMatchObject({status: 'skip', evidence: expect.stringMatching(/firewalld is not running/)});
+		expect(status('lvs.health', 'rs1')).toBe('ok');
 		expect(records.find((c) => c.id === 'vrrp.unicast-multicast')?.evidence).toBe('unicast on dir1, dir2');
 		expect(records.find((c) => c.id === 'lvs.realserver' && c.subject === 'rs1')?.evidence).toBe('set up for DR');
 		expect(lines.join('\n')).not.toContain(PASS);
@@ -149,9 +154,46 @@ describe('lvsdeck doctor on the lab', {timeout: 90_000}, () => {
 			const foreign = report.checks.filter((c) => c.id === 'vrrp.foreign-router' && c.status === 'fail');
 			expect(foreign.map((c) => c.subject)).toContain('dir1 VI_1');
 			expect(foreign[0]!.evidence).toMatch(/another router advertises VRID 100/);
+			// keepalived's log names the sender: dir1 (MASTER, 100) logs "Received advert from 192.168.67.30 with
+			// lower priority 50", dir2 (BACKUP, 80) "received lower priority (50) advert from 192.168.67.30".
+			const dir1 = foreign.find((c) => c.subject === 'dir1 VI_1')!;
+			expect(dir1.evidence).toMatch(/keepalived logged adverts from 192\.168\.67\.30 \(priority 50\)/);
+			expect(dir1.fix).toMatch(/^stop 192\.168\.67\.30 sending on VRID 100/);
+			expect(dir1.evidence).not.toMatch(/from 192\.168\.67\.1[12]0\b/);
 		} finally {
 			stop.abort();
 			await sending;
+			await healthy();
+		}
+	});
+
+	it("a real server's TCP service stopped: the health check fails for rs1 with keepalived's own reason from its log", async () => {
+		// As the rs-health drill does: stop the unit behind TCP 9000 on rs1; keepalived's TCP_CHECK takes rs1 out.
+		const transport = createClusterTransport(lab, {readOnly: true});
+		const store = new ClusterStore(lab);
+		const poller = new ClusterPoller(lab, transport, store, {events: false});
+		try {
+			await run('rs1', ['systemctl', 'stop', 'name-tcp-9000']);
+			await waitFor(
+				async () => {
+					await poller.pollOnce();
+					return store.getState();
+				},
+				(st) => st.findings.some((f) => f.kind === 'rs-missing' && f.subject === 'rs1' && f.message.includes(':9000 ') && f.message.endsWith('on dir1')),
+				{timeoutMs: 30_000, intervalMs: 500, what: "rs1 out of dir1's TCP 9000 table"},
+			);
+			const report = await doctor();
+			const health = find(report, 'lvs.health', 'rs1');
+			console.log(`doctor lab: ${health?.evidence}`);
+			expect(health?.status).toBe('fail');
+			// keepalived 2.2.7's own lines (check_tcp.c, ipwrapper.c), read from the director's log file.
+			expect(health?.evidence).toMatch(/dir[12]'s keepalived log at .*TCP_CHECK on service \[192\.168\.67\.10\]:tcp:9000 failed/);
+			expect(health?.evidence).toMatch(/Removing service \[192\.168\.67\.10\]:tcp:9000 from VS \[192\.168\.67\.100\]:tcp:9000/);
+			expect(health?.fix).toMatch(/start the service on rs1|keepalived's TCP_CHECK/);
+			expect(find(report, 'lvs.health', 'rs2')?.status).toBe('ok');
+		} finally {
+			await run('rs1', ['systemctl', 'start', 'name-tcp-9000']);
+			await transport.close();
 			await healthy();
 		}
 	});

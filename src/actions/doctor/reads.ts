@@ -1,9 +1,10 @@
 // What doctor reads from each director, as raw command results: the checks parse them (pure, tested on
 // captured output), so a read here never decides anything. Every command is one the read-only guard
 // allows (transport/read-only-programs.ts); doctor always runs over a read-only transport.
-import type {Profile} from '../../profile/model.js';
 import {readInstalledConfig, sudoConfigFolder, type InstalledConfig} from '../../probes/installed-config.js';
+import {keepalivedLogReadCommand} from '../../probes/keepalived-log.js';
 import {keepalivedDumpCommand, keepalivedVersionCommand} from '../../probes/vrrp.js';
+import {DEFAULT_KEEPALIVED_LOG, type Profile} from '../../profile/model.js';
 import {STAT_FORMAT} from '../../transport/read-only-programs.js';
 import type {Transport} from '../../transport/types.js';
 
@@ -20,6 +21,9 @@ export const DOCTOR_SYSCTLS = [
 	'net.netfilter.nf_conntrack_max',
 ] as const;
 
+/** How many of keepalived's last log lines doctor reads (a few minutes of a busy director). */
+export const DOCTOR_LOG_LINES = 2000;
+
 export const commands = {
 	/** Seconds since the epoch with nanoseconds: the clock check. */
 	clock: ['date', '+%s.%N'],
@@ -28,7 +32,13 @@ export const commands = {
 	iptables: ['iptables-save'],
 	/** Where iptables-save is the nft variant, legacy rules are only seen here. */
 	iptablesLegacy: ['iptables-legacy-save'],
+	/** firewalld: is it running (systemctl, as `firewall-cmd --state` waits 10 s for a stopped daemon), every zone as `--list-all-zones` prints it, and its direct rules. */
+	firewalldState: ['systemctl', 'is-active', 'firewalld'],
+	firewalldZones: ['firewall-cmd', '--list-all-zones'],
+	firewalldDirect: ['firewall-cmd', '--direct', '--get-all-rules'],
 	version: keepalivedVersionCommand(),
+	/** keepalived's recent log (the checkers' reasons, the senders of adverts), from the journal or the profile's file. */
+	log: (profile: Pick<Profile, 'keepalived'>) => keepalivedLogReadCommand(profile.keepalived.log ?? DEFAULT_KEEPALIVED_LOG, DOCTOR_LOG_LINES),
 	configTest: (configPath: string) => ['keepalived', '-t', '-f', configPath],
 	stats: (pidFile: string, dumpDir: string) => keepalivedDumpCommand('stats', pidFile, dumpDir),
 	stat: (paths: readonly string[]) => ['stat', '-L', '-c', STAT_FORMAT, ...paths],
@@ -49,12 +59,31 @@ export interface DirectorReads {
 	readonly nft: Read;
 	readonly iptables: Read;
 	readonly iptablesLegacy: Read;
+	readonly firewalld: FirewalldReads;
 	readonly version: Read;
 	readonly configTest: Read;
 	readonly installed: InstalledConfig;
 	readonly stats: readonly Read[];
 	/** `stat` of the script files the installed config runs (absent: none to look at). */
 	readonly scripts?: Read;
+	/** keepalived's last log lines, read after the counters' window (absent: not read). */
+	readonly log?: Read;
+	/** This machine's clock (epoch ms) when the log read came back. */
+	readonly logReadAt?: number;
+}
+
+/** firewalld's rules, read only when it runs. */
+export interface FirewalldReads {
+	readonly state: Read;
+	readonly zones?: Read;
+	readonly direct?: Read;
+}
+
+export async function readFirewalld(run: Runner, host: string): Promise<FirewalldReads> {
+	const state = await run(host, commands.firewalldState);
+	if (!state.ok || state.code !== 0) return {state};
+	const [zones, direct] = await Promise.all([run(host, commands.firewalldZones), run(host, commands.firewalldDirect)]);
+	return {state, zones, direct};
 }
 
 export type Runner = (host: string, argv: readonly string[]) => Promise<Read>;
@@ -78,7 +107,7 @@ export async function readClock(run: Runner, host: string, now: () => number): P
 	return {read, sentAt, receivedAt: now()};
 }
 
-/** The reads that need one round each, in parallel (the two stats reads and `stat` are the session's). */
+/** The reads that need one round each, in parallel (the two stats reads, firewalld, `stat` and the log are the session's). */
 export async function readDirectorOnce(run: Runner, profile: Profile, host: string, now: () => number) {
 	const {configPath} = profile.keepalived;
 	const sudo = profile.hosts.find((h) => h.name === host)?.ssh.sudo === true;

@@ -128,7 +128,7 @@ function monitorRules(i: RightsInput): SudoRule[] {
 	];
 }
 
-/** doctor's reads that need root (the same argv doctor sends): keepalived's counters, its config test, the firewall. */
+/** doctor's reads that need root (the same argv doctor sends): keepalived's counters, its config test, the firewall (nft, iptables, firewalld). */
 function doctorRules(i: RightsInput): Array<[string, RuleWord[]]> {
 	return [
 		...i.snapshotPidFiles.map((pidFile): [string, RuleWord[]] => [`doctor: keepalived's VRRP counters (keepalived.stats, pid file ${pidFile})`, [...doctorCommands.stats(pidFile, i.dumpDir)]]),
@@ -136,6 +136,8 @@ function doctorRules(i: RightsInput): Array<[string, RuleWord[]]> {
 		['doctor: the nftables ruleset (does a rule drop VRRP?)', [...doctorCommands.nft]],
 		['doctor: the iptables rules', [...doctorCommands.iptables]],
 		['doctor: the legacy iptables rules', [...doctorCommands.iptablesLegacy]],
+		["doctor: firewalld's zones (does the VRRP interface's zone let protocol 112 in?)", [...doctorCommands.firewalldZones]],
+		["doctor: firewalld's direct rules", [...doctorCommands.firewalldDirect]],
 	];
 }
 

@@ -21,7 +21,13 @@ describe("doctor's commands under the read-only guard", () => {
 			commands.configTest('/etc/keepalived/keepalived.conf'),
 			commands.stats('/run/keepalived.pid', '/tmp'),
 			commands.stat(['/etc/keepalived/notify.sh', '/usr/local/bin/check with space.sh']),
+			commands.firewalldState,
+			commands.firewalldZones,
+			commands.firewalldDirect,
+			commands.log({keepalived: {log: {kind: 'file', path: '/run/keepalived.log'}}} as never),
+			commands.log({keepalived: {}} as never),
 			['sudo', '-n', '--', 'nft', 'list', 'ruleset'],
+			['sudo', '-n', '--', 'firewall-cmd', '--list-all-zones'],
 		]) {
 			expect(reason(argv)).toBe('allowed');
 		}
@@ -49,6 +55,11 @@ describe("doctor's commands under the read-only guard", () => {
 		[['date', '12011200'], 'operand 12011200 is not a +FORMAT'],
 		[['sysctl', '-w', 'net.ipv4.ip_forward=1'], 'option -w is not allowed for sysctl'],
 		[['sysctl', 'net.ipv4.ip_forward=1'], 'operand net.ipv4.ip_forward=1 is not a sysctl key'],
+		[['firewall-cmd', '--add-protocol=vrrp'], 'option --add-protocol=vrrp is not allowed for firewall-cmd (it accepts --list-all-zones, --direct)'],
+		[['firewall-cmd', '--reload'], 'option --reload is not allowed for firewall-cmd'],
+		[['firewall-cmd', '--direct', '--add-rule', 'ipv4', 'filter', 'INPUT', '0', '-j', 'ACCEPT'], 'option --add-rule is not allowed for firewall-cmd'],
+		[['firewall-cmd', '--list-all-zones', '--permanent'], 'option --permanent is not allowed for firewall-cmd'],
+		[['firewall-cmd', '--state'], 'option --state is not allowed for firewall-cmd'],
 	])('refuses %j', (argv, why) => {
 		expect(reason(argv)).toContain(why);
 	});

@@ -1,10 +1,11 @@
 // Real servers, from the cluster poll's own findings (cluster/findings.ts decides; doctor only words
 // them as checks with a fix): each real server per its forwarding modes (VIP on lo/dummy or tunl0, ARP
-// sysctls, rp_filter, NAT route), and health checks keepalived failed, with the real server's own
-// reason when the poll has one (service down, port refused). Pure.
+// sysctls, rp_filter, NAT route), and health checks keepalived failed, with keepalived's own reason
+// from its log and the real server's own reason when the poll has one (service down, port refused). Pure.
 import type {ClusterState, Finding, FindingKind} from '../../../cluster/types.js';
 import {servedModes} from '../../../cluster/rs-expectations.js';
 import type {Profile} from '../../../profile/model.js';
+import {checkerVerdict, type CheckerEvent} from '../../../probes/keepalived-checker-log.js';
 import {check, type DoctorCheck} from '../check.js';
 
 const SETUP_FIX: Partial<Record<FindingKind, string>> = {
@@ -31,8 +32,37 @@ export function realServerChecks(profile: Profile, state: ClusterState): DoctorC
 		});
 }
 
-/** One check per real server that keepalived's checker took out of a table, with the reason seen. */
-export function healthChecks(profile: Profile, state: ClusterState): DoctorCheck[] {
+/** One director's checker lines (keepalived's log, parsed), or why there are none. */
+export type CheckerLog = {readonly director: string; readonly events: readonly CheckerEvent[]} | {readonly director: string; readonly error: string};
+
+/**
+ * keepalived's own account of why a real server is out of the services the poll found it missing from
+ * (their label as cluster/findings.ts writes it): its checker's reasons and the removal, from the
+ * first director whose log has them.
+ */
+function logReasons(profile: Profile, host: string, found: readonly Finding[], logs: readonly CheckerLog[]): {text: string; checker?: string} | undefined {
+	const services = profile.virtualServers
+		.filter((vs) => found.some((f) => f.message.includes(` ${vs.protocol} ${vs.vip}:${vs.port} on `)))
+		.flatMap((vs) => vs.realServers.filter((rs) => rs.host === host).map((rs) => ({vs, rs})));
+	for (const log of logs) {
+		if (!('events' in log)) continue;
+		for (const {vs, rs} of services) {
+			const v = checkerVerdict(log.events, rs.address, rs.port, vs.protocol);
+			if (!v.down) continue;
+			const lines = [...v.reasons.filter((r) => r !== v.down).map((r) => r.message), v.down.message];
+			const checker = [v.down, ...v.reasons].find((e) => e.checker)?.checker;
+			return {text: `${log.director}'s keepalived log${v.down.stamp ? ` at ${v.down.stamp}` : ''}: ${lines.join(' | ')}`, ...(checker ? {checker} : {})};
+		}
+	}
+	return undefined;
+}
+
+/**
+ * One check per real server that keepalived's checker took out of a table, with keepalived's own
+ * reason from its log (the checker's failure lines and the removal) and the real server's own reason
+ * when the poll has one (service down, port refused).
+ */
+export function healthChecks(profile: Profile, state: ClusterState, logs: readonly CheckerLog[] = []): DoctorCheck[] {
 	const out: DoctorCheck[] = [];
 	for (const h of profile.hosts.filter((x) => x.role === 'realserver')) {
 		const where = {host: h.name, view: 'ipvs' as const};
@@ -42,16 +72,19 @@ export function healthChecks(profile: Profile, state: ClusterState): DoctorCheck
 			continue;
 		}
 		const reason = state.findings.find((f) => f.subject === h.name && f.kind === 'rs-service-down')?.message;
-		out.push(
-			check(
-				'lvs.health',
-				'fail',
-				h.name,
-				`${out_.map((f) => f.message).join('; ')}; ${reason ? `the real server: ${reason.replace(`${h.name}: `, '')}` : 'its service answers the station, so look at the check itself (path, status, timeout)'}`,
-				reason ? `start the service on ${h.name} (or fix what stops it answering)` : `compare the checker's settings with what ${h.name} serves`,
-				where,
-			),
-		);
+		const logged = logReasons(profile, h.name, out_, logs);
+		const unread = logs.filter((l): l is {director: string; error: string} => 'error' in l).map((l) => `${l.director}: ${l.error}`);
+		const parts = [
+			out_.map((f) => f.message).join('; '),
+			logged ? logged.text : `keepalived's log names no checker failure for it${unread.length > 0 ? ` (not read on ${unread.join(', ')})` : ''}`,
+			reason ? `the real server: ${reason.replace(`${h.name}: `, '')}` : 'its service answers the station',
+		];
+		const fix = reason
+			? `start the service on ${h.name} (or fix what stops it answering)`
+			: logged?.checker
+				? `make ${h.name} pass keepalived's ${logged.checker} (what it says above), or fix the check's settings`
+				: `compare the checker's settings with what ${h.name} serves`;
+		out.push(check('lvs.health', 'fail', h.name, parts.join('; '), fix, where));
 	}
 	return out;
 }

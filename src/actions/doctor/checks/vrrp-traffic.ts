@@ -1,9 +1,11 @@
 // VRRP on the wire, from keepalived's own counters read twice (SIGUSR2's keepalived.stats): each backup
 // receiving its master's adverts, adverts refused for their password, and adverts from a router that
-// is not a member of the instance (another cluster on the same VRID). Pure.
+// is not a member of the instance (another cluster on the same VRID), named by its address where
+// keepalived's log names the sender (probes/keepalived-advert-log.ts). Pure.
 import type {Profile} from '../../../profile/model.js';
 import {parseKeepalivedStats, type VrrpStats} from '../../../probes/vrrp.js';
 import type {ClusterState} from '../../../cluster/types.js';
+import type {AdvertSender} from '../../../probes/keepalived-advert-log.js';
 import {check, type DoctorCheck} from '../check.js';
 import type {Read} from '../reads.js';
 
@@ -19,6 +21,31 @@ export interface StatsReads {
 	readonly director: string;
 	/** The two reads of keepalived.stats, in order. */
 	readonly reads: readonly Read[];
+}
+
+/** The senders keepalived logged on one director, with that director's clock at the read (epoch ms). */
+export interface SenderLog {
+	readonly director: string;
+	readonly senders: readonly AdvertSender[];
+	/** The director's time when the log was read: only lines this recent count. */
+	readonly readAt: number;
+}
+
+/** How far back a logged sender still counts as on the segment now. */
+export const RECENT_SENDER_MS = 120_000;
+
+/** Who else sends: the logged senders of this instance (or its VRID) that are no member's address, by address. */
+export function foreignSenders(log: SenderLog | undefined, instance: string, vrid: number, known: ReadonlySet<string>): string[] {
+	if (!log) return [];
+	const by = new Map<string, {count: number; priority: number | undefined; last: string | undefined}>();
+	for (const s of log.senders) {
+		if (s.instance !== instance && s.vrid !== vrid) continue;
+		if (known.has(s.from.toLowerCase())) continue;
+		if (s.at !== undefined && s.at < log.readAt - RECENT_SENDER_MS) continue;
+		const e = by.get(s.from);
+		by.set(s.from, {count: (e?.count ?? 0) + 1, priority: s.priority ?? e?.priority, last: s.stamp ?? e?.last});
+	}
+	return [...by].map(([from, e]) => `${from}${e.priority !== undefined ? ` (priority ${e.priority})` : ''}: ${e.count} log line${e.count === 1 ? '' : 's'}${e.last ? `, last at ${e.last}` : ''}`);
 }
 
 const n = (v: number | undefined) => v ?? 0;
@@ -107,7 +134,7 @@ function authChecks(instance: string, deltas: readonly Delta[]): DoctorCheck[] {
  * receiving more than the other members sent (2 adverts of slack for the reads' timing), or adverts
  * whose address list differs from ours.
  */
-function foreignChecks(instance: string, vrid: number, deltas: readonly Delta[]): DoctorCheck[] {
+function foreignChecks(instance: string, vrid: number, deltas: readonly Delta[], logs: readonly SenderLog[], known: ReadonlySet<string>): DoctorCheck[] {
 	return deltas.map((d) => {
 		const subject = `${d.director} ${instance}`;
 		const where = {host: d.director, view: 'vrrp' as const};
@@ -120,26 +147,33 @@ function foreignChecks(instance: string, vrid: number, deltas: readonly Delta[])
 		if (d.state === 'MASTER' && received > 0 && !otherMaster) why.push(`as MASTER it received ${received} adverts while no other member is MASTER`);
 		else if (received > sentByMembers + 2) why.push(`received ${received} adverts, the other members sent ${sentByMembers}`);
 		if (addrList > 0) why.push(`${addrList} adverts with another address list`);
+		const senders = foreignSenders(logs.find((l) => l.director === d.director), instance, vrid, known);
+		if (senders.length > 0) why.push(`keepalived logged adverts from ${senders.join('; ')}`);
 		if (why.length === 0) return check('vrrp.foreign-router', 'ok', subject, `every advert came from a member (received ${received}, members sent ${sentByMembers})`, '', where);
 		return check(
 			'vrrp.foreign-router',
 			'fail',
 			subject,
 			`another router advertises VRID ${vrid}: ${why.join('; ')}`,
-			`find the other router on VRID ${vrid} (tcpdump -n vrrp on the instance's interface) and give one of the clusters another virtual_router_id`,
+			senders.length > 0
+				? `stop ${senders.map((x) => x.split(/[ :]/)[0]).join(', ')} sending on VRID ${vrid}, or give one of the clusters another virtual_router_id`
+				: `find the other router on VRID ${vrid} (tcpdump -n vrrp on the instance's interface) and give one of the clusters another virtual_router_id`,
 			where,
 		);
 	});
 }
 
-/** All VRRP traffic checks, per instance. */
-export function vrrpTrafficChecks(profile: Profile, state: ClusterState, stats: readonly StatsReads[], windowMs: number): DoctorCheck[] {
+/**
+ * All VRRP traffic checks, per instance. `logs` holds the senders keepalived logged per director and
+ * `known` every address of the members (lower case): a logged sender outside it is another router.
+ */
+export function vrrpTrafficChecks(profile: Profile, state: ClusterState, stats: readonly StatsReads[], windowMs: number, logs: readonly SenderLog[] = [], known: ReadonlySet<string> = new Set()): DoctorCheck[] {
 	const windowS = (windowMs / 1000).toFixed(1);
 	const out: DoctorCheck[] = [];
 	for (const inst of profile.instances) {
 		const {deltas, unread} = deltasOf(profile, state, stats, inst.name);
 		for (const u of unread) out.push(check('vrrp.counters', 'skip', `${u.split(':')[0]} ${inst.name}`, `keepalived's counters not read: ${u.slice(u.indexOf(':') + 2)}`, '', {host: u.split(':')[0]!, view: 'vrrp'}));
-		out.push(...advertChecks(inst.name, deltas, windowS), ...authChecks(inst.name, deltas), ...foreignChecks(inst.name, inst.vrid, deltas));
+		out.push(...advertChecks(inst.name, deltas, windowS), ...authChecks(inst.name, deltas), ...foreignChecks(inst.name, inst.vrid, deltas, logs, known));
 	}
 	return out;
 }

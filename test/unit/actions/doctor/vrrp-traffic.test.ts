@@ -3,7 +3,8 @@
 import {readFileSync} from 'node:fs';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
-import {vrrpTrafficChecks} from '../../../../src/actions/doctor/checks/vrrp-traffic.js';
+import {foreignSenders, vrrpTrafficChecks, type SenderLog} from '../../../../src/actions/doctor/checks/vrrp-traffic.js';
+import {parseAdvertSenders} from '../../../../src/probes/keepalived-advert-log.js';
 import type {Read} from '../../../../src/actions/doctor/reads.js';
 import type {ClusterState} from '../../../../src/cluster/types.js';
 import {labProfile} from '../../cluster/fixture-state.js';
@@ -75,5 +76,47 @@ describe('VRRP traffic checks', () => {
 	it('skips a director whose counters could not be read', () => {
 		const checks = vrrpTrafficChecks(labProfile, normal, [{director: 'dir1', reads: [ok(dir1), ok(dir1)]}, {director: 'dir2', reads: [{ok: false, error: 'dir2 is unreachable'}]}], 3000);
 		expect(checks.find((c) => c.subject === 'dir2 VI_1')).toMatchObject({id: 'vrrp.counters', status: 'skip', evidence: "keepalived's counters not read: dir2 is unreachable"});
+	});
+
+	describe("the sender's address, from keepalived's log", () => {
+		// As keepalived 2.2.7 logs a foreign router's adverts on a MASTER (priority 100) and a BACKUP (80).
+		const at = (s: number) => `Wed Dec  2 12:00:${String(s).padStart(2, '0')} 2026`;
+		const readAt = new Date(2026, 11, 2, 12, 0, 30).getTime();
+		const known = new Set(['192.168.67.110', '192.168.67.120']);
+		const dir1Log = [
+			`${at(1)}: (VI_1) received lower priority (80) advert from 192.168.67.120 - discarding`,
+			`${at(10)}: (VI_1) Received advert from 192.168.67.30 with lower priority 50, ours 100, forcing new election`,
+			`${at(11)}: (VI_1) Received advert from 192.168.67.30 with lower priority 50, ours 100, forcing new election`,
+		].join('\n');
+		const logs = (text: string): SenderLog[] => [{director: 'dir1', senders: parseAdvertSenders(text, readAt), readAt}];
+
+		it('names a sender that is no member, with its priority, count and last stamp', () => {
+			expect(foreignSenders(logs(dir1Log)[0], 'VI_1', 100, known)).toEqual(['192.168.67.30 (priority 50): 2 log lines, last at Wed Dec  2 12:00:11 2026']);
+		});
+
+		it('a member, another instance, or a line older than 2 minutes is not a foreign sender', () => {
+			expect(foreignSenders(logs(dir1Log)[0], 'VI_2', 101, known)).toEqual([]);
+			expect(foreignSenders(logs(dir1Log)[0], 'VI_1', 100, new Set([...known, '192.168.67.30']))).toEqual([]);
+			expect(foreignSenders({...logs(dir1Log)[0]!, readAt: readAt + 10 * 60_000}, 'VI_1', 100, known)).toEqual([]);
+		});
+
+		it('an unknown VRID line counts for the instance on that VRID', () => {
+			const text = `${at(12)}: Unknown VRID(100) received on interface(eth0) from 192.168.67.31. ignoring...`;
+			expect(foreignSenders(logs(text)[0], 'VI_1', 100, known)).toEqual(['192.168.67.31: 1 log line, last at Wed Dec  2 12:00:12 2026']);
+		});
+
+		it('fails the foreign-router check with the address even when the counters look normal, and the fix names it', () => {
+			const checks = vrrpTrafficChecks(labProfile, normal, [
+				{director: 'dir1', reads: [ok(dir1), ok(bump(dir1, 'Advertisements', 'Sent', 18))]},
+				{director: 'dir2', reads: [ok(dir2), ok(bump(dir2, 'Advertisements', 'Received', 26))]},
+			], 3000, logs(dir1Log), known);
+			const dir1Check = checks.find((c) => c.id === 'vrrp.foreign-router' && c.subject === 'dir1 VI_1');
+			expect(dir1Check).toMatchObject({
+				status: 'fail',
+				evidence: 'another router advertises VRID 100: keepalived logged adverts from 192.168.67.30 (priority 50): 2 log lines, last at Wed Dec  2 12:00:11 2026',
+				fix: 'stop 192.168.67.30 sending on VRID 100, or give one of the clusters another virtual_router_id',
+			});
+			expect(checks.find((c) => c.id === 'vrrp.foreign-router' && c.subject === 'dir2 VI_1')?.status).toBe('ok');
+		});
 	});
 });
