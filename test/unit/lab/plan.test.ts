@@ -122,8 +122,8 @@ describe('lab plan: two clusters (lab.yaml + lab-b.yaml)', () => {
 
 	it('gives the kernel each cluster\'s memory and boot time; one profile keeps 512 MB and 25 s', () => {
 		expect(two.memoryMb).toBe(512 + 256);
-		expect(two.bootDeadlineSec).toBe(50);
-		expect(script).toContain('while [ $i -lt 250 ]');
+		expect(two.bootDeadlineSec).toBe(75);
+		expect(script).toContain('while [ $i -lt 375 ]');
 		expect(one).toMatchObject({memoryMb: 512, bootDeadlineSec: 25});
 		expect(umlInitScript(one)).toContain('while [ $i -lt 125 ]');
 	});
