@@ -53,7 +53,7 @@ function addLabCommands(program: Command, setCode: SetCode): void {
 		.enablePositionalOptions();
 	lab
 		.command('up')
-		.description('build and boot the lab (idempotent; ready in under 30 s)')
+		.description('build and boot the lab (idempotent; one cluster ready in under 30 s)')
 		.addOption(labProfileOption())
 		.action(async (o: {profile: string[]}) => setCode(await (await import('./commands/lab.js')).labUpCommand(o.profile)));
 	lab
