@@ -91,9 +91,9 @@ describe('two clusters in one lab (lab.yaml + lab-b.yaml)', () => {
 	});
 
 	it('status with both profiles is healthy, each cluster with its own VIP on its own first director', async () => {
-		// One read of nine hosts at once on the lab's one emulated CPU: each host's commands take longer
-		// than the profiles' 5 s command timeout there (one cluster's five hosts stay under it), so status
-		// reads copies of both profiles that differ only in command_timeout_ms.
+		// One read of nine hosts at once on the lab's one emulated CPU: on a busy machine some hosts'
+		// commands outlasted the profiles' 5 s command timeout in every try, so status reads copies of
+		// both profiles that differ only in command_timeout_ms (20 s).
 		const patient = [a, b].flatMap((t) => ['--profile', patientCopy(t)]);
 		const {value: report} = await waitFor(
 			async () => {
