@@ -69,7 +69,7 @@ export interface LabPlan {
 	readonly keepalivedConfigPath: string;
 	/**
 	 * How long the in-kernel init waits for hosts, VRRP and IPVS: 25 s for one cluster, 50 s more for each
-	 * further one (every guest boots side by side on the one emulated CPU; nine guests took 34-48 s).
+	 * further one (every guest boots side by side on the one emulated CPU; nine guests took 34-51 s).
 	 */
 	readonly bootDeadlineSec: number;
 }
