@@ -30,8 +30,20 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 /** --profiles DIR, for the commands that read several clusters (status, exporter, check). */
 const profilesOption = () => new Option('--profiles <dir>', 'every profile (*.yaml, *.yml) in this folder, with or instead of --profile (repeatable)').argParser(collect);
 
-/** The lab's profile option: the shipped lab unless told otherwise. */
-const labProfileOption = () => new Option('-p, --profile <file>', 'lab profile').default(path.join(packageRoot(), 'profiles', 'lab.yaml'), 'profiles/lab.yaml');
+/** The shipped lab's profile: what the lab commands use unless told otherwise. */
+const DEFAULT_LAB_PROFILES: readonly string[] = [path.join(packageRoot(), 'profiles', 'lab.yaml')];
+
+/**
+ * The lab's profile option: the shipped lab unless told otherwise; repeated, one lab with a cluster per
+ * profile. (commander hands the default in as the first "previous" value: the first --profile replaces it.)
+ */
+const labProfileOption = () =>
+	new Option('-p, --profile <file>', 'lab profile; repeat for one lab with several clusters')
+		.default(DEFAULT_LAB_PROFILES, 'profiles/lab.yaml')
+		.argParser((value: string, previous: readonly string[]) => (previous === DEFAULT_LAB_PROFILES ? [value] : [...previous, value]));
+
+/** demo opens the console on one cluster: the shipped lab's, or one --profile. */
+const demoProfileOption = () => new Option('-p, --profile <file>', 'lab profile').default(DEFAULT_LAB_PROFILES[0]!, 'profiles/lab.yaml');
 
 /** lab up, down, status, exec. */
 function addLabCommands(program: Command, setCode: SetCode): void {
@@ -41,27 +53,27 @@ function addLabCommands(program: Command, setCode: SetCode): void {
 		.enablePositionalOptions();
 	lab
 		.command('up')
-		.description('build and boot the lab (idempotent; ready in under 30 s)')
+		.description('build and boot the lab (idempotent; one cluster ready in under 30 s)')
 		.addOption(labProfileOption())
-		.action(async (o: {profile: string}) => setCode(await (await import('./commands/lab.js')).labUpCommand(o.profile)));
+		.action(async (o: {profile: string[]}) => setCode(await (await import('./commands/lab.js')).labUpCommand(o.profile)));
 	lab
 		.command('down')
 		.description('stop the lab; leaves no process, namespace, tap or mount behind')
 		.addOption(labProfileOption())
-		.action(async (o: {profile: string}) => setCode(await (await import('./commands/lab.js')).labDownCommand(o.profile)));
+		.action(async (o: {profile: string[]}) => setCode(await (await import('./commands/lab.js')).labDownCommand(o.profile)));
 	lab
 		.command('status')
 		.description('each lab host with sshd, keepalived and web server up or down (exit 0 all up, 1 otherwise)')
 		.addOption(labProfileOption())
 		.option('--json', 'print JSON')
-		.action(async (o: {profile: string; json?: boolean}) => setCode(await (await import('./commands/lab.js')).labStatusCommand(o.profile, o)));
+		.action(async (o: {profile: string[]; json?: boolean}) => setCode(await (await import('./commands/lab.js')).labStatusCommand(o.profile, o)));
 	lab
 		.command('exec')
 		.description("run a command in the lab's station namespace: lvsdeck lab exec -- curl -s http://192.168.67.100/")
 		.addOption(labProfileOption())
 		.argument('<command...>', 'the command and its arguments (after --)')
 		.passThroughOptions()
-		.action(async (command: string[], o: {profile: string}) => setCode(await (await import('./commands/lab.js')).labExecCommand(o.profile, command)));
+		.action(async (command: string[], o: {profile: string[]}) => setCode(await (await import('./commands/lab.js')).labExecCommand(o.profile, command)));
 }
 
 /** What reads the cluster: status, the console and the wall. */
@@ -253,7 +265,7 @@ function addOfflineCommands(program: Command, setCode: SetCode): void {
 	program
 		.command('demo')
 		.description('start the lab if needed and open the console on it (without a terminal: a first look at the cluster)')
-		.addOption(labProfileOption())
+		.addOption(demoProfileOption())
 		.action(async (o: {profile: string}) => setCode(await (await import('./commands/demo.js')).demoCommand(o.profile)));
 }
 

@@ -34,12 +34,15 @@ async function isActive(transport: Transport, host: string, argv: readonly strin
 	return r.code === 0 ? 'up' : 'down';
 }
 
-/** Must run inside the lab's station namespace. */
-export async function collectLabStatus(plan: LabPlan, profile: Profile): Promise<LabHostStatus[]> {
-	const pool = new SshPool(profile.hosts);
+/** Must run inside the lab's station namespace. `profiles`: the plan's, one per cluster. */
+export async function collectLabStatus(plan: LabPlan, profiles: Profile | readonly Profile[]): Promise<LabHostStatus[]> {
+	const list: readonly Profile[] = Array.isArray(profiles) ? profiles : [profiles as Profile];
+	// host names are unique across a lab's profiles (planLabs checks), so one pool serves them all
+	const pool = new SshPool(list.flatMap((p) => p.hosts));
 	try {
 		return await Promise.all(
 			plan.hosts.map(async (h): Promise<LabHostStatus> => {
+				const profile = list.find((p) => p.name === h.cluster)!;
 				const host = profile.hosts.find((x) => x.name === h.name)!;
 				let sshd: Up = 'down';
 				let note: string | undefined;

@@ -10,7 +10,7 @@ import {execa} from 'execa';
 import type {Profile} from '../profile/model.js';
 import {renderKeepalivedConf} from '../render/keepalived-conf.js';
 import {netnsExists} from '../transport/netns.js';
-import type {LabPlan} from './plan.js';
+import type {LabHost, LabPlan} from './plan.js';
 import {checkLabPreflight} from './preflight.js';
 import {LabError} from './lab-error.js';
 import {bootPaths, FAILED_MARKER, hostEnvFile, hostInitScript, LAB_HOST_TMPFS_DIRS, LAB_SUDO_USER, READY_MARKER, systemctlStandin, umlInitScript} from './scripts.js';
@@ -84,8 +84,15 @@ async function keygen(file: string, comment: string): Promise<void> {
 	await run(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', file]);
 }
 
-/** Writes the boot folder: scripts, per-host keys, env files and rendered keepalived configs. */
-async function prepareBoot(plan: LabPlan, profile: Profile): Promise<void> {
+/** The profile of each host of the plan (several when the lab holds several clusters). */
+function profileOf(profiles: readonly Profile[], host: LabHost): Profile {
+	const profile = profiles.find((p) => p.name === host.cluster);
+	if (!profile) throw new LabError(`no profile "${host.cluster}" for lab host ${host.name}`);
+	return profile;
+}
+
+/** Writes the boot folder: scripts, per-host keys, env files, sudo rights and rendered keepalived configs. */
+async function prepareBoot(plan: LabPlan, profiles: readonly Profile[]): Promise<void> {
 	const files = labFiles(plan);
 	const boot = bootPaths(plan);
 	mkdirSync(plan.stateDir, {recursive: true, mode: 0o700});
@@ -96,11 +103,6 @@ async function prepareBoot(plan: LabPlan, profile: Profile): Promise<void> {
 	writeFileSync(boot.hostInit, hostInitScript(plan), {mode: 0o755});
 	writeFileSync(boot.systemctl, systemctlStandin(), {mode: 0o755});
 	writeFileSync(boot.authorizedKeys, readFileSync(`${files.clientKey}.pub`), {mode: 0o600});
-	// The lab's non-root login (profiles/lab-sudo.yaml) gets both drop-ins, generated like any cluster's.
-	const input = rightsInputOf(profile);
-	for (const level of ['monitor', 'operate'] as const) {
-		writeFileSync(boot.sudoers(level), renderSudoers(input, level, {who: LAB_SUDO_USER, source: `profile ${profile.name}`}), {mode: 0o440});
-	}
 	const known: string[] = [];
 	// Host keys are new at every boot; known_hosts is rewritten from them so checking stays strict.
 	await Promise.all(
@@ -112,6 +114,13 @@ async function prepareBoot(plan: LabPlan, profile: Profile): Promise<void> {
 			const [type, blob] = readFileSync(`${key}.pub`, 'utf8').trim().split(/\s+/);
 			known.push(`${host.address} ${type} ${blob}`);
 			writeFileSync(path.join(dir, 'env'), hostEnvFile(plan, host));
+			const profile = profileOf(profiles, host);
+			// The lab's non-root login (profiles/lab-sudo.yaml) gets both drop-ins, generated like any
+			// cluster's from the host's own profile.
+			for (const level of ['monitor', 'operate'] as const) {
+				const text = renderSudoers(rightsInputOf(profile), level, {who: LAB_SUDO_USER, source: `profile ${profile.name}`});
+				writeFileSync(path.join(dir, `sudoers-${level}`), text, {mode: 0o440});
+			}
 			if (host.role === 'director') writeFileSync(path.join(dir, 'keepalived.conf'), renderKeepalivedConf(profile, host.name));
 		}),
 	);
@@ -137,12 +146,29 @@ export interface LabUpResult {
 	readonly bootMs: number;
 }
 
-/** Idempotent: a lab that is up and ready is left as it is. */
-export async function labUp(plan: LabPlan, profile: Profile, log: Log, deadlineMs = 30_000): Promise<LabUpResult> {
+/**
+ * Whether the running lab was booted from this plan: its boot script is the one this plan writes
+ * (hosts, addresses, VIPs). A lab from other profiles (one cluster where two are asked for) is rebuilt.
+ */
+function bootedFrom(plan: LabPlan): boolean {
+	try {
+		return readFileSync(bootPaths(plan).umlInit, 'utf8') === umlInitScript(plan);
+	} catch {
+		return false;
+	}
+}
+
+/**
+ * Idempotent: a lab that is up and ready from the same plan is left as it is. `profiles`: the plan's
+ * profiles, one per cluster (each director's keepalived.conf and each host's sudo rights from its own).
+ */
+export async function labUp(plan: LabPlan, profiles: Profile | readonly Profile[], log: Log, deadlineMs = (plan.bootDeadlineSec + 5) * 1000): Promise<LabUpResult> {
 	checkLabPreflight();
 	const started = Date.now();
 	const pid = runningLabPid(plan);
-	if (pid !== undefined && netnsExists(plan.netns)) {
+	if (pid !== undefined && netnsExists(plan.netns) && !bootedFrom(plan)) {
+		log('the running lab was booted from other profiles; rebuilding it');
+	} else if (pid !== undefined && netnsExists(plan.netns)) {
 		const wait = await waitForConsole(plan, deadlineMs);
 		if (wait.ok) return {alreadyUp: true, pid, bootMs: 0};
 		log('the running lab is not healthy; rebuilding it');
@@ -153,7 +179,7 @@ export async function labUp(plan: LabPlan, profile: Profile, log: Log, deadlineM
 	for (let attempt = 1; ; attempt++) {
 		await labDown(plan, () => {});
 		log(`preparing ${plan.hosts.length} hosts in ${plan.bootDir}`);
-		await prepareBoot(plan, profile);
+		await prepareBoot(plan, Array.isArray(profiles) ? profiles : [profiles as Profile]);
 		const pid = await bootKernel(plan);
 		log(`lab kernel started (pid ${pid}); waiting for sshd, keepalived, VRRP and IPVS`);
 		const wait = await waitForConsole(plan, Math.max(5000, deadlineMs - (Date.now() - started)));

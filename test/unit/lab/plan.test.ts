@@ -4,7 +4,7 @@
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {loadProfile, parseProfile} from '../../../src/profile/load.js';
-import {planLab, LabPlanError} from '../../../src/lab/plan.js';
+import {planLab, planLabs, LabPlanError} from '../../../src/lab/plan.js';
 import {hostEnvFile, umlInitScript} from '../../../src/lab/scripts.js';
 import {readFileSync} from 'node:fs';
 
@@ -92,5 +92,56 @@ describe('lab plan: IPv6', () => {
 		expect(script).toContain('ip netns exec rs1 sysctl -qw net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.all.accept_dad=0');
 		expect(script).toContain("grep -c '^  -> [[0-9]'");
 		expect(host(p, 'rs1').loVips).toEqual(['fd67::100']);
+	});
+});
+
+describe('lab plan: two clusters (lab.yaml + lab-b.yaml)', () => {
+	const load = (name: string) => loadProfile(path.join(root, 'profiles', name), {env});
+	const two = planLabs([load('lab.yaml'), load('lab-b.yaml')], '/var/lib/lvsdeck-lab');
+	const script = umlInitScript(two);
+	const one = plan('lab.yaml');
+
+	it('boots every host of both profiles on the one station network, each tagged with its cluster', () => {
+		expect(two.hosts.map((h) => `${h.cluster}/${h.name}`)).toEqual(['lab/dir1', 'lab/dir2', 'lab/rs1', 'lab/rs2', 'lab/client1', 'lab-b/dir3', 'lab-b/dir4', 'lab-b/rs3', 'lab-b/rs4']);
+		expect(two.networks).toEqual(one.networks);
+		expect(host(two, 'dir3').links).toEqual([{dev: 'eth0', bridge: 'br0', address: '192.168.67.130', prefix: 24}]);
+		expect(host(two, 'rs3')).toMatchObject({loVips: ['192.168.67.200'], webService: 'httpd', webPort: 80, nameUnits: []});
+		expect(host(two, 'rs1').loVips).toEqual(['192.168.67.100']);
+		expect(script).toContain('ip netns add rs4');
+	});
+
+	it('is ready only when each cluster\'s master holds its VIP and each director lists its own real servers', () => {
+		expect(two.expectedMasters).toEqual([
+			{director: 'dir1', vips: ['192.168.67.100']},
+			{director: 'dir3', vips: ['192.168.67.200']},
+		]);
+		expect(two.expectedRealServers).toEqual({dir1: 6, dir2: 6, dir3: 2, dir4: 2});
+		expect(script).toContain("ip -n dir3 -o addr show | grep -qF ' 192.168.67.200/'");
+		expect(script).toContain(`ipvsadm -Ln | grep -c '^  -> [[0-9]')" -ge 2 ] || return 1`);
+	});
+
+	it('gives the kernel each cluster\'s memory and boot time; one profile keeps 512 MB and 25 s', () => {
+		expect(two.memoryMb).toBe(512 + 256);
+		expect(two.bootDeadlineSec).toBe(75);
+		expect(script).toContain('while [ $i -lt 375 ]');
+		expect(one).toMatchObject({memoryMb: 512, bootDeadlineSec: 25});
+		expect(umlInitScript(one)).toContain('while [ $i -lt 125 ]');
+	});
+
+	const text = readFileSync(path.join(root, 'profiles', 'lab-b.yaml'), 'utf8');
+	const cases: ReadonlyArray<{what: string; edits: ReadonlyArray<readonly [string, string]>; error: RegExp}> = [
+		{what: 'a host name', edits: [['  dir3:\n', '  dir1:\n'], ['dir3: {state', 'dir1: {state']], error: /b2\.yaml hosts\.dir1: host name dir1 is also in .*lab\.yaml hosts\.dir1/},
+		{what: 'a host address', edits: [['address: 192.168.67.40', 'address: 192.168.67.10']], error: /address 192\.168\.67\.10 is also in .*lab\.yaml hosts\.rs1/},
+		{what: 'a VIP', edits: [['192.168.67.200', '192.168.67.100']], error: /b2\.yaml VI_B: address 192\.168\.67\.100 is also in .*lab\.yaml VI_1/},
+		{what: 'a VRID', edits: [['vrid: 110', 'vrid: 100']], error: /b2\.yaml VI_B: vrid 100 is also in .*lab\.yaml VI_1/},
+		{what: 'the profile name', edits: [['name: lab-b', 'name: lab']], error: /profile name "lab" is also in .*lab\.yaml/},
+		{what: 'nothing but names another station', edits: [['operator_address: 192.168.67.1/24', 'operator_address: 192.168.67.2/24']], error: /one lab has one station \(netns lvslab, tap lab0, operator_address 192\.168\.67\.1\/24 in .*lab\.yaml\)/},
+	];
+	it.each(cases)('refuses a second profile that repeats $what', ({edits, error}) => {
+		let edited = text;
+		for (const [from, to] of edits) edited = edited.replaceAll(from, to);
+		const b = parseProfile(edited, path.join(root, 'profiles', 'b2.yaml'), {env});
+		expect(() => planLabs([load('lab.yaml'), b], '/var/lib/lvsdeck-lab')).toThrow(LabPlanError);
+		expect(() => planLabs([load('lab.yaml'), b], '/var/lib/lvsdeck-lab')).toThrow(error);
 	});
 });

@@ -10,7 +10,7 @@ import {renderKeepalivedConf} from '../../../src/render/keepalived-conf.js';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 const goldenDir = path.join(root, 'test/golden');
-const shipped = ['lab', 'lab-sudo', 'lab-nat', 'lab-tun', 'lab-ipv6', 'seed-dr', 'dual-master'] as const;
+const shipped = ['lab', 'lab-b', 'lab-sudo', 'lab-nat', 'lab-tun', 'lab-ipv6', 'seed-dr', 'dual-master'] as const;
 const update = process.env['UPDATE_GOLDENS'] === '1';
 
 // A fixed HOME and no ssh config: rendering must not depend on the machine the tests run on.
