@@ -11,8 +11,7 @@ import type {ExecOptions, ExecResult, HostStatus, Transport} from './types.js';
 function connectionIdentity(profile: Profile, host: Host, seen: ReadonlySet<string> = new Set()): string {
 	const jumpHost = host.ssh.jump === undefined || seen.has(host.name) ? undefined : profile.hosts.find((h) => h.name === host.ssh.jump);
 	const jump = jumpHost ? connectionIdentity(profile, jumpHost, new Set([...seen, host.name])) : host.ssh.jump === undefined ? null : `unresolved:${host.ssh.jump}`;
-	// The channel budget is not how a host is reached: the shared connection gets the sum (poolHosts).
-	const {jump: _jump, maxChannels: _channels, ...ssh} = host.ssh;
+	const {jump: _jump, ...ssh} = host.ssh;
 	return JSON.stringify({address: host.address, ssh, jump});
 }
 
@@ -25,15 +24,11 @@ export interface SharedClusterTransports {
 	close(): Promise<void>;
 }
 
-/** sshd's default MaxSessions: more channels than this on one connection are refused by the host. */
-export const SHARED_MAX_CHANNELS = 10;
-
 /** The pool's name for each connection: the first profile's host name, made unique where two differ. */
 function poolHosts(profiles: readonly Profile[]): {hosts: Host[]; keyOf: Array<Map<string, string>>} {
 	const byIdentity = new Map<string, string>();
 	const used = new Set<string>();
 	const hosts: Host[] = [];
-	const channels = new Map<string, number>();
 	const keyOf = profiles.map((profile) => {
 		const names = new Map<string, string>();
 		for (const host of profile.hosts) {
@@ -46,14 +41,10 @@ function poolHosts(profiles: readonly Profile[]): {hosts: Host[]; keyOf: Array<M
 				byIdentity.set(identity, key);
 				hosts.push({...host, name: key});
 			}
-			// Each cluster keeps its own channel budget on the shared connection (the screens hold long-lived
-			// followers per cluster: with one budget the polls would wait behind them), up to sshd's limit.
-			channels.set(key, Math.min(SHARED_MAX_CHANNELS, (channels.get(key) ?? 0) + host.ssh.maxChannels));
 			names.set(host.name, key);
 		}
 		return names;
 	});
-	for (const [i, h] of hosts.entries()) hosts[i] = {...h, ssh: {...h.ssh, maxChannels: Math.max(h.ssh.maxChannels, channels.get(h.name)!)}};
 	// Jumps name hosts of their own profile: point them at the pool's names.
 	const jumpKeys = new Map<string, string>();
 	profiles.forEach((profile, i) => profile.hosts.forEach((h) => h.ssh.jump !== undefined && jumpKeys.set(keyOf[i]!.get(h.name)!, keyOf[i]!.get(h.ssh.jump) ?? h.ssh.jump)));
