@@ -1,7 +1,7 @@
 // `lvsdeck [console] --profile FILE` and `lvsdeck wall --profile FILE`: the Ink screens over one
 // store and poller. The wall is always read-only (enforced in the transport), and so is
 // `console --read-only`. With several clusters (repeated --profile, --profiles DIR) each cluster gets
-// the same runtime over one shared SSH pool, under the fleet console or the fleet wall.
+// the same runtime as one screen would, under the fleet console or the fleet wall.
 import {render} from 'ink';
 import {ClusterStore} from '../cluster/store.js';
 import {ClusterPoller} from '../cluster/poller.js';
@@ -19,7 +19,6 @@ import {ConsoleApp} from '../ui/console/App.js';
 import {WallApp} from '../ui/wall/Wall.js';
 import {FleetApp} from '../ui/console/Fleet.js';
 import {FleetWall} from '../ui/wall/FleetWall.js';
-import {createSharedClusterTransports} from '../transport/shared-pool.js';
 import {runInStation} from '../station.js';
 import {loadClusterProfiles, profileFiles} from './clusters.js';
 import type {ConsoleActions} from '../ui/console/actions.js';
@@ -197,8 +196,8 @@ function runScreen(mode: 'console' | 'wall', options: ScreenOptions & {readonly 
 
 /**
  * Several clusters: every profile loaded and checked first (read-only ones for the wall and a read-only
- * console), one station namespace, one SSH pool under every cluster (a host in several profiles is one
- * connection), a runtime per cluster (store, poller, keepalived channel, log, flows), all stopped at the end.
+ * console), one station namespace, a runtime per cluster (transport, store, poller, keepalived channel,
+ * log, flows), all stopped at the end.
  */
 async function runFleetScreen(mode: 'console' | 'wall', files: readonly string[], options: ScreenOptions): Promise<number> {
 	const readOnly = mode === 'wall' || options.readOnly === true;
@@ -208,10 +207,13 @@ async function runFleetScreen(mode: 'console' | 'wall', files: readonly string[]
 	const intervalMs = prepareScreen(mode, options);
 	const reexec = await runInStation(profiles[0]!.stationNetns);
 	if (reexec !== undefined) return reexec;
-	const shared = createSharedClusterTransports(profiles, {trust, readOnly});
+	// A pool per cluster, as one console or wall would have: each cluster's screen holds long-lived
+	// followers (address monitor, keepalived log) on every director, and on a connection shared by
+	// several clusters they took every channel (max_channels) so the polls timed out (lab test, two
+	// profiles of one lab). status, check and the exporter keep one shared pool (commands/clusters.ts).
 	const runtimes: ScreenRuntime[] = [];
 	try {
-		for (const [i, profile] of profiles.entries()) runtimes.push(createScreenRuntime(profile, mode, {readOnly, intervalMs, opened: shared.transports[i]!, keepHistory: true}));
+		for (const profile of profiles) runtimes.push(createScreenRuntime(profile, mode, {readOnly, intervalMs, trust, keepHistory: true}));
 		for (const [i, rt] of runtimes.entries()) {
 			rt.log.append('info', `${mode} started on profile ${profiles[i]!.name} (one of ${profiles.length} clusters)${rt.readOnly ? ' (read-only)' : ''}`);
 			rt.poller.start();
@@ -237,7 +239,6 @@ async function runFleetScreen(mode: 'console' | 'wall', files: readonly string[]
 		return 0;
 	} finally {
 		await Promise.all(runtimes.map((rt) => rt.stop()));
-		await shared.close();
 	}
 }
 
