@@ -12,6 +12,7 @@ import {waitFor} from '../helpers/wait-for.js';
 
 const SESSION = 'lvsdeck-fleet';
 let dir: string;
+let first: string;
 let second: string;
 
 const screen = () => execFileSync('tmux', ['capture-pane', '-p', '-t', SESSION], {encoding: 'utf8'});
@@ -23,15 +24,21 @@ const start = (command: string) => {
 };
 /** A cluster's overview row: healthy, every host ready, the VIP on dir1. */
 const healthyRow = (name: string) => new RegExp(`^${name}\\s+ok\\s+(\\d+)/\\1\\s+192\\.168\\.67\\.100 dir1\\s+healthy: no findings`, 'm');
-const overview = (s: string) => s.includes('lvsdeck · fleet') && healthyRow('lab').test(s) && healthyRow('lab-b').test(s);
+const overview = (s: string) => s.includes('lvsdeck · fleet') && healthyRow('lab-a').test(s) && healthyRow('lab-b').test(s);
 
 beforeAll(() => {
-	// The lab profile under another cluster name (its paths made absolute so the copy can live elsewhere).
+	// The lab profile under two cluster names (paths made absolute so the copies can live elsewhere).
+	// Both clusters are the same directors, so their keepalived dumps take turns (the snapshot's flock,
+	// up to 5 s): a command timeout above that keeps a wait for the turn from timing out.
 	dir = mkdtempSync(path.join(os.tmpdir(), 'lvsdeck-fleet-'));
 	const text = readFileSync(LAB_PROFILE, 'utf8').replaceAll('../.lab/', `${path.join(ROOT, '.lab')}/`);
 	expect(text).toMatch(/^name: lab$/m);
-	second = path.join(dir, 'lab-b.yaml');
-	writeFileSync(second, text.replace(/^name: lab$/m, 'name: lab-b'));
+	expect(text).toMatch(/^  command_timeout_ms: 5000$/m);
+	[first, second] = ['lab-a', 'lab-b'].map((name) => {
+		const file = path.join(dir, `${name}.yaml`);
+		writeFileSync(file, text.replace(/^name: lab$/m, `name: ${name}`).replace(/^  command_timeout_ms: 5000$/m, '  command_timeout_ms: 15000'));
+		return file;
+	}) as [string, string];
 });
 
 afterAll(() => {
@@ -42,13 +49,13 @@ afterAll(() => {
 describe('two clusters in one console and one wall', () => {
 	it('the console opens on the fleet overview; Enter opens a cluster, Esc comes back, q quits', async () => {
 		// Two clusters poll the one lab (5 user-mode hosts on one CPU): every 3 s each, not every second.
-		start(`${process.execPath} ${CLI} console --profile ${LAB_PROFILE} --profile ${second} --interval 3000`);
-		const first = await waitFor(async () => screen(), overview, {timeoutMs: 60_000, what: 'both clusters healthy on the fleet overview'});
-		expect(first.value).toContain('2 clusters · all healthy');
-		expect(first.value).toContain('Enter open lab ');
+		start(`${process.execPath} ${CLI} console --profile ${first} --profile ${second} --interval 3000`);
+		const opened = await waitFor(async () => screen(), overview, {timeoutMs: 60_000, what: 'both clusters healthy on the fleet overview'});
+		expect(opened.value).toContain('2 clusters · all healthy');
+		expect(opened.value).toContain('Enter open lab-a ');
 
 		keys('Enter');
-		let s = await waitFor(async () => screen(), (x) => x.includes('lvsdeck · lab · ') && /192\.168\.67\.100\s+VI_1\s+dir1/.test(x), {timeoutMs: 20_000, what: 'the lab cluster’s console'});
+		let s = await waitFor(async () => screen(), (x) => x.includes('lvsdeck · lab-a · ') && /192\.168\.67\.100\s+VI_1\s+dir1/.test(x), {timeoutMs: 20_000, what: 'the lab-a cluster’s console'});
 		expect(s.value).toContain('Esc fleet');
 		expect(s.value).toMatch(/● dir1 ready\s+● dir2 ready/);
 		// Its views are the console's own: 2 shows the IPVS table.
@@ -70,10 +77,10 @@ describe('two clusters in one console and one wall', () => {
 	});
 
 	it('the wall shows both clusters, each with its VIP holder and healthy real servers', async () => {
-		start(`${process.execPath} ${CLI} wall --profile ${LAB_PROFILE} --profile ${second} --interval 3000`);
+		start(`${process.execPath} ${CLI} wall --profile ${first} --profile ${second} --interval 3000`);
 		const wall = await waitFor(
 			async () => screen(),
-			(x) => /^lab · healthy: no findings/m.test(x) && /lab-b · healthy: no findings/.test(x) && (x.match(/192\.168\.67\.100 \(VI_1\) on dir1/g) ?? []).length === 2,
+			(x) => /^lab-a · healthy: no findings/m.test(x) && /lab-b · healthy: no findings/.test(x) && (x.match(/192\.168\.67\.100 \(VI_1\) on dir1/g) ?? []).length === 2,
 			{timeoutMs: 60_000, what: 'both clusters on the wall'},
 		);
 		expect(wall.value).toContain('lvsdeck wall · 2 clusters · ');
