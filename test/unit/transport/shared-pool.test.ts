@@ -82,7 +82,7 @@ describe('one SSH connection per host across profiles', () => {
 		expect(tb.hostKey?.('edge')).toBe(ta.hostKey?.('lb1'));
 	});
 
-	it('read-only (the wall, a read-only console over several clusters): a changing command is refused before it reaches the shared connection; reads pass', async () => {
+	it('read-only (status, check and the exporter over several clusters): a changing command is refused before it reaches the shared connection; reads pass', async () => {
 		const s1 = await server();
 		// Real servers: the profile check for read-only mode needs no keepalived section for them.
 		const pool = open([profileOf('a', [{...host('lb1', s1), role: 'realserver'}]), profileOf('b', [{...host('edge', s1), role: 'realserver'}])], {readOnly: true});
