@@ -27,7 +27,7 @@ type SetCode = (code: number) => void;
 /** A repeatable option's values, in order (`--profile A --profile B`). */
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-/** --profiles DIR, for the commands that read several clusters (status, exporter, check). */
+/** --profiles DIR, for the commands that read several clusters (status, the console, the wall, exporter, check). */
 const profilesOption = () => new Option('--profiles <dir>', 'every profile (*.yaml, *.yml) in this folder, with or instead of --profile (repeatable)').argParser(collect);
 
 /** The shipped lab's profile: what the lab commands use unless told otherwise. */
@@ -109,18 +109,19 @@ function addReadingCommands(program: Command, setCode: SetCode): void {
 
 	const screenOptions = (cmd: Command) =>
 		cmd
-			.requiredOption('-p, --profile <file>', 'cluster profile (YAML)')
+			.option('-p, --profile <file>', 'cluster profile (YAML); repeat for several clusters', collect)
+			.addOption(profilesOption())
 			.option('--interval <ms>', 'poll interval')
 			.option('--trust-host-key <name=fingerprint...>', 'trust this SHA256 host-key fingerprint for that host (this run only)');
 	screenOptions(
 		program
 			.command('console', {isDefault: true})
-			.description('the live console (default command): VIPs, VRRP, IPVS with rates, real servers, findings, action log')
+			.description('the live console (default command): VIPs, VRRP, IPVS with rates, real servers, findings, action log; several clusters open on a fleet overview')
 			.option('--read-only', 'refuse every command that changes a host (enforced in the transport)'),
-	).action(async (o: {profile: string; interval?: string; readOnly?: boolean; trustHostKey?: string[]}) => setCode(await (await import('./commands/console.js')).consoleCommand(o)));
-	screenOptions(program.command('wall').description('read-only wall screen: VIP holders, healthy real servers, one alarm banner')).action(
-		async (o: {profile: string; interval?: string; trustHostKey?: string[]}) => setCode(await (await import('./commands/console.js')).wallCommand(o)),
-	);
+	).action(async (o: {profile?: string[]; profiles?: string[]; interval?: string; readOnly?: boolean; trustHostKey?: string[]}) => setCode(await (await import('./commands/console.js')).consoleCommand(o)));
+	screenOptions(program.command('wall').description('read-only wall screen: VIP holders, healthy real servers, one alarm banner; several clusters are tiled, or rotated when they do not fit'))
+		.option('--rotate <seconds>', 'several clusters that do not fit at once: seconds each page shows (default 10)')
+		.action(async (o: {profile?: string[]; profiles?: string[]; interval?: string; rotate?: string; trustHostKey?: string[]}) => setCode(await (await import('./commands/console.js')).wallCommand(o)));
 }
 
 /** What feeds the monitoring an ops team already runs: the Prometheus exporter and the monitoring plugin. */

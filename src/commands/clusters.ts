@@ -40,10 +40,15 @@ export function profileFiles(files: readonly string[] = [], dirs: readonly strin
 
 /** Load every profile (read-only checked); the names label the clusters, so they must differ. */
 export function loadReadOnlyProfiles(files: readonly string[]): Profile[] {
+	return loadClusterProfiles(files, true);
+}
+
+/** Load every profile (read-only checked when `readOnly`: the console need not be); names must differ, one station namespace. */
+export function loadClusterProfiles(files: readonly string[], readOnly: boolean): Profile[] {
 	if (files.length === 0) throw new CliError('--profile or --profiles: at least one profile is needed', 2);
 	const profiles = files.map((f) => {
 		const p = loadProfile(f);
-		assertReadOnlyProfile(p);
+		if (readOnly) assertReadOnlyProfile(p);
 		return p;
 	});
 	const seen = new Map<string, string>();

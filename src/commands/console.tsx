@@ -1,6 +1,7 @@
 // `lvsdeck [console] --profile FILE` and `lvsdeck wall --profile FILE`: the Ink screens over one
 // store and poller. The wall is always read-only (enforced in the transport), and so is
-// `console --read-only`.
+// `console --read-only`. With several clusters (repeated --profile, --profiles DIR) each cluster gets
+// the same runtime as one screen would, under the fleet console or the fleet wall.
 import {render} from 'ink';
 import {ClusterStore} from '../cluster/store.js';
 import {ClusterPoller} from '../cluster/poller.js';
@@ -16,6 +17,10 @@ import {ActionLog} from '../ui/action-log.js';
 import {RateHistory} from '../ui/history.js';
 import {ConsoleApp} from '../ui/console/App.js';
 import {WallApp} from '../ui/wall/Wall.js';
+import {FleetApp} from '../ui/console/Fleet.js';
+import {FleetWall} from '../ui/wall/FleetWall.js';
+import {runInStation} from '../station.js';
+import {loadClusterProfiles, profileFiles} from './clusters.js';
 import type {ConsoleActions} from '../ui/console/actions.js';
 import {startDrillFlow, startWatchFlow} from '../ui/console/drill-flow.js';
 import {FlowStore} from '../ui/console/flow.js';
@@ -25,14 +30,18 @@ import {drillSessions} from '../actions/drills/session.js';
 import {doctorSessions, type DoctorSessions} from '../actions/doctor/session.js';
 import {ReadOnlyTransport} from '../transport/read-only.js';
 import {watchSessions} from '../actions/watch/session.js';
-import {parseInterval} from './numbers.js';
+import {parseInterval, wholeOption} from './numbers.js';
 import {onSignals} from './signals.js';
-import {withCluster} from './with-cluster.js';
+import {parseTrust, withCluster} from './with-cluster.js';
 
 export interface ScreenOptions {
-	readonly profile: string;
+	/** One profile, or several (repeated --profile); --profiles adds every profile of a folder. */
+	readonly profile?: string | readonly string[];
+	readonly profiles?: readonly string[];
 	readonly interval?: string;
 	readonly readOnly?: boolean;
+	/** The wall over several clusters: seconds each page shows when the clusters do not fit at once. */
+	readonly rotate?: string;
 	readonly trustHostKey?: readonly string[];
 }
 
@@ -135,15 +144,26 @@ function screenTransport(profile: Profile, readOnly: boolean, options: {trust?: 
 	return createClusterTransport(profile, {readOnly, ...(options.trust ? {trust: options.trust} : {})});
 }
 
-function runScreen(mode: 'console' | 'wall', options: ScreenOptions): Promise<number> {
+/** The screen's own option checks, before anything connects: the poll interval, and a terminal. */
+function prepareScreen(mode: 'console' | 'wall', options: ScreenOptions): number {
+	const intervalMs = parseInterval(options.interval, mode === 'wall' ? 2000 : 1000);
+	if (!process.stdout.isTTY || !process.stdin.isTTY) {
+		throw new CliError(`the ${mode} needs a terminal; for scripts use "lvsdeck status --json" (or the drill commands)`, 2);
+	}
+	return intervalMs;
+}
+
+/** One cluster: today's console or wall. Several: the fleet console or the fleet wall. */
+function screenCommand(mode: 'console' | 'wall', options: ScreenOptions): Promise<number> {
+	const given = typeof options.profile === 'string' ? [options.profile] : (options.profile ?? []);
+	const files = given.length === 1 && (options.profiles ?? []).length === 0 ? given : profileFiles(given, options.profiles);
+	if (files.length === 1) return runScreen(mode, {...options, profile: files[0]!});
+	return runFleetScreen(mode, files, options);
+}
+
+function runScreen(mode: 'console' | 'wall', options: ScreenOptions & {readonly profile: string}): Promise<number> {
 	const readOnly = mode === 'wall' || options.readOnly === true;
-	const prepare = () => {
-		const intervalMs = parseInterval(options.interval, mode === 'wall' ? 2000 : 1000);
-		if (!process.stdout.isTTY || !process.stdin.isTTY) {
-			throw new CliError(`the ${mode} needs a terminal; for scripts use "lvsdeck status --json" (or the drill commands)`, 2);
-		}
-		return intervalMs;
-	};
+	const prepare = () => prepareScreen(mode, options);
 	// withCluster opens the transport read-only when the screen is; the runtime uses it as it is.
 	return withCluster({...options, readOnly}, prepare, async ({profile, transport}, intervalMs) => {
 		const rt = createScreenRuntime(profile, mode, {readOnly, intervalMs, opened: transport, keepHistory: true});
@@ -174,10 +194,58 @@ function runScreen(mode: 'console' | 'wall', options: ScreenOptions): Promise<nu
 	});
 }
 
+/**
+ * Several clusters: every profile loaded and checked first (read-only ones for the wall and a read-only
+ * console), one station namespace, a runtime per cluster (transport, store, poller, keepalived channel,
+ * log, flows), all stopped at the end.
+ */
+async function runFleetScreen(mode: 'console' | 'wall', files: readonly string[], options: ScreenOptions): Promise<number> {
+	const readOnly = mode === 'wall' || options.readOnly === true;
+	const profiles = loadClusterProfiles(files, readOnly);
+	const trust = parseTrust(options.trustHostKey);
+	const rotateMs = (wholeOption('--rotate', options.rotate, 1, 3600) ?? 10) * 1000;
+	const intervalMs = prepareScreen(mode, options);
+	const reexec = await runInStation(profiles[0]!.stationNetns);
+	if (reexec !== undefined) return reexec;
+	// A pool per cluster, as one console or wall would have: each cluster's screen holds long-lived
+	// followers (address monitor, keepalived log) on every director, and on a connection shared by
+	// several clusters they took every channel (max_channels) so the polls timed out (lab test, two
+	// profiles of one lab). status, check and the exporter keep one shared pool (commands/clusters.ts).
+	const runtimes: ScreenRuntime[] = [];
+	try {
+		for (const profile of profiles) runtimes.push(createScreenRuntime(profile, mode, {readOnly, intervalMs, trust, keepHistory: true}));
+		for (const [i, rt] of runtimes.entries()) {
+			rt.log.append('info', `${mode} started on profile ${profiles[i]!.name} (one of ${profiles.length} clusters)${rt.readOnly ? ' (read-only)' : ''}`);
+			rt.poller.start();
+			rt.keepalived.start();
+		}
+		const clusters = runtimes.map((rt, i) => ({profile: profiles[i]!, store: rt.store, history: rt.history, log: rt.log, ...(rt.actions ? {actions: rt.actions} : {}), ...(rt.flow ? {flow: rt.flow} : {}), ...(rt.doctor ? {doctor: rt.doctor} : {})}));
+		const app =
+			mode === 'wall'
+				? render(<FleetWall clusters={clusters} rotateMs={rotateMs} />, {exitOnCtrlC: true, maxFps: 2, patchConsole: true})
+				: render(<FleetApp clusters={clusters} />, {exitOnCtrlC: false, maxFps: 8, patchConsole: true});
+		const shutdownFlows = () => Promise.all(runtimes.map((rt) => rt.flow?.shutdown()));
+		// Closing the terminal or a kill: every running drill restores what it changed before the console goes.
+		const release = onSignals(['SIGTERM', 'SIGHUP'], () => {
+			release();
+			void shutdownFlows().finally(() => app.unmount());
+		});
+		try {
+			await app.waitUntilExit();
+			await shutdownFlows();
+		} finally {
+			release();
+		}
+		return 0;
+	} finally {
+		await Promise.all(runtimes.map((rt) => rt.stop()));
+	}
+}
+
 export function consoleCommand(options: ScreenOptions): Promise<number> {
-	return runScreen('console', options);
+	return screenCommand('console', options);
 }
 
 export function wallCommand(options: ScreenOptions): Promise<number> {
-	return runScreen('wall', options);
+	return screenCommand('wall', options);
 }

@@ -45,6 +45,8 @@ export interface ConsoleAppProps {
 	readonly flow?: FlowStore;
 	/** The doctor session (read-only, so also in a read-only console); D runs it. */
 	readonly doctor?: DoctorSessions;
+	/** In the fleet console: Esc with nothing open to close goes back to the fleet overview. */
+	readonly onBack?: () => void;
 }
 
 /** Header + banner + tabs + footer take this many lines; one more line stays free below the frame. */
@@ -196,11 +198,11 @@ function ViewBody(props: ViewBodyProps) {
 }
 
 /** The footer: the flow's prompt, the filter being typed, a flash message, or the keys. */
-function footerText(flowState: FlowState | undefined, ui: ConsoleUiState, readOnly: boolean): string {
+function footerText(flowState: FlowState | undefined, ui: ConsoleUiState, readOnly: boolean, fleet: boolean): string {
 	if (flowState) return flowState.prompt;
 	if (ui.editingFilter) return `filter: ${ui.filter}█  (Enter keep, Esc clear)`;
 	if (ui.flash) return ui.flash;
-	return `${ui.filter ? `[filter: ${ui.filter}] ` : ''}1-5 views  ↑↓ move  / filter  Enter details  l keepalived log  ? help  ${readOnly ? '' : 'd f h c r x w actions  '}q quit`;
+	return `${ui.filter ? `[filter: ${ui.filter}] ` : ''}${fleet ? 'Esc fleet  ' : ''}1-5 views  ↑↓ move  / filter  Enter details  l keepalived log  ? help  ${readOnly ? '' : 'd f h c r x w actions  '}q quit`;
 }
 
 /** Show `view`, filtered to `host` when given (the doctor's link to where a check's subject shows). */
@@ -243,10 +245,15 @@ function ConsoleHeader({title, chips, alarm, ui, width}: {title: string; chips: 
 /** What the keys asked for: quit, the doctor, or an action (refused in the log when read-only). */
 function runEffects(
 	effects: readonly KeyEffect[],
-	ctx: {exit: () => void; dispatch: (a: Parameters<typeof consoleReducer>[1]) => void; log: ActionLog; actions?: ConsoleActions; doctor?: () => void; selectedKey?: string},
+	ctx: {exit: () => void; dispatch: (a: Parameters<typeof consoleReducer>[1]) => void; log: ActionLog; actions?: ConsoleActions; doctor?: () => void; back?: () => void; selectedKey?: string},
 ): void {
 	for (const effect of effects) {
 		if (effect.type === 'exit') return ctx.exit();
+		if (effect.type === 'back') {
+			// A single-cluster console has nowhere to go back to: Esc stays what it was.
+			if (ctx.back) return ctx.back();
+			continue;
+		}
 		if (effect.type === 'doctor') {
 			if (ctx.doctor) ctx.doctor();
 			else ctx.dispatch({type: 'flash', text: 'doctor is not available here'});
@@ -268,7 +275,7 @@ function alarmOf(state: ClusterState, doctor: boolean): ReturnType<typeof banner
 	return doctor && offersDoctor(state.findings) ? {...alarm, text: `${alarm.text}  · D doctor`} : alarm;
 }
 
-export function ConsoleApp({profile, store, history, log, actions, size: fixedSize, now: fixedNow, initialView, refreshThrottleMs, flow, doctor}: ConsoleAppProps) {
+export function ConsoleApp({profile, store, history, log, actions, size: fixedSize, now: fixedNow, initialView, refreshThrottleMs, flow, doctor, onBack}: ConsoleAppProps) {
 	const {exit} = useApp();
 	const size = useTerminalSize(fixedSize);
 	const now = useNow(1000, fixedNow);
@@ -303,7 +310,7 @@ export function ConsoleApp({profile, store, history, log, actions, size: fixedSi
 		if (doc.panel) return doctorKey(doc.panel, doc.setPanel, input, key, (view, host) => openView(dispatch, view, host));
 		const result = interpretInput(ui, input, key, {rows: rows.length, page, tooSmall});
 		for (const action of result.actions) dispatch(action);
-		runEffects(result.effects, {exit, dispatch, log, ...(actions ? {actions} : {}), ...(doctor ? {doctor: doc.start} : {}), ...(selected ? {selectedKey: selected.key} : {})});
+		runEffects(result.effects, {exit, dispatch, log, ...(actions ? {actions} : {}), ...(doctor ? {doctor: doc.start} : {}), ...(onBack ? {back: onBack} : {}), ...(selected ? {selectedKey: selected.key} : {})});
 	});
 
 	if (tooSmall) {
@@ -334,7 +341,7 @@ export function ConsoleApp({profile, store, history, log, actions, size: fixedSi
 			    views already clip themselves to bodyHeight lines. */}
 			<Box flexDirection="column">{body}</Box>
 			<Text wrap="truncate" color="gray">
-				{fit(doc.panel && !flowState ? doctorPrompt(doc.panel) : footerText(flowState, ui, !actions), width)}
+				{fit(doc.panel && !flowState ? doctorPrompt(doc.panel) : footerText(flowState, ui, !actions, onBack !== undefined), width)}
 			</Text>
 		</Box>
 	);

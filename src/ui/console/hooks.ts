@@ -86,3 +86,39 @@ export function useNow(everyMs: number, fixed?: number): number {
 	}, [everyMs, fixed]);
 	return fixed ?? now;
 }
+
+/**
+ * The latest snapshot of each of several clusters (the fleet overview, the fleet wall), throttled as
+ * `useClusterState` is: a change of a VIP holder or of the findings in any cluster renders at once.
+ * `stores` must keep its identity across renders (memoize it).
+ */
+export function useClusterStates(stores: readonly ClusterStore[], throttleMs = 500): readonly ClusterState[] {
+	const [states, setStates] = useState(() => stores.map((s) => s.getState()));
+	useEffect(() => {
+		const signature = () => stores.map((s) => urgentSignature(s.getState())).join('\n');
+		let last = 0;
+		let shown = signature();
+		let timer: NodeJS.Timeout | undefined;
+		const flush = () => {
+			if (timer) clearTimeout(timer);
+			timer = undefined;
+			last = Date.now();
+			shown = signature();
+			setStates(stores.map((s) => s.getState()));
+		};
+		const onUpdate = () => {
+			if (signature() !== shown) return flush();
+			if (timer) return;
+			const wait = last + throttleMs - Date.now();
+			if (wait <= 0) flush();
+			else timer = setTimeout(flush, wait);
+		};
+		const unsubscribe = stores.map((s) => s.subscribe(onUpdate));
+		setStates(stores.map((s) => s.getState()));
+		return () => {
+			for (const u of unsubscribe) u();
+			if (timer) clearTimeout(timer);
+		};
+	}, [stores, throttleMs]);
+	return states;
+}

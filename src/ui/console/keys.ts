@@ -5,7 +5,13 @@ import type {Key} from 'ink';
 import {ACTION_KEYS, type ActionKind} from './actions.js';
 import {consoleReducer, VIEWS, type ConsoleAction, type ConsoleUiState} from './console-state.js';
 
-export type KeyEffect = {readonly type: 'exit'} | {readonly type: 'doctor'} | {readonly type: 'action'; readonly kind: ActionKind};
+/** `back`: Esc with nothing left to close (the fleet console goes back to its overview). */
+export type KeyEffect = {readonly type: 'exit'} | {readonly type: 'doctor'} | {readonly type: 'back'} | {readonly type: 'action'; readonly kind: ActionKind};
+
+/** Nothing Esc would close: no help, keepalived log, details or kept filter. */
+function nothingToClose(state: ConsoleUiState): boolean {
+	return !state.help && state.keepalivedLog === undefined && !state.detail && state.filter === '';
+}
 
 export interface KeyContext {
 	/** Rows in the current view after filtering. */
@@ -34,7 +40,7 @@ function one(state: ConsoleUiState, input: string, key: KeyFlags, ctx: KeyContex
 	}
 	if (input === 'q') return {actions: [], effects: [{type: 'exit'}]};
 	if (input === '?') return {actions: [{type: 'toggle-help'}], effects: []};
-	if (key.escape) return {actions: [{type: 'escape'}], effects: []};
+	if (key.escape) return {actions: [{type: 'escape'}], effects: nothingToClose(state) ? [{type: 'back'}] : []};
 	if (ctx.tooSmall) return {actions: [], effects: []};
 	const n = Number(input);
 	if (input.length === 1 && Number.isInteger(n) && n >= 1 && n <= VIEWS.length) return {actions: [{type: 'select-view', view: VIEWS[n - 1]!}], effects: []};

@@ -82,6 +82,19 @@ describe('one SSH connection per host across profiles', () => {
 		expect(tb.hostKey?.('edge')).toBe(ta.hostKey?.('lb1'));
 	});
 
+	it('read-only (status, check and the exporter over several clusters): a changing command is refused before it reaches the shared connection; reads pass', async () => {
+		const s1 = await server();
+		// Real servers: the profile check for read-only mode needs no keepalived section for them.
+		const pool = open([profileOf('a', [{...host('lb1', s1), role: 'realserver'}]), profileOf('b', [{...host('edge', s1), role: 'realserver'}])], {readOnly: true});
+		for (const [t, name] of [[pool.transports[0]!, 'lb1'], [pool.transports[1]!, 'edge']] as const) {
+			await expect(t.exec(name, ['ip', 'addr', 'add', '192.168.67.100/24', 'dev', 'eth0'])).rejects.toMatchObject({kind: 'read-only'});
+			await expect(t.exec(name, ['systemctl', 'stop', 'keepalived'])).rejects.toMatchObject({kind: 'read-only'});
+		}
+		expect(s1.commands).toEqual([]);
+		await expect(pool.transports[1]!.exec('edge', ['uname', '-r'])).resolves.toMatchObject({code: expect.any(Number)});
+		expect(s1.commands).toEqual(['uname -r']);
+	});
+
 	it('--trust-host-key given under one cluster\'s name trusts the shared connection', async () => {
 		const s1 = await server();
 		const untrusted = (name: string) => ({...host(name, s1), ssh: {...host(name, s1).ssh, knownHostsFiles: [path.join(dir, 'empty_known_hosts')]}});
