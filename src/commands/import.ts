@@ -214,38 +214,41 @@ export async function importCommand(o: ImportOptions): Promise<number> {
 	}
 	const notes = [...detected.notes, ...[...detected.devices].map(([host, device]) => `${host} holds its VIPs on ${device}: vip_device ${device}`), ...result.notes];
 	const backup = out ? writeProfile(out, result.yaml) : undefined;
+	reportImport(o, {names, out, backup, result, notes, warnings: readWarnings});
+	return 0;
+}
+
+interface ImportOutcome {
+	readonly names: readonly string[];
+	readonly out: string | undefined;
+	readonly backup: string | undefined;
+	readonly result: ReturnType<typeof buildProfile>;
+	readonly notes: readonly string[];
+	/** What reading the configs warned about (file:line:col), before the profile's own version warnings. */
+	readonly warnings: readonly string[];
+}
+
+/** What import says: one JSON report, or the notes on stderr and the profile (redacted) or a line naming the file. */
+function reportImport(o: ImportOptions, {names, out, backup, result, notes, warnings}: ImportOutcome): void {
+	const p = result.profile;
 	if (o.json) {
-		const p = result.profile;
-		printJson(
-			{
-				directors: names,
-				written: out ?? null,
-				backup: backup ?? null,
-				instances: p.instances.length,
-				virtualServers: p.virtualServers.length,
-				notes,
-				warnings: [...readWarnings, ...result.versionWarnings],
-				// the profile itself, passwords redacted, when it was not written to a file
-				profile: out ? null : redactedProfileYaml(result),
-			},
-			{pretty: true},
-		);
-		return 0;
+		// the profile itself, passwords redacted, when it was not written to a file
+		const report = {directors: names, written: out ?? null, backup: backup ?? null, instances: p.instances.length, virtualServers: p.virtualServers.length, notes, warnings: [...warnings, ...result.versionWarnings], profile: out ? null : redactedProfileYaml(result)};
+		printJson(report, {pretty: true});
+		return;
 	}
-	for (const w of readWarnings) printErr(w);
+	for (const w of warnings) printErr(w);
 	for (const n of notes) printErr(`lvsdeck import: note: ${n}`);
 	for (const w of result.versionWarnings) printErr(`lvsdeck import: warning: ${w}`);
 	if (!out) {
 		if (o.showSecrets) writeOutWithSecrets(result.yaml);
 		else writeOut(redactedProfileYaml(result));
 		if (!o.showSecrets) printErr('lvsdeck import: passwords are redacted on the terminal; --out FILE writes them (or --show-secrets)');
-		return 0;
+		return;
 	}
-	const p = result.profile;
 	printErr(
 		`lvsdeck import: wrote ${o.out} (${names.length} director${names.length === 1 ? '' : 's'}, ${p.instances.length} typed vrrp_instance${p.instances.length === 1 ? '' : 's'}, ${p.virtualServers.length} typed virtual_server${p.virtualServers.length === 1 ? '' : 's'})${backup ? `; the old file is ${path.relative(process.cwd(), backup) || backup}` : ''}`,
 	);
-	return 0;
 }
 
 interface VipDeviceScan {
