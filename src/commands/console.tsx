@@ -157,6 +157,9 @@ function runScreen(mode: 'console' | 'wall', options: ScreenOptions): Promise<nu
 						exitOnCtrlC: false,
 						maxFps: 8,
 						patchConsole: true,
+						// Only the lines that changed are written: with 1,000 real servers at 200x60, 693 bytes a
+						// frame instead of 5,896 (npm run bench -- consoleRender); Ink's own work is the same.
+						incrementalRendering: true,
 					});
 		// Closing the terminal or a kill: a running drill restores what it changed before the console goes.
 		const release = onSignals(['SIGTERM', 'SIGHUP'], () => {
