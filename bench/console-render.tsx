@@ -76,13 +76,13 @@ interface FrameResult {
 
 const p95 = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.95)]!;
 
-export async function frameTimes(columns: number, rows: number, incremental: boolean, frames = 50): Promise<FrameResult> {
+export async function frameTimes(columns: number, rows: number, incremental: boolean, frames = 50, shape: [services: number, realServers: number] = [10, 50]): Promise<FrameResult> {
 	const profile = loadProfile(path.join(packageRoot(), 'profiles', 'lab.yaml'));
 	const store = new ClusterStore(profile);
 	const now = Date.now();
 	for (const name of ['dir1', 'dir2']) {
 		// 2 directors x 10 services x 50 real servers = 1,000 real-server rows.
-		const services = generateIpvsServices(10, 50, name === 'dir1' ? 1 : 2);
+		const services = generateIpvsServices(shape[0], shape[1], name === 'dir1' ? 1 : 2);
 		store.updateHost(name, (prev) => ({...prev, reachable: true, lastOkAt: now, lastPollAt: now, director: {ipvs: {services, problems: []}, addresses: [], vrrp: [], keepalivedActive: true}}));
 	}
 	const history = new RateHistory();
