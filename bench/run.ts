@@ -10,6 +10,7 @@ import {benchStatusVsSsh} from './status-vs-ssh.js';
 import {benchVipDetection} from './vip-detection.js';
 import {benchConsoleRender} from './console-render.js';
 import {benchConsoleWatch} from './console-watch.js';
+import {benchConsoleIdle} from './console-idle.js';
 import {benchWatcher} from './watcher.js';
 import {benchKeepalivedEvents} from './keepalived-events.js';
 import {benchStartup} from './startup.js';
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
 		startup: (log) => benchStartup(log),
 		parse: async (log) => benchParse(log),
 		consoleRender: (log) => benchConsoleRender(log),
+		consoleIdle: (log) => benchConsoleIdle(log),
 		fleet: (log) => benchFleet(log),
 		...(inLab
 			? {

@@ -177,6 +177,9 @@ function runScreen(mode: 'console' | 'wall', options: ScreenOptions & {readonly 
 						exitOnCtrlC: false,
 						maxFps: 8,
 						patchConsole: true,
+						// Not Ink's incrementalRendering: it writes 8.5x fewer bytes a frame for the same CPU
+						// (npm run bench -- consoleRender), but in the lab's tmux end-to-end test its frames,
+						// which fill the terminal but one line, piled up instead of replacing each other.
 					});
 		// Closing the terminal or a kill: a running drill restores what it changed before the console goes.
 		const release = onSignals(['SIGTERM', 'SIGHUP'], () => {

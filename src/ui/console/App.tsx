@@ -19,7 +19,7 @@ import {ACTION_KEYS, type ConsoleActions} from './actions.js';
 import {consoleReducer, initialConsoleState, VIEWS, VIEW_TITLES, type ConsoleUiState, type ViewName} from './console-state.js';
 import {interpretInput, type KeyEffect} from './keys.js';
 import type {FlowState, FlowStore} from './flow.js';
-import {useActionLog, useClusterState, useNow, useTerminalSize, type TerminalSize} from './hooks.js';
+import {useActionLog, useClusterClock, useTerminalSize, type TerminalSize} from './hooks.js';
 import type {DoctorSessions} from '../../actions/doctor/session.js';
 import {offersDoctor} from '../presenters/doctor.js';
 import {DoctorBody, doctorKey, doctorPrompt, useDoctor} from './DoctorView.js';
@@ -278,8 +278,7 @@ function alarmOf(state: ClusterState, doctor: boolean): ReturnType<typeof banner
 export function ConsoleApp({profile, store, history, log, actions, size: fixedSize, now: fixedNow, initialView, refreshThrottleMs, flow, doctor, onBack}: ConsoleAppProps) {
 	const {exit} = useApp();
 	const size = useTerminalSize(fixedSize);
-	const now = useNow(1000, fixedNow);
-	const state = useClusterState(store, refreshThrottleMs);
+	const {state, now} = useClusterClock(store, refreshThrottleMs, 1000, fixedNow);
 	const entries = useActionLog(log);
 	const flowState = useSyncExternalStore(
 		(l) => flow?.subscribe(l) ?? (() => {}),

@@ -1,6 +1,6 @@
 // A fixed-height table: a header line and at most `height - 1` rows, scrolled so the cursor row is
 // visible. Never draws more lines than it is given (the whole frame must stay shorter than the terminal).
-import {Text} from 'ink';
+import {Box, Text} from 'ink';
 import {fit} from '../format.js';
 import type {Column, Row, TableModel, Tone} from '../presenters/types.js';
 
@@ -31,6 +31,36 @@ export function formatCells(cells: readonly string[], columns: readonly Column[]
 export function scrollOffset(cursor: number, visible: number, total: number): number {
 	if (total <= visible) return 0;
 	return Math.max(0, Math.min(total - visible, cursor - Math.floor(visible / 2)));
+}
+
+/** The first character outside printable ASCII (a sparkline bar, the "…" of a cut cell). */
+const NOT_PLAIN = /[^\x20-\x7e]/;
+
+/**
+ * A row's text as Ink's Text nodes. Ink measures every Text on every frame with string-width, which is
+ * fast for printable ASCII only and segments anything else into graphemes character by character; a
+ * row whose only non-ASCII part is its sparkline at the end is therefore drawn as two Texts side by
+ * side, the plain part and the rest, which put the same characters in the same places.
+ */
+function RowText({text, ...style}: {text: string; inverse: boolean; bold: boolean; color: string | undefined}) {
+	const at = text.search(NOT_PLAIN);
+	if (at <= 0) {
+		return (
+			<Text wrap="truncate" {...style}>
+				{text}
+			</Text>
+		);
+	}
+	return (
+		<Box>
+			<Text wrap="truncate" {...style}>
+				{text.slice(0, at)}
+			</Text>
+			<Text wrap="truncate" {...style}>
+				{text.slice(at)}
+			</Text>
+		</Box>
+	);
 }
 
 export interface TableProps {
@@ -69,11 +99,7 @@ export function Table({model, rows, width, height, cursor}: TableProps) {
 				const full = last ? fit(`… ${more + 1} more rows (scroll with ↓/j)`, width) : formatCells(row.cells, model.columns, widths, width);
 				// Only the highlighted row needs its padding; Ink measures every character it is given.
 				const text = selected ? full : full.trimEnd();
-				return (
-					<Text key={dup === 0 ? row.key : `${row.key}#${dup}`} wrap="truncate" inverse={selected} bold={row.tone === 'head'} color={TONE_COLOR[row.tone ?? 'normal']}>
-						{text}
-					</Text>
-				);
+				return <RowText key={dup === 0 ? row.key : `${row.key}#${dup}`} text={text} inverse={selected} bold={row.tone === 'head'} color={TONE_COLOR[row.tone ?? 'normal']} />;
 			})}
 		</>
 	);

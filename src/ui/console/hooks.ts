@@ -1,4 +1,5 @@
 // Hooks that connect views to the outside-React stores and the terminal.
+import {isDeepStrictEqual} from 'node:util';
 import {useEffect, useState, useSyncExternalStore} from 'react';
 import {useStdout} from 'ink';
 import type {ClusterStore} from '../../cluster/store.js';
@@ -12,6 +13,67 @@ export function urgentSignature(s: ClusterState): string {
 	return `${s.vips.map((v) => `${v.vip}=${v.holders.join('+')}`).join(' ')}|${s.findings.map((f) => `${f.kind}:${f.subject}`).join(' ')}|${transitions}`;
 }
 
+/** Whether two snapshots differ only in when they were taken and when each host was polled. */
+export function onlyPollTimesDiffer(a: ClusterState, b: ClusterState): boolean {
+	if (a === b) return true;
+	if (a.hosts.length !== b.hosts.length) return false;
+	for (let i = 0; i < a.hosts.length; i++) {
+		const {lastOkAt: _aOk, lastPollAt: _aPoll, ...x} = a.hosts[i]!;
+		const {lastOkAt: _bOk, lastPollAt: _bPoll, ...y} = b.hosts[i]!;
+		if (!isDeepStrictEqual(x, y)) return false;
+	}
+	const {at: _aAt, generation: _aGen, hosts: _aHosts, ...restA} = a;
+	const {at: _bAt, generation: _bGen, hosts: _bHosts, ...restB} = b;
+	return isDeepStrictEqual(restA, restB);
+}
+
+/**
+ * Follow `store` for a screen: `show` gets the snapshot to draw, urgent ones at once, others at most
+ * once per `throttleMs`. With `deferPollTimes`, a snapshot in which only the poll times moved is not
+ * drawn on its own: it is marked pending (see `takePending`) for the screen's next clock tick, which
+ * redraws anyway (ages are computed from the clock, so the times show correctly only with it).
+ */
+function followStore(store: ClusterStore, throttleMs: number, show: (s: ClusterState) => void, deferPollTimes: boolean) {
+	let last = 0;
+	let shown = store.getState();
+	let shownUrgent = urgentSignature(shown);
+	let pending = false;
+	let timer: NodeJS.Timeout | undefined;
+	const take = (): ClusterState => {
+		if (timer) clearTimeout(timer);
+		timer = undefined;
+		pending = false;
+		shown = store.getState();
+		shownUrgent = urgentSignature(shown);
+		return shown;
+	};
+	const flush = () => {
+		last = Date.now();
+		show(take());
+	};
+	const unsubscribe = store.subscribe((next) => {
+		if (urgentSignature(next) !== shownUrgent) return flush();
+		if (deferPollTimes && !timer && onlyPollTimesDiffer(shown, next)) {
+			pending = true;
+			return;
+		}
+		if (timer) return;
+		const wait = last + throttleMs - Date.now();
+		if (wait <= 0) flush();
+		else timer = setTimeout(flush, wait);
+	});
+	return {
+		/** Show the store as it is now, without opening a throttle window (the first frame). */
+		showNow: () => show(take()),
+		/** The newest snapshot if one is pending (it then counts as shown), else undefined. */
+		takePending: (): ClusterState | undefined => (pending ? take() : undefined),
+		stop: () => {
+			unsubscribe();
+			if (timer) clearTimeout(timer);
+		},
+	};
+}
+
 /**
  * The latest cluster snapshot, re-rendering at most once per `throttleMs`: four hosts polled every
  * second publish many snapshots, and a screen needs only a few frames a second. A change of VIP holder
@@ -20,31 +82,37 @@ export function urgentSignature(s: ClusterState): string {
 export function useClusterState(store: ClusterStore, throttleMs = 500): ClusterState {
 	const [state, setState] = useState(() => store.getState());
 	useEffect(() => {
-		let last = 0;
-		let shown = urgentSignature(store.getState());
-		let timer: NodeJS.Timeout | undefined;
-		const flush = () => {
-			if (timer) clearTimeout(timer);
-			timer = undefined;
-			last = Date.now();
-			const next = store.getState();
-			shown = urgentSignature(next);
-			setState(next);
-		};
-		const unsubscribe = store.subscribe((next) => {
-			if (urgentSignature(next) !== shown) return flush();
-			if (timer) return;
-			const wait = last + throttleMs - Date.now();
-			if (wait <= 0) flush();
-			else timer = setTimeout(flush, wait);
-		});
-		setState(store.getState());
-		return () => {
-			unsubscribe();
-			if (timer) clearTimeout(timer);
-		};
+		const follow = followStore(store, throttleMs, setState, false);
+		follow.showNow();
+		return follow.stop;
 	}, [store, throttleMs]);
 	return state;
+}
+
+/**
+ * The cluster snapshot and the clock together (as useClusterState and useNow), in one state so that a
+ * clock tick and the snapshot it brings draw one frame. A poll that changed nothing but its times (an
+ * idle cluster: every poll) draws no frame of its own; the next tick, at most `everyMs` later, shows it
+ * with the new time. A fixed clock (tests) ticks never, so then every update draws as useClusterState.
+ */
+export function useClusterClock(store: ClusterStore, throttleMs = 500, everyMs = 1000, fixedNow?: number): {state: ClusterState; now: number} {
+	const [view, setView] = useState(() => ({state: store.getState(), now: fixedNow ?? Date.now()}));
+	useEffect(() => {
+		const ticking = fixedNow === undefined;
+		const follow = followStore(store, throttleMs, (state) => setView((v) => ({...v, state})), ticking);
+		follow.showNow();
+		const clock = ticking
+			? setInterval(() => {
+					const state = follow.takePending();
+					setView((v) => ({state: state ?? v.state, now: Date.now()}));
+				}, everyMs)
+			: undefined;
+		return () => {
+			follow.stop();
+			if (clock) clearInterval(clock);
+		};
+	}, [store, throttleMs, everyMs, fixedNow]);
+	return fixedNow === undefined ? view : {...view, now: fixedNow};
 }
 
 export function useActionLog(log: ActionLog): readonly LogEntry[] {

@@ -1,0 +1,62 @@
+// useClusterClock: the console's snapshot and clock in one state. A poll that changed nothing but its
+// times draws no frame of its own (it waits for the clock's next tick, which draws anyway); anything
+// else draws as useClusterState does.
+import path from 'node:path';
+import React from 'react';
+import {Text} from 'ink';
+import {render} from 'ink-testing-library';
+import {afterEach, describe, expect, it} from 'vitest';
+import {ClusterStore} from '../../../src/cluster/store.js';
+import {loadProfile} from '../../../src/profile/load.js';
+import {onlyPollTimesDiffer, useClusterClock} from '../../../src/ui/console/hooks.js';
+import {waitFor} from '../../helpers/wait-for.js';
+
+const profile = loadProfile(path.resolve(import.meta.dirname, '../../../profiles/lab.yaml'), {env: {HOME: '/nonexistent-home'}});
+const unmounts: Array<() => void> = [];
+afterEach(() => unmounts.splice(0).forEach((u) => u()));
+
+function Polled({store, everyMs}: {store: ClusterStore; everyMs: number}) {
+	const {state, now} = useClusterClock(store, 0, everyMs);
+	const dir1 = state.hosts.find((h) => h.name === 'dir1')!;
+	return <Text>{`polled=${dir1.lastPollAt ?? '-'} reachable=${dir1.reachable} now=${now}`}</Text>;
+}
+
+const field = (frame: string, name: string) => new RegExp(`${name}=(\\S+)`).exec(frame)?.[1];
+
+describe('onlyPollTimesDiffer', () => {
+	it('is true when only the poll times and the snapshot time moved, false when data changed', () => {
+		const store = new ClusterStore(profile);
+		store.updateHost('dir1', (h) => ({...h, reachable: true, lastPollAt: 1000, lastOkAt: 1000}));
+		const before = store.getState();
+		store.updateHost('dir1', (h) => ({...h, lastPollAt: 2000, lastOkAt: 2000}));
+		expect(onlyPollTimesDiffer(before, store.getState())).toBe(true);
+		const polled = store.getState();
+		store.updateHost('dir1', (h) => ({...h, reachable: false, error: 'timeout', lastPollAt: 3000}));
+		expect(onlyPollTimesDiffer(polled, store.getState())).toBe(false);
+	});
+});
+
+describe('useClusterClock', () => {
+	it('draws a poll that changed only its times with the next clock tick, not on its own', async () => {
+		const store = new ClusterStore(profile);
+		store.updateHost('dir1', (h) => ({...h, reachable: true, lastPollAt: 1000, lastOkAt: 1000}));
+		const app = render(<Polled store={store} everyMs={300} />);
+		unmounts.push(app.unmount);
+		const {value: first} = await waitFor(async () => app.lastFrame() ?? '', (f) => f.includes('polled=1000'), {timeoutMs: 3000, what: 'the first snapshot'});
+		store.updateHost('dir1', (h) => ({...h, lastPollAt: 2000, lastOkAt: 2000}));
+		const {value: shown} = await waitFor(async () => app.lastFrame() ?? '', (f) => f.includes('polled=2000'), {timeoutMs: 3000, what: 'the new poll time'});
+		// Drawn by a tick: the clock moved in the same frame (drawn on its own, the old time would show).
+		expect(Number(field(shown, 'now'))).toBeGreaterThan(Number(field(first, 'now')));
+	});
+
+	it('draws a poll that changed data at once, without waiting for a tick', async () => {
+		const store = new ClusterStore(profile);
+		store.updateHost('dir1', (h) => ({...h, reachable: true, lastPollAt: 1000, lastOkAt: 1000}));
+		// A tick far later than the test waits: only the snapshot itself can reach the frame.
+		const app = render(<Polled store={store} everyMs={60_000} />);
+		unmounts.push(app.unmount);
+		await waitFor(async () => app.lastFrame() ?? '', (f) => f.includes('reachable=true'), {timeoutMs: 3000, what: 'the first snapshot'});
+		store.updateHost('dir1', (h) => ({...h, reachable: false, error: 'timeout', lastPollAt: 2000}));
+		await waitFor(async () => app.lastFrame() ?? '', (f) => f.includes('polled=2000 reachable=false'), {timeoutMs: 3000, what: 'the unreachable host'});
+	});
+});
