@@ -67,6 +67,14 @@ export const DIRECTOR_SNAPSHOT_SCRIPT = [
 	`    *) return ${DUMP_EXIT.noSignal} ;;`,
 	'  esac',
 	'  if [ "$2" = json ]; then f="$4/keepalived.json"; else f="$4/keepalived.data"; fi',
+	// Another reader (a second console, the wall) made a complete dump this very second while we waited
+	// for the lock: read that one instead of asking keepalived again (dumps cost keepalived, and readers
+	// queued on the lock would otherwise each wait for their own). Only after waiting, and under the lock:
+	// a reader alone always asks keepalived, and never reads half a file.
+	'  if [ -n "$waited" ] && [ -n "$locked" ] && [ -f "$f" ] && [ ! -L "$f" ] && [ -s "$f" ]; then',
+	'    now=$(date +%s 2>/dev/null); at=$(stat -c %Y -- "$f" 2>/dev/null)',
+	'    [ -n "$now" ] && [ "$now" = "$at" ] && { cat -- "$f"; return 0; }',
+	'  fi',
 	'  rm -f -- "$f" || return 1',
 	`  kill -"$5" "$pid" || return ${DUMP_EXIT.notRunning}`,
 	'  i=0; last=',
@@ -79,7 +87,7 @@ export const DIRECTOR_SNAPSHOT_SCRIPT = [
 	// One dump at a time per host: concurrent readers (two consoles, a deploy's verification) would
 	// delete each other's dump files. flock is util-linux; without it, go on unlocked. The lock is the
 	// dump folder opened read-only: nothing is created, and a missing folder cannot end the shell.
-	'[ "$2" != none ] && [ -d "$4" ] && command -v flock >/dev/null 2>&1 && exec 9<"$4" && flock -w 5 9',
+	'locked=; waited=; [ "$2" != none ] && [ -d "$4" ] && command -v flock >/dev/null 2>&1 && exec 9<"$4" && { flock -n 9 || { waited=1; flock -w 5 9; }; } && locked=1',
 	's vrrp; dump "$@"; rc=$?',
 	's vrrp-exit; echo $rc',
 	's end',

@@ -15,7 +15,7 @@ case "$1" in
   --signum=JSON) echo 36 ;;
   --fake-daemon)
     dir=$2
-    trap 'printf "%s" "$(cat "$dir/json.src")" > "$dir/keepalived.json"' 36
+    trap 'echo 36 >> "$dir/bin/signals"; printf "%s" "$(cat "$dir/json.src")" > "$dir/keepalived.json"' 36
     trap 'printf "x\\n" > "$dir/keepalived.data"' 10
     echo ready > "$dir/ready"
     while :; do sleep 0.1 & wait $!; done ;;
@@ -72,6 +72,19 @@ describe.skipIf(!linux || !has('flock'))('DIRECTOR_SNAPSHOT_SCRIPT dump part', (
 		return {exit: sections.get('vrrp-exit')?.trim(), vrrp: sections.get('vrrp')?.trim(), complete: sections.has('end')};
 	}
 
+	function runAsync(kind: DumpKind, pidFile: string, signal: number): Promise<{vrrp: string | undefined; exit: string | undefined}> {
+		const [, ...args] = directorSnapshotCommand('', {kind, pidFile, dumpDir: root, signal});
+		return new Promise((resolve) => {
+			const child = spawn('/bin/sh', args, {env, stdio: ['ignore', 'pipe', 'ignore']});
+			let out = '';
+			child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+			child.on('close', () => {
+				const sections = splitSections(out);
+				resolve({vrrp: sections.get('vrrp')?.trim(), exit: sections.get('vrrp-exit')?.trim()});
+			});
+		});
+	}
+
 	it('dumps with the right signal and creates no lock file or any other file', async () => {
 		const pidFile = await startDaemon();
 		const before = readdirSync(root).sort();
@@ -81,6 +94,28 @@ describe.skipIf(!linux || !has('flock'))('DIRECTOR_SNAPSHOT_SCRIPT dump part', (
 		expect(readdirSync(root).sort()).toEqual([...before, 'keepalived.json'].sort());
 		expect(run('data', pidFile, 10)).toEqual({exit: '0', vrrp: 'x', complete: true});
 		expect(readdirSync(root).filter((f) => f.includes('lock'))).toEqual([]);
+	});
+
+	it('a reader that waited for the lock reads the dump the holder made this second; a reader alone always asks keepalived', async () => {
+		const bin = path.join(root, 'bin');
+		for (const tool of ['date', 'stat']) symlinkSync(execFileSync('sh', ['-c', `command -v ${tool}`], {encoding: 'utf8'}).trim(), path.join(bin, tool));
+		const pidFile = await startDaemon();
+		const signals = () => (existsSync(path.join(bin, 'signals')) ? readFileSync(path.join(bin, 'signals'), 'utf8').trim().split('\n').length : 0);
+		// alone: a dump made this second is not read again, keepalived is asked
+		expect(run('json', pidFile, 36).exit).toBe('0');
+		expect(run('json', pidFile, 36).exit).toBe('0');
+		expect(signals()).toBe(2);
+		// another reader holds the lock and writes its dump (other text) just before letting go
+		let reused = false;
+		for (let i = 0; i < 5 && !reused; i++) {
+			const holder = spawn('flock', [root, 'sh', '-c', `sleep 0.4; printf '%s' '[{"data":{"iname":"VI_2","state":1}}]' > ${root}/keepalived.json`], {stdio: 'ignore'});
+			await new Promise((r) => setTimeout(r, 100));
+			const r = runAsync('json', pidFile, 36);
+			const [result] = await Promise.all([r, new Promise((resolve) => holder.on('exit', resolve))]);
+			reused = result.vrrp === '[{"data":{"iname":"VI_2","state":1}}]';
+			if (!reused) expect(result.vrrp).toBe('[{"data":{"iname":"VI_1","state":2}}]'); // crossed a second: asked keepalived
+		}
+		expect(reused).toBe(true);
 	});
 
 	it('does not truncate what a planted lock-file symlink points at', async () => {
