@@ -275,6 +275,17 @@ function alarmOf(state: ClusterState, doctor: boolean): ReturnType<typeof banner
 	return doctor && offersDoctor(state.findings) ? {...alarm, text: `${alarm.text}  · D doctor`} : alarm;
 }
 
+/** What the console and the fleet overview draw instead of a frame that cannot fit. */
+export function TooSmall({size}: {size: TerminalSize}) {
+	return (
+		<Box width={Math.max(10, size.columns)}>
+			<Text wrap="wrap" color="yellow">
+				{`Terminal too small: ${size.columns}x${size.rows}. lvsdeck needs at least ${MIN_COLUMNS}x${MIN_ROWS}. (q quits)`}
+			</Text>
+		</Box>
+	);
+}
+
 export function ConsoleApp({profile, store, history, log, actions, size: fixedSize, now: fixedNow, initialView, refreshThrottleMs, flow, doctor, onBack}: ConsoleAppProps) {
 	const {exit} = useApp();
 	const size = useTerminalSize(fixedSize);
@@ -313,13 +324,7 @@ export function ConsoleApp({profile, store, history, log, actions, size: fixedSi
 	});
 
 	if (tooSmall) {
-		return (
-			<Box width={Math.max(10, size.columns)}>
-				<Text wrap="wrap" color="yellow">
-					{`Terminal too small: ${size.columns}x${size.rows}. lvsdeck needs at least ${MIN_COLUMNS}x${MIN_ROWS}. (q quits)`}
-				</Text>
-			</Box>
-		);
+		return <TooSmall size={size} />;
 	}
 
 	const width = size.columns;

@@ -12,7 +12,7 @@ import {clockTime, fit} from '../format.js';
 import {sanitizeLine} from '../../text/sanitize.js';
 import {fleetHeadline, fleetTable} from '../presenters/fleet.js';
 import {Table, TONE_COLOR} from './Table.js';
-import {ConsoleApp, MIN_COLUMNS, MIN_ROWS} from './App.js';
+import {ConsoleApp, MIN_COLUMNS, MIN_ROWS, TooSmall} from './App.js';
 import type {ConsoleActions} from './actions.js';
 import type {FlowStore} from './flow.js';
 import {useClusterStates, useNow, useTerminalSize, type TerminalSize} from './hooks.js';
@@ -98,13 +98,7 @@ function FleetOverview({clusters, cursor, onMove, onOpen, size: fixedSize, now: 
 	});
 
 	if (tooSmall) {
-		return (
-			<Box width={Math.max(10, size.columns)}>
-				<Text wrap="wrap" color="yellow">
-					{`Terminal too small: ${size.columns}x${size.rows}. lvsdeck needs at least ${MIN_COLUMNS}x${MIN_ROWS}. (q quits)`}
-				</Text>
-			</Box>
-		);
+		return <TooSmall size={size} />;
 	}
 	const width = size.columns;
 	const readOnly = clusters.every((c) => c.actions === undefined);
