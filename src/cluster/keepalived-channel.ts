@@ -22,6 +22,8 @@ export interface KeepalivedChannelOptions {
 	readonly fifo?: boolean;
 	/** When a channel ends or cannot start, with why (the console's action log shows it). */
 	readonly onDetach?: (director: string, why: string) => void;
+	/** keepalived said (live, not from the past) that an instance on this director changed state. */
+	readonly onTransition?: (director: string) => void;
 }
 
 /** Back off from a director whose channel keeps failing: 0.5 s, 1 s, 2 s ... 10 s; one that ran 10 s was fine. */
@@ -105,6 +107,7 @@ export class KeepalivedChannel {
 		if (!how.past || (this.store.getState().keepalivedLog?.[director]?.length ?? 0) === 0) this.store.recordLogLines(director, parsed, at);
 		const transitions: VrrpTransition[] = transitionsFromLog(director, parsed, instancesOf(this.profile, director)).map((t) => (how.past ? t : {...t, receivedAt: at}));
 		if (transitions.length > 0) this.store.recordTransitions(transitions);
+		if (transitions.length > 0 && !how.past) this.options.onTransition?.(director);
 	}
 
 	private onFifoLine(director: string, raw: string, at: number): void {
@@ -112,5 +115,6 @@ export class KeepalivedChannel {
 		if (line?.kind !== 'state' || line.scope !== 'INSTANCE') return;
 		const to = line.state === 'DELETED' ? 'STOP' : line.state;
 		this.store.recordTransitions([{director, instance: line.name, to, priority: line.priority, at, source: 'fifo', receivedAt: at}]);
+		this.options.onTransition?.(director);
 	}
 }

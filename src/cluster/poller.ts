@@ -25,6 +25,24 @@ const MAX_PROBLEMS_KEPT = 10;
 /** Hash the installed keepalived.conf on every Nth poll of a director. */
 const CONFIG_HASH_EVERY = 10;
 
+/**
+ * Ask keepalived for a VRRP dump on every Nth poll of a director, and at once when something says its
+ * state moved (a VIP came or went there, keepalived started or stopped). A dump makes keepalived's VRRP
+ * process write a file, and reading it costs the director about half of a poll; VRRP states change
+ * only with those signs or (priorities, counters) slowly.
+ */
+const VRRP_DUMP_EVERY = 3;
+
+/**
+ * A host whose poll took long is left idle this many times as long before the next one: a director
+ * that answers slowly (loaded, or a slow machine like the lab's) is not kept busy by its monitor. On a
+ * host that answers in tens of milliseconds the interval alone decides.
+ */
+const SLOW_POLL_IDLE_FACTOR = 2;
+
+/** After an event asks for a poll now, the host still gets this much rest since its last poll (ms). */
+const POKE_REST_MS = 100;
+
 export interface PollerOptions {
 	/** Time between the starts of two polls of one host (default 1000 ms). */
 	readonly intervalMs?: number;
@@ -53,6 +71,12 @@ export class ClusterPoller {
 	private readonly durations = new Map<string, number>();
 	/** Last time an address event changed a director's addresses (polls started earlier must not undo it). */
 	private readonly addrEventAt = new Map<string, number>();
+	/** Directors whose next poll asks keepalived for a dump whatever the count says. */
+	private readonly dumpDue = new Set<string>();
+	/** Hosts asked for while their poll was in flight: polled again right after it. */
+	private readonly pokedInFlight = new Set<string>();
+	/** Polls each host's loop has run (the first, which includes the SSH handshake, sets no back-off). */
+	private readonly loopCount = new Map<string, number>();
 	private running = false;
 	private intervalMs: number;
 	/** Compares installed configs with the rendered ones in keepalived terms, reading them only when needed. */
@@ -123,12 +147,37 @@ export class ClusterPoller {
 		const started = Date.now();
 		await this.pollHost(host);
 		if (!this.running) return;
-		// Start-to-start interval, but always leave the host some idle time between polls. Hosts that
-		// are neither directors nor real servers (clients, bastions) are only checked for reachability,
-		// which is not urgent: every fifth interval, to spare them a session a second.
-		const interval = host.role === 'director' || host.role === 'realserver' ? this.intervalMs : this.intervalMs * CLIENT_INTERVAL_FACTOR;
-		const wait = Math.max(interval / 4, interval - (Date.now() - started));
-		this.timers.set(host.name, setTimeout(() => void this.loop(host), wait));
+		const count = (this.loopCount.get(host.name) ?? 0) + 1;
+		this.loopCount.set(host.name, count);
+		this.schedule(host, this.pokedInFlight.delete(host.name) ? POKE_REST_MS : nextPollWaitMs(this.hostIntervalMs(host), Date.now() - started, count > 1));
+	}
+
+	private schedule(host: Host, waitMs: number): void {
+		const previous = this.timers.get(host.name);
+		if (previous) clearTimeout(previous);
+		this.timers.set(host.name, setTimeout(() => void this.loop(host), waitMs));
+	}
+
+	/**
+	 * Directors and real servers are polled at the interval. Hosts that are neither (clients, bastions)
+	 * are only checked for reachability, which is not urgent: every fifth interval, to spare them a
+	 * session a second.
+	 */
+	private hostIntervalMs(host: Host): number {
+		return host.role === 'director' || host.role === 'realserver' ? this.intervalMs : this.intervalMs * CLIENT_INTERVAL_FACTOR;
+	}
+
+	/**
+	 * Something says this director's VRRP state moved: poll it now (or right after the poll in flight)
+	 * with a keepalived dump.
+	 */
+	poke(director: string): void {
+		this.dumpDue.add(director);
+		if (!this.running) return;
+		const host = this.profile.hosts.find((h) => h.name === director);
+		if (!host) return;
+		if (this.inFlight.has(director)) this.pokedInFlight.add(director);
+		else this.schedule(host, POKE_REST_MS);
 	}
 
 	/** Never overlaps with itself for one host: a second call joins the poll in flight. */
@@ -201,15 +250,15 @@ export class ClusterPoller {
 		return {caps: await this.detectCapabilities(host)};
 	}
 
-	/** One snapshot of a director with these capabilities (the config hashed when `hash`). */
-	private async snapshot(host: Host, caps: KeepalivedCapabilities, hash: boolean): Promise<{snapshot: DirectorSnapshot; pidFile: string}> {
+	/** One snapshot of a director with these capabilities (the config hashed when `hash`, keepalived's dump asked for when `dump`). */
+	private async snapshot(host: Host, caps: KeepalivedCapabilities, hash: boolean, dump: boolean): Promise<{snapshot: DirectorSnapshot; pidFile: string}> {
 		const {dumpDir, configPath} = this.profile.keepalived;
 		// The profile's pid_file when it names one, else where this keepalived version keeps it.
 		const pidFile = this.profile.keepalived.pidFileDefaulted ? caps.pidFile : this.profile.keepalived.pidFile;
 		// Through sudo, always: sudoers allows exact command lines, and an empty word cannot be written in one.
 		const hashPath = host.ssh.sudo || hash ? configPath : '';
-		const kind = caps.dump.kind;
-		const r = await this.probe(host, directorSnapshotCommand(hashPath, {kind, pidFile, dumpDir, ...(caps.dump.kind === 'none' ? {} : {signal: caps.dump.signal})}));
+		const kind = dump ? caps.dump.kind : 'none';
+		const r = await this.probe(host, directorSnapshotCommand(hashPath, {kind, pidFile, dumpDir, ...(kind === 'none' || caps.dump.kind === 'none' ? {} : {signal: caps.dump.signal})}));
 		return {snapshot: parseDirectorSnapshot(r.stdout, kind), pidFile};
 	}
 
@@ -217,23 +266,23 @@ export class ClusterPoller {
 	 * Snapshot with the capabilities at hand; cached ones hold only for the same host key and keepalived
 	 * binary, otherwise they are asked again and the snapshot retaken. Fresh ones are cached.
 	 */
-	private async checkedSnapshot(host: Host, hash: boolean): Promise<{snapshot: DirectorSnapshot; pidFile: string; caps: KeepalivedCapabilities}> {
+	private async checkedSnapshot(host: Host, hash: boolean, dump: boolean): Promise<{snapshot: DirectorSnapshot; pidFile: string; caps: KeepalivedCapabilities; dumped: boolean}> {
 		const checked = this.capabilities.has(host.name);
 		let {caps, unchecked} = await this.keepalivedCapabilities(host);
-		// The binary is named with the config's hash: always on the first snapshot of a connection.
-		let taken = await this.snapshot(host, caps, hash || !checked);
-		if (checked) return {...taken, caps};
+		// The binary is named with the config's hash, and keepalived dumps: always on the first snapshot of a connection.
+		let taken = await this.snapshot(host, caps, hash || !checked, dump || !checked);
+		if (checked) return {...taken, caps, dumped: dump};
 		const hostKey = this.transport.hostKey?.(host.name);
 		const binary = taken.snapshot.keepalivedBinary;
 		if (unchecked && (unchecked.hostKey !== hostKey || unchecked.binary !== binary)) {
 			caps = await this.detectCapabilities(host);
 			unchecked = undefined;
-			taken = await this.snapshot(host, caps, true);
+			taken = await this.snapshot(host, caps, true, true);
 		}
 		this.capabilities.set(host.name, caps);
 		const seen = taken.snapshot.keepalivedBinary;
 		if (!unchecked && hostKey !== undefined && seen !== undefined) this.options.capabilityCache?.write(host, {hostKey, binary: seen, caps});
-		return {...taken, caps};
+		return {...taken, caps, dumped: true};
 	}
 
 	private async pollDirector(host: Host): Promise<void> {
@@ -241,11 +290,13 @@ export class ClusterPoller {
 		let snapshot: DirectorSnapshot;
 		let caps: KeepalivedCapabilities;
 		let pidFile: string;
+		let dumped: boolean;
 		try {
 			// The installed config rarely changes: hash it on the first poll and every 10th after.
 			const n = this.pollCount.get(host.name) ?? 0;
 			this.pollCount.set(host.name, n + 1);
-			({snapshot, pidFile, caps} = await this.checkedSnapshot(host, n % CONFIG_HASH_EVERY === 0));
+			const dump = this.dumpDue.delete(host.name) || n % VRRP_DUMP_EVERY === 0;
+			({snapshot, pidFile, caps, dumped} = await this.checkedSnapshot(host, n % CONFIG_HASH_EVERY === 0, dump));
 		} catch (error) {
 			// Ask again after a reconnect: keepalived may have been upgraded meanwhile.
 			this.capabilities.delete(host.name);
@@ -254,8 +305,13 @@ export class ClusterPoller {
 		}
 		const parsed = snapshot;
 		const found = caps;
+		const previous = this.store.host(host.name)?.director;
+		// keepalived started or stopped since the last poll: its states are worth a dump now.
+		if (!dumped && parsed.keepalivedRunning !== undefined && previous?.keepalivedActive !== undefined && parsed.keepalivedRunning !== previous.keepalivedActive) this.poke(host.name);
+		// Between dumps the last dump's states and error stand (unless keepalived is not running at all).
+		const keptError = !dumped && parsed.keepalivedRunning !== false ? previous?.vrrpError : undefined;
 		// No dump could be asked for: say why (unless keepalived is simply not running).
-		const vrrpError = parsed.vrrpError ?? (found.dump.kind === 'none' && parsed.keepalivedRunning !== false ? `no VRRP dump: ${found.dump.why}` : undefined);
+		const vrrpError = parsed.vrrpError ?? keptError ?? (found.dump.kind === 'none' && parsed.keepalivedRunning !== false ? `no VRRP dump: ${found.dump.why}` : undefined);
 		const installedSha256 = parsed.configSha256 !== undefined ? parsed.configSha256 : this.store.host(host.name)?.director?.configSha256;
 		// The tracker never throws by design; a bug there must not end this host's polling.
 		const drift = await this.drift.update(host.name, installedSha256).catch(() => undefined);
@@ -332,6 +388,7 @@ export class ClusterPoller {
 		this.addrEventAt.set(director, at);
 		const isVip = this.profile.instances.some((i) => i.vips.some((v) => v.address === event.addr.address));
 		if (isVip) {
+			this.poke(director);
 			this.store.pushEvent({
 				at,
 				host: director,
@@ -346,6 +403,16 @@ export class ClusterPoller {
 			return {...prev, director: {...prev.director, addresses}};
 		});
 	}
+}
+
+/**
+ * Time from the end of one poll of a host to the start of the next: the rest of the interval, but at
+ * least a quarter of it, and after a slow poll (`backOff`: not the first, which includes the SSH
+ * handshake) at least SLOW_POLL_IDLE_FACTOR times as long as that poll took.
+ */
+export function nextPollWaitMs(intervalMs: number, pollMs: number, backOff: boolean): number {
+	const rest = Math.max(intervalMs / 4, intervalMs - pollMs);
+	return backOff ? Math.max(rest, SLOW_POLL_IDLE_FACTOR * pollMs) : rest;
 }
 
 /** What the store keeps of a real server's poll: the mode checks, the service status and the port answers. */

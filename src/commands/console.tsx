@@ -116,6 +116,8 @@ export function createScreenRuntime(
 			if (lastWhy.get(d) !== why) log.append('info', `keepalived log channel on ${d} ended: ${why}; attaching again`);
 			lastWhy.set(d, why);
 		},
+		// keepalived logged a transition: read that director's states now instead of at its next dump.
+		onTransition: (d) => poller.poke(d),
 	});
 	const vrrpHistory = options.keepHistory ? new HistoryKeeper(profile, store) : undefined;
 	return {
