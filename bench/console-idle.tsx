@@ -2,7 +2,6 @@
 // (spread over the second), every poll changing nothing but its poll times (an idle cluster), the
 // console at 120x40 with its real clock. Counts frames written and this process's CPU over 20 s. It
 // isolates the console's own drawing cost from SSH (the lab's consoleWatch section measures both).
-import {EventEmitter} from 'node:events';
 import path from 'node:path';
 import {render} from 'ink';
 import {loadProfile} from '../src/profile/load.js';
@@ -12,44 +11,7 @@ import {generateIpvsServices} from '../test/helpers/ipvs-synth.js';
 import {ConsoleApp} from '../src/ui/console/App.js';
 import {ActionLog} from '../src/ui/action-log.js';
 import {RateHistory} from '../src/ui/history.js';
-
-/** A 120x40 terminal that counts frames (synchronized-output markers and cursor hiding are short writes). */
-class CountingTerminal extends EventEmitter {
-	readonly isTTY = true;
-	readonly columns = 120;
-	readonly rows = 40;
-	frames = 0;
-	write(chunk: string): boolean {
-		if (chunk.length > 32) this.frames++;
-		return true;
-	}
-}
-
-/** A keyboard that never types. */
-class QuietStdin extends EventEmitter {
-	readonly isTTY = true;
-	setRawMode(): this {
-		return this;
-	}
-	setEncoding(): this {
-		return this;
-	}
-	read(): null {
-		return null;
-	}
-	ref(): this {
-		return this;
-	}
-	unref(): this {
-		return this;
-	}
-	resume(): this {
-		return this;
-	}
-	pause(): this {
-		return this;
-	}
-}
+import {FrameSink, QuietStdin} from './terminal-stand-ins.js';
 
 export async function benchConsoleIdle(log: (line: string) => void, seconds = 20): Promise<Record<string, unknown>> {
 	const profile = loadProfile(path.join(packageRoot(), 'profiles', 'lab.yaml'));
@@ -68,7 +30,7 @@ export async function benchConsoleIdle(log: (line: string) => void, seconds = 20
 	};
 	const names = profile.hosts.map((h) => h.name);
 	for (const n of names) poll(n);
-	const terminal = new CountingTerminal();
+	const terminal = new FrameSink(120, 40);
 	const app = render(<ConsoleApp profile={profile} store={store} history={history} log={new ActionLog()} size={{columns: 120, rows: 40}} />, {
 		stdout: terminal as unknown as NodeJS.WriteStream,
 		stdin: new QuietStdin() as unknown as NodeJS.ReadStream,

@@ -4,7 +4,6 @@
 // output). Ink renders as in the console (not its debug mode), once with its default full redraw and
 // once with its incremental rendering (only changed lines written); bytes written per frame are
 // counted for both. Target: under 16 ms.
-import {EventEmitter} from 'node:events';
 import {render} from 'ink';
 import path from 'node:path';
 import {loadProfile} from '../src/profile/load.js';
@@ -14,51 +13,8 @@ import {generateIpvsServices} from '../test/helpers/ipvs-synth.js';
 import {ConsoleApp} from '../src/ui/console/App.js';
 import {ActionLog} from '../src/ui/action-log.js';
 import {RateHistory} from '../src/ui/history.js';
+import {FrameSink, QuietStdin} from './terminal-stand-ins.js';
 import {median} from './parse.js';
-
-/** A terminal stand-in that reports when a frame was written and counts the bytes. */
-class FrameSink extends EventEmitter {
-	readonly isTTY = true;
-	bytes = 0;
-	constructor(
-		readonly columns: number,
-		readonly rows: number,
-	) {
-		super();
-	}
-	write(chunk: string): boolean {
-		this.bytes += Buffer.byteLength(chunk);
-		// Synchronized-output markers and cursor hiding come as short writes of their own.
-		if (chunk.length > 32) this.emit('frame', performance.now());
-		return true;
-	}
-}
-
-/** A keyboard that never types (the console's input handling needs a raw-mode capable stdin). */
-class QuietStdin extends EventEmitter {
-	readonly isTTY = true;
-	setRawMode(): this {
-		return this;
-	}
-	setEncoding(): this {
-		return this;
-	}
-	read(): null {
-		return null;
-	}
-	ref(): this {
-		return this;
-	}
-	unref(): this {
-		return this;
-	}
-	resume(): this {
-		return this;
-	}
-	pause(): this {
-		return this;
-	}
-}
 
 interface FrameResult {
 	realServerRows: number;
