@@ -64,6 +64,8 @@ const CLIENT_INTERVAL_FACTOR = 5;
 export class ClusterPoller {
 	private readonly timers = new Map<string, NodeJS.Timeout>();
 	private readonly inFlight = new Map<string, Promise<void>>();
+	/** Directors whose poll in flight is a routine one without keepalived's dump (until it decides to dump). */
+	private readonly inFlightRoutine = new Set<string>();
 	private addressMonitor: AddressMonitor | undefined;
 	private readonly capabilities = new Map<string, KeepalivedCapabilities>();
 	private readonly pollCount = new Map<string, number>();
@@ -145,7 +147,7 @@ export class ClusterPoller {
 	private async loop(host: Host): Promise<void> {
 		if (!this.running) return;
 		const started = Date.now();
-		await this.pollHost(host);
+		await this.pollHost(host, {routine: true});
 		if (!this.running) return;
 		const count = (this.loopCount.get(host.name) ?? 0) + 1;
 		this.loopCount.set(host.name, count);
@@ -180,13 +182,21 @@ export class ClusterPoller {
 		else this.schedule(host, POKE_REST_MS);
 	}
 
-	/** Never overlaps with itself for one host: a second call joins the poll in flight. */
-	pollHost(host: Host): Promise<void> {
+	/**
+	 * Reads a host now. Never overlaps with itself for one host: a second call joins the poll in flight,
+	 * or, when that one is a routine poll without keepalived's dump and this call wants the full read,
+	 * follows it. `routine`: the poller's own timed polls, which ask for the dump only every third time
+	 * or when poked; everyone else (status, a drill or deploy reading the cluster now) gets a full read.
+	 */
+	pollHost(host: Host, how: {routine?: boolean} = {}): Promise<void> {
+		const routine = how.routine === true;
 		const current = this.inFlight.get(host.name);
-		if (current) return current;
+		if (current) return routine || !this.inFlightRoutine.has(host.name) ? current : current.then(() => this.pollHost(host));
 		const started = Date.now();
-		const p = (host.role === 'director' ? this.pollDirector(host) : host.role === 'realserver' ? this.pollRealServer(host) : this.pollReachable(host)).finally(() => {
+		if (routine && host.role === 'director') this.inFlightRoutine.add(host.name);
+		const p = (host.role === 'director' ? this.pollDirector(host, routine) : host.role === 'realserver' ? this.pollRealServer(host) : this.pollReachable(host)).finally(() => {
 			this.inFlight.delete(host.name);
+			this.inFlightRoutine.delete(host.name);
 			this.durations.set(host.name, Date.now() - started);
 		});
 		this.inFlight.set(host.name, p);
@@ -285,7 +295,7 @@ export class ClusterPoller {
 		return {...taken, caps, dumped: true};
 	}
 
-	private async pollDirector(host: Host): Promise<void> {
+	private async pollDirector(host: Host, routine: boolean): Promise<void> {
 		const at = Date.now();
 		let snapshot: DirectorSnapshot;
 		let caps: KeepalivedCapabilities;
@@ -295,7 +305,9 @@ export class ClusterPoller {
 			// The installed config rarely changes: hash it on the first poll and every 10th after.
 			const n = this.pollCount.get(host.name) ?? 0;
 			this.pollCount.set(host.name, n + 1);
-			const dump = this.dumpDue.delete(host.name) || n % VRRP_DUMP_EVERY === 0;
+			const dump = this.dumpDue.delete(host.name) || !routine || n % VRRP_DUMP_EVERY === 0;
+			// A routine poll that dumps is as good as a full read: a read asked for meanwhile joins it.
+			if (dump) this.inFlightRoutine.delete(host.name);
 			({snapshot, pidFile, caps, dumped} = await this.checkedSnapshot(host, n % CONFIG_HASH_EVERY === 0, dump));
 		} catch (error) {
 			// Ask again after a reconnect: keepalived may have been upgraded meanwhile.

@@ -1,7 +1,8 @@
-// How often the poller asks keepalived for a dump, and how it rests a slow host: a dump on the first
-// poll and every third after; at once when something says the VRRP state moved (poke: a VIP event, a
+// How often the poller asks keepalived for a dump, and how it rests a slow host: its routine polls dump
+// on the first poll and every third after; at once when something says the VRRP state moved (poke: a VIP event, a
 // logged transition, keepalived started or stopped); between dumps the last dump's states and error
-// stand. A poll that took long leaves its host idle twice as long. The fake director answers with the
+// stand. A read asked for from outside (status, a drill, deploy's verification) always dumps, even
+// when it arrives while a routine poll without a dump is in flight. A poll that took long leaves its host idle twice as long. The fake director answers with the
 // lab's real JSON dump.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -35,7 +36,7 @@ function fakeDirector() {
 	const dir1 = labProfile.hosts.find((h) => h.name === 'dir1')!;
 	const kinds = () => fake.calls.filter((c) => c.host === 'dir1' && c.argv[2] === DIRECTOR_SNAPSHOT_SCRIPT).map((c) => c.argv[5]);
 	const state = () => store.getState().hosts.find((h) => h.name === 'dir1')!.director!;
-	return {director, poller, poll: () => poller.pollHost(dir1), kinds, state};
+	return {director, poller, poll: () => poller.pollHost(dir1, {routine: true}), read: () => poller.pollHost(dir1), kinds, state};
 }
 
 describe('keepalived dumps', () => {
@@ -60,6 +61,16 @@ describe('keepalived dumps', () => {
 		await broken.poll();
 		expect(broken.kinds()).toEqual(['json', 'none']);
 		expect(broken.state().vrrpError).toMatch(/no dump/);
+	});
+
+	it('a read from outside always dumps; one that arrives during a routine poll without a dump follows it with one', async () => {
+		const t = fakeDirector();
+		await t.poll();
+		await t.read();
+		await t.poll(); // n = 2: no dump by the count
+		await Promise.all([t.poll(), t.read()]); // n = 3 dumps by the count: the read joins it
+		await Promise.all([t.poll(), t.read()]); // n = 4 does not: the read follows with a dump
+		expect(t.kinds()).toEqual(['json', 'json', 'none', 'json', 'none', 'json']);
 	});
 
 	it('a poke makes the next poll dump, whatever the count says', async () => {

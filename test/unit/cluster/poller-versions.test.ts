@@ -56,10 +56,9 @@ describe('the poller reads each director the way its keepalived version allows',
 		const {fake, snapshotArgs, director} = await pollDirectors(defaulted);
 		expect(fake.calls.filter((c) => c.host === 'dir1' && c.argv[2] === KEEPALIVED_SIGNUM_SCRIPT)).toEqual([]);
 		expect(fake.calls.filter((c) => c.host === 'dir1' && c.argv[0] === 'keepalived')).toHaveLength(1);
-		// The second poll reads IPVS and addresses only: keepalived dumps on every third poll.
 		expect(snapshotArgs('dir1')).toEqual([
 			['data', '/var/run/keepalived.pid', '/tmp', '10'],
-			['none', '/var/run/keepalived.pid', '/tmp', ''],
+			['data', '/var/run/keepalived.pid', '/tmp', '10'],
 		]);
 		const d = director('dir1');
 		expect(d.keepalived).toMatchObject({version: '1.3.5', features: {signum: false, jsonDump: false}});
