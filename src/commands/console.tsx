@@ -133,9 +133,13 @@ export function createScreenRuntime(
 		async stop() {
 			detach();
 			poller.stop();
-			await keepalived.stop();
-			vrrpHistory?.stop();
+			// Stop following first, then close the connections before waiting for the followers: a
+			// follower in the middle of a catch-up read would otherwise hold the exit for up to a command
+			// timeout (a slow director); closing ends every command at once.
+			const followers = keepalived.stop();
 			await transport.close();
+			await followers;
+			vrrpHistory?.stop();
 		},
 	};
 }
