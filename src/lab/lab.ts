@@ -161,6 +161,7 @@ function bootedFrom(plan: LabPlan): boolean {
 /**
  * Idempotent: a lab that is up and ready from the same plan is left as it is. `profiles`: the plan's
  * profiles, one per cluster (each director's keepalived.conf and each host's sudo rights from its own).
+ * `deadlineMs`: how long one boot may take (each of the up to three attempts gets all of it).
  */
 export async function labUp(plan: LabPlan, profiles: Profile | readonly Profile[], log: Log, deadlineMs = (plan.bootDeadlineSec + 5) * 1000): Promise<LabUpResult> {
 	checkLabPreflight();
@@ -182,7 +183,9 @@ export async function labUp(plan: LabPlan, profiles: Profile | readonly Profile[
 		await prepareBoot(plan, Array.isArray(profiles) ? profiles : [profiles as Profile]);
 		const pid = await bootKernel(plan);
 		log(`lab kernel started (pid ${pid}); waiting for sshd, keepalived, VRRP and IPVS`);
-		const wait = await waitForConsole(plan, Math.max(5000, deadlineMs - (Date.now() - started)));
+		// Each attempt gets the whole boot deadline: a retry after a kernel that died late in its boot
+		// would otherwise have seconds left and fail a lab that was about to come up.
+		const wait = await waitForConsole(plan, deadlineMs);
 		if (wait.ok) return {alreadyUp: false, pid, bootMs: Date.now() - started};
 		const crashed = wait.crashed && !wait.text.includes(FAILED_MARKER);
 		if (crashed && attempt < attempts) {
