@@ -77,8 +77,6 @@ export class ClusterPoller {
 	private readonly dumpDue = new Set<string>();
 	/** Hosts asked for while their poll was in flight: polled again right after it. */
 	private readonly pokedInFlight = new Set<string>();
-	/** Polls each host's loop has run (the first, which includes the SSH handshake, sets no back-off). */
-	private readonly loopCount = new Map<string, number>();
 	private running = false;
 	private intervalMs: number;
 	/** Compares installed configs with the rendered ones in keepalived terms, reading them only when needed. */
@@ -147,11 +145,11 @@ export class ClusterPoller {
 	private async loop(host: Host): Promise<void> {
 		if (!this.running) return;
 		const started = Date.now();
+		// The host's first poll includes the SSH handshake: it sets no back-off.
+		const first = !this.durations.has(host.name);
 		await this.pollHost(host, {routine: true});
 		if (!this.running) return;
-		const count = (this.loopCount.get(host.name) ?? 0) + 1;
-		this.loopCount.set(host.name, count);
-		this.schedule(host, this.pokedInFlight.delete(host.name) ? POKE_REST_MS : nextPollWaitMs(this.hostIntervalMs(host), Date.now() - started, count > 1));
+		this.schedule(host, this.pokedInFlight.delete(host.name) ? POKE_REST_MS : nextPollWaitMs(this.hostIntervalMs(host), Date.now() - started, !first));
 	}
 
 	private schedule(host: Host, waitMs: number): void {
@@ -324,7 +322,7 @@ export class ClusterPoller {
 		const keptError = !dumped && parsed.keepalivedRunning !== false ? previous?.vrrpError : undefined;
 		// No dump could be asked for: say why (unless keepalived is simply not running).
 		const vrrpError = parsed.vrrpError ?? keptError ?? (found.dump.kind === 'none' && parsed.keepalivedRunning !== false ? `no VRRP dump: ${found.dump.why}` : undefined);
-		const installedSha256 = parsed.configSha256 !== undefined ? parsed.configSha256 : this.store.host(host.name)?.director?.configSha256;
+		const installedSha256 = parsed.configSha256 !== undefined ? parsed.configSha256 : previous?.configSha256;
 		// The tracker never throws by design; a bug there must not end this host's polling.
 		const drift = await this.drift.update(host.name, installedSha256).catch(() => undefined);
 		this.store.updateHost(host.name, (prev): HostState => {
