@@ -4,7 +4,7 @@ import type {VrrpInstanceState} from '../probes/vrrp.js';
 import {byElection, tieBreakNote} from '../profile/election.js';
 import {findService, realServerKey, serviceKey, type IpvsTable} from '../probes/ipvs.js';
 import {driftFinding} from './drift.js';
-import type {ArpSysctl, Finding, HostState, RealServerData, VipPlacement} from './types.js';
+import type {ArpSysctl, DirectorData, Finding, HostState, RealServerData, VipPlacement} from './types.js';
 import type {TunCheck} from '../probes/realserver.js';
 
 function holdsVip(host: HostState, vip: string): boolean {
@@ -45,7 +45,7 @@ export function deriveVips(profile: Profile, hosts: ReadonlyMap<string, HostStat
 		const candidates = contenders(inst, hosts).sort(byElection(addressOf));
 		const expected = candidates[0]?.director;
 		const expectedWhy = tieBreakNote(candidates, addressOf);
-		const members = inst.members.map((m) => memberPlacement(profile, inst, m, memberState(hosts, m.director, inst.name)));
+		const members = inst.members.map((m) => memberPlacement(profile, inst, m, hosts.get(m.director)?.director));
 		for (const vip of inst.vips) {
 			const holders = profile.hosts
 				.filter((h) => h.role === 'director')
@@ -58,8 +58,10 @@ export function deriveVips(profile: Profile, hosts: ReadonlyMap<string, HostStat
 	return placements;
 }
 
-function memberPlacement(profile: Profile, inst: VrrpInstance, m: InstanceMember, state: VrrpInstanceState | undefined): VipPlacement['members'][number] {
-	const lowered = state ? loweredWhy(profile, m, state) : undefined;
+function memberPlacement(profile: Profile, inst: VrrpInstance, m: InstanceMember, director: DirectorData | undefined): VipPlacement['members'][number] {
+	const state = director?.vrrp?.find((v) => v.name === inst.name);
+	const down = director?.downLinks ?? [];
+	const lowered = state ? loweredWhy(profile, m, state, down) : undefined;
 	return {
 		director: m.director,
 		configuredPriority: m.priority,
@@ -67,7 +69,7 @@ function memberPlacement(profile: Profile, inst: VrrpInstance, m: InstanceMember
 		...(state?.priority !== undefined ? {priority: state.priority} : {}),
 		...(state?.effectivePriority !== undefined ? {effectivePriority: state.effectivePriority} : {}),
 		...(lowered ? {lowered} : {}),
-		...(state?.state === 'FAULT' ? {faultWhy: trackWhy(profile, state) ?? 'keepalived does not say why'} : {}),
+		...(state?.state === 'FAULT' ? {faultWhy: faultWhy(profile, state, director!)} : {}),
 	};
 }
 
@@ -76,19 +78,47 @@ function scriptName(profile: Profile, script: string): string {
 	return profile.trackScripts.find((t) => t.script.join(' ') === script || t.name === script)?.name ?? script;
 }
 
+/**
+ * Why a member is in FAULT, as far as the dump says: its own interface down or failing tracks; else,
+ * in a sync group, the other members in FAULT that pull it along (keepalived faults the whole group).
+ */
+function faultWhy(profile: Profile, state: VrrpInstanceState, director: DirectorData): string {
+	const down = director.downLinks ?? [];
+	const own = trackWhy(profile, state, down);
+	if (own !== undefined) return own;
+	// The text dump names the group; the JSON dump does not, the profile does.
+	const group = state.syncGroup ?? profile.syncGroups?.find((g) => g.instances.includes(state.name))?.name;
+	const inGroup = (s: VrrpInstanceState) => (s.syncGroup ?? profile.syncGroups?.find((g) => g.instances.includes(s.name))?.name) === group;
+	const faulted = group === undefined ? [] : (director.vrrp ?? []).filter((s) => s.name !== state.name && s.state === 'FAULT' && inGroup(s));
+	if (faulted.length === 0) return 'keepalived does not say why';
+	const pulling = faulted.flatMap((s) => {
+		const why = trackWhy(profile, s, down);
+		return why === undefined ? [] : [`${s.name} is in FAULT: ${why}`];
+	});
+	// Members that only pull each other along: the group is in FAULT, nobody says which one failed.
+	if (pulling.length === 0) return `sync group ${group} in FAULT with ${faulted.map((s) => s.name).join(', ')}; keepalived does not say why`;
+	return `sync group ${group}: ${pulling.join('; ')}`;
+}
+
 /** What keepalived's dump says lowers this member or holds it in FAULT: the failing tracks, else what it tracks. */
-function trackWhy(profile: Profile, state: VrrpInstanceState): string | undefined {
-	const failing = [...(state.failedScripts ?? []).map((s) => `track script ${scriptName(profile, s)} failing`), ...(state.downInterfaces ?? []).map((i) => `tracked interface ${i} down`)];
+function trackWhy(profile: Profile, state: VrrpInstanceState, downLinks: readonly string[]): string | undefined {
+	const own = state.interface !== undefined && (state.interfaceDown || downLinks.includes(state.interface)) ? state.interface : undefined;
+	const trackedDown = new Set([...(state.downInterfaces ?? []), ...(state.trackedInterfaces ?? []).filter((i) => downLinks.includes(i))]);
+	const failing = [
+		...(own !== undefined ? [`interface ${own} down`] : []),
+		...(state.failedScripts ?? []).map((s) => `track script ${scriptName(profile, s)} failing`),
+		...[...trackedDown].filter((i) => i !== own).map((i) => `tracked interface ${i} down`),
+	];
 	if (failing.length > 0) return failing.join(', ');
 	const tracked = [...(state.trackedScripts ?? []).map((s) => `script ${scriptName(profile, s)}`), ...(state.trackedInterfaces ?? []).map((i) => `interface ${i}`)];
 	return tracked.length > 0 ? `keepalived tracks ${tracked.join(', ')}` : undefined;
 }
 
 /** Set when the member runs below its configured priority: by how much and why, when the dump says. */
-function loweredWhy(profile: Profile, m: InstanceMember, state: VrrpInstanceState): string | undefined {
+function loweredWhy(profile: Profile, m: InstanceMember, state: VrrpInstanceState, downLinks: readonly string[]): string | undefined {
 	const base = state.priority ?? m.priority;
 	if (state.effectivePriority === undefined || state.effectivePriority >= base) return undefined;
-	const why = trackWhy(profile, state);
+	const why = trackWhy(profile, state, downLinks);
 	return `effective priority ${state.effectivePriority}, below the configured ${base}${why ? `: ${why}` : ''}`;
 }
 

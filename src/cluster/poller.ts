@@ -330,6 +330,7 @@ export class ClusterPoller {
 			const director: DirectorData = {
 				ipvs: parsed.ipvs,
 				addresses: keepEventAddrs ? prev.director!.addresses : parsed.addresses,
+				...(parsed.downLinks.length > 0 ? {downLinks: parsed.downLinks} : {}),
 				...(parsed.vrrp ? {vrrp: parsed.vrrp} : prev.director?.vrrp ? {vrrp: prev.director.vrrp} : {}),
 				...(vrrpError ? {vrrpError} : {}),
 				keepalived: found,

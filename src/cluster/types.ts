@@ -31,6 +31,8 @@ export type ConfigDrift = {
 export interface DirectorData {
 	readonly ipvs: IpvsTable;
 	readonly addresses: readonly IfAddress[];
+	/** Interfaces not up and running on the last read (absent: not read). */
+	readonly downLinks?: readonly string[];
 	/** undefined: not read; empty: keepalived not running or no dump. */
 	readonly vrrp?: readonly VrrpInstanceState[];
 	readonly vrrpError?: string;

@@ -22,6 +22,8 @@ export function directorSnapshotCommand(
 export interface DirectorSnapshot {
 	readonly ipvs: IpvsTable;
 	readonly addresses: readonly IfAddress[];
+	/** Interfaces that are not up and running (keepalived faults an instance on one). */
+	readonly downLinks: readonly string[];
 	/** sha256 of the installed keepalived.conf, or null when the file is missing. */
 	readonly configSha256: string | null | undefined;
 	/**
@@ -86,6 +88,7 @@ export function parseDirectorSnapshot(text: string, kind: DumpKind = 'none'): Di
 	return {
 		ipvs,
 		addresses: addr.addresses,
+		downLinks: addr.downLinks ?? [],
 		configSha256,
 		...(binary === undefined ? {} : {keepalivedBinary: binary}),
 		...(exit === undefined ? {} : {keepalivedRunning: exit !== DUMP_EXIT.notRunning}),

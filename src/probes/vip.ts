@@ -20,6 +20,16 @@ export interface IfAddress {
 export interface IfAddressList {
 	addresses: IfAddress[];
 	problems: string[];
+	/**
+	 * Links that are not up and running (`ip -j` flags without UP or LOWER_UP), as keepalived sees an
+	 * interface fail; only `ip -j addr` says (absent from the one-line format).
+	 */
+	downLinks?: string[];
+}
+
+/** keepalived counts an interface up when it is administratively up and has its lower layer (carrier). */
+function linkDown(flags: unknown): boolean {
+	return Array.isArray(flags) && !(flags.includes('UP') && flags.includes('LOWER_UP'));
 }
 
 /** `ip -j addr show`: every address, as JSON. */
@@ -63,6 +73,7 @@ function validPrefix(n: number, family: 'inet' | 'inet6'): boolean {
 export function parseIpAddrJson(text: string): IfAddressList {
 	const addresses: IfAddress[] = [];
 	const problems: string[] = [];
+	const downLinks: string[] = [];
 	if (typeof text !== 'string' || text.trim() === '') return {addresses, problems: ['empty ip -j addr output']};
 	let root: unknown;
 	try {
@@ -77,6 +88,7 @@ export function parseIpAddrJson(text: string): IfAddressList {
 			return;
 		}
 		const ifname = link.ifname;
+		if (linkDown(link.flags)) downLinks.push(ifname);
 		const infos = link.addr_info;
 		if (infos === undefined) return;
 		if (!Array.isArray(infos)) {
@@ -102,7 +114,7 @@ export function parseIpAddrJson(text: string): IfAddressList {
 			addresses.push(addr);
 		}
 	});
-	return {addresses, problems: capped(problems)};
+	return {addresses, problems: capped(problems), downLinks};
 }
 
 function prefixNumber(s: string): number {

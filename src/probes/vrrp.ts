@@ -61,6 +61,10 @@ export interface VrrpInstanceState {
 	failedScripts?: string[];
 	/** Of the tracked interfaces, those keepalived reports not up (text dump only). */
 	downInterfaces?: string[];
+	/** The instance's own interface is not up (its Interfaces section says so; text dump only). */
+	interfaceDown?: boolean;
+	/** The vrrp_sync_group it belongs to: a member in FAULT puts every other member in FAULT too. */
+	syncGroup?: string;
 }
 
 /**
@@ -494,6 +498,11 @@ function applyDataField(cur: VrrpInstanceState, key: string, value: string, line
 			else if (name !== 'not configured') problems.push(`${cur.name}: interface on line ${lineNo} is not an interface name; dropped`);
 			break;
 		}
+		case 'Sync group': {
+			const group = cleanName(value);
+			if (group !== undefined) cur.syncGroup = group;
+			break;
+		}
 		case 'Virtual Router ID':
 			setNum(cur, 'vrid', value);
 			break;
@@ -558,6 +567,7 @@ function markTrackFailures(instances: VrrpInstanceState[], status: {badScripts: 
 		const down = (i.trackedInterfaces ?? []).filter((s) => status.downInterfaces.has(s));
 		if (failed.length > 0) i.failedScripts = failed;
 		if (down.length > 0) i.downInterfaces = down;
+		if (i.interface !== undefined && status.downInterfaces.has(i.interface)) i.interfaceDown = true;
 	}
 }
 

@@ -128,7 +128,7 @@ describe('VRRP findings follow keepalived on the lab', () => {
 			await run('dir2', ['ip', 'link', 'set', 'dummy9', 'down']);
 			const fault = await waitFor(poll, (st) => st.findings.some((f) => f.kind === 'vrrp-fault'), {timeoutMs: 30_000, intervalMs: 300, what: 'a vrrp-fault finding for dir2'});
 			expect(fault.value.findings).toEqual([
-				{kind: 'vrrp-fault', severity: 'warning', subject: 'dir2', message: 'dir2 is in FAULT for VI_1 (keepalived tracks interface dummy9): dir1 has no working backup'},
+				{kind: 'vrrp-fault', severity: 'warning', subject: 'dir2', message: 'dir2 is in FAULT for VI_1 (tracked interface dummy9 down): dir1 has no working backup'},
 			]);
 			expect(fault.value.vips[0]).toMatchObject({holders: ['dir1'], expected: 'dir1'});
 		} finally {

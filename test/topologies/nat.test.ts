@@ -1,7 +1,7 @@
 // The lab in LVS-NAT (profiles/lab-nat.yaml): real servers only on the internal network behind the
 // directors, whose VIP and internal gateway move together (one sync group).
 import {expect, it} from 'vitest';
-import {inStation, sshFromStation, topology} from '../helpers/topology.js';
+import {cli, inStation, sshFromStation, topology} from '../helpers/topology.js';
 import {waitFor} from '../helpers/wait-for.js';
 import {topologySuite} from './suite.js';
 
@@ -51,6 +51,32 @@ topologySuite(t, {
 			}
 			await waitFor(holders, (h) => h === 'dir1', {timeoutMs: 15_000, what: 'VIP and gateway back on dir1 (preempt)'});
 			expect(sshFromStation(t, 'rs2', 'hostname').stdout.trim()).toBe('rs2');
+		});
+
+		// The issue's FAULT case, with the VRRP interface itself: dir2's eth1 carries VI_GW, and the sync
+		// group takes VI_1 (on eth0, which lvsdeck reaches dir2 by) into FAULT with it.
+		it("dir2's VRRP interface down (eth1, VI_GW's): both instances of the sync group in FAULT, warnings that name the interface; back to healthy once it is up", async () => {
+			interface Finding {kind: string; severity: string; subject: string; message: string}
+			const findings = async (): Promise<Finding[]> => {
+				const r = cli(t, ['status', '--profile', t.file, '--json']);
+				return (JSON.parse(r.stdout) as {findings: Finding[]}).findings;
+			};
+			const faults = (f: readonly Finding[]) => f.filter((x) => x.kind === 'vrrp-fault');
+			try {
+				const down = sshFromStation(t, 'dir2', 'ip link set eth1 down');
+				expect(down.status, down.stderr).toBe(0);
+				const seen = await waitFor(findings, (f) => faults(f).length === 2, {timeoutMs: 30_000, intervalMs: 1000, what: 'vrrp-fault for both instances on dir2'});
+				expect(faults(seen.value)).toEqual([
+					{kind: 'vrrp-fault', severity: 'warning', subject: 'dir2', message: 'dir2 is in FAULT for VI_1 (sync group SG_NAT: VI_GW is in FAULT: interface eth1 down): dir1 has no working backup'},
+					{kind: 'vrrp-fault', severity: 'warning', subject: 'dir2', message: 'dir2 is in FAULT for VI_GW (interface eth1 down): dir1 has no working backup'},
+				]);
+				// The VIP and the gateway stay where they were.
+				expect(await holders()).toBe('dir1');
+			} finally {
+				sshFromStation(t, 'dir2', 'ip link set eth1 up');
+			}
+			// dir2 back to BACKUP and its checkers have the real servers again.
+			await waitFor(findings, (f) => f.length === 0, {timeoutMs: 60_000, intervalMs: 2000, what: 'no findings once eth1 is up again'});
 		});
 	},
 });

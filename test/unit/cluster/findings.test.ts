@@ -5,7 +5,8 @@ import {describe, expect, it} from 'vitest';
 import {parseKeepalivedData, parseKeepalivedJson} from '../../../src/probes/vrrp.js';
 import {checkRealServer} from '../../../src/probes/realserver.js';
 import {realServerExpectations, servicePorts} from '../../../src/cluster/rs-expectations.js';
-import {parseProfile} from '../../../src/profile/load.js';
+import {loadProfile, parseProfile} from '../../../src/profile/load.js';
+import {parseIpAddrJson} from '../../../src/probes/vip.js';
 import {hostByName, type Profile} from '../../../src/profile/model.js';
 import {deriveFindings, deriveVips, isHealthy} from '../../../src/cluster/findings.js';
 import type {HostState, RealServerData} from '../../../src/cluster/types.js';
@@ -175,6 +176,25 @@ describe('VRRP by effective priority, FAULT members', () => {
 		const all = findings(both).findings;
 		expect(all.filter((x) => x.kind === 'vrrp-fault').map((x) => `${x.severity}:${x.subject}`)).toEqual(['critical:dir1', 'critical:dir2']);
 		expect(findings(both).vips[0]!.expected).toBeUndefined();
+	});
+
+	// Captured on the NAT lab with dir2's eth1 (VI_GW's own interface) taken down: keepalived faults
+	// VI_GW, and VI_1 with it through the sync group SG_NAT. The JSON dump names neither the interface's
+	// state nor the group; `ip -j addr` (the link's flags) and the profile do.
+	it("a member whose own VRRP interface is down, and its sync group's other instance, say why", () => {
+		const nat = loadProfile(new URL('../../../profiles/lab-nat.yaml', import.meta.url).pathname);
+		const downLinks = parseIpAddrJson(lab('ip-j-addr-nat-dir2-eth1-down.json')).downLinks;
+		expect(downLinks).toEqual(['eth1']);
+		const fromJson = withHost(healthyHosts(), 'dir2', (h) => ({...h, director: {...h.director!, downLinks, vrrp: parseKeepalivedJson(lab('keepalived-json-nat-dir2-eth1-down.json')).instances}}));
+		const why = (hosts: Map<string, HostState>) => deriveVips(nat, hosts).map((p) => `${p.instance}: ${p.members.find((m) => m.director === 'dir2')!.faultWhy}`);
+		const expected = ['VI_1: sync group SG_NAT: VI_GW is in FAULT: interface eth1 down', 'VI_GW: interface eth1 down'];
+		expect(why(fromJson)).toEqual(expected);
+		// The text dump says both by itself (its Interfaces section and each instance's sync group).
+		const fromText = withHost(healthyHosts(), 'dir2', (h) => ({...h, director: {...h.director!, vrrp: parseKeepalivedData(lab('keepalived-data-nat-dir2-eth1-down.txt')).instances}}));
+		expect(why(fromText)).toEqual(expected);
+		// Without the link state, keepalived's dump alone does not say.
+		const blind = withHost(fromJson, 'dir2', (h) => ({...h, director: {...h.director!, downLinks: []}}));
+		expect(why(blind)).toEqual(['VI_1: sync group SG_NAT in FAULT with VI_GW; keepalived does not say why', 'VI_GW: sync group SG_NAT in FAULT with VI_1; keepalived does not say why']);
 	});
 
 	it('a FAULT member is never the expected holder, whatever its priority', () => {
