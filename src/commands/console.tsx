@@ -9,6 +9,7 @@ import {KeepalivedChannel} from '../cluster/keepalived-channel.js';
 import {HistoryKeeper} from '../actions/history/collect.js';
 import {CapabilityCache} from '../cluster/caps-cache.js';
 import {createClusterTransport} from '../transport/cluster-transport.js';
+import {createSharedClusterTransports} from '../transport/shared-pool.js';
 import {readOnlyTransportFor} from '../transport/read-only-profile.js';
 import type {Transport} from '../transport/types.js';
 import type {Profile} from '../profile/model.js';
@@ -216,13 +217,13 @@ async function runFleetScreen(mode: 'console' | 'wall', files: readonly string[]
 	const intervalMs = prepareScreen(mode, options);
 	const reexec = await runInStation(profiles[0]!.stationNetns);
 	if (reexec !== undefined) return reexec;
-	// A pool per cluster, as one console or wall would have: each cluster's screen holds long-lived
-	// followers (address monitor, keepalived log) on every director, and on a connection shared by
-	// several clusters they took every channel (max_channels) so the polls timed out (lab test, two
-	// profiles of one lab). status, check and the exporter keep one shared pool (commands/clusters.ts).
+	// One pool for every cluster, as status, check and the exporter have: a host in several profiles is
+	// one connection, and the long-lived followers every cluster keeps on its directors (address monitor,
+	// keepalived's log) are one channel each for that host, not one per cluster (shared-streams.ts).
+	const shared = createSharedClusterTransports(profiles, {trust, readOnly});
 	const runtimes: ScreenRuntime[] = [];
 	try {
-		for (const profile of profiles) runtimes.push(createScreenRuntime(profile, mode, {readOnly, intervalMs, trust, keepHistory: true}));
+		for (const [i, profile] of profiles.entries()) runtimes.push(createScreenRuntime(profile, mode, {readOnly, intervalMs, opened: shared.transports[i]!, keepHistory: true}));
 		for (const [i, rt] of runtimes.entries()) {
 			rt.log.append('info', `${mode} started on profile ${profiles[i]!.name} (one of ${profiles.length} clusters)${rt.readOnly ? ' (read-only)' : ''}`);
 			rt.poller.start();
@@ -247,7 +248,11 @@ async function runFleetScreen(mode: 'console' | 'wall', files: readonly string[]
 		}
 		return 0;
 	} finally {
-		await Promise.all(runtimes.map((rt) => rt.stop()));
+		// As one screen does: every follower told to stop, then the connections closed (which ends any
+		// command still running), then wait for the runtimes.
+		const stopped = Promise.all(runtimes.map((rt) => rt.stop()));
+		await shared.close();
+		await stopped;
 	}
 }
 

@@ -1,10 +1,12 @@
-// Several clusters read at once (the exporter, check): a host that appears in several profiles (the
-// same address, port, user, keys, trust and jump path) gets one SSH connection. One SshPool holds a
-// connection per distinct host; each cluster gets a view of it that speaks its own host names.
+// Several clusters at once (status, check, the exporter, the fleet console and wall): a host that appears
+// in several profiles (the same address, port, user, keys, trust and jump path) gets one SSH connection.
+// One SshPool holds a connection per distinct host; each cluster gets a view of it that speaks its own
+// host names. The same long-lived follower asked by several clusters is one channel (SharedStreams).
 import type {Host, Profile} from '../profile/model.js';
 import {ReadOnlyTransport} from './read-only.js';
 import {assertReadOnlyProfile} from './read-only-profile.js';
 import {SshPool, type SshPoolOptions} from './ssh-pool.js';
+import {isSharedStream, SharedStreams} from './shared-streams.js';
 import type {ExecOptions, ExecResult, HostStatus, Transport} from './types.js';
 
 /** What makes two hosts one connection: everything about how it is reached, not what it is called. */
@@ -68,6 +70,7 @@ class ClusterView implements Transport {
 	constructor(
 		private readonly pool: SshPool,
 		private readonly keys: ReadonlyMap<string, string>,
+		private readonly streams: SharedStreams,
 	) {}
 
 	private key(host: string): string {
@@ -75,7 +78,10 @@ class ClusterView implements Transport {
 	}
 
 	exec(host: string, argv: readonly string[], options?: ExecOptions): Promise<ExecResult> {
-		return this.pool.exec(this.key(host), argv, options);
+		const key = this.key(host);
+		if (!isSharedStream(options)) return this.pool.exec(key, argv, options);
+		const {signal: _mine, onStdoutLine: _each, ...rest} = options;
+		return this.streams.follow(JSON.stringify([key, argv]), options, (signal, onStdoutLine) => this.pool.exec(key, argv, {...rest, signal, onStdoutLine}));
 	}
 
 	status(host: string): HostStatus {
@@ -100,8 +106,9 @@ export function createSharedClusterTransports(profiles: readonly Profile[], opti
 	if (options.readOnly) for (const p of profiles) assertReadOnlyProfile(p);
 	const {hosts, keyOf} = poolHosts(profiles);
 	const pool = new SshPool(hosts, {...options, ...(options.trust ? {trust: trustByKey(options.trust, keyOf)} : {})});
+	const streams = new SharedStreams();
 	const transports = keyOf.map((keys): Transport => {
-		const view = new ClusterView(pool, keys);
+		const view = new ClusterView(pool, keys, streams);
 		return options.readOnly ? new ReadOnlyTransport(view) : view;
 	});
 	return {transports, connections: hosts.length, close: () => pool.close()};

@@ -131,6 +131,30 @@ describe('lvsdeck exporter on the lab', () => {
 		await splitBrainScrapeFiresTheAlert();
 	});
 
+	it('two profiles naming the same directors: both clusters served, from one SSH connection per host', async () => {
+		// The lab's profile again under another cluster name (paths made absolute for the copy's folder).
+		const twin = path.join(tmp, 'lab-twin.yaml');
+		const text = readFileSync(LAB_PROFILE, 'utf8').replaceAll('../.lab/', `${path.resolve(path.dirname(LAB_PROFILE), '..', '.lab')}/`);
+		writeFileSync(twin, text.replace(/^name: lab$/m, 'name: lab-twin'));
+		const connections = async () => Number((await pool.exec('dir1', ['sh', '-c', "ss -H -t -n state established '( sport = :22 )' | wc -l"])).stdout.trim());
+		const before = await connections();
+		const port = await freePort();
+		const both = start(process.execPath, [CLI, 'exporter', '--profile', LAB_PROFILE, '--profile', twin, '--listen', `127.0.0.1:${port}`]);
+		try {
+			const holder = (cluster: string) => new RegExp(`^lvsdeck_vip_holder\\{cluster="${cluster}",instance="VI_1",vip="192\\.168\\.67\\.100",director="dir1"\\} 1$`, 'm');
+			const hostsUp = (s: string, cluster: string) => (s.match(new RegExp(`^lvsdeck_host_up\\{cluster="${cluster}",host="[^"]+",role="[a-z]+"\\} 1$`, 'gm')) ?? []).length;
+			const served = await waitFor(
+				() => fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text()),
+				(s) => holder('lab').test(s) && holder('lab-twin').test(s) && hostsUp(s, 'lab') === profile.hosts.length && hostsUp(s, 'lab-twin') === profile.hosts.length,
+				{timeoutMs: 60_000, intervalMs: 500, what: 'both clusters served with the VIP on dir1 and every host up'},
+			);
+			expect(served.value).toMatch(/^lvsdeck_vrrp_state\{cluster="lab-twin",instance="VI_1",director="dir2",state="BACKUP"\} 1$/m);
+			expect(await connections()).toBe(before + 1);
+		} finally {
+			await stop(both);
+		}
+	});
+
 	it('stops on SIGTERM: exit 0, the port closed', async () => {
 		const gone = new Promise<number | null>((r) => exporter.once('exit', (code) => r(code)));
 		exporter.kill('SIGTERM');

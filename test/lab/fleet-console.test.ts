@@ -7,7 +7,8 @@ import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {CLI, LAB_PROFILE, ROOT} from '../helpers/lab.js';
+import {SshPool} from '../../src/transport/ssh-pool.js';
+import {CLI, LAB_PROFILE, ROOT, labProfile} from '../helpers/lab.js';
 import {waitFor} from '../helpers/wait-for.js';
 
 const SESSION = 'lvsdeck-fleet';
@@ -41,18 +42,29 @@ beforeAll(() => {
 	}) as [string, string];
 });
 
-afterAll(() => {
+// One connection of the test's own, to count the SSH connections dir1's sshd holds.
+const control = new SshPool(labProfile().profile.hosts);
+async function sshConnectionsOnDir1(): Promise<number> {
+	const r = await control.exec('dir1', ['sh', '-c', "ss -H -t -n state established '( sport = :22 )' | wc -l"]);
+	return Number(r.stdout.trim());
+}
+
+afterAll(async () => {
+	await control.close();
 	spawnSync('tmux', ['kill-session', '-t', SESSION]);
 	rmSync(dir, {recursive: true, force: true});
 });
 
 describe('two clusters in one console and one wall', () => {
 	it('the console opens on the fleet overview; Enter opens a cluster, Esc comes back, q quits', async () => {
+		const before = await sshConnectionsOnDir1();
 		// Two clusters poll the one lab (5 user-mode hosts on one CPU): every 3 s each, not every second.
 		start(`${process.execPath} ${CLI} console --profile ${first} --profile ${second} --interval 3000`);
 		const opened = await waitFor(async () => screen(), overview, {timeoutMs: 60_000, what: 'both clusters healthy on the fleet overview'});
 		expect(opened.value).toContain('2 clusters · all healthy');
 		expect(opened.value).toContain('Enter open lab-a ');
+		// Both clusters name dir1: the console holds one connection to it.
+		expect(await sshConnectionsOnDir1()).toBe(before + 1);
 
 		keys('Enter');
 		let s = await waitFor(async () => screen(), (x) => x.includes('lvsdeck · lab-a · ') && /192\.168\.67\.100\s+VI_1\s+dir1/.test(x), {timeoutMs: 20_000, what: 'the lab-a cluster’s console'});
@@ -77,6 +89,7 @@ describe('two clusters in one console and one wall', () => {
 	});
 
 	it('the wall shows both clusters, each with its VIP holder and healthy real servers', async () => {
+		const before = await sshConnectionsOnDir1();
 		start(`${process.execPath} ${CLI} wall --profile ${first} --profile ${second} --interval 3000`);
 		const wall = await waitFor(
 			async () => screen(),
@@ -86,6 +99,7 @@ describe('two clusters in one console and one wall', () => {
 		expect(wall.value).toContain('lvsdeck wall · 2 clusters · ');
 		expect(wall.value).toContain('read-only');
 		expect((wall.value.match(/TCP 192\.168\.67\.100:80\s+2\/2 healthy/g) ?? []).length).toBe(2);
+		expect(await sshConnectionsOnDir1()).toBe(before + 1);
 		keys('q');
 		await waitFor(async () => alive(), (a) => !a, {timeoutMs: 10_000, what: 'the wall to quit'});
 	});

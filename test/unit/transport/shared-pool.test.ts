@@ -106,3 +106,71 @@ describe('one SSH connection per host across profiles', () => {
 		await expect(refused.transports[0]!.exec('lb1', ['echo', 'hi'])).rejects.toThrow(/not known/);
 	});
 });
+
+// The fleet console and wall: each cluster follows every director (address monitor, keepalived's log).
+// The same follower asked by two clusters of one host is one channel, and each cluster gets every line.
+describe('followers shared between clusters', () => {
+	const follow = {timeoutMs: 0};
+	const waitUntil = async (ok: () => boolean) => {
+		for (let i = 0; i < 200 && !ok(); i++) await new Promise((r) => setTimeout(r, 10));
+		expect(ok()).toBe(true);
+	};
+
+	it('one channel for the same command on one host; every cluster gets its lines; it stops when the last follower leaves', async () => {
+		const channels: Array<import('ssh2').ServerChannel> = [];
+		const s1 = await SshTestServer.start({authorizedKeys: [clientKey], commands: {follow: (ch) => void channels.push(ch)}});
+		servers.push(s1);
+		const pool = open([profileOf('a', [host('lb1', s1)]), profileOf('b', [host('edge', s1)])]);
+		const [ta, tb] = [pool.transports[0]!, pool.transports[1]!];
+		const seen = {a: [] as string[], b: [] as string[]};
+		const stopA = new AbortController();
+		const stopB = new AbortController();
+		const runA = ta.exec('lb1', ['follow'], {...follow, signal: stopA.signal, onStdoutLine: (l) => seen.a.push(l)});
+		await waitUntil(() => channels.length === 1);
+		const runB = tb.exec('edge', ['follow'], {...follow, signal: stopB.signal, onStdoutLine: (l) => seen.b.push(l)});
+		channels[0]!.write('first\n');
+		await waitUntil(() => seen.a.length === 1 && seen.b.length === 1);
+		expect(seen).toEqual({a: ['first'], b: ['first']});
+		expect(s1.commands).toEqual(['follow']);
+		expect(s1.maxOpenChannels).toBe(1);
+
+		// One cluster stops following: the other still reads the same channel.
+		stopA.abort();
+		await expect(runA).resolves.toMatchObject({code: null, aborted: true});
+		channels[0]!.write('second\n');
+		await waitUntil(() => seen.b.length === 2);
+		expect(seen.a).toEqual(['first']);
+		expect(s1.openChannels).toBe(1);
+
+		// The last one leaves: the channel is closed, and the next follower opens a new one.
+		stopB.abort();
+		await expect(runB).resolves.toMatchObject({aborted: true});
+		await waitUntil(() => s1.openChannels === 0);
+		const stopC = new AbortController();
+		const runC = ta.exec('lb1', ['follow'], {...follow, signal: stopC.signal, onStdoutLine: () => undefined});
+		await waitUntil(() => channels.length === 2);
+		expect(s1.commands).toEqual(['follow', 'follow']);
+		stopC.abort();
+		await runC;
+	});
+
+	it('a stream that ends ends for every follower, with its result; other commands and other hosts are not shared', async () => {
+		const channels: Array<import('ssh2').ServerChannel> = [];
+		const s1 = await SshTestServer.start({authorizedKeys: [clientKey], commands: {follow: (ch) => void channels.push(ch), other: (ch) => void channels.push(ch)}});
+		servers.push(s1);
+		const pool = open([profileOf('a', [host('lb1', s1)]), profileOf('b', [host('edge', s1)])]);
+		const [ta, tb] = [pool.transports[0]!, pool.transports[1]!];
+		const runs = [ta.exec('lb1', ['follow'], {...follow, onStdoutLine: () => undefined}), tb.exec('edge', ['follow'], {...follow, onStdoutLine: () => undefined})];
+		const other = tb.exec('edge', ['other'], {...follow, onStdoutLine: () => undefined});
+		// A command with a time limit is an ordinary command, never joined to a stream.
+		const timed = ta.exec('lb1', ['follow'], {timeoutMs: 5000, onStdoutLine: () => undefined});
+		await waitUntil(() => channels.length === 3);
+		expect([...s1.commands].sort()).toEqual(['follow', 'follow', 'other']);
+		for (const ch of channels) {
+			ch.exit(7);
+			ch.end();
+		}
+		for (const r of [...runs, other, timed]) await expect(r).resolves.toMatchObject({code: 7});
+	});
+});
+
