@@ -15,6 +15,7 @@ import {benchWatcher} from './watcher.js';
 import {benchKeepalivedEvents} from './keepalived-events.js';
 import {benchStartup} from './startup.js';
 import {benchFleet} from './fleet.js';
+import {benchFleetOverview} from './fleet-overview.js';
 import {printErr, printJson, printOut, writeJsonFile} from '../src/text/sink.js';
 
 type Section = (log: (line: string) => void) => Promise<Record<string, unknown>>;
@@ -29,6 +30,7 @@ async function main(): Promise<void> {
 		consoleRender: (log) => benchConsoleRender(log),
 		consoleIdle: (log) => benchConsoleIdle(log),
 		fleet: (log) => benchFleet(log),
+		fleetOverview: (log) => benchFleetOverview(log),
 		...(inLab
 			? {
 					statusVsSsh: (log) => benchStatusVsSsh(profile, log),

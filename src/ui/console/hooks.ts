@@ -163,25 +163,27 @@ export function useNow(everyMs: number, fixed?: number): number {
 export function useClusterStates(stores: readonly ClusterStore[], throttleMs = 500): readonly ClusterState[] {
 	const [states, setStates] = useState(() => stores.map((s) => s.getState()));
 	useEffect(() => {
-		const signature = () => stores.map((s) => urgentSignature(s.getState())).join('\n');
+		// What is on screen, per cluster: an update compares only its own cluster's signature (a fleet
+		// publishes one update per host poll, thousands a second, so not every cluster's each time).
+		const shown = stores.map((s) => urgentSignature(s.getState()));
 		let last = 0;
-		let shown = signature();
 		let timer: NodeJS.Timeout | undefined;
 		const flush = () => {
 			if (timer) clearTimeout(timer);
 			timer = undefined;
 			last = Date.now();
-			shown = signature();
-			setStates(stores.map((s) => s.getState()));
+			const next = stores.map((s) => s.getState());
+			next.forEach((state, i) => (shown[i] = urgentSignature(state)));
+			setStates(next);
 		};
-		const onUpdate = () => {
-			if (signature() !== shown) return flush();
+		const onUpdate = (i: number) => {
+			if (urgentSignature(stores[i]!.getState()) !== shown[i]) return flush();
 			if (timer) return;
 			const wait = last + throttleMs - Date.now();
 			if (wait <= 0) flush();
 			else timer = setTimeout(flush, wait);
 		};
-		const unsubscribe = stores.map((s) => s.subscribe(onUpdate));
+		const unsubscribe = stores.map((s, i) => s.subscribe(() => onUpdate(i)));
 		setStates(stores.map((s) => s.getState()));
 		return () => {
 			for (const u of unsubscribe) u();
