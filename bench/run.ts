@@ -7,6 +7,7 @@ import {packageRoot} from '../src/lab/plan.js';
 import {isInNetns} from '../src/transport/netns.js';
 import {benchParse} from './parse.js';
 import {benchStatusVsSsh} from './status-vs-ssh.js';
+import {benchWarmPoll} from './warm-poll.js';
 import {benchVipDetection} from './vip-detection.js';
 import {benchConsoleRender} from './console-render.js';
 import {benchConsoleWatch} from './console-watch.js';
@@ -34,6 +35,7 @@ async function main(): Promise<void> {
 		...(inLab
 			? {
 					statusVsSsh: (log) => benchStatusVsSsh(profile, log),
+					warmPoll: (log) => benchWarmPoll(profile, log),
 					vipDetection: (log) => benchVipDetection(profile, log),
 					consoleWatch: (log) => benchConsoleWatch(profile, log),
 					watcher: (log) => benchWatcher(profile, log),

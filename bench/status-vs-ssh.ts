@@ -37,23 +37,26 @@ function timed(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): T
 }
 
 /** What the probes read on `h`, one argv each. */
-function readsOf(profile: Profile, h: Profile['hosts'][number]): Array<readonly string[]> {
+export function readsOf(profile: Profile, h: Profile['hosts'][number]): Array<readonly string[]> {
 	if (h.role === 'director')
 		return [ipvsListCommand(), ipvsStatsCommand(), ipvsRateCommand(), ipAddrJsonCommand(), ['sha256sum', profile.keepalived.configPath], profile.keepalived.status, keepalivedDumpCommand('json')];
 	if (h.role === 'realserver') return [realServerCheckCommand(), ...(h.service ? [h.service.status] : [])];
 	return [['true']];
 }
 
-/** The parallel OpenSSH loop as one bash script: one connection per host, its reads joined with `;`. */
-function sshLoopScript(profile: Profile): string {
+/**
+ * The OpenSSH loop as one bash script: one connection per host, its reads joined with `;`; in parallel
+ * (each in the background, then `wait`) or one host after the other.
+ */
+export function sshLoopScript(profile: Profile, parallel = true): string {
 	const lines = profile.hosts.map((h) => {
 		const remote = readsOf(profile, h)
 			.map((argv) => shellJoin(argv))
 			.join('; ');
 		const ssh = ['ssh', '-i', h.ssh.identityFiles[0]!, '-o', `UserKnownHostsFile=${h.ssh.knownHostsFiles[0]}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', `${h.ssh.user}@${h.address}`, remote];
-		return `${shellJoin(ssh)} >/dev/null &`;
+		return `${shellJoin(ssh)} >/dev/null${parallel ? ' &' : ''}`;
 	});
-	return [...lines, 'wait'].join('\n');
+	return [...lines, ...(parallel ? ['wait'] : [])].join('\n');
 }
 
 const summary = (runs: readonly Timed[]) => ({wallMs: Math.round(median(runs.map((r) => r.wallMs))), cpuMs: Math.round(median(runs.map((r) => r.cpuMs)))});
