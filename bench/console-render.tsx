@@ -13,7 +13,7 @@ import {generateIpvsServices} from '../test/helpers/ipvs-synth.js';
 import {ConsoleApp} from '../src/ui/console/App.js';
 import {ActionLog} from '../src/ui/action-log.js';
 import {RateHistory} from '../src/ui/history.js';
-import {FrameSink, QuietStdin} from './terminal-stand-ins.js';
+import {FrameSink, QuietStdin, timeFrame} from './terminal-stand-ins.js';
 import {median} from './parse.js';
 
 interface FrameResult {
@@ -58,23 +58,13 @@ export async function frameTimes(columns: number, rows: number, incremental: boo
 	// The store subscription is attached in an effect after the first frame: let it attach.
 	await new Promise((r) => setTimeout(r, 100));
 	let tick = 0;
+	// Not an unchanged frame (Ink writes nothing then): one real server in ten gets a new count. Each
+	// update publishes; React renders both in one frame, after this task, so the clock starts at the
+	// publish (the store's own work, findings and such, is the poller's, not the frame's).
 	const frame = () =>
-		new Promise<{wall: number; cpu: number}>((resolve, reject) => {
-			const timer = setTimeout(() => reject(new Error('no frame was written within 5 s')), 5000);
-			sink.once('frame', () => clearTimeout(timer));
+		timeFrame(sink, () => {
 			tick++;
-			// Not an unchanged frame (Ink writes nothing then): one real server in ten gets a new count.
-			// Each update publishes; React renders both in one frame, after this task, so the clock starts
-			// here, at the publish (the store's own work, findings and such, is the poller's, not the frame's).
-			for (const name of ['dir1', 'dir2']) {
-				store.updateHost(name, (prev) => ({...prev, director: changed(prev.director!, tick)}));
-			}
-			const start = performance.now();
-			const cpu = process.cpuUsage();
-			sink.once('frame', (at: number) => {
-				const used = process.cpuUsage(cpu);
-				resolve({wall: at - start, cpu: (used.user + used.system) / 1000});
-			});
+			for (const name of ['dir1', 'dir2']) store.updateHost(name, (prev) => ({...prev, director: changed(prev.director!, tick)}));
 		});
 	for (let i = 0; i < 10; i++) await frame();
 	const runs: Array<{wall: number; cpu: number}> = [];

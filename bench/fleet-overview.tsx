@@ -14,7 +14,7 @@ import type {IfAddress} from '../src/probes/vip.js';
 import {FleetApp, type FleetCluster} from '../src/ui/console/Fleet.js';
 import {ActionLog} from '../src/ui/action-log.js';
 import {RateHistory} from '../src/ui/history.js';
-import {FrameSink, QuietStdin} from './terminal-stand-ins.js';
+import {FrameSink, QuietStdin, timeFrame} from './terminal-stand-ins.js';
 import {median} from './parse.js';
 
 const p95 = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.95)]!;
@@ -62,19 +62,8 @@ export async function fleetOverviewFrames(clusterCount: number, columns: number,
 	});
 	await new Promise((r) => setTimeout(r, 100));
 	let tick = 0;
-	const frame = () =>
-		new Promise<{wall: number; cpu: number}>((resolve, reject) => {
-			const timer = setTimeout(() => reject(new Error('no frame was written within 5 s')), 5000);
-			sink.once('frame', () => clearTimeout(timer));
-			// A visible cluster (the first rows), so the frame has something new to write.
-			moveVip(clusters[tick++ % 10]!);
-			const start = performance.now();
-			const cpu = process.cpuUsage();
-			sink.once('frame', (at: number) => {
-				const used = process.cpuUsage(cpu);
-				resolve({wall: at - start, cpu: (used.user + used.system) / 1000});
-			});
-		});
+	// A visible cluster (the first rows), so the frame has something new to write.
+	const frame = () => timeFrame(sink, () => moveVip(clusters[tick++ % 10]!));
 	for (let i = 0; i < 5; i++) await frame();
 	const runs: Array<{wall: number; cpu: number}> = [];
 	for (let i = 0; i < frames; i++) runs.push(await frame());

@@ -24,6 +24,24 @@ export class FrameSink extends EventEmitter {
 	}
 }
 
+/**
+ * One frame's cost: `publish` changes what is drawn (a store update; React renders after this task), and
+ * the clock runs from just after it until the sink has the frame: wall time and this process's CPU.
+ */
+export function timeFrame(sink: FrameSink, publish: () => void): Promise<{wall: number; cpu: number}> {
+	return new Promise((resolve, reject) => {
+		const timer = setTimeout(() => reject(new Error('no frame was written within 5 s')), 5000);
+		publish();
+		const start = performance.now();
+		const cpu = process.cpuUsage();
+		sink.once('frame', (at: number) => {
+			clearTimeout(timer);
+			const used = process.cpuUsage(cpu);
+			resolve({wall: at - start, cpu: (used.user + used.system) / 1000});
+		});
+	});
+}
+
 /** A keyboard that never types (the console's input handling needs a raw-mode capable stdin). */
 export class QuietStdin extends EventEmitter {
 	readonly isTTY = true;
