@@ -1,7 +1,7 @@
 // The fleet simulation's hosts (run by bench/fleet.ts in a process of its own, so its CPU is not counted
 // as lvsdeck's): one SSH server (ssh2) behind a listener on each given loopback address, all on one port,
 // answering every probe with output captured from the lab (test/fixtures/lab). Usage:
-//   node --import tsx bench/fleet-servers.ts ADDRESS...   (prints {"port":N,"fingerprint":"SHA256:..."})
+//   node --import tsx bench/fleet-servers.ts ADDRESS...   (prints {"port":N,"fingerprint":"SHA256:...","publicKey":"ssh-ed25519 ..."})
 import {createHash} from 'node:crypto';
 import {readFileSync} from 'node:fs';
 import net from 'node:net';
@@ -80,4 +80,4 @@ for (const address of addresses) {
 	});
 	port = (listener.address() as net.AddressInfo).port;
 }
-process.stdout.write(`${JSON.stringify({port, fingerprint})}\n`);
+process.stdout.write(`${JSON.stringify({port, fingerprint, publicKey: key.public.trim()})}\n`);

@@ -7,11 +7,9 @@
 // of two polls of a host (every host polled each cycle?), polls that would have overlapped (joined
 // a poll in flight), this process's CPU (% of one core) and peak RSS.
 // Targets (issue 16): cycle p95 < 1 s, no overlapping polls, < 25% of a core, < 200 MB RSS.
-import {spawn} from 'node:child_process';
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {createInterface} from 'node:readline';
 import ssh2 from 'ssh2';
 import {parse, stringify} from 'yaml';
 import {packageRoot} from '../src/lab/plan.js';
@@ -22,6 +20,7 @@ import {ClusterStore} from '../src/cluster/store.js';
 import {ClusterPoller} from '../src/cluster/poller.js';
 import {CapabilityCache} from '../src/cluster/caps-cache.js';
 import type {Transport} from '../src/transport/types.js';
+import {startSimulatedHosts, type SimulatedHosts} from './simulated-hosts.js';
 
 const RS_PER_CLUSTER = 20;
 const INTERVAL_MS = 1000;
@@ -59,17 +58,8 @@ function percentile(values: readonly number[], p: number): number {
 	return s.length === 0 ? NaN : s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
 }
 
-async function startServers(dir: string, clusters: number): Promise<{port: number; fingerprint: string; stop: () => void}> {
-	const addresses = Array.from({length: clusters}, (_, c) => hostNumbers.map((_n, i) => address(c + 1, i + 1))).flat();
-	const list = path.join(dir, 'addresses');
-	writeFileSync(list, addresses.join('\n'));
-	const child = spawn(process.execPath, ['--import', 'tsx', path.join(packageRoot(), 'bench', 'fleet-servers.ts'), ...addresses], {stdio: ['ignore', 'pipe', 'inherit']});
-	const line = await new Promise<string>((resolve, reject) => {
-		createInterface({input: child.stdout!}).once('line', resolve);
-		child.once('exit', (code) => reject(new Error(`fleet servers ended (${code})`)));
-	});
-	const {port, fingerprint} = JSON.parse(line) as {port: number; fingerprint: string};
-	return {port, fingerprint, stop: () => child.kill('SIGTERM')};
+function startServers(clusters: number): Promise<SimulatedHosts> {
+	return startSimulatedHosts(Array.from({length: clusters}, (_, c) => hostNumbers.map((_n, i) => address(c + 1, i + 1))).flat());
 }
 
 interface PollRecord {
@@ -88,7 +78,7 @@ async function fleetRun(CLUSTERS: number, log: (line: string) => void): Promise<
 	const dir = mkdtempSync(path.join(os.tmpdir(), 'lvsdeck-bench-fleet-'));
 	writeFileSync(path.join(dir, 'id'), ssh2.utils.generateKeyPairSync('ed25519').private, {mode: 0o600});
 	writeFileSync(path.join(dir, 'known_hosts'), '');
-	const servers = await startServers(dir, CLUSTERS);
+	const servers = await startServers(CLUSTERS);
 	const transports: Transport[] = [];
 	const pollers: ClusterPoller[] = [];
 	const records: PollRecord[] = [];

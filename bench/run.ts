@@ -7,7 +7,7 @@ import {packageRoot} from '../src/lab/plan.js';
 import {isInNetns} from '../src/transport/netns.js';
 import {benchParse} from './parse.js';
 import {benchStatusVsSsh} from './status-vs-ssh.js';
-import {benchWarmPoll} from './warm-poll.js';
+import {benchWarmPoll, benchWarmPollSimulated} from './warm-poll.js';
 import {benchVipDetection} from './vip-detection.js';
 import {benchConsoleRender} from './console-render.js';
 import {benchConsoleWatch} from './console-watch.js';
@@ -32,6 +32,7 @@ async function main(): Promise<void> {
 		consoleIdle: (log) => benchConsoleIdle(log),
 		fleet: (log) => benchFleet(log),
 		fleetOverview: (log) => benchFleetOverview(log),
+		warmPollSimulated: (log) => benchWarmPollSimulated(log),
 		...(inLab
 			? {
 					statusVsSsh: (log) => benchStatusVsSsh(profile, log),

@@ -53,7 +53,7 @@ export function sshLoopScript(profile: Profile, parallel = true): string {
 		const remote = readsOf(profile, h)
 			.map((argv) => shellJoin(argv))
 			.join('; ');
-		const ssh = ['ssh', '-i', h.ssh.identityFiles[0]!, '-o', `UserKnownHostsFile=${h.ssh.knownHostsFiles[0]}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', `${h.ssh.user}@${h.address}`, remote];
+		const ssh = ['ssh', '-i', h.ssh.identityFiles[0]!, '-o', `UserKnownHostsFile=${h.ssh.knownHostsFiles[0]}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-p', String(h.ssh.port), `${h.ssh.user}@${h.address}`, remote];
 		return `${shellJoin(ssh)} >/dev/null${parallel ? ' &' : ''}`;
 	});
 	return [...lines, ...(parallel ? ['wait'] : [])].join('\n');

@@ -168,6 +168,9 @@ export class SshPool implements Transport {
 				settled = true;
 				if (link.pending === client) delete link.pending;
 				link.client = client;
+				// Without it, Nagle holds a small packet (a channel's exec request or EOF) until the host
+				// acknowledges the one before, which a host's delayed ACK can put off by 40 ms: every command.
+				client.setNoDelay(true);
 				if (verdict?.ok) link.hostKey = verdict.fingerprint;
 				link.failures = 0;
 				delete link.nextAttemptAt;

@@ -1,0 +1,25 @@
+// Starts bench/fleet-servers.ts in a process of its own (so its CPU is not counted as lvsdeck's): one
+// SSH server answering captured lab output on each given loopback address, all on one port.
+import {spawn} from 'node:child_process';
+import path from 'node:path';
+import {createInterface} from 'node:readline';
+import {packageRoot} from '../src/lab/plan.js';
+
+export interface SimulatedHosts {
+	readonly port: number;
+	/** SHA256 fingerprint of the one host key every address shows. */
+	readonly fingerprint: string;
+	/** That key as an OpenSSH public key line (`ssh-ed25519 AAAA...`), for a known_hosts file. */
+	readonly publicKey: string;
+	stop(): void;
+}
+
+export async function startSimulatedHosts(addresses: readonly string[]): Promise<SimulatedHosts> {
+	const child = spawn(process.execPath, ['--import', 'tsx', path.join(packageRoot(), 'bench', 'fleet-servers.ts'), ...addresses], {stdio: ['ignore', 'pipe', 'inherit']});
+	const line = await new Promise<string>((resolve, reject) => {
+		createInterface({input: child.stdout!}).once('line', resolve);
+		child.once('exit', (code) => reject(new Error(`simulated hosts ended (${code})`)));
+	});
+	const {port, fingerprint, publicKey} = JSON.parse(line) as {port: number; fingerprint: string; publicKey: string};
+	return {port, fingerprint, publicKey, stop: () => child.kill('SIGTERM')};
+}
