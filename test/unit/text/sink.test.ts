@@ -62,7 +62,8 @@ const ALLOWED: Readonly<Record<string, string>> = {
 	'bench/watcher.ts': 'its console.log is in the script of a child process (a loopback server printing its port)',
 	'bench/startup.ts': 'a loopback profile, key and empty known_hosts in a temporary folder',
 	'bench/fleet.ts': "the simulated fleet's profiles, key and address list in a temporary folder",
-	'bench/fleet-servers.ts': 'a child process printing its port and host key fingerprint to the bench',
+	'bench/fleet-servers.ts': 'a child process printing its port, host key fingerprint and public key to the bench',
+	'bench/warm-poll.ts': "the simulated hosts' profile, key and known_hosts in a temporary folder",
 };
 
 const RAW_WRITER = /process\.(?:stdout|stderr)\.write\(|console\.(?:log|error|warn|info|debug)\(|\b(?:writeFileSync|appendFileSync|createWriteStream|writeSync)\(|\bfs\.write\(/;
