@@ -48,7 +48,7 @@ describe('drills on the lab', () => {
 		expect(report.returnMs).not.toBeNull();
 		expect(report.requests.total).toBeGreaterThan(100);
 		expect(Object.keys(report.requests.perBackend).sort()).toEqual(['rs1', 'rs2']);
-		expect(report.timeline.map((e) => e.event)).toEqual(expect.arrayContaining(['stopping keepalived on dir1', `dir2 holds ${vip}`, `${vip} back on dir1`]));
+		expect(report.timeline.map((e) => e.event)).toEqual(expect.arrayContaining(['stopping keepalived on dir1', 'fault in place on dir1', `dir2 holds ${vip}`, `${vip} back on dir1`]));
 		expect(readFileSync(junit, 'utf8')).toMatch(/<testcase name="failover VI_1 \(dir1\)"[^>]*>\s*<properties>[\s\S]*name="failoverMs" value="\d+"/);
 		expect(readFileSync(junit, 'utf8')).not.toContain('<failure');
 		expect(await holder()).toBe('dir1');
@@ -118,10 +118,13 @@ describe('drills on the lab', () => {
 	it('SIGINT in the middle of a failover drill restores keepalived on the old master', async () => {
 		const child = spawn(process.execPath, [CLI, 'drill', 'failover', '--profile', LAB_PROFILE], {env, stdio: ['ignore', 'pipe', 'pipe']});
 		let stderr = '';
+		let stdout = '';
 		child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+		child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
 		const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
 		// Interrupt while the fault is in effect (the drill restores by itself about 2 s after the takeover).
-		await waitFor(async () => stderr, (s) => s.includes('dir2 holds'), {timeoutMs: 60_000, intervalMs: 20, what: 'the takeover'});
+		// After the takeover and after `systemctl stop` returned (cutting that session would fail the fault itself).
+		await waitFor(async () => stderr, (s) => s.includes('dir2 holds') && s.includes('fault in place on dir1'), {timeoutMs: 60_000, intervalMs: 20, what: 'the takeover'});
 		child.kill('SIGINT');
 		expect(await exited).toBe(130);
 		expect(stderr).toContain('interrupted: restoring');
@@ -181,13 +184,16 @@ describe('drills on the lab', () => {
 	it('a dropped SSH connection mid-drill: the drill reconnects and restores keepalived', async () => {
 		const child = spawn(process.execPath, [CLI, 'drill', 'failover', '--profile', LAB_PROFILE, '--json', path.join(tmp, 'dropped.json')], {env, stdio: ['ignore', 'pipe', 'pipe']});
 		let stderr = '';
+		let stdout = '';
 		child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+		child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
 		const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-		await waitFor(async () => stderr, (s) => s.includes('dir2 holds'), {timeoutMs: 60_000, intervalMs: 20, what: 'the takeover'});
+		// After the takeover and after `systemctl stop` returned (cutting that session would fail the fault itself).
+		await waitFor(async () => stderr, (s) => s.includes('dir2 holds') && s.includes('fault in place on dir1'), {timeoutMs: 60_000, intervalMs: 20, what: 'the takeover'});
 		// Cut every SSH session to dir1 and refuse new ones for 4 s: the restore must wait and reconnect.
 		const outage = 'sleep 0.2; kill "$(cat /run/sshd.pid)"; pkill -f "^sshd: root@"; sleep 4; /usr/sbin/sshd -f /run/lab/sshd_config -E /run/sshd.log';
 		await pool.exec('dir1', ['setsid', '-f', 'sh', '-c', outage]);
-		expect(await exited, stderr).toBe(0);
+		expect(await exited, stderr + stdout).toBe(0);
 		const report = JSON.parse(readFileSync(path.join(tmp, 'dropped.json'), 'utf8')) as DrillReport;
 		expect(report).toMatchObject({drill: 'failover', restored: true});
 		expect(stderr).toMatch(/restore dir1: .*retrying/);

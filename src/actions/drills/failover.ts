@@ -152,7 +152,12 @@ export function failoverStrategy(kind: FailoverKind, method: HardMethod | undefi
 					mark(fault.injected, injectedAt);
 					// A fault that failed or refused (its checks run again where the signal is sent) ends the wait.
 					let injectFailed = false;
-					const inject = transport.exec(target, fault.inject, {timeoutMs: fault.injectTimeoutMs}).then((r) => ((injectFailed = r.code !== 0), r));
+					// Its return is a line of its own: a graceful stop can still be running when the VIP has moved.
+					const inject = transport.exec(target, fault.inject, {timeoutMs: fault.injectTimeoutMs}).then((r) => {
+						injectFailed = r.code !== 0;
+						if (!injectFailed) mark(`fault in place on ${target}`);
+						return r;
+					});
 					const tookOver = await until(() => moves.newMasterAt !== undefined || injectFailed, bound * 3 + 10_000, options.signal);
 					const injected = await inject;
 					if (injected.code !== 0) reasons.push(`fault injection ${faultRefusal(injected) ? 'refused' : 'failed'} on ${target}: ${faultRefusal(injected) ?? (injected.stderr.trim() || `exit ${injected.code}`)}`);
