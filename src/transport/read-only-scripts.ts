@@ -17,6 +17,29 @@ export interface ReadOnlyScript {
 	readonly command?: true;
 }
 
+/**
+ * `held`: is the dump file "$f" still open in keepalived, the process "$pid" or one of its children
+ * (the VRRP process writes the dump)? 0: closed everywhere, so a non-empty file is the whole dump;
+ * 1: open, still being written; 2: cannot tell (no /proc/PID/task/PID/children, or fd folders this
+ * user may not read), and the readers fall back to waiting for the size to settle. Shell builtins only
+ * (`-ef` compares the fd's file with "$f"): on a small host each process started costs tens of
+ * milliseconds, and waiting a step for the size to settle cost two of them and 50 ms per dump.
+ * keepalived's source since July 2026 ("Make JSON create atomic") writes the JSON dump to a temporary
+ * file and renames it, so it is never seen open; released versions and the text dumps write in place
+ * through stdio, in pieces.
+ */
+const DUMP_HELD_FUNCTION = [
+	'held() {',
+	'  kids=; [ -r "/proc/$pid/task/$pid/children" ] || return 2',
+	'  read -r kids < "/proc/$pid/task/$pid/children"',
+	'  for p in $pid $kids; do',
+	'    [ -r "/proc/$p/fd" ] && [ -x "/proc/$p/fd" ] || return 2',
+	'    for d in "/proc/$p/fd/"*; do [ "$d" -ef "$f" ] && return 1; done',
+	'  done',
+	'  return 0',
+	'}',
+];
+
 /** Marks the sections of DIRECTOR_SNAPSHOT_SCRIPT's output. */
 export const SNAPSHOT_MARK = '@@lvsdeck';
 
@@ -46,6 +69,7 @@ export const DUMP_EXIT = {
  */
 export const DIRECTOR_SNAPSHOT_SCRIPT = [
 	`s() { printf '\\n${SNAPSHOT_MARK} %s\\n' "$1"; }`,
+	...DUMP_HELD_FUNCTION,
 	's ipvs-list; ipvsadm -Ln --exact 2>&1',
 	's ipvs-stats; ipvsadm -Ln --stats --exact 2>&1',
 	's ipvs-rate; ipvsadm -Ln --rate --exact 2>&1',
@@ -79,7 +103,11 @@ export const DIRECTOR_SNAPSHOT_SCRIPT = [
 	`  kill -"$5" "$pid" || return ${DUMP_EXIT.notRunning}`,
 	'  i=0; last=',
 	'  while [ $i -lt 40 ]; do',
-	'    if [ -s "$f" ]; then size=$(wc -c < "$f"); [ "$size" = "$last" ] && { cat -- "$f"; return 0; }; last=$size; fi',
+	'    if [ -s "$f" ]; then',
+	'      held; h=$?',
+	'      [ $h = 0 ] && { cat -- "$f"; return 0; }',
+	'      if [ $h = 2 ]; then size=$(wc -c < "$f"); [ "$size" = "$last" ] && { cat -- "$f"; return 0; }; last=$size; fi',
+	'    fi',
 	'    sleep 0.05; i=$((i + 1))',
 	'  done',
 	`  [ -s "$f" ] && { cat -- "$f"; return 0; }; return ${DUMP_EXIT.noDump}`,
@@ -148,10 +176,12 @@ export const KEEPALIVED_SIGNUM_SCRIPT = [
  * counters, SIGUSR2's keepalived.stats), "$2" pid
  * file and "$3" dump directory. The old file is removed first so a stale dump is never read; the
  * pid must belong to a process called keepalived because USR1/RTMIN+2 kill most other programs.
- * After the file is non-empty we wait one more step for its size to settle: keepalived writes it
- * through stdio, so a large dump can be seen half written.
+ * A non-empty file is read once keepalived has it closed (DUMP_HELD_FUNCTION); where that cannot be
+ * told, once its size held for a step: keepalived writes it through stdio, so a large dump can be
+ * seen half written.
  */
 export const KEEPALIVED_DUMP_SCRIPT = [
+	...DUMP_HELD_FUNCTION,
 	'case "$1" in',
 	'  json) sig=JSON; f="$3/keepalived.json" ;;',
 	'  data) sig=DATA; f="$3/keepalived.data" ;;',
@@ -178,9 +208,9 @@ export const KEEPALIVED_DUMP_SCRIPT = [
 	'last=',
 	'while [ "$i" -lt 40 ]; do',
 	'  if [ -s "$f" ]; then',
-	'    size=$(wc -c < "$f")',
-	'    [ "$size" = "$last" ] && exec cat -- "$f"',
-	'    last=$size',
+	'    held; h=$?',
+	'    [ $h = 0 ] && exec cat -- "$f"',
+	'    if [ $h = 2 ]; then size=$(wc -c < "$f"); [ "$size" = "$last" ] && exec cat -- "$f"; last=$size; fi',
 	'  fi',
 	'  sleep 0.05',
 	'  i=$((i + 1))',

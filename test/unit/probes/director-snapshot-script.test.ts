@@ -16,7 +16,7 @@ case "$1" in
   --fake-daemon)
     dir=$2
     trap 'echo 36 >> "$dir/bin/signals"; printf "%s" "$(cat "$dir/json.src")" > "$dir/keepalived.json"' 36
-    trap 'printf "x\\n" > "$dir/keepalived.data"' 10
+    trap 'if [ -f "$dir/slow" ]; then { printf "first half, "; sleep 0.4; printf "second half\\n"; } > "$dir/keepalived.data"; else printf "x\\n" > "$dir/keepalived.data"; fi' 10
     echo ready > "$dir/ready"
     while :; do sleep 0.1 & wait $!; done ;;
 esac
@@ -116,6 +116,13 @@ describe.skipIf(!linux || !has('flock'))('DIRECTOR_SNAPSHOT_SCRIPT dump part', (
 			if (!reused) expect(result.vrrp).toBe('[{"data":{"iname":"VI_1","state":2}}]'); // crossed a second: asked keepalived
 		}
 		expect(reused).toBe(true);
+	});
+
+	it('reads a dump keepalived writes in pieces only once keepalived has closed it', async () => {
+		const pidFile = await startDaemon();
+		// the fake writes half, holds the file open for 0.4 s, then writes the rest (a big dump through stdio)
+		writeFileSync(path.join(root, 'slow'), '');
+		expect(run('data', pidFile, 10)).toEqual({exit: '0', vrrp: 'first half, second half', complete: true});
 	});
 
 	it('does not truncate what a planted lock-file symlink points at', async () => {

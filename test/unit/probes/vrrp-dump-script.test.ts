@@ -17,6 +17,8 @@ case "$1" in
     dir=$2
     if [ "$3" = silent ]; then
       trap ':' 10 36
+    elif [ "$3" = pieces ]; then
+      trap '{ printf "first half, "; sleep 0.4; printf "second half\\n"; } > "$dir/keepalived.data"' 10
     else
       trap 'printf "%s" "$(cat "$dir/json.src")" > "$dir/keepalived.json"' 36
       trap 'printf "x\\n" > "$dir/keepalived.data"' 10
@@ -81,6 +83,11 @@ describe.skipIf(!linux)('KEEPALIVED_DUMP_SCRIPT', () => {
 		expect(parseKeepalivedJson(r.stdout).instances.map((i) => [i.name, i.state])).toEqual([['VI_1', 'MASTER']]);
 		expect(run('data')).toMatchObject({code: 0, stdout: 'x\n'});
 		expect(daemon?.exitCode).toBeNull(); // the signals were handled, not fatal
+	});
+
+	it('reads a dump keepalived writes in pieces only once keepalived has closed it', async () => {
+		await startDaemon('pieces');
+		expect(run('data')).toMatchObject({code: 0, stdout: 'first half, second half\n'});
 	});
 
 	it('exits 3 without a pid file or with a dead pid', async () => {
