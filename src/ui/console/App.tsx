@@ -7,9 +7,9 @@ import type {ClusterStore} from '../../cluster/store.js';
 import type {ClusterState} from '../../cluster/types.js';
 import type {ActionLog} from '../action-log.js';
 import type {RateHistory} from '../history.js';
-import {clockTime, fit} from '../format.js';
+import {fit} from '../format.js';
 import {sanitizeLine} from '../../text/sanitize.js';
-import {banner, hostChips, hostTable, ipvsTable, logTable, realServerTable, vipTable, vrrpTable} from '../presenters/presenters.js';
+import {banner, consoleClockText, headerClock, hostChips, hostTable, ipvsTable, logTable, realServerTable, vipTable, vrrpTable} from '../presenters/presenters.js';
 import {filterRows, type Row, type TableModel} from '../presenters/types.js';
 import {keepalivedLogTable, logViewDirector, vrrpTimelines} from '../presenters/keepalived.js';
 import {Table, TONE_COLOR} from './Table.js';
@@ -289,7 +289,7 @@ export function TooSmall({size}: {size: TerminalSize}) {
 export function ConsoleApp({profile, store, history, log, actions, size: fixedSize, now: fixedNow, initialView, refreshThrottleMs, flow, doctor, onBack}: ConsoleAppProps) {
 	const {exit} = useApp();
 	const size = useTerminalSize(fixedSize);
-	const {state, now} = useClusterClock(store, refreshThrottleMs, 1000, fixedNow);
+	const {state, now} = useClusterClock(store, refreshThrottleMs, 1000, fixedNow, consoleClockText);
 	const entries = useActionLog(log);
 	const flowState = useSyncExternalStore(
 		(l) => flow?.subscribe(l) ?? (() => {}),
@@ -328,7 +328,7 @@ export function ConsoleApp({profile, store, history, log, actions, size: fixedSi
 	}
 
 	const width = size.columns;
-	const title = `lvsdeck · ${sanitizeLine(profile.name)} · ${clockTime(now)}${actions ? '' : ' · read-only'} · `;
+	const title = `lvsdeck · ${sanitizeLine(profile.name)} · ${headerClock(now)}${actions ? '' : ' · read-only'} · `;
 	const body = flowState ? (
 		<FlowBody flowState={flowState} width={width} bodyHeight={bodyHeight} flowScroll={flowScroll} />
 	) : doc.panel ? (

@@ -5,7 +5,7 @@ import type {ClusterState, HostState} from '../../cluster/types.js';
 import {formatAddrPort, realServerKey, serviceKey} from '../../probes/ipvs.js';
 import {describeCapabilities} from '../../probes/keepalived-caps.js';
 import {sanitizeLine} from '../../text/sanitize.js';
-import {humanAge, humanCount, humanRate, sparkline} from '../format.js';
+import {clockTime, humanAge, humanCount, humanRate, sparkline} from '../format.js';
 import type {LogEntry} from '../action-log.js';
 import {historyKey, HISTORY_LENGTH} from '../history.js';
 import type {Row, TableModel, Tone} from './types.js';
@@ -17,6 +17,26 @@ export function connTone(h: HostState): Tone {
 	if (h.conn.state === 'hostkey-refused' || h.conn.state === 'auth-failed') return 'bad';
 	if (!h.reachable) return h.lastPollAt === undefined ? 'dim' : 'bad';
 	return 'ok';
+}
+
+/** A frame at least this often on a quiet screen: the VRRP timelines' buckets move with the clock. */
+const HEARTBEAT_MS = 10_000;
+
+/** The console header's clock: hours and minutes (a clock with seconds would cost a frame a second). */
+export function headerClock(now: number): string {
+	return clockTime(now).slice(0, 5);
+}
+
+/**
+ * What of the console's screen depends on the clock, as one text: the header clock, each host's data
+ * age (chips, hosts view, stale IPVS tables), each instance's time since its last transition (VRRP
+ * view) and a heartbeat every 10 s. A clock tick draws a frame only when this text changed.
+ */
+export function consoleClockText(state: ClusterState, now: number): string {
+	const age = (at: number | undefined) => (at === undefined ? '-' : humanAge(Math.max(0, now - at)));
+	const hosts = state.hosts.map((h) => `${h.name}:${age(h.lastOkAt)}${h.lastPollAt === undefined ? ':never polled' : ''}`);
+	const transitions = state.hosts.flatMap((h) => (h.director?.vrrp ?? []).map((v) => `${h.name}/${v.name}:${age(v.lastTransition === undefined ? undefined : v.lastTransition * 1000)}`));
+	return [headerClock(now), String(Math.floor(now / HEARTBEAT_MS)), ...hosts, ...transitions].join(' ');
 }
 
 /** Header chips: one per host with its connection state and the age of its last good data. */

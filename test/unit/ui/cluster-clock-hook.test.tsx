@@ -7,6 +7,8 @@ import {Text} from 'ink';
 import {render} from 'ink-testing-library';
 import {afterEach, describe, expect, it} from 'vitest';
 import {ClusterStore} from '../../../src/cluster/store.js';
+import type {ClusterState} from '../../../src/cluster/types.js';
+import {consoleClockText} from '../../../src/ui/presenters/presenters.js';
 import {loadProfile} from '../../../src/profile/load.js';
 import {onlyPollTimesDiffer, useClusterClock} from '../../../src/ui/console/hooks.js';
 import {waitFor} from '../../helpers/wait-for.js';
@@ -15,8 +17,9 @@ const profile = loadProfile(path.resolve(import.meta.dirname, '../../../profiles
 const unmounts: Array<() => void> = [];
 afterEach(() => unmounts.splice(0).forEach((u) => u()));
 
-function Polled({store, everyMs}: {store: ClusterStore; everyMs: number}) {
-	const {state, now} = useClusterClock(store, 0, everyMs);
+function Polled({store, everyMs, visible, onRender}: {store: ClusterStore; everyMs: number; visible?: (state: ClusterState, now: number) => string; onRender?: () => void}) {
+	const {state, now} = useClusterClock(store, 0, everyMs, undefined, visible);
+	onRender?.();
 	const dir1 = state.hosts.find((h) => h.name === 'dir1')!;
 	return <Text>{`polled=${dir1.lastPollAt ?? '-'} reachable=${dir1.reachable} now=${now}`}</Text>;
 }
@@ -58,5 +61,42 @@ describe('useClusterClock', () => {
 		await waitFor(async () => app.lastFrame() ?? '', (f) => f.includes('reachable=true'), {timeoutMs: 3000, what: 'the first snapshot'});
 		store.updateHost('dir1', (h) => ({...h, reachable: false, error: 'timeout', lastPollAt: 2000}));
 		await waitFor(async () => app.lastFrame() ?? '', (f) => f.includes('polled=2000 reachable=false'), {timeoutMs: 3000, what: 'the unreachable host'});
+	});
+
+	it('with `visible`, a tick draws only when the clock-dependent text changed, then with the newest snapshot', async () => {
+		const store = new ClusterStore(profile);
+		store.updateHost('dir1', (h) => ({...h, reachable: true, lastPollAt: 1000, lastOkAt: 1000}));
+		let text = 'same';
+		let ticks = 0;
+		let renders = 0;
+		const visible = () => (ticks++, text);
+		const app = render(<Polled store={store} everyMs={50} visible={visible} onRender={() => renders++} />);
+		unmounts.push(app.unmount);
+		await waitFor(async () => app.lastFrame() ?? '', (f) => f.includes('polled=1000'), {timeoutMs: 3000, what: 'the first snapshot'});
+		await waitFor(async () => ticks, (n) => n >= 2, {timeoutMs: 3000, what: 'the clock running'});
+		const before = renders;
+		store.updateHost('dir1', (h) => ({...h, lastPollAt: 2000, lastOkAt: 2000}));
+		const seen = ticks;
+		await waitFor(async () => ticks, (n) => n >= seen + 4, {timeoutMs: 3000, what: 'four clock ticks'});
+		expect(renders).toBe(before);
+		expect(app.lastFrame()).toContain('polled=1000');
+		text = 'changed';
+		await waitFor(async () => app.lastFrame() ?? '', (f) => f.includes('polled=2000'), {timeoutMs: 3000, what: 'the frame once the visible text changed'});
+	});
+});
+
+describe('consoleClockText', () => {
+	const at = new Date(2026, 11, 3, 12, 0, 5).getTime();
+	const polled = (ms: number) => {
+		const store = new ClusterStore(profile);
+		for (const h of profile.hosts) store.updateHost(h.name, (x) => ({...x, reachable: true, lastPollAt: ms, lastOkAt: ms}));
+		return store.getState();
+	};
+	it('stays the same while only seconds pass with fresh data, and changes with the minute, the heartbeat or an age', () => {
+		// polled half a second before each moment: every age reads "now"
+		expect(consoleClockText(polled(at + 500), at + 1000)).toBe(consoleClockText(polled(at + 3500), at + 4000));
+		expect(consoleClockText(polled(at), at + 500)).not.toBe(consoleClockText(polled(at + 55_000), at + 55_500)); // 12:00 -> 12:01
+		expect(consoleClockText(polled(at), at + 500)).not.toBe(consoleClockText(polled(at + 5_000), at + 5_500)); // 10 s heartbeat
+		expect(consoleClockText(polled(at), at + 500)).not.toBe(consoleClockText(polled(at), at + 3000)); // "now" -> "3s"
 	});
 });
