@@ -8,7 +8,8 @@ import type {ClusterStore} from '../../cluster/store.js';
 import type {DoctorSessions} from '../../actions/doctor/session.js';
 import type {ActionLog} from '../action-log.js';
 import type {RateHistory} from '../history.js';
-import {clockTime, fit} from '../format.js';
+import {fit} from '../format.js';
+import {headerClock} from '../presenters/presenters.js';
 import {sanitizeLine} from '../../text/sanitize.js';
 import {fleetHeadline, fleetTable} from '../presenters/fleet.js';
 import {Table, TONE_COLOR} from './Table.js';
@@ -73,7 +74,7 @@ interface FleetOverviewProps extends FleetAppProps {
 function FleetOverview({clusters, cursor, onMove, onOpen, size: fixedSize, now: fixedNow, refreshThrottleMs}: FleetOverviewProps) {
 	const {exit} = useApp();
 	const size = useTerminalSize(fixedSize);
-	const now = useNow(1000, fixedNow);
+	const now = useNow(1000, fixedNow, 60_000);
 	const stores = useMemo(() => clusters.map((c) => c.store), [clusters]);
 	const states = useClusterStates(stores, refreshThrottleMs);
 	const members = useMemo(() => clusters.map((c, i) => ({name: c.profile.name, state: states[i]!})), [clusters, states]);
@@ -105,7 +106,7 @@ function FleetOverview({clusters, cursor, onMove, onOpen, size: fixedSize, now: 
 	return (
 		<Box flexDirection="column" width={width}>
 			<Text bold wrap="truncate">
-				{fit(`lvsdeck · fleet · ${clockTime(now)}${readOnly ? ' · read-only' : ''}`, width)}
+				{fit(`lvsdeck · fleet · ${headerClock(now)}${readOnly ? ' · read-only' : ''}`, width)}
 			</Text>
 			<Text wrap="truncate" color={TONE_COLOR[headline.tone]} bold={headline.tone === 'bad'} inverse={headline.tone === 'bad'}>
 				{fit(headline.text, width)}

@@ -163,14 +163,19 @@ export function useTerminalSize(fixed?: TerminalSize): TerminalSize {
 	return fixed ?? size;
 }
 
-/** The current time, re-read every `everyMs` (the header clock and data ages). */
-export function useNow(everyMs: number, fixed?: number): number {
+/** The current time, re-read every `everyMs` (the header clock and data ages), changed when its `shownPerMs` step changed. */
+export function useNow(everyMs: number, fixed?: number, shownPerMs = everyMs): number {
 	const [now, setNow] = useState(() => fixed ?? Date.now());
 	useEffect(() => {
 		if (fixed !== undefined) return;
-		const timer = setInterval(() => setNow(Date.now()), everyMs);
+		// Only a new value of what is shown (e.g. the minute, with shownPerMs 60000) re-renders: a frame
+		// is a full Ink render.
+		const timer = setInterval(() => {
+			const t = Date.now();
+			setNow((prev) => (Math.floor(prev / shownPerMs) === Math.floor(t / shownPerMs) ? prev : t));
+		}, everyMs);
 		return () => clearInterval(timer);
-	}, [everyMs, fixed]);
+	}, [everyMs, fixed, shownPerMs]);
 	return fixed ?? now;
 }
 
