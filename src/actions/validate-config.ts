@@ -2,6 +2,7 @@
 // upload to a temporary file, run `keepalived -t -f`, remove the file. Changes nothing else.
 // keepalived's diagnostics may quote config lines: callers redact them before showing them.
 import type {Transport} from '../transport/types.js';
+import {removeOnExit} from './deploy/remote-scripts.js';
 
 /**
  * Constant script; the config arrives on stdin, never interpolated into the command. "$1" the config's
@@ -11,7 +12,7 @@ import type {Transport} from '../transport/types.js';
 export const VALIDATE_SCRIPT = [
 	'umask 077',
 	't=$(mktemp "/tmp/.${1:-keepalived.conf}.lvsdeck-tmp.${2:-0}.$$.XXXXXX") || exit 90',
-	'trap \'rm -f -- "$t"\' EXIT',
+	removeOnExit('t'),
 	'cat > "$t"',
 	'if [ ! -s "$t" ]; then echo "uploaded config is empty" >&2; exit 91; fi',
 	'keepalived -t -f "$t"',

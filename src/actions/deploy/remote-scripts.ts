@@ -25,6 +25,16 @@ const MATCH_OWNER = [
 	'}',
 ].join('\n');
 
+/**
+ * Shell lines: remove the temporary file in "$VAR" however the script ends. An EXIT trap alone does
+ * not run when the shell dies of a signal, and a cut SSH connection brings exactly that: sshd goes,
+ * stdin ends, and the script's next write to the closed stderr raises SIGPIPE (or a pty's SIGHUP
+ * arrives). Turning those signals into an exit runs the EXIT trap.
+ */
+export function removeOnExit(variable: string): string {
+	return [`trap 'rm -f -- "$${variable}"' EXIT`, "trap 'exit 129' HUP", "trap 'exit 130' INT", "trap 'exit 141' PIPE", "trap 'exit 143' TERM"].join('\n');
+}
+
 /** Exit codes of INSTALL_SCRIPT that mean it stopped before the rename: the old file is untouched. */
 export const INSTALL_EXIT = {beforeRename: [20, 21, 22, 23, 24, 26, 27, 28], changedSincePlan: 25} as const;
 
@@ -44,7 +54,7 @@ export const INSTALL_SCRIPT = [
 	'd=$(dirname -- "$f"); base=$(basename -- "$f")',
 	'mkdir -p -- "$d" "$bdir" || exit 20',
 	`tmp=$(mktemp "$d/.$base.${TEMP_MARK}.$stamp.$$.XXXXXX") || exit 21`,
-	'trap \'rm -f -- "$tmp"\' EXIT',
+	removeOnExit('tmp'),
 	'cat > "$tmp" || exit 22',
 	'got=$(sha256sum < "$tmp" | cut -c1-64)',
 	'if [ "$got" != "$want" ]; then echo "upload incomplete or corrupted (sha256 $got, expected $want)" >&2; exit 23; fi',
@@ -68,7 +78,7 @@ export const RESTORE_SCRIPT = [
 	'[ -f "$b" ] || { echo "backup $b is missing" >&2; exit 30; }',
 	'd=$(dirname -- "$f"); base=$(basename -- "$f")',
 	`tmp=$(mktemp "$d/.$base.${TEMP_MARK}.$stamp.$$.XXXXXX") || exit 31`,
-	'trap \'rm -f -- "$tmp"\' EXIT',
+	removeOnExit('tmp'),
 	'cat -- "$b" > "$tmp" || exit 32',
 	'match_owner "$tmp" "$f" || exit 33',
 	'mv -f -- "$tmp" "$f" || exit 34',
