@@ -1,14 +1,10 @@
 // `lvsdeck status --profile FILE [--json] [--watch]`: one read of the whole cluster (or a refreshing
 // one), always through a read-only transport. Exit 0 healthy, 1 findings, 2 error.
-import {ClusterStore} from '../cluster/store.js';
-import {ClusterPoller} from '../cluster/poller.js';
-import {CapabilityCache} from '../cluster/caps-cache.js';
-import {buildStatusReport, formatStatusReport} from '../cluster/report.js';
-import {clearScreen, printJson, printOut} from '../text/sink.js';
+// Only what loading the profile needs is imported up front; the poller, the store and the SSH library
+// load once the hosts' TCP connections are under way (withCluster's earlyConnect).
 import {parseInterval} from './numbers.js';
 import {onSignals, INTERRUPT_SIGNALS} from './signals.js';
 import {withCluster} from './with-cluster.js';
-import {profileFiles, withReadClusters} from './clusters.js';
 import {CliError} from '../cli-error.js';
 
 export interface StatusOptions {
@@ -23,8 +19,15 @@ export interface StatusOptions {
 
 export function statusCommand(options: StatusOptions): Promise<number> {
 	const files = typeof options.profile === 'string' ? [options.profile] : (options.profile ?? []);
-	if (files.length !== 1 || (options.profiles ?? []).length > 0) return clustersStatus(profileFiles(files, options.profiles), options);
-	return withCluster({...options, profile: files[0]!, readOnly: true}, () => parseInterval(options.interval), async ({profile, transport}, intervalMs) => {
+	if (files.length !== 1 || (options.profiles ?? []).length > 0) return clustersStatus(files, options);
+	return withCluster({...options, profile: files[0]!, readOnly: true, earlyConnect: true}, () => parseInterval(options.interval), async ({profile, transport}, intervalMs) => {
+		const [{ClusterStore}, {ClusterPoller}, {CapabilityCache}, {buildStatusReport, formatStatusReport}, {clearScreen, printJson, printOut}] = await Promise.all([
+			import('../cluster/store.js'),
+			import('../cluster/poller.js'),
+			import('../cluster/caps-cache.js'),
+			import('../cluster/report.js'),
+			import('../text/sink.js'),
+		]);
 		const store = new ClusterStore(profile);
 		const poller = new ClusterPoller(profile, transport, store, {intervalMs, events: options.watch ?? false, capabilityCache: new CapabilityCache()});
 		const print = () => {
@@ -64,7 +67,14 @@ export function statusCommand(options: StatusOptions): Promise<number> {
  * exit 0 when every cluster is healthy, 1 when any has findings. No --watch here: the console and the
  * exporter follow many clusters.
  */
-async function clustersStatus(files: readonly string[], options: StatusOptions): Promise<number> {
+async function clustersStatus(profileOptions: readonly string[], options: StatusOptions): Promise<number> {
+	const [{profileFiles, withReadClusters}, {CapabilityCache}, {buildStatusReport, formatStatusReport}, {printJson, printOut}] = await Promise.all([
+		import('./clusters.js'),
+		import('../cluster/caps-cache.js'),
+		import('../cluster/report.js'),
+		import('../text/sink.js'),
+	]);
+	const files = profileFiles(profileOptions, options.profiles);
 	if (options.watch) throw new CliError('status --watch follows one cluster; for several use the exporter or one status per cluster', 2);
 	return withReadClusters(files, options.trustHostKey, {events: false, capabilityCache: new CapabilityCache()}, async (clusters) => {
 		await Promise.all(clusters.map((c) => c.poller.pollOnce()));

@@ -4,7 +4,7 @@
 // transport, run, and always close it.
 import type {Profile} from '../profile/model.js';
 import {loadProfile} from '../profile/load.js';
-import {createClusterTransport} from '../transport/cluster-transport.js';
+import {openEarlySockets} from '../transport/early-connect.js';
 import {assertReadOnlyProfile} from '../transport/read-only-profile.js';
 import type {Transport} from '../transport/types.js';
 import {runInStation} from '../station.js';
@@ -19,6 +19,11 @@ export interface ClusterOptions {
 	readonly readOnly?: boolean;
 	/** Reconnect backoff cap: short for commands that must reach a host again as soon as it answers. */
 	readonly backoffMaxMs?: number;
+	/**
+	 * Open every host's TCP connection as soon as the profile is loaded, before the SSH library and the
+	 * command's own modules: for commands that read every host at once (status, doctor, the console).
+	 */
+	readonly earlyConnect?: boolean;
 }
 
 export interface ClusterSession {
@@ -50,7 +55,21 @@ export async function withCluster<T>(options: ClusterOptions, prepare: (profile:
 	const prepared = prepare(profile);
 	const reexec = await runInStation(profile.stationNetns);
 	if (reexec !== undefined) return reexec;
-	const transport = createClusterTransport(profile, {trust, ...(options.readOnly ? {readOnly: true} : {}), ...(options.backoffMaxMs !== undefined ? {backoffMaxMs: options.backoffMaxMs} : {})});
+	const early = options.earlyConnect ? openEarlySockets(profile.hosts) : undefined;
+	// Loaded only now (it brings ssh2), so that the early connections are under way meanwhile.
+	const {createClusterTransport} = await import('../transport/cluster-transport.js');
+	let transport: Transport;
+	try {
+		transport = createClusterTransport(profile, {
+			trust,
+			...(options.readOnly ? {readOnly: true} : {}),
+			...(options.backoffMaxMs !== undefined ? {backoffMaxMs: options.backoffMaxMs} : {}),
+			...(early ? {early} : {}),
+		});
+	} catch (error) {
+		early?.close();
+		throw error;
+	}
 	try {
 		return await run({profile, transport}, prepared);
 	} finally {

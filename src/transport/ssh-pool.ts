@@ -14,6 +14,7 @@ import {needsRoot, sudoArgv, sudoRefusal, sudoRefusalMessage} from './sudo.js';
 import {TransportError, type ConnState, type ExecOptions, type ExecResult, type HostStatus, type Transport} from './types.js';
 import {LineSplitter} from './line-splitter.js';
 import {OutputCollector, outputLimitError} from './output-limit.js';
+import type {EarlySockets} from './early-connect.js';
 
 export interface SshPoolOptions {
 	/** Extra trusted fingerprints per host name (from --trust-host-key). */
@@ -22,6 +23,8 @@ export interface SshPoolOptions {
 	readonly backoffMaxMs?: number;
 	/** Diagnostic lines (never contain secrets). */
 	readonly log?: (line: string) => void;
+	/** TCP connections opened before the pool existed (early-connect.ts): each host's first handshake uses its own. */
+	readonly early?: EarlySockets;
 }
 
 interface Link {
@@ -198,6 +201,12 @@ export class SshPool implements Transport {
 				fail('auth-failed', 'auth', `no usable identity file (${ssh.identityFiles.join(', ') || 'none set'}) and no ssh-agent`);
 				return;
 			}
+			const early = ssh.jump ? undefined : this.options.early?.take(host.name);
+			if (early) {
+				config.sock = early;
+				client.connect(config);
+				return;
+			}
 			this.openSock(link)
 				.then((sock) => {
 					if (settled) return;
@@ -331,6 +340,7 @@ export class SshPool implements Transport {
 
 	async close(): Promise<void> {
 		this.closed = true;
+		this.options.early?.close();
 		for (const link of this.links.values()) {
 			link.client?.end();
 			link.pending?.destroy();
