@@ -28,7 +28,7 @@ export const HELP_LINES: readonly string[] = [
 	'  ARP I/A     net.ipv4.conf.all arp_ignore / arp_announce (DR needs 1 / 2)',
 	'  PORT        the service port accepts a TCP connection from this station',
 	'  IN DIRn     whether (and with which weight) the real server is in that director\'s IPVS table',
-	'  LAST OK     age of the last good data from that host (stale data is shown grey)',
+	'  LAST OK     age of the last good data: <5s, <15s, <1m while the host answers; exact once stale (grey)',
 ];
 
 export function HelpScreen({width, height}: {width: number; height: number}) {

@@ -27,6 +27,21 @@ export function headerClock(now: number): string {
 	return clockTime(now).slice(0, 5);
 }
 
+/** Bounds of the coarse ages a host that answers shows: its age moves between them, not every second. */
+const FRESH_STEPS_MS = [[5_000, '<5s'], [15_000, '<15s'], [60_000, '<1m']] as const;
+
+/**
+ * The LAST OK text of a host. While the host answers, a coarse age (`<5s`, `<15s`, `<1m`): with data
+ * 1-3 s old at a 1 s interval, an exact age changed every second and cost the console a frame a second
+ * for nothing an operator acts on. Once it stops answering (stale), or after a minute, the exact age.
+ */
+export function lastOkText(h: HostState, now: number): string {
+	if (h.lastOkAt === undefined) return 'never';
+	const age = Math.max(0, now - h.lastOkAt);
+	if (h.reachable) for (const [bound, text] of FRESH_STEPS_MS) if (age < bound) return text;
+	return humanAge(age);
+}
+
 /**
  * What of the console's screen depends on the clock, as one text: the header clock, each host's data
  * age (chips, hosts view, stale IPVS tables), each instance's time since its last transition (VRRP
@@ -34,7 +49,7 @@ export function headerClock(now: number): string {
  */
 export function consoleClockText(state: ClusterState, now: number): string {
 	const age = (at: number | undefined) => (at === undefined ? '-' : humanAge(Math.max(0, now - at)));
-	const hosts = state.hosts.map((h) => `${h.name}:${age(h.lastOkAt)}${h.lastPollAt === undefined ? ':never polled' : ''}`);
+	const hosts = state.hosts.map((h) => `${h.name}:${lastOkText(h, now)}${h.lastPollAt === undefined ? ':never polled' : ''}`);
 	const transitions = state.hosts.flatMap((h) => (h.director?.vrrp ?? []).map((v) => `${h.name}/${v.name}:${age(v.lastTransition === undefined ? undefined : v.lastTransition * 1000)}`));
 	return [headerClock(now), String(Math.floor(now / HEARTBEAT_MS)), ...hosts, ...transitions].join(' ');
 }
@@ -121,7 +136,7 @@ export function hostTable(state: ClusterState, now: number): TableModel {
 		],
 		rows: state.hosts.map((h) => ({
 			key: `host|${h.name}`,
-			cells: [s(h.name), h.address, h.role, h.reachable ? h.conn.state : h.lastPollAt === undefined ? 'connecting' : `stale (${h.conn.state})`, h.lastOkAt === undefined ? 'never' : humanAge(Math.max(0, now - h.lastOkAt)), s(h.error ?? h.conn.lastError ?? '')],
+			cells: [s(h.name), h.address, h.role, h.reachable ? h.conn.state : h.lastPollAt === undefined ? 'connecting' : `stale (${h.conn.state})`, lastOkText(h, now), s(h.error ?? h.conn.lastError ?? '')],
 			tone: connTone(h),
 			detail: () => [`${h.name} ${h.address} (${h.role})`, `connection: ${h.conn.state}`, `last good data: ${h.lastOkAt === undefined ? 'never' : `${humanAge(Math.max(0, now - h.lastOkAt))} ago`}`, ...(h.error ? [`error: ${s(h.error)}`] : [])],
 		})),

@@ -8,7 +8,7 @@ import {render} from 'ink-testing-library';
 import {afterEach, describe, expect, it} from 'vitest';
 import {ClusterStore} from '../../../src/cluster/store.js';
 import type {ClusterState} from '../../../src/cluster/types.js';
-import {consoleClockText} from '../../../src/ui/presenters/presenters.js';
+import {consoleClockText, lastOkText} from '../../../src/ui/presenters/presenters.js';
 import {loadProfile} from '../../../src/profile/load.js';
 import {onlyPollTimesDiffer, useClusterClock} from '../../../src/ui/console/hooks.js';
 import {waitFor} from '../../helpers/wait-for.js';
@@ -93,10 +93,26 @@ describe('consoleClockText', () => {
 		return store.getState();
 	};
 	it('stays the same while only seconds pass with fresh data, and changes with the minute, the heartbeat or an age', () => {
-		// polled half a second before each moment: every age reads "now"
+		// polled half a second before each moment: every age reads "<5s"
 		expect(consoleClockText(polled(at + 500), at + 1000)).toBe(consoleClockText(polled(at + 3500), at + 4000));
 		expect(consoleClockText(polled(at), at + 500)).not.toBe(consoleClockText(polled(at + 55_000), at + 55_500)); // 12:00 -> 12:01
 		expect(consoleClockText(polled(at), at + 500)).not.toBe(consoleClockText(polled(at + 5_000), at + 5_500)); // 10 s heartbeat
-		expect(consoleClockText(polled(at), at + 500)).not.toBe(consoleClockText(polled(at), at + 3000)); // "now" -> "3s"
+		expect(consoleClockText(polled(at), at + 500)).not.toBe(consoleClockText(polled(at), at + 6000)); // "<5s" -> "<15s"
+	});
+
+	it('a host that answers shows a coarse age, so data 1-4 s old draws no frame; a stale host its exact age', () => {
+		// The lab at a 1 s interval: polls take 1-1.5 s, so data is up to 3-4 s old between polls.
+		expect(consoleClockText(polled(at), at + 500)).toBe(consoleClockText(polled(at), at + 4000));
+		const host = polled(at).hosts[0]!;
+		expect([1000, 4999, 5000, 14_999, 15_000, 61_000].map((ms) => lastOkText(host, at + ms))).toEqual(['<5s', '<5s', '<15s', '<15s', '<1m', '1m']);
+		const stale = {...host, reachable: false};
+		expect([2000, 3000, 20_000].map((ms) => lastOkText(stale, at + ms))).toEqual(['2s', '3s', '20s']);
+		expect(lastOkText({...host, lastOkAt: undefined}, at)).toBe('never');
+		const oneStale = (now: number) => {
+			const store = new ClusterStore(profile);
+			for (const h of profile.hosts) store.updateHost(h.name, (x) => ({...x, reachable: h.name !== 'rs1', lastPollAt: at, lastOkAt: at}));
+			return consoleClockText(store.getState(), now);
+		};
+		expect(oneStale(at + 2000)).not.toBe(oneStale(at + 3000));
 	});
 });
