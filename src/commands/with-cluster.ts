@@ -21,7 +21,7 @@ export interface ClusterOptions {
 	readonly backoffMaxMs?: number;
 	/**
 	 * Open every host's TCP connection as soon as the profile is loaded, before the SSH library and the
-	 * command's own modules: for commands that read every host at once (status, doctor, the console).
+	 * command's own modules: for commands that read every host at once (status).
 	 */
 	readonly earlyConnect?: boolean;
 }

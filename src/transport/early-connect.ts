@@ -2,10 +2,11 @@
 // command are: the host accepts, forks its sshd and sends its banner while this process is still
 // loading, so the handshake starts that much sooner (issue 16: start to first handshake). Only TCP is
 // opened here; the pool hands each socket to ssh2, which does the whole handshake and the host key
-// check exactly as on a connection of its own. Imports only node:net, so it costs nothing to load.
+// check exactly as on a connection of its own. It needs only node:net beyond what loading the profile
+// has already loaded.
 import {connect, type Socket} from 'node:net';
 import type {Host} from '../profile/model.js';
-import {ADDRESS_UNKNOWN} from '../profile/conf-extras.js';
+import {ADDRESS_UNKNOWN} from '../profile/conf-schema.js';
 
 /** Sockets waiting for the pool, by host name. Each is taken once; what is not taken is closed. */
 export interface EarlySockets {

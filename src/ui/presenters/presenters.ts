@@ -31,7 +31,8 @@ export function headerClock(now: number): string {
 const FRESH_STEPS_MS = [[5_000, '<5s'], [15_000, '<15s'], [60_000, '<1m']] as const;
 
 /**
- * The LAST OK text of a host. While the host answers, a coarse age (`<5s`, `<15s`, `<1m`): with data
+ * A host's data age, wherever the console shows it (hosts view, chips, stale IPVS tables, details),
+ * so that the clock text below changes exactly when one of them does. While the host answers, a coarse age (`<5s`, `<15s`, `<1m`): with data
  * 1-3 s old at a 1 s interval, an exact age changed every second and cost the console a frame a second
  * for nothing an operator acts on. Once it stops answering (stale), or after a minute, the exact age.
  */
@@ -71,8 +72,8 @@ export function hostChips(state: ClusterState, now: number): Array<{name: string
 							: h.conn.state === 'retrying'
 								? 'retrying'
 								: 'stale';
-		const age = h.lastOkAt === undefined ? '' : ` ${humanAge(Math.max(0, now - h.lastOkAt))}`;
-		return {name: h.name, text: `${s(h.name)} ${label}${h.reachable ? '' : age}`, tone: connTone(h)};
+		const age = h.reachable || h.lastOkAt === undefined ? '' : ` ${lastOkText(h, now)}`;
+		return {name: h.name, text: `${s(h.name)} ${label}${age}`, tone: connTone(h)};
 	});
 }
 
@@ -138,7 +139,7 @@ export function hostTable(state: ClusterState, now: number): TableModel {
 			key: `host|${h.name}`,
 			cells: [s(h.name), h.address, h.role, h.reachable ? h.conn.state : h.lastPollAt === undefined ? 'connecting' : `stale (${h.conn.state})`, lastOkText(h, now), s(h.error ?? h.conn.lastError ?? '')],
 			tone: connTone(h),
-			detail: () => [`${h.name} ${h.address} (${h.role})`, `connection: ${h.conn.state}`, `last good data: ${h.lastOkAt === undefined ? 'never' : `${humanAge(Math.max(0, now - h.lastOkAt))} ago`}`, ...(h.error ? [`error: ${s(h.error)}`] : [])],
+			detail: () => [`${h.name} ${h.address} (${h.role})`, `connection: ${h.conn.state}`, `last good data: ${h.lastOkAt === undefined ? 'never' : `${lastOkText(h, now)} ago`}`, ...(h.error ? [`error: ${s(h.error)}`] : [])],
 		})),
 	};
 }
@@ -149,7 +150,7 @@ export function ipvsTable(state: ClusterState, history: {get(key: string): reado
 	const nameOf = new Map(state.hosts.map((x) => [x.address, x.name]));
 	for (const h of state.hosts.filter((x) => x.role === 'director')) {
 		const stale = !h.reachable;
-		const note = h.lastPollAt === undefined ? ' (connecting…)' : stale ? ` (stale, ${h.lastOkAt === undefined ? 'no data' : `${humanAge(Math.max(0, now - h.lastOkAt))} old`})` : '';
+		const note = h.lastPollAt === undefined ? ' (connecting…)' : stale ? ` (stale, ${h.lastOkAt === undefined ? 'no data' : `${lastOkText(h, now)} old`})` : '';
 		rows.push({
 			key: `ipvs|${h.name}`,
 			cells: [`${s(h.name)}${note}`, '', '', '', '', '', '', '', ''],

@@ -1,16 +1,15 @@
 // A cut SSH connection as the remote script sees it: stdin ends early and stderr is gone (sshd exited),
 // or a hang-up arrives. The upload's temporary file (it holds the VRRP password) must go either way.
 import {spawn} from 'node:child_process';
-import {createHash} from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {INSTALL_SCRIPT, TEMP_MARK} from '../../../../src/actions/deploy/remote-scripts.js';
 import {VALIDATE_SCRIPT} from '../../../../src/actions/validate-config.js';
+import {sha256Hex as sha} from '../../../../src/probes/config-hash.js';
 import {waitFor} from '../../../helpers/wait-for.js';
 
-const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 let dir: string;
 beforeEach(() => {
 	dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lvsdeck-cut-'));
