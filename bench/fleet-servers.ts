@@ -1,6 +1,7 @@
 // The fleet simulation's hosts (run by bench/fleet.ts in a process of its own, so its CPU is not counted
 // as lvsdeck's): one SSH server (ssh2) behind a listener on each given loopback address, all on one port,
-// answering every probe with output captured from the lab (test/fixtures/lab). Usage:
+// answering every probe with output captured from the lab (test/fixtures/lab); a real server's stream
+// (lvsdeck-rs-stream) gets its frame once and then one "same" line each period, as from a quiet host. Usage:
 //   node --import tsx bench/fleet-servers.ts ADDRESS...   (prints {"port":N,"fingerprint":"SHA256:...","publicKey":"ssh-ed25519 ..."})
 import {createHash} from 'node:crypto';
 import {readFileSync} from 'node:fs';
@@ -45,7 +46,16 @@ function answer(command: string): {stdout?: string; stderr?: string; code: numbe
 	return {stderr: `fleet-servers: no answer for ${command.slice(0, 40)}\n`, code: 127};
 }
 
+/** A real server's long-lived read (lvsdeck-rs-stream PERIOD ...): its frame once, then "same" each period. */
+function stream(channel: ServerChannel, command: string): void {
+	const period = Number(/lvsdeck-rs-stream'? '?([\d.]+)/.exec(command)?.[1] ?? 1);
+	channel.write(`${ANSWERS.rsCheck.replace(/\n+$/, '')}\n\n@@lvsdeck-service 0\n@@lvsdeck-frame\n`);
+	const beat = setInterval(() => channel.write('@@lvsdeck-same\n'), period * 1000);
+	channel.on('close', () => clearInterval(beat));
+}
+
 function reply(channel: ServerChannel, command: string): void {
+	if (command.includes('lvsdeck-rs-stream')) return stream(channel, command);
 	const a = answer(command);
 	if (a.stdout) channel.write(a.stdout);
 	if (a.stderr) channel.stderr.write(a.stderr);

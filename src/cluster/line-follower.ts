@@ -2,6 +2,7 @@
 // `tail -F` of keepalived's log, `journalctl -f`), attached again when it ends, with a back-off after
 // runs that ended early. Each line is timed when it arrived. The address monitor and keepalived's log
 // channel both run on this; each says only its command and what a line means.
+import {setMaxListeners} from 'node:events';
 import type {Transport} from '../transport/types.js';
 
 export interface LineFollowerOptions {
@@ -45,7 +46,10 @@ export class LineFollower {
 		private readonly transport: Transport,
 		private readonly directors: readonly string[],
 		private readonly options: LineFollowerOptions,
-	) {}
+	) {
+		// Every host's run listens on this one signal for as long as it runs.
+		setMaxListeners(0, this.controller.signal);
+	}
 
 	start(): void {
 		for (const d of this.directors) this.runs.push(this.follow(d));

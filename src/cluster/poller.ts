@@ -5,16 +5,18 @@
 import type {Host, Profile} from '../profile/model.js';
 import {readInstalledConfig, sudoConfigFolder} from '../probes/installed-config.js';
 import {directorSnapshotCommand, parseDirectorSnapshot, type DirectorSnapshot} from '../probes/director-snapshot.js';
-import {checkRealServer, realServerCheckCommand, realServerPollCommand, splitRealServerPoll, type RealServerCheck} from '../probes/realserver.js';
+import {checkRealServer, realServerCheckCommand, realServerPollCommand, realServerStreamCommand, splitRealServerPoll, type RealServerCheck} from '../probes/realserver.js';
 import type {IfAddress} from '../probes/vip.js';
 import {keepalivedSignumCommand, keepalivedVersionCommand} from '../probes/vrrp.js';
 import {detectCapabilities, signumFallback, signumQuestions, type KeepalivedCapabilities} from '../probes/keepalived-caps.js';
 import {TransportError, type ExecResult, type Transport} from '../transport/types.js';
+import {needsRoot} from '../transport/sudo.js';
 import type {CapabilityCache, CachedCapabilities} from './caps-cache.js';
 import type {ClusterStore} from './store.js';
 import {ConfigDriftTracker} from './drift.js';
 import {AddressMonitor, type IpMonitorEvent} from './vip-follower.js';
 import {portAnswers} from './port-probe.js';
+import {RealServerStreams} from './realserver-streams.js';
 import {realServerExpectations, servedModes, servicePorts} from './rs-expectations.js';
 
 import type {DirectorData, HostState, RealServerData} from './types.js';
@@ -52,7 +54,20 @@ export interface PollerOptions {
 	readonly portCheck?: boolean;
 	/** Keep directors' keepalived capabilities between runs (default: asked anew by each process). */
 	readonly capabilityCache?: CapabilityCache;
+	/**
+	 * While started, each real server reads itself every interval in one long-lived session and writes
+	 * only what changed (realserver-streams.ts); routine polls use that (default true).
+	 */
+	readonly realServerStreams?: boolean;
 }
+
+/**
+ * A real server's streamed text is used while its last report is at most this many stream periods old
+ * (a slow host's period stretches to its read's time). Older, the host must answer a read of its own
+ * within what is left of its command timeout, counted from that report: a host that says nothing for
+ * a command timeout is unreachable, as when each poll was a command of its own.
+ */
+const STREAM_FRESH_PERIODS = 3;
 
 function describe(error: unknown): string {
 	return error instanceof Error ? error.message : String(error);
@@ -67,6 +82,9 @@ export class ClusterPoller {
 	/** Directors whose poll in flight is a routine one without keepalived's dump (until it decides to dump). */
 	private readonly inFlightRoutine = new Set<string>();
 	private addressMonitor: AddressMonitor | undefined;
+	private realServerStreams: RealServerStreams | undefined;
+	/** The last streamed text each real server's check was parsed from, with the result. */
+	private readonly streamParsed = new Map<string, {text: string; parsed: RealServerCheck}>();
 	private readonly capabilities = new Map<string, KeepalivedCapabilities>();
 	private readonly pollCount = new Map<string, number>();
 	/** How long each host's last poll took, ms (the exporter reports it). */
@@ -132,6 +150,24 @@ export class ClusterPoller {
 			});
 			this.addressMonitor.start();
 		}
+		if (this.options.realServerStreams ?? true) this.startRealServerStreams();
+	}
+
+	private startRealServerStreams(): void {
+		const hosts = this.profile.hosts.filter((h) => h.role === 'realserver');
+		if (hosts.length === 0) return;
+		const periodMs = this.options.intervalMs ?? 1000;
+		const byName = new Map(hosts.map((h) => [h.name, h]));
+		this.realServerStreams = new RealServerStreams(
+			this.transport,
+			hosts.map((h) => h.name),
+			{
+				command: (name) => realServerStreamCommand(periodMs, streamedStatus(byName.get(name)!)),
+				// A change shows at once, not at the next routine poll.
+				onChange: (name) => this.pollSoon(byName.get(name)!),
+			},
+		);
+		this.realServerStreams.start();
 	}
 
 	stop(): void {
@@ -140,6 +176,9 @@ export class ClusterPoller {
 		this.timers.clear();
 		void this.addressMonitor?.stop();
 		this.addressMonitor = undefined;
+		void this.realServerStreams?.stop();
+		this.realServerStreams = undefined;
+		this.streamParsed.clear();
 	}
 
 	private async loop(host: Host): Promise<void> {
@@ -173,10 +212,14 @@ export class ClusterPoller {
 	 */
 	poke(director: string): void {
 		this.dumpDue.add(director);
-		if (!this.running) return;
 		const host = this.profile.hosts.find((h) => h.name === director);
-		if (!host) return;
-		if (this.inFlight.has(director)) this.pokedInFlight.add(director);
+		if (host) this.pollSoon(host);
+	}
+
+	/** A routine poll of the host now (or right after the poll in flight), while running. */
+	private pollSoon(host: Host): void {
+		if (!this.running) return;
+		if (this.inFlight.has(host.name)) this.pokedInFlight.add(host.name);
 		else this.schedule(host, POKE_REST_MS);
 	}
 
@@ -192,7 +235,7 @@ export class ClusterPoller {
 		if (current) return routine || !this.inFlightRoutine.has(host.name) ? current : current.then(() => this.pollHost(host));
 		const started = Date.now();
 		if (routine && host.role === 'director') this.inFlightRoutine.add(host.name);
-		const p = (host.role === 'director' ? this.pollDirector(host, routine) : host.role === 'realserver' ? this.pollRealServer(host) : this.pollReachable(host)).finally(() => {
+		const p = (host.role === 'director' ? this.pollDirector(host, routine) : host.role === 'realserver' ? this.pollRealServer(host, routine) : this.pollReachable(host)).finally(() => {
 			this.inFlight.delete(host.name);
 			this.inFlightRoutine.delete(host.name);
 			this.durations.set(host.name, Date.now() - started);
@@ -211,9 +254,12 @@ export class ClusterPoller {
 		}));
 	}
 
-	/** Runs a probe; a transport failure or a timeout means the host is unreachable. */
-	private async probe(host: Host, argv: readonly string[]): Promise<ExecResult> {
-		const r = await this.transport.exec(host.name, argv);
+	/**
+	 * Runs a probe; a transport failure or a timeout means the host is unreachable. `timeoutMs`: less
+	 * than the host's command timeout, when part of it has passed already (a silent stream).
+	 */
+	private async probe(host: Host, argv: readonly string[], timeoutMs?: number): Promise<ExecResult> {
+		const r = await this.transport.exec(host.name, argv, timeoutMs === undefined ? undefined : {timeoutMs});
 		if (r.timedOut) throw new TransportError('unreachable', host.name, `${host.name}: command timed out after ${host.ssh.commandTimeoutMs} ms`);
 		return r;
 	}
@@ -350,41 +396,72 @@ export class ClusterPoller {
 		});
 	}
 
+	/** The real-server check's result; a streamed text that did not change is not parsed again. */
+	private parseRealServerCheck(host: Host, text: string): RealServerCheck {
+		const last = this.streamParsed.get(host.name);
+		if (last?.text === text) return last.parsed;
+		const parsed = checkRealServer(text, realServerExpectations(this.profile, host));
+		if (this.realServerStreams) this.streamParsed.set(host.name, {text, parsed});
+		return parsed;
+	}
+
+	/**
+	 * The host's read from its stream, when the stream reported lately; the service's status is read
+	 * apart when the stream could not run it (it needs root through sudo).
+	 */
+	private streamedRead(host: Host): Promise<{check: ExecResult; service?: ExecResult}> | undefined {
+		const report = this.realServerStreams?.report(host.name);
+		if (report === undefined) return undefined;
+		const silentMs = Date.now() - report.at;
+		if (silentMs > STREAM_FRESH_PERIODS * (this.options.intervalMs ?? 1000)) {
+			const leftMs = host.ssh.commandTimeoutMs - silentMs;
+			return leftMs > 0 ? this.readRealServer(host, leftMs) : undefined;
+		}
+		const {check, serviceCode} = splitRealServerPoll(report.text);
+		const read = (stdout: string, code: number): ExecResult => ({code, stdout, stderr: '', timedOut: false, durationMs: 0});
+		if (!host.service) return Promise.resolve({check: read(check, 0)});
+		if (streamedStatus(host).length > 0) return Promise.resolve({check: read(check, 0), ...(serviceCode === undefined ? {} : {service: read('', serviceCode)})});
+		return this.probe(host, host.service.status).then(
+			(service) => ({check: read(check, 0), service}),
+			() => ({check: read(check, 0)}),
+		);
+	}
+
 	/**
 	 * The real-server check and the service's status: one session running both, except through sudo
 	 * (where sudoers names each command line) or without a service.
 	 */
-	private async readRealServer(host: Host): Promise<{check: ExecResult; service?: ExecResult}> {
-		if (!host.service) return {check: await this.probe(host, realServerCheckCommand())};
-		if (host.ssh.sudo) return this.readRealServerApart(host, host.service.status);
+	private async readRealServer(host: Host, timeoutMs?: number): Promise<{check: ExecResult; service?: ExecResult}> {
+		if (!host.service) return {check: await this.probe(host, realServerCheckCommand(), timeoutMs)};
+		if (host.ssh.sudo) return this.readRealServerApart(host, host.service.status, timeoutMs);
 		// A status command read-only mode refuses must not cost the check: then each goes on its own.
-		const r = await this.probe(host, realServerPollCommand(host.service.status)).catch((error: unknown) => {
+		const r = await this.probe(host, realServerPollCommand(host.service.status), timeoutMs).catch((error: unknown) => {
 			if (error instanceof TransportError && error.kind === 'read-only') return undefined;
 			throw error;
 		});
-		if (r === undefined) return this.readRealServerApart(host, host.service.status);
+		if (r === undefined) return this.readRealServerApart(host, host.service.status, timeoutMs);
 		const {check, serviceCode} = splitRealServerPoll(r.stdout);
 		return {check: {...r, stdout: check}, ...(serviceCode === undefined ? {} : {service: {...r, stdout: '', stderr: '', code: serviceCode}})};
 	}
 
 	/** The check and the service's status as two commands; a failed status only leaves it unknown. */
-	private async readRealServerApart(host: Host, status: readonly string[]): Promise<{check: ExecResult; service?: ExecResult}> {
-		const [check, service] = await Promise.allSettled([this.probe(host, realServerCheckCommand()), this.probe(host, status)]);
+	private async readRealServerApart(host: Host, status: readonly string[], timeoutMs?: number): Promise<{check: ExecResult; service?: ExecResult}> {
+		const [check, service] = await Promise.allSettled([this.probe(host, realServerCheckCommand(), timeoutMs), this.probe(host, status, timeoutMs)]);
 		if (check.status === 'rejected') throw check.reason;
 		return {check: check.value, ...(service.status === 'fulfilled' ? {service: service.value} : {})};
 	}
 
-	private async pollRealServer(host: Host): Promise<void> {
+	private async pollRealServer(host: Host, routine: boolean): Promise<void> {
 		const ports = servicePorts(this.profile, host.name);
 		const [read, answering] = await Promise.allSettled([
-			this.readRealServer(host),
+			(routine && this.streamedRead(host)) || this.readRealServer(host),
 			this.options.portCheck === false ? Promise.resolve(undefined) : Promise.all(ports.map((p) => portAnswers(host.address, p, 1500))),
 		]);
 		if (read.status === 'rejected') {
 			this.markUnreachable(host, describe(read.reason));
 			return;
 		}
-		const parsed = checkRealServer(read.value.check.stdout, realServerExpectations(this.profile, host));
+		const parsed = this.parseRealServerCheck(host, read.value.check.stdout);
 		const answers = answering.status === 'fulfilled' ? answering.value : undefined;
 		const data = realServerData(parsed, servedModes(this.profile, host.name), read.value.service, answers && ports.map((p, i) => ({...p, answering: answers[i] ?? null})));
 		this.store.updateHost(host.name, (prev): HostState => {
@@ -414,6 +491,15 @@ export class ClusterPoller {
 			return {...prev, director: {...prev.director, addresses}};
 		});
 	}
+}
+
+/**
+ * The service status command a real server's stream runs: none without a service, or when it needs
+ * root on a host reached through sudo (the stream runs as the login user).
+ */
+function streamedStatus(host: Host): readonly string[] {
+	if (!host.service) return [];
+	return host.ssh.sudo && needsRoot(host.service.status) ? [] : host.service.status;
 }
 
 /**

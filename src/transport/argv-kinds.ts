@@ -64,6 +64,9 @@ export const journalSince = pattern('@ and seconds since the epoch', /^@\d{1,12}
 
 export const seconds = pattern('a number of seconds', /^\d{1,6}(\.\d{1,3})?$/);
 
+/** The period of a long-lived read (REALSERVER_STREAM_SCRIPT): 0.2 s to a day, so no caller can make a host read without pause. */
+export const streamPeriod = kind('a period of 0.2 to 86400 seconds', (w) => /^\d{1,5}(\.\d{1,3})?$/.test(w) && Number(w) >= 0.2 && Number(w) <= 86_400);
+
 export const count = pattern('a whole number', /^\d{1,6}$/);
 
 /** A signal number as `kill -N` takes it (which signal is right is the script's to check). */

@@ -4,7 +4,7 @@
 // Each script must be safe for ANY arguments of those kinds: it reads, and the only things it does to a
 // host are the ones named in its comment. Scripts that change hosts (deploy's) live elsewhere and are
 // refused.
-import {absolutePath, absolutePattern, httpUrl, ipAddress, pattern, oneOf, orEmpty, portNumber, requestRate, seconds, sendText, signalNumber, socketRate, watchProcesses, type ValueKind} from './argv-kinds.js';
+import {absolutePath, absolutePattern, httpUrl, ipAddress, pattern, oneOf, orEmpty, portNumber, requestRate, seconds, sendText, signalNumber, socketRate, streamPeriod, watchProcesses, type ValueKind} from './argv-kinds.js';
 
 export interface ReadOnlyScript {
 	/** The script's $0 (the word after the script); lets `ps` on the host show what runs. */
@@ -258,6 +258,30 @@ export const SERVICE_STATUS_MARK = '@@lvsdeck-service';
  */
 export const REALSERVER_POLL_SCRIPT = [REALSERVER_CHECK_SCRIPT, `"$@" </dev/null >/dev/null 2>&1; printf '\n${SERVICE_STATUS_MARK} %s\n' "$?"`].join('\n');
 
+/** REALSERVER_STREAM_SCRIPT's lines: the end of a changed poll's text, and a poll that changed nothing. */
+export const STREAM_MARKS = {frame: '@@lvsdeck-frame', same: '@@lvsdeck-same'} as const;
+
+/**
+ * REALSERVER_POLL_SCRIPT every "$1" seconds in one long-lived session, writing only what changed: the
+ * poll's text followed by a line `@@lvsdeck-frame` when it differs from the last one written, else one
+ * line `@@lvsdeck-same`, which tells the station the host was read on time. A fleet of real servers
+ * then costs the station one line a second each instead of a session a second. The rest of the
+ * arguments are the service's status command, run as REALSERVER_POLL_SCRIPT runs it. It ends at the
+ * first write after the session is gone (SIGPIPE, or a failed write), so it outlives its session by at
+ * most one period; the sleep runs alongside the read, so the period is "$1" or the read's time.
+ */
+export const REALSERVER_STREAM_SCRIPT = [
+	'i=$1; shift; last=',
+	'while :; do',
+	'sleep "$i" & s=$!',
+	'out=$(',
+	REALSERVER_POLL_SCRIPT,
+	')',
+	`if [ "$out" = "$last" ]; then echo ${STREAM_MARKS.same}; else printf '%s\n${STREAM_MARKS.frame}\n' "$out"; last=$out; fi || exit 0`,
+	'wait "$s"',
+	'done',
+].join('\n');
+
 /** Marks curl's per-request line in REMOTE_WATCH_SCRIPT's output. */
 export const REMOTE_WATCH_MARK = '@@LVSDECK';
 
@@ -370,6 +394,7 @@ export const READ_ONLY_SCRIPTS: ReadonlyMap<string, ReadOnlyScript> = new Map<st
 	[KEEPALIVED_DUMP_SCRIPT, {name: 'lvsdeck-probe', args: [oneOf('json', 'data', 'stats'), absolutePath, absolutePath]}],
 	[REALSERVER_CHECK_SCRIPT, {name: 'lvsdeck-rs-check', args: []}],
 	[REALSERVER_POLL_SCRIPT, {name: 'lvsdeck-rs-poll', args: [], command: true}],
+	[REALSERVER_STREAM_SCRIPT, {name: 'lvsdeck-rs-stream', args: [streamPeriod], command: true}],
 	[REMOTE_WATCH_SCRIPT, {name: 'lvsdeck-watch', args: [httpUrl, requestRate, seconds, watchProcesses]}],
 	[REMOTE_SOCKET_WATCH_SCRIPT, {name: 'lvsdeck-sockwatch', args: [oneOf('tcp', 'udp'), ipAddress, portNumber, socketRate, seconds, sendText]}],
 ]);

@@ -1,0 +1,78 @@
+// One long-lived read per real server (REALSERVER_STREAM_SCRIPT): the host reads itself every period
+// and writes its poll's text only when it changed, else one line. The poller's routine polls of a real
+// server then take the latest text from here instead of opening a session each: a fleet's real servers
+// cost the station a line a second each. Runs on LineFollower (attached again when a run ends, with a
+// back-off). Any doubt (no run attached, no line for a while, a frame too long to keep) leaves the host
+// without a fresh text, and the poller reads it the old way.
+import type {Argv} from '../profile/model.js';
+import {RealServerStreamReader} from '../probes/realserver.js';
+import type {Transport} from '../transport/types.js';
+import {LineFollower} from './line-follower.js';
+
+export interface RealServerStreamsOptions {
+	/** The stream command of a real server (realServerStreamCommand). */
+	readonly command: (host: string) => Argv;
+	/** A host's poll text changed (its first text of a run included). */
+	readonly onChange: (host: string) => void;
+}
+
+interface Latest {
+	/** The host's poll text as last written; undefined until a run's first frame, or after a lost one. */
+	text?: string;
+	/** When the host last reported a read (a frame or "same"). */
+	at: number;
+}
+
+export class RealServerStreams {
+	private readonly follower: LineFollower;
+	private readonly readers = new Map<string, RealServerStreamReader>();
+	private readonly latest = new Map<string, Latest>();
+
+	constructor(transport: Transport, hosts: readonly string[], options: RealServerStreamsOptions) {
+		this.follower = new LineFollower(transport, hosts, {
+			command: options.command,
+			onLine: (host, line, at) => {
+				const read = this.reader(host).push(line);
+				if (read === undefined) return;
+				const latest = this.latest.get(host);
+				if (read.kind === 'changed') {
+					this.latest.set(host, {text: read.text, at});
+					options.onChange(host);
+				} else if (read.kind === 'same') {
+					if (latest) latest.at = at;
+				} else this.latest.delete(host);
+			},
+			// A new run starts with a whole frame; nothing of the old one may stand for it.
+			onDetach: (host) => this.forget(host),
+			// Back off from a host that is down: 0.5 s, 1 s, 2 s ... 10 s; a run of 10 s was fine.
+			retryDelayMs: (shortRuns) => Math.min(10_000, 500 * 2 ** Math.min(shortRuns, 5)),
+			longRunMs: 10_000,
+		});
+	}
+
+	start(): void {
+		this.follower.start();
+	}
+
+	/** Ends every host's run; resolves when they have ended. */
+	stop(): Promise<void> {
+		return this.follower.stop();
+	}
+
+	/** The host's latest poll text and when its run last reported a read (a frame or "same"); undefined without a text. */
+	report(host: string): {readonly text: string; readonly at: number} | undefined {
+		const latest = this.latest.get(host);
+		return latest?.text === undefined ? undefined : {text: latest.text, at: latest.at};
+	}
+
+	private reader(host: string): RealServerStreamReader {
+		let r = this.readers.get(host);
+		if (!r) this.readers.set(host, (r = new RealServerStreamReader()));
+		return r;
+	}
+
+	private forget(host: string): void {
+		this.latest.delete(host);
+		this.readers.delete(host);
+	}
+}
