@@ -24,5 +24,11 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 const {applyColorEnv} = await import('./text/color-env.js');
 applyColorEnv();
 
-const {main} = await import('./main.js');
-process.exitCode = await main(process.argv);
+// Many hosts need a bigger heap than the shebang's: then the command runs again with one (respawn.ts).
+const {respawnForHeap} = await import('./respawn.js');
+const respawned = await respawnForHeap();
+if (respawned !== undefined) process.exitCode = respawned;
+else {
+	const {main} = await import('./main.js');
+	process.exitCode = await main(process.argv);
+}

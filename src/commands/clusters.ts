@@ -38,6 +38,11 @@ export function profileFiles(files: readonly string[] = [], dirs: readonly strin
 	return [...new Set([...files, ...fromDirs].map((f) => path.resolve(f)))];
 }
 
+/** How many hosts the profiles name together (what the process's heap must hold). */
+export function hostCount(profiles: readonly Profile[]): number {
+	return profiles.reduce((n, p) => n + p.hosts.length, 0);
+}
+
 /** Load every profile (read-only checked); the names label the clusters, so they must differ. */
 export function loadReadOnlyProfiles(files: readonly string[]): Profile[] {
 	return loadClusterProfiles(files, true);
@@ -69,7 +74,7 @@ export function loadClusterProfiles(files: readonly string[], readOnly: boolean)
 export async function withReadClusters(files: readonly string[], trustHostKey: readonly string[] | undefined, pollerOptions: PollerOptions, run: (clusters: readonly ReadCluster[]) => Promise<number>): Promise<number> {
 	const profiles = loadReadOnlyProfiles(files);
 	const trust = parseTrust(trustHostKey);
-	const reexec = await runInStation(profiles[0]!.stationNetns);
+	const reexec = await runInStation(profiles[0]!.stationNetns, process.argv, hostCount(profiles));
 	if (reexec !== undefined) return reexec;
 	// A host in several profiles gets one SSH connection (one pool, a view of it per cluster).
 	const shared = createSharedClusterTransports(profiles, {trust, readOnly: true});

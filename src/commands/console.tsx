@@ -21,7 +21,7 @@ import {WallApp} from '../ui/wall/Wall.js';
 import {FleetApp} from '../ui/console/Fleet.js';
 import {FleetWall} from '../ui/wall/FleetWall.js';
 import {runInStation} from '../station.js';
-import {loadClusterProfiles, profileFiles} from './clusters.js';
+import {hostCount, loadClusterProfiles, profileFiles} from './clusters.js';
 import type {ConsoleActions} from '../ui/console/actions.js';
 import {startDrillFlow, startWatchFlow} from '../ui/console/drill-flow.js';
 import {FlowStore} from '../ui/console/flow.js';
@@ -215,7 +215,7 @@ async function runFleetScreen(mode: 'console' | 'wall', files: readonly string[]
 	const trust = parseTrust(options.trustHostKey);
 	const rotateMs = (wholeOption('--rotate', options.rotate, 1, 3600) ?? 10) * 1000;
 	const intervalMs = prepareScreen(mode, options);
-	const reexec = await runInStation(profiles[0]!.stationNetns);
+	const reexec = await runInStation(profiles[0]!.stationNetns, process.argv, hostCount(profiles));
 	if (reexec !== undefined) return reexec;
 	// One pool for every cluster, as status, check and the exporter have: a host in several profiles is
 	// one connection, and the long-lived followers every cluster keeps on its directors (address monitor,

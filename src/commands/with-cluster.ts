@@ -53,7 +53,7 @@ export async function withCluster<T>(options: ClusterOptions, prepare: (profile:
 	if (options.readOnly) assertReadOnlyProfile(profile);
 	const trust = parseTrust(options.trustHostKey);
 	const prepared = prepare(profile);
-	const reexec = await runInStation(profile.stationNetns);
+	const reexec = await runInStation(profile.stationNetns, process.argv, profile.hosts.length);
 	if (reexec !== undefined) return reexec;
 	const early = options.earlyConnect ? openEarlySockets(profile.hosts) : undefined;
 	// Loaded only now (it brings ssh2), so that the early connections are under way meanwhile.
