@@ -154,7 +154,8 @@ export class ClusterPoller {
 	}
 
 	private startRealServerStreams(): void {
-		const hosts = this.profile.hosts.filter((h) => h.role === 'realserver');
+		// The stream holds one of the host's channels for good: a host allowed only one keeps its polls.
+		const hosts = this.profile.hosts.filter((h) => h.role === 'realserver' && h.ssh.maxChannels >= 2);
 		if (hosts.length === 0) return;
 		const periodMs = this.options.intervalMs ?? 1000;
 		const byName = new Map(hosts.map((h) => [h.name, h]));
@@ -467,7 +468,9 @@ export class ClusterPoller {
 		this.store.updateHost(host.name, (prev): HostState => {
 			const {error: _dropped, ...rest} = prev;
 			const done = Date.now();
-			return {...rest, reachable: true, lastOkAt: done, lastPollAt: done, conn: this.transport.status(host.name), realServer: data};
+			// The same data keeps its identity, so the store can tell a poll that changed nothing.
+			const realServer = prev.realServer !== undefined && JSON.stringify(prev.realServer) === JSON.stringify(data) ? prev.realServer : data;
+			return {...rest, reachable: true, lastOkAt: done, lastPollAt: done, conn: this.transport.status(host.name), realServer};
 		});
 	}
 

@@ -24,6 +24,9 @@ export class ClusterStore {
 	private readonly renderedText = new Map<string, string>();
 	private snapshot: ClusterState;
 	private generation = 0;
+	/** Counts changes to events, transitions and log lines; `derived` is the count the snapshot has. */
+	private changes = 0;
+	private derived = 0;
 
 	constructor(
 		readonly profile: Profile,
@@ -79,10 +82,15 @@ export class ClusterStore {
 			this.pushEvent({at: this.now(), host: name, kind: next.reachable ? 'host-up' : 'host-down', message: next.reachable ? `${name} is reachable` : `${name} is unreachable: ${next.error ?? ''}`});
 		}
 		this.hosts.set(name, next);
-		this.publish();
+		// A poll that changed nothing but the host's times (most polls of a quiet cluster) keeps the
+		// derived parts: at a fleet's thousands of polls a second, deriving findings each time was the
+		// store's whole cost.
+		if (polled.length === 0 && onlyTimesDiffer(prev, next)) this.publishTimes();
+		else this.publish();
 	}
 
 	pushEvent(event: ClusterEvent): void {
+		this.changes++;
 		this.events.push(event);
 		if (this.events.length > MAX_EVENTS) this.events.splice(0, this.events.length - MAX_EVENTS);
 	}
@@ -92,6 +100,7 @@ export class ClusterStore {
 	 * into the store's list, each new one also an event. Does not publish (the caller does).
 	 */
 	private addTransitions(list: readonly VrrpTransition[], asEvents = true): VrrpTransition[] {
+		this.changes++;
 		const merged = mergeTransitions([this.transitions, list], HISTORY_MAX);
 		const fresh = newTransitions(this.transitions, merged);
 		this.transitions = merged;
@@ -112,6 +121,7 @@ export class ClusterStore {
 	/** keepalived log lines of one director as they arrived (sanitized here: they are remote text). */
 	recordLogLines(director: string, lines: readonly KeepalivedLogLine[], receivedAt: number): void {
 		if (lines.length === 0) return;
+		this.changes++;
 		const kept = this.logLines.get(director) ?? [];
 		for (const l of lines) kept.push({...l, message: sanitizeLine(l.message), ...(l.stamp !== undefined ? {stamp: sanitizeLine(l.stamp)} : {}), ...(l.instance !== undefined ? {instance: sanitizeLine(l.instance)} : {}), receivedAt});
 		if (kept.length > MAX_LOG_LINES) kept.splice(0, kept.length - MAX_LOG_LINES);
@@ -120,6 +130,7 @@ export class ClusterStore {
 	}
 
 	private derive(): ClusterState {
+		this.derived = this.changes;
 		const vips = deriveVips(this.profile, this.hosts);
 		return {
 			profileName: this.profile.name,
@@ -139,4 +150,23 @@ export class ClusterStore {
 		this.snapshot = this.derive();
 		for (const l of this.listeners) l(this.snapshot);
 	}
+
+	/** A new snapshot with the hosts' new times; VIPs, findings, events and logs as derived last. */
+	private publishTimes(): void {
+		if (this.changes !== this.derived) return this.publish();
+		this.generation++;
+		this.snapshot = {...this.snapshot, at: this.now(), generation: this.generation, hosts: this.profile.hosts.map((h) => this.hosts.get(h.name)!)};
+		for (const l of this.listeners) l(this.snapshot);
+	}
+}
+
+/** Fields of a host's state that say when, not what: findings and VIP placement never read them. */
+const TIME_FIELDS: ReadonlySet<string> = new Set(['lastOkAt', 'lastPollAt', 'conn']);
+
+/** True when `a` and `b` hold the same data (by identity) and at most their times and an equal connection state differ. */
+export function onlyTimesDiffer(a: HostState, b: HostState): boolean {
+	const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+	for (const k of keys) if (!TIME_FIELDS.has(k) && a[k as keyof HostState] !== b[k as keyof HostState]) return false;
+	if ((a.lastPollAt === undefined) !== (b.lastPollAt === undefined)) return false;
+	return a.conn === b.conn || (a.conn.state === b.conn.state && a.conn.lastError === b.conn.lastError && a.conn.since === b.conn.since && a.conn.nextAttemptAt === b.conn.nextAttemptAt);
 }

@@ -130,6 +130,14 @@ describe('real servers stream their reads', () => {
 		expect(timeouts[0]).toBeLessThan(COMMAND_TIMEOUT_MS - 2 * PERIOD_MS);
 	});
 
+	it('a host allowed a single channel is not streamed (the stream would hold it for good)', async () => {
+		const t = new Recording(async () => ok('flags.lo=0x9\n\n@@lvsdeck-service 0\n'));
+		const profile = rs1Profile(['systemctl', 'is-active', 'httpd']);
+		run({...profile, hosts: profile.hosts.map((h) => ({...h, ssh: {...h.ssh, maxChannels: 1}}))}, t);
+		await waitFor(async () => t.count('lvsdeck-rs-poll'), (n) => n >= 3, {timeoutMs: 10_000, intervalMs: 20, what: 'three polls of its own'});
+		expect(t.count('lvsdeck-rs-stream')).toBe(0);
+	});
+
 	it('through sudo, a status command that needs root is not run by the stream but read apart', async () => {
 		const streamed: string[][] = [];
 		const t = new Recording(async (argv, options) => {
