@@ -36,6 +36,8 @@ export function profilesNamed(args: readonly string[]): string[] {
 	const dirs: string[] = [];
 	for (let i = 0; i < args.length; i++) {
 		const a = args[i]!;
+		// What follows `--` is another command's (`lab exec -- ...`).
+		if (a === '--') break;
 		const inline = /^--(profiles?)=(.*)$/.exec(a);
 		if (inline) (inline[1] === 'profile' ? files : dirs).push(inline[2]!);
 		else if ((a === '-p' || a === '--profile') && i + 1 < args.length) files.push(args[++i]!);

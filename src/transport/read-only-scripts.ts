@@ -268,7 +268,8 @@ export const STREAM_MARKS = {frame: '@@lvsdeck-frame', same: '@@lvsdeck-same'} a
  * then costs the station one line a second each instead of a session a second. The rest of the
  * arguments are the service's status command, run as REALSERVER_POLL_SCRIPT runs it. It ends at the
  * first write after the session is gone (SIGPIPE, or a failed write), so it outlives its session by at
- * most one period; the sleep runs alongside the read, so the period is "$1" or the read's time.
+ * most one period; the sleep runs alongside the read, so the period is "$1" or the read's time (or
+ * 1 s where sleep takes no fractions).
  */
 export const REALSERVER_STREAM_SCRIPT = [
 	'i=$1; shift; last=',
@@ -278,7 +279,8 @@ export const REALSERVER_STREAM_SCRIPT = [
 	REALSERVER_POLL_SCRIPT,
 	')',
 	`if [ "$out" = "$last" ]; then echo ${STREAM_MARKS.same}; else printf '%s\n${STREAM_MARKS.frame}\n' "$out"; last=$out; fi || exit 0`,
-	'wait "$s"',
+	// A sleep without fractions (an old busybox) fails at once: then a whole second, never a busy loop.
+	'wait "$s" || sleep 1',
 	'done',
 ].join('\n');
 

@@ -40,5 +40,6 @@ describe('the rough host count', () => {
 		expect(roughHostCount(files)).toBe(5);
 		expect(profilesNamed(['status', '--profiles', path.join(dir, 'missing')])).toEqual([]);
 		expect(profilesNamed(['--help'])).toEqual([]);
+		expect(profilesNamed(['lab', 'exec', '--', 'lvsdeck', 'status', '--profile', block])).toEqual([]);
 	});
 });

@@ -77,4 +77,27 @@ describe('the stream script, run by sh', () => {
 		// Its next write after the reader went ends it.
 		expect(await exited).toBe('SIGPIPE');
 	});
+
+	it('where sleep takes no fractions, reads once a second instead of without pause', async () => {
+		dir = mkdtempSync(path.join(os.tmpdir(), 'lvsdeck-stream-'));
+		// An old busybox's sleep: whole seconds only.
+		writeFileSync(path.join(dir, 'sleep'), '#!/bin/sh\ncase "$1" in *.*) echo "sleep: invalid number" >&2; exit 1;; esac\nexec /bin/sleep "$1"\n', {mode: 0o755});
+		const argv = realServerStreamCommand(300, []);
+		const child = spawn(argv[0]!, argv.slice(1), {stdio: ['ignore', 'pipe', 'ignore'], env: {...process.env, PATH: `${dir}:${process.env['PATH']}`}});
+		const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+		const reader = new RealServerStreamReader();
+		let reads = 0;
+		let rest = '';
+		child.stdout.on('data', (chunk: Buffer) => {
+			const lines = (rest + chunk.toString()).split('\n');
+			rest = lines.pop()!;
+			for (const l of lines) if (reader.push(l)) reads++;
+		});
+		await waitFor(async () => reads, (n) => n >= 2, {timeoutMs: 10_000, intervalMs: 20, what: 'two reads'});
+		await new Promise((r) => setTimeout(r, 1500));
+		// One or two more in 1.5 s at one a second; a busy loop would have written hundreds.
+		expect(reads).toBeLessThanOrEqual(4);
+		child.stdout.destroy();
+		await exited;
+	});
 });
