@@ -23,6 +23,15 @@ export interface LineFollowerOptions {
 	readonly onDetach?: (director: string, why: string) => void;
 }
 
+/**
+ * The back-off for a follower of a host that may be down: 0.5 s, 1 s, 2 s ... 10 s after runs that ended
+ * early; a run of 10 s was fine.
+ */
+export const HOST_DOWN_BACKOFF: Pick<LineFollowerOptions, 'retryDelayMs' | 'longRunMs'> = {
+	retryDelayMs: (shortRuns) => Math.min(10_000, 500 * 2 ** Math.min(shortRuns, 5)),
+	longRunMs: 10_000,
+};
+
 /** Resolves after `ms`, or at once when `signal` aborts. */
 export function pause(ms: number, signal: AbortSignal): Promise<void> {
 	if (ms <= 0 || signal.aborted) return Promise.resolve();

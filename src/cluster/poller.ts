@@ -17,6 +17,7 @@ import {ConfigDriftTracker} from './drift.js';
 import {AddressMonitor, type IpMonitorEvent} from './vip-follower.js';
 import {portAnswers} from './port-probe.js';
 import {RealServerStreams} from './realserver-streams.js';
+import {HOST_DOWN_BACKOFF} from './line-follower.js';
 import {realServerExpectations, servedModes, servicePorts} from './rs-expectations.js';
 
 import type {DirectorData, HostState, RealServerData} from './types.js';
@@ -144,9 +145,7 @@ export class ClusterPoller {
 			const directors = this.profile.hosts.filter((x) => x.role === 'director').map((h) => h.name);
 			this.addressMonitor = new AddressMonitor(this.transport, directors, {
 				onEvent: (director, event, at) => this.onAddressEvent(director, event, at),
-				// Back off from a host that is down: 0.5 s, 1 s, 2 s ... 10 s; a monitor that ran 10 s was fine.
-				retryDelayMs: (shortRuns) => Math.min(10_000, 500 * 2 ** Math.min(shortRuns, 5)),
-				longRunMs: 10_000,
+				...HOST_DOWN_BACKOFF,
 			});
 			this.addressMonitor.start();
 		}

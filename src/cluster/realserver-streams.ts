@@ -7,7 +7,7 @@
 import type {Argv} from '../profile/model.js';
 import {RealServerStreamReader} from '../probes/realserver.js';
 import type {Transport} from '../transport/types.js';
-import {LineFollower} from './line-follower.js';
+import {HOST_DOWN_BACKOFF, LineFollower} from './line-follower.js';
 
 export interface RealServerStreamsOptions {
 	/** The stream command of a real server (realServerStreamCommand). */
@@ -44,9 +44,7 @@ export class RealServerStreams {
 			},
 			// A new run starts with a whole frame; nothing of the old one may stand for it.
 			onDetach: (host) => this.forget(host),
-			// Back off from a host that is down: 0.5 s, 1 s, 2 s ... 10 s; a run of 10 s was fine.
-			retryDelayMs: (shortRuns) => Math.min(10_000, 500 * 2 ** Math.min(shortRuns, 5)),
-			longRunMs: 10_000,
+			...HOST_DOWN_BACKOFF,
 		});
 	}
 
