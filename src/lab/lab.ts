@@ -13,6 +13,7 @@ import {netnsExists} from '../transport/netns.js';
 import type {LabHost, LabPlan} from './plan.js';
 import {checkLabPreflight} from './preflight.js';
 import {LabError} from './lab-error.js';
+import {hopelessBootReason} from './boot-failure.js';
 import {bootPaths, FAILED_MARKER, hostEnvFile, hostInitScript, LAB_HOST_TMPFS_DIRS, LAB_SUDO_USER, READY_MARKER, systemctlStandin, umlInitScript} from './scripts.js';
 
 export type Log = (line: string) => void;
@@ -188,6 +189,11 @@ export async function labUp(plan: LabPlan, profiles: Profile | readonly Profile[
 		const wait = await waitForConsole(plan, deadlineMs);
 		if (wait.ok) return {alreadyUp: false, pid, bootMs: Date.now() - started};
 		const crashed = wait.crashed && !wait.text.includes(FAILED_MARKER);
+		const hopeless = crashed ? hopelessBootReason(wait.text) : undefined;
+		if (hopeless) {
+			await labDown(plan, () => {});
+			throw new LabError(hopeless);
+		}
 		if (crashed && attempt < attempts) {
 			log(`the lab kernel exited during boot (attempt ${attempt} of ${attempts}); retrying`);
 			continue;
