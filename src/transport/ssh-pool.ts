@@ -407,13 +407,28 @@ function runChannel(
 ): Promise<ExecResult> {
 	return new Promise<ExecResult>((resolve, reject) => {
 		const cannotOpen = (err: Error) => reject(new TransportError('closed', host, `${host}: cannot open a channel: ${err.message}`));
+		// A busy host can take long to confirm that the command started (it forks the session first), or
+		// never confirm it: the timeout and the caller's abort hold from the request on, not only once the
+		// channel is open. A channel confirmed after that is closed at once, its command killed.
+		let gaveUp = false;
+		const giveUp = () => {
+			gaveUp = true;
+			resolve({code: null, stdout: '', stderr: '', timedOut: timedOut(), ...(timedOut() ? {} : {aborted: true}), durationMs: Date.now() - started});
+		};
+		signal.addEventListener('abort', giveUp, {once: true});
 		try {
 			// ssh2 throws "Not connected" at once when the connection died while this command waited for a channel
 			client.exec(command, onChannel);
 		} catch (error) {
+			signal.removeEventListener('abort', giveUp);
 			cannotOpen(error instanceof Error ? error : new Error(String(error)));
 		}
 		function onChannel(err: Error | undefined, stream: ClientChannel): void {
+			signal.removeEventListener('abort', giveUp);
+			if (gaveUp) {
+				if (!err) closeLate(stream);
+				return;
+			}
 			if (err) {
 				cannotOpen(err);
 				return;
@@ -472,6 +487,17 @@ function runChannel(
 			else stream.end();
 		}
 	});
+}
+
+/** A channel confirmed after its command was given up on: kill the command and close it. */
+function closeLate(stream: ClientChannel): void {
+	try {
+		signalChannel(stream, 'KILL');
+	} catch {
+		// closing the channel still ends the session
+	}
+	stream.on('error', () => {});
+	stream.close();
 }
 
 /**

@@ -267,6 +267,34 @@ describe('per-command timeout and abort', () => {
 		await until('no channel left open on the server', () => s.openChannels === 0);
 	});
 
+	it('times a command out whose start the host never confirms, and closes its channel if the host confirms it later', async () => {
+		const s = await startServer();
+		s.unconfirmed.add('stalled');
+		const p = makePool([trustedHost(s)]);
+		await p.exec('lb1', ['echo', 'hi']);
+		const started = Date.now();
+		const r = await p.exec('lb1', ['stalled'], {timeoutMs: 300});
+		expect(r).toMatchObject({code: null, timedOut: true});
+		expect(Date.now() - started).toBeLessThan(1500);
+		// the host gets round to it: the late channel is killed and closed, the connection stays usable
+		expect(s.confirmStalled()).toBe(1);
+		await until('the server to see the late channel close', () => s.closedChannels.includes('stalled'));
+		expect(s.signals).toEqual(['KILL']);
+		await expect(p.exec('lb1', ['echo', 'hi'])).resolves.toMatchObject({code: 0, stdout: 'hi\n'});
+		expect(s.sshConnections).toBe(1);
+	});
+
+	it('lets the caller abort a command whose start the host has not confirmed', async () => {
+		const s = await startServer();
+		s.unconfirmed.add('stalled');
+		const p = makePool([trustedHost(s)]);
+		const ac = new AbortController();
+		const running = p.exec('lb1', ['stalled'], {signal: ac.signal, timeoutMs: 10_000});
+		await until('the command to reach the server', () => s.commands.includes('stalled'));
+		ac.abort();
+		await expect(running).resolves.toMatchObject({code: null, timedOut: false, aborted: true});
+	});
+
 	it('uses the host commandTimeoutMs when the call sets none', async () => {
 		const s = await startServer();
 		const p = makePool([trustedHost(s, {commandTimeoutMs: 200})]);

@@ -101,6 +101,9 @@ export class SshTestServer {
 	/** Session channels open right now, and the most ever open at once. */
 	openChannels = 0;
 	maxOpenChannels = 0;
+	/** Commands whose exec request the server leaves unanswered (until confirmStalled()). */
+	readonly unconfirmed = new Set<string>();
+	private readonly stalledExecs: Array<{acceptExec: () => ServerChannel; command: string}> = [];
 	/** Forwarded (`direct-tcpip`) connections accepted. */
 	forwards = 0;
 	readonly forwardTargets: string[] = [];
@@ -203,6 +206,13 @@ export class SshTestServer {
 	dropBeforeExec = 0;
 
 	/** End every client connection from the server side (the server keeps listening). */
+	/** Answer the exec requests left unanswered: each command starts now and is held (as `hold`). */
+	confirmStalled(): number {
+		const stalled = this.stalledExecs.splice(0);
+		for (const s of stalled) this.held.push(s.acceptExec());
+		return stalled.length;
+	}
+
 	dropClients(): void {
 		for (const c of this.clients) c.end();
 	}
@@ -262,6 +272,11 @@ export class SshTestServer {
 					// the host goes away after the channel opened, before the command was confirmed started
 					this.dropBeforeExec--;
 					this.dropClients();
+					return;
+				}
+				if (this.unconfirmed.has(info.command)) {
+					// a host too busy to start the command: the exec request is never answered
+					this.stalledExecs.push({acceptExec, command: info.command});
 					return;
 				}
 				const channel = acceptExec();
