@@ -319,7 +319,7 @@ export class SshPool implements Transport {
 			try {
 				const viaSudo = link.host.ssh.sudo && needsRoot(argv);
 				const command = shellJoin(viaSudo ? sudoArgv(argv) : argv);
-				const result = await runChannel(client, hostName, command, options, local.signal, () => timedOut, started, argv);
+				const result = await runChannel(client, command, {host: hostName, options, signal: local.signal, timedOut: () => timedOut, started, argv});
 				const refusal = viaSudo ? sudoRefusal(result.code, result.stderr) : undefined;
 				// sudo's own refusal is not the command's failure: say which host, what, and the fix.
 				if (refusal) throw new TransportError('sudo', hostName, sudoRefusalMessage(hostName, link.host.ssh.user, refusal, argv));
@@ -395,16 +395,17 @@ async function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined
 	});
 }
 
-function runChannel(
-	client: Client,
-	host: string,
-	command: string,
-	options: ExecOptions,
-	signal: AbortSignal,
-	timedOut: () => boolean,
-	started: number,
-	argv: readonly string[],
-): Promise<ExecResult> {
+interface ChannelRun {
+	readonly host: string;
+	readonly options: ExecOptions;
+	readonly signal: AbortSignal;
+	readonly timedOut: () => boolean;
+	readonly started: number;
+	readonly argv: readonly string[];
+}
+
+function runChannel(client: Client, command: string, run: ChannelRun): Promise<ExecResult> {
+	const {host, signal, timedOut, started} = run;
 	return new Promise<ExecResult>((resolve, reject) => {
 		const cannotOpen = (err: Error) => reject(new TransportError('closed', host, `${host}: cannot open a channel: ${err.message}`));
 		// A busy host can take long to confirm that the command started (it forks the session first), or
@@ -416,6 +417,16 @@ function runChannel(
 			resolve({code: null, stdout: '', stderr: '', timedOut: timedOut(), ...(timedOut() ? {} : {aborted: true}), durationMs: Date.now() - started});
 		};
 		signal.addEventListener('abort', giveUp, {once: true});
+		const onChannel = (err: Error | undefined, stream: ClientChannel): void => {
+			signal.removeEventListener('abort', giveUp);
+			if (gaveUp) {
+				if (!err) closeLate(stream);
+			} else if (err) {
+				cannotOpen(err);
+			} else {
+				collectChannel(stream, run).then(resolve, reject);
+			}
+		};
 		try {
 			// ssh2 throws "Not connected" at once when the connection died while this command waited for a channel
 			client.exec(command, onChannel);
@@ -423,69 +434,66 @@ function runChannel(
 			signal.removeEventListener('abort', giveUp);
 			cannotOpen(error instanceof Error ? error : new Error(String(error)));
 		}
-		function onChannel(err: Error | undefined, stream: ClientChannel): void {
-			signal.removeEventListener('abort', giveUp);
-			if (gaveUp) {
-				if (!err) closeLate(stream);
+	});
+}
+
+/** The open channel's output and exit status; the signal stops the remote command. */
+function collectChannel(stream: ClientChannel, {host, options, signal, timedOut, started, argv}: ChannelRun): Promise<ExecResult> {
+	return new Promise<ExecResult>((resolve, reject) => {
+		// Streamed stdout goes to the line callback only; everything else is kept up to the limit.
+		const out = new OutputCollector(!options.onStdoutLine);
+		const errOut = new OutputCollector(true);
+		let code: number | null = null;
+		let done = false;
+		const splitter = options.onStdoutLine ? new LineSplitter(options.onStdoutLine) : undefined;
+		const finish = () => {
+			if (done) return;
+			done = true;
+			signal.removeEventListener('abort', stop);
+			splitter?.flush();
+			if (out.exceeded || errOut.exceeded) {
+				reject(outputLimitError(host, argv));
 				return;
 			}
-			if (err) {
-				cannotOpen(err);
-				return;
+			const aborted = signal.aborted;
+			resolve({
+				code: aborted ? null : code,
+				stdout: out.text(),
+				stderr: errOut.text(),
+				timedOut: aborted && timedOut(),
+				...(aborted && !timedOut() ? {aborted: true} : {}),
+				durationMs: Date.now() - started,
+			});
+		};
+		let stopping = false;
+		const stop = () => {
+			if (stopping) return;
+			stopping = true;
+			// Stop the remote command: signal it, then close the channel (sshd hangs up the session).
+			try {
+				signalChannel(stream, 'KILL');
+			} catch {
+				// some servers refuse signals; closing the channel still ends the session
 			}
-			// Streamed stdout goes to the line callback only; everything else is kept up to the limit.
-			const out = new OutputCollector(!options.onStdoutLine);
-			const errOut = new OutputCollector(true);
-			let code: number | null = null;
-			let done = false;
-			const splitter = options.onStdoutLine ? new LineSplitter(options.onStdoutLine) : undefined;
-			const finish = () => {
-				if (done) return;
-				done = true;
-				signal.removeEventListener('abort', stop);
-				splitter?.flush();
-				if (out.exceeded || errOut.exceeded) {
-					reject(outputLimitError(host, argv));
-					return;
-				}
-				const aborted = signal.aborted;
-				resolve({
-					code: aborted ? null : code,
-					stdout: out.text(),
-					stderr: errOut.text(),
-					timedOut: aborted && timedOut(),
-					...(aborted && !timedOut() ? {aborted: true} : {}),
-					durationMs: Date.now() - started,
-				});
-			};
-			let stopping = false;
-			const stop = () => {
-				if (stopping) return;
-				stopping = true;
-				// Stop the remote command: signal it, then close the channel (sshd hangs up the session).
-				try {
-					signalChannel(stream, 'KILL');
-				} catch {
-					// some servers refuse signals; closing the channel still ends the session
-				}
-				stream.close();
-				setTimeout(finish, 1000).unref();
-			};
-			signal.addEventListener('abort', stop, {once: true});
-			stream.on('data', (chunk: Buffer) => {
-				if (!out.push(chunk)) stop();
-				splitter?.push(chunk);
-			});
-			stream.stderr.on('data', (chunk: Buffer) => {
-				if (!errOut.push(chunk)) stop();
-			});
-			stream.on('exit', (exitCode: number | null) => {
-				code = exitCode;
-			});
-			stream.on('close', finish);
-			if (options.stdin !== undefined) stream.end(options.stdin);
-			else stream.end();
-		}
+			stream.close();
+			setTimeout(finish, 1000).unref();
+		};
+		signal.addEventListener('abort', stop, {once: true});
+		// an abort that came between the confirmation and here
+		if (signal.aborted) stop();
+		stream.on('data', (chunk: Buffer) => {
+			if (!out.push(chunk)) stop();
+			splitter?.push(chunk);
+		});
+		stream.stderr.on('data', (chunk: Buffer) => {
+			if (!errOut.push(chunk)) stop();
+		});
+		stream.on('exit', (exitCode: number | null) => {
+			code = exitCode;
+		});
+		stream.on('close', finish);
+		if (options.stdin !== undefined) stream.end(options.stdin);
+		else stream.end();
 	});
 }
 
