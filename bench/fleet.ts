@@ -19,6 +19,7 @@ import {createClusterTransport} from '../src/transport/cluster-transport.js';
 import {ClusterStore} from '../src/cluster/store.js';
 import {ClusterPoller} from '../src/cluster/poller.js';
 import {CapabilityCache} from '../src/cluster/caps-cache.js';
+import {portCheckSpacingMs, probedPorts, STATION_PORT_PROBES_PER_S} from '../src/cluster/port-budget.js';
 import type {Transport} from '../src/transport/types.js';
 import {startSimulatedHosts, type SimulatedHosts} from './simulated-hosts.js';
 
@@ -86,10 +87,14 @@ async function fleetRun(CLUSTERS: number, log: (line: string) => void): Promise<
 	const firstDone = new Set<string>();
 	try {
 		const cache = new CapabilityCache(path.join(dir, 'caps'));
+		const profiles = Array.from({length: CLUSTERS}, (_, i) => loadProfile(clusterProfile(i + 1, servers.port, servers.fingerprint, dir)));
+		// The station's port budget over the whole fleet, as the fleet console and the exporter apply it.
+		const portCheckSpacing = portCheckSpacingMs(profiles, INTERVAL_MS);
+		log(`port checks of each real server every ${portCheckSpacing} ms (${probedPorts(profiles)} ports; at most ${STATION_PORT_PROBES_PER_S} probes a second)`);
 		for (let c = 1; c <= CLUSTERS; c++) {
-			const profile = loadProfile(clusterProfile(c, servers.port, servers.fingerprint, dir));
+			const profile = profiles[c - 1]!;
 			const transport = createClusterTransport(profile, {readOnly: true});
-			const poller = new ClusterPoller(profile, transport, new ClusterStore(profile), {intervalMs: INTERVAL_MS, events: false, capabilityCache: cache});
+			const poller = new ClusterPoller(profile, transport, new ClusterStore(profile), {intervalMs: INTERVAL_MS, events: false, capabilityCache: cache, portCheckSpacingMs: portCheckSpacing});
 			// Every poll timed; a poll asked for while one of the same host is in flight would overlap it.
 			const inFlight = new Set<string>();
 			const pollHost = poller.pollHost.bind(poller);

@@ -2,6 +2,7 @@
 // slow or dead host never delays the others), keeps the last good data with its age, and follows VIP
 // moves as events (`ip -o monitor address` on each director, vip-follower.ts) so a move shows within
 // milliseconds.
+import {isDeepStrictEqual} from 'node:util';
 import type {Host, Profile} from '../profile/model.js';
 import {readInstalledConfig, sudoConfigFolder} from '../probes/installed-config.js';
 import {directorSnapshotCommand, parseDirectorSnapshot, type DirectorSnapshot} from '../probes/director-snapshot.js';
@@ -18,7 +19,7 @@ import {AddressMonitor, type IpMonitorEvent} from './vip-follower.js';
 import {portAnswers} from './port-probe.js';
 import {RealServerStreams} from './realserver-streams.js';
 import {HOST_DOWN_BACKOFF} from './line-follower.js';
-import {realServerExpectations, servedModes, servicePorts} from './rs-expectations.js';
+import {realServerExpectations, servedModes, servicePorts, type ServicePort} from './rs-expectations.js';
 
 import type {DirectorData, HostState, RealServerData} from './types.js';
 
@@ -53,6 +54,12 @@ export interface PollerOptions {
 	readonly events?: boolean;
 	/** Check real servers' service ports from the station: TCP connect, UDP datagram (default true). */
 	readonly portCheck?: boolean;
+	/**
+	 * Least time between two routine port checks of one real server (port-budget.ts; default: every
+	 * poll). Between them the last answers stand; a host whose stream reported a change, and every poll
+	 * that is not routine (status, drills, deploy), checks afresh.
+	 */
+	readonly portCheckSpacingMs?: number;
 	/** Keep directors' keepalived capabilities between runs (default: asked anew by each process). */
 	readonly capabilityCache?: CapabilityCache;
 	/**
@@ -86,6 +93,10 @@ export class ClusterPoller {
 	private realServerStreams: RealServerStreams | undefined;
 	/** The last streamed text each real server's check was parsed from, with the result. */
 	private readonly streamParsed = new Map<string, {text: string; parsed: RealServerCheck}>();
+	/** Each real server's last port check: when it started, and the answers (in servicePorts order). */
+	private readonly portChecks = new Map<string, {at: number; answers: ReadonlyArray<boolean | undefined>}>();
+	/** Real servers whose stream reported a change since their last port check. */
+	private readonly portRecheck = new Set<string>();
 	private readonly capabilities = new Map<string, KeepalivedCapabilities>();
 	private readonly pollCount = new Map<string, number>();
 	/** How long each host's last poll took, ms (the exporter reports it). */
@@ -163,8 +174,11 @@ export class ClusterPoller {
 			hosts.map((h) => h.name),
 			{
 				command: (name) => realServerStreamCommand(periodMs, streamedStatus(byName.get(name)!)),
-				// A change shows at once, not at the next routine poll.
-				onChange: (name) => this.pollSoon(byName.get(name)!),
+				// A change shows at once, not at the next routine poll, and its ports are checked with it.
+				onChange: (name) => {
+					this.portRecheck.add(name);
+					this.pollSoon(byName.get(name)!);
+				},
 			},
 		);
 		this.realServerStreams.start();
@@ -179,6 +193,7 @@ export class ClusterPoller {
 		void this.realServerStreams?.stop();
 		this.realServerStreams = undefined;
 		this.streamParsed.clear();
+		this.portChecks.clear();
 	}
 
 	private async loop(host: Host): Promise<void> {
@@ -392,7 +407,10 @@ export class ClusterPoller {
 			};
 			const {error: _dropped, ...rest} = prev;
 			const done = Date.now();
-			return {...rest, reachable: true, lastOkAt: done, lastPollAt: done, conn: this.transport.status(host.name), director};
+			// The same data keeps its identity, so the store can tell a poll that changed nothing (and a
+			// screen draws no frame for it): each read parses into new objects, equal or not.
+			const same = prev.director !== undefined && isDeepStrictEqual(prev.director, director);
+			return {...rest, reachable: true, lastOkAt: done, lastPollAt: done, conn: this.transport.status(host.name), director: same ? prev.director! : director};
 		});
 	}
 
@@ -451,12 +469,23 @@ export class ClusterPoller {
 		return {check: check.value, ...(service.status === 'fulfilled' ? {service: service.value} : {})};
 	}
 
+	/** The real server's port answers: probed now when due, else the last ones. */
+	private portAnswersOf(host: Host, ports: readonly ServicePort[], routine: boolean): Promise<ReadonlyArray<boolean | undefined> | undefined> {
+		if (this.options.portCheck === false) return Promise.resolve(undefined);
+		const last = this.portChecks.get(host.name);
+		const recheck = this.portRecheck.delete(host.name);
+		// Polls come an interval apart, give or take: half an interval early is on time.
+		if (routine && last && !recheck && Date.now() - last.at < (this.options.portCheckSpacingMs ?? 0) - this.intervalMs / 2) return Promise.resolve(last.answers);
+		const at = Date.now();
+		return Promise.all(ports.map((p) => portAnswers(host.address, p, 1500))).then((answers) => {
+			this.portChecks.set(host.name, {at, answers});
+			return answers;
+		});
+	}
+
 	private async pollRealServer(host: Host, routine: boolean): Promise<void> {
 		const ports = servicePorts(this.profile, host.name);
-		const [read, answering] = await Promise.allSettled([
-			(routine && this.streamedRead(host)) || this.readRealServer(host),
-			this.options.portCheck === false ? Promise.resolve(undefined) : Promise.all(ports.map((p) => portAnswers(host.address, p, 1500))),
-		]);
+		const [read, answering] = await Promise.allSettled([(routine && this.streamedRead(host)) || this.readRealServer(host), this.portAnswersOf(host, ports, routine)]);
 		if (read.status === 'rejected') {
 			this.markUnreachable(host, describe(read.reason));
 			return;
@@ -468,7 +497,7 @@ export class ClusterPoller {
 			const {error: _dropped, ...rest} = prev;
 			const done = Date.now();
 			// The same data keeps its identity, so the store can tell a poll that changed nothing.
-			const realServer = prev.realServer !== undefined && JSON.stringify(prev.realServer) === JSON.stringify(data) ? prev.realServer : data;
+			const realServer = prev.realServer !== undefined && isDeepStrictEqual(prev.realServer, data) ? prev.realServer : data;
 			return {...rest, reachable: true, lastOkAt: done, lastPollAt: done, conn: this.transport.status(host.name), realServer};
 		});
 	}

@@ -9,6 +9,7 @@ import {createSharedClusterTransports} from '../transport/shared-pool.js';
 import {assertReadOnlyProfile} from '../transport/read-only-profile.js';
 import type {Transport} from '../transport/types.js';
 import {ClusterStore} from '../cluster/store.js';
+import {portCheckSpacingMs} from '../cluster/port-budget.js';
 import {ClusterPoller, type PollerOptions} from '../cluster/poller.js';
 import {runInStation} from '../station.js';
 import {CliError} from '../cli-error.js';
@@ -78,10 +79,12 @@ export async function withReadClusters(files: readonly string[], trustHostKey: r
 	if (reexec !== undefined) return reexec;
 	// A host in several profiles gets one SSH connection (one pool, a view of it per cluster).
 	const shared = createSharedClusterTransports(profiles, {trust, readOnly: true});
+	// The station's port budget is shared by every cluster it polls (port-budget.ts).
+	const options: PollerOptions = {portCheckSpacingMs: portCheckSpacingMs(profiles, pollerOptions.intervalMs ?? 1000), ...pollerOptions};
 	const clusters = profiles.map((profile, i) => {
 		const transport = shared.transports[i]!;
 		const store = new ClusterStore(profile);
-		return {profile, transport, store, poller: new ClusterPoller(profile, transport, store, pollerOptions)};
+		return {profile, transport, store, poller: new ClusterPoller(profile, transport, store, options)};
 	});
 	try {
 		return await run(clusters);

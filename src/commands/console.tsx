@@ -5,6 +5,7 @@
 import {render} from 'ink';
 import {ClusterStore} from '../cluster/store.js';
 import {ClusterPoller} from '../cluster/poller.js';
+import {portCheckSpacingMs} from '../cluster/port-budget.js';
 import {KeepalivedChannel} from '../cluster/keepalived-channel.js';
 import {HistoryKeeper} from '../actions/history/collect.js';
 import {CapabilityCache} from '../cluster/caps-cache.js';
@@ -97,13 +98,16 @@ export interface ScreenRuntime {
 export function createScreenRuntime(
 	profile: Profile,
 	mode: 'console' | 'wall',
-	options: {readOnly?: boolean; intervalMs?: number; trust?: Record<string, string[]>; inner?: Transport; opened?: Transport; keepHistory?: boolean} = {},
+	options: {readOnly?: boolean; intervalMs?: number; trust?: Record<string, string[]>; inner?: Transport; opened?: Transport; keepHistory?: boolean; portCheckSpacingMs?: number} = {},
 ): ScreenRuntime {
 	const readOnly = mode === 'wall' || options.readOnly === true;
 	const transport = options.opened ?? screenTransport(profile, readOnly, options);
 
 	const store = new ClusterStore(profile);
-	const poller = new ClusterPoller(profile, transport, store, {intervalMs: options.intervalMs ?? (mode === 'wall' ? 2000 : 1000), capabilityCache: new CapabilityCache()});
+	const intervalMs = options.intervalMs ?? (mode === 'wall' ? 2000 : 1000);
+	// Under several clusters the station's port budget is shared: the fleet screen passes the spacing.
+	const portCheck = options.portCheckSpacingMs ?? portCheckSpacingMs([profile], intervalMs);
+	const poller = new ClusterPoller(profile, transport, store, {intervalMs, capabilityCache: new CapabilityCache(), portCheckSpacingMs: portCheck});
 	const log = new ActionLog();
 	const history = new RateHistory();
 	const detach = history.attach(store);
@@ -223,7 +227,8 @@ async function runFleetScreen(mode: 'console' | 'wall', files: readonly string[]
 	const shared = createSharedClusterTransports(profiles, {trust, readOnly});
 	const runtimes: ScreenRuntime[] = [];
 	try {
-		for (const [i, profile] of profiles.entries()) runtimes.push(createScreenRuntime(profile, mode, {readOnly, intervalMs, opened: shared.transports[i]!, keepHistory: true}));
+		const spacing = portCheckSpacingMs(profiles, intervalMs);
+		for (const [i, profile] of profiles.entries()) runtimes.push(createScreenRuntime(profile, mode, {readOnly, intervalMs, opened: shared.transports[i]!, keepHistory: true, portCheckSpacingMs: spacing}));
 		for (const [i, rt] of runtimes.entries()) {
 			rt.log.append('info', `${mode} started on profile ${profiles[i]!.name} (one of ${profiles.length} clusters)${rt.readOnly ? ' (read-only)' : ''}`);
 			rt.poller.start();
