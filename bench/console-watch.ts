@@ -31,21 +31,22 @@ function consolePid(panePid: number): number {
 }
 
 /** The V8 flags the installed command starts with: those of dist/cli.js's shebang (`env -S node FLAGS`). */
-function shebangFlags(cli: string): string[] {
+export function shebangFlags(cli: string): string[] {
 	const first = readFileSync(cli, 'utf8').split('\n', 1)[0]!;
 	const m = /^#!\/usr\/bin\/env -S node(.*)$/.exec(first);
 	if (!m) throw new Error(`${cli}: unexpected first line ${first}`);
 	return m[1]!.trim().split(/\s+/).filter(Boolean);
 }
 
-interface WatchRun {
+export interface WatchRun {
 	flags: string;
 	cpuPercentOfOneCore: number;
 	peakRssMb: number;
 	screenHealthy: boolean;
 }
 
-async function watchOnce(profile: Profile, cli: string, flags: readonly string[], seconds: number): Promise<WatchRun> {
+/** The console in a 120x40 tmux terminal on `profile` (a file) for `seconds` after a 10 s start: its CPU and peak RSS. */
+export async function watchOnce(profile: Pick<Profile, 'file'>, cli: string, flags: readonly string[], seconds: number): Promise<WatchRun> {
 	const session = 'lvsdeck-bench';
 	spawnSync('tmux', ['kill-session', '-t', session]);
 	execFileSync('tmux', ['new-session', '-d', '-s', session, '-x', '120', '-y', '40', `${process.execPath} ${flags.join(' ')} ${cli} console --profile ${profile.file} --interval 1000`]);

@@ -32,22 +32,29 @@ const WARMUP_LIMIT_S = 180;
 const SCALES = (process.env['LVSDECK_FLEET_CLUSTERS'] ?? '10,100').split(',').map(Number);
 
 const address = (cluster: number, host: number) => `127.1.${cluster}.${host}`;
-const hostNumbers = ['dir1', 'dir2', ...Array.from({length: RS_PER_CLUSTER}, (_, i) => `rs${i + 1}`)];
+/** Host names of a lab-shaped cluster with `rs` real servers, in address order. */
+export const clusterHostNames = (rs: number) => ['dir1', 'dir2', ...Array.from({length: rs}, (_, i) => `rs${i + 1}`)];
+const hostNumbers = clusterHostNames(RS_PER_CLUSTER);
 
-/** The lab profile reshaped into cluster `c` (2 directors, RS_PER_CLUSTER real servers) on loopback. */
-function clusterProfile(c: number, port: number, fingerprint: string, dir: string): string {
+/** Loopback addresses of cluster `c`'s hosts (as clusterProfile gives them). */
+export const clusterAddresses = (c: number, rs: number) => clusterHostNames(rs).map((_n, i) => address(c, i + 1));
+
+/**
+ * The lab profile reshaped into cluster `c` (2 directors, `rs` real servers) on loopback, written to
+ * `dir` (which holds the identity file `id` and a `known_hosts`); returns the file.
+ */
+export function clusterProfile(c: number, port: number, fingerprint: string, dir: string, rs = RS_PER_CLUSTER): string {
+	const names = clusterHostNames(rs);
 	const doc = parse(readFileSync(path.join(packageRoot(), 'profiles', 'lab.yaml'), 'utf8')) as Record<string, any>;
 	delete doc['station'];
 	delete doc['lab'];
 	doc['name'] = `fleet-${c}`;
 	doc['ssh'] = {...doc['ssh'], port, identity_file: 'id', known_hosts: 'known_hosts', host_key_fingerprints: [fingerprint]};
 	const template = doc['hosts']['rs1'];
-	doc['hosts'] = Object.fromEntries(
-		hostNumbers.map((name, i) => [name, name.startsWith('dir') ? {address: address(c, i + 1), role: 'director'} : {...template, address: address(c, i + 1)}]),
-	);
+	doc['hosts'] = Object.fromEntries(names.map((name, i) => [name, name.startsWith('dir') ? {address: address(c, i + 1), role: 'director'} : {...template, address: address(c, i + 1)}]));
 	for (const vs of doc['virtual_servers'] as Array<{real_servers: Array<Record<string, unknown>>}>) {
-		const rs = vs.real_servers[0]!;
-		vs.real_servers = hostNumbers.filter((n) => n.startsWith('rs')).map((host) => ({...rs, host}));
+		const first = vs.real_servers[0]!;
+		vs.real_servers = names.filter((n) => n.startsWith('rs')).map((host) => ({...first, host}));
 	}
 	const file = path.join(dir, `fleet-${c}.yaml`);
 	writeFileSync(file, stringify(doc));

@@ -11,6 +11,7 @@ import {benchWarmPoll, benchWarmPollSimulated} from './warm-poll.js';
 import {benchVipDetection} from './vip-detection.js';
 import {benchConsoleRender} from './console-render.js';
 import {benchConsoleWatch} from './console-watch.js';
+import {benchConsoleWatchSimulated} from './console-watch-simulated.js';
 import {benchConsoleIdle} from './console-idle.js';
 import {benchWatcher} from './watcher.js';
 import {benchKeepalivedEvents} from './keepalived-events.js';
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
 		parse: async (log) => benchParse(log),
 		consoleRender: (log) => benchConsoleRender(log),
 		consoleIdle: (log) => benchConsoleIdle(log),
+		consoleWatchSimulated: (log) => benchConsoleWatchSimulated(log),
 		fleet: (log) => benchFleet(log),
 		fleetOverview: (log) => benchFleetOverview(log),
 		warmPollSimulated: (log) => benchWarmPollSimulated(log),

@@ -1,0 +1,36 @@
+// The console watching a lab-shaped cluster without the lab: 2 directors and 2 real servers, each an
+// SSH server on its own loopback address (bench/fleet-servers.ts, another process) answering captured
+// lab output; a quiet cluster, every poll reading what it read before. The real console in a 120x40
+// tmux terminal for 60 s, as consoleWatch runs it on the lab: what the console costs when nothing
+// changes, apart from the lab's slow emulated hosts. Targets (issue 16): under 2% of a core, 100 MB.
+// The captured output names the lab's addresses, not these, and both directors answer as dir1: the
+// screen shows the same findings throughout (split brain, real servers missing), drawn once.
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import ssh2 from 'ssh2';
+import {packageRoot} from '../src/lab/plan.js';
+import {clusterAddresses, clusterProfile} from './fleet.js';
+import {shebangFlags, watchOnce, type WatchRun} from './console-watch.js';
+import {startSimulatedHosts} from './simulated-hosts.js';
+
+export async function benchConsoleWatchSimulated(log: (line: string) => void, seconds = 60, rounds = 2): Promise<Record<string, unknown>> {
+	const cli = path.join(packageRoot(), 'dist', 'cli.js');
+	const dir = mkdtempSync(path.join(os.tmpdir(), 'lvsdeck-bench-console-sim-'));
+	writeFileSync(path.join(dir, 'id'), ssh2.utils.generateKeyPairSync('ed25519').private, {mode: 0o600});
+	writeFileSync(path.join(dir, 'known_hosts'), '');
+	const servers = await startSimulatedHosts(clusterAddresses(1, 2));
+	const runs: WatchRun[] = [];
+	try {
+		const file = clusterProfile(1, servers.port, servers.fingerprint, dir, 2);
+		for (let round = 0; round < rounds; round++) {
+			const r = await watchOnce({file}, cli, shebangFlags(cli), seconds);
+			runs.push(r);
+			log(`console watching a simulated quiet cluster (2 directors, 2 real servers) for ${seconds} s: ${r.cpuPercentOfOneCore}% of one core, peak RSS ${r.peakRssMb} MB (targets < 2%, < 100 MB)`);
+		}
+	} finally {
+		servers.stop();
+		rmSync(dir, {recursive: true, force: true});
+	}
+	return {seconds, pollIntervalMs: 1000, targets: {cpuPercent: 2, peakRssMb: 100}, runs};
+}
