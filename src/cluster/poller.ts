@@ -473,7 +473,8 @@ export class ClusterPoller {
 	private portAnswersOf(host: Host, ports: readonly ServicePort[], routine: boolean): Promise<ReadonlyArray<boolean | undefined> | undefined> {
 		if (this.options.portCheck === false) return Promise.resolve(undefined);
 		const last = this.portChecks.get(host.name);
-		const recheck = this.portRecheck.delete(host.name);
+		// A host coming back from unreachable may come back changed: its ports are checked with it.
+		const recheck = this.portRecheck.delete(host.name) || this.store.host(host.name)?.reachable === false;
 		// Polls come an interval apart, give or take: half an interval early is on time.
 		if (routine && last && !recheck && Date.now() - last.at < (this.options.portCheckSpacingMs ?? 0) - this.intervalMs / 2) return Promise.resolve(last.answers);
 		const at = Date.now();

@@ -117,6 +117,25 @@ describe('the poller within the port budget', () => {
 		await waitFor(async () => connects(), (n) => n === before + 1, {timeoutMs: 5000, what: 'a port check with the change'});
 	});
 
+	it('a real server back from unreachable is checked with its first good poll', async () => {
+		const {profile, connects} = await rs1WithCountedPort();
+		let down = false;
+		const fake = new FakeTransport(() => (down ? {code: null, stdout: '', stderr: '', timedOut: true, durationMs: 0} : ok('flags.lo=0x9\n\n@@lvsdeck-service 0\n')));
+		const store = new ClusterStore(profile);
+		poller = new ClusterPoller(profile, fake, store, {intervalMs: 100, events: false, realServerStreams: false, portCheckSpacingMs: 60_000});
+		poller.start();
+		const rs1 = () => store.getState().hosts[0]!;
+		await waitFor(async () => rs1().reachable, (r) => r, {timeoutMs: 10_000, what: 'rs1 read'});
+		const before = connects();
+		down = true;
+		await waitFor(async () => rs1().reachable, (r) => !r, {timeoutMs: 10_000, what: 'rs1 unreachable'});
+		const whileDown = connects();
+		down = false;
+		await waitFor(async () => rs1().reachable, (r) => r, {timeoutMs: 10_000, what: 'rs1 back'});
+		await waitFor(async () => connects(), (n) => n > whileDown, {timeoutMs: 5000, what: 'a port check on its return'});
+		expect(connects()).toBeGreaterThan(before);
+	});
+
 	it('a poll that is not routine (status, drills) always checks afresh', async () => {
 		const {profile, connects} = await rs1WithCountedPort();
 		const {polls} = start(profile, 60_000);
