@@ -5,20 +5,16 @@
 // changes, apart from the lab's slow emulated hosts. Targets (issue 16): under 2% of a core, 100 MB.
 // The captured output names the lab's addresses, not these, and both directors answer as dir1: the
 // screen shows the same findings throughout (split brain, real servers missing), drawn once.
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
-import os from 'node:os';
+import {rmSync} from 'node:fs';
 import path from 'node:path';
-import ssh2 from 'ssh2';
 import {packageRoot} from '../src/lab/plan.js';
-import {clusterAddresses, clusterProfile} from './fleet.js';
+import {clusterAddresses, clusterProfile, fleetKeyDir} from './fleet.js';
 import {shebangFlags, watchOnce, type WatchRun} from './console-watch.js';
 import {startSimulatedHosts} from './simulated-hosts.js';
 
 export async function benchConsoleWatchSimulated(log: (line: string) => void, seconds = 60, rounds = 2): Promise<Record<string, unknown>> {
 	const cli = path.join(packageRoot(), 'dist', 'cli.js');
-	const dir = mkdtempSync(path.join(os.tmpdir(), 'lvsdeck-bench-console-sim-'));
-	writeFileSync(path.join(dir, 'id'), ssh2.utils.generateKeyPairSync('ed25519').private, {mode: 0o600});
-	writeFileSync(path.join(dir, 'known_hosts'), '');
+	const dir = fleetKeyDir('lvsdeck-bench-console-sim-');
 	const servers = await startSimulatedHosts(clusterAddresses(1, 2));
 	const runs: WatchRun[] = [];
 	try {

@@ -39,6 +39,14 @@ const hostNumbers = clusterHostNames(RS_PER_CLUSTER);
 /** Loopback addresses of cluster `c`'s hosts (as clusterProfile gives them). */
 export const clusterAddresses = (c: number, rs: number) => clusterHostNames(rs).map((_n, i) => address(c, i + 1));
 
+/** A temporary folder holding what clusterProfile's profiles name: a client key `id` and an empty `known_hosts`. */
+export function fleetKeyDir(prefix: string): string {
+	const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+	writeFileSync(path.join(dir, 'id'), ssh2.utils.generateKeyPairSync('ed25519').private, {mode: 0o600});
+	writeFileSync(path.join(dir, 'known_hosts'), '');
+	return dir;
+}
+
 /**
  * The lab profile reshaped into cluster `c` (2 directors, `rs` real servers) on loopback, written to
  * `dir` (which holds the identity file `id` and a `known_hosts`); returns the file.
@@ -83,9 +91,7 @@ export async function benchFleet(log: (line: string) => void): Promise<Record<st
 }
 
 async function fleetRun(CLUSTERS: number, log: (line: string) => void): Promise<Record<string, unknown>> {
-	const dir = mkdtempSync(path.join(os.tmpdir(), 'lvsdeck-bench-fleet-'));
-	writeFileSync(path.join(dir, 'id'), ssh2.utils.generateKeyPairSync('ed25519').private, {mode: 0o600});
-	writeFileSync(path.join(dir, 'known_hosts'), '');
+	const dir = fleetKeyDir('lvsdeck-bench-fleet-');
 	const servers = await startServers(CLUSTERS);
 	const transports: Transport[] = [];
 	const pollers: ClusterPoller[] = [];
