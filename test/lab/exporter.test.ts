@@ -216,7 +216,9 @@ describe('lvsdeck check on the lab', () => {
 	it('CRITICAL when a real server\'s service stops (rs missing)', async () => {
 		try {
 			expect((await pool.exec('rs1', rs1.service!.stop)).code).toBe(0);
-			const r = await waitFor(async () => check('--profile', LAB_PROFILE), (c) => c.code === 2 && /is missing from/.test(c.out), {timeoutMs: 30_000, what: 'check CRITICAL with rs1 missing'});
+			// Each director's health checker removes rs1 in its own time: wait until the VIP holder's table,
+			// which rs_up counts, has lost it too (the backup's alone already makes the check CRITICAL).
+			const r = await waitFor(async () => check('--profile', LAB_PROFILE), (c) => c.code === 2 && /is missing from/.test(c.out) && /rs_up=[0-5];/.test(c.out), {timeoutMs: 30_000, what: 'check CRITICAL with rs1 missing from the VIP holder too'});
 			expect(r.value.out).toMatch(/^LVSDECK CRITICAL - .*rs1.* \| vips=1;;;0;1 rs_up=[0-5];;;0;6 /);
 			expect(r.value.out).toMatch(/^\[CRITICAL\] rs1 \(192\.168\.67\.10:80\) is missing from/m);
 		} finally {
