@@ -289,7 +289,9 @@ export function TooSmall({size}: {size: TerminalSize}) {
 export function ConsoleApp({profile, store, history, log, actions, size: fixedSize, now: fixedNow, initialView, refreshThrottleMs, flow, doctor, onBack}: ConsoleAppProps) {
 	const {exit} = useApp();
 	const size = useTerminalSize(fixedSize);
-	const {state, now} = useClusterClock(store, refreshThrottleMs, 1000, fixedNow, consoleClockText);
+	const [ui, dispatch] = useReducer(consoleReducer, initialView ? {...initialConsoleState, view: initialView} : initialConsoleState);
+	// Only the VRRP view (its details) shows keepalived's advert counters, which move with every dump.
+	const {state, now} = useClusterClock(store, refreshThrottleMs, 1000, fixedNow, consoleClockText, {vrrpCounters: ui.view === 'vrrp' && ui.keepalivedLog === undefined});
 	const entries = useActionLog(log);
 	const flowState = useSyncExternalStore(
 		(l) => flow?.subscribe(l) ?? (() => {}),
@@ -299,7 +301,6 @@ export function ConsoleApp({profile, store, history, log, actions, size: fixedSi
 	// Each phase opens at its natural place (see below), whatever was scrolled before.
 	const flowPhase = flowState?.phase;
 	useEffect(() => setFlowScroll(0), [flowPhase]);
-	const [ui, dispatch] = useReducer(consoleReducer, initialView ? {...initialConsoleState, view: initialView} : initialConsoleState);
 	const doc = useDoctor(doctor);
 
 	const logDirector = ui.keepalivedLog !== undefined ? logViewDirector(profile, ui.keepalivedLog) : undefined;

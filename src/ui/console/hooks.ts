@@ -3,7 +3,7 @@ import {isDeepStrictEqual} from 'node:util';
 import {useEffect, useRef, useState, useSyncExternalStore} from 'react';
 import {useStdout} from 'ink';
 import type {ClusterStore} from '../../cluster/store.js';
-import type {ClusterState} from '../../cluster/types.js';
+import type {ClusterState, HostState} from '../../cluster/types.js';
 import type {ActionLog, LogEntry} from '../action-log.js';
 
 /** What an operator must see at once: who holds each VIP, the alarms, and keepalived's transitions as they are read. */
@@ -15,11 +15,31 @@ export function urgentSignature(s: ClusterState): string {
 
 /** Whether two snapshots differ only in when they were taken and when each host was polled. */
 export function onlyPollTimesDiffer(a: ClusterState, b: ClusterState): boolean {
+	return sameBut(a, b, (h) => h);
+}
+
+/**
+ * Whether two snapshots differ only in poll times and the VRRP instances' counters (adverts sent and
+ * received, which move with every dump of a healthy cluster; only the VRRP view's details show them).
+ */
+export function onlyPollTimesAndVrrpCountersDiffer(a: ClusterState, b: ClusterState): boolean {
+	return sameBut(a, b, withoutVrrpCounters);
+}
+
+function withoutVrrpCounters(h: HostState): HostState {
+	const vrrp = h.director?.vrrp;
+	if (!vrrp || !vrrp.some((v) => v.stats !== undefined)) return h;
+	return {...h, director: {...h.director!, vrrp: vrrp.map(({stats: _counters, ...v}) => v)}};
+}
+
+/** Equal but for when the snapshot was taken and each host polled, each host seen through `view`. */
+function sameBut(a: ClusterState, b: ClusterState, view: (h: HostState) => HostState): boolean {
 	if (a === b) return true;
 	if (a.hosts.length !== b.hosts.length) return false;
 	for (let i = 0; i < a.hosts.length; i++) {
-		const {lastOkAt: _aOk, lastPollAt: _aPoll, ...x} = a.hosts[i]!;
-		const {lastOkAt: _bOk, lastPollAt: _bPoll, ...y} = b.hosts[i]!;
+		if (a.hosts[i] === b.hosts[i]) continue;
+		const {lastOkAt: _aOk, lastPollAt: _aPoll, ...x} = view(a.hosts[i]!);
+		const {lastOkAt: _bOk, lastPollAt: _bPoll, ...y} = view(b.hosts[i]!);
 		if (!isDeepStrictEqual(x, y)) return false;
 	}
 	const {at: _aAt, generation: _aGen, hosts: _aHosts, ...restA} = a;
@@ -29,11 +49,11 @@ export function onlyPollTimesDiffer(a: ClusterState, b: ClusterState): boolean {
 
 /**
  * Follow `store` for a screen: `show` gets the snapshot to draw, urgent ones at once, others at most
- * once per `throttleMs`. With `deferPollTimes`, a snapshot in which only the poll times moved is not
- * drawn on its own: it is marked pending (see `takePending`) for the screen's next clock tick, which
+ * once per `throttleMs`. With `defer`, a snapshot it says nothing on screen depends on (only the poll
+ * times moved, say) is not drawn on its own: it is marked pending (see `takePending`) for the screen's next clock tick, which
  * redraws anyway (ages are computed from the clock, so the times show correctly only with it).
  */
-function followStore(store: ClusterStore, throttleMs: number, show: (s: ClusterState) => void, deferPollTimes: boolean) {
+function followStore(store: ClusterStore, throttleMs: number, show: (s: ClusterState) => void, defer?: (shown: ClusterState, next: ClusterState) => boolean) {
 	let last = 0;
 	let shown = store.getState();
 	let shownUrgent = urgentSignature(shown);
@@ -53,7 +73,7 @@ function followStore(store: ClusterStore, throttleMs: number, show: (s: ClusterS
 	};
 	const unsubscribe = store.subscribe((next) => {
 		if (urgentSignature(next) !== shownUrgent) return flush();
-		if (deferPollTimes && !timer && onlyPollTimesDiffer(shown, next)) {
+		if (defer && !timer && defer(shown, next)) {
 			pending = true;
 			return;
 		}
@@ -82,7 +102,7 @@ function followStore(store: ClusterStore, throttleMs: number, show: (s: ClusterS
 export function useClusterState(store: ClusterStore, throttleMs = 500): ClusterState {
 	const [state, setState] = useState(() => store.getState());
 	useEffect(() => {
-		const follow = followStore(store, throttleMs, setState, false);
+		const follow = followStore(store, throttleMs, setState);
 		follow.showNow();
 		return follow.stop;
 	}, [store, throttleMs]);
@@ -96,12 +116,28 @@ export function useClusterState(store: ClusterStore, throttleMs = 500): ClusterS
  * with the new time. With `visible` (what of the screen depends on the clock, as text), a tick draws
  * only when that text changed: every frame is a full Ink render (tens of milliseconds of CPU), so an
  * idle console that drew every second cost about 3% of a core for a clock. A fixed clock (tests) ticks
- * never, so then every update draws as useClusterState.
+ * never, so then every update draws as useClusterState. `shows.vrrpCounters` false (no view on screen
+ * shows VRRP advert counters): a snapshot in which only those moved (every dump) is deferred likewise.
  */
-export function useClusterClock(store: ClusterStore, throttleMs = 500, everyMs = 1000, fixedNow?: number, visible?: (state: ClusterState, now: number) => string): {state: ClusterState; now: number} {
+export function useClusterClock(
+	store: ClusterStore,
+	throttleMs = 500,
+	everyMs = 1000,
+	fixedNow?: number,
+	visible?: (state: ClusterState, now: number) => string,
+	shows: {vrrpCounters?: boolean} = {},
+): {state: ClusterState; now: number} {
 	const [view, setView] = useState(() => ({state: store.getState(), now: fixedNow ?? Date.now()}));
 	const visibleRef = useRef(visible);
 	visibleRef.current = visible;
+	// Read at each update: whether the screen shows VRRP counters now (the VRRP view) may change any time.
+	const countersShown = useRef(shows.vrrpCounters ?? true);
+	countersShown.current = shows.vrrpCounters ?? true;
+	// A view that starts showing the counters gets the newest snapshot at once, not at their next change.
+	const countersNow = shows.vrrpCounters ?? true;
+	useEffect(() => {
+		if (countersNow) setView((v) => (v.state === store.getState() ? v : {...v, state: store.getState()}));
+	}, [countersNow, store]);
 	useEffect(() => {
 		const ticking = fixedNow === undefined;
 		let shown = {state: store.getState(), now: fixedNow ?? Date.now()};
@@ -112,7 +148,8 @@ export function useClusterClock(store: ClusterStore, throttleMs = 500, everyMs =
 			setView(next);
 		};
 		// A snapshot that must show is drawn with the time it is drawn at.
-		const follow = followStore(store, throttleMs, (state) => draw({state, now: ticking ? Date.now() : shown.now}), ticking);
+		const defer = (a: ClusterState, b: ClusterState) => (countersShown.current ? onlyPollTimesDiffer(a, b) : onlyPollTimesAndVrrpCountersDiffer(a, b));
+		const follow = followStore(store, throttleMs, (state) => draw({state, now: ticking ? Date.now() : shown.now}), ticking ? defer : undefined);
 		follow.showNow();
 		const clock = ticking
 			? setInterval(() => {

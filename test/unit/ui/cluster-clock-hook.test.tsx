@@ -10,15 +10,16 @@ import {ClusterStore} from '../../../src/cluster/store.js';
 import type {ClusterState} from '../../../src/cluster/types.js';
 import {consoleClockText, lastOkText} from '../../../src/ui/presenters/presenters.js';
 import {loadProfile} from '../../../src/profile/load.js';
-import {onlyPollTimesDiffer, useClusterClock} from '../../../src/ui/console/hooks.js';
+import {onlyPollTimesAndVrrpCountersDiffer, onlyPollTimesDiffer, useClusterClock} from '../../../src/ui/console/hooks.js';
+import type {VrrpInstanceState} from '../../../src/probes/vrrp.js';
 import {waitFor} from '../../helpers/wait-for.js';
 
 const profile = loadProfile(path.resolve(import.meta.dirname, '../../../profiles/lab.yaml'), {env: {HOME: '/nonexistent-home'}});
 const unmounts: Array<() => void> = [];
 afterEach(() => unmounts.splice(0).forEach((u) => u()));
 
-function Polled({store, everyMs, visible, onRender}: {store: ClusterStore; everyMs: number; visible?: (state: ClusterState, now: number) => string; onRender?: () => void}) {
-	const {state, now} = useClusterClock(store, 0, everyMs, undefined, visible);
+function Polled({store, everyMs, visible, onRender, counters}: {store: ClusterStore; everyMs: number; visible?: (state: ClusterState, now: number) => string; onRender?: () => void; counters?: boolean}) {
+	const {state, now} = useClusterClock(store, 0, everyMs, undefined, visible, counters === undefined ? {} : {vrrpCounters: counters});
 	onRender?.();
 	const dir1 = state.hosts.find((h) => h.name === 'dir1')!;
 	return <Text>{`polled=${dir1.lastPollAt ?? '-'} reachable=${dir1.reachable} now=${now}`}</Text>;
@@ -39,7 +40,51 @@ describe('onlyPollTimesDiffer', () => {
 	});
 });
 
+/** dir1 with one VRRP instance whose counters say `sent` adverts, in `state`. */
+function withVrrp(store: ClusterStore, sent: number, state: VrrpInstanceState['state'] = 'MASTER', at = 1000): void {
+	const vrrp = [{name: 'VI_1', state, stats: {advertSent: sent, advertRcvd: 0}} as unknown as VrrpInstanceState];
+	store.updateHost('dir1', (h) => ({...h, reachable: true, lastPollAt: at, lastOkAt: at, director: {ipvs: {services: [], problems: []}, addresses: [], vrrp}}));
+}
+
+describe('onlyPollTimesAndVrrpCountersDiffer', () => {
+	it('is true when only the advert counters (and times) moved, false when an instance state changed', () => {
+		const store = new ClusterStore(profile);
+		withVrrp(store, 10);
+		const before = store.getState();
+		withVrrp(store, 13, 'MASTER', 2000);
+		expect(onlyPollTimesDiffer(before, store.getState())).toBe(false);
+		expect(onlyPollTimesAndVrrpCountersDiffer(before, store.getState())).toBe(true);
+		withVrrp(store, 16, 'BACKUP', 3000);
+		expect(onlyPollTimesAndVrrpCountersDiffer(before, store.getState())).toBe(false);
+	});
+});
+
 describe('useClusterClock', () => {
+	it('a screen that shows no VRRP counters draws nothing for a dump that moved only them; one that shows them draws it', async () => {
+		for (const counters of [false, true]) {
+			const store = new ClusterStore(profile);
+			withVrrp(store, 10);
+			// Every draw asks for the clock-dependent text first, at once (no throttle here): a count of draws.
+			let draws = 0;
+			const visible = () => (draws++, 'same');
+			// a clock far later than the test waits: only the snapshot itself could draw
+			const app = render(<Polled store={store} everyMs={60_000} visible={visible} counters={counters} />);
+			unmounts.push(app.unmount);
+			await waitFor(async () => draws, (n) => n >= 1, {timeoutMs: 3000, what: 'the first draw'});
+			const before = draws;
+			withVrrp(store, 13, 'MASTER', 2000);
+			expect(draws).toBe(counters ? before + 1 : before);
+			if (counters) {
+				await waitFor(async () => app.lastFrame() ?? '', (f) => f.includes('polled=2000'), {timeoutMs: 3000, what: 'the counters drawn'});
+			} else {
+				// a later real change draws at once, with the newest snapshot
+				store.updateHost('dir1', (h) => ({...h, reachable: false, error: 'timeout', lastPollAt: 3000}));
+				expect(draws).toBe(before + 1);
+				await waitFor(async () => app.lastFrame() ?? '', (f) => f.includes('polled=3000 reachable=false'), {timeoutMs: 3000, what: 'the real change'});
+			}
+		}
+	});
+
 	it('draws a poll that changed only its times with the next clock tick, not on its own', async () => {
 		const store = new ClusterStore(profile);
 		store.updateHost('dir1', (h) => ({...h, reachable: true, lastPollAt: 1000, lastOkAt: 1000}));
