@@ -329,7 +329,7 @@ export class SshPool implements Transport {
 			}
 		} catch (error) {
 			if (error instanceof TransportError && error.kind === 'aborted') {
-				return {code: null, stdout: '', stderr: '', timedOut, ...(timedOut ? {} : {aborted: true}), durationMs: Date.now() - started};
+				return stoppedResult(timedOut, started);
 			}
 			throw error;
 		} finally {
@@ -414,7 +414,7 @@ function runChannel(client: Client, command: string, run: ChannelRun): Promise<E
 		let gaveUp = false;
 		const giveUp = () => {
 			gaveUp = true;
-			resolve({code: null, stdout: '', stderr: '', timedOut: timedOut(), ...(timedOut() ? {} : {aborted: true}), durationMs: Date.now() - started});
+			resolve(stoppedResult(timedOut(), started));
 		};
 		signal.addEventListener('abort', giveUp, {once: true});
 		const onChannel = (err: Error | undefined, stream: ClientChannel): void => {
@@ -455,15 +455,8 @@ function collectChannel(stream: ClientChannel, {host, options, signal, timedOut,
 				reject(outputLimitError(host, argv));
 				return;
 			}
-			const aborted = signal.aborted;
-			resolve({
-				code: aborted ? null : code,
-				stdout: out.text(),
-				stderr: errOut.text(),
-				timedOut: aborted && timedOut(),
-				...(aborted && !timedOut() ? {aborted: true} : {}),
-				durationMs: Date.now() - started,
-			});
+			const output = {stdout: out.text(), stderr: errOut.text()};
+			resolve(signal.aborted ? stoppedResult(timedOut(), started, output) : {code, ...output, timedOut: false, durationMs: Date.now() - started});
 		};
 		let stopping = false;
 		const stop = () => {
@@ -495,6 +488,11 @@ function collectChannel(stream: ClientChannel, {host, options, signal, timedOut,
 		if (options.stdin !== undefined) stream.end(options.stdin);
 		else stream.end();
 	});
+}
+
+/** A command stopped by its timeout or by the caller's abort (with what it wrote until then). */
+function stoppedResult(timedOut: boolean, started: number, output = {stdout: '', stderr: ''}): ExecResult {
+	return {code: null, ...output, timedOut, ...(timedOut ? {} : {aborted: true}), durationMs: Date.now() - started};
 }
 
 /** A channel confirmed after its command was given up on: kill the command and close it. */

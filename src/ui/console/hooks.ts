@@ -130,11 +130,11 @@ export function useClusterClock(
 	const [view, setView] = useState(() => ({state: store.getState(), now: fixedNow ?? Date.now()}));
 	const visibleRef = useRef(visible);
 	visibleRef.current = visible;
-	// Read at each update: whether the screen shows VRRP counters now (the VRRP view) may change any time.
-	const countersShown = useRef(shows.vrrpCounters ?? true);
-	countersShown.current = shows.vrrpCounters ?? true;
-	// A view that starts showing the counters gets the newest snapshot at once, not at their next change.
+	// Read at each update (through the ref): whether the screen shows VRRP counters (the VRRP view) may change any time.
 	const countersNow = shows.vrrpCounters ?? true;
+	const countersShown = useRef(countersNow);
+	countersShown.current = countersNow;
+	// A view that starts showing the counters gets the newest snapshot at once, not at their next change.
 	useEffect(() => {
 		if (countersNow) setView((v) => (v.state === store.getState() ? v : {...v, state: store.getState()}));
 	}, [countersNow, store]);
