@@ -112,14 +112,17 @@ describe('lvsdeck doctor on the lab', {timeout: 90_000}, () => {
 		}
 	});
 
-	it('a firewall rule on dir2 dropping VRRP: the firewall check fails for dir2 and quotes the rule', async () => {
+	it('a firewall rule on dir2 dropping VRRP: the firewall check fails for dir2 and quotes the rule', async (ctx) => {
 		// nft where the lab kernel has nf_tables for the ip family, else iptables-legacy (the lab kernel may
-		// have only one of them); doctor reads both.
+		// have only one of them); doctor reads both. Debian's UML 7.2 (the kernel for hosts whose CPU has AMX)
+		// has neither: nf_tables without any address family, and no ip_tables module. Then there is no rule
+		// to add, and the check is covered only by its unit tests on captured rulesets.
 		const added = await run('dir2', [
 			'sh',
 			'-c',
-			"if nft add table ip lvsdeck_doctor 2>/dev/null && nft add chain ip lvsdeck_doctor input '{ type filter hook input priority 0; }' && nft add rule ip lvsdeck_doctor input ip protocol vrrp drop; then echo nft; else nft delete table ip lvsdeck_doctor 2>/dev/null; iptables-legacy -I INPUT -p vrrp -j DROP && echo iptables; fi",
+			"if nft add table ip lvsdeck_doctor 2>/dev/null && nft add chain ip lvsdeck_doctor input '{ type filter hook input priority 0; }' && nft add rule ip lvsdeck_doctor input ip protocol vrrp drop; then echo nft; else nft delete table ip lvsdeck_doctor 2>/dev/null; if iptables-legacy -I INPUT -p vrrp -j DROP 2>/dev/null; then echo iptables; else echo none; fi; fi",
 		]);
+		ctx.skip(added.trim() === 'none', `the lab kernel (${(await run('dir2', ['uname', '-r'])).trim()}) has no firewall tables for nft or iptables-legacy`);
 		try {
 			console.log(`doctor lab: the VRRP drop rule was added with ${added.trim()}`);
 			const report = await doctor();
