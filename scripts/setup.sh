@@ -24,6 +24,9 @@ if [ -n "$missing" ]; then
   fi
 fi
 
+# On a CPU with AMX, Debian 12's UML kernel cannot boot the lab: install one that can.
+bash scripts/uml-amx.sh
+
 # npm ci only when the lock file changed since the last install; always rebuild.
 stamp=node_modules/.lvsdeck-lock.sha256
 want=$(sha256sum package-lock.json | cut -d' ' -f1)

@@ -12,7 +12,7 @@ const XSTATE_REFUSED = 'ptrace set fp regs failed';
 /** Why the lab kernel cannot run on this host, from its console text; undefined when a retry may help. */
 export function hopelessBootReason(consoleText: string): string | undefined {
 	if (consoleText.includes(XSTATE_REFUSED)) {
-		return "the lab kernel cannot run on this host: the CPU's XSAVE area (AMX) is larger than this UML kernel saves (Debian 12's user-mode-linux 6.1 and Debian 13's 6.12 both), and the host kernel refused its FPU state (\"ptrace set fp regs failed, errno = 14\"); run the lab on a machine without AMX, or put a UML kernel of 6.13 or later first on PATH as linux.uml with its modules in /usr/lib/uml/modules (README, the practice lab)";
+		return "the lab kernel cannot run on this host: the CPU's XSAVE area (AMX) is larger than this UML kernel saves (Debian 12's user-mode-linux 6.1 and Debian 13's 6.12 both), and the host kernel refused its FPU state (\"ptrace set fp regs failed, errno = 14\"); run `bash scripts/setup.sh` as root, which installs Debian's UML 7.2 for such hosts (scripts/uml-amx.sh), or run the lab on a machine without AMX (README, the practice lab)";
 	}
 	return undefined;
 }
