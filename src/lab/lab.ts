@@ -3,7 +3,7 @@
 import {spawn} from 'node:child_process';
 import {rightsInputOf} from '../actions/sudoers/rules.js';
 import {renderSudoers} from '../actions/sudoers/render.js';
-import {chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs';
+import {chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import {isIP} from 'node:net';
 import path from 'node:path';
 import {execa} from 'execa';
@@ -45,6 +45,30 @@ export function labProcesses(plan: LabPlan): number[] {
 		if (!/^\d+$/.test(entry)) continue;
 		const cmd = processCmdline(Number(entry));
 		if (cmd?.includes('linux.uml') && cmd.includes(marker)) pids.push(Number(entry));
+	}
+	return pids;
+}
+
+/**
+ * UML processes in the station namespace, whichever folder they booted from: another checkout's lab
+ * on the same machine uses the same namespace name, and removing the namespace under its kernel would
+ * leave that kernel running with no network and no owner.
+ */
+export function umlProcessesInNamespace(netns: string): number[] {
+	let inode: number;
+	try {
+		inode = statSync(`/run/netns/${netns}`).ino;
+	} catch {
+		return [];
+	}
+	const pids: number[] = [];
+	for (const entry of readdirSync('/proc')) {
+		if (!/^\d+$/.test(entry) || !processCmdline(Number(entry))?.includes('linux.uml')) continue;
+		try {
+			if (readlinkSync(`/proc/${entry}/ns/net`) === `net:[${inode}]`) pids.push(Number(entry));
+		} catch {
+			// gone, or not ours to read
+		}
 	}
 	return pids;
 }
@@ -268,6 +292,9 @@ export async function labDown(plan: LabPlan, log: Log): Promise<void> {
 	const pids = labProcesses(plan);
 	const main = runningLabPid(plan);
 	if (main !== undefined && !pids.includes(main)) pids.push(main);
+	const foreign = umlProcessesInNamespace(plan.netns).filter((pid) => !pids.includes(pid));
+	if (foreign.length > 0) log(`stopping a lab kernel booted from another folder that holds namespace ${plan.netns} (pid ${foreign.join(', ')})`);
+	pids.push(...foreign);
 	for (const pid of pids) {
 		try {
 			process.kill(pid, 'SIGTERM');
