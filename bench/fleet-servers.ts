@@ -1,7 +1,8 @@
 // The fleet simulation's hosts (run by bench/fleet.ts in a process of its own, so its CPU is not counted
 // as lvsdeck's): one SSH server (ssh2) behind a listener on each given loopback address, all on one port,
-// answering every probe with output captured from the lab (test/fixtures/lab); a real server's stream
-// (lvsdeck-rs-stream) gets its frame once and then one "same" line each period, as from a quiet host. Usage:
+// answering every probe with output captured from the lab (test/fixtures/lab); a host's stream
+// (lvsdeck-rs-stream, lvsdeck-dir-stream) gets its frame once and then one "same" line each period, as
+// from a quiet host. Usage:
 //   node --import tsx bench/fleet-servers.ts ADDRESS...   (prints {"port":N,"fingerprint":"SHA256:...","publicKey":"ssh-ed25519 ..."})
 import {createHash} from 'node:crypto';
 import {readFileSync} from 'node:fs';
@@ -13,7 +14,7 @@ const {Server, utils} = ssh2;
 const root = path.resolve(import.meta.dirname, '..');
 const fixture = (name: string) => readFileSync(path.join(root, 'test', 'fixtures', 'lab', name), 'utf8');
 
-function snapshotOutput(hashed: boolean): string {
+function snapshotOutput(hashed: boolean, dumped = true): string {
 	const section = (name: string, body: string) => `\n@@lvsdeck ${name}\n${body.endsWith('\n') ? body : `${body}\n`}`;
 	return [
 		section('ipvs-list', fixture('ipvsadm-Ln-dir1.txt')),
@@ -22,7 +23,7 @@ function snapshotOutput(hashed: boolean): string {
 		section('addr', fixture('ip-j-addr-dir1.json')),
 		section('config', hashed ? createHash('sha256').update('keepalived.conf').digest('hex') : 'skipped'),
 		section('keepalived-bin', hashed ? '/usr/sbin/keepalived 1000 1700000000 42' : 'skipped'),
-		section('vrrp', fixture('keepalived-json-dir1.json')),
+		section('vrrp', dumped ? fixture('keepalived-json-dir1.json') : ''),
 		section('vrrp-exit', '0'),
 		section('end', ''),
 	].join('');
@@ -31,6 +32,8 @@ function snapshotOutput(hashed: boolean): string {
 const ANSWERS = {
 	snapshotHashed: snapshotOutput(true),
 	snapshot: snapshotOutput(false),
+	/** A director stream's frame: the routine read, no hash and no dump. */
+	directorFrame: snapshotOutput(false, false),
 	version: fixture('keepalived-version.txt'),
 	rsCheck: fixture('rs-check-dr-lo.txt'),
 };
@@ -46,16 +49,17 @@ function answer(command: string): {stdout?: string; stderr?: string; code: numbe
 	return {stderr: `fleet-servers: no answer for ${command.slice(0, 40)}\n`, code: 127};
 }
 
-/** A real server's long-lived read (lvsdeck-rs-stream PERIOD ...): its frame once, then "same" each period. */
+/** A host's long-lived read (lvsdeck-rs-stream or lvsdeck-dir-stream PERIOD ...): its frame once, then "same" each period. */
 function stream(channel: ServerChannel, command: string): void {
-	const period = Number(/lvsdeck-rs-stream'? '?([\d.]+)/.exec(command)?.[1] ?? 1);
-	channel.write(`${ANSWERS.rsCheck.replace(/\n+$/, '')}\n\n@@lvsdeck-service 0\n@@lvsdeck-frame\n`);
+	const period = Number(/lvsdeck-(?:rs|dir)-stream'? '?([\d.]+)/.exec(command)?.[1] ?? 1);
+	const frame = command.includes('lvsdeck-dir-stream') ? ANSWERS.directorFrame : `${ANSWERS.rsCheck.replace(/\n+$/, '')}\n\n@@lvsdeck-service 0`;
+	channel.write(`${frame.replace(/\n+$/, '')}\n@@lvsdeck-frame\n`);
 	const beat = setInterval(() => channel.write('@@lvsdeck-same\n'), period * 1000);
 	channel.on('close', () => clearInterval(beat));
 }
 
 function reply(channel: ServerChannel, command: string): void {
-	if (command.includes('lvsdeck-rs-stream')) return stream(channel, command);
+	if (command.includes('lvsdeck-rs-stream') || command.includes('lvsdeck-dir-stream')) return stream(channel, command);
 	const a = answer(command);
 	if (a.stdout) channel.write(a.stdout);
 	if (a.stderr) channel.stderr.write(a.stderr);

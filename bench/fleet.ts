@@ -1,18 +1,23 @@
 // Fleet scale by simulation (no lab): 10 and 100 clusters shaped like the lab (2 directors, RS_PER_CLUSTER
 // real servers each; 100 x (2 + 20) = 2,200 hosts by default), every host an SSH server on its own
 // loopback address (bench/fleet-servers.ts, in another process) answering with captured lab output.
-// One ClusterPoller per cluster, each with its own profile, in this process, polling at 1 s as the
+// One ClusterPoller per cluster, each with its own profile, in one process started with the V8 flags
+// the CLI would run with for that many hosts (its shebang's, the heap cap raised by respawn.ts), polling at 1 s as the
 // console does (VIP events off; port checks on, to addresses where nothing listens). Measured over a
 // window after every host has been polled once: per-host poll time (p50/p95), time between the starts
 // of two polls of a host (every host polled each cycle?), polls that would have overlapped (joined
 // a poll in flight), this process's CPU (% of one core) and peak RSS.
 // Targets (issue 16): cycle p95 < 1 s, no overlapping polls, < 25% of a core, < 200 MB RSS.
+import {spawn} from 'node:child_process';
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {createInterface} from 'node:readline';
+import {fileURLToPath} from 'node:url';
 import os from 'node:os';
 import path from 'node:path';
 import ssh2 from 'ssh2';
 import {parse, stringify} from 'yaml';
 import {packageRoot} from '../src/lab/plan.js';
+import {heapArgv} from '../src/respawn.js';
 import {loadProfile} from '../src/profile/load.js';
 import type {Host} from '../src/profile/model.js';
 import {createClusterTransport} from '../src/transport/cluster-transport.js';
@@ -84,10 +89,39 @@ interface PollRecord {
 	readonly ms: number;
 }
 
+/** The V8 flags the CLI runs with: its shebang's, and the old-space cap respawn.ts raises it to for `hosts`. */
+export function cliNodeFlags(hosts: number): string[] {
+	const shebang = readFileSync(path.join(packageRoot(), 'src', 'cli.ts'), 'utf8').split('\n')[0]!;
+	const flags = shebang.split(/\s+/).filter((w) => w.startsWith('--'));
+	return heapArgv(flags, hosts) ?? flags;
+}
+
+/**
+ * Each scale in a process of its own started with the CLI's V8 flags for that many hosts (a fleet
+ * console over these clusters runs with them), so its memory is what the command's would be.
+ */
 export async function benchFleet(log: (line: string) => void): Promise<Record<string, unknown>> {
 	const runs: Record<string, unknown> = {};
-	for (const clusters of SCALES) runs[`clusters${clusters}`] = await fleetRun(clusters, log);
+	for (const clusters of SCALES) {
+		const flags = cliNodeFlags(clusters * (2 + RS_PER_CLUSTER));
+		log(`${clusters} clusters, node ${flags.join(' ')}`);
+		runs[`clusters${clusters}`] = {nodeFlags: flags, ...(await fleetChild(clusters, flags, log))};
+	}
 	return runs;
+}
+
+const RESULT_MARK = '@@fleet-result ';
+
+function fleetChild(clusters: number, flags: readonly string[], log: (line: string) => void): Promise<Record<string, unknown>> {
+	const child = spawn(process.execPath, [...flags, '--import', 'tsx', fileURLToPath(import.meta.url), String(clusters)], {stdio: ['ignore', 'pipe', 'inherit']});
+	let result: Record<string, unknown> | undefined;
+	createInterface({input: child.stdout}).on('line', (line) => {
+		if (line.startsWith(RESULT_MARK)) result = JSON.parse(line.slice(RESULT_MARK.length)) as Record<string, unknown>;
+		else log(line);
+	});
+	return new Promise((resolve, reject) =>
+		child.once('exit', (code) => (result && code === 0 ? resolve(result) : reject(new Error(`the fleet run of ${clusters} clusters exited ${code}`)))),
+	);
 }
 
 async function fleetRun(CLUSTERS: number, log: (line: string) => void): Promise<Record<string, unknown>> {
@@ -177,4 +211,19 @@ async function fleetRun(CLUSTERS: number, log: (line: string) => void): Promise<
 		servers.stop();
 		rmSync(dir, {recursive: true, force: true});
 	}
+}
+
+// Run as a child of benchFleet: one scale, its log lines on stdout, then its result.
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+	const clusters = Number(process.argv[2]);
+	fleetRun(clusters, (line) => console.log(line)).then(
+		(result) => {
+			console.log(`${RESULT_MARK}${JSON.stringify(result)}`);
+			process.exit(0);
+		},
+		(error: unknown) => {
+			console.error(error);
+			process.exit(1);
+		},
+	);
 }

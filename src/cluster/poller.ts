@@ -17,7 +17,8 @@ import type {ClusterStore} from './store.js';
 import {ConfigDriftTracker} from './drift.js';
 import {AddressMonitor, type IpMonitorEvent} from './vip-follower.js';
 import {portAnswers} from './port-probe.js';
-import {RealServerStreams} from './realserver-streams.js';
+import {HostStreams, STREAM_FRESH_PERIODS} from './host-streams.js';
+import {DirectorStreams} from './director-streams.js';
 import {HOST_DOWN_BACKOFF} from './line-follower.js';
 import {realServerExpectations, servedModes, servicePorts, type ServicePort} from './rs-expectations.js';
 
@@ -64,18 +65,31 @@ export interface PollerOptions {
 	readonly capabilityCache?: CapabilityCache;
 	/**
 	 * While started, each real server reads itself every interval in one long-lived session and writes
-	 * only what changed (realserver-streams.ts); routine polls use that (default true).
+	 * only what changed (host-streams.ts); routine polls use that (default true).
 	 */
 	readonly realServerStreams?: boolean;
+	/**
+	 * While started, each director reached without sudo reads its IPVS table and addresses every
+	 * interval in one long-lived session and writes only what changed (director-streams.ts); routine
+	 * polls that ask for no dump and no config hash use that (default true).
+	 */
+	readonly directorStreams?: boolean;
+	/**
+	 * Long-lived channels the caller keeps on each director besides the poller's own (the console's
+	 * keepalived log and notify FIFO followers): a director's stream starts only where one of its
+	 * max_channels stays free for the polls that dump or hash, and for commands.
+	 */
+	readonly directorChannelsHeld?: number;
 }
 
-/**
- * A real server's streamed text is used while its last report is at most this many stream periods old
- * (a slow host's period stretches to its read's time). Older, the host must answer a read of its own
- * within what is left of its command timeout, counted from that report: a host that says nothing for
- * a command timeout is unreachable, as when each poll was a command of its own.
- */
-const STREAM_FRESH_PERIODS = 3;
+
+/** A director's read: its snapshot, the pid file and capabilities it was read with, and whether keepalived dumped. */
+interface DirectorRead {
+	readonly snapshot: DirectorSnapshot;
+	readonly pidFile: string;
+	readonly caps: KeepalivedCapabilities;
+	readonly dumped: boolean;
+}
 
 function describe(error: unknown): string {
 	return error instanceof Error ? error.message : String(error);
@@ -90,9 +104,14 @@ export class ClusterPoller {
 	/** Directors whose poll in flight is a routine one without keepalived's dump (until it decides to dump). */
 	private readonly inFlightRoutine = new Set<string>();
 	private addressMonitor: AddressMonitor | undefined;
-	private realServerStreams: RealServerStreams | undefined;
+	private realServerStreams: HostStreams | undefined;
+	private directorStreams: DirectorStreams | undefined;
+	/** Directors with room for a stream (set at start). */
+	private readonly streamedDirectors = new Set<string>();
 	/** The last streamed text each real server's check was parsed from, with the result. */
 	private readonly streamParsed = new Map<string, {text: string; parsed: RealServerCheck}>();
+	/** What each real server's data was last built from (its parsed check, service status and port answers). */
+	private readonly realServerInputs = new Map<string, {parsed: RealServerCheck; service: number | null | undefined; answers: string}>();
 	/** Each real server's last port check: when it started, and the answers (in servicePorts order). */
 	private readonly portChecks = new Map<string, {at: number; answers: ReadonlyArray<boolean | undefined>}>();
 	/** Real servers whose stream reported a change since their last port check. */
@@ -161,6 +180,25 @@ export class ClusterPoller {
 			this.addressMonitor.start();
 		}
 		if (this.options.realServerStreams ?? true) this.startRealServerStreams();
+		if (this.options.directorStreams ?? true) this.startDirectorStreams();
+	}
+
+	/** Directors' streams start one by one, each once its first poll told where keepalived's pid is. */
+	private startDirectorStreams(): void {
+		// Held for good: the stream itself (in place of the channel the routine polls took each second), the
+		// address monitor, and the caller's followers.
+		const held = 1 + (this.options.events ?? true ? 1 : 0) + (this.options.directorChannelsHeld ?? 0);
+		// Through sudo, sudoers names each command line a director may run: the stream is not among them.
+		const hosts = this.profile.hosts.filter((h) => h.role === 'director' && !h.ssh.sudo && h.ssh.maxChannels >= held + 1);
+		if (hosts.length === 0) return;
+		for (const h of hosts) this.streamedDirectors.add(h.name);
+		const byName = new Map(hosts.map((h) => [h.name, h]));
+		this.directorStreams = new DirectorStreams(this.transport, {
+			periodMs: this.options.intervalMs ?? 1000,
+			dumpDir: this.profile.keepalived.dumpDir,
+			// A change shows at once, not at the next routine poll.
+			onChange: (name) => this.pollSoon(byName.get(name)!),
+		});
 	}
 
 	private startRealServerStreams(): void {
@@ -169,7 +207,7 @@ export class ClusterPoller {
 		if (hosts.length === 0) return;
 		const periodMs = this.options.intervalMs ?? 1000;
 		const byName = new Map(hosts.map((h) => [h.name, h]));
-		this.realServerStreams = new RealServerStreams(
+		this.realServerStreams = new HostStreams(
 			this.transport,
 			hosts.map((h) => h.name),
 			{
@@ -192,7 +230,11 @@ export class ClusterPoller {
 		this.addressMonitor = undefined;
 		void this.realServerStreams?.stop();
 		this.realServerStreams = undefined;
+		void this.directorStreams?.stop();
+		this.directorStreams = undefined;
+		this.streamedDirectors.clear();
 		this.streamParsed.clear();
+		this.realServerInputs.clear();
 		this.portChecks.clear();
 	}
 
@@ -320,14 +362,13 @@ export class ClusterPoller {
 	}
 
 	/** One snapshot of a director with these capabilities (the config hashed when `hash`, keepalived's dump asked for when `dump`). */
-	private async snapshot(host: Host, caps: KeepalivedCapabilities, hash: boolean, dump: boolean): Promise<{snapshot: DirectorSnapshot; pidFile: string}> {
+	private async snapshot(host: Host, caps: KeepalivedCapabilities, hash: boolean, dump: boolean, timeoutMs?: number): Promise<{snapshot: DirectorSnapshot; pidFile: string}> {
 		const {dumpDir, configPath} = this.profile.keepalived;
-		// The profile's pid_file when it names one, else where this keepalived version keeps it.
-		const pidFile = this.profile.keepalived.pidFileDefaulted ? caps.pidFile : this.profile.keepalived.pidFile;
+		const pidFile = this.pidFileOf(caps);
 		// Through sudo, always: sudoers allows exact command lines, and an empty word cannot be written in one.
 		const hashPath = host.ssh.sudo || hash ? configPath : '';
 		const kind = dump ? caps.dump.kind : 'none';
-		const r = await this.probe(host, directorSnapshotCommand(hashPath, {kind, pidFile, dumpDir, ...(kind === 'none' || caps.dump.kind === 'none' ? {} : {signal: caps.dump.signal})}));
+		const r = await this.probe(host, directorSnapshotCommand(hashPath, {kind, pidFile, dumpDir, ...(kind === 'none' || caps.dump.kind === 'none' ? {} : {signal: caps.dump.signal})}), timeoutMs);
 		return {snapshot: parseDirectorSnapshot(r.stdout, kind), pidFile};
 	}
 
@@ -335,11 +376,11 @@ export class ClusterPoller {
 	 * Snapshot with the capabilities at hand; cached ones hold only for the same host key and keepalived
 	 * binary, otherwise they are asked again and the snapshot retaken. Fresh ones are cached.
 	 */
-	private async checkedSnapshot(host: Host, hash: boolean, dump: boolean): Promise<{snapshot: DirectorSnapshot; pidFile: string; caps: KeepalivedCapabilities; dumped: boolean}> {
+	private async checkedSnapshot(host: Host, hash: boolean, dump: boolean, timeoutMs?: number): Promise<DirectorRead> {
 		const checked = this.capabilities.has(host.name);
 		let {caps, unchecked} = await this.keepalivedCapabilities(host);
 		// The binary is named with the config's hash, and keepalived dumps: always on the first snapshot of a connection.
-		let taken = await this.snapshot(host, caps, hash || !checked, dump || !checked);
+		let taken = await this.snapshot(host, caps, hash || !checked, dump || !checked, timeoutMs);
 		if (checked) return {...taken, caps, dumped: dump};
 		const hostKey = this.transport.hostKey?.(host.name);
 		const binary = taken.snapshot.keepalivedBinary;
@@ -352,6 +393,25 @@ export class ClusterPoller {
 		const seen = taken.snapshot.keepalivedBinary;
 		if (!unchecked && hostKey !== undefined && seen !== undefined) this.options.capabilityCache?.write(host, {hostKey, binary: seen, caps});
 		return {...taken, caps, dumped: true};
+	}
+
+	/** The profile's pid_file when it names one, else where this keepalived version keeps it. */
+	private pidFileOf(caps: KeepalivedCapabilities): string {
+		return this.profile.keepalived.pidFileDefaulted ? caps.pidFile : this.profile.keepalived.pidFile;
+	}
+
+	/**
+	 * A routine read without dump or hash: the director's streamed frame when it reported lately; when
+	 * it has fallen silent, a read of its own within what is left of the command timeout, counted from
+	 * its last report; undefined when there is no stream to go by (the caller reads the director).
+	 */
+	private streamedDirector(host: Host): Promise<DirectorRead> | undefined {
+		const caps = this.capabilities.get(host.name);
+		const latest = caps && this.directorStreams?.latest(host.name);
+		if (!caps || latest === undefined) return undefined;
+		if ('snapshot' in latest) return Promise.resolve({snapshot: latest.snapshot, pidFile: this.pidFileOf(caps), caps, dumped: false});
+		const leftMs = host.ssh.commandTimeoutMs - latest.silentMs;
+		return leftMs > 0 ? this.checkedSnapshot(host, false, false, leftMs) : undefined;
 	}
 
 	private async pollDirector(host: Host, routine: boolean): Promise<void> {
@@ -367,7 +427,9 @@ export class ClusterPoller {
 			const dump = this.dumpDue.delete(host.name) || !routine || n % VRRP_DUMP_EVERY === 0;
 			// A routine poll that dumps is as good as a full read: a read asked for meanwhile joins it.
 			if (dump) this.inFlightRoutine.delete(host.name);
-			({snapshot, pidFile, caps, dumped} = await this.checkedSnapshot(host, n % CONFIG_HASH_EVERY === 0, dump));
+			const hash = n % CONFIG_HASH_EVERY === 0;
+			({snapshot, pidFile, caps, dumped} = await ((routine && !dump && !hash && this.streamedDirector(host)) || this.checkedSnapshot(host, hash, dump)));
+			if (this.streamedDirectors.has(host.name)) this.directorStreams?.ensure(host.name, pidFile);
 		} catch (error) {
 			// Ask again after a reconnect: keepalived may have been upgraded meanwhile.
 			this.capabilities.delete(host.name);
@@ -493,12 +555,18 @@ export class ClusterPoller {
 		}
 		const parsed = this.parseRealServerCheck(host, read.value.check.stdout);
 		const answers = answering.status === 'fulfilled' ? answering.value : undefined;
-		const data = realServerData(parsed, servedModes(this.profile, host.name), read.value.service, answers && ports.map((p, i) => ({...p, answering: answers[i] ?? null})));
+		// The same inputs (a streamed text that did not change is the same parsed object) give the same data:
+		// a fleet's quiet real servers are then neither rebuilt nor compared deep each second.
+		const inputs = {parsed, service: read.value.service?.code, answers: answers?.join() ?? 'none'};
+		const lastInputs = this.realServerInputs.get(host.name);
+		this.realServerInputs.set(host.name, inputs);
+		const sameInputs = lastInputs !== undefined && lastInputs.parsed === parsed && lastInputs.service === inputs.service && lastInputs.answers === inputs.answers;
 		this.store.updateHost(host.name, (prev): HostState => {
 			const {error: _dropped, ...rest} = prev;
 			const done = Date.now();
+			const data = sameInputs && prev.realServer !== undefined ? prev.realServer : realServerData(parsed, servedModes(this.profile, host.name), read.value.service, answers && ports.map((p, i) => ({...p, answering: answers[i] ?? null})));
 			// The same data keeps its identity, so the store can tell a poll that changed nothing.
-			const realServer = prev.realServer !== undefined && isDeepStrictEqual(prev.realServer, data) ? prev.realServer : data;
+			const realServer = prev.realServer !== undefined && (data === prev.realServer || isDeepStrictEqual(prev.realServer, data)) ? prev.realServer : data;
 			return {...rest, reachable: true, lastOkAt: done, lastPollAt: done, conn: this.transport.status(host.name), realServer};
 		});
 	}

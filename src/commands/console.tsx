@@ -107,7 +107,9 @@ export function createScreenRuntime(
 	const intervalMs = options.intervalMs ?? (mode === 'wall' ? 2000 : 1000);
 	// Under several clusters the station's port budget is shared: the fleet screen passes the spacing.
 	const portCheck = options.portCheckSpacingMs ?? portCheckSpacingMs([profile], intervalMs);
-	const poller = new ClusterPoller(profile, transport, store, {intervalMs, capabilityCache: new CapabilityCache(), portCheckSpacingMs: portCheck});
+	// keepalived's log follower on each director, and its notify FIFO's where read (below).
+	const directorChannelsHeld = 1 + (!readOnly && profile.keepalived.notifyFifo !== undefined ? 1 : 0);
+	const poller = new ClusterPoller(profile, transport, store, {intervalMs, capabilityCache: new CapabilityCache(), portCheckSpacingMs: portCheck, directorChannelsHeld});
 	const log = new ActionLog();
 	const history = new RateHistory();
 	const detach = history.attach(store);

@@ -240,7 +240,10 @@ const UDP_NAME_PERL = [
 /**
  * One host-name answerer (a stand-in for a database or a UDP service) on each global address of the
  * host (the real address and each VIP). TCP: a socat per address (each connection has its own socket,
- * so fork is safe), answering the host name on connect, then closing. UDP: UDP_NAME_PERL. Arguments:
+ * so fork is safe), answering the host name on connect, then closing. `-t 5`: a client that sends its
+ * request and closes its side at once (`echo who | socat - TCP:...`) would otherwise leave socat 0.5 s
+ * to relay the name, and on the lab's slow emulated CPU the fork and exec of hostname sometimes took
+ * longer: the client got an empty answer. UDP: UDP_NAME_PERL. Arguments:
  * tcp|udp PORT. Exits when every listener has.
  */
 const NAME_DAEMON = `proto=$1; port=$2
@@ -249,7 +252,7 @@ addrs=$(ip -o addr show scope global | awk '$3 == "inet" || $3 == "inet6" { spli
 [ "$proto" = udp ] && exec perl -e ${q(UDP_NAME_PERL)} "$port" $addrs
 for ip in $addrs; do
   case "$ip" in *:*) v=6; b="[$ip]" ;; *) v=4; b=$ip ;; esac
-  socat TCP$v-LISTEN:$port,bind=$b,freebind,fork,reuseaddr EXEC:hostname &
+  socat -t 5 TCP$v-LISTEN:$port,bind=$b,freebind,fork,reuseaddr EXEC:hostname &
 done
 wait`;
 

@@ -2,7 +2,7 @@
 // three views, the interface addresses, the hash of the installed keepalived.conf and keepalived's
 // VRRP dump. One session instead of seven matters: every remote process costs real CPU on a director
 // (and a lot on the lab's user-mode kernel).
-import {DIRECTOR_SNAPSHOT_SCRIPT, DUMP_EXIT, SNAPSHOT_MARK as MARK} from '../transport/read-only-scripts.js';
+import {DIRECTOR_SNAPSHOT_SCRIPT, DIRECTOR_STREAM_SCRIPT, DUMP_EXIT, SNAPSHOT_MARK as MARK} from '../transport/read-only-scripts.js';
 import {parseIpvsList, parseIpvsRate, parseIpvsStats, mergeIpvs, type IpvsTable} from './ipvs.js';
 import {parseIpAddrJson, type IfAddress} from './vip.js';
 import {parseKeepalivedData, parseKeepalivedJson, type VrrpInstanceState} from './vrrp.js';
@@ -17,6 +17,15 @@ export function directorSnapshotCommand(
 	dump: {kind: DumpKind; pidFile: string; dumpDir: string; signal?: number} = {kind: 'none', pidFile: '/run/keepalived.pid', dumpDir: '/tmp'},
 ): readonly string[] {
 	return ['sh', '-c', DIRECTOR_SNAPSHOT_SCRIPT, 'lvsdeck-probe', configPath, dump.kind, dump.pidFile, dump.dumpDir, String(dump.signal ?? '')];
+}
+
+/**
+ * The routine snapshot (no hash, no dump) every `periodMs` in one long-lived session, writing only
+ * changes (DIRECTOR_STREAM_SCRIPT); each frame's text is parseDirectorSnapshot's input, kind `none`.
+ */
+export function directorStreamCommand(periodMs: number, pidFile: string, dumpDir: string): readonly string[] {
+	const seconds = String(Math.max(200, Math.round(periodMs)) / 1000);
+	return ['sh', '-c', DIRECTOR_STREAM_SCRIPT, 'lvsdeck-dir-stream', seconds, pidFile, dumpDir];
 }
 
 export interface DirectorSnapshot {

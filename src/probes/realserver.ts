@@ -3,7 +3,7 @@
 // them; NAT: the default route via the directors' gateway; TUN: the tunnel device up with the VIPs and
 // rp_filter that lets decapsulated packets in. Pure builder and checks.
 import type {Argv} from '../profile/model.js';
-import {REALSERVER_CHECK_SCRIPT, REALSERVER_POLL_SCRIPT, REALSERVER_STREAM_SCRIPT, SERVICE_STATUS_MARK, STREAM_MARKS} from '../transport/read-only-scripts.js';
+import {REALSERVER_CHECK_SCRIPT, REALSERVER_POLL_SCRIPT, REALSERVER_STREAM_SCRIPT, SERVICE_STATUS_MARK} from '../transport/read-only-scripts.js';
 import {normalizeAddress, type IfAddress} from './vip.js';
 import {parseRealServerReadout, type InterfaceSysctls, type RealServerReadout} from './realserver-readout.js';
 import {inSubnet} from './subnet.js';
@@ -30,41 +30,6 @@ export function realServerStreamCommand(periodMs: number, serviceStatus: Argv): 
 	const seconds = String(Math.max(200, Math.round(periodMs)) / 1000);
 	return ['sh', '-c', REALSERVER_STREAM_SCRIPT, 'lvsdeck-rs-stream', seconds, ...(serviceStatus.length > 0 ? serviceStatus : ['true'])];
 }
-
-/**
- * One read a real server's stream reported: its poll text when it changed, that nothing changed, or
- * ('lost') a changed text too long to keep, so the reads that follow cannot be told from it.
- */
-export type StreamRead = {readonly kind: 'changed'; readonly text: string} | {readonly kind: 'same'} | {readonly kind: 'lost'};
-
-/**
- * Turns REALSERVER_STREAM_SCRIPT's stdout lines into reads, one line at a time (pure apart from the
- * lines it holds until a frame ends). A frame's text is REALSERVER_POLL_SCRIPT's output, for
- * splitRealServerPoll.
- */
-export class RealServerStreamReader {
-	private lines: string[] = [];
-	/** A frame longer than MAX_FRAME_LINES is dropped whole, never kept growing. */
-	private overflow = false;
-
-	/** The read a line completes, if any. */
-	push(line: string): StreamRead | undefined {
-		if (line === STREAM_MARKS.same || line === STREAM_MARKS.frame) {
-			const text = this.lines.join('\n');
-			const dropped = this.overflow;
-			this.lines = [];
-			this.overflow = false;
-			if (line === STREAM_MARKS.same) return {kind: 'same'};
-			return dropped ? {kind: 'lost'} : {kind: 'changed', text};
-		}
-		if (this.lines.length >= MAX_FRAME_LINES) this.overflow = true;
-		else this.lines.push(line);
-		return undefined;
-	}
-}
-
-/** More lines than a real server's poll ever has (its interfaces' sysctls, routes and addresses). */
-const MAX_FRAME_LINES = 50_000;
 
 /**
  * REALSERVER_POLL_SCRIPT's output: the check's text, and the service status command's exit status

@@ -284,6 +284,26 @@ export const REALSERVER_STREAM_SCRIPT = [
 	'done',
 ].join('\n');
 
+/**
+ * DIRECTOR_SNAPSHOT_SCRIPT's routine read (no config hash, no dump: IPVS in its three views, the
+ * addresses, and whether keepalived runs) every "$1" seconds in one long-lived session, writing only what
+ * changed, as REALSERVER_STREAM_SCRIPT does: the text and `@@lvsdeck-frame`, or `@@lvsdeck-same`. "$2"
+ * keepalived's pid file, "$3" its dump folder (read only to find keepalived; with the dump kind `none`
+ * nothing is signalled, locked or removed). The dumps and hashes stay commands of their own, on the
+ * poller's cadence. Ends as REALSERVER_STREAM_SCRIPT does.
+ */
+export const DIRECTOR_STREAM_SCRIPT = [
+	'i=$1; pidf=$2; dumpd=$3; last=',
+	'while :; do',
+	'sleep "$i" & s=$!',
+	'out=$(set -- "" none "$pidf" "$dumpd" ""',
+	DIRECTOR_SNAPSHOT_SCRIPT,
+	')',
+	`if [ "$out" = "$last" ]; then echo ${STREAM_MARKS.same}; else printf '%s\n${STREAM_MARKS.frame}\n' "$out"; last=$out; fi || exit 0`,
+	'wait "$s" || sleep 1',
+	'done',
+].join('\n');
+
 /** Marks curl's per-request line in REMOTE_WATCH_SCRIPT's output. */
 export const REMOTE_WATCH_MARK = '@@LVSDECK';
 
@@ -397,6 +417,7 @@ export const READ_ONLY_SCRIPTS: ReadonlyMap<string, ReadOnlyScript> = new Map<st
 	[REALSERVER_CHECK_SCRIPT, {name: 'lvsdeck-rs-check', args: []}],
 	[REALSERVER_POLL_SCRIPT, {name: 'lvsdeck-rs-poll', args: [], command: true}],
 	[REALSERVER_STREAM_SCRIPT, {name: 'lvsdeck-rs-stream', args: [streamPeriod], command: true}],
+	[DIRECTOR_STREAM_SCRIPT, {name: 'lvsdeck-dir-stream', args: [streamPeriod, SNAPSHOT_ARGS.pidFile, SNAPSHOT_ARGS.dumpDir]}],
 	[REMOTE_WATCH_SCRIPT, {name: 'lvsdeck-watch', args: [httpUrl, requestRate, seconds, watchProcesses]}],
 	[REMOTE_SOCKET_WATCH_SCRIPT, {name: 'lvsdeck-sockwatch', args: [oneOf('tcp', 'udp'), ipAddress, portNumber, socketRate, seconds, sendText]}],
 ]);

@@ -6,20 +6,22 @@ import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
-import {RealServerStreamReader, realServerStreamCommand, splitRealServerPoll, type StreamRead} from '../../../src/probes/realserver.js';
+import {realServerStreamCommand, splitRealServerPoll} from '../../../src/probes/realserver.js';
+import {StreamFrameReader, type StreamRead} from '../../../src/probes/stream-frames.js';
 import {readOnlyVerdict} from '../../../src/transport/read-only.js';
+import {runStream} from '../../helpers/stream-child.js';
 import {waitFor} from '../../helpers/wait-for.js';
 
 describe('the stream reader', () => {
 	it('gives a frame\'s text at its end mark and a "same" for each unchanged read', () => {
-		const r = new RealServerStreamReader();
+		const r = new StreamFrameReader();
 		const reads = ['a=1', 'b=2', '', '@@lvsdeck-service 0', '@@lvsdeck-frame', '@@lvsdeck-same', 'a=3', '@@lvsdeck-frame'].map((l) => r.push(l));
 		expect(reads.filter((x) => x !== undefined)).toEqual([{kind: 'changed', text: 'a=1\nb=2\n\n@@lvsdeck-service 0'}, {kind: 'same'}, {kind: 'changed', text: 'a=3'}]);
 		expect(splitRealServerPoll('a=1\nb=2\n\n@@lvsdeck-service 0')).toEqual({check: 'a=1\nb=2\n', serviceCode: 0});
 	});
 
 	it('drops a frame too long to keep and says so, so an unchanged read after it is not taken for it', () => {
-		const r = new RealServerStreamReader();
+		const r = new StreamFrameReader();
 		for (let i = 0; i < 60_000; i++) r.push(`line ${i}`);
 		expect(r.push('@@lvsdeck-frame')).toEqual({kind: 'lost'});
 		r.push('x');
@@ -51,31 +53,18 @@ describe('the stream script, run by sh', () => {
 		dir = mkdtempSync(path.join(os.tmpdir(), 'lvsdeck-stream-'));
 		const flag = path.join(dir, 'up');
 		const argv = realServerStreamCommand(200, ['stat', flag]);
-		const child = spawn(argv[0]!, argv.slice(1), {stdio: ['ignore', 'pipe', 'ignore']});
-		const exited = new Promise<string | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
-		const reader = new RealServerStreamReader();
-		const reads: StreamRead[] = [];
-		let rest = '';
-		child.stdout.on('data', (chunk: Buffer) => {
-			const lines = (rest + chunk.toString()).split('\n');
-			rest = lines.pop()!;
-			for (const l of lines) {
-				const read = reader.push(l);
-				if (read) reads.push(read);
-			}
-		});
-		const frames = () => reads.filter((r): r is Extract<StreamRead, {kind: 'changed'}> => r.kind === 'changed');
+		const stream = runStream(argv);
+		const {reads, frames} = stream;
 		await waitFor(async () => reads.length, (n) => n >= 3, {timeoutMs: 10_000, intervalMs: 20, what: 'three reads'});
 		expect(reads.slice(0, 3).map((r) => r.kind)).toEqual(['changed', 'same', 'same']);
-		const first = splitRealServerPoll(frames()[0]!.text);
+		const first = splitRealServerPoll(frames()[0]!);
 		expect(first.serviceCode).not.toBe(0);
 		expect(first.check).toMatch(/^net\.ipv4\.conf\.all\.arp_ignore=\d/m);
 		writeFileSync(flag, '');
 		await waitFor(async () => frames().length, (n) => n === 2, {timeoutMs: 10_000, intervalMs: 20, what: 'a second frame'});
-		expect(splitRealServerPoll(frames()[1]!.text)).toEqual({check: first.check, serviceCode: 0});
-		child.stdout.destroy();
+		expect(splitRealServerPoll(frames()[1]!)).toEqual({check: first.check, serviceCode: 0});
 		// Its next write after the reader went ends it.
-		expect(await exited).toBe('SIGPIPE');
+		expect(await stream.stop()).toBe('SIGPIPE');
 	});
 
 	it('where sleep takes no fractions, reads once a second instead of without pause', async () => {
@@ -85,7 +74,7 @@ describe('the stream script, run by sh', () => {
 		const argv = realServerStreamCommand(300, []);
 		const child = spawn(argv[0]!, argv.slice(1), {stdio: ['ignore', 'pipe', 'ignore'], env: {...process.env, PATH: `${dir}:${process.env['PATH']}`}});
 		const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-		const reader = new RealServerStreamReader();
+		const reader = new StreamFrameReader();
 		let reads = 0;
 		let rest = '';
 		child.stdout.on('data', (chunk: Buffer) => {

@@ -1,16 +1,24 @@
-// One long-lived read per real server (REALSERVER_STREAM_SCRIPT): the host reads itself every period
-// and writes its poll's text only when it changed, else one line. The poller's routine polls of a real
-// server then take the latest text from here instead of opening a session each: a fleet's real servers
-// cost the station a line a second each. Runs on LineFollower (attached again when a run ends, with a
-// back-off). Any doubt (no run attached, no line for a while, a frame too long to keep) leaves the host
-// without a fresh text, and the poller reads it the old way.
+// One long-lived read per host (REALSERVER_STREAM_SCRIPT for real servers, DIRECTOR_STREAM_SCRIPT for
+// directors): the host reads itself every period and writes its poll's text only when it changed, else
+// one line. The poller's routine polls then take the latest text from here instead of opening a session
+// each: a fleet's hosts cost the station a line a second each. Runs on LineFollower (attached again when
+// a run ends, with a back-off). Any doubt (no run attached, no line for a while, a frame too long to
+// keep) leaves the host without a fresh text, and the poller reads it the old way.
 import type {Argv} from '../profile/model.js';
-import {RealServerStreamReader} from '../probes/realserver.js';
+import {StreamFrameReader} from '../probes/stream-frames.js';
 import type {Transport} from '../transport/types.js';
 import {HOST_DOWN_BACKOFF, LineFollower} from './line-follower.js';
 
-export interface RealServerStreamsOptions {
-	/** The stream command of a real server (realServerStreamCommand). */
+/**
+ * A host's streamed text is used while its last report is at most this many stream periods old
+ * (a slow host's period stretches to its read's time). Older, the host must answer a read of its own
+ * within what is left of its command timeout, counted from that report: a host that says nothing for
+ * a command timeout is unreachable, as when each poll was a command of its own.
+ */
+export const STREAM_FRESH_PERIODS = 3;
+
+export interface HostStreamsOptions {
+	/** The stream command of a host (realServerStreamCommand, directorStreamCommand). */
 	readonly command: (host: string) => Argv;
 	/** A host's poll text changed (its first text of a run included). */
 	readonly onChange: (host: string) => void;
@@ -23,12 +31,12 @@ interface Latest {
 	at: number;
 }
 
-export class RealServerStreams {
+export class HostStreams {
 	private readonly follower: LineFollower;
-	private readonly readers = new Map<string, RealServerStreamReader>();
+	private readonly readers = new Map<string, StreamFrameReader>();
 	private readonly latest = new Map<string, Latest>();
 
-	constructor(transport: Transport, hosts: readonly string[], options: RealServerStreamsOptions) {
+	constructor(transport: Transport, hosts: readonly string[], options: HostStreamsOptions) {
 		this.follower = new LineFollower(transport, hosts, {
 			command: options.command,
 			onLine: (host, line, at) => {
@@ -63,9 +71,9 @@ export class RealServerStreams {
 		return latest?.text === undefined ? undefined : {text: latest.text, at: latest.at};
 	}
 
-	private reader(host: string): RealServerStreamReader {
+	private reader(host: string): StreamFrameReader {
 		let r = this.readers.get(host);
-		if (!r) this.readers.set(host, (r = new RealServerStreamReader()));
+		if (!r) this.readers.set(host, (r = new StreamFrameReader()));
 		return r;
 	}
 

@@ -1,0 +1,66 @@
+// One long-lived read per director (DIRECTOR_STREAM_SCRIPT): IPVS and the addresses every period,
+// written only when they changed. The poller's routine polls that ask keepalived for no dump and hash
+// no config take the latest frame from here instead of opening a session each; dumps and hashes stay
+// commands of their own, on the poller's cadence. A director's stream starts once its keepalived's pid
+// file is known (from the capabilities of its first poll), and starts again when that changes.
+import {directorStreamCommand, parseDirectorSnapshot, type DirectorSnapshot} from '../probes/director-snapshot.js';
+import type {Transport} from '../transport/types.js';
+import {HostStreams, STREAM_FRESH_PERIODS} from './host-streams.js';
+
+export interface DirectorStreamsOptions {
+	readonly periodMs: number;
+	/** keepalived's dump folder (the snapshot names it; the stream asks for no dump). */
+	readonly dumpDir: string;
+	/** A director's frame changed (its first frame of a run included). */
+	readonly onChange: (director: string) => void;
+}
+
+/** A director's latest streamed read: its snapshot, or how long its stream has said nothing. */
+export type StreamedDirector = {readonly snapshot: DirectorSnapshot; readonly at: number} | {readonly silentMs: number};
+
+export class DirectorStreams {
+	private readonly running = new Map<string, {readonly pidFile: string; readonly streams: HostStreams}>();
+	/** The last frame each director's snapshot was parsed from: a frame that did not change is not parsed again. */
+	private readonly parsed = new Map<string, {readonly text: string; readonly snapshot: DirectorSnapshot}>();
+
+	constructor(
+		private readonly transport: Transport,
+		private readonly options: DirectorStreamsOptions,
+	) {}
+
+	/** The director's stream runs, reading keepalived's pid from `pidFile` (started again if it read another). */
+	ensure(director: string, pidFile: string): void {
+		const current = this.running.get(director);
+		if (current?.pidFile === pidFile) return;
+		void current?.streams.stop();
+		this.parsed.delete(director);
+		const streams = new HostStreams(this.transport, [director], {
+			command: () => directorStreamCommand(this.options.periodMs, pidFile, this.options.dumpDir),
+			onChange: (host) => this.options.onChange(host),
+		});
+		this.running.set(director, {pidFile, streams});
+		streams.start();
+	}
+
+	/** The director's latest frame, parsed; undefined when its stream has none (not started, or a run lost). */
+	latest(director: string): StreamedDirector | undefined {
+		const report = this.running.get(director)?.streams.report(director);
+		if (report === undefined) return undefined;
+		const silentMs = Date.now() - report.at;
+		if (silentMs > 0 && silentMs > this.options.periodMs * STREAM_FRESH_PERIODS) return {silentMs};
+		const last = this.parsed.get(director);
+		if (last?.text === report.text) return {snapshot: last.snapshot, at: report.at};
+		const snapshot = parseDirectorSnapshot(report.text, 'none');
+		this.parsed.set(director, {text: report.text, snapshot});
+		return {snapshot, at: report.at};
+	}
+
+	/** Ends every director's run; resolves when they have ended. */
+	stop(): Promise<void> {
+		const all = [...this.running.values()].map((r) => r.streams.stop());
+		this.running.clear();
+		this.parsed.clear();
+		return Promise.all(all).then(() => undefined);
+	}
+}
+

@@ -1,0 +1,34 @@
+// The lines of a host's long-lived read (REALSERVER_STREAM_SCRIPT, DIRECTOR_STREAM_SCRIPT) into reads:
+// a frame's text when it changed, "same" when the host read itself and nothing changed. Pure apart
+// from the lines it holds until a frame ends.
+import {STREAM_MARKS} from '../transport/read-only-scripts.js';
+
+/**
+ * One read a host's stream reported: its poll text when it changed, that nothing changed, or ('lost')
+ * a changed text too long to keep, so the reads that follow cannot be told from it.
+ */
+export type StreamRead = {readonly kind: 'changed'; readonly text: string} | {readonly kind: 'same'} | {readonly kind: 'lost'};
+
+/** More lines than a host's poll ever has (a real server's sysctls, a director's IPVS table of thousands of real servers). */
+const MAX_FRAME_LINES = 50_000;
+
+export class StreamFrameReader {
+	private lines: string[] = [];
+	/** A frame longer than MAX_FRAME_LINES is dropped whole, never kept growing. */
+	private overflow = false;
+
+	/** The read a line completes, if any. */
+	push(line: string): StreamRead | undefined {
+		if (line === STREAM_MARKS.same || line === STREAM_MARKS.frame) {
+			const text = this.lines.join('\n');
+			const dropped = this.overflow;
+			this.lines = [];
+			this.overflow = false;
+			if (line === STREAM_MARKS.same) return {kind: 'same'};
+			return dropped ? {kind: 'lost'} : {kind: 'changed', text};
+		}
+		if (this.lines.length >= MAX_FRAME_LINES) this.overflow = true;
+		else this.lines.push(line);
+		return undefined;
+	}
+}

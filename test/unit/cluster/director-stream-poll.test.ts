@@ -1,0 +1,114 @@
+// While the poller runs, each director reached without sudo reads its IPVS table and addresses in one
+// long-lived session and writes only what changed; routine polls that ask keepalived for no dump and
+// hash no config take that instead of a session each. The director here answers with the lab's
+// captured output, through the read-only guard; its stream is scripted, so it can change or fall silent.
+import fs from 'node:fs';
+import path from 'node:path';
+import {afterEach, describe, expect, it} from 'vitest';
+import {ClusterPoller} from '../../../src/cluster/poller.js';
+import {ClusterStore} from '../../../src/cluster/store.js';
+import {readOnlyTransportFor} from '../../../src/transport/read-only-profile.js';
+import type {Profile} from '../../../src/profile/model.js';
+import type {ExecOptions, ExecResult} from '../../../src/transport/types.js';
+import {labProfile} from './fixture-state.js';
+import {FakeTransport, ok} from '../../helpers/fake-transport.js';
+import {waitFor} from '../../helpers/wait-for.js';
+
+const PERIOD_MS = 250;
+const ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
+const labFixture = (name: string) => fs.readFileSync(path.join(ROOT, 'test', 'fixtures', 'lab', name), 'utf8');
+const LIST = labFixture('ipvsadm-Ln-dir1.txt');
+
+/** The snapshot's text, as the script writes it: the IPVS list `list`, keepalived running, a dump when asked. */
+function snapshotText(list: string, dump: boolean): string {
+	const vrrp = dump ? labFixture('keepalived-json-dir1.json') : '';
+	return `\n@@lvsdeck ipvs-list\n${list}\n@@lvsdeck addr\n${labFixture('ip-j-addr-dir1.json')}\n@@lvsdeck config\nskipped\n\n@@lvsdeck vrrp\n${vrrp}\n@@lvsdeck vrrp-exit\n0\n\n@@lvsdeck end`;
+}
+
+/** The lab with dir1 maybe through sudo, with `maxChannels`. */
+function dir1Profile(ssh: {sudo?: boolean; maxChannels?: number} = {}): Profile {
+	return {...labProfile, hosts: labProfile.hosts.map((h) => (h.name === 'dir1' ? {...h, ssh: {...h.ssh, ...ssh}} : h))};
+}
+
+let cleanup: Array<() => void> = [];
+afterEach(() => {
+	for (const c of cleanup) c();
+	cleanup = [];
+});
+
+/** A director whose stream writes `stream.list` (a frame when it changed, else "same") each period until `stream.silent`. */
+function fakeDirector(profile: Profile, options: {directorChannelsHeld?: number} = {}) {
+	const stream = {list: LIST, silent: false, runs: 0};
+	const fake = new FakeTransport(async (host, argv, execOptions?: ExecOptions): Promise<ExecResult> => {
+		if (host !== 'dir1') return ok('');
+		if (argv[0] === 'keepalived' && argv[1] === '--version') return ok('', labFixture('keepalived-version.txt'));
+		if (argv[3] === 'lvsdeck-signum') return ok('JSON=36\n');
+		if (argv[3] === 'lvsdeck-probe') return ok(snapshotText(LIST, argv[5] !== 'none'));
+		if (argv[3] !== 'lvsdeck-dir-stream') return ok('');
+		stream.runs++;
+		let last: string | undefined;
+		const beat = () => {
+			if (stream.silent) return;
+			if (stream.list === last) return execOptions!.onStdoutLine!('@@lvsdeck-same');
+			last = stream.list;
+			for (const line of [...snapshotText(stream.list, false).split('\n'), '@@lvsdeck-frame']) execOptions!.onStdoutLine!(line);
+		};
+		beat();
+		const timer = setInterval(beat, PERIOD_MS);
+		await new Promise((resolve) => execOptions!.signal!.addEventListener('abort', resolve, {once: true}));
+		clearInterval(timer);
+		return {...ok(''), code: null};
+	});
+	const store = new ClusterStore(profile);
+	const poller = new ClusterPoller(profile, readOnlyTransportFor(profile, fake), store, {intervalMs: PERIOD_MS, events: false, portCheck: false, ...options});
+	poller.start();
+	cleanup.push(() => poller.stop());
+	/** Snapshot commands sent since call `from`: `plain` are the routine ones (no hash, no dump) a stream replaces. */
+	const snapshots = (from = 0) => fake.calls.slice(from).filter((c) => c.host === 'dir1' && c.argv[3] === 'lvsdeck-probe');
+	// Through sudo the config is always named (sudoers lines cannot hold an empty word): then every kind `none`.
+	const sudo = profile.hosts.find((h) => h.name === 'dir1')!.ssh.sudo;
+	const plain = (from = 0) => snapshots(from).filter((c) => (c.argv[4] === '' || sudo) && c.argv[5] === 'none').length;
+	const dir1 = () => store.getState().hosts.find((h) => h.name === 'dir1')!;
+	return {stream, fake, plain, snapshots, dir1};
+}
+
+const weightOf = (list: string) => (d: ReturnType<ReturnType<typeof fakeDirector>['dir1']>) => d.director?.ipvs.services[0]?.realServers[0]?.weight;
+
+describe('directors stream their routine reads', () => {
+	it('routine polls without dump or hash take the stream; a change in IPVS shows within a period or two', async () => {
+		const t = fakeDirector(dir1Profile());
+		await waitFor(async () => t.stream.runs === 1 && t.dir1().reachable, (x) => x, {timeoutMs: 10_000, intervalMs: 20, what: 'dir1 read and its stream attached'});
+		const from = t.fake.calls.length;
+		const okAt = t.dir1().lastOkAt!;
+		await waitFor(async () => t.dir1().lastOkAt!, (at) => at >= okAt + 6 * PERIOD_MS, {timeoutMs: 10_000, intervalMs: 20, what: 'six more polls'});
+		// Dumps (every third poll) and hashes are still commands; the polls between them are not.
+		expect(t.plain(from)).toBe(0);
+		expect(t.snapshots(from).length).toBeGreaterThan(0);
+		expect(weightOf(LIST)(t.dir1())).toBe(1);
+		t.stream.list = LIST.replace(/(Route\s+)1/, '$13');
+		const seen = await waitFor(async () => weightOf(LIST)(t.dir1()), (w) => w === 3, {timeoutMs: 10_000, intervalMs: 10, what: 'the new weight'});
+		expect(seen.elapsedMs).toBeLessThan(4 * PERIOD_MS);
+		expect(t.plain(from)).toBe(0);
+		// The last dump's VRRP states stand between dumps.
+		expect(t.dir1().director?.vrrp?.length).toBeGreaterThan(0);
+	});
+
+	it('a stream that falls silent is not trusted: routine polls read the director themselves again', async () => {
+		const t = fakeDirector(dir1Profile());
+		await waitFor(async () => t.stream.runs === 1 && t.dir1().reachable, (x) => x, {timeoutMs: 10_000, intervalMs: 20, what: 'dir1 read and its stream attached'});
+		const from = t.fake.calls.length;
+		const okAt = t.dir1().lastOkAt!;
+		await waitFor(async () => t.dir1().lastOkAt!, (at) => at >= okAt + 3 * PERIOD_MS, {timeoutMs: 10_000, intervalMs: 20, what: 'polls from the stream'});
+		expect(t.plain(from)).toBe(0);
+		t.stream.silent = true;
+		await waitFor(async () => t.plain(from), (n) => n >= 2, {timeoutMs: 10_000, intervalMs: 20, what: 'routine reads of its own'});
+	});
+
+	it('a director reached through sudo, or without a channel to spare, is not streamed', async () => {
+		for (const ssh of [{sudo: true}, {maxChannels: 2}]) {
+			const t = fakeDirector(dir1Profile(ssh), {directorChannelsHeld: 1});
+			await waitFor(async () => t.plain(), (n) => n >= 3, {timeoutMs: 10_000, intervalMs: 20, what: `three routine reads (${JSON.stringify(ssh)})`});
+			expect(t.stream.runs, JSON.stringify(ssh)).toBe(0);
+		}
+	});
+});
