@@ -238,23 +238,37 @@ const UDP_NAME_PERL = [
 ].join(' ');
 
 /**
+ * TCP host-name answerer: one process, a listening socket per address, no fork. Each connection gets
+ * the name and a FIN at once; what the client sends is read and dropped until it closes too (at most
+ * 5 s), so the connection ends cleanly. (socat's EXEC:hostname with fork lost the answer now and then: a
+ * client that sent a request and closed at once, `echo who | socat - TCP:...`, had socat write the
+ * request to a hostname that had already exited, and socat ended on that error before relaying the
+ * name; about one connection in eight on a slow lab kernel.) Arguments: PORT ADDRESS...
+ */
+const TCP_NAME_PERL = [
+	'use IO::Socket::IP; use IO::Select;',
+	'my ($port, @addrs) = @ARGV; my $name = `hostname`; chomp $name; my $sel = IO::Select->new; my (%listening, %open);',
+	'for my $a (@addrs) { my $s = IO::Socket::IP->new(Proto => "tcp", LocalHost => $a, LocalService => $port, Listen => 128, ReuseAddr => 1) or die "cannot listen on $a port $port: $@\\n"; $sel->add($s); $listening{fileno $s} = 1; }',
+	'sub finish { my $c = shift; $sel->remove($c); delete $open{fileno $c}; close $c; }',
+	'while (1) {',
+	'  for my $s ($sel->can_read(1)) {',
+	'    if ($listening{fileno $s}) { my $c = $s->accept or next; $c->blocking(0); syswrite($c, "$name\\n"); shutdown($c, 1); $sel->add($c); $open{fileno $c} = [$c, time]; next; }',
+	'    my $got = sysread($s, my $buf, 4096); finish($s) if defined $got ? $got == 0 : !$!{EAGAIN};',
+	'  }',
+	'  for my $o (values %open) { finish($o->[0]) if time - $o->[1] > 5; }',
+	'}',
+].join(' ');
+
+/**
  * One host-name answerer (a stand-in for a database or a UDP service) on each global address of the
- * host (the real address and each VIP). TCP: a socat per address (each connection has its own socket,
- * so fork is safe), answering the host name on connect, then closing. `-t 5`: a client that sends its
- * request and closes its side at once (`echo who | socat - TCP:...`) would otherwise leave socat 0.5 s
- * to relay the name, and on the lab's slow emulated CPU the fork and exec of hostname sometimes took
- * longer: the client got an empty answer. UDP: UDP_NAME_PERL. Arguments:
- * tcp|udp PORT. Exits when every listener has.
+ * host (the real address and each VIP): TCP_NAME_PERL or UDP_NAME_PERL, one process each. Arguments:
+ * tcp|udp PORT.
  */
 const NAME_DAEMON = `proto=$1; port=$2
 addrs=$(ip -o addr show scope global | awk '$3 == "inet" || $3 == "inet6" { split($4, x, "/"); print x[1] }')
 [ -n "$addrs" ] || { echo "no global address to listen on" >&2; exit 1; }
 [ "$proto" = udp ] && exec perl -e ${q(UDP_NAME_PERL)} "$port" $addrs
-for ip in $addrs; do
-  case "$ip" in *:*) v=6; b="[$ip]" ;; *) v=4; b=$ip ;; esac
-  socat -t 5 TCP$v-LISTEN:$port,bind=$b,freebind,fork,reuseaddr EXEC:hostname &
-done
-wait`;
+exec perl -e ${q(TCP_NAME_PERL)} "$port" $addrs`;
 
 /**
  * A small systemctl stand-in (no systemd inside the lab), so the lab profile uses the same service
@@ -289,7 +303,7 @@ alive() {
   st=\${st##*) }
   [ "\${st%% *}" != Z ]
 }
-# a name unit is up once its port is bound (a socat that cannot bind exits at once)
+# a name unit is up once its port is bound (an answerer that cannot bind exits at once)
 bound() {
   case "$unit" in
   name-tcp-*) ss -Hltn "sport = :\${unit##*-}" | grep -q . ;;
@@ -307,7 +321,7 @@ launch() {
     echo $! > "$pidf"
   else
     proto=\${unit#name-}; proto=\${proto%%-*}
-    # its own session and process group: halt stops every socat of it at once
+    # its own session and process group: halt stops all of it at once
     setsid sh -c ${q(NAME_DAEMON)} "$unit" "$proto" "\${unit##*-}" < /dev/null > /run/lab/$unit.log 2>&1 &
     echo $! > "$pidf"
   fi
@@ -316,7 +330,7 @@ launch() {
 }
 halt() {
   alive || return 0
-  # a name unit is a process group (sh and its socats); the others are one process each
+  # a name unit is a process group (its answerer); the others are one process each
   case "$unit" in name-*) target=-$(cat "$pidf") ;; *) target=$(cat "$pidf") ;; esac
   kill -TERM "$target"
   i=0; while [ $i -lt 100 ]; do alive || { rm -f "$pidf"; return 0; }; sleep 0.1; i=$((i+1)); done

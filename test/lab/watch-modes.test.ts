@@ -30,7 +30,7 @@ interface WatchReport {
 const cli = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args, '--profile', LAB_PROFILE], {encoding: 'utf8', timeout: 180_000, env});
 const watchersOnClient = async () => (await pool.exec('client1', ['sh', '-c', 'ps -eo args | grep -c "^perl -e" || true'])).stdout.trim();
 
-// The lab's socat answerers fork a process per request on one emulated CPU: a gentle rate keeps
+// The lab's answerers run on one emulated CPU: a gentle rate keeps
 // answers well inside the timeout (this measures where requests go, not how many the lab can take).
 const RATE = ['--rate', '5', '--timeout-ms', '3000'];
 
