@@ -32,6 +32,8 @@ const RS_PER_CLUSTER = 20;
 const INTERVAL_MS = 1000;
 const WINDOW_S = Number(process.env['LVSDECK_FLEET_WINDOW_S'] ?? 30);
 const WARMUP_LIMIT_S = 180;
+/** LVSDECK_FLEET_DIRECTOR_STREAMS=0 polls the directors with a command each time (as before they streamed), for A/B runs. */
+const DIRECTOR_STREAMS = process.env['LVSDECK_FLEET_DIRECTOR_STREAMS'] !== '0';
 
 /** The fleet, and a tenth of it (which the simulated servers, one process, can keep up with). */
 const SCALES = (process.env['LVSDECK_FLEET_CLUSTERS'] ?? '10,100').split(',').map(Number);
@@ -141,7 +143,7 @@ async function fleetRun(CLUSTERS: number, log: (line: string) => void): Promise<
 		for (let c = 1; c <= CLUSTERS; c++) {
 			const profile = profiles[c - 1]!;
 			const transport = createClusterTransport(profile, {readOnly: true});
-			const poller = new ClusterPoller(profile, transport, new ClusterStore(profile), {intervalMs: INTERVAL_MS, events: false, capabilityCache: cache, portCheckSpacingMs: portCheckSpacing});
+			const poller = new ClusterPoller(profile, transport, new ClusterStore(profile), {intervalMs: INTERVAL_MS, events: false, capabilityCache: cache, portCheckSpacingMs: portCheckSpacing, directorStreams: DIRECTOR_STREAMS});
 			// Every poll timed; a poll asked for while one of the same host is in flight would overlap it.
 			const inFlight = new Set<string>();
 			const pollHost = poller.pollHost.bind(poller);
