@@ -106,6 +106,8 @@ export class ClusterPoller {
 	private addressMonitor: AddressMonitor | undefined;
 	private realServerStreams: HostStreams | undefined;
 	private directorStreams: DirectorStreams | undefined;
+	/** While a drill paces the polls, directors are not streamed (pace). */
+	private directorStreamsPaused = false;
 	/** Directors with room for a stream (set at start). */
 	private readonly streamedDirectors = new Set<string>();
 	/** The last streamed text each real server's check was parsed from, with the result. */
@@ -152,9 +154,15 @@ export class ClusterPoller {
 	/**
 	 * Poll less often for a while (a drill measuring the cluster should not compete with the console for
 	 * the directors' CPU); undefined goes back to the configured interval. Address events still arrive.
+	 * The directors' streams stop meanwhile: the drill follows each director's addresses on a channel of
+	 * its own, and with the stream, the address monitor and keepalived's log it would take the last of
+	 * the default four, leaving the drill's own commands waiting for good. They start again with the
+	 * first poll after.
 	 */
 	pace(intervalMs: number | undefined): void {
 		this.intervalMs = intervalMs ?? this.options.intervalMs ?? 1000;
+		this.directorStreamsPaused = intervalMs !== undefined;
+		if (this.directorStreamsPaused) void this.directorStreams?.stop();
 	}
 
 	/** Poll every host once, in parallel; resolves when all have answered or failed. */
@@ -429,7 +437,7 @@ export class ClusterPoller {
 			if (dump) this.inFlightRoutine.delete(host.name);
 			const hash = n % CONFIG_HASH_EVERY === 0;
 			({snapshot, pidFile, caps, dumped} = await ((routine && !dump && !hash && this.streamedDirector(host)) || this.checkedSnapshot(host, hash, dump)));
-			if (this.streamedDirectors.has(host.name)) this.directorStreams?.ensure(host.name, pidFile);
+			if (this.streamedDirectors.has(host.name) && !this.directorStreamsPaused) this.directorStreams?.ensure(host.name, pidFile);
 		} catch (error) {
 			// Ask again after a reconnect: keepalived may have been upgraded meanwhile.
 			this.capabilities.delete(host.name);

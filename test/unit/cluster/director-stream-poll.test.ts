@@ -38,7 +38,7 @@ afterEach(() => {
 
 /** A director whose stream writes `stream.list` (a frame when it changed, else "same") each period until `stream.silent`. */
 function fakeDirector(profile: Profile, options: {directorChannelsHeld?: number} = {}) {
-	const stream = {list: LIST, silent: false, runs: 0};
+	const stream = {list: LIST, silent: false, runs: 0, live: 0};
 	const fake = new FakeTransport(async (host, argv, execOptions?: ExecOptions): Promise<ExecResult> => {
 		if (host !== 'dir1') return ok('');
 		if (argv[0] === 'keepalived' && argv[1] === '--version') return ok('', labFixture('keepalived-version.txt'));
@@ -54,9 +54,11 @@ function fakeDirector(profile: Profile, options: {directorChannelsHeld?: number}
 			for (const line of [...snapshotText(stream.list, false).split('\n'), '@@lvsdeck-frame']) execOptions!.onStdoutLine!(line);
 		};
 		beat();
+		stream.live++;
 		const timer = setInterval(beat, PERIOD_MS);
 		await new Promise((resolve) => execOptions!.signal!.addEventListener('abort', resolve, {once: true}));
 		clearInterval(timer);
+		stream.live--;
 		return {...ok(''), code: null};
 	});
 	const store = new ClusterStore(profile);
@@ -69,7 +71,7 @@ function fakeDirector(profile: Profile, options: {directorChannelsHeld?: number}
 	const sudo = profile.hosts.find((h) => h.name === 'dir1')!.ssh.sudo;
 	const plain = (from = 0) => snapshots(from).filter((c) => (c.argv[4] === '' || sudo) && c.argv[5] === 'none').length;
 	const dir1 = () => store.getState().hosts.find((h) => h.name === 'dir1')!;
-	return {stream, fake, plain, snapshots, dir1};
+	return {stream, fake, plain, snapshots, dir1, poller};
 }
 
 const weightOf = (list: string) => (d: ReturnType<ReturnType<typeof fakeDirector>['dir1']>) => d.director?.ipvs.services[0]?.realServers[0]?.weight;
@@ -110,5 +112,17 @@ describe('directors stream their routine reads', () => {
 			await waitFor(async () => t.plain(), (n) => n >= 3, {timeoutMs: 10_000, intervalMs: 20, what: `three routine reads (${JSON.stringify(ssh)})`});
 			expect(t.stream.runs, JSON.stringify(ssh)).toBe(0);
 		}
+	});
+
+	it('a drill pacing the polls stops the streams (its own follower needs the channel); they start again after', async () => {
+		const t = fakeDirector(dir1Profile());
+		await waitFor(async () => t.stream.live === 1 && t.dir1().reachable, (x) => x, {timeoutMs: 10_000, intervalMs: 20, what: 'dir1 read and its stream attached'});
+		t.poller.pace(PERIOD_MS);
+		await waitFor(async () => t.stream.live, (n) => n === 0, {timeoutMs: 10_000, intervalMs: 20, what: 'the stream stopped'});
+		const from = t.fake.calls.length;
+		await waitFor(async () => t.plain(from), (n) => n >= 2, {timeoutMs: 10_000, intervalMs: 20, what: 'routine reads of its own while paced'});
+		expect(t.stream.live).toBe(0);
+		t.poller.pace(undefined);
+		await waitFor(async () => t.stream.live === 1 && t.stream.runs === 2, (x) => x, {timeoutMs: 10_000, intervalMs: 20, what: 'the stream started again'});
 	});
 });
