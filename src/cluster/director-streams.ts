@@ -5,7 +5,7 @@
 // file is known (from the capabilities of its first poll), and starts again when that changes.
 import {directorStreamCommand, parseDirectorSnapshot, type DirectorSnapshot} from '../probes/director-snapshot.js';
 import type {Transport} from '../transport/types.js';
-import {HostStreams, STREAM_FRESH_PERIODS} from './host-streams.js';
+import {HostStreams} from './host-streams.js';
 
 export interface DirectorStreamsOptions {
 	readonly periodMs: number;
@@ -16,7 +16,7 @@ export interface DirectorStreamsOptions {
 }
 
 /** A director's latest streamed read: its snapshot, or how long its stream has said nothing. */
-export type StreamedDirector = {readonly snapshot: DirectorSnapshot; readonly at: number} | {readonly silentMs: number};
+export type StreamedDirector = {readonly snapshot: DirectorSnapshot} | {readonly silentMs: number};
 
 export class DirectorStreams {
 	private readonly running = new Map<string, {readonly pidFile: string; readonly streams: HostStreams}>();
@@ -36,23 +36,22 @@ export class DirectorStreams {
 		this.parsed.delete(director);
 		const streams = new HostStreams(this.transport, [director], {
 			command: () => directorStreamCommand(this.options.periodMs, pidFile, this.options.dumpDir),
+			periodMs: this.options.periodMs,
 			onChange: (host) => this.options.onChange(host),
 		});
 		this.running.set(director, {pidFile, streams});
 		streams.start();
 	}
 
-	/** The director's latest frame, parsed; undefined when its stream has none (not started, or a run lost). */
+	/** The director's latest frame, parsed, or how long its stream has been silent; undefined when it has none (not started, or a run lost). */
 	latest(director: string): StreamedDirector | undefined {
-		const report = this.running.get(director)?.streams.report(director);
-		if (report === undefined) return undefined;
-		const silentMs = Date.now() - report.at;
-		if (silentMs > 0 && silentMs > this.options.periodMs * STREAM_FRESH_PERIODS) return {silentMs};
+		const latest = this.running.get(director)?.streams.latestText(director);
+		if (latest === undefined || 'silentMs' in latest) return latest;
 		const last = this.parsed.get(director);
-		if (last?.text === report.text) return {snapshot: last.snapshot, at: report.at};
-		const snapshot = parseDirectorSnapshot(report.text, 'none');
-		this.parsed.set(director, {text: report.text, snapshot});
-		return {snapshot, at: report.at};
+		if (last?.text === latest.text) return {snapshot: last.snapshot};
+		const snapshot = parseDirectorSnapshot(latest.text, 'none');
+		this.parsed.set(director, {text: latest.text, snapshot});
+		return {snapshot};
 	}
 
 	/** Ends every director's run; resolves when they have ended. */

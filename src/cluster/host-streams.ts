@@ -15,11 +15,16 @@ import {HOST_DOWN_BACKOFF, LineFollower} from './line-follower.js';
  * within what is left of its command timeout, counted from that report: a host that says nothing for
  * a command timeout is unreachable, as when each poll was a command of its own.
  */
-export const STREAM_FRESH_PERIODS = 3;
+const STREAM_FRESH_PERIODS = 3;
+
+/** A host's latest streamed text while its stream reports on time, else how long it has said nothing. */
+export type StreamedText = {readonly text: string} | {readonly silentMs: number};
 
 export interface HostStreamsOptions {
 	/** The stream command of a host (realServerStreamCommand, directorStreamCommand). */
 	readonly command: (host: string) => Argv;
+	/** The period the command reads at (its text is fresh for STREAM_FRESH_PERIODS of them). */
+	readonly periodMs: number;
 	/** A host's poll text changed (its first text of a run included). */
 	readonly onChange: (host: string) => void;
 }
@@ -36,7 +41,10 @@ export class HostStreams {
 	private readonly readers = new Map<string, StreamFrameReader>();
 	private readonly latest = new Map<string, Latest>();
 
+	private readonly periodMs: number;
+
 	constructor(transport: Transport, hosts: readonly string[], options: HostStreamsOptions) {
+		this.periodMs = options.periodMs;
 		this.follower = new LineFollower(transport, hosts, {
 			command: options.command,
 			onLine: (host, line, at) => {
@@ -65,10 +73,15 @@ export class HostStreams {
 		return this.follower.stop();
 	}
 
-	/** The host's latest poll text and when its run last reported a read (a frame or "same"); undefined without a text. */
-	report(host: string): {readonly text: string; readonly at: number} | undefined {
+	/**
+	 * The host's latest poll text while its run reported a read (a frame or "same") within the last
+	 * STREAM_FRESH_PERIODS periods, else how long ago it last did; undefined without a text.
+	 */
+	latestText(host: string): StreamedText | undefined {
 		const latest = this.latest.get(host);
-		return latest?.text === undefined ? undefined : {text: latest.text, at: latest.at};
+		if (latest?.text === undefined) return undefined;
+		const silentMs = Date.now() - latest.at;
+		return silentMs > STREAM_FRESH_PERIODS * this.periodMs ? {silentMs} : {text: latest.text};
 	}
 
 	private reader(host: string): StreamFrameReader {

@@ -17,7 +17,7 @@ import type {ClusterStore} from './store.js';
 import {ConfigDriftTracker} from './drift.js';
 import {AddressMonitor, type IpMonitorEvent} from './vip-follower.js';
 import {portAnswers} from './port-probe.js';
-import {HostStreams, STREAM_FRESH_PERIODS} from './host-streams.js';
+import {HostStreams} from './host-streams.js';
 import {DirectorStreams} from './director-streams.js';
 import {HOST_DOWN_BACKOFF} from './line-follower.js';
 import {realServerExpectations, servedModes, servicePorts, type ServicePort} from './rs-expectations.js';
@@ -220,6 +220,7 @@ export class ClusterPoller {
 			hosts.map((h) => h.name),
 			{
 				command: (name) => realServerStreamCommand(periodMs, streamedStatus(byName.get(name)!)),
+				periodMs,
 				// A change shows at once, not at the next routine poll, and its ports are checked with it.
 				onChange: (name) => {
 					this.portRecheck.add(name);
@@ -418,8 +419,8 @@ export class ClusterPoller {
 		const latest = caps && this.directorStreams?.latest(host.name);
 		if (!caps || latest === undefined) return undefined;
 		if ('snapshot' in latest) return Promise.resolve({snapshot: latest.snapshot, pidFile: this.pidFileOf(caps), caps, dumped: false});
-		const leftMs = host.ssh.commandTimeoutMs - latest.silentMs;
-		return leftMs > 0 ? this.checkedSnapshot(host, false, false, leftMs) : undefined;
+		const leftMs = timeLeftAfterSilence(host, latest.silentMs);
+		return leftMs === undefined ? undefined : this.checkedSnapshot(host, false, false, leftMs);
 	}
 
 	private async pollDirector(host: Host, routine: boolean): Promise<void> {
@@ -498,12 +499,11 @@ export class ClusterPoller {
 	 * apart when the stream could not run it (it needs root through sudo).
 	 */
 	private streamedRead(host: Host): Promise<{check: ExecResult; service?: ExecResult}> | undefined {
-		const report = this.realServerStreams?.report(host.name);
+		const report = this.realServerStreams?.latestText(host.name);
 		if (report === undefined) return undefined;
-		const silentMs = Date.now() - report.at;
-		if (silentMs > STREAM_FRESH_PERIODS * (this.options.intervalMs ?? 1000)) {
-			const leftMs = host.ssh.commandTimeoutMs - silentMs;
-			return leftMs > 0 ? this.readRealServer(host, leftMs) : undefined;
+		if ('silentMs' in report) {
+			const leftMs = timeLeftAfterSilence(host, report.silentMs);
+			return leftMs === undefined ? undefined : this.readRealServer(host, leftMs);
 		}
 		const {check, serviceCode} = splitRealServerPoll(report.text);
 		const read = (stdout: string, code: number): ExecResult => ({code, stdout, stderr: '', timedOut: false, durationMs: 0});
@@ -599,6 +599,15 @@ export class ClusterPoller {
 			return {...prev, director: {...prev.director, addresses}};
 		});
 	}
+}
+
+/**
+ * A host whose stream fell silent must answer a read of its own within what is left of its command
+ * timeout, counted from the stream's last report; undefined when nothing is left (read it afresh).
+ */
+function timeLeftAfterSilence(host: Host, silentMs: number): number | undefined {
+	const leftMs = host.ssh.commandTimeoutMs - silentMs;
+	return leftMs > 0 ? leftMs : undefined;
 }
 
 /**
