@@ -49,9 +49,11 @@ function answer(command: string): {stdout?: string; stderr?: string; code: numbe
 	return {stderr: `fleet-servers: no answer for ${command.slice(0, 40)}\n`, code: 127};
 }
 
-/** A host's long-lived read (lvsdeck-rs-stream or lvsdeck-dir-stream PERIOD ...): its frame once, then "same" each period. */
-function stream(channel: ServerChannel, command: string): void {
-	const period = Number(/lvsdeck-(?:rs|dir)-stream'? '?([\d.]+)/.exec(command)?.[1] ?? 1);
+/** A host's long-lived read, by its name and period: `lvsdeck-rs-stream 1` or `lvsdeck-dir-stream 1` (maybe quoted). */
+const STREAM = /lvsdeck-(?:rs|dir)-stream'? '?([\d.]+)/;
+
+/** A host's long-lived read: its frame once, then "same" each period. */
+function stream(channel: ServerChannel, command: string, period: number): void {
 	const frame = command.includes('lvsdeck-dir-stream') ? ANSWERS.directorFrame : `${ANSWERS.rsCheck.replace(/\n+$/, '')}\n\n@@lvsdeck-service 0`;
 	channel.write(`${frame.replace(/\n+$/, '')}\n@@lvsdeck-frame\n`);
 	const beat = setInterval(() => channel.write('@@lvsdeck-same\n'), period * 1000);
@@ -59,7 +61,8 @@ function stream(channel: ServerChannel, command: string): void {
 }
 
 function reply(channel: ServerChannel, command: string): void {
-	if (command.includes('lvsdeck-rs-stream') || command.includes('lvsdeck-dir-stream')) return stream(channel, command);
+	const streamed = STREAM.exec(command);
+	if (streamed) return stream(channel, command, Number(streamed[1]));
 	const a = answer(command);
 	if (a.stdout) channel.write(a.stdout);
 	if (a.stderr) channel.stderr.write(a.stderr);

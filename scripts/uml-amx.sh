@@ -45,8 +45,8 @@ rm -rf "$DEST.new" && mkdir -p "$DEST.new/lib"
 cp -a "$work/libc/usr/lib/x86_64-linux-gnu/." "$DEST.new/lib/"
 cp "$work/uml/usr/bin/linux.uml" "$DEST.new/linux.uml"
 patchelf --set-interpreter "$DEST/lib/ld-linux-x86-64.so.2" --set-rpath "$DEST/lib" "$DEST.new/linux.uml"
+mkdir -p /usr/lib/uml/modules
 for dir in "$work/uml/usr/lib/uml/modules/"*; do
-  mkdir -p /usr/lib/uml/modules
   rm -rf "/usr/lib/uml/modules/$(basename "$dir")"
   cp -a "$dir" /usr/lib/uml/modules/
 done

@@ -34,6 +34,16 @@ function instancesOf(profile: Profile, director: string): string[] {
 	return profile.instances.filter((i) => i.members.some((m) => m.director === director)).map((i) => i.name);
 }
 
+/** The notify FIFO a channel with these options reads, if any. */
+function fifoRead(profile: Profile, fifo: boolean | undefined): string | undefined {
+	return fifo ? profile.keepalived.notifyFifo : undefined;
+}
+
+/** How many long-lived channels a KeepalivedChannel with these options holds on each director: its log, and the FIFO it reads. */
+export function keepalivedChannelsPerDirector(profile: Profile, options: Pick<KeepalivedChannelOptions, 'fifo'>): number {
+	return fifoRead(profile, options.fifo) === undefined ? 1 : 2;
+}
+
 /** One raw line of a director's log: sanitized first (it is remote text), then parsed. */
 export function parseReceivedLine(raw: string, now: number): KeepalivedLogLine | undefined {
 	return parseKeepalivedLogLine(sanitizeLine(raw), now);
@@ -68,8 +78,8 @@ export class KeepalivedChannel {
 			...(this.options.onDetach ? {onDetach: this.options.onDetach} : {}),
 		});
 		this.followers.push(log);
-		const fifo = this.profile.keepalived.notifyFifo;
-		if (this.options.fifo && fifo !== undefined) {
+		const fifo = fifoRead(this.profile, this.options.fifo);
+		if (fifo !== undefined) {
 			this.followers.push(
 				new LineFollower(this.transport, this.directors, {
 					command: () => ['cat', fifo],

@@ -6,7 +6,7 @@ import {render} from 'ink';
 import {ClusterStore} from '../cluster/store.js';
 import {ClusterPoller} from '../cluster/poller.js';
 import {portCheckSpacingMs} from '../cluster/port-budget.js';
-import {KeepalivedChannel} from '../cluster/keepalived-channel.js';
+import {KeepalivedChannel, keepalivedChannelsPerDirector} from '../cluster/keepalived-channel.js';
 import {HistoryKeeper} from '../actions/history/collect.js';
 import {CapabilityCache} from '../cluster/caps-cache.js';
 import {createClusterTransport} from '../transport/cluster-transport.js';
@@ -107,17 +107,18 @@ export function createScreenRuntime(
 	const intervalMs = options.intervalMs ?? (mode === 'wall' ? 2000 : 1000);
 	// Under several clusters the station's port budget is shared: the fleet screen passes the spacing.
 	const portCheck = options.portCheckSpacingMs ?? portCheckSpacingMs([profile], intervalMs);
-	// keepalived's log follower on each director, and its notify FIFO's where read (below).
-	const directorChannelsHeld = 1 + (!readOnly && profile.keepalived.notifyFifo !== undefined ? 1 : 0);
+	// Reading a notify FIFO consumes its lines: only where the profile says lvsdeck owns it, never read-only.
+	const fifo = !readOnly;
+	// The keepalived channel's followers (below) hold channels on each director beside the poller's.
+	const directorChannelsHeld = keepalivedChannelsPerDirector(profile, {fifo});
 	const poller = new ClusterPoller(profile, transport, store, {intervalMs, capabilityCache: new CapabilityCache(), portCheckSpacingMs: portCheck, directorChannelsHeld});
 	const log = new ActionLog();
 	const history = new RateHistory();
 	const detach = history.attach(store);
 	const flow = readOnly ? undefined : new FlowStore();
-	// Reading a notify FIFO consumes its lines: only where the profile says lvsdeck owns it, never read-only.
 	const lastWhy = new Map<string, string>();
 	const keepalived = new KeepalivedChannel(profile, transport, store, {
-		fifo: !readOnly,
+		fifo,
 		// One line per distinct reason, not one per reattach.
 		onDetach: (d, why) => {
 			if (lastWhy.get(d) !== why) log.append('info', `keepalived log channel on ${d} ended: ${why}; attaching again`);

@@ -37,16 +37,23 @@ function processCmdline(pid: number): string | undefined {
 	}
 }
 
-/** Every UML process that boots from this lab's boot folder (main process and its helpers). */
-export function labProcesses(plan: LabPlan): number[] {
-	const marker = `init=${bootPaths(plan).umlInit}`;
-	const pids: number[] = [];
+/** Every UML kernel process on this machine (main processes and their helpers), with its command line. */
+function umlProcesses(): Array<{readonly pid: number; readonly cmd: string}> {
+	const found: Array<{pid: number; cmd: string}> = [];
 	for (const entry of readdirSync('/proc')) {
 		if (!/^\d+$/.test(entry)) continue;
 		const cmd = processCmdline(Number(entry));
-		if (cmd?.includes('linux.uml') && cmd.includes(marker)) pids.push(Number(entry));
+		if (cmd?.includes('linux.uml')) found.push({pid: Number(entry), cmd});
 	}
-	return pids;
+	return found;
+}
+
+/** Every UML process that boots from this lab's boot folder (main process and its helpers). */
+export function labProcesses(plan: LabPlan): number[] {
+	const marker = `init=${bootPaths(plan).umlInit}`;
+	return umlProcesses()
+		.filter((p) => p.cmd.includes(marker))
+		.map((p) => p.pid);
 }
 
 /**
@@ -61,16 +68,16 @@ export function umlProcessesInNamespace(netns: string): number[] {
 	} catch {
 		return [];
 	}
-	const pids: number[] = [];
-	for (const entry of readdirSync('/proc')) {
-		if (!/^\d+$/.test(entry) || !processCmdline(Number(entry))?.includes('linux.uml')) continue;
+	const inNamespace = (pid: number) => {
 		try {
-			if (readlinkSync(`/proc/${entry}/ns/net`) === `net:[${inode}]`) pids.push(Number(entry));
+			return readlinkSync(`/proc/${pid}/ns/net`) === `net:[${inode}]`;
 		} catch {
-			// gone, or not ours to read
+			return false; // gone, or not ours to read
 		}
-	}
-	return pids;
+	};
+	return umlProcesses()
+		.map((p) => p.pid)
+		.filter(inNamespace);
 }
 
 /** The main UML process of a running lab, if any. */
