@@ -4,7 +4,7 @@
 // under 150 ms (issue 16); reported as ratios to the baselines too, since the machine is shared.
 import {spawn, spawnSync} from 'node:child_process';
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
-import {createServer, type AddressInfo, type Server} from 'node:net';
+import {createServer, type AddressInfo, type Server, type Socket} from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import ssh2 from 'ssh2';
@@ -40,29 +40,46 @@ function loopbackProfile(dir: string, listeners: readonly Server[]): string {
 	return file;
 }
 
-/** Milliseconds from spawning `status` to the first connection it makes to any of `servers`. */
-function timeToFirstConnect(servers: readonly Server[], cli: string, profile: string): Promise<number> {
+interface StatusStart {
+	/** Milliseconds to its first TCP connection to any host. */
+	readonly connect: number;
+	/** Milliseconds to the first bytes it sends on one (its SSH identification: ssh2 has begun the handshake). */
+	readonly sshBytes: number;
+}
+
+/** How long `status`, spawned now, takes to reach `servers` (which accept and wait). */
+function timeStatusStart(servers: readonly Server[], cli: string, profile: string, env: NodeJS.ProcessEnv): Promise<StatusStart> {
 	return new Promise((resolve, reject) => {
 		const t = performance.now();
-		const child = spawn(process.execPath, ['--max-old-space-size=64', cli, 'status', '--profile', profile, '--json'], {stdio: ['ignore', 'ignore', 'pipe']});
+		const child = spawn(process.execPath, ['--max-old-space-size=64', cli, 'status', '--profile', profile, '--json'], {stdio: ['ignore', 'ignore', 'pipe'], env});
 		let stderr = '';
 		child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+		let connect: number | undefined;
 		let done = false;
+		const sockets: Socket[] = [];
 		const stop = () => {
 			done = true;
 			for (const s of servers) s.off('connection', onConnection);
+			for (const s of sockets) s.destroy();
 		};
-		const onConnection = () => {
-			const ms = performance.now() - t;
+		const onData = () => {
+			if (done) return;
+			const sshBytes = performance.now() - t;
 			stop();
-			child.once('exit', () => resolve(ms));
+			child.once('exit', () => resolve({connect: connect!, sshBytes}));
 			child.kill('SIGKILL');
+		};
+		const onConnection = (socket: Socket) => {
+			connect ??= performance.now() - t;
+			sockets.push(socket);
+			socket.on('error', () => undefined);
+			socket.once('data', onData);
 		};
 		for (const s of servers) s.on('connection', onConnection);
 		child.once('exit', (code) => {
 			if (done) return;
 			stop();
-			reject(new Error(`status ended (${code}) before connecting: ${stderr.trim()}`));
+			reject(new Error(`status ended (${code}) before sending on a connection: ${stderr.trim()}`));
 		});
 	});
 }
@@ -71,16 +88,26 @@ export async function benchStartup(log: (line: string) => void): Promise<Record<
 	const cli = path.join(packageRoot(), 'dist', 'cli.js');
 	const dir = mkdtempSync(path.join(os.tmpdir(), 'lvsdeck-bench-startup-'));
 	// One listener per lab host, each on its own loopback address (a profile's hosts have distinct addresses).
-	const servers = Array.from({length: 5}, () => createServer((socket) => socket.destroy()));
+	const servers = Array.from({length: 5}, () => createServer());
+	// Its own state folder: the connect hints status keeps between runs (connect-hints.ts) are this bench's.
+	const env = {...process.env, LVSDECK_STATE_DIR: path.join(dir, 'state')};
+	const hints = path.join(dir, 'state', 'connect-hints');
 	await Promise.all(servers.map((s, i) => new Promise<void>((resolve) => s.listen(0, `127.0.0.${11 + i}`, resolve))));
 	try {
 		const profile = loopbackProfile(dir, servers);
-		const runs = {nodeE0: [] as number[], sshV: [] as number[], help: [] as number[], statusToConnect: [] as number[]};
+		const runs = {nodeE0: [] as number[], sshV: [] as number[], help: [] as number[], statusToConnect: [] as number[], statusToSshBytes: [] as number[], statusToConnectNoHints: [] as number[], statusToSshBytesNoHints: [] as number[]};
 		for (let i = 0; i < ROUNDS; i++) {
 			runs.nodeE0.push(timeSync(process.execPath, ['-e', '0']));
 			runs.sshV.push(timeSync('ssh', ['-V']));
 			runs.help.push(timeSync(process.execPath, ['--max-old-space-size=64', cli, '--help']));
-			runs.statusToConnect.push(await timeToFirstConnect(servers, cli, profile));
+			// A first run on this profile (no hints kept), then one that has the hints that run kept.
+			rmSync(hints, {recursive: true, force: true});
+			const cold = await timeStatusStart(servers, cli, profile, env);
+			const warm = await timeStatusStart(servers, cli, profile, env);
+			runs.statusToConnectNoHints.push(cold.connect);
+			runs.statusToSshBytesNoHints.push(cold.sshBytes);
+			runs.statusToConnect.push(warm.connect);
+			runs.statusToSshBytes.push(warm.sshBytes);
 		}
 		const m = Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, Math.round(median(v))])) as Record<keyof typeof runs, number>;
 		const result = {
@@ -88,12 +115,16 @@ export async function benchStartup(log: (line: string) => void): Promise<Record<
 			medianMs: m,
 			helpOverNodeE0: +(m.help / m.nodeE0).toFixed(2),
 			statusToConnectOverNodeE0: +(m.statusToConnect / m.nodeE0).toFixed(2),
+			statusToConnectHintsOverNoHints: +(m.statusToConnect / m.statusToConnectNoHints).toFixed(2),
 			targetMs: TARGET_MS,
 			helpOverTargetMs: Math.max(0, m.help - TARGET_MS),
 			statusToConnectOverTargetMs: Math.max(0, m.statusToConnect - TARGET_MS),
+			statusToSshBytesOverTargetMs: Math.max(0, m.statusToSshBytes - TARGET_MS),
 		};
-		log(`--help ${m.help} ms, status to first connect ${m.statusToConnect} ms; node -e 0 ${m.nodeE0} ms, ssh -V ${m.sshV} ms (medians of ${ROUNDS})`);
-		log(`--help is ${result.helpOverNodeE0}x node -e 0, status start ${result.statusToConnectOverNodeE0}x; target ${TARGET_MS} ms: over by ${result.helpOverTargetMs} / ${result.statusToConnectOverTargetMs} ms`);
+		log(`--help ${m.help} ms; node -e 0 ${m.nodeE0} ms, ssh -V ${m.sshV} ms (medians of ${ROUNDS})`);
+		log(`status to first connect ${m.statusToConnect} ms with the last run's hints, ${m.statusToConnectNoHints} ms without (${result.statusToConnectHintsOverNoHints}x)`);
+		log(`status to its first SSH bytes ${m.statusToSshBytes} ms with hints, ${m.statusToSshBytesNoHints} ms without`);
+		log(`target ${TARGET_MS} ms: --help over by ${result.helpOverTargetMs}, status connect over by ${result.statusToConnectOverTargetMs}, its SSH bytes over by ${result.statusToSshBytesOverTargetMs} ms`);
 		return result;
 	} finally {
 		for (const s of servers) s.close();

@@ -12,6 +12,8 @@ import {LabPreflightError} from './lab/preflight.js';
 import {LabError} from './lab/lab-error.js';
 import {LabPlanError, packageRoot} from './lab/plan.js';
 import {TransportError} from './transport/types.js';
+// Tiny (node:net, node:fs, node:crypto): status's connections open before its command module loads.
+import {preconnect} from './transport/connect-hints.js';
 // Each command's module is imported in its action, so `--help` and the commands that draw nothing never
 // load React, Ink or the modules of the other commands (start-up time; see README, benchmarks).
 import type {drillCommand} from './commands/drill.js';
@@ -87,7 +89,11 @@ function addReadingCommands(program: Command, setCode: SetCode): void {
 		.option('--watch', 'keep polling and re-print (Ctrl-C to stop)')
 		.option('--interval <ms>', 'poll interval for --watch', '1000')
 		.option('--trust-host-key <name=fingerprint...>', 'trust this SHA256 host-key fingerprint for that host (this run only)')
-		.action(async (o: {profile?: string[]; profiles?: string[]; json?: boolean; watch?: boolean; interval?: string; trustHostKey?: string[]}) => setCode(await (await import('./commands/status.js')).statusCommand(o)));
+		.action(async (o: {profile?: string[]; profiles?: string[]; json?: boolean; watch?: boolean; interval?: string; trustHostKey?: string[]}) => {
+			// One cluster: its hosts' TCP connections open now, from the last run's hints, while the command loads.
+			if (o.profile?.length === 1 && o.profiles === undefined) preconnect(o.profile[0]!);
+			setCode(await (await import('./commands/status.js')).statusCommand(o));
+		});
 
 	program
 		.command('doctor')

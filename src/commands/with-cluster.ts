@@ -3,8 +3,8 @@
 // the station namespace), re-run inside the station namespace when the profile names one, open the
 // transport, run, and always close it.
 import type {Profile} from '../profile/model.js';
-import {loadProfile} from '../profile/load.js';
-import {openEarlySockets} from '../transport/early-connect.js';
+import {parseProfile, readProfileFile} from '../profile/load.js';
+import {earlySocketsFor} from '../transport/connect-hints.js';
 import {assertReadOnlyProfile} from '../transport/read-only-profile.js';
 import type {Transport} from '../transport/types.js';
 import {runInStation} from '../station.js';
@@ -21,7 +21,8 @@ export interface ClusterOptions {
 	readonly backoffMaxMs?: number;
 	/**
 	 * Open every host's TCP connection as soon as the profile is loaded, before the SSH library and the
-	 * command's own modules: for commands that read every host at once (status).
+	 * command's own modules, or take over those `preconnect` opened from the last run's hints (and keep
+	 * hints for the next): for commands that read every host at once (status).
 	 */
 	readonly earlyConnect?: boolean;
 }
@@ -49,13 +50,14 @@ export function parseTrust(values: readonly string[] = []): Record<string, strin
  * the profile before anything else happens; what it returns is handed to `run`.
  */
 export async function withCluster<T>(options: ClusterOptions, prepare: (profile: Profile) => T, run: (cluster: ClusterSession, prepared: T) => Promise<number>): Promise<number> {
-	const profile = loadProfile(options.profile);
+	const text = readProfileFile(options.profile);
+	const profile = parseProfile(text, options.profile);
 	if (options.readOnly) assertReadOnlyProfile(profile);
 	const trust = parseTrust(options.trustHostKey);
 	const prepared = prepare(profile);
 	const reexec = await runInStation(profile.stationNetns, process.argv, profile.hosts.length);
 	if (reexec !== undefined) return reexec;
-	const early = options.earlyConnect ? openEarlySockets(profile.hosts) : undefined;
+	const early = options.earlyConnect ? earlySocketsFor(profile, text) : undefined;
 	// Loaded only now (it brings ssh2), so that the early connections are under way meanwhile.
 	const {createClusterTransport} = await import('../transport/cluster-transport.js');
 	let transport: Transport;

@@ -10,8 +10,7 @@ export function omitSchema<const K extends string>(fields: readonly [K, ...K[]])
 	return z.array(z.enum(fields)).optional();
 }
 
-/** The address of a host whose address is not known yet (import without one). */
-export const ADDRESS_UNKNOWN = 'unknown';
+export {ADDRESS_UNKNOWN} from './address-unknown.js';
 
 /** Per director: router_id (absent: the host name; false: no router_id line) and its own lines. */
 export const directorConfSchema = z

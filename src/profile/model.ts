@@ -32,6 +32,8 @@ export interface SshSettings {
 	readonly fingerprints: readonly string[];
 	/** Name of the host (in this profile) to hop through. */
 	readonly jump?: string;
+	/** The ~/.ssh/config alias its settings came from too, when it names one. */
+	readonly configAlias?: string;
 	readonly sudo: boolean;
 	readonly connectTimeoutMs: number;
 	readonly commandTimeoutMs: number;

@@ -102,6 +102,7 @@ function sshResolver(doc: ProfileDoc, file: string, options: ResolveOptions) {
 		const agentSock = merged.agent ? env['SSH_AUTH_SOCK'] : undefined;
 		return {
 			hostName: first(alias['HostName']) ?? address,
+			...(merged.config_alias !== undefined ? {configAlias: merged.config_alias} : {}),
 			user: own?.user ?? first(alias['User']) ?? defaults.user ?? 'root',
 			port: own?.port ?? (aliasPort ? Number(aliasPort) : undefined) ?? defaults.port ?? 22,
 			identityFiles: identity ? [expandPath(identity, baseDir, home)] : [],

@@ -1,6 +1,7 @@
 // lvsdeck's one state folder and its one writer. Everything lvsdeck keeps between runs lives in a
 // subfolder of it: drill journals (`drills/`), the last drill results (`drills/last/`), the VRRP history
-// (`history/`), keepalived's capabilities per host (`keepalived-caps/`).
+// (`history/`), keepalived's capabilities per host (`keepalived-caps/`), where `status` connected last
+// per profile (`connect-hints/`).
 import {mkdirSync, renameSync, rmSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

@@ -8,7 +8,7 @@ import path from 'node:path';
 import {afterAll, afterEach, beforeAll, describe, expect, it, vi} from 'vitest';
 import type {Host, SshSettings} from '../../../src/profile/model.js';
 import {SshPool, type SshPoolOptions} from '../../../src/transport/ssh-pool.js';
-import {openEarlySockets} from '../../../src/transport/early-connect.js';
+import {connectTargets, openEarlySockets} from '../../../src/transport/early-connect.js';
 import {TransportError, type ConnState, type ExecResult, type HostStatus} from '../../../src/transport/types.js';
 import {waitFor} from '../../helpers/wait-for.js';
 import {generateKey, hashedHostField, SshTestServer, type SshTestServerOptions, type TestKey} from './ssh-test-server.js';
@@ -733,7 +733,7 @@ describe('early connections (opened before the pool, status\'s start)', () => {
 	it('the first handshake uses the early socket: one TCP connection, the host key checked as always', async () => {
 		const s = await startServer();
 		const host = trustedHost(s);
-		const early = openEarlySockets([host]);
+		const early = openEarlySockets(connectTargets([host]));
 		await until('the early socket accepted', () => s.tcpConnections === 1);
 		const p = makePool([host], {early});
 		await expect(p.exec('lb1', ['echo', 'hi'])).resolves.toMatchObject({code: 0});
@@ -744,7 +744,7 @@ describe('early connections (opened before the pool, status\'s start)', () => {
 	it('an early socket to a changed host key is refused like any other', async () => {
 		const s = await startServer();
 		const host = hostFor(s.port, {knownHostsFiles: [knownHosts(s.knownHostsLine(generateKey()))]});
-		const p = makePool([host], {early: openEarlySockets([host])});
+		const p = makePool([host], {early: openEarlySockets(connectTargets([host]))});
 		expect((await rejection(p.exec('lb1', ['echo', 'hi']))).kind).toBe('hostkey');
 		expect(s.tcpConnections).toBe(1);
 		expect(s.authAttempts).toBe(0);
@@ -758,7 +758,7 @@ describe('early connections (opened before the pool, status\'s start)', () => {
 		await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
 		const deadPort = (closed.address() as net.AddressInfo).port;
 		await new Promise<void>((r) => closed.close(() => r()));
-		const early = openEarlySockets([{...host, ssh: {...host.ssh, port: deadPort}}]);
+		const early = openEarlySockets(connectTargets([{...host, ssh: {...host.ssh, port: deadPort}}]));
 		await sleep(100);
 		const p = makePool([host], {early});
 		await expect(p.exec('lb1', ['echo', 'hi'])).resolves.toMatchObject({code: 0});
@@ -769,7 +769,7 @@ describe('early connections (opened before the pool, status\'s start)', () => {
 		const s = await startServer();
 		const direct = trustedHost(s, {}, 'lb1');
 		const behind = trustedHost(s, {jump: 'lb1'}, 'lb2');
-		const early = openEarlySockets([direct, behind]);
+		const early = openEarlySockets(connectTargets([direct, behind]));
 		await until('one early socket accepted', () => s.tcpConnections === 1);
 		expect(early.take('lb2')).toBeUndefined();
 		const p = makePool([direct, behind], {early});
