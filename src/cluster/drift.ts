@@ -30,7 +30,6 @@ export interface DriftTrackerOptions {
 /** Per director: the last comparison, kept while the main file's hash stays the same. */
 export class ConfigDriftTracker {
 	private readonly last = new Map<string, ConfigDrift>();
-	private readonly renderedModels = new Map<string, KeepalivedConfig | string>();
 	private readonly now: () => number;
 
 	constructor(private readonly options: DriftTrackerOptions) {
@@ -66,12 +65,14 @@ export class ConfigDriftTracker {
 
 	private async compare(director: string, sha256: string, rendered: RenderedConfig): Promise<ConfigDrift> {
 		const base = {installedSha256: sha256, checkedAt: this.now()};
-		const profile = this.renderedModel(director, rendered);
-		if (typeof profile === 'string') return {...base, kind: 'unread', error: profile};
 		const installed = await this.options.read(director);
 		switch (installed.kind) {
-			case 'parsed':
+			case 'parsed': {
+				// Parsed only now: a host whose file cannot be read (retried every RETRY_MS) costs no parse.
+				const profile = this.renderedModel(director, rendered);
+				if (typeof profile === 'string') return {...base, kind: 'unread', error: profile};
 				return {...base, kind: 'compared', differences: compareKeepalivedConf(installed.config, profile), hasIncludes: installed.hasIncludes};
+			}
 			case 'invalid':
 				return {...base, kind: 'invalid', error: installed.error};
 			case 'unread':
@@ -81,14 +82,14 @@ export class ConfigDriftTracker {
 		}
 	}
 
-	/** The rendered config's model (parsed once), or why it does not parse. */
+	/**
+	 * The rendered config's model, or why it does not parse. Parsed for each comparison rather than kept:
+	 * a comparison is rare (a new installed hash, an include recheck), and a model per director is about
+	 * 160 KB that a fleet console would otherwise hold for its whole run.
+	 */
 	private renderedModel(director: string, rendered: RenderedConfig): KeepalivedConfig | string {
-		const known = this.renderedModels.get(director);
-		if (known !== undefined) return known;
 		const parsed = parseKeepalivedConf(rendered.text, {file: 'rendered keepalived.conf', configId: director});
-		const model = parsed.ok ? parsed.config : `the rendered config does not parse: ${parsed.error.message}`;
-		this.renderedModels.set(director, model);
-		return model;
+		return parsed.ok ? parsed.config : `the rendered config does not parse: ${parsed.error.message}`;
 	}
 }
 

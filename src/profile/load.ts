@@ -421,6 +421,22 @@ function profileData(file: string, doc: Document.Parsed, counter: LineCounter): 
 }
 
 /** Parse and validate profile text; `file` is used in messages and to resolve relative paths. */
+/**
+ * Where a field is in the profile's text, for messages about a profile that loaded (a read-only check,
+ * a drill plan): the YAML document is parsed again on the first question instead of being kept from
+ * loading, since a console or a fleet holds every profile for its whole run and asks rarely if ever.
+ */
+function positionsOf(text: string, file: string): (at: FieldPath) => Position {
+	let parsed: {readonly doc: Document.Parsed; readonly counter: LineCounter} | undefined;
+	return (at) => {
+		if (!parsed) {
+			const counter = new LineCounter();
+			parsed = {doc: profileDocument(text, file, counter), counter};
+		}
+		return locate(parsed.doc, parsed.counter, at);
+	};
+}
+
 export function parseProfile(text: string, file: string, options: ResolveOptions = {}): Profile {
 	const counter = new LineCounter();
 	const doc = profileDocument(text, file, counter);
@@ -446,7 +462,7 @@ export function parseProfile(text: string, file: string, options: ResolveOptions
 	}
 	try {
 		const profile = resolveProfile(parsed.data, path.resolve(file), options);
-		return {...profile, source: {file, position: (at) => locate(doc, counter, at)}};
+		return {...profile, source: {file, position: positionsOf(text, file)}};
 	} catch (error) {
 		if (error instanceof ResolveError) {
 			const pos = locate(doc, counter, error.path);

@@ -7,6 +7,7 @@ import path from 'node:path';
 import {afterAll, describe, expect, it} from 'vitest';
 import {SshPool} from '../../src/transport/ssh-pool.js';
 import type {StatusReport} from '../../src/cluster/report.js';
+import {hintsFile, readConnectHints} from '../../src/transport/connect-hints.js';
 import {CLI, LAB_PROFILE, ROOT, labProfile} from '../helpers/lab.js';
 import {waitFor} from '../helpers/wait-for.js';
 
@@ -14,9 +15,9 @@ const {profile} = labProfile();
 const pool = new SshPool(profile.hosts);
 const rs1 = profile.hosts.find((h) => h.name === 'rs1')!;
 
-function status(): {code: number | null; report: StatusReport; ms: number} {
+function status(env: NodeJS.ProcessEnv = process.env): {code: number | null; report: StatusReport; ms: number} {
 	const started = Date.now();
-	const r = spawnSync(process.execPath, [CLI, 'status', '--profile', LAB_PROFILE, '--json'], {encoding: 'utf8', timeout: 60_000});
+	const r = spawnSync(process.execPath, [CLI, 'status', '--profile', LAB_PROFILE, '--json'], {encoding: 'utf8', timeout: 60_000, env});
 	if (!r.stdout.trim()) throw new Error(`status printed nothing (exit ${r.status}): ${r.stderr}`);
 	return {code: r.status, report: JSON.parse(r.stdout) as StatusReport, ms: Date.now() - started};
 }
@@ -105,6 +106,33 @@ describe('lvsdeck status on the lab', () => {
 			expect(report.directors.every((d) => d.vrrp.length === 1)).toBe(true);
 		} finally {
 			await pool.exec('rs2', ['sh', '-c', 'kill -CONT $(cat /run/sshd.pid)']);
+		}
+	});
+});
+
+describe('lvsdeck status from the last run\'s connect hints', () => {
+	it('keeps where it connected; a hint that points a host elsewhere is never used: each host is read where the profile says', () => {
+		const dir = mkdtempSync(path.join(os.tmpdir(), 'lvsdeck-status-hints-'));
+		const env = {...process.env, LVSDECK_STATE_DIR: dir};
+		try {
+			expect(status(env).code).toBe(0);
+			const hints = readConnectHints(LAB_PROFILE, env)!;
+			expect(hints.stationNetns).toBe(profile.stationNetns ?? null);
+			expect(hints.targets.map((t) => [t.host, t.address, t.port])).toEqual(profile.hosts.filter((h) => !h.ssh.jump).map((h) => [h.name, h.ssh.hostName, h.ssh.port]));
+			// dir1's hint now names dir2's sshd (the profile unchanged): used by name alone, dir1 would be
+			// dir2's connection, refused for its host key, or worse read as dir1.
+			const dir2 = profile.hosts.find((h) => h.name === 'dir2')!;
+			const misdirected = {...hints, targets: hints.targets.map((t) => (t.host === 'dir1' ? {...t, address: dir2.ssh.hostName} : t))};
+			writeFileSync(hintsFile(LAB_PROFILE, env), JSON.stringify(misdirected));
+			const {code, report} = status(env);
+			expect(report.findings).toEqual([]);
+			expect(code).toBe(0);
+			expect(report.hosts.map((h) => [h.name, h.reachable])).toEqual(profile.hosts.map((h) => [h.name, true]));
+			expect(Object.fromEntries(report.directors.map((d) => [d.name, d.vrrp.map((v) => v.state)]))).toEqual({dir1: ['MASTER'], dir2: ['BACKUP']});
+			// And the hints are set right again for the next run.
+			expect(readConnectHints(LAB_PROFILE, env)).toEqual(hints);
+		} finally {
+			rmSync(dir, {recursive: true, force: true});
 		}
 	});
 });
