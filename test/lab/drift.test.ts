@@ -38,6 +38,12 @@ beforeAll(async () => {
 	// The lab's directors run what the profile renders, and the cluster is healthy (a freshly booted lab
 	// can be slow to answer its first reads): this file's checks start from there.
 	expect(original).toBe(RENDERED);
+	// The real servers hold what the profile renders for them too (a freshly booted lab has not had them
+	// deployed yet), so that "nothing to deploy" below is about dir1's file alone.
+	for (const rs of profile.hosts.filter((h) => h.role === 'realserver')) {
+		const r = cli('deploy', '--host', rs.name, '--yes');
+		expect(r.status, r.stderr).toBe(0);
+	}
 	await waitFor(async () => statusJson(), (s) => s.code === 0, {timeoutMs: 60_000, intervalMs: 1000, what: 'a healthy lab before the drift checks'});
 });
 
