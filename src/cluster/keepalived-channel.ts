@@ -24,6 +24,11 @@ export interface KeepalivedChannelOptions {
 	readonly onDetach?: (director: string, why: string) => void;
 	/** keepalived said (live, not from the past) that an instance on this director changed state. */
 	readonly onTransition?: (director: string) => void;
+	/**
+	 * Whether this director's log is followed live and carries keepalived's lines: true once a catch-up
+	 * read (or a live line) showed keepalived's lines on a channel that is attached; false when it ends.
+	 */
+	readonly onFollowing?: (director: string, following: boolean) => void;
 }
 
 /** Back off from a director whose channel keeps failing: 0.5 s, 1 s, 2 s ... 10 s; one that ran 10 s was fine. */
@@ -51,6 +56,8 @@ export function parseReceivedLine(raw: string, now: number): KeepalivedLogLine |
 
 export class KeepalivedChannel {
 	private readonly followers: LineFollower[] = [];
+	/** Directors whose log channel is attached and has shown keepalived's lines. */
+	private readonly followed = new Set<string>();
 	private readonly directors: string[];
 
 	constructor(
@@ -75,7 +82,10 @@ export class KeepalivedChannel {
 			onReattach: (director) => this.backfill(director, lines),
 			retryDelayMs,
 			longRunMs: 10_000,
-			...(this.options.onDetach ? {onDetach: this.options.onDetach} : {}),
+			onDetach: (director, why) => {
+				this.following(director, false);
+				this.options.onDetach?.(director, why);
+			},
 		});
 		this.followers.push(log);
 		const fifo = fifoRead(this.profile, this.options.fifo);
@@ -113,11 +123,20 @@ export class KeepalivedChannel {
 	private onLogLines(director: string, raw: readonly string[], at: number, how: {past?: boolean} = {}): void {
 		const parsed = raw.map((l) => parseReceivedLine(l, at)).filter((l): l is KeepalivedLogLine => l !== undefined);
 		if (parsed.length === 0) return;
+		// keepalived's own lines on this director's channel: its transitions will come as they happen.
+		this.following(director, true);
 		// Past lines fill the log view only where the channel has not shown newer ones yet.
 		if (!how.past || (this.store.getState().keepalivedLog?.[director]?.length ?? 0) === 0) this.store.recordLogLines(director, parsed, at);
 		const transitions: VrrpTransition[] = transitionsFromLog(director, parsed, instancesOf(this.profile, director)).map((t) => (how.past ? t : {...t, receivedAt: at}));
 		if (transitions.length > 0) this.store.recordTransitions(transitions);
 		if (transitions.length > 0 && !how.past) this.options.onTransition?.(director);
+	}
+
+	private following(director: string, now: boolean): void {
+		if (this.followed.has(director) === now) return;
+		if (now) this.followed.add(director);
+		else this.followed.delete(director);
+		this.options.onFollowing?.(director, now);
 	}
 
 	private onFifoLine(director: string, raw: string, at: number): void {

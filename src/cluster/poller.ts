@@ -39,6 +39,14 @@ const CONFIG_HASH_EVERY = 10;
 const VRRP_DUMP_EVERY = 3;
 
 /**
+ * The same where keepalived's own log is followed live and is known to carry keepalived's lines
+ * (`keepalivedFollowed`): every transition it logs pokes a dump at once, and the address monitor
+ * pokes on every VIP that comes or goes, so the routine dump only refreshes priorities and counters.
+ * On the lab the routine dumps were a third of the console's CPU (README, benchmarks).
+ */
+const VRRP_DUMP_EVERY_FOLLOWED = 10;
+
+/**
  * A host whose poll took long is left idle this many times as long before the next one: a director
  * that answers slowly (loaded, or a slow machine like the lab's) is not kept busy by its monitor. On a
  * host that answers in tens of milliseconds the interval alone decides.
@@ -122,6 +130,8 @@ export class ClusterPoller {
 	private readonly pollCount = new Map<string, number>();
 	/** How long each host's last poll took, ms (the exporter reports it). */
 	private readonly durations = new Map<string, number>();
+	/** Directors whose keepalived events are followed live (keepalivedFollowed). */
+	private readonly followedDirectors = new Set<string>();
 	/** Last time an address event changed a director's addresses (polls started earlier must not undo it). */
 	private readonly addrEventAt = new Map<string, number>();
 	/** Directors whose next poll asks keepalived for a dump whatever the count says. */
@@ -163,6 +173,16 @@ export class ClusterPoller {
 		this.intervalMs = intervalMs ?? this.options.intervalMs ?? 1000;
 		this.directorStreamsPaused = intervalMs !== undefined;
 		if (this.directorStreamsPaused) void this.directorStreams?.stop();
+	}
+
+	/**
+	 * Whether keepalived's events on this director are followed live (the console's log channel, once
+	 * its catch-up read found keepalived's lines): its routine dumps then come every tenth poll, not
+	 * every third. False again when the channel ends.
+	 */
+	keepalivedFollowed(director: string, followed: boolean): void {
+		if (followed) this.followedDirectors.add(director);
+		else this.followedDirectors.delete(director);
 	}
 
 	/** Poll every host once, in parallel; resolves when all have answered or failed. */
@@ -433,7 +453,8 @@ export class ClusterPoller {
 			// The installed config rarely changes: hash it on the first poll and every 10th after.
 			const n = this.pollCount.get(host.name) ?? 0;
 			this.pollCount.set(host.name, n + 1);
-			const dump = this.dumpDue.delete(host.name) || !routine || n % VRRP_DUMP_EVERY === 0;
+			const dumpEvery = this.followedDirectors.has(host.name) ? VRRP_DUMP_EVERY_FOLLOWED : VRRP_DUMP_EVERY;
+			const dump = this.dumpDue.delete(host.name) || !routine || n % dumpEvery === 0;
 			// A routine poll that dumps is as good as a full read: a read asked for meanwhile joins it.
 			if (dump) this.inFlightRoutine.delete(host.name);
 			const hash = n % CONFIG_HASH_EVERY === 0;

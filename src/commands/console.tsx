@@ -126,6 +126,8 @@ export function createScreenRuntime(
 		},
 		// keepalived logged a transition: read that director's states now instead of at its next dump.
 		onTransition: (d) => poller.poke(d),
+		// Transitions arrive as they happen: the routine dumps can come less often.
+		onFollowing: (d, following) => poller.keepalivedFollowed(d, following),
 	});
 	const vrrpHistory = options.keepHistory ? new HistoryKeeper(profile, store) : undefined;
 	return {

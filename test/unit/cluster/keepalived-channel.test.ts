@@ -48,6 +48,31 @@ describe('KeepalivedChannel', () => {
 		}
 	});
 
+	it('says a director is followed once its log showed keepalived\'s lines, and not when the channel ends', async () => {
+		const following: Array<[string, boolean]> = [];
+		let endFollow: (() => void) | undefined;
+		const transport = new FakeTransport((host, argv, options) => {
+			if (argv[1] === '-n') return ok(host === 'dir1' ? PAST : '');
+			if (host !== 'dir1') return follow(options, []);
+			return new Promise<ReturnType<typeof ok>>((resolve) => {
+				endFollow = () => resolve(ok(''));
+				options?.signal?.addEventListener('abort', () => resolve(ok('')), {once: true});
+			});
+		});
+		const channel = new KeepalivedChannel(profile, transport, new ClusterStore(profile), {onFollowing: (d, f) => following.push([d, f])});
+		channel.start();
+		try {
+			// dir2's log has no keepalived lines (a wrong log source, say): never said to be followed.
+			await waitFor(async () => following, (l) => l.length > 0, {timeoutMs: 5000, intervalMs: 10, what: 'dir1 followed'});
+			expect(following).toEqual([['dir1', true]]);
+			endFollow!();
+			await waitFor(async () => following, (l) => l.length > 1, {timeoutMs: 5000, intervalMs: 10, what: 'dir1 no longer followed'});
+			expect(following[1]).toEqual(['dir1', false]);
+		} finally {
+			await channel.stop();
+		}
+	});
+
 	it('attaches again after the follow command ends, catching up by reading the last lines', async () => {
 		let follows = 0;
 		let reads = 0;

@@ -46,6 +46,16 @@ describe('keepalived dumps', () => {
 		expect(t.kinds()).toEqual(['json', 'none', 'none', 'json', 'none', 'none', 'json']);
 	});
 
+	it('where keepalived\'s log is followed live, every tenth poll; back to every third when it ends', async () => {
+		const t = fakeDirector();
+		t.poller.keepalivedFollowed('dir1', true);
+		for (let i = 0; i < 11; i++) await t.poll();
+		expect(t.kinds()).toEqual(['json', ...Array<string>(9).fill('none'), 'json']);
+		t.poller.keepalivedFollowed('dir1', false);
+		for (let i = 0; i < 4; i++) await t.poll(); // polls 11 to 14: 12 dumps
+		expect(t.kinds().slice(11)).toEqual(['none', 'json', 'none', 'none']);
+	});
+
 	it('between dumps, the last dump states and its error stand', async () => {
 		const t = fakeDirector();
 		await t.poll();
