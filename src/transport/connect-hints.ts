@@ -59,9 +59,17 @@ function isHints(v: unknown): v is ConnectHints {
 	);
 }
 
+/** Hints open connections before anything is validated: only a file of this user's that no one else may write counts. */
+function ownFile(file: string): boolean {
+	const st = statSync(file);
+	return st.isFile() && (process.getuid === undefined || st.uid === process.getuid()) && (st.mode & 0o022) === 0;
+}
+
 export function readConnectHints(profileFile: string, env: NodeJS.ProcessEnv = process.env): ConnectHints | undefined {
 	try {
-		const hints: unknown = JSON.parse(readFileSync(hintsFile(profileFile, env), 'utf8'));
+		const file = hintsFile(profileFile, env);
+		if (!ownFile(file)) return undefined;
+		const hints: unknown = JSON.parse(readFileSync(file, 'utf8'));
 		return isHints(hints) ? hints : undefined;
 	} catch {
 		return undefined;

@@ -1,7 +1,7 @@
 // status's preconnect: the last run's hints open TCP connections before the profile loads, only while
 // the profile file is the one they were taken from, only for hosts the file alone places, and only
 // outside a station namespace; what the profile then says decides which sockets are used.
-import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -162,6 +162,15 @@ describe('connect hints', () => {
 		expect(hinted).not.toContain(profile.hosts[0]!.name);
 		expect(hinted).not.toContain(profile.hosts[1]!.name);
 		expect(hinted).toContain(profile.hosts[2]!.name);
+	});
+
+	it('a hints file others may write counts as none', async () => {
+		const file = path.join(tmp, 'shared.yaml');
+		const text = profileText(await listenAll());
+		await firstRun(load(file, text), text);
+		expect(readConnectHints(file, env)).toBeDefined();
+		chmodSync(hintsFile(file, env), 0o666);
+		expect(readConnectHints(file, env)).toBeUndefined();
 	});
 
 	it('an unreadable or malformed hints file counts as none', async () => {
