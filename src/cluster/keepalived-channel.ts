@@ -25,8 +25,9 @@ export interface KeepalivedChannelOptions {
 	/** keepalived said (live, not from the past) that an instance on this director changed state. */
 	readonly onTransition?: (director: string) => void;
 	/**
-	 * Whether this director's log is followed live and carries keepalived's lines: true once a catch-up
-	 * read (or a live line) showed keepalived's lines on a channel that is attached; false when it ends.
+	 * Whether this director's log is followed live and carries keepalived's lines: true with each batch of
+	 * keepalived's lines (a catch-up read or a live line), false each time the channel ends. Said again
+	 * as often as it holds: the receiver keeps the state (the poller's keepalivedFollowed).
 	 */
 	readonly onFollowing?: (director: string, following: boolean) => void;
 }
@@ -56,8 +57,6 @@ export function parseReceivedLine(raw: string, now: number): KeepalivedLogLine |
 
 export class KeepalivedChannel {
 	private readonly followers: LineFollower[] = [];
-	/** Directors whose log channel is attached and has shown keepalived's lines. */
-	private readonly followed = new Set<string>();
 	private readonly directors: string[];
 
 	constructor(
@@ -83,7 +82,7 @@ export class KeepalivedChannel {
 			retryDelayMs,
 			longRunMs: 10_000,
 			onDetach: (director, why) => {
-				this.following(director, false);
+				this.options.onFollowing?.(director, false);
 				this.options.onDetach?.(director, why);
 			},
 		});
@@ -124,19 +123,12 @@ export class KeepalivedChannel {
 		const parsed = raw.map((l) => parseReceivedLine(l, at)).filter((l): l is KeepalivedLogLine => l !== undefined);
 		if (parsed.length === 0) return;
 		// keepalived's own lines on this director's channel: its transitions will come as they happen.
-		this.following(director, true);
+		this.options.onFollowing?.(director, true);
 		// Past lines fill the log view only where the channel has not shown newer ones yet.
 		if (!how.past || (this.store.getState().keepalivedLog?.[director]?.length ?? 0) === 0) this.store.recordLogLines(director, parsed, at);
 		const transitions: VrrpTransition[] = transitionsFromLog(director, parsed, instancesOf(this.profile, director)).map((t) => (how.past ? t : {...t, receivedAt: at}));
 		if (transitions.length > 0) this.store.recordTransitions(transitions);
 		if (transitions.length > 0 && !how.past) this.options.onTransition?.(director);
-	}
-
-	private following(director: string, now: boolean): void {
-		if (this.followed.has(director) === now) return;
-		if (now) this.followed.add(director);
-		else this.followed.delete(director);
-		this.options.onFollowing?.(director, now);
 	}
 
 	private onFifoLine(director: string, raw: string, at: number): void {

@@ -37,8 +37,7 @@ export function textSha256(text: string): string {
 
 /** The hosts whose address and port the profile file alone decides. */
 export function hintedTargets(profile: Profile): ConnectTarget[] {
-	const direct = new Set(profile.hosts.filter((h) => h.ssh.configAlias === undefined).map((h) => h.name));
-	return connectTargets(profile.hosts).filter((t) => direct.has(t.host));
+	return connectTargets(profile.hosts.filter((h) => h.ssh.configAlias === undefined));
 }
 
 function isTarget(v: unknown): v is ConnectTarget {

@@ -67,21 +67,21 @@ export function openEarlySockets(targets: readonly ConnectTarget[], reuse?: Earl
 	reuse?.close();
 	const takeEntry = (entry: Waiting): Socket | undefined => {
 		waiting.delete(entry.target.host);
-		if (usable(entry.socket, entry.failed)) return entry.socket.ref();
+		if (usable(entry.socket, entry.failed)) return entry.socket;
 		entry.socket.destroy();
 		return undefined;
 	};
 	return {
 		take(name) {
 			const entry = waiting.get(name);
-			return entry ? takeEntry(entry) : undefined;
+			// The pool's now: it keeps the process alive like any connection of its own.
+			return entry ? takeEntry(entry)?.ref() : undefined;
 		},
 		takeMatching(target) {
 			const entry = waiting.get(target.host);
 			if (!entry || entry.target.address !== target.address || entry.target.port !== target.port) return undefined;
-			const socket = takeEntry(entry);
-			// Handed on unreferenced again: the new holder refs it when the pool takes it.
-			return socket?.unref();
+			// Still unreferenced: its new holder refs it when the pool takes it.
+			return takeEntry(entry);
 		},
 		close() {
 			for (const {socket} of waiting.values()) socket.destroy();
