@@ -36,14 +36,27 @@ function tcpAnswer(address: string, port: number): Promise<string> {
 	});
 }
 
-/** The reply to one datagram sent to address:port, from a fresh socket (so IPVS schedules it anew). */
+/**
+ * The reply to a datagram sent to address:port, from a fresh socket (so IPVS schedules it anew). Like
+ * any UDP client (a resolver, a syslog sender), it sends again when no reply came within a second, at
+ * most three times from the same socket (so to the same real server): one datagram lost on the
+ * emulated network is not a broken service, three in a row are.
+ */
 function udpAnswer(address: string, port: number): Promise<string> {
 	return new Promise((resolve, reject) => {
 		const socket = dgram.createSocket('udp4');
-		const timer = setTimeout(() => {
-			socket.close();
-			reject(new Error(`no UDP reply from ${address}:${port} in 2 s`));
-		}, 2000);
+		let sent = 0;
+		const send = () => {
+			if (sent === 3) {
+				socket.close();
+				reject(new Error(`no UDP reply from ${address}:${port} to 3 datagrams 1 s apart`));
+				return;
+			}
+			sent++;
+			socket.send('who?\n', port, address);
+			timer = setTimeout(send, 1000);
+		};
+		let timer: NodeJS.Timeout | undefined;
 		socket.on('message', (msg, from) => {
 			clearTimeout(timer);
 			socket.close();
@@ -56,7 +69,7 @@ function udpAnswer(address: string, port: number): Promise<string> {
 			socket.close();
 			reject(error);
 		});
-		socket.send('who?\n', port, address);
+		send();
 	});
 }
 
