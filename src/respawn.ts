@@ -1,6 +1,6 @@
 // Running this same command line again in a child process: inside the station's network namespace
 // (station.ts), or with a heap cap that holds the hosts it will watch. The shebang caps V8's old space
-// at 64 MB, which holds about 120 hosts; a fleet console over 100 clusters needs several times that,
+// at 64 MB, which holds about 320 hosts; a fleet console over 100 clusters needs several times that,
 // and past its cap V8 aborts the process. So before anything heavy loads, the command line's profiles
 // are counted roughly (one `address:` per host; no YAML parsed) and, when they need more, the command
 // runs again with a cap that fits. station.ts checks again with the profiles parsed.
@@ -9,12 +9,15 @@ import {readFileSync, readdirSync, statSync} from 'node:fs';
 import path from 'node:path';
 
 /**
- * The heap a process watching `hosts` hosts keeps alive, measured on the fleet console (25 and 100
- * clusters of 22 hosts: 60 and 168 MB after a collection, flat over minutes): about 24 MB and 65 KB a
- * host.
+ * The heap a process watching `hosts` hosts keeps alive, measured on the fleet console (`npm run bench
+ * -- fleet`, 10 and 100 clusters of 22 hosts: 27 and 100 MB after a collection, since profiles no longer
+ * keep their YAML documents nor drift its parsed models): about 20 MB and 37 KB a host. The cap is twice
+ * that: room for V8 to collect at its own pace, and for a poll's passing garbage, without letting the
+ * heap grow far past what it holds (at 100 clusters the cap from the earlier 65 KB a host let RSS reach
+ * 268 MB over a 100 MB live heap).
  */
-const LIVE_HEAP_BASE_MB = 24;
-const LIVE_HEAP_PER_HOST_MB = 0.065;
+const LIVE_HEAP_BASE_MB = 20;
+const LIVE_HEAP_PER_HOST_MB = 0.037;
 
 const OLD_SPACE_FLAG = /^--max-old-space-size=(\d+)$/;
 

@@ -7,19 +7,25 @@
 // station namespace is hinted only inside that namespace (the run that re-executes itself there).
 // What the profile then resolves to is checked against each socket (early-connect.ts takeMatching);
 // a hint that is missing, unreadable or stale costs only the time it would have saved.
+// Each hint also holds what the key exchange needs (user, host key algorithms, keepalive), so the
+// preconnected sockets begin it as soon as ssh2 is loaded, while the profile still loads; the pool
+// adopts such a handshake only if its own settings for the host are the same, and checks the host key
+// itself before anything more is sent (early-handshake.ts).
 import {createHash} from 'node:crypto';
 import {readFileSync, statSync} from 'node:fs';
 import path from 'node:path';
 import type {Profile} from '../profile/model.js';
 import {stateDir, writeStateFile} from '../text/state-dir.js';
 import {connectTargets, openEarlySockets, type ConnectTarget, type EarlySockets} from './early-connect.js';
+import type {HandshakeSettings} from './early-handshake.js';
+import {knownHostView} from './host-key-algorithms.js';
 import {isInNetns} from './netns.js';
 
 /** A profile larger than this is not hashed before loading (the loader refuses far smaller ones). */
 const MAX_HINTED_BYTES = 1 << 20;
 
 export interface ConnectHints {
-	readonly version: 1;
+	readonly version: 2;
 	/** SHA-256 of the profile's text the targets were resolved from. */
 	readonly profileSha256: string;
 	readonly stationNetns: string | null;
@@ -35,14 +41,27 @@ export function textSha256(text: string): string {
 	return createHash('sha256').update(text).digest('hex');
 }
 
-/** The hosts whose address and port the profile file alone decides. */
+/** The hosts whose address and port the profile file alone decides, with their handshake settings. */
 export function hintedTargets(profile: Profile): ConnectTarget[] {
-	return connectTargets(profile.hosts.filter((h) => h.ssh.configAlias === undefined));
+	const hosts = profile.hosts.filter((h) => h.ssh.configAlias === undefined);
+	const byName = new Map(hosts.map((h) => [h.name, h]));
+	return connectTargets(hosts).map((t) => {
+		const host = byName.get(t.host)!;
+		const handshake: HandshakeSettings = {user: host.ssh.user, serverHostKey: knownHostView(host).algorithms, keepaliveIntervalMs: host.ssh.keepaliveIntervalMs};
+		return {...t, handshake};
+	});
+}
+
+const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
+
+function isHandshake(v: unknown): v is HandshakeSettings {
+	const h = v as Record<string, unknown>;
+	return typeof v === 'object' && v !== null && typeof h['user'] === 'string' && isStringArray(h['serverHostKey']) && Number.isInteger(h['keepaliveIntervalMs']);
 }
 
 function isTarget(v: unknown): v is ConnectTarget {
 	const t = v as Record<string, unknown>;
-	return typeof v === 'object' && v !== null && typeof t['host'] === 'string' && typeof t['address'] === 'string' && Number.isInteger(t['port']);
+	return typeof v === 'object' && v !== null && typeof t['host'] === 'string' && typeof t['address'] === 'string' && Number.isInteger(t['port']) && (t['handshake'] === undefined || isHandshake(t['handshake']));
 }
 
 function isHints(v: unknown): v is ConnectHints {
@@ -50,7 +69,7 @@ function isHints(v: unknown): v is ConnectHints {
 	return (
 		typeof v === 'object' &&
 		v !== null &&
-		h['version'] === 1 &&
+		h['version'] === 2 &&
 		typeof h['profileSha256'] === 'string' &&
 		(h['stationNetns'] === null || typeof h['stationNetns'] === 'string') &&
 		Array.isArray(h['targets']) &&
@@ -89,12 +108,19 @@ export function validTargets(profileFile: string, hints: ConnectHints): readonly
 /** Sockets opened from the hints, waiting for the command that loads the same profile. */
 let preconnected: {readonly file: string; readonly sockets: EarlySockets} | undefined;
 
-/** Open the connections the profile's hints name, if they hold. Only the first call does anything. */
+/**
+ * Open the connections the profile's hints name, if they hold, and begin their key exchange once ssh2
+ * is loaded (it loads alongside the command). Only the first call does anything.
+ */
 export function preconnect(profileFile: string, env: NodeJS.ProcessEnv = process.env): void {
 	if (preconnected) return;
 	const hints = readConnectHints(profileFile, env);
 	const targets = hints && validTargets(profileFile, hints);
-	if (targets && targets.length > 0) preconnected = {file: path.resolve(profileFile), sockets: openEarlySockets(targets)};
+	if (!targets || targets.length === 0) return;
+	const sockets = openEarlySockets(targets);
+	preconnected = {file: path.resolve(profileFile), sockets};
+	// What was taken over by then is begun on in its new holder, or by the pool as usual.
+	import('ssh2').then(({Client}) => sockets.beginHandshakes(Client)).catch(() => undefined);
 }
 
 /** What `preconnect` opened for this profile file (once), else undefined. */
@@ -113,7 +139,7 @@ export function takePreconnected(profileFile: string): EarlySockets | undefined 
  */
 export function earlySocketsFor(profile: Profile, text: string, env: NodeJS.ProcessEnv = process.env): EarlySockets {
 	const sockets = openEarlySockets(connectTargets(profile.hosts), takePreconnected(profile.file));
-	const hints: ConnectHints = {version: 1, profileSha256: textSha256(text), stationNetns: profile.stationNetns ?? null, targets: hintedTargets(profile)};
+	const hints: ConnectHints = {version: 2, profileSha256: textSha256(text), stationNetns: profile.stationNetns ?? null, targets: hintedTargets(profile)};
 	if (JSON.stringify(readConnectHints(profile.file, env)) !== JSON.stringify(hints)) {
 		try {
 			writeStateFile(hintsFile(profile.file, env), hints);

@@ -2,6 +2,8 @@
 // support, so a server with an ed25519 and an ECDSA key shows the ed25519 one even when known_hosts
 // only records the ECDSA key; OpenSSH avoids that by asking first for the recorded types. So do we.
 import type {ServerHostKeyAlgorithm} from 'ssh2';
+import type {Host} from '../profile/model.js';
+import {hostPortName, knownKeyTypes, readKnownHostsFiles, type KnownHostEntry} from './known-hosts.js';
 
 /** ssh2's own default order (lib/protocol/constants.js), which the rest of the list keeps. */
 const SSH2_DEFAULT: readonly ServerHostKeyAlgorithm[] = [
@@ -27,4 +29,18 @@ const ALGORITHMS_OF_KEY_TYPE: Readonly<Record<string, readonly ServerHostKeyAlgo
 export function hostKeyAlgorithms(knownTypes: readonly string[]): ServerHostKeyAlgorithm[] {
 	const first = knownTypes.flatMap((t) => (Object.hasOwn(ALGORITHMS_OF_KEY_TYPE, t) ? ALGORITHMS_OF_KEY_TYPE[t]! : []));
 	return [...new Set([...first, ...SSH2_DEFAULT])];
+}
+
+/** What known_hosts says of `host`: the names it may be recorded under, its entries, and the algorithms to offer. */
+export interface KnownHostView {
+	readonly names: readonly string[];
+	readonly entries: readonly KnownHostEntry[];
+	readonly algorithms: ServerHostKeyAlgorithm[];
+}
+
+export function knownHostView(host: Host): KnownHostView {
+	const ssh = host.ssh;
+	const entries = readKnownHostsFiles(ssh.knownHostsFiles);
+	const names = [...new Set([hostPortName(ssh.hostName, ssh.port), hostPortName(host.address, ssh.port)])];
+	return {names, entries, algorithms: hostKeyAlgorithms(knownKeyTypes(names, entries))};
 }

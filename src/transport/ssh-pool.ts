@@ -1,11 +1,11 @@
 // One pooled ssh2 connection per host: strict host keys, keepalive, connect timeout, reconnect with
 // exponential backoff and jitter, a cap on concurrent channels, per-command timeouts, jump hosts.
 import {readFileSync} from 'node:fs';
-import {Client, type ClientChannel, type ConnectConfig} from 'ssh2';
+import ssh2, {Client, type AnyAuthMethod, type ClientChannel, type ConnectConfig} from 'ssh2';
 import type {Duplex} from 'node:stream';
 import type {Host} from '../profile/model.js';
-import {hostPortName, knownKeyTypes, readKnownHostsFiles, verifyHostKey, type HostKeyVerdict} from './known-hosts.js';
-import {hostKeyAlgorithms} from './host-key-algorithms.js';
+import {verifyHostKey, type HostKeyVerdict} from './known-hosts.js';
+import {knownHostView} from './host-key-algorithms.js';
 import {describeJumpLoop, findJumpLoop} from '../profile/jumps.js';
 import {ADDRESS_UNKNOWN} from '../profile/conf-extras.js';
 import {shellJoin} from './quote.js';
@@ -15,6 +15,7 @@ import {TransportError, type ConnState, type ExecOptions, type ExecResult, type 
 import {LineSplitter} from './line-splitter.js';
 import {OutputCollector, outputLimitError} from './output-limit.js';
 import type {EarlySockets} from './early-connect.js';
+import type {EarlyHandshake} from './early-handshake.js';
 
 export interface SshPoolOptions {
 	/** Extra trusted fingerprints per host name (from --trust-host-key). */
@@ -153,11 +154,16 @@ export class SshPool implements Transport {
 		return new Promise<Client>((resolve, reject) => {
 			let verdict: HostKeyVerdict | undefined;
 			let settled = false;
-			const client = new Client();
+			const config = this.connectConfig(host, (v) => (verdict = v));
+			const adopted = config && !ssh.jump ? this.adoptHandshake(host, config) : undefined;
+			const client = adopted?.client ?? new Client();
 			link.pending = client;
+			// ssh2's own handshake timer is not set on an adopted client (early-handshake.ts): this one stands in.
+			const readyTimer = adopted && ssh.connectTimeoutMs > 0 ? setTimeout(() => fail('retrying', 'unreachable', 'Timed out while waiting for handshake'), ssh.connectTimeoutMs) : undefined;
 			const fail = (state: ConnState, kind: TransportError['kind'], message: string) => {
 				if (settled) return;
 				settled = true;
+				clearTimeout(readyTimer);
 				if (link.pending === client) delete link.pending;
 				client.destroy();
 				// after close() the host stays 'closed' (close() destroys handshakes, which land here)
@@ -169,6 +175,7 @@ export class SshPool implements Transport {
 			client.on('ready', () => {
 				if (settled) return;
 				settled = true;
+				clearTimeout(readyTimer);
 				if (link.pending === client) delete link.pending;
 				link.client = client;
 				// Without it, Nagle holds a small packet (a channel's exec request or EOF) until the host
@@ -196,9 +203,12 @@ export class SshPool implements Transport {
 				if (!settled) fail('retrying', 'unreachable', 'connection closed during handshake');
 				else this.dropped(link, client, 'connection closed');
 			});
-			const config = this.connectConfig(host, (v) => (verdict = v));
 			if (!config) {
 				fail('auth-failed', 'auth', `no usable identity file (${ssh.identityFiles.join(', ') || 'none set'}) and no ssh-agent`);
+				return;
+			}
+			if (adopted) {
+				adopted.proceed(config.hostVerifier as (key: Buffer) => boolean, authMethods(config));
 				return;
 			}
 			const early = ssh.jump ? undefined : this.options.early?.take(host.name);
@@ -217,11 +227,24 @@ export class SshPool implements Transport {
 		});
 	}
 
+	/**
+	 * The key exchange begun for `host` before the profile loaded (connect hints), if it was begun with
+	 * exactly these settings and the identity file is one ssh2 can use (else the fresh connection reports
+	 * why, as always).
+	 */
+	private adoptHandshake(host: Host, config: ConnectConfig): EarlyHandshake | undefined {
+		const early = this.options.early;
+		if (!early) return undefined;
+		if (config.privateKey && ssh2.utils.parseKey(config.privateKey) instanceof Error) return undefined;
+		const listed = config.algorithms?.serverHostKey;
+		const serverHostKey = Array.isArray(listed) ? listed : [];
+		return early.takeHandshake(host.name, {user: host.ssh.user, serverHostKey, keepaliveIntervalMs: host.ssh.keepaliveIntervalMs});
+	}
+
 	/** ssh2's settings for `host`, the host key check reporting its verdict; undefined without an identity or agent. */
 	private connectConfig(host: Link['host'], onVerdict: (verdict: HostKeyVerdict) => void): ConnectConfig | undefined {
 		const ssh = host.ssh;
-		const entries = readKnownHostsFiles(ssh.knownHostsFiles);
-		const names = [...new Set([hostPortName(ssh.hostName, ssh.port), hostPortName(host.address, ssh.port)])];
+		const {names, entries, algorithms} = knownHostView(host);
 		const config: ConnectConfig = {
 			host: ssh.hostName,
 			port: ssh.port,
@@ -231,7 +254,7 @@ export class SshPool implements Transport {
 			keepaliveCountMax: 3,
 			// Like OpenSSH, ask first for the key types known_hosts records for this host, so a server
 			// with several keys shows the one we can check.
-			algorithms: {serverHostKey: hostKeyAlgorithms(knownKeyTypes(names, entries))},
+			algorithms: {serverHostKey: algorithms},
 			hostVerifier: (key: Buffer) => {
 				const trust = this.options.trust;
 				// Own keys only: a host named "toString" must not find Object.prototype's.
@@ -365,6 +388,16 @@ function refusal(hostName: string, verdict: Extract<HostKeyVerdict, {ok: false}>
 
 function oneLine(text: string): string {
 	return text.split('\n')[0]!.trim();
+}
+
+/** The methods ssh2 would try from `config` by itself, in its order: none, the key, the agent. */
+function authMethods(config: ConnectConfig): AnyAuthMethod[] {
+	const username = config.username!;
+	return [
+		{type: 'none', username},
+		...(config.privateKey ? [{type: 'publickey' as const, username, key: config.privateKey}] : []),
+		...(config.agent ? [{type: 'agent' as const, username, agent: config.agent}] : []),
+	];
 }
 
 function readKey(file: string): Buffer | undefined {

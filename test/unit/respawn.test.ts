@@ -13,9 +13,11 @@ describe('heapArgv', () => {
 	it('keeps the shebang cap for a cluster or a few, and raises it to twice the expected heap for a fleet', () => {
 		expect(heapArgv(SHEBANG, 5)).toBeUndefined();
 		expect(heapArgv(SHEBANG, 100)).toBeUndefined();
-		// 100 clusters of 22 hosts: 168 MB live measured.
-		expect(heapArgv(SHEBANG, 2200)).toEqual(['--max-old-space-size=334', '--max-semi-space-size=2']);
-		expect(heapArgv(SHEBANG, 550)).toEqual(['--max-old-space-size=120', '--max-semi-space-size=2']);
+		// 100 clusters of 22 hosts: 100 MB live measured.
+		expect(heapArgv(SHEBANG, 2200)).toEqual(['--max-old-space-size=203', '--max-semi-space-size=2']);
+		expect(heapArgv(SHEBANG, 550)).toEqual(['--max-old-space-size=81', '--max-semi-space-size=2']);
+		// The shebang's 64 MB holds about 320 hosts.
+		expect(heapArgv(SHEBANG, 320)).toBeUndefined();
 		// No cap at all (node run by hand) or a larger one: nothing to do.
 		expect(heapArgv([], 100_000)).toBeUndefined();
 		expect(heapArgv(['--max-old-space-size=4096'], 2200)).toBeUndefined();

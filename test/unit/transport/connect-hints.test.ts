@@ -19,6 +19,8 @@ interface Listener {
 	readonly port: number;
 	accepted: number;
 	readonly sockets: net.Socket[];
+	/** Sockets on which the client's SSH identification arrived (its key exchange began). */
+	sshStarted: number;
 }
 
 let tmp: string;
@@ -31,11 +33,17 @@ async function listenAll(): Promise<Listener[]> {
 }
 
 async function listen(address: string): Promise<Listener> {
-	const l: Listener = {server: net.createServer(), address, port: 0, accepted: 0, sockets: []};
+	const l: Listener = {server: net.createServer(), address, port: 0, accepted: 0, sockets: [], sshStarted: 0};
 	l.server.on('connection', (s) => {
 		l.accepted++;
 		l.sockets.push(s);
 		s.on('error', () => undefined);
+		let first = '';
+		s.on('data', (d: Buffer) => {
+			if (first.length >= 8) return;
+			first += d.toString('latin1');
+			if (first.startsWith('SSH-2.0-')) l.sshStarted++;
+		});
 	});
 	await new Promise<void>((r) => l.server.listen(0, address, r));
 	Object.assign(l, {port: (l.server.address() as net.AddressInfo).port});
@@ -62,6 +70,7 @@ function load(file: string, text: string): Profile {
 }
 
 const accepted = () => listeners.reduce((n, l) => n + l.accepted, 0);
+const sshStarted = () => listeners.reduce((n, l) => n + l.sshStarted, 0);
 
 /** A run that connects to every host (and so keeps hints), its sockets closed once all were accepted. */
 async function firstRun(profile: Profile, text: string): Promise<void> {
@@ -95,14 +104,23 @@ describe('connect hints', () => {
 		expect(accepted()).toBe(hosts);
 		expect(readConnectHints(file, env)?.targets).toHaveLength(hosts);
 
+		expect(sshStarted()).toBe(0);
+
 		preconnect(file, env);
 		await waitFor(async () => accepted(), (n) => n === 2 * hosts, {timeoutMs: 5000, what: 'the preconnected sockets accepted'});
+		// Their key exchange begins as soon as ssh2 is loaded, before the profile is.
+		await waitFor(async () => sshStarted(), (n) => n === hosts, {timeoutMs: 5000, what: 'the key exchange begun on each'});
 		const sockets = earlySocketsFor(load(file, text), text, env);
-		// Each preconnected socket is taken over: no further connection.
-		const socket = sockets.take(profile.hosts[0]!.name);
-		expect(socket?.remotePort).toBe(at[0]!.port);
+		// Each is taken over with its handshake: no further connection.
+		const target = hintedTargets(profile)[0]!;
+		const handshake = sockets.takeHandshake(target.host, target.handshake!);
+		expect(handshake?.usable()).toBe(true);
 		expect(accepted()).toBe(2 * hosts);
-		socket?.destroy();
+		// Not to a pool whose settings differ (another user): that one connects afresh.
+		const other = hintedTargets(profile)[1]!;
+		expect(sockets.takeHandshake(other.host, {...other.handshake!, user: 'someone-else'})).toBeUndefined();
+		expect(sockets.take(other.host)).toBeUndefined();
+		handshake?.client.destroy();
 		sockets.close();
 	});
 
@@ -176,7 +194,7 @@ describe('connect hints', () => {
 	it('an unreadable or malformed hints file counts as none', async () => {
 		const file = path.join(tmp, 'bad.yaml');
 		writeFileSync(file, profileText(await listenAll()));
-		writeFileSync(hintsFile(file, env), '{"version":1,"profileSha256":"x","stationNetns":null,"targets":[{"host":1}]}');
+		writeFileSync(hintsFile(file, env), '{"version":2,"profileSha256":"x","stationNetns":null,"targets":[{"host":1}]}');
 		expect(readConnectHints(file, env)).toBeUndefined();
 		preconnect(file, env);
 		expect(takePreconnected(file)).toBeUndefined();

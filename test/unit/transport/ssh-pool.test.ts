@@ -8,7 +8,9 @@ import path from 'node:path';
 import {afterAll, afterEach, beforeAll, describe, expect, it, vi} from 'vitest';
 import type {Host, SshSettings} from '../../../src/profile/model.js';
 import {SshPool, type SshPoolOptions} from '../../../src/transport/ssh-pool.js';
-import {connectTargets, openEarlySockets} from '../../../src/transport/early-connect.js';
+import ssh2, {type ConnectConfig, type HostVerifier, type VerifyCallback} from 'ssh2';
+import {connectTargets, openEarlySockets, type ConnectTarget} from '../../../src/transport/early-connect.js';
+import {knownHostView} from '../../../src/transport/host-key-algorithms.js';
 import {TransportError, type ConnState, type ExecResult, type HostStatus} from '../../../src/transport/types.js';
 import {waitFor} from '../../helpers/wait-for.js';
 import {generateKey, hashedHostField, SshTestServer, type SshTestServerOptions, type TestKey} from './ssh-test-server.js';
@@ -775,5 +777,72 @@ describe('early connections (opened before the pool, status\'s start)', () => {
 		const p = makePool([direct, behind], {early});
 		await p.close();
 		await until('the server sees it closed', () => s.liveConnections === 0);
+	});
+});
+
+describe('early handshakes (begun from connect hints before the profile loaded)', () => {
+	/** The host's target with the settings the pool will use, or `edit`ed ones (hints from another run). */
+	function hintedTarget(host: Host, edit: Partial<NonNullable<ConnectTarget['handshake']>> = {}): ConnectTarget {
+		const handshake = {user: host.ssh.user, serverHostKey: knownHostView(host).algorithms, keepaliveIntervalMs: host.ssh.keepaliveIntervalMs, ...edit};
+		return {...connectTargets([host])[0]!, handshake};
+	}
+
+	/** Sockets to `targets` whose key exchange has come as far as the host's key, which waits for the pool's check. */
+	async function begun(targets: readonly ConnectTarget[]) {
+		let keysArrived = 0;
+		class Observed extends ssh2.Client {
+			override connect(config: ConnectConfig): this {
+				const verifier = config.hostVerifier as HostVerifier;
+				return super.connect({...config, hostVerifier: (key: Buffer, verify: VerifyCallback) => (keysArrived++, verifier(key, verify))});
+			}
+		}
+		const early = openEarlySockets(targets);
+		early.beginHandshakes(Observed);
+		await until('the host key arrived', () => keysArrived === targets.length);
+		return early;
+	}
+
+	it('the pool adopts it: one connection, one key exchange, nothing of the user sent before the pool checked the host key', async () => {
+		const s = await startServer();
+		const host = trustedHost(s);
+		const early = await begun([hintedTarget(host)]);
+		// Held at the host key: the exchange is not finished and nothing of the user has gone out.
+		expect([s.keyExchanges, s.authAttempts]).toEqual([0, 0]);
+		const p = makePool([host], {early});
+		await expect(p.exec('lb1', ['echo', 'hi'])).resolves.toMatchObject({code: 0, stdout: 'hi\n'});
+		expect([s.tcpConnections, s.sshConnections, s.keyExchanges]).toEqual([1, 1, 1]);
+		expect(p.hostKey('lb1')).toBe(s.hostKey.fingerprint);
+	});
+
+	it('a changed host key is refused by the pool\'s own check, with no authentication attempted', async () => {
+		const s = await startServer();
+		const host = hostFor(s.port, {knownHostsFiles: [knownHosts(s.knownHostsLine(generateKey()))]});
+		const early = await begun([hintedTarget(host)]);
+		const p = makePool([host], {early});
+		const e = await rejection(p.exec('lb1', ['echo', 'hi']));
+		expect(e.kind).toBe('hostkey');
+		expect(e.message).toContain(s.hostKey.fingerprint);
+		expect(s.authAttempts).toBe(0);
+		expect(s.tcpConnections).toBe(1);
+	});
+
+	it('begun with other settings (another user): closed, and the host connected afresh as the profile says', async () => {
+		const s = await startServer();
+		const host = trustedHost(s);
+		const early = await begun([hintedTarget(host, {user: 'someone-else'})]);
+		const p = makePool([host], {early});
+		await expect(p.exec('lb1', ['echo', 'hi'])).resolves.toMatchObject({code: 0});
+		expect(s.tcpConnections).toBe(2);
+		await until('the early connection closed', () => s.liveConnections === 1);
+	});
+
+	it('an authentication failure on an adopted handshake is reported like any other', async () => {
+		const s = await startServer({authorizedKeys: [generateKey()]});
+		const host = trustedHost(s);
+		const p = makePool([host], {early: await begun([hintedTarget(host)])});
+		const e = await rejection(p.exec('lb1', ['echo', 'hi']));
+		expect(e.kind).toBe('auth');
+		expect(e.message).toContain('authentication failed as operator');
+		expect(s.authAttempts).toBeGreaterThan(0);
 	});
 });

@@ -89,6 +89,8 @@ export class SshTestServer {
 	sshConnections = 0;
 	/** Authentication requests of any method (including `none`). */
 	authAttempts = 0;
+	/** Key exchanges completed (a client's first and any re-keying). */
+	keyExchanges = 0;
 	/** Successful authentications. */
 	authenticated = 0;
 	acceptAuth = true;
@@ -227,6 +229,7 @@ export class SshTestServer {
 
 	private onClient(client: Connection): void {
 		this.sshConnections++;
+		client.on('handshake', () => this.keyExchanges++);
 		const mine = new Set<object>();
 		this.clients.add(client);
 		client.on('error', () => {});
