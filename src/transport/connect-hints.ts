@@ -17,7 +17,7 @@ import path from 'node:path';
 import type {Profile} from '../profile/model.js';
 import {stateDir, writeStateFile} from '../text/state-dir.js';
 import {connectTargets, openEarlySockets, type ConnectTarget, type EarlySockets} from './early-connect.js';
-import type {HandshakeSettings} from './early-handshake.js';
+import {handshakeSettings, type HandshakeSettings} from './early-handshake.js';
 import {knownHostView} from './host-key-algorithms.js';
 import {isInNetns} from './netns.js';
 
@@ -44,12 +44,7 @@ export function textSha256(text: string): string {
 /** The hosts whose address and port the profile file alone decides, with their handshake settings. */
 export function hintedTargets(profile: Profile): ConnectTarget[] {
 	const hosts = profile.hosts.filter((h) => h.ssh.configAlias === undefined);
-	const byName = new Map(hosts.map((h) => [h.name, h]));
-	return connectTargets(hosts).map((t) => {
-		const host = byName.get(t.host)!;
-		const handshake: HandshakeSettings = {user: host.ssh.user, serverHostKey: knownHostView(host).algorithms, keepaliveIntervalMs: host.ssh.keepaliveIntervalMs};
-		return {...t, handshake};
-	});
+	return connectTargets(hosts, (h) => handshakeSettings(h, knownHostView(h).algorithms));
 }
 
 const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');

@@ -40,9 +40,14 @@ export interface EarlySockets {
 	close(): void;
 }
 
-/** The hosts reached directly (a host behind a jump host is reached through it, never directly). */
-export function connectTargets(hosts: readonly Host[]): ConnectTarget[] {
-	return hosts.filter((h) => !h.ssh.jump && h.ssh.hostName !== ADDRESS_UNKNOWN).map((h) => ({host: h.name, address: h.ssh.hostName, port: h.ssh.port}));
+/**
+ * The hosts reached directly (a host behind a jump host is reached through it, never directly), each
+ * with its `handshake` settings when they are known before the profile is needed (connect hints).
+ */
+export function connectTargets(hosts: readonly Host[], handshake?: (host: Host) => HandshakeSettings): ConnectTarget[] {
+	return hosts
+		.filter((h) => !h.ssh.jump && h.ssh.hostName !== ADDRESS_UNKNOWN)
+		.map((h) => ({host: h.name, address: h.ssh.hostName, port: h.ssh.port, ...(handshake ? {handshake: handshake(h)} : {})}));
 }
 
 /** A socket that has failed or ended is of no use to a handshake: the pool connects afresh instead. */

@@ -6,6 +6,7 @@
 // module loads no SSH library of its own.
 import type {Socket} from 'node:net';
 import type {AnyAuthMethod, Client, NextAuthHandler, ServerHostKeyAlgorithm, VerifyCallback} from 'ssh2';
+import type {Host} from '../profile/model.js';
 
 /** What a handshake fixes before the profile is known: the pool adopts one only when its own settings are these. */
 export interface HandshakeSettings {
@@ -21,6 +22,11 @@ export interface EarlyHandshake {
 	usable(): boolean;
 	/** Go on: `verify` decides the host key (before anything else is sent), then `auths` are tried in order. */
 	proceed(verify: (key: Buffer) => boolean, auths: readonly AnyAuthMethod[]): void;
+}
+
+/** `host`'s settings, offering `serverHostKey` (what its known_hosts entries ask for, host-key-algorithms.ts). */
+export function handshakeSettings(host: Host, serverHostKey: readonly ServerHostKeyAlgorithm[]): HandshakeSettings {
+	return {user: host.ssh.user, serverHostKey, keepaliveIntervalMs: host.ssh.keepaliveIntervalMs};
 }
 
 export function sameSettings(a: HandshakeSettings, b: HandshakeSettings): boolean {

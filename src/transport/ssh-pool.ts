@@ -1,11 +1,11 @@
 // One pooled ssh2 connection per host: strict host keys, keepalive, connect timeout, reconnect with
 // exponential backoff and jitter, a cap on concurrent channels, per-command timeouts, jump hosts.
 import {readFileSync} from 'node:fs';
-import ssh2, {Client, type AnyAuthMethod, type ClientChannel, type ConnectConfig} from 'ssh2';
+import ssh2, {Client, type AnyAuthMethod, type ClientChannel, type ConnectConfig, type ServerHostKeyAlgorithm} from 'ssh2';
 import type {Duplex} from 'node:stream';
 import type {Host} from '../profile/model.js';
 import {verifyHostKey, type HostKeyVerdict} from './known-hosts.js';
-import {knownHostView} from './host-key-algorithms.js';
+import {knownHostView, type KnownHostView} from './host-key-algorithms.js';
 import {describeJumpLoop, findJumpLoop} from '../profile/jumps.js';
 import {ADDRESS_UNKNOWN} from '../profile/conf-extras.js';
 import {shellJoin} from './quote.js';
@@ -15,7 +15,7 @@ import {TransportError, type ConnState, type ExecOptions, type ExecResult, type 
 import {LineSplitter} from './line-splitter.js';
 import {OutputCollector, outputLimitError} from './output-limit.js';
 import type {EarlySockets} from './early-connect.js';
-import type {EarlyHandshake} from './early-handshake.js';
+import {handshakeSettings, type EarlyHandshake} from './early-handshake.js';
 
 export interface SshPoolOptions {
 	/** Extra trusted fingerprints per host name (from --trust-host-key). */
@@ -154,8 +154,9 @@ export class SshPool implements Transport {
 		return new Promise<Client>((resolve, reject) => {
 			let verdict: HostKeyVerdict | undefined;
 			let settled = false;
-			const config = this.connectConfig(host, (v) => (verdict = v));
-			const adopted = config && !ssh.jump ? this.adoptHandshake(host, config) : undefined;
+			const known = knownHostView(host);
+			const config = this.connectConfig(host, known, (v) => (verdict = v));
+			const adopted = config && !ssh.jump ? this.adoptHandshake(host, config, known.algorithms) : undefined;
 			const client = adopted?.client ?? new Client();
 			link.pending = client;
 			// ssh2's own handshake timer is not set on an adopted client (early-handshake.ts): this one stands in.
@@ -232,19 +233,16 @@ export class SshPool implements Transport {
 	 * exactly these settings and the identity file is one ssh2 can use (else the fresh connection reports
 	 * why, as always).
 	 */
-	private adoptHandshake(host: Host, config: ConnectConfig): EarlyHandshake | undefined {
+	private adoptHandshake(host: Host, config: ConnectConfig, serverHostKey: readonly ServerHostKeyAlgorithm[]): EarlyHandshake | undefined {
 		const early = this.options.early;
 		if (!early) return undefined;
 		if (config.privateKey && ssh2.utils.parseKey(config.privateKey) instanceof Error) return undefined;
-		const listed = config.algorithms?.serverHostKey;
-		const serverHostKey = Array.isArray(listed) ? listed : [];
-		return early.takeHandshake(host.name, {user: host.ssh.user, serverHostKey, keepaliveIntervalMs: host.ssh.keepaliveIntervalMs});
+		return early.takeHandshake(host.name, handshakeSettings(host, serverHostKey));
 	}
 
 	/** ssh2's settings for `host`, the host key check reporting its verdict; undefined without an identity or agent. */
-	private connectConfig(host: Link['host'], onVerdict: (verdict: HostKeyVerdict) => void): ConnectConfig | undefined {
+	private connectConfig(host: Link['host'], {names, entries, algorithms}: KnownHostView, onVerdict: (verdict: HostKeyVerdict) => void): ConnectConfig | undefined {
 		const ssh = host.ssh;
-		const {names, entries, algorithms} = knownHostView(host);
 		const config: ConnectConfig = {
 			host: ssh.hostName,
 			port: ssh.port,

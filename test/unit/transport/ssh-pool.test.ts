@@ -11,6 +11,7 @@ import {SshPool, type SshPoolOptions} from '../../../src/transport/ssh-pool.js';
 import ssh2, {type ConnectConfig, type HostVerifier, type VerifyCallback} from 'ssh2';
 import {connectTargets, openEarlySockets, type ConnectTarget} from '../../../src/transport/early-connect.js';
 import {knownHostView} from '../../../src/transport/host-key-algorithms.js';
+import {handshakeSettings} from '../../../src/transport/early-handshake.js';
 import {TransportError, type ConnState, type ExecResult, type HostStatus} from '../../../src/transport/types.js';
 import {waitFor} from '../../helpers/wait-for.js';
 import {generateKey, hashedHostField, SshTestServer, type SshTestServerOptions, type TestKey} from './ssh-test-server.js';
@@ -783,8 +784,7 @@ describe('early connections (opened before the pool, status\'s start)', () => {
 describe('early handshakes (begun from connect hints before the profile loaded)', () => {
 	/** The host's target with the settings the pool will use, or `edit`ed ones (hints from another run). */
 	function hintedTarget(host: Host, edit: Partial<NonNullable<ConnectTarget['handshake']>> = {}): ConnectTarget {
-		const handshake = {user: host.ssh.user, serverHostKey: knownHostView(host).algorithms, keepaliveIntervalMs: host.ssh.keepaliveIntervalMs, ...edit};
-		return {...connectTargets([host])[0]!, handshake};
+		return connectTargets([host], (h) => ({...handshakeSettings(h, knownHostView(h).algorithms), ...edit}))[0]!;
 	}
 
 	/** Sockets to `targets` whose key exchange has come as far as the host's key, which waits for the pool's check. */
