@@ -17,6 +17,8 @@ export async function waitFor<T>(
 	for (;;) {
 		try {
 			last = await probe();
+			// The failure names what the probe saw last, not an error an earlier probe threw.
+			lastError = undefined;
 			if (ok(last)) return {value: last, elapsedMs: Date.now() - started};
 		} catch (error) {
 			lastError = error;

@@ -131,13 +131,25 @@ describe('lvsdeck exporter on the lab', () => {
 		await splitBrainScrapeFiresTheAlert();
 	});
 
+	it('stops on SIGTERM: exit 0, the port closed', async () => {
+		const gone = new Promise<number | null>((r) => exporter.once('exit', (code) => r(code)));
+		exporter.kill('SIGTERM');
+		expect(await gone).toBe(0);
+		await expect(fetch(`http://127.0.0.1:${exporterPort}/healthz`)).rejects.toThrow();
+	});
+
+	// After the exporter above has stopped: the lab's one emulated CPU then carries one exporter's polls
+	// and streams, not two (with both, its directors' reads took long enough to time out).
 	it('two profiles naming the same directors: both clusters served, from one SSH connection per host', async () => {
 		// The lab's profile again under another cluster name (paths made absolute for the copy's folder).
 		const twin = path.join(tmp, 'lab-twin.yaml');
 		const text = readFileSync(LAB_PROFILE, 'utf8').replaceAll('../.lab/', `${path.resolve(path.dirname(LAB_PROFILE), '..', '.lab')}/`);
 		writeFileSync(twin, text.replace(/^name: lab$/m, 'name: lab-twin'));
 		const connections = async () => Number((await pool.exec('dir1', ['sh', '-c', "ss -H -t -n state established '( sport = :22 )' | wc -l"])).stdout.trim());
-		const before = await connections();
+		// The stopped exporter's connection gone: the count no longer changing from one second to the next.
+		let last = -1;
+		const settled = (n: number) => [n === last, (last = n)][0] as boolean;
+		const before = (await waitFor(connections, settled, {timeoutMs: 20_000, intervalMs: 1000, what: 'the SSH connections on dir1 to settle'})).value;
 		const port = await freePort();
 		const both = start(process.execPath, [CLI, 'exporter', '--profile', LAB_PROFILE, '--profile', twin, '--listen', `127.0.0.1:${port}`]);
 		try {
@@ -153,13 +165,6 @@ describe('lvsdeck exporter on the lab', () => {
 		} finally {
 			await stop(both);
 		}
-	});
-
-	it('stops on SIGTERM: exit 0, the port closed', async () => {
-		const gone = new Promise<number | null>((r) => exporter.once('exit', (code) => r(code)));
-		exporter.kill('SIGTERM');
-		expect(await gone).toBe(0);
-		await expect(fetch(`http://127.0.0.1:${exporterPort}/healthz`)).rejects.toThrow();
 	});
 });
 
