@@ -66,12 +66,21 @@ export async function watchOnce(profile: Pick<Profile, 'file'>, cli: string, fla
 }
 
 /**
- * The console as the command starts it (the shebang's V8 flags) and, alternating with it, with the old
- * space cap alone (the flags before the young generation was capped): what the semi-space cap buys.
+ * V8 flag sets to compare, alternating: the shebang's (as the command starts), the shebang's without
+ * `--single-threaded` (what keeping V8's work on the main thread buys), and the old-space cap alone
+ * (the flags before the young generation was capped and the threads were dropped).
  */
+export function flagVariants(cli: string): string[][] {
+	const shebang = shebangFlags(cli);
+	const threaded = shebang.filter((f) => f !== '--single-threaded');
+	const variants = [shebang, ...(threaded.length === shebang.length ? [] : [threaded]), ['--max-old-space-size=64']];
+	return variants;
+}
+
+/** The console as the command starts it, alternating with the flag sets it is compared with (flagVariants). */
 export async function benchConsoleWatch(profile: Profile, log: (line: string) => void, seconds = 60, rounds = 2): Promise<Record<string, unknown>> {
 	const cli = path.join(packageRoot(), 'dist', 'cli.js');
-	const variants = [shebangFlags(cli), ['--max-old-space-size=64']];
+	const variants = flagVariants(cli);
 	const runs: WatchRun[] = [];
 	for (let round = 0; round < rounds; round++) {
 		for (const flags of variants) {

@@ -14,6 +14,7 @@ import {createInterface} from 'node:readline';
 import {fileURLToPath} from 'node:url';
 import os from 'node:os';
 import path from 'node:path';
+import {writeHeapSnapshot} from 'node:v8';
 import ssh2 from 'ssh2';
 import {parse, stringify} from 'yaml';
 import {packageRoot} from '../src/lab/plan.js';
@@ -76,6 +77,8 @@ export function clusterProfile(c: number, port: number, fingerprint: string, dir
 	return file;
 }
 
+const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
+
 function percentile(values: readonly number[], p: number): number {
 	const s = [...values].sort((a, b) => a - b);
 	return s.length === 0 ? NaN : s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
@@ -85,10 +88,15 @@ function startServers(clusters: number): Promise<SimulatedHosts> {
 	return startSimulatedHosts(Array.from({length: clusters}, (_, c) => hostNumbers.map((_n, i) => address(c + 1, i + 1))).flat());
 }
 
-interface PollRecord {
-	readonly host: string;
-	readonly start: number;
-	readonly ms: number;
+/**
+ * One host's polls: start times and durations as arrays of numbers (unboxed doubles), not an object
+ * per poll, so that the bench's own bookkeeping stays out of the memory it measures (an object, two
+ * boxed numbers and an id string per poll were about 5 MB of live heap at 100 clusters).
+ */
+interface HostPolls {
+	readonly starts: number[];
+	readonly ms: number[];
+	inFlight: boolean;
 }
 
 /** The V8 flags the CLI runs with: its shebang's, and the old-space cap respawn.ts raises it to for `hosts`. */
@@ -131,9 +139,9 @@ async function fleetRun(CLUSTERS: number, log: (line: string) => void): Promise<
 	const servers = await startServers(CLUSTERS);
 	const transports: Transport[] = [];
 	const pollers: ClusterPoller[] = [];
-	const records: PollRecord[] = [];
+	const polls: HostPolls[] = [];
 	let overlapping = 0;
-	const firstDone = new Set<string>();
+	let firstDone = 0;
 	try {
 		const cache = new CapabilityCache(path.join(dir, 'caps'));
 		const profiles = Array.from({length: CLUSTERS}, (_, i) => loadProfile(clusterProfile(i + 1, servers.port, servers.fingerprint, dir)));
@@ -145,18 +153,25 @@ async function fleetRun(CLUSTERS: number, log: (line: string) => void): Promise<
 			const transport = createClusterTransport(profile, {readOnly: true});
 			const poller = new ClusterPoller(profile, transport, new ClusterStore(profile), {intervalMs: INTERVAL_MS, events: false, capabilityCache: cache, portCheckSpacingMs: portCheckSpacing, directorStreams: DIRECTOR_STREAMS});
 			// Every poll timed; a poll asked for while one of the same host is in flight would overlap it.
-			const inFlight = new Set<string>();
+			const byHost = new Map<Host, HostPolls>();
 			const pollHost = poller.pollHost.bind(poller);
 			poller.pollHost = (host: Host, how?: {routine?: boolean}) => {
-				const id = `${c}/${host.name}`;
-				if (inFlight.has(id)) overlapping++;
-				inFlight.add(id);
+				let record = byHost.get(host);
+				if (!record) {
+					record = {starts: [], ms: [], inFlight: false};
+					byHost.set(host, record);
+					polls.push(record);
+				}
+				const r = record;
+				if (r.inFlight) overlapping++;
+				r.inFlight = true;
 				const start = performance.now();
 				// `how` passed on: the poller's own polls are routine (streamed real servers, dumps every third poll).
 				return pollHost(host, how).finally(() => {
-					inFlight.delete(id);
-					firstDone.add(id);
-					records.push({host: id, start, ms: performance.now() - start});
+					r.inFlight = false;
+					if (r.ms.length === 0) firstDone++;
+					r.starts.push(start);
+					r.ms.push(performance.now() - start);
 				});
 			};
 			transports.push(transport);
@@ -165,10 +180,13 @@ async function fleetRun(CLUSTERS: number, log: (line: string) => void): Promise<
 		const hosts = CLUSTERS * hostNumbers.length;
 		const warmStart = performance.now();
 		for (const p of pollers) p.start();
-		while (firstDone.size < hosts && performance.now() - warmStart < WARMUP_LIMIT_S * 1000) await new Promise((r) => setTimeout(r, 250));
+		while (firstDone < hosts && performance.now() - warmStart < WARMUP_LIMIT_S * 1000) await new Promise((r) => setTimeout(r, 250));
 		const warmupMs = Math.round(performance.now() - warmStart);
-		log(`${firstDone.size} of ${hosts} hosts polled once after ${warmupMs} ms (connections up)`);
-		records.length = 0;
+		log(`${firstDone} of ${hosts} hosts polled once after ${warmupMs} ms (connections up)`);
+		for (const r of polls) {
+			r.starts.length = 0;
+			r.ms.length = 0;
+		}
 		overlapping = 0;
 		const cpu0 = process.cpuUsage();
 		const t0 = performance.now();
@@ -178,15 +196,21 @@ async function fleetRun(CLUSTERS: number, log: (line: string) => void): Promise<
 		clearInterval(rssTimer);
 		const wallMs = performance.now() - t0;
 		const cpu = process.cpuUsage(cpu0);
+		// The window's polls (the pollers go on until the end of the run).
+		const windowed = polls.filter((r) => r.ms.length > 0).map((r) => ({starts: r.starts.slice(), ms: r.ms.slice()}));
 		// What is alive once collected (the child runs with --expose-gc for this alone): RSS beyond it is
 		// V8's room to grow, code, and native memory.
 		(globalThis as {gc?: () => void}).gc?.();
-		const liveHeapMb = Math.round(process.memoryUsage().heapUsed / 1024 / 1024);
-		const starts = new Map<string, number[]>();
-		for (const r of records) (starts.get(r.host) ?? starts.set(r.host, []).get(r.host)!).push(r.start);
-		const gaps = [...starts.values()].flatMap((s) => s.slice(1).map((t, i) => t - s[i]!));
-		const durations = records.map((r) => r.ms);
-		const pollsPerHost = [...starts.values()].map((s) => s.length);
+		const mem = process.memoryUsage();
+		const liveHeapMb = Math.round(mem.heapUsed / 1024 / 1024);
+		// Where RSS goes beyond the live heap: V8's reserve (heapTotal), Buffers' memory outside the heap.
+		const memoryMb = {rss: mb(mem.rss), heapTotal: mb(mem.heapTotal), heapUsed: mb(mem.heapUsed), external: mb(mem.external), arrayBuffers: mb(mem.arrayBuffers)};
+		// For a look at what a host costs (Chrome's memory tab): LVSDECK_FLEET_HEAP_SNAPSHOT=FILE.
+		const snapshotFile = process.env['LVSDECK_FLEET_HEAP_SNAPSHOT'];
+		if (snapshotFile) writeHeapSnapshot(snapshotFile);
+		const gaps = windowed.flatMap(({starts}) => starts.slice(1).map((t, i) => t - starts[i]!));
+		const durations = windowed.flatMap((r) => r.ms);
+		const pollsPerHost = windowed.map((r) => r.starts.length);
 		const result = {
 			clusters: CLUSTERS,
 			directors: CLUSTERS * 2,
@@ -194,7 +218,7 @@ async function fleetRun(CLUSTERS: number, log: (line: string) => void): Promise<
 			intervalMs: INTERVAL_MS,
 			windowS: WINDOW_S,
 			warmupMs,
-			hostsPolledInWindow: starts.size,
+			hostsPolledInWindow: windowed.length,
 			hosts,
 			pollMs: {p50: Math.round(percentile(durations, 50)), p95: Math.round(percentile(durations, 95)), max: Math.round(Math.max(...durations))},
 			startToStartMs: gaps.length === 0 ? null : {p50: Math.round(percentile(gaps, 50)), p95: Math.round(percentile(gaps, 95)), max: Math.round(Math.max(...gaps))},
@@ -202,15 +226,16 @@ async function fleetRun(CLUSTERS: number, log: (line: string) => void): Promise<
 			overlappingPolls: overlapping,
 			cpuPercentOfCore: +((100 * (cpu.user + cpu.system)) / 1000 / wallMs).toFixed(1),
 			// What one host's poll costs this process, and so what 2,200 hosts a second would cost.
-			cpuMsPerPoll: +((cpu.user + cpu.system) / 1000 / records.length).toFixed(2),
-			projectedPercentOfCoreFor2200Hosts: Math.round((((cpu.user + cpu.system) / 1000 / records.length) * 2200 * 100) / INTERVAL_MS),
+			cpuMsPerPoll: +((cpu.user + cpu.system) / 1000 / durations.length).toFixed(2),
+			projectedPercentOfCoreFor2200Hosts: Math.round((((cpu.user + cpu.system) / 1000 / durations.length) * 2200 * 100) / INTERVAL_MS),
 			peakRssMb: Math.round(peakRss / 1024 / 1024),
 			liveHeapMb,
+			memoryMb,
 			targets: {pollP95Ms: 1000, cpuPercentOfCore: 25, rssMb: 200},
 		};
 		log(`${result.hosts} hosts at ${INTERVAL_MS} ms: poll p50 ${result.pollMs.p50} ms, p95 ${result.pollMs.p95} ms; start-to-start p50 ${result.startToStartMs?.p50} ms, p95 ${result.startToStartMs?.p95} ms; overlapping ${overlapping}`);
 		log(`${result.cpuMsPerPoll} ms CPU per host poll: 2,200 hosts at 1 s would take ${result.projectedPercentOfCoreFor2200Hosts}% of a core`);
-		log(`CPU ${result.cpuPercentOfCore}% of a core (target < 25%), peak RSS ${result.peakRssMb} MB (target < 200 MB), live heap ${result.liveHeapMb} MB; ${result.hostsPolledInWindow}/${hosts} hosts polled in the window, at least ${result.pollsPerHost.min} polls each (of ${result.pollsPerHost.expected})`);
+		log(`CPU ${result.cpuPercentOfCore}% of a core (target < 25%), peak RSS ${result.peakRssMb} MB (target < 200 MB), live heap ${result.liveHeapMb} MB (after a collection: ${Object.entries(memoryMb).map(([k, v]) => `${k} ${v}`).join(', ')} MB); ${result.hostsPolledInWindow}/${hosts} hosts polled in the window, at least ${result.pollsPerHost.min} polls each (of ${result.pollsPerHost.expected})`);
 		return result;
 	} finally {
 		for (const p of pollers) p.stop();

@@ -2,7 +2,7 @@
 // to the first bytes it sends on one (ssh2's identification: the handshake has begun), each against
 // loopback listeners that accept and wait; `status` runs twice a round, first without connect hints
 // (a first run on the profile) and then with the hints that run kept. Side by side with `node -e 0`
-// and `ssh -V` as baselines, alternating, medians of each. Needs no lab. Target: under 150 ms
+// and `ssh -V` as baselines, alternating, medians of each; lvsdeck with its shebang's V8 flags. Needs no lab. Target: under 150 ms
 // (issue 16); reported as ratios to the baselines too, since the machine is shared.
 import {spawn, spawnSync} from 'node:child_process';
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
@@ -13,6 +13,7 @@ import ssh2 from 'ssh2';
 import {parse, stringify} from 'yaml';
 import {packageRoot} from '../src/lab/plan.js';
 import {median} from './parse.js';
+import {shebangFlags} from './console-watch.js';
 
 const ROUNDS = 11;
 const TARGET_MS = 150;
@@ -53,7 +54,7 @@ interface StatusStart {
 function timeStatusStart(servers: readonly Server[], cli: string, profile: string, env: NodeJS.ProcessEnv): Promise<StatusStart> {
 	return new Promise((resolve, reject) => {
 		const t = performance.now();
-		const child = spawn(process.execPath, ['--max-old-space-size=64', cli, 'status', '--profile', profile, '--json'], {stdio: ['ignore', 'ignore', 'pipe'], env});
+		const child = spawn(process.execPath, [...shebangFlags(cli), cli, 'status', '--profile', profile, '--json'], {stdio: ['ignore', 'ignore', 'pipe'], env});
 		let stderr = '';
 		child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
 		let connect: number | undefined;
@@ -101,7 +102,7 @@ export async function benchStartup(log: (line: string) => void): Promise<Record<
 		for (let i = 0; i < ROUNDS; i++) {
 			runs.nodeE0.push(timeSync(process.execPath, ['-e', '0']));
 			runs.sshV.push(timeSync('ssh', ['-V']));
-			runs.help.push(timeSync(process.execPath, ['--max-old-space-size=64', cli, '--help']));
+			runs.help.push(timeSync(process.execPath, [...shebangFlags(cli), cli, '--help']));
 			// A first run on this profile (no hints kept), then one that has the hints that run kept.
 			rmSync(hints, {recursive: true, force: true});
 			const cold = await timeStatusStart(servers, cli, profile, env);

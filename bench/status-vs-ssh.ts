@@ -18,6 +18,7 @@ import {keepalivedDumpCommand} from '../src/probes/vrrp.js';
 import {realServerCheckCommand} from '../src/probes/realserver.js';
 import {shellJoin} from '../src/transport/quote.js';
 import {median} from './parse.js';
+import {shebangFlags} from './console-watch.js';
 
 const ROUNDS = 5;
 const TARGET_RATIO = 0.8;
@@ -63,7 +64,7 @@ const summary = (runs: readonly Timed[]) => ({wallMs: Math.round(median(runs.map
 
 export async function benchStatusVsSsh(profile: Profile, log: (line: string) => void): Promise<Record<string, unknown>> {
 	const cli = path.join(packageRoot(), 'dist', 'cli.js');
-	const statusArgv = [process.execPath, '--max-old-space-size=64', cli, 'status', '--profile', profile.file, '--json'];
+	const statusArgv = [process.execPath, ...shebangFlags(cli), cli, 'status', '--profile', profile.file, '--json'];
 	const loop = ['bash', '-c', sshLoopScript(profile)];
 	const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'lvsdeck-bench-caps-'));
 	const warmEnv = {...process.env, LVSDECK_CACHE_DIR: cacheDir};

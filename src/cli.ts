@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-old-space-size=64 --max-semi-space-size=2
+#!/usr/bin/env -S node --max-old-space-size=64 --max-semi-space-size=2 --single-threaded
 // Entry point. React and Ink pick their production builds from NODE_ENV when first loaded, so it is
 // set before anything imports them; then the program runs and its exit code becomes ours.
 // The shebang caps V8's heap. Old space: left alone, V8 lets a long-running console grow to ~170 MB

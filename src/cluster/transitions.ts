@@ -4,6 +4,7 @@
 // and keeps the newest few thousand.
 import type {KeepalivedLogLine} from '../probes/keepalived-log.js';
 import type {VrrpInstanceState} from '../probes/vrrp.js';
+import {byCodeUnits} from '../text/order.js';
 
 export type TransitionSource = 'log' | 'fifo' | 'poll';
 
@@ -74,7 +75,7 @@ function twinIndex(kept: readonly VrrpTransition[], t: VrrpTransition): number {
  */
 export function mergeTransitions(lists: ReadonlyArray<readonly VrrpTransition[]>, max = HISTORY_MAX): VrrpTransition[] {
 	// A total order, so the merge does not depend on the order the lists came in.
-	const all = lists.flat().sort((a, b) => a.at - b.at || RANK[a.source] - RANK[b.source] || key(a).localeCompare(key(b)) || a.to.localeCompare(b.to));
+	const all = lists.flat().sort((a, b) => a.at - b.at || RANK[a.source] - RANK[b.source] || byCodeUnits(key(a), key(b)) || byCodeUnits(a.to, b.to));
 	const kept: VrrpTransition[] = [];
 	for (const t of all) {
 		const i = twinIndex(kept, t);

@@ -4,6 +4,7 @@ import type {BucketCounts, TallySnapshot} from '../../actions/watch-tally.js';
 import {fit, humanCount} from '../format.js';
 import {sanitizeLine} from '../../text/sanitize.js';
 import type {Tone} from './types.js';
+import {byCodeUnits} from '../../text/order.js';
 
 export interface ToneRun {
 	readonly text: string;
@@ -90,6 +91,6 @@ export function watchLines(s: TallySnapshot, weights: Readonly<Record<string, nu
 
 /** One plain line for logs and non-terminal output. */
 export function watchProgressLine(s: TallySnapshot): string {
-	const per = [...s.perBackend].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${sanitizeLine(k)}=${v}`).join(' ');
+	const per = [...s.perBackend].sort(([a], [b]) => byCodeUnits(a, b)).map(([k, v]) => `${sanitizeLine(k)}=${v}`).join(' ');
 	return `${Math.round(s.elapsedMs / 1000)}s: ${s.total} requests (${s.recentRps} req/s), ok ${s.ok}, failed ${s.failed}, timeouts ${s.timeouts}, p50 ${ms(s.latencyP50Ms)}, p99 ${ms(s.latencyP99Ms)}, longest gap ${s.longestGapMs} ms; ${per || 'no answers yet'}`;
 }
