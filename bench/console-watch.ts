@@ -73,8 +73,7 @@ export async function watchOnce(profile: Pick<Profile, 'file'>, cli: string, fla
 export function flagVariants(cli: string): string[][] {
 	const shebang = shebangFlags(cli);
 	const threaded = shebang.filter((f) => f !== '--single-threaded');
-	const variants = [shebang, ...(threaded.length === shebang.length ? [] : [threaded]), ['--max-old-space-size=64']];
-	return variants;
+	return [shebang, ...(threaded.length === shebang.length ? [] : [threaded]), ['--max-old-space-size=64']];
 }
 
 /** The console as the command starts it, alternating with the flag sets it is compared with (flagVariants). */

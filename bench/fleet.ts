@@ -202,7 +202,7 @@ async function fleetRun(CLUSTERS: number, log: (line: string) => void): Promise<
 		// V8's room to grow, code, and native memory.
 		(globalThis as {gc?: () => void}).gc?.();
 		const mem = process.memoryUsage();
-		const liveHeapMb = Math.round(mem.heapUsed / 1024 / 1024);
+		const liveHeapMb = mb(mem.heapUsed);
 		// Where RSS goes beyond the live heap: V8's reserve (heapTotal), Buffers' memory outside the heap.
 		const memoryMb = {rss: mb(mem.rss), heapTotal: mb(mem.heapTotal), heapUsed: mb(mem.heapUsed), external: mb(mem.external), arrayBuffers: mb(mem.arrayBuffers)};
 		// For a look at what a host costs (Chrome's memory tab): LVSDECK_FLEET_HEAP_SNAPSHOT=FILE.
@@ -228,7 +228,7 @@ async function fleetRun(CLUSTERS: number, log: (line: string) => void): Promise<
 			// What one host's poll costs this process, and so what 2,200 hosts a second would cost.
 			cpuMsPerPoll: +((cpu.user + cpu.system) / 1000 / durations.length).toFixed(2),
 			projectedPercentOfCoreFor2200Hosts: Math.round((((cpu.user + cpu.system) / 1000 / durations.length) * 2200 * 100) / INTERVAL_MS),
-			peakRssMb: Math.round(peakRss / 1024 / 1024),
+			peakRssMb: mb(peakRss),
 			liveHeapMb,
 			memoryMb,
 			targets: {pollP95Ms: 1000, cpuPercentOfCore: 25, rssMb: 200},

@@ -51,10 +51,10 @@ interface StatusStart {
 }
 
 /** How long `status`, spawned now, takes to reach `servers` (which accept and wait). */
-function timeStatusStart(servers: readonly Server[], cli: string, profile: string, env: NodeJS.ProcessEnv): Promise<StatusStart> {
+function timeStatusStart(servers: readonly Server[], argv: readonly string[], env: NodeJS.ProcessEnv): Promise<StatusStart> {
 	return new Promise((resolve, reject) => {
 		const t = performance.now();
-		const child = spawn(process.execPath, [...shebangFlags(cli), cli, 'status', '--profile', profile, '--json'], {stdio: ['ignore', 'ignore', 'pipe'], env});
+		const child = spawn(process.execPath, argv, {stdio: ['ignore', 'ignore', 'pipe'], env});
 		let stderr = '';
 		child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
 		let connect: number | undefined;
@@ -98,15 +98,18 @@ export async function benchStartup(log: (line: string) => void): Promise<Record<
 	await Promise.all(servers.map((s, i) => new Promise<void>((resolve) => s.listen(0, `127.0.0.${11 + i}`, resolve))));
 	try {
 		const profile = loopbackProfile(dir, servers);
+		// Read once, outside the timed spawns.
+		const flags = shebangFlags(cli);
+		const statusArgv = [...flags, cli, 'status', '--profile', profile, '--json'];
 		const runs = {nodeE0: [] as number[], sshV: [] as number[], help: [] as number[], statusToConnect: [] as number[], statusToSshBytes: [] as number[], statusToConnectNoHints: [] as number[], statusToSshBytesNoHints: [] as number[]};
 		for (let i = 0; i < ROUNDS; i++) {
 			runs.nodeE0.push(timeSync(process.execPath, ['-e', '0']));
 			runs.sshV.push(timeSync('ssh', ['-V']));
-			runs.help.push(timeSync(process.execPath, [...shebangFlags(cli), cli, '--help']));
+			runs.help.push(timeSync(process.execPath, [...flags, cli, '--help']));
 			// A first run on this profile (no hints kept), then one that has the hints that run kept.
 			rmSync(hints, {recursive: true, force: true});
-			const cold = await timeStatusStart(servers, cli, profile, env);
-			const warm = await timeStatusStart(servers, cli, profile, env);
+			const cold = await timeStatusStart(servers, statusArgv, env);
+			const warm = await timeStatusStart(servers, statusArgv, env);
 			runs.statusToConnectNoHints.push(cold.connect);
 			runs.statusToSshBytesNoHints.push(cold.sshBytes);
 			runs.statusToConnect.push(warm.connect);

@@ -4,8 +4,10 @@
 // The shebang caps V8's heap. Old space: left alone, V8 lets a long-running console grow to ~170 MB
 // before collecting; at 64 MB it stays near 127 MB. Young generation: V8 grows each semi-space up to
 // 16 MB for a process that allocates steadily (a console's polls and frames); at 2 MB the console stays
-// near 106 MB for about the same CPU (README, benchmarks). What is left is mostly loading the libraries:
-// node alone is 41 MB, with ink, react, ssh2, yaml and zod loaded 91 MB.
+// near 106 MB for about the same CPU (README, benchmarks). --single-threaded: no background compiler
+// and GC threads, whose allocations kept 3-10 MB resident, at no measured CPU cost (README). What is
+// left is mostly loading the libraries: node alone is 41 MB, with ink, react, ssh2, yaml, zod and the
+// console's modules 78-81 MB.
 process.env['NODE_ENV'] ??= 'production';
 // Ink reads CI at load time and then prints only a final frame. A console on a real terminal must draw
 // live frames even inside a CI job (the end-to-end tests run it in tmux there).

@@ -148,7 +148,11 @@ describe('lvsdeck exporter on the lab', () => {
 		const connections = async () => Number((await pool.exec('dir1', ['sh', '-c', "ss -H -t -n state established '( sport = :22 )' | wc -l"])).stdout.trim());
 		// The stopped exporter's connection gone: the count no longer changing from one second to the next.
 		let last = -1;
-		const settled = (n: number) => [n === last, (last = n)][0] as boolean;
+		const settled = (n: number) => {
+			const same = n === last;
+			last = n;
+			return same;
+		};
 		const before = (await waitFor(connections, settled, {timeoutMs: 20_000, intervalMs: 1000, what: 'the SSH connections on dir1 to settle'})).value;
 		const port = await freePort();
 		const both = start(process.execPath, [CLI, 'exporter', '--profile', LAB_PROFILE, '--profile', twin, '--listen', `127.0.0.1:${port}`]);
