@@ -2,9 +2,10 @@
 // as lvsdeck's): one SSH server (ssh2) behind a listener on each given loopback address, all on one port,
 // answering every probe with output captured from the lab (test/fixtures/lab); a host's stream
 // (lvsdeck-rs-stream, lvsdeck-dir-stream) gets its frame once and then one "same" line each period, as
-// from a quiet host. Usage:
-//   node --import tsx bench/fleet-servers.ts ADDRESS...   (prints {"port":N,"fingerprint":"SHA256:...","publicKey":"ssh-ed25519 ..."})
+// from a quiet host; with --services, the real servers' service ports answer on every address too. Usage:
+//   node --import tsx bench/fleet-servers.ts [--services=tcp/80,udp/9053] ADDRESS...   (prints {"port":N,"fingerprint":"SHA256:...","publicKey":"ssh-ed25519 ..."})
 import {createHash} from 'node:crypto';
+import dgram from 'node:dgram';
 import {readFileSync} from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -84,7 +85,35 @@ const ssh = new Server({hostKeys: [key.private]}, (client) => {
 	client.on('error', () => {});
 });
 
-const addresses = process.argv.slice(2);
+/** `--services=tcp/80,udp/9053`: those ports answer on every address too, as a healthy real server's do. */
+const servicesArg = process.argv[2]?.startsWith('--services=') ? process.argv[2] : undefined;
+const services = (servicesArg?.slice('--services='.length).split(',').filter(Boolean) ?? []).map((s) => {
+	const [protocol, number] = s.split('/');
+	return {protocol: protocol!, port: Number(number)};
+});
+const addresses = process.argv.slice(servicesArg ? 3 : 2);
+
+/** A TCP service answers the host's address and closes (the lab's port 9000); a UDP one answers each datagram with it. */
+async function serve(address: string, service: {protocol: string; port: number}): Promise<void> {
+	if (service.protocol === 'udp') {
+		const socket = dgram.createSocket(net.isIPv6(address) ? 'udp6' : 'udp4');
+		socket.on('message', (_m, from) => socket.send(`${address}\n`, from.port, from.address));
+		await new Promise<void>((resolve, reject) => {
+			socket.once('error', reject);
+			socket.bind(service.port, address, () => resolve());
+		});
+		return;
+	}
+	const listener = net.createServer((socket) => {
+		socket.on('error', () => {});
+		socket.end(`${address}\n`);
+	});
+	await new Promise<void>((resolve, reject) => {
+		listener.once('error', reject);
+		listener.listen(service.port, address, 1024, () => resolve());
+	});
+}
+
 let port = 0;
 for (const address of addresses) {
 	const listener = net.createServer((socket) => {
@@ -96,5 +125,6 @@ for (const address of addresses) {
 		listener.listen(port, address, 1024, () => resolve());
 	});
 	port = (listener.address() as net.AddressInfo).port;
+	for (const service of services) await serve(address, service);
 }
 process.stdout.write(`${JSON.stringify({port, fingerprint, publicKey: key.public.trim()})}\n`);

@@ -3,7 +3,7 @@
 // loopback address (bench/fleet-servers.ts, in another process) answering with captured lab output.
 // One ClusterPoller per cluster, each with its own profile, in one process started with the V8 flags
 // the CLI would run with for that many hosts (its shebang's, the heap cap raised by respawn.ts), polling at 1 s as the
-// console does (VIP events off; port checks on, to addresses where nothing listens). Measured over a
+// console does (VIP events off; port checks on: every host answers on the lab real servers' ports). Measured over a
 // window after every host has been polled once: per-host poll time (p50/p95), time between the starts
 // of two polls of a host (every host polled each cycle?), polls that would have overlapped (joined
 // a poll in flight), this process's CPU (% of one core) and peak RSS.
@@ -26,6 +26,7 @@ import {ClusterStore} from '../src/cluster/store.js';
 import {ClusterPoller} from '../src/cluster/poller.js';
 import {CapabilityCache} from '../src/cluster/caps-cache.js';
 import {portCheckSpacingMs, probedPorts, STATION_PORT_PROBES_PER_S} from '../src/cluster/port-budget.js';
+import {servicePorts} from '../src/cluster/rs-expectations.js';
 import type {Transport} from '../src/transport/types.js';
 import {startSimulatedHosts, type SimulatedHosts} from './simulated-hosts.js';
 
@@ -33,6 +34,8 @@ const RS_PER_CLUSTER = 20;
 const INTERVAL_MS = 1000;
 const WINDOW_S = Number(process.env['LVSDECK_FLEET_WINDOW_S'] ?? 30);
 const WARMUP_LIMIT_S = 180;
+/** LVSDECK_FLEET_PORT_CHECKS=0 leaves out the station's port checks of the real servers, for A/B runs. */
+const PORT_CHECKS = process.env['LVSDECK_FLEET_PORT_CHECKS'] !== '0';
 /** LVSDECK_FLEET_DIRECTOR_STREAMS=0 polls the directors with a command each time (as before they streamed), for A/B runs. */
 const DIRECTOR_STREAMS = process.env['LVSDECK_FLEET_DIRECTOR_STREAMS'] !== '0';
 
@@ -84,8 +87,11 @@ function percentile(values: readonly number[], p: number): number {
 	return s.length === 0 ? NaN : s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
 }
 
+/** The hosts, every one answering on the lab's real-server ports as well: a healthy fleet, whose port checks connect. */
 function startServers(clusters: number): Promise<SimulatedHosts> {
-	return startSimulatedHosts(Array.from({length: clusters}, (_, c) => hostNumbers.map((_n, i) => address(c + 1, i + 1))).flat());
+	const lab = loadProfile(path.join(packageRoot(), 'profiles', 'lab.yaml'));
+	const services = servicePorts(lab, 'rs1').map((s) => `${s.protocol.toLowerCase()}/${s.port}`);
+	return startSimulatedHosts(Array.from({length: clusters}, (_, c) => hostNumbers.map((_n, i) => address(c + 1, i + 1))).flat(), services);
 }
 
 /**
@@ -97,6 +103,24 @@ interface HostPolls {
 	readonly starts: number[];
 	readonly ms: number[];
 	inFlight: boolean;
+}
+
+/**
+ * LVSDECK_FLEET_ALLOC_PROFILE=FILE: V8's sampling heap profile of the window's allocations, those a
+ * major collection freed included (what was promoted and then died: the old generation's churn), as a
+ * .heapprofile for Chrome's memory tab. Returns the function that stops it and writes the file.
+ */
+async function startAllocationSampling(file: string | undefined): Promise<(() => Promise<void>) | undefined> {
+	if (!file) return undefined;
+	const {Session} = await import('node:inspector/promises');
+	const session = new Session();
+	session.connect();
+	await session.post('HeapProfiler.startSampling', {samplingInterval: 16_384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: process.env["MINOR"] === "1"});
+	return async () => {
+		const {profile} = await session.post('HeapProfiler.stopSampling');
+		writeFileSync(file, JSON.stringify(profile));
+		session.disconnect();
+	};
 }
 
 /** The V8 flags the CLI runs with: its shebang's, and the old-space cap respawn.ts raises it to for `hosts`. */
@@ -139,6 +163,7 @@ async function fleetRun(CLUSTERS: number, log: (line: string) => void): Promise<
 	const servers = await startServers(CLUSTERS);
 	const transports: Transport[] = [];
 	const pollers: ClusterPoller[] = [];
+	const stores: ClusterStore[] = [];
 	const polls: HostPolls[] = [];
 	let overlapping = 0;
 	let firstDone = 0;
@@ -151,7 +176,9 @@ async function fleetRun(CLUSTERS: number, log: (line: string) => void): Promise<
 		for (let c = 1; c <= CLUSTERS; c++) {
 			const profile = profiles[c - 1]!;
 			const transport = createClusterTransport(profile, {readOnly: true});
-			const poller = new ClusterPoller(profile, transport, new ClusterStore(profile), {intervalMs: INTERVAL_MS, events: false, capabilityCache: cache, portCheckSpacingMs: portCheckSpacing, directorStreams: DIRECTOR_STREAMS});
+			const store = new ClusterStore(profile);
+			stores.push(store);
+			const poller = new ClusterPoller(profile, transport, store, {intervalMs: INTERVAL_MS, events: false, capabilityCache: cache, portCheck: PORT_CHECKS, portCheckSpacingMs: portCheckSpacing, directorStreams: DIRECTOR_STREAMS});
 			// Every poll timed; a poll asked for while one of the same host is in flight would overlap it.
 			const byHost = new Map<Host, HostPolls>();
 			const pollHost = poller.pollHost.bind(poller);
@@ -188,6 +215,7 @@ async function fleetRun(CLUSTERS: number, log: (line: string) => void): Promise<
 			r.ms.length = 0;
 		}
 		overlapping = 0;
+		const allocations = await startAllocationSampling(process.env['LVSDECK_FLEET_ALLOC_PROFILE']);
 		const cpu0 = process.cpuUsage();
 		const t0 = performance.now();
 		let peakRss = process.memoryUsage().rss;
@@ -196,6 +224,7 @@ async function fleetRun(CLUSTERS: number, log: (line: string) => void): Promise<
 		clearInterval(rssTimer);
 		const wallMs = performance.now() - t0;
 		const cpu = process.cpuUsage(cpu0);
+		await allocations?.();
 		// The window's polls (the pollers go on until the end of the run).
 		const windowed = polls.filter((r) => r.ms.length > 0).map((r) => ({starts: r.starts.slice(), ms: r.ms.slice()}));
 		// What is alive once collected (the child runs with --expose-gc for this alone): RSS beyond it is
@@ -233,6 +262,10 @@ async function fleetRun(CLUSTERS: number, log: (line: string) => void): Promise<
 			memoryMb,
 			targets: {pollP95Ms: 1000, cpuPercentOfCore: 25, rssMb: 200},
 		};
+		// A simulation that went wrong shows here: the fleet answers as the healthy lab does.
+		const findings = new Map<string, number>();
+		for (const store of stores) for (const f of store.getState().findings) findings.set(f.message.replace(/\d+/g, 'N'), (findings.get(f.message.replace(/\d+/g, 'N')) ?? 0) + 1);
+		log(`findings across the fleet: ${findings.size === 0 ? 'none' : [...findings].map(([m, n]) => `${n} x ${m}`).join('; ')}`);
 		log(`${result.hosts} hosts at ${INTERVAL_MS} ms: poll p50 ${result.pollMs.p50} ms, p95 ${result.pollMs.p95} ms; start-to-start p50 ${result.startToStartMs?.p50} ms, p95 ${result.startToStartMs?.p95} ms; overlapping ${overlapping}`);
 		log(`${result.cpuMsPerPoll} ms CPU per host poll: 2,200 hosts at 1 s would take ${result.projectedPercentOfCoreFor2200Hosts}% of a core`);
 		log(`CPU ${result.cpuPercentOfCore}% of a core (target < 25%), peak RSS ${result.peakRssMb} MB (target < 200 MB), live heap ${result.liveHeapMb} MB (after a collection: ${Object.entries(memoryMb).map(([k, v]) => `${k} ${v}`).join(', ')} MB); ${result.hostsPolledInWindow}/${hosts} hosts polled in the window, at least ${result.pollsPerHost.min} polls each (of ${result.pollsPerHost.expected})`);

@@ -14,8 +14,10 @@ export interface SimulatedHosts {
 	stop(): void;
 }
 
-export async function startSimulatedHosts(addresses: readonly string[]): Promise<SimulatedHosts> {
-	const child = spawn(process.execPath, ['--import', 'tsx', path.join(packageRoot(), 'bench', 'fleet-servers.ts'), ...addresses], {stdio: ['ignore', 'pipe', 'inherit']});
+/** `services`: ports (`tcp/80`, `udp/9053`) that answer on every address too, as a healthy real server's do. */
+export async function startSimulatedHosts(addresses: readonly string[], services: readonly string[] = []): Promise<SimulatedHosts> {
+	const servicesArg = services.length > 0 ? [`--services=${services.join(',')}`] : [];
+	const child = spawn(process.execPath, ['--import', 'tsx', path.join(packageRoot(), 'bench', 'fleet-servers.ts'), ...servicesArg, ...addresses], {stdio: ['ignore', 'pipe', 'inherit']});
 	const line = await new Promise<string>((resolve, reject) => {
 		createInterface({input: child.stdout!}).once('line', resolve);
 		child.once('exit', (code) => reject(new Error(`simulated hosts ended (${code})`)));

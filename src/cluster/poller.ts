@@ -17,6 +17,7 @@ import type {ClusterStore} from './store.js';
 import {ConfigDriftTracker} from './drift.js';
 import {AddressMonitor, type IpMonitorEvent} from './vip-follower.js';
 import {portAnswers} from './port-probe.js';
+import {spreadOffsetMs} from './port-budget.js';
 import {HostStreams} from './host-streams.js';
 import {DirectorStreams} from './director-streams.js';
 import {HOST_DOWN_BACKOFF} from './line-follower.js';
@@ -120,10 +121,14 @@ export class ClusterPoller {
 	private readonly streamedDirectors = new Set<string>();
 	/** The last streamed text each real server's check was parsed from, with the result. */
 	private readonly streamParsed = new Map<string, {text: string; parsed: RealServerCheck}>();
+	/** The last streamed report each real server's read was split from (a report that did not change is not split again). */
+	private readonly streamSplit = new Map<string, {text: string; split: ReturnType<typeof splitRealServerPoll>}>();
+	/** Each real server's service ports (the profile does not change under a poller: worked out once). */
+	private readonly ports = new Map<string, ServicePort[]>();
 	/** What each real server's data was last built from (its parsed check, service status and port answers). */
 	private readonly realServerInputs = new Map<string, {parsed: RealServerCheck; service: number | null | undefined; answers: string}>();
 	/** Each real server's last port check: when it started, and the answers (in servicePorts order). */
-	private readonly portChecks = new Map<string, {at: number; answers: ReadonlyArray<boolean | undefined>}>();
+	private readonly portChecks = new Map<string, {at: number; answers: PortAnswers}>();
 	/** Real servers whose stream reported a change since their last port check. */
 	private readonly portRecheck = new Set<string>();
 	private readonly capabilities = new Map<string, KeepalivedCapabilities>();
@@ -263,6 +268,7 @@ export class ClusterPoller {
 		this.directorStreams = undefined;
 		this.streamedDirectors.clear();
 		this.streamParsed.clear();
+		this.streamSplit.clear();
 		this.realServerInputs.clear();
 		this.portChecks.clear();
 	}
@@ -497,11 +503,11 @@ export class ClusterPoller {
 						: {}),
 				...(drift ? {drift} : {}),
 			};
-			const {error: _dropped, ...rest} = prev;
+			const rest = withoutError(prev);
 			const done = Date.now();
 			// The same data keeps its identity, so the store can tell a poll that changed nothing (and a
 			// screen draws no frame for it): each read parses into new objects, equal or not.
-			const same = prev.director !== undefined && isDeepStrictEqual(prev.director, director);
+			const same = prev.director !== undefined && (sameFields(prev.director, director) || isDeepStrictEqual(prev.director, director));
 			return {...rest, reachable: true, lastOkAt: done, lastPollAt: done, conn: this.transport.status(host.name), director: same ? prev.director! : director};
 		});
 	}
@@ -526,7 +532,7 @@ export class ClusterPoller {
 			const leftMs = timeLeftAfterSilence(host, report.silentMs);
 			return leftMs === undefined ? undefined : this.readRealServer(host, leftMs);
 		}
-		const {check, serviceCode} = splitRealServerPoll(report.text);
+		const {check, serviceCode} = this.splitStreamed(host, report.text);
 		const read = (stdout: string, code: number): ExecResult => ({code, stdout, stderr: '', timedOut: false, durationMs: 0});
 		if (!host.service) return Promise.resolve({check: read(check, 0)});
 		if (streamedStatus(host).length > 0) return Promise.resolve({check: read(check, 0), ...(serviceCode === undefined ? {} : {service: read('', serviceCode)})});
@@ -534,6 +540,14 @@ export class ClusterPoller {
 			(service) => ({check: read(check, 0), service}),
 			() => ({check: read(check, 0)}),
 		);
+	}
+
+	private splitStreamed(host: Host, text: string): ReturnType<typeof splitRealServerPoll> {
+		const last = this.streamSplit.get(host.name);
+		if (last?.text === text) return last.split;
+		const split = splitRealServerPoll(text);
+		this.streamSplit.set(host.name, {text, split});
+		return split;
 	}
 
 	/**
@@ -560,15 +574,17 @@ export class ClusterPoller {
 		return {check: check.value, ...(service.status === 'fulfilled' ? {service: service.value} : {})};
 	}
 
-	/** The real server's port answers: probed now when due, else the last ones. */
-	private portAnswersOf(host: Host, ports: readonly ServicePort[], routine: boolean): Promise<ReadonlyArray<boolean | undefined> | undefined> {
-		if (this.options.portCheck === false) return Promise.resolve(undefined);
+	/** The real server's port answers: probed now when due (a promise), else the last ones. */
+	private portAnswersOf(host: Host, ports: readonly ServicePort[], routine: boolean): Promise<PortAnswers | undefined> | PortAnswers | undefined {
+		if (this.options.portCheck === false) return undefined;
 		const last = this.portChecks.get(host.name);
 		// A host coming back from unreachable may come back changed: its ports are checked with it.
 		const recheck = this.portRecheck.delete(host.name) || this.store.host(host.name)?.reachable === false;
 		// Polls come an interval apart, give or take: half an interval early is on time.
-		if (routine && last && !recheck && Date.now() - last.at < (this.options.portCheckSpacingMs ?? 0) - this.intervalMs / 2) return Promise.resolve(last.answers);
-		const at = Date.now();
+		if (routine && last && !recheck && Date.now() - last.at < (this.options.portCheckSpacingMs ?? 0) - this.intervalMs / 2) return last.answers;
+		// A host's first check counts as made up to a spacing earlier, by where its address falls: the
+		// fleet's checks then spread over the spacing instead of all coming in the same second.
+		const at = Date.now() - (last ? 0 : spreadOffsetMs(host.address, this.options.portCheckSpacingMs ?? 0, this.intervalMs));
 		return Promise.all(ports.map((p) => portAnswers(host.address, p, 1500))).then((answers) => {
 			this.portChecks.set(host.name, {at, answers});
 			return answers;
@@ -576,24 +592,30 @@ export class ClusterPoller {
 	}
 
 	private async pollRealServer(host: Host, routine: boolean): Promise<void> {
-		const ports = servicePorts(this.profile, host.name);
-		const [read, answering] = await Promise.allSettled([(routine && this.streamedRead(host)) || this.readRealServer(host), this.portAnswersOf(host, ports, routine)]);
-		if (read.status === 'rejected') {
-			this.markUnreachable(host, describe(read.reason));
+		let ports = this.ports.get(host.name);
+		if (!ports) this.ports.set(host.name, (ports = servicePorts(this.profile, host.name)));
+		// Both under way before either is awaited; the port probes never reject. Most polls of a fleet
+		// probe no port (port-budget.ts) and take their read from the stream: no promise is made for them.
+		const answering = this.portAnswersOf(host, ports, routine);
+		let read: {check: ExecResult; service?: ExecResult};
+		try {
+			read = await ((routine && this.streamedRead(host)) || this.readRealServer(host));
+		} catch (error) {
+			this.markUnreachable(host, describe(error));
 			return;
 		}
-		const parsed = this.parseRealServerCheck(host, read.value.check.stdout);
-		const answers = answering.status === 'fulfilled' ? answering.value : undefined;
+		const parsed = this.parseRealServerCheck(host, read.check.stdout);
+		const answers = answering instanceof Promise ? await answering : answering;
 		// The same inputs (a streamed text that did not change is the same parsed object) give the same data:
 		// a fleet's quiet real servers are then neither rebuilt nor compared deep each second.
-		const inputs = {parsed, service: read.value.service?.code, answers: answers?.join() ?? 'none'};
+		const inputs = {parsed, service: read.service?.code, answers: answers?.join() ?? 'none'};
 		const lastInputs = this.realServerInputs.get(host.name);
 		this.realServerInputs.set(host.name, inputs);
 		const sameInputs = lastInputs !== undefined && lastInputs.parsed === parsed && lastInputs.service === inputs.service && lastInputs.answers === inputs.answers;
 		this.store.updateHost(host.name, (prev): HostState => {
-			const {error: _dropped, ...rest} = prev;
+			const rest = withoutError(prev);
 			const done = Date.now();
-			const data = sameInputs && prev.realServer !== undefined ? prev.realServer : realServerData(parsed, servedModes(this.profile, host.name), read.value.service, answers && ports.map((p, i) => ({...p, answering: answers[i] ?? null})));
+			const data = sameInputs && prev.realServer !== undefined ? prev.realServer : realServerData(parsed, servedModes(this.profile, host.name), read.service, answers && ports.map((p, i) => ({...p, answering: answers[i] ?? null})));
 			// The same data keeps its identity, so the store can tell a poll that changed nothing.
 			const realServer = prev.realServer !== undefined && (data === prev.realServer || isDeepStrictEqual(prev.realServer, data)) ? prev.realServer : data;
 			return {...rest, reachable: true, lastOkAt: done, lastPollAt: done, conn: this.transport.status(host.name), realServer};
@@ -620,6 +642,31 @@ export class ClusterPoller {
 			return {...prev, director: {...prev.director, addresses}};
 		});
 	}
+}
+
+/** The host's state without its last error (the state itself when it has none: no copy on every quiet poll). */
+function withoutError(prev: HostState): HostState {
+	if (prev.error === undefined) return prev;
+	const {error: _dropped, ...rest} = prev;
+	return rest;
+}
+
+/** A real server's port checks: true answered, false refused, undefined no evidence (in servicePorts order). */
+type PortAnswers = ReadonlyArray<boolean | undefined>;
+
+/**
+ * True when `a` and `b` have the same fields holding the same values by identity: a read whose parts
+ * are the ones parsed last time (a streamed frame that did not change) is then known equal without
+ * walking it, as a deep compare would for every director each second.
+ */
+function sameFields(a: object, b: object): boolean {
+	let n = 0;
+	for (const k in a) {
+		if ((a as Record<string, unknown>)[k] !== (b as Record<string, unknown>)[k]) return false;
+		n++;
+	}
+	for (const _k in b) n--;
+	return n === 0;
 }
 
 /**

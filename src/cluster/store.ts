@@ -165,8 +165,9 @@ const TIME_FIELDS: ReadonlySet<string> = new Set(['lastOkAt', 'lastPollAt', 'con
 
 /** True when `a` and `b` hold the same data (by identity) and at most their times and an equal connection state differ. */
 export function onlyTimesDiffer(a: HostState, b: HostState): boolean {
-	const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-	for (const k of keys) if (!TIME_FIELDS.has(k) && a[k as keyof HostState] !== b[k as keyof HostState]) return false;
+	// Key by key without building key lists: this runs on every poll of every host.
+	for (const k in a) if (!TIME_FIELDS.has(k) && a[k as keyof HostState] !== b[k as keyof HostState]) return false;
+	for (const k in b) if (!TIME_FIELDS.has(k) && !(k in a) && b[k as keyof HostState] !== undefined) return false;
 	if ((a.lastPollAt === undefined) !== (b.lastPollAt === undefined)) return false;
 	return a.conn === b.conn || (a.conn.state === b.conn.state && a.conn.lastError === b.conn.lastError && a.conn.since === b.conn.since && a.conn.nextAttemptAt === b.conn.nextAttemptAt);
 }
