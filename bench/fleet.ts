@@ -107,15 +107,16 @@ interface HostPolls {
 
 /**
  * LVSDECK_FLEET_ALLOC_PROFILE=FILE: V8's sampling heap profile of the window's allocations, those a
- * major collection freed included (what was promoted and then died: the old generation's churn), as a
- * .heapprofile for Chrome's memory tab. Returns the function that stops it and writes the file.
+ * major collection freed included (what was promoted and then died: the old generation's churn), and
+ * with LVSDECK_FLEET_ALLOC_MINOR=1 those a minor one freed too (every allocation), as a .heapprofile for
+ * Chrome's memory tab. Returns the function that stops it and writes the file.
  */
 async function startAllocationSampling(file: string | undefined): Promise<(() => Promise<void>) | undefined> {
 	if (!file) return undefined;
 	const {Session} = await import('node:inspector/promises');
 	const session = new Session();
 	session.connect();
-	await session.post('HeapProfiler.startSampling', {samplingInterval: 16_384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: process.env["MINOR"] === "1"});
+	await session.post('HeapProfiler.startSampling', {samplingInterval: 16_384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: process.env['LVSDECK_FLEET_ALLOC_MINOR'] === '1'});
 	return async () => {
 		const {profile} = await session.post('HeapProfiler.stopSampling');
 		writeFileSync(file, JSON.stringify(profile));
