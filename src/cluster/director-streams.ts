@@ -1,7 +1,7 @@
 // One long-lived read per director (DIRECTOR_STREAM_SCRIPT): IPVS and the addresses every period,
 // written only when they changed. The poller's routine polls that ask keepalived for no dump and hash
-// no config take the latest frame from here instead of opening a session each; dumps and hashes stay
-// commands of their own, on the poller's cadence. A director's stream starts once its keepalived's pid
+// no config take the latest frame from here instead of opening a session each; those that dump or hash
+// run only that as a command (DIRECTOR_EXTRAS_SCRIPT), on the poller's cadence, and read the rest here. A director's stream starts once its keepalived's pid
 // file is known (from the capabilities of its first poll), and starts again when that changes.
 import {directorStreamCommand, parseDirectorSnapshot, type DirectorSnapshot} from '../probes/director-snapshot.js';
 import type {Transport} from '../transport/types.js';
@@ -52,6 +52,12 @@ export class DirectorStreams {
 		const snapshot = parseDirectorSnapshot(latest.text, 'none');
 		this.parsed.set(director, {text: latest.text, snapshot});
 		return {snapshot};
+	}
+
+	/** The director's latest frame as the host wrote it, when its stream reported lately; else undefined. */
+	latestText(director: string): string | undefined {
+		const latest = this.running.get(director)?.streams.latestText(director);
+		return latest !== undefined && 'text' in latest ? latest.text : undefined;
 	}
 
 	/** Ends every director's run; resolves when they have ended. */

@@ -5,7 +5,7 @@
 import {isDeepStrictEqual} from 'node:util';
 import type {Host, Profile} from '../profile/model.js';
 import {readInstalledConfig, sudoConfigFolder} from '../probes/installed-config.js';
-import {directorSnapshotCommand, parseDirectorSnapshot, type DirectorSnapshot} from '../probes/director-snapshot.js';
+import {directorExtrasCommand, directorSnapshotCommand, parseDirectorSnapshot, withExtras, type DirectorSnapshot} from '../probes/director-snapshot.js';
 import {checkRealServer, realServerCheckCommand, realServerPollCommand, realServerStreamCommand, splitRealServerPoll, type RealServerCheck} from '../probes/realserver.js';
 import type {IfAddress} from '../probes/vip.js';
 import {keepalivedSignumCommand, keepalivedVersionCommand} from '../probes/vrrp.js';
@@ -449,6 +449,23 @@ export class ClusterPoller {
 		return leftMs === undefined ? undefined : this.checkedSnapshot(host, false, false, leftMs);
 	}
 
+	/**
+	 * A routine poll that dumps or hashes, on a director whose stream reported lately (and whose
+	 * capabilities were checked on this connection): IPVS and the addresses from the stream's latest
+	 * frame, the dump and the hash from a command that reads only those. Undefined otherwise (the
+	 * caller takes a whole snapshot).
+	 */
+	private streamedWithExtras(host: Host, hash: boolean, dump: boolean): Promise<DirectorRead> | undefined {
+		const caps = this.capabilities.get(host.name);
+		const frame = caps && this.directorStreams?.latestText(host.name);
+		if (!caps || frame === undefined) return undefined;
+		const {dumpDir, configPath} = this.profile.keepalived;
+		const pidFile = this.pidFileOf(caps);
+		const kind = dump ? caps.dump.kind : 'none';
+		const command = directorExtrasCommand(hash ? configPath : '', {kind, pidFile, dumpDir, ...(kind === 'none' || caps.dump.kind === 'none' ? {} : {signal: caps.dump.signal})});
+		return this.probe(host, command).then((r) => ({snapshot: parseDirectorSnapshot(withExtras(frame, r.stdout), kind), pidFile, caps, dumped: dump}));
+	}
+
 	private async pollDirector(host: Host, routine: boolean): Promise<void> {
 		const at = Date.now();
 		let snapshot: DirectorSnapshot;
@@ -464,7 +481,8 @@ export class ClusterPoller {
 			// A routine poll that dumps is as good as a full read: a read asked for meanwhile joins it.
 			if (dump) this.inFlightRoutine.delete(host.name);
 			const hash = n % CONFIG_HASH_EVERY === 0;
-			({snapshot, pidFile, caps, dumped} = await ((routine && !dump && !hash && this.streamedDirector(host)) || this.checkedSnapshot(host, hash, dump)));
+			const streamed = routine && (!dump && !hash ? this.streamedDirector(host) : this.streamedWithExtras(host, hash, dump));
+			({snapshot, pidFile, caps, dumped} = await (streamed || this.checkedSnapshot(host, hash, dump)));
 			if (this.streamedDirectors.has(host.name) && !this.directorStreamsPaused) this.directorStreams?.ensure(host.name, pidFile);
 		} catch (error) {
 			// Ask again after a reconnect: keepalived may have been upgraded meanwhile.

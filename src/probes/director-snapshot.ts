@@ -2,7 +2,7 @@
 // three views, the interface addresses, the hash of the installed keepalived.conf and keepalived's
 // VRRP dump. One session instead of seven matters: every remote process costs real CPU on a director
 // (and a lot on the lab's user-mode kernel).
-import {DIRECTOR_SNAPSHOT_SCRIPT, DIRECTOR_STREAM_SCRIPT, DUMP_EXIT, SNAPSHOT_MARK as MARK} from '../transport/read-only-scripts.js';
+import {DIRECTOR_EXTRAS_SCRIPT, DIRECTOR_SNAPSHOT_SCRIPT, DIRECTOR_STREAM_SCRIPT, DUMP_EXIT, SNAPSHOT_MARK as MARK} from '../transport/read-only-scripts.js';
 import {parseIpvsList, parseIpvsRate, parseIpvsStats, mergeIpvs, type IpvsTable} from './ipvs.js';
 import {parseIpAddrJson, type IfAddress} from './vip.js';
 import {parseKeepalivedData, parseKeepalivedJson, type VrrpInstanceState} from './vrrp.js';
@@ -17,6 +17,25 @@ export function directorSnapshotCommand(
 	dump: {kind: DumpKind; pidFile: string; dumpDir: string; signal?: number} = {kind: 'none', pidFile: '/run/keepalived.pid', dumpDir: '/tmp'},
 ): readonly string[] {
 	return ['sh', '-c', DIRECTOR_SNAPSHOT_SCRIPT, 'lvsdeck-probe', configPath, dump.kind, dump.pidFile, dump.dumpDir, String(dump.signal ?? '')];
+}
+
+/**
+ * The snapshot's hash and dump alone (DIRECTOR_EXTRAS_SCRIPT), for a director whose stream gives the
+ * rest: its output after the stream's latest frame is a whole snapshot to parseDirectorSnapshot, whose
+ * later sections (config, keepalived-bin, vrrp, vrrp-exit, end) replace the frame's.
+ */
+export function directorExtrasCommand(configPath: string, dump: {kind: DumpKind; pidFile: string; dumpDir: string; signal?: number}): readonly string[] {
+	return ['sh', '-c', DIRECTOR_EXTRAS_SCRIPT, 'lvsdeck-extras', configPath, dump.kind, dump.pidFile, dump.dumpDir, String(dump.signal ?? '')];
+}
+
+/**
+ * A streamed frame and the extras command's output as one snapshot's text. The frame's own end mark
+ * goes: only the extras' end says the whole output arrived (a cut-short command is then "incomplete").
+ */
+export function withExtras(frame: string, extras: string): string {
+	const lines = frame.replace(/\n+$/, '').split('\n');
+	if (lines.at(-1)?.trim() === `${MARK} end`) lines.pop();
+	return `${lines.join('\n')}\n${extras}`;
 }
 
 /**

@@ -54,26 +54,22 @@ export const DUMP_EXIT = {
 	noSignal: 5,
 } as const;
 
-/**
- * Everything about a director in one session. Values arrive only as positional parameters: "$1" config
- * path ("" skips the hash), "$2" dump kind (json|data|none), "$3" keepalived pid file, "$4" dump folder,
- * "$5" the dump signal number (from `keepalived --signum`, asked once per host). With the hash it
- * names the keepalived binary (path, size, mtime, inode) the capabilities were cached for.
- * What it does to the host: signals a process named keepalived with the dump signal, after removing the
- * old dump file (keepalived.json or keepalived.data in "$4") so a stale dump is never read; keepalived
- * then writes a new one. Nothing else is created, truncated or removed: files are read only when they
- * are regular files (never a FIFO or a device), and concurrent readers take turns with flock on a
- * read-only descriptor of the dump folder itself, so no lock file is ever made.
- * "$5" must name the dump's own signal (USR1 for data, RTMIN+2 for JSON): any other number might stop or
- * reload keepalived. Shells that cannot name realtime signals (busybox) ask keepalived instead.
- */
-export const DIRECTOR_SNAPSHOT_SCRIPT = [
+/** The section printer and `held`: the start of both director scripts below. */
+const DIRECTOR_SCRIPT_PRELUDE = [
 	`s() { printf '\\n${SNAPSHOT_MARK} %s\\n' "$1"; }`,
 	...DUMP_HELD_FUNCTION,
+];
+
+/** The routine reads: IPVS in its three views and the interface addresses. */
+const DIRECTOR_ROUTINE_LINES = [
 	's ipvs-list; ipvsadm -Ln --exact 2>&1',
 	's ipvs-stats; ipvsadm -Ln --stats --exact 2>&1',
 	's ipvs-rate; ipvsadm -Ln --rate --exact 2>&1',
 	's addr; ip -j addr show 2>&1',
+];
+
+/** The config's hash, the binary, and keepalived's dump (see DIRECTOR_SNAPSHOT_SCRIPT), then the end mark. */
+const DIRECTOR_EXTRA_LINES = [
 	's config; if [ -z "$1" ]; then echo skipped; elif [ -f "$1" ] && [ -r "$1" ]; then sha256sum < "$1" | cut -c1-64; else echo missing; fi',
 	// Which keepalived binary this is (path, size, mtime, inode), with the config's hash: the poller keys
 	// its cached capabilities (version, dump signal) by it.
@@ -119,7 +115,30 @@ export const DIRECTOR_SNAPSHOT_SCRIPT = [
 	's vrrp; dump "$@"; rc=$?',
 	's vrrp-exit; echo $rc',
 	's end',
-].join('\n');
+];
+
+/**
+ * Everything about a director in one session. Values arrive only as positional parameters: "$1" config
+ * path ("" skips the hash), "$2" dump kind (json|data|none), "$3" keepalived pid file, "$4" dump folder,
+ * "$5" the dump signal number (from `keepalived --signum`, asked once per host). With the hash it
+ * names the keepalived binary (path, size, mtime, inode) the capabilities were cached for.
+ * What it does to the host: signals a process named keepalived with the dump signal, after removing the
+ * old dump file (keepalived.json or keepalived.data in "$4") so a stale dump is never read; keepalived
+ * then writes a new one. Nothing else is created, truncated or removed: files are read only when they
+ * are regular files (never a FIFO or a device), and concurrent readers take turns with flock on a
+ * read-only descriptor of the dump folder itself, so no lock file is ever made.
+ * "$5" must name the dump's own signal (USR1 for data, RTMIN+2 for JSON): any other number might stop or
+ * reload keepalived. Shells that cannot name realtime signals (busybox) ask keepalived instead.
+ */
+export const DIRECTOR_SNAPSHOT_SCRIPT = [...DIRECTOR_SCRIPT_PRELUDE, ...DIRECTOR_ROUTINE_LINES, ...DIRECTOR_EXTRA_LINES].join('\n');
+
+/**
+ * DIRECTOR_SNAPSHOT_SCRIPT without the routine reads: the config's hash, the binary and keepalived's
+ * dump alone, with the same arguments and the same effects on the host (it signals keepalived for the
+ * dump, as the snapshot does). For a director whose stream (DIRECTOR_STREAM_SCRIPT) already gives the
+ * IPVS table and the addresses each period: its dump and hash polls need not read them again.
+ */
+export const DIRECTOR_EXTRAS_SCRIPT = [...DIRECTOR_SCRIPT_PRELUDE, ...DIRECTOR_EXTRA_LINES].join('\n');
 
 /** Marks the sections of CONFIG_READ_SCRIPT's output. */
 export const CONFIG_READ_MARK = '@@lvsdeck-conf';
@@ -410,6 +429,10 @@ export const READ_ONLY_SCRIPTS: ReadonlyMap<string, ReadOnlyScript> = new Map<st
 	[
 		DIRECTOR_SNAPSHOT_SCRIPT,
 		{name: 'lvsdeck-probe', args: [SNAPSHOT_ARGS.configPath, SNAPSHOT_ARGS.dumpKind, SNAPSHOT_ARGS.pidFile, SNAPSHOT_ARGS.dumpDir, SNAPSHOT_ARGS.signal]},
+	],
+	[
+		DIRECTOR_EXTRAS_SCRIPT,
+		{name: 'lvsdeck-extras', args: [SNAPSHOT_ARGS.configPath, SNAPSHOT_ARGS.dumpKind, SNAPSHOT_ARGS.pidFile, SNAPSHOT_ARGS.dumpDir, SNAPSHOT_ARGS.signal]},
 	],
 	[CONFIG_READ_SCRIPT, {name: 'lvsdeck-conf', args: [absolutePath], rest: {kind: absolutePattern, min: 1, max: CONFIG_READ_LIMITS.patterns}}],
 	[KEEPALIVED_SIGNUM_SCRIPT, {name: 'lvsdeck-signum', args: [], rest: {kind: oneOf('DATA', 'STATS', 'JSON'), min: 1, max: 3}}],

@@ -1,7 +1,8 @@
 // Each director reads its IPVS table and addresses in one long-lived session while the poller runs
 // (DIRECTOR_STREAM_SCRIPT): against the lab's directors, routine polls send only keepalived's dumps and
-// the config hashes as commands of their own, a weight changed with ipvsadm shows within a couple of
-// periods, and once the poller stops nothing of the stream is left on the host.
+// the config hashes as commands of their own (DIRECTOR_EXTRAS_SCRIPT: no IPVS or address reads), a
+// weight changed with ipvsadm shows within a couple of periods, and once the poller stops nothing of
+// the stream is left on the host.
 import {afterAll, describe, expect, it} from 'vitest';
 import {ClusterStore} from '../../src/cluster/store.js';
 import {ClusterPoller} from '../../src/cluster/poller.js';
@@ -32,11 +33,14 @@ const streamsOn = async (host: string) => (await control.exec(host, ['pgrep', '-
 describe('director streams on the lab', () => {
 	it('poll IPVS without a session each, show a changed weight, and leave nothing running', async () => {
 		const transport = createClusterTransport(profile, {readOnly: true});
-		// Every snapshot command the poller sends to dir1: `plain` when it asks for no dump and hashes nothing.
+		// Every whole snapshot the poller sends to dir1 (`plain` when it asks for no dump and hashes
+		// nothing), and every extras command (a dump or a hash alone), with the dump kind it asked for.
 		const snapshots: Array<{plain: boolean}> = [];
+		const extras: string[] = [];
 		const exec = transport.exec.bind(transport);
 		transport.exec = (host: string, argv: readonly string[], options?: ExecOptions) => {
 			if (host === 'dir1' && argv[3] === 'lvsdeck-probe') snapshots.push({plain: argv[4] === '' && argv[5] === 'none'});
+			if (host === 'dir1' && argv[3] === 'lvsdeck-extras') extras.push(argv[5]!);
 			return exec(host, argv, options);
 		};
 		const store = new ClusterStore(profile);
@@ -49,17 +53,23 @@ describe('director streams on the lab', () => {
 			await waitFor(async () => (await streamsOn('dir1')) > 0 && weight(), (w) => w === 1, {timeoutMs: 30_000, what: 'dir1 read and its stream running'});
 			await new Promise((r) => setTimeout(r, 1500));
 			const before = snapshots.length;
+			const extrasBefore = extras.length;
 			const okAt = dir1().lastOkAt!;
 			await waitFor(async () => dir1().lastOkAt!, (at) => at >= okAt + 6000, {timeoutMs: 30_000, what: 'six more polls of dir1'});
-			// Dumps (every third poll) and hashes are still commands; the polls between them are not.
-			expect(snapshots.slice(before).filter((s) => s.plain)).toEqual([]);
-			expect(snapshots.length - before).toBeGreaterThan(0);
+			// Dumps (every third poll) and hashes are commands that read
+			// only those; IPVS and the addresses come from the stream, so no whole snapshot is sent.
+			expect(snapshots.slice(before)).toEqual([]);
+			expect(extras.length - extrasBefore).toBeGreaterThan(0);
+			// keepalived's state still comes from its dumps: dir1 the master.
+			await waitFor(async () => extras.slice(extrasBefore), (kinds) => kinds.includes('json'), {timeoutMs: 30_000, what: 'a dump asked for with the extras command'});
+			expect(dir1().director?.vrrp?.find((v) => v.name === 'VI_1')?.state).toBe('MASTER');
+			expect(dir1().director?.vrrpError).toBeUndefined();
 			const changedAt = Date.now();
 			await setWeight(3);
 			await waitFor(async () => weight(), (w) => w === 3, {timeoutMs: 15_000, intervalMs: 50, what: 'the new weight seen'});
 			// The lab's directors share one emulated CPU: a read there takes up to a second or so.
 			expect(Date.now() - changedAt).toBeLessThan(8_000);
-			expect(snapshots.slice(before).filter((s) => s.plain)).toEqual([]);
+			expect(snapshots.slice(before)).toEqual([]);
 		} finally {
 			await setWeight(1).catch(() => undefined);
 			poller.stop();

@@ -1,6 +1,7 @@
 // While the poller runs, each director reached without sudo reads its IPVS table and addresses in one
 // long-lived session and writes only what changed; routine polls that ask keepalived for no dump and
-// hash no config take that instead of a session each. The director here answers with the lab's
+// hash no config take that instead of a session each, and those that dump or hash send a command for
+// only that (lvsdeck-extras) and take IPVS and the addresses from the stream. The director here answers with the lab's
 // captured output, through the read-only guard; its stream is scripted, so it can change or fall silent.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -25,6 +26,13 @@ function snapshotText(list: string, dump: boolean): string {
 	return `\n@@lvsdeck ipvs-list\n${list}\n@@lvsdeck addr\n${labFixture('ip-j-addr-dir1.json')}\n@@lvsdeck config\nskipped\n\n@@lvsdeck vrrp\n${vrrp}\n@@lvsdeck vrrp-exit\n0\n\n@@lvsdeck end`;
 }
 
+/** The extras command's text: the config's hash when named, keepalived running, a dump when asked. */
+function extrasText(configPath: string, dump: boolean): string {
+	const vrrp = dump ? labFixture('keepalived-json-dir1.json') : '';
+	const config = configPath === '' ? 'skipped' : 'a'.repeat(64);
+	return `\n@@lvsdeck config\n${config}\n@@lvsdeck keepalived-bin\nskipped\n\n@@lvsdeck vrrp\n${vrrp}\n@@lvsdeck vrrp-exit\n0\n\n@@lvsdeck end`;
+}
+
 /** The lab with dir1 maybe through sudo, with `maxChannels`. */
 function dir1Profile(ssh: {sudo?: boolean; maxChannels?: number} = {}): Profile {
 	return {...labProfile, hosts: labProfile.hosts.map((h) => (h.name === 'dir1' ? {...h, ssh: {...h.ssh, ...ssh}} : h))};
@@ -38,12 +46,13 @@ afterEach(() => {
 
 /** A director whose stream writes `stream.list` (a frame when it changed, else "same") each period until `stream.silent`. */
 function fakeDirector(profile: Profile, options: {directorChannelsHeld?: number} = {}) {
-	const stream = {list: LIST, silent: false, runs: 0, live: 0};
+	const stream = {list: LIST, silent: false, runs: 0, live: 0, extrasCut: false};
 	const fake = new FakeTransport(async (host, argv, execOptions?: ExecOptions): Promise<ExecResult> => {
 		if (host !== 'dir1') return ok('');
 		if (argv[0] === 'keepalived' && argv[1] === '--version') return ok('', labFixture('keepalived-version.txt'));
 		if (argv[3] === 'lvsdeck-signum') return ok('JSON=36\n');
 		if (argv[3] === 'lvsdeck-probe') return ok(snapshotText(LIST, argv[5] !== 'none'));
+		if (argv[3] === 'lvsdeck-extras') return ok(stream.extrasCut ? extrasText(argv[4]!, argv[5] !== 'none').replace('@@lvsdeck end', '') : extrasText(argv[4]!, argv[5] !== 'none'));
 		if (argv[3] !== 'lvsdeck-dir-stream') return ok('');
 		stream.runs++;
 		let last: string | undefined;
@@ -71,7 +80,9 @@ function fakeDirector(profile: Profile, options: {directorChannelsHeld?: number}
 	const sudo = profile.hosts.find((h) => h.name === 'dir1')!.ssh.sudo;
 	const plain = (from = 0) => snapshots(from).filter((c) => (c.argv[4] === '' || sudo) && c.argv[5] === 'none').length;
 	const dir1 = () => store.getState().hosts.find((h) => h.name === 'dir1')!;
-	return {stream, fake, plain, snapshots, dir1, poller};
+	/** Extras commands sent since call `from` (a dump or a hash alone). */
+	const extras = (from = 0) => fake.calls.slice(from).filter((c) => c.host === 'dir1' && c.argv[3] === 'lvsdeck-extras');
+	return {stream, fake, plain, snapshots, extras, dir1, poller};
 }
 
 const weightOf = (list: string) => (d: ReturnType<ReturnType<typeof fakeDirector>['dir1']>) => d.director?.ipvs.services[0]?.realServers[0]?.weight;
@@ -83,9 +94,9 @@ describe('directors stream their routine reads', () => {
 		const from = t.fake.calls.length;
 		const okAt = t.dir1().lastOkAt!;
 		await waitFor(async () => t.dir1().lastOkAt!, (at) => at >= okAt + 6 * PERIOD_MS, {timeoutMs: 10_000, intervalMs: 20, what: 'six more polls'});
-		// Dumps (every third poll) and hashes are still commands; the polls between them are not.
-		expect(t.plain(from)).toBe(0);
-		expect(t.snapshots(from).length).toBeGreaterThan(0);
+		// Dumps (every third poll) and hashes are commands for only those; no whole snapshot is sent.
+		expect(t.snapshots(from)).toEqual([]);
+		expect(t.extras(from).length).toBeGreaterThan(0);
 		expect(weightOf(LIST)(t.dir1())).toBe(1);
 		t.stream.list = LIST.replace(/(Route\s+)1/, '$13');
 		const seen = await waitFor(async () => weightOf(LIST)(t.dir1()), (w) => w === 3, {timeoutMs: 10_000, intervalMs: 10, what: 'the new weight'});
@@ -93,6 +104,22 @@ describe('directors stream their routine reads', () => {
 		expect(t.plain(from)).toBe(0);
 		// The last dump's VRRP states stand between dumps.
 		expect(t.dir1().director?.vrrp?.length).toBeGreaterThan(0);
+	});
+
+	it('a poll that dumps takes IPVS from the stream and keepalived\'s state from a dump alone; one cut short is incomplete', async () => {
+		const t = fakeDirector(dir1Profile());
+		await waitFor(async () => t.stream.runs === 1 && t.dir1().reachable, (x) => x, {timeoutMs: 10_000, intervalMs: 20, what: 'dir1 read and its stream attached'});
+		t.stream.list = LIST.replace(/(Route\s+)1/, '$17');
+		const from = t.fake.calls.length;
+		const dumps = await waitFor(async () => t.extras(from).filter((c) => c.argv[5] === 'json'), (d) => d.length >= 1, {timeoutMs: 10_000, intervalMs: 10, what: 'a dump asked for alone'});
+		// Its arguments are the snapshot's: no config named (no hash on that poll), the pid file, the dump folder, the signal.
+		expect(dumps.value[0]!.argv.slice(4)).toEqual(['', 'json', '/run/keepalived.pid', '/tmp', '36']);
+		await waitFor(async () => t.dir1(), (d) => weightOf(LIST)(d) === 7 && (d.director?.vrrp?.length ?? 0) > 0, {timeoutMs: 10_000, intervalMs: 10, what: 'the streamed weight and the dumped states together'});
+		expect(t.dir1().director?.problems).toBeUndefined();
+		expect(t.snapshots(from)).toEqual([]);
+		// The extras' output cut short (no end mark): the frame's own end does not make it whole.
+		t.stream.extrasCut = true;
+		await waitFor(async () => t.dir1().director?.problems ?? [], (p) => p.includes('snapshot output is incomplete'), {timeoutMs: 10_000, intervalMs: 10, what: 'the cut-short read said so'});
 	});
 
 	it('a stream that falls silent is not trusted: routine polls read the director themselves again', async () => {

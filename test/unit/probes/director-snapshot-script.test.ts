@@ -5,9 +5,10 @@
 import {execFileSync, spawn, spawnSync, type ChildProcess} from 'node:child_process';
 import {chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
+import {createHash} from 'node:crypto';
 import path from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
-import {directorSnapshotCommand, splitSections, type DumpKind} from '../../../src/probes/director-snapshot.js';
+import {directorExtrasCommand, directorSnapshotCommand, splitSections, type DumpKind} from '../../../src/probes/director-snapshot.js';
 import {DUMP_EXIT} from '../../../src/probes/vrrp.js';
 
 const FAKE = `#!/bin/sh
@@ -94,6 +95,22 @@ describe.skipIf(!linux || !has('flock'))('DIRECTOR_SNAPSHOT_SCRIPT dump part', (
 		expect(readdirSync(root).sort()).toEqual([...before, 'keepalived.json'].sort());
 		expect(run('data', pidFile, 10)).toEqual({exit: '0', vrrp: 'x', complete: true});
 		expect(readdirSync(root).filter((f) => f.includes('lock'))).toEqual([]);
+	});
+
+	it('the extras script alone: the same dump and the config\'s hash, no IPVS or address read, the same files', async () => {
+		const pidFile = await startDaemon();
+		const config = path.join(root, 'keepalived.conf');
+		writeFileSync(config, 'global_defs {}\n');
+		const before = readdirSync(root).sort();
+		const [, ...args] = directorExtrasCommand(config, {kind: 'json', pidFile, dumpDir: root, signal: 36});
+		const r = spawnSync('/bin/sh', args, {encoding: 'utf8', env, timeout: 10_000});
+		const sections = splitSections(r.stdout);
+		expect([...sections.keys()]).toEqual(['config', 'keepalived-bin', 'vrrp', 'vrrp-exit', 'end']);
+		expect(sections.get('config')?.trim()).toBe(createHash('sha256').update('global_defs {}\n').digest('hex'));
+		expect(sections.get('vrrp')?.trim()).toBe('[{"data":{"iname":"VI_1","state":2}}]');
+		expect(sections.get('vrrp-exit')?.trim()).toBe('0');
+		expect(readFileSync(path.join(root, 'bin', 'signals'), 'utf8').trim().split('\n')).toEqual(['36']);
+		expect(readdirSync(root).sort()).toEqual([...before, 'keepalived.json'].sort());
 	});
 
 	it('a reader that waited for the lock reads the dump the holder made this second; a reader alone always asks keepalived', async () => {

@@ -9,7 +9,8 @@ import {loadProfile} from '../../../src/profile/load.js';
 import {ipvsListCommand, ipvsRateCommand, ipvsStatsCommand} from '../../../src/probes/ipvs.js';
 import {ipAddrJsonCommand, ipAddrOnelineCommand, ipMonitorAddressCommand} from '../../../src/probes/vip.js';
 import {KEEPALIVED_DUMP_SCRIPT, KEEPALIVED_SIGNUM_SCRIPT, keepalivedDumpCommand, keepalivedSignumCommand, keepalivedVersionCommand} from '../../../src/probes/vrrp.js';
-import {DIRECTOR_SNAPSHOT_SCRIPT, directorSnapshotCommand} from '../../../src/probes/director-snapshot.js';
+import {DIRECTOR_SNAPSHOT_SCRIPT, directorExtrasCommand, directorSnapshotCommand} from '../../../src/probes/director-snapshot.js';
+import {DIRECTOR_EXTRAS_SCRIPT} from '../../../src/transport/read-only-scripts.js';
 import {REALSERVER_CHECK_SCRIPT, realServerCheckCommand} from '../../../src/probes/realserver.js';
 import {CONFIG_READ_SCRIPT, configReadCommand} from '../../../src/probes/installed-config.js';
 import {REMOTE_WATCH_SCRIPT, remoteWatchCommand, remoteWatchUrl} from '../../../src/actions/remote-watcher.js';
@@ -61,6 +62,10 @@ export const LVSDECK_COMMANDS: readonly ReadOnlyCase[] = [
 	allowArgv(snapshot('data', 10)),
 	allowArgv(snapshot('none')),
 	allowArgv(directorSnapshotCommand("/etc/keepalived/keepalived.conf'; reboot")),
+	// a streamed director's dump or hash alone
+	allowArgv(directorExtrasCommand('', {kind: 'json', pidFile: ka.pidFile, dumpDir: ka.dumpDir, signal: 36})),
+	allowArgv(directorExtrasCommand(ka.configPath, {kind: 'none', pidFile: ka.pidFile, dumpDir: ka.dumpDir})),
+	allowArgv(directorExtrasCommand(ka.configPath, {kind: 'data', pidFile: ka.pidFile, dumpDir: ka.dumpDir, signal: 10})),
 	allowArgv(realServerCheckCommand()),
 	// the semantic drift check: the main file, then the include patterns it found (globs expanded on the host)
 	allowArgv(configReadCommand([ka.configPath])),
@@ -429,6 +434,11 @@ const SCRIPTS: readonly ReadOnlyCase[] = [
 	refuse('argument 1 of lvsdeck-probe /dev/watchdog is not', ...withSnapArgs('/dev/watchdog', 'json', ka.pidFile, ka.dumpDir, '36')),
 	refuse('argument 1 of lvsdeck-probe /proc/sysrq-trigger is not', ...withSnapArgs('/proc/sysrq-trigger', 'json', ka.pidFile, ka.dumpDir, '36')),
 	refuse('argument 3 of lvsdeck-probe "/run/k\\u000a.pid" is not', ...withSnapArgs(ka.configPath, 'json', '/run/k\n.pid', ka.dumpDir, '36')),
+	refuse("the script's name ($0) must be lvsdeck-extras", 'sh', '-c', DIRECTOR_EXTRAS_SCRIPT, 'lvsdeck-probe', ...SNAP_ARGS),
+	refuse('argument 5 of lvsdeck-extras "15;reboot" is not a signal number', 'sh', '-c', DIRECTOR_EXTRAS_SCRIPT, 'lvsdeck-extras', ka.configPath, 'json', ka.pidFile, ka.dumpDir, '15;reboot'),
+	refuse('argument 1 of lvsdeck-extras /proc/sysrq-trigger is not', 'sh', '-c', DIRECTOR_EXTRAS_SCRIPT, 'lvsdeck-extras', '/proc/sysrq-trigger', 'json', ka.pidFile, ka.dumpDir, '36'),
+	refuse('lvsdeck-extras takes 5 arguments, not 4', 'sh', '-c', DIRECTOR_EXTRAS_SCRIPT, 'lvsdeck-extras', ...SNAP_ARGS.slice(0, 4)),
+	refuse("is not one of lvsdeck's own", 'sh', '-c', `${DIRECTOR_EXTRAS_SCRIPT}\nipvsadm -C`, 'lvsdeck-extras', ...SNAP_ARGS),
 	refuse('lvsdeck-conf takes 2 to 65 arguments, not 0', 'sh', '-c', CONFIG_READ_SCRIPT, 'lvsdeck-conf'),
 	refuse('lvsdeck-conf takes 2 to 65 arguments, not 66', ...configReadCommand(Array.from({length: 65}, (_, i) => `/etc/keepalived/inc${i}.conf`))),
 	refuse("the script's name ($0) must be lvsdeck-conf", 'sh', '-c', CONFIG_READ_SCRIPT, 'lvsdeck-probe', '/etc/keepalived/keepalived.conf'),
