@@ -1,8 +1,9 @@
 // One long-lived read per director (DIRECTOR_STREAM_SCRIPT): IPVS and the addresses every period,
 // written only when they changed. The poller's routine polls that ask keepalived for no dump and hash
 // no config take the latest frame from here instead of opening a session each; those that dump or hash
-// run only that as a command (DIRECTOR_EXTRAS_SCRIPT), on the poller's cadence, and read the rest here. A director's stream starts once its keepalived's pid
-// file is known (from the capabilities of its first poll), and starts again when that changes.
+// run only that as a command (DIRECTOR_EXTRAS_SCRIPT), on the poller's cadence, and read the rest here.
+// A director's stream starts once its keepalived's pid file is known (from the capabilities of its
+// first poll), and starts again when that changes.
 import {directorStreamCommand, parseDirectorSnapshot, type DirectorSnapshot} from '../probes/director-snapshot.js';
 import type {Transport} from '../transport/types.js';
 import {HostStreams} from './host-streams.js';

@@ -5,7 +5,7 @@
 import {isDeepStrictEqual} from 'node:util';
 import type {Host, Profile} from '../profile/model.js';
 import {readInstalledConfig, sudoConfigFolder} from '../probes/installed-config.js';
-import {directorExtrasCommand, directorSnapshotCommand, parseDirectorSnapshot, withExtras, type DirectorSnapshot} from '../probes/director-snapshot.js';
+import {directorExtrasCommand, directorSnapshotCommand, parseDirectorSnapshot, withExtras, type DirectorSnapshot, type DumpKind} from '../probes/director-snapshot.js';
 import {checkRealServer, realServerCheckCommand, realServerPollCommand, realServerStreamCommand, splitRealServerPoll, type RealServerCheck} from '../probes/realserver.js';
 import type {IfAddress} from '../probes/vip.js';
 import {keepalivedSignumCommand, keepalivedVersionCommand} from '../probes/vrrp.js';
@@ -398,13 +398,11 @@ export class ClusterPoller {
 
 	/** One snapshot of a director with these capabilities (the config hashed when `hash`, keepalived's dump asked for when `dump`). */
 	private async snapshot(host: Host, caps: KeepalivedCapabilities, hash: boolean, dump: boolean, timeoutMs?: number): Promise<{snapshot: DirectorSnapshot; pidFile: string}> {
-		const {dumpDir, configPath} = this.profile.keepalived;
-		const pidFile = this.pidFileOf(caps);
 		// Through sudo, always: sudoers allows exact command lines, and an empty word cannot be written in one.
-		const hashPath = host.ssh.sudo || hash ? configPath : '';
-		const kind = dump ? caps.dump.kind : 'none';
-		const r = await this.probe(host, directorSnapshotCommand(hashPath, {kind, pidFile, dumpDir, ...(kind === 'none' || caps.dump.kind === 'none' ? {} : {signal: caps.dump.signal})}), timeoutMs);
-		return {snapshot: parseDirectorSnapshot(r.stdout, kind), pidFile};
+		const hashPath = host.ssh.sudo || hash ? this.profile.keepalived.configPath : '';
+		const request = this.dumpRequest(caps, dump);
+		const r = await this.probe(host, directorSnapshotCommand(hashPath, request), timeoutMs);
+		return {snapshot: parseDirectorSnapshot(r.stdout, request.kind), pidFile: request.pidFile};
 	}
 
 	/**
@@ -428,6 +426,13 @@ export class ClusterPoller {
 		const seen = taken.snapshot.keepalivedBinary;
 		if (!unchecked && hostKey !== undefined && seen !== undefined) this.options.capabilityCache?.write(host, {hostKey, binary: seen, caps});
 		return {...taken, caps, dumped: true};
+	}
+
+	/** What a snapshot or extras command asks of keepalived: its dump (when `dump`, and it has one) with the signal for it. */
+	private dumpRequest(caps: KeepalivedCapabilities, dump: boolean): {kind: DumpKind; pidFile: string; dumpDir: string; signal?: number} {
+		const kind = dump ? caps.dump.kind : 'none';
+		const base = {kind, pidFile: this.pidFileOf(caps), dumpDir: this.profile.keepalived.dumpDir};
+		return kind === 'none' || caps.dump.kind === 'none' ? base : {...base, signal: caps.dump.signal};
 	}
 
 	/** The profile's pid_file when it names one, else where this keepalived version keeps it. */
@@ -459,11 +464,9 @@ export class ClusterPoller {
 		const caps = this.capabilities.get(host.name);
 		const frame = caps && this.directorStreams?.latestText(host.name);
 		if (!caps || frame === undefined) return undefined;
-		const {dumpDir, configPath} = this.profile.keepalived;
-		const pidFile = this.pidFileOf(caps);
-		const kind = dump ? caps.dump.kind : 'none';
-		const command = directorExtrasCommand(hash ? configPath : '', {kind, pidFile, dumpDir, ...(kind === 'none' || caps.dump.kind === 'none' ? {} : {signal: caps.dump.signal})});
-		return this.probe(host, command).then((r) => ({snapshot: parseDirectorSnapshot(withExtras(frame, r.stdout), kind), pidFile, caps, dumped: dump}));
+		const request = this.dumpRequest(caps, dump);
+		const command = directorExtrasCommand(hash ? this.profile.keepalived.configPath : '', request);
+		return this.probe(host, command).then((r) => ({snapshot: parseDirectorSnapshot(withExtras(frame, r.stdout), request.kind), pidFile: request.pidFile, caps, dumped: dump}));
 	}
 
 	private async pollDirector(host: Host, routine: boolean): Promise<void> {
