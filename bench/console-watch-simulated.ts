@@ -3,19 +3,20 @@
 // lab output; a quiet cluster, every poll reading what it read before. The real console in a 120x40
 // tmux terminal for 60 s, as consoleWatch runs it on the lab: what the console costs when nothing
 // changes, apart from the lab's slow emulated hosts. Targets (issue 16): under 2% of a core, 100 MB.
-// The captured output names the lab's addresses, not these, and both directors answer as dir1: the
-// screen shows the same findings throughout (split brain, real servers missing), drawn once.
+// Each host answers as a healthy host of the cluster's profile would (bench/fleet-world.ts: dir1 MASTER
+// with the VIP, dir2 BACKUP, the whole IPVS table, the rendered config; the real servers' service ports
+// answer): the screen shows no findings.
 import {rmSync} from 'node:fs';
 import path from 'node:path';
 import {packageRoot} from '../src/lab/plan.js';
-import {clusterAddresses, clusterProfile, fleetKeyDir} from './fleet.js';
+import {clusterAddresses, clusterProfile, fleetKeyDir, labServicePorts} from './fleet.js';
 import {flagVariants, watchOnce, type WatchRun} from './console-watch.js';
 import {startSimulatedHosts} from './simulated-hosts.js';
 
 export async function benchConsoleWatchSimulated(log: (line: string) => void, seconds = 60, rounds = 2): Promise<Record<string, unknown>> {
 	const cli = path.join(packageRoot(), 'dist', 'cli.js');
 	const dir = fleetKeyDir('lvsdeck-bench-console-sim-');
-	const servers = await startSimulatedHosts(clusterAddresses(1, 2));
+	const servers = await startSimulatedHosts(clusterAddresses(1, 2), {profilesDir: dir, services: labServicePorts()});
 	const runs: WatchRun[] = [];
 	try {
 		const file = clusterProfile(1, servers.port, servers.fingerprint, dir, 2);

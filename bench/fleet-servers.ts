@@ -2,49 +2,36 @@
 // as lvsdeck's): one SSH server (ssh2) behind a listener on each given loopback address, all on one port,
 // answering every probe with output captured from the lab (test/fixtures/lab); a host's stream
 // (lvsdeck-rs-stream, lvsdeck-dir-stream) gets its frame once and then one "same" line each period, as
-// from a quiet host; with --services, the real servers' service ports answer on every address too. Usage:
-//   node --import tsx bench/fleet-servers.ts [--services=tcp/80,udp/9053] ADDRESS...   (prints {"port":N,"fingerprint":"SHA256:...","publicKey":"ssh-ed25519 ..."})
+// from a quiet host. With --profiles, each host answers as a healthy host of its cluster would
+// (fleet-world.ts); without, every host answers as the lab's dir1. With --services, the real servers'
+// service ports answer on every address too. Usage:
+//   node --import tsx bench/fleet-servers.ts [--services=tcp/80,udp/9053] [--profiles=DIR] ADDRESS...
+//   (prints {"port":N,"fingerprint":"SHA256:...","publicKey":"ssh-ed25519 ..."})
 import {createHash} from 'node:crypto';
 import dgram from 'node:dgram';
-import {readFileSync} from 'node:fs';
+import {readdirSync, readFileSync} from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import ssh2, {type ServerChannel} from 'ssh2';
+import {loadProfile} from '../src/profile/load.js';
+import {healthyCluster, labDirector, type HostAnswers} from './fleet-world.js';
 
 const {Server, utils} = ssh2;
 const root = path.resolve(import.meta.dirname, '..');
 const fixture = (name: string) => readFileSync(path.join(root, 'test', 'fixtures', 'lab', name), 'utf8');
+const VERSION = fixture('keepalived-version.txt');
 
-function snapshotOutput(hashed: boolean, dumped = true): string {
-	const section = (name: string, body: string) => `\n@@lvsdeck ${name}\n${body.endsWith('\n') ? body : `${body}\n`}`;
-	return [
-		section('ipvs-list', fixture('ipvsadm-Ln-dir1.txt')),
-		section('ipvs-stats', fixture('ipvsadm-stats-dir1.txt')),
-		section('ipvs-rate', fixture('ipvsadm-rate-dir1.txt')),
-		section('addr', fixture('ip-j-addr-dir1.json')),
-		section('config', hashed ? createHash('sha256').update('keepalived.conf').digest('hex') : 'skipped'),
-		section('keepalived-bin', hashed ? '/usr/sbin/keepalived 1000 1700000000 42' : 'skipped'),
-		section('vrrp', dumped ? fixture('keepalived-json-dir1.json') : ''),
-		section('vrrp-exit', '0'),
-		section('end', ''),
-	].join('');
-}
-
-const ANSWERS = {
-	snapshotHashed: snapshotOutput(true),
-	snapshot: snapshotOutput(false),
-	/** A director stream's frame: the routine read, no hash and no dump. */
-	directorFrame: snapshotOutput(false, false),
-	version: fixture('keepalived-version.txt'),
-	rsCheck: fixture('rs-check-dr-lo.txt'),
-};
-
-function answer(command: string): {stdout?: string; stderr?: string; code: number} {
-	if (command.includes('lvsdeck-probe')) return {stdout: command.includes("lvsdeck-probe '' ") ? ANSWERS.snapshot : ANSWERS.snapshotHashed, code: 0};
-	if (command.startsWith('keepalived --version')) return {stderr: ANSWERS.version, code: 0};
+function answer(host: HostAnswers, command: string): {stdout?: string; stderr?: string; code: number} {
+	// The snapshot and extras scripts take the config path first (empty: no hash), then the dump kind.
+	const args = [...command.matchAll(/lvsdeck-(?:probe|extras) ('[^']*'|\S+) ('[^']*'|\S+)/g)].at(-1);
+	const hashed = args !== undefined && args[1] !== "''";
+	const dumped = args !== undefined && args[2] !== 'none';
+	if (command.includes('lvsdeck-probe')) return {stdout: host.snapshot(hashed, dumped), code: 0};
+	if (command.includes('lvsdeck-extras')) return {stdout: host.extras(hashed, dumped), code: 0};
+	if (command.startsWith('keepalived --version')) return {stderr: VERSION, code: 0};
 	if (command.includes('lvsdeck-signum')) return {stdout: 'JSON=36\n', code: 0};
-	if (command.includes('lvsdeck-rs-poll')) return {stdout: `${ANSWERS.rsCheck}\n@@lvsdeck-service 0\n`, code: 0};
-	if (command.includes('lvsdeck-rs-check')) return {stdout: ANSWERS.rsCheck, code: 0};
+	if (command.includes('lvsdeck-rs-poll')) return {stdout: `${host.rsCheck}\n@@lvsdeck-service 0\n`, code: 0};
+	if (command.includes('lvsdeck-rs-check')) return {stdout: host.rsCheck, code: 0};
 	if (command.includes('is-active')) return {stdout: 'active\n', code: 0};
 	if (command === 'true') return {code: 0};
 	return {stderr: `fleet-servers: no answer for ${command.slice(0, 40)}\n`, code: 127};
@@ -52,19 +39,20 @@ function answer(command: string): {stdout?: string; stderr?: string; code: numbe
 
 /** A host's long-lived read, by its name and period: `lvsdeck-rs-stream 1` or `lvsdeck-dir-stream 1` (maybe quoted). */
 const STREAM = /lvsdeck-(?:rs|dir)-stream'? '?([\d.]+)/;
+const STREAM_KIND = /lvsdeck-(rs|dir)-stream/;
 
 /** A host's long-lived read: its frame once, then "same" each period. */
-function stream(channel: ServerChannel, command: string, period: number): void {
-	const frame = command.includes('lvsdeck-dir-stream') ? ANSWERS.directorFrame : `${ANSWERS.rsCheck.replace(/\n+$/, '')}\n\n@@lvsdeck-service 0`;
+function stream(channel: ServerChannel, host: HostAnswers, command: string, period: number): void {
+	const frame = STREAM_KIND.exec(command)?.[1] === 'dir' ? host.directorFrame : host.rsFrame;
 	channel.write(`${frame.replace(/\n+$/, '')}\n@@lvsdeck-frame\n`);
 	const beat = setInterval(() => channel.write('@@lvsdeck-same\n'), period * 1000);
 	channel.on('close', () => clearInterval(beat));
 }
 
-function reply(channel: ServerChannel, command: string): void {
+function reply(channel: ServerChannel, host: HostAnswers, command: string): void {
 	const streamed = STREAM.exec(command);
-	if (streamed) return stream(channel, command, Number(streamed[1]));
-	const a = answer(command);
+	if (streamed) return stream(channel, host, command, Number(streamed[1]));
+	const a = answer(host, command);
 	if (a.stdout) channel.write(a.stdout);
 	if (a.stderr) channel.stderr.write(a.stderr);
 	channel.exit(a.code);
@@ -76,22 +64,48 @@ const parsed = utils.parseKey(key.private);
 if (parsed instanceof Error) throw parsed;
 const fingerprint = `SHA256:${createHash('sha256').update(parsed.getPublicSSH()).digest('base64').replace(/=+$/, '')}`;
 
-const ssh = new Server({hostKeys: [key.private]}, (client) => {
-	client.on('authentication', (ctx) => (ctx.method === 'publickey' ? ctx.accept() : ctx.reject(['publickey'])));
-	client.on('session', (accept) => {
-		const session = accept();
-		session.on('exec', (acceptExec, _reject, info) => reply(acceptExec(), info.command));
+/** One SSH server per address, so each knows which host it is. */
+function serverFor(host: () => HostAnswers): InstanceType<typeof Server> {
+	return new Server({hostKeys: [key.private]}, (client) => {
+		client.on('authentication', (ctx) => (ctx.method === 'publickey' ? ctx.accept() : ctx.reject(['publickey'])));
+		client.on('session', (accept) => {
+			const session = accept();
+			session.on('exec', (acceptExec, _reject, info) => reply(acceptExec(), host(), info.command));
+		});
+		client.on('error', () => {});
 	});
-	client.on('error', () => {});
-});
+}
 
+const flags = process.argv.slice(2).filter((a) => a.startsWith('--'));
+const flag = (name: string) => flags.find((f) => f.startsWith(`--${name}=`))?.slice(name.length + 3);
 /** `--services=tcp/80,udp/9053`: those ports answer on every address too, as a healthy real server's do. */
-const servicesArg = process.argv[2]?.startsWith('--services=') ? process.argv[2] : undefined;
-const services = (servicesArg?.slice('--services='.length).split(',').filter(Boolean) ?? []).map((s) => {
+const services = (flag('services')?.split(',').filter(Boolean) ?? []).map((s) => {
 	const [protocol, number] = s.split('/');
 	return {protocol: protocol!, port: Number(number)};
 });
-const addresses = process.argv.slice(servicesArg ? 3 : 2);
+const addresses = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+
+/**
+ * `--profiles=DIR`: each host answers as its cluster's profile (a `*.yaml` in DIR naming its address)
+ * says a healthy host would (fleet-world.ts). The profiles are written once the servers are up (they
+ * name the servers' port), so they are read at the first connection.
+ */
+const profilesDir = flag('profiles');
+let byAddress: Map<string, HostAnswers> | undefined;
+const LAB_DIR1 = labDirector();
+function answersOf(address: string): HostAnswers {
+	if (!profilesDir) return LAB_DIR1;
+	if (!byAddress) {
+		byAddress = new Map();
+		for (const file of readdirSync(profilesDir).filter((f) => f.endsWith('.yaml'))) {
+			const profile = loadProfile(path.join(profilesDir, file));
+			for (const [name, answers] of healthyCluster(profile)) byAddress.set(profile.hosts.find((h) => h.name === name)!.address, answers);
+		}
+	}
+	const answers = byAddress.get(address);
+	if (!answers) throw new Error(`fleet-servers: no profile in ${profilesDir} names ${address}`);
+	return answers;
+}
 
 /** A TCP service answers the host's address and closes (the lab's port 9000); a UDP one answers each datagram with it. */
 async function serve(address: string, service: {protocol: string; port: number}): Promise<void> {
@@ -116,6 +130,7 @@ async function serve(address: string, service: {protocol: string; port: number})
 
 let port = 0;
 for (const address of addresses) {
+	const ssh = serverFor(() => answersOf(address));
 	const listener = net.createServer((socket) => {
 		socket.on('error', () => {});
 		ssh.injectSocket(socket);

@@ -1,6 +1,8 @@
 // Fleet scale by simulation (no lab): 10 and 100 clusters shaped like the lab (2 directors, RS_PER_CLUSTER
 // real servers each; 100 x (2 + 20) = 2,200 hosts by default), every host an SSH server on its own
-// loopback address (bench/fleet-servers.ts, in another process) answering with captured lab output.
+// loopback address (bench/fleet-servers.ts, in another process) answering with captured lab output as a
+// healthy cluster's hosts would (bench/fleet-world.ts: dir1 MASTER with the VIP, dir2 BACKUP, the whole
+// IPVS table, the config the profile renders), so the fleet shows no findings.
 // One ClusterPoller per cluster, each with its own profile, in one process started with the V8 flags
 // the CLI would run with for that many hosts (its shebang's, the heap cap raised by respawn.ts), polling at 1 s as the
 // console does (VIP events off; port checks on: every host answers on the lab real servers' ports). Measured over a
@@ -87,11 +89,18 @@ function percentile(values: readonly number[], p: number): number {
 	return s.length === 0 ? NaN : s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
 }
 
-/** The hosts, every one answering on the lab's real-server ports as well: a healthy fleet, whose port checks connect. */
-function startServers(clusters: number): Promise<SimulatedHosts> {
+/**
+ * The hosts of a healthy fleet, each answering as its cluster's profile in `profilesDir` says (written
+ * before the first poll), every one on the lab's real-server ports as well, so port checks connect.
+ */
+function startServers(clusters: number, profilesDir: string): Promise<SimulatedHosts> {
+	return startSimulatedHosts(Array.from({length: clusters}, (_, c) => hostNumbers.map((_n, i) => address(c + 1, i + 1))).flat(), {services: labServicePorts(), profilesDir});
+}
+
+/** The lab real servers' service ports (`tcp/80`, `udp/9053`), for simulated hosts to answer on. */
+export function labServicePorts(): string[] {
 	const lab = loadProfile(path.join(packageRoot(), 'profiles', 'lab.yaml'));
-	const services = servicePorts(lab, 'rs1').map((s) => `${s.protocol.toLowerCase()}/${s.port}`);
-	return startSimulatedHosts(Array.from({length: clusters}, (_, c) => hostNumbers.map((_n, i) => address(c + 1, i + 1))).flat(), services);
+	return servicePorts(lab, 'rs1').map((s) => `${s.protocol.toLowerCase()}/${s.port}`);
 }
 
 /**
@@ -161,7 +170,7 @@ function fleetChild(clusters: number, flags: readonly string[], log: (line: stri
 
 async function fleetRun(CLUSTERS: number, log: (line: string) => void): Promise<Record<string, unknown>> {
 	const dir = fleetKeyDir('lvsdeck-bench-fleet-');
-	const servers = await startServers(CLUSTERS);
+	const servers = await startServers(CLUSTERS, dir);
 	const transports: Transport[] = [];
 	const pollers: ClusterPoller[] = [];
 	const stores: ClusterStore[] = [];
@@ -263,14 +272,15 @@ async function fleetRun(CLUSTERS: number, log: (line: string) => void): Promise<
 			memoryMb,
 			targets: {pollP95Ms: 1000, cpuPercentOfCore: 25, rssMb: 200},
 		};
-		// A simulation that went wrong shows here: the fleet answers as the healthy lab does.
+		// A simulation that went wrong shows here: a healthy fleet has no findings.
 		const findings = new Map<string, number>();
 		for (const store of stores) for (const f of store.getState().findings) findings.set(f.message.replace(/\d+/g, 'N'), (findings.get(f.message.replace(/\d+/g, 'N')) ?? 0) + 1);
-		log(`findings across the fleet: ${findings.size === 0 ? 'none' : [...findings].map(([m, n]) => `${n} x ${m}`).join('; ')}`);
+		const findingsAcrossFleet = [...findings].map(([message, count]) => ({count, message}));
+		log(`findings across the fleet: ${findings.size === 0 ? 'none' : findingsAcrossFleet.map((f) => `${f.count} x ${f.message}`).join('; ')}`);
 		log(`${result.hosts} hosts at ${INTERVAL_MS} ms: poll p50 ${result.pollMs.p50} ms, p95 ${result.pollMs.p95} ms; start-to-start p50 ${result.startToStartMs?.p50} ms, p95 ${result.startToStartMs?.p95} ms; overlapping ${overlapping}`);
 		log(`${result.cpuMsPerPoll} ms CPU per host poll: 2,200 hosts at 1 s would take ${result.projectedPercentOfCoreFor2200Hosts}% of a core`);
 		log(`CPU ${result.cpuPercentOfCore}% of a core (target < 25%), peak RSS ${result.peakRssMb} MB (target < 200 MB), live heap ${result.liveHeapMb} MB (after a collection: ${Object.entries(memoryMb).map(([k, v]) => `${k} ${v}`).join(', ')} MB); ${result.hostsPolledInWindow}/${hosts} hosts polled in the window, at least ${result.pollsPerHost.min} polls each (of ${result.pollsPerHost.expected})`);
-		return result;
+		return {...result, findingsAcrossFleet};
 	} finally {
 		for (const p of pollers) p.stop();
 		await Promise.all(transports.map((t) => t.close()));

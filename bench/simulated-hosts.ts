@@ -14,9 +14,18 @@ export interface SimulatedHosts {
 	stop(): void;
 }
 
-/** `services`: ports (`tcp/80`, `udp/9053`) that answer on every address too, as a healthy real server's do. */
-export async function startSimulatedHosts(addresses: readonly string[], services: readonly string[] = []): Promise<SimulatedHosts> {
-	const servicesArg = services.length > 0 ? [`--services=${services.join(',')}`] : [];
+export interface SimulatedHostsOptions {
+	/** Ports (`tcp/80`, `udp/9053`) that answer on every address too, as a healthy real server's do. */
+	readonly services?: readonly string[];
+	/**
+	 * A folder whose `*.yaml` profiles (written before the first connection) name the addresses: each
+	 * host then answers as a healthy host of its cluster (bench/fleet-world.ts), not as the lab's dir1.
+	 */
+	readonly profilesDir?: string;
+}
+
+export async function startSimulatedHosts(addresses: readonly string[], {services = [], profilesDir}: SimulatedHostsOptions = {}): Promise<SimulatedHosts> {
+	const servicesArg = [...(services.length > 0 ? [`--services=${services.join(',')}`] : []), ...(profilesDir ? [`--profiles=${profilesDir}`] : [])];
 	const child = spawn(process.execPath, ['--import', 'tsx', path.join(packageRoot(), 'bench', 'fleet-servers.ts'), ...servicesArg, ...addresses], {stdio: ['ignore', 'pipe', 'inherit']});
 	const line = await new Promise<string>((resolve, reject) => {
 		createInterface({input: child.stdout!}).once('line', resolve);

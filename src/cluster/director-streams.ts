@@ -55,12 +55,6 @@ export class DirectorStreams {
 		return {snapshot};
 	}
 
-	/** The director's latest frame as the host wrote it, when its stream reported lately; else undefined. */
-	latestText(director: string): string | undefined {
-		const latest = this.running.get(director)?.streams.latestText(director);
-		return latest !== undefined && 'text' in latest ? latest.text : undefined;
-	}
-
 	/** Ends every director's run; resolves when they have ended. */
 	stop(): Promise<void> {
 		const all = [...this.running.values()].map((r) => r.streams.stop());

@@ -462,11 +462,12 @@ export class ClusterPoller {
 	 */
 	private streamedWithExtras(host: Host, hash: boolean, dump: boolean): Promise<DirectorRead> | undefined {
 		const caps = this.capabilities.get(host.name);
-		const frame = caps && this.directorStreams?.latestText(host.name);
-		if (!caps || frame === undefined) return undefined;
+		const latest = caps && this.directorStreams?.latest(host.name);
+		if (!caps || latest === undefined || !('snapshot' in latest)) return undefined;
 		const request = this.dumpRequest(caps, dump);
 		const command = directorExtrasCommand(hash ? this.profile.keepalived.configPath : '', request);
-		return this.probe(host, command).then((r) => ({snapshot: parseDirectorSnapshot(withExtras(frame, r.stdout), request.kind), pidFile: request.pidFile, caps, dumped: dump}));
+		// The frame's snapshot is parsed once per frame: its IPVS table and addresses keep their identity.
+		return this.probe(host, command).then((r) => ({snapshot: withExtras(latest.snapshot, r.stdout, request.kind), pidFile: request.pidFile, caps, dumped: dump}));
 	}
 
 	private async pollDirector(host: Host, routine: boolean): Promise<void> {

@@ -29,13 +29,20 @@ export function directorExtrasCommand(configPath: string, dump: {kind: DumpKind;
 }
 
 /**
- * A streamed frame and the extras command's output as one snapshot's text. The frame's own end mark
- * goes: only the extras' end says the whole output arrived (a cut-short command is then "incomplete").
+ * A streamed frame's snapshot (parsed once per frame) with the extras command's output: IPVS and the
+ * addresses from the frame, the rest from the extras. Only the extras' end mark says the whole output
+ * arrived (cut-short extras are "incomplete", whatever the frame's own end said).
  */
-export function withExtras(frame: string, extras: string): string {
-	const lines = frame.replace(/\n+$/, '').split('\n');
-	if (lines.at(-1)?.trim() === `${MARK} end`) lines.pop();
-	return `${lines.join('\n')}\n${extras}`;
+export function withExtras(frame: DirectorSnapshot, extras: string, kind: DumpKind): DirectorSnapshot {
+	const sections = splitSections(extras);
+	const parsed = parseExtras(sections, kind);
+	return {
+		ipvs: frame.ipvs,
+		addresses: frame.addresses,
+		downLinks: frame.downLinks,
+		...parsed.fields,
+		problems: [...(sections.has('end') ? [] : [INCOMPLETE]), ...parsed.problems, ...frame.problems.filter((p) => p !== INCOMPLETE)],
+	};
 }
 
 /**
@@ -84,13 +91,28 @@ export function splitSections(text: string): Map<string, string> {
 	return sections;
 }
 
+const INCOMPLETE = 'snapshot output is incomplete';
+
 export function parseDirectorSnapshot(text: string, kind: DumpKind = 'none'): DirectorSnapshot {
 	const sections = splitSections(text);
-	const problems: string[] = [];
-	if (!sections.has('end')) problems.push('snapshot output is incomplete');
 	const list = parseIpvsList(sections.get('ipvs-list') ?? '');
 	const ipvs = mergeIpvs(list, parseIpvsStats(sections.get('ipvs-stats') ?? ''), parseIpvsRate(sections.get('ipvs-rate') ?? ''));
 	const addr = parseIpAddrJson(sections.get('addr') ?? '');
+	const extras = parseExtras(sections, kind);
+	return {
+		ipvs,
+		addresses: addr.addresses,
+		downLinks: addr.downLinks ?? [],
+		...extras.fields,
+		problems: [...(sections.has('end') ? [] : [INCOMPLETE]), ...extras.problems, ...list.problems, ...addr.problems],
+	};
+}
+
+type ExtrasFields = Pick<DirectorSnapshot, 'configSha256' | 'keepalivedBinary' | 'keepalivedRunning' | 'vrrp' | 'vrrpError'>;
+
+/** The snapshot's keepalived part (the extras command prints it alone): the config's hash, the binary, the dump and its exit. */
+function parseExtras(sections: ReadonlyMap<string, string>, kind: DumpKind): {fields: ExtrasFields; problems: string[]} {
+	const problems: string[] = [];
 	const config = (sections.get('config') ?? '').trim();
 	const configSha256 = config === 'missing' ? null : /^[0-9a-f]{64}$/.test(config) ? config : undefined;
 	const binary = keepalivedBinary(sections.get('keepalived-bin'));
@@ -113,17 +135,14 @@ export function parseDirectorSnapshot(text: string, kind: DumpKind = 'none'): Di
 	} else if (exit !== undefined && exit !== 0) {
 		vrrpError = `VRRP dump failed (exit ${exit})`;
 	}
-	return {
-		ipvs,
-		addresses: addr.addresses,
-		downLinks: addr.downLinks ?? [],
+	const fields: ExtrasFields = {
 		configSha256,
 		...(binary === undefined ? {} : {keepalivedBinary: binary}),
 		...(exit === undefined ? {} : {keepalivedRunning: exit !== DUMP_EXIT.notRunning}),
 		...(vrrp ? {vrrp} : {}),
 		...(vrrpError ? {vrrpError} : {}),
-		problems: [...problems, ...list.problems, ...addr.problems],
 	};
+	return {fields, problems};
 }
 
 /** The keepalived-bin section: `PATH SIZE MTIME INODE` as the host printed it, null for `missing`. */

@@ -26,7 +26,7 @@ const EXTRAS = [section('config', SHA), section('keepalived-bin', '/usr/sbin/kee
 
 describe('withExtras', () => {
 	it('reads IPVS and the addresses from the frame, the hash, the binary and the dump from the extras', () => {
-		const s = parseDirectorSnapshot(withExtras(FRAME, EXTRAS), 'json');
+		const s = withExtras(parseDirectorSnapshot(FRAME), EXTRAS, 'json');
 		const frameAlone = parseDirectorSnapshot(FRAME, 'none');
 		expect(s.ipvs).toEqual(frameAlone.ipvs);
 		expect(s.ipvs.services.length).toBeGreaterThan(0);
@@ -37,15 +37,30 @@ describe('withExtras', () => {
 		expect(s.problems).toEqual([]);
 	});
 
+	it('is the snapshot the frame and the extras make as one text (the frame parsed once, its IPVS and addresses kept)', () => {
+		const frame = parseDirectorSnapshot(FRAME);
+		const joined = `${FRAME.slice(0, FRAME.indexOf('\n@@lvsdeck config'))}\n${EXTRAS}`;
+		for (const kind of ['json', 'none'] as const) expect(withExtras(frame, EXTRAS, kind)).toEqual(parseDirectorSnapshot(joined, kind));
+		const s = withExtras(frame, EXTRAS, 'json');
+		expect([s.ipvs, s.addresses]).toEqual([frame.ipvs, frame.addresses]);
+		expect(s.ipvs === frame.ipvs && s.addresses === frame.addresses).toBe(true);
+	});
+
+	it("a frame's own problems stay (an address list it could not read)", () => {
+		const frame = parseDirectorSnapshot(FRAME.replace(/@@lvsdeck addr\n[^@]*/, '@@lvsdeck addr\nnot json\n'));
+		expect(frame.problems.length).toBeGreaterThan(0);
+		expect(withExtras(frame, EXTRAS, 'json').problems).toEqual(frame.problems);
+	});
+
 	it('keepalived stopped since the frame: the extras say so', () => {
 		const stopped = [section('config', 'skipped'), section('keepalived-bin', 'skipped'), section('vrrp', ''), section('vrrp-exit', '3'), section('end', '')].join('');
-		const s = parseDirectorSnapshot(withExtras(FRAME, stopped), 'json');
+		const s = withExtras(parseDirectorSnapshot(FRAME), stopped, 'json');
 		expect([s.keepalivedRunning, s.vrrpError, s.vrrp]).toEqual([false, 'keepalived is not running', []]);
 	});
 
 	it("extras cut short are incomplete, whatever the frame's own end mark said", () => {
 		const cut = EXTRAS.slice(0, EXTRAS.indexOf('@@lvsdeck vrrp-exit'));
-		expect(parseDirectorSnapshot(withExtras(FRAME, cut), 'json').problems).toContain('snapshot output is incomplete');
+		expect(withExtras(parseDirectorSnapshot(FRAME), cut, 'json').problems).toContain('snapshot output is incomplete');
 		expect(parseDirectorSnapshot(`${FRAME}\n${cut}`, 'json').problems).not.toContain('snapshot output is incomplete');
 	});
 });
