@@ -103,6 +103,17 @@ export function labServicePorts(): string[] {
 	return servicePorts(lab, 'rs1').map((s) => `${s.protocol.toLowerCase()}/${s.port}`);
 }
 
+/** The transport, with each command it runs counted by name (a script's name for `sh -c SCRIPT NAME ...`). */
+function countCommands(transport: Transport, counts: Map<string, number>): Transport {
+	const exec = transport.exec.bind(transport);
+	transport.exec = (host, argv, options) => {
+		const name = argv[0] === 'sh' && argv[1] === '-c' ? (argv[3] ?? 'sh') : (argv[0] ?? '');
+		counts.set(name, (counts.get(name) ?? 0) + 1);
+		return exec(host, argv, options);
+	};
+	return transport;
+}
+
 /**
  * One host's polls: start times and durations as arrays of numbers (unboxed doubles), not an object
  * per poll, so that the bench's own bookkeeping stays out of the memory it measures (an object, two
@@ -177,6 +188,7 @@ async function fleetRun(CLUSTERS: number, log: (line: string) => void): Promise<
 	const polls: HostPolls[] = [];
 	let overlapping = 0;
 	let firstDone = 0;
+	const commands = new Map<string, number>();
 	try {
 		const cache = new CapabilityCache(path.join(dir, 'caps'));
 		const profiles = Array.from({length: CLUSTERS}, (_, i) => loadProfile(clusterProfile(i + 1, servers.port, servers.fingerprint, dir)));
@@ -185,7 +197,7 @@ async function fleetRun(CLUSTERS: number, log: (line: string) => void): Promise<
 		log(`port checks of each real server every ${portCheckSpacing} ms (${probedPorts(profiles)} ports; at most ${STATION_PORT_PROBES_PER_S} probes a second)`);
 		for (let c = 1; c <= CLUSTERS; c++) {
 			const profile = profiles[c - 1]!;
-			const transport = createClusterTransport(profile, {readOnly: true});
+			const transport = countCommands(createClusterTransport(profile, {readOnly: true}), commands);
 			const store = new ClusterStore(profile);
 			stores.push(store);
 			const poller = new ClusterPoller(profile, transport, store, {intervalMs: INTERVAL_MS, events: false, capabilityCache: cache, portCheck: PORT_CHECKS, portCheckSpacingMs: portCheckSpacing, directorStreams: DIRECTOR_STREAMS});
@@ -225,6 +237,7 @@ async function fleetRun(CLUSTERS: number, log: (line: string) => void): Promise<
 			r.ms.length = 0;
 		}
 		overlapping = 0;
+		commands.clear();
 		const allocations = await startAllocationSampling(process.env['LVSDECK_FLEET_ALLOC_PROFILE']);
 		const cpu0 = process.cpuUsage();
 		const t0 = performance.now();
@@ -276,11 +289,15 @@ async function fleetRun(CLUSTERS: number, log: (line: string) => void): Promise<
 		const findings = new Map<string, number>();
 		for (const store of stores) for (const f of store.getState().findings) findings.set(f.message.replace(/\d+/g, 'N'), (findings.get(f.message.replace(/\d+/g, 'N')) ?? 0) + 1);
 		const findingsAcrossFleet = [...findings].map(([message, count]) => ({count, message}));
+		// What the fleet was asked in the window: a quiet fleet gets its routine reads from the streams,
+		// and its dumps and hashes from the extras command; whole snapshots mean a stream fell silent.
+		const commandsInWindow = Object.fromEntries([...commands].sort((a, b) => b[1] - a[1]));
+		log(`commands in the window: ${Object.entries(commandsInWindow).map(([k, n]) => `${k} ${n}`).join(', ')}`);
 		log(`findings across the fleet: ${findings.size === 0 ? 'none' : findingsAcrossFleet.map((f) => `${f.count} x ${f.message}`).join('; ')}`);
 		log(`${result.hosts} hosts at ${INTERVAL_MS} ms: poll p50 ${result.pollMs.p50} ms, p95 ${result.pollMs.p95} ms; start-to-start p50 ${result.startToStartMs?.p50} ms, p95 ${result.startToStartMs?.p95} ms; overlapping ${overlapping}`);
 		log(`${result.cpuMsPerPoll} ms CPU per host poll: 2,200 hosts at 1 s would take ${result.projectedPercentOfCoreFor2200Hosts}% of a core`);
 		log(`CPU ${result.cpuPercentOfCore}% of a core (target < 25%), peak RSS ${result.peakRssMb} MB (target < 200 MB), live heap ${result.liveHeapMb} MB (after a collection: ${Object.entries(memoryMb).map(([k, v]) => `${k} ${v}`).join(', ')} MB); ${result.hostsPolledInWindow}/${hosts} hosts polled in the window, at least ${result.pollsPerHost.min} polls each (of ${result.pollsPerHost.expected})`);
-		return {...result, findingsAcrossFleet};
+		return {...result, findingsAcrossFleet, commandsInWindow};
 	} finally {
 		for (const p of pollers) p.stop();
 		await Promise.all(transports.map((t) => t.close()));

@@ -23,7 +23,11 @@ import {DirectorStreams} from './director-streams.js';
 import {HOST_DOWN_BACKOFF} from './line-follower.js';
 import {realServerExpectations, servedModes, servicePorts, type ServicePort} from './rs-expectations.js';
 
+import {StableFields} from './stable-fields.js';
 import type {DirectorData, HostState, RealServerData} from './types.js';
+
+/** A real server's check and its service's status, as command results. */
+type RealServerRead = {readonly check: ExecResult; readonly service?: ExecResult};
 
 /** Parse problems kept per director (status shows them; the rest are counted by the parsers). */
 const MAX_PROBLEMS_KEPT = 10;
@@ -122,11 +126,11 @@ export class ClusterPoller {
 	/** The last streamed text each real server's check was parsed from, with the result. */
 	private readonly streamParsed = new Map<string, {text: string; parsed: RealServerCheck}>();
 	/** The last streamed report each real server's read was split from (a report that did not change is not split again). */
-	private readonly streamSplit = new Map<string, {text: string; split: ReturnType<typeof splitRealServerPoll>}>();
+	private readonly streamSplit = new Map<string, {text: string; check: string; read: RealServerRead}>();
 	/** Each real server's service ports (the profile does not change under a poller: worked out once). */
 	private readonly ports = new Map<string, ServicePort[]>();
 	/** What each real server's data was last built from (its parsed check, service status and port answers). */
-	private readonly realServerInputs = new Map<string, {parsed: RealServerCheck; service: number | null | undefined; answers: string}>();
+	private readonly realServerInputs = new Map<string, {parsed: RealServerCheck; service: number | null | undefined; answers: PortAnswers | undefined}>();
 	/** Each real server's last port check: when it started, and the answers (in servicePorts order). */
 	private readonly portChecks = new Map<string, {at: number; answers: PortAnswers}>();
 	/** Real servers whose stream reported a change since their last port check. */
@@ -141,6 +145,8 @@ export class ClusterPoller {
 	private readonly addrEventAt = new Map<string, number>();
 	/** Directors whose next poll asks keepalived for a dump whatever the count says. */
 	private readonly dumpDue = new Set<string>();
+	/** A director's parsed fields that stand for equal stored ones (the store then sees no change without a deep compare). */
+	private readonly stable = new StableFields<'ipvs' | 'addresses' | 'downLinks' | 'vrrp'>();
 	/** Hosts asked for while their poll was in flight: polled again right after it. */
 	private readonly pokedInFlight = new Set<string>();
 	private running = false;
@@ -508,11 +514,13 @@ export class ClusterPoller {
 		const drift = await this.drift.update(host.name, installedSha256).catch(() => undefined);
 		this.store.updateHost(host.name, (prev): HostState => {
 			const keepEventAddrs = (this.addrEventAt.get(host.name) ?? 0) > at && prev.director !== undefined;
+			const stored = prev.director;
+			const vrrp = parsed.vrrp ? this.stable.keep(host.name, 'vrrp', parsed.vrrp, stored?.vrrp) : stored?.vrrp;
 			const director: DirectorData = {
-				ipvs: parsed.ipvs,
-				addresses: keepEventAddrs ? prev.director!.addresses : parsed.addresses,
-				...(parsed.downLinks.length > 0 ? {downLinks: parsed.downLinks} : {}),
-				...(parsed.vrrp ? {vrrp: parsed.vrrp} : prev.director?.vrrp ? {vrrp: prev.director.vrrp} : {}),
+				ipvs: this.stable.keep(host.name, 'ipvs', parsed.ipvs, stored?.ipvs),
+				addresses: keepEventAddrs ? prev.director!.addresses : this.stable.keep(host.name, 'addresses', parsed.addresses, stored?.addresses),
+				...(parsed.downLinks.length > 0 ? {downLinks: this.stable.keep(host.name, 'downLinks', parsed.downLinks, stored?.downLinks)} : {}),
+				...(vrrp ? {vrrp} : {}),
 				...(vrrpError ? {vrrpError} : {}),
 				keepalived: found,
 				pidFile,
@@ -547,36 +555,39 @@ export class ClusterPoller {
 	 * The host's read from its stream, when the stream reported lately; the service's status is read
 	 * apart when the stream could not run it (it needs root through sudo).
 	 */
-	private streamedRead(host: Host): Promise<{check: ExecResult; service?: ExecResult}> | undefined {
+	private streamedRead(host: Host): RealServerRead | Promise<RealServerRead> | undefined {
 		const report = this.realServerStreams?.latestText(host.name);
 		if (report === undefined) return undefined;
 		if ('silentMs' in report) {
 			const leftMs = timeLeftAfterSilence(host, report.silentMs);
 			return leftMs === undefined ? undefined : this.readRealServer(host, leftMs);
 		}
-		const {check, serviceCode} = this.splitStreamed(host, report.text);
-		const read = (stdout: string, code: number): ExecResult => ({code, stdout, stderr: '', timedOut: false, durationMs: 0});
-		if (!host.service) return Promise.resolve({check: read(check, 0)});
-		if (streamedStatus(host).length > 0) return Promise.resolve({check: read(check, 0), ...(serviceCode === undefined ? {} : {service: read('', serviceCode)})});
+		const {check, read} = this.streamedReport(host, report.text);
+		if (!host.service || streamedStatus(host).length > 0) return read;
 		return this.probe(host, host.service.status).then(
-			(service) => ({check: read(check, 0), service}),
-			() => ({check: read(check, 0)}),
+			(service) => ({check: read.check, service}),
+			() => ({check: read.check}),
 		);
 	}
 
-	private splitStreamed(host: Host, text: string): ReturnType<typeof splitRealServerPoll> {
+	/** A streamed report split into the check and the service's exit, and read as results; the same text gives the same objects. */
+	private streamedReport(host: Host, text: string): {check: string; read: RealServerRead} {
 		const last = this.streamSplit.get(host.name);
-		if (last?.text === text) return last.split;
-		const split = splitRealServerPoll(text);
-		this.streamSplit.set(host.name, {text, split});
-		return split;
+		if (last?.text === text) return last;
+		const {check, serviceCode} = splitRealServerPoll(text);
+		const result = (stdout: string, code: number): ExecResult => ({code, stdout, stderr: '', timedOut: false, durationMs: 0});
+		// A host without a service has no status to show, whatever the report carries.
+		const read = {check: result(check, 0), ...(serviceCode === undefined || !host.service ? {} : {service: result('', serviceCode)})};
+		const entry = {text, check, read};
+		this.streamSplit.set(host.name, entry);
+		return entry;
 	}
 
 	/**
 	 * The real-server check and the service's status: one session running both, except through sudo
 	 * (where sudoers names each command line) or without a service.
 	 */
-	private async readRealServer(host: Host, timeoutMs?: number): Promise<{check: ExecResult; service?: ExecResult}> {
+	private async readRealServer(host: Host, timeoutMs?: number): Promise<RealServerRead> {
 		if (!host.service) return {check: await this.probe(host, realServerCheckCommand(), timeoutMs)};
 		if (host.ssh.sudo) return this.readRealServerApart(host, host.service.status, timeoutMs);
 		// A status command read-only mode refuses must not cost the check: then each goes on its own.
@@ -590,7 +601,7 @@ export class ClusterPoller {
 	}
 
 	/** The check and the service's status as two commands; a failed status only leaves it unknown. */
-	private async readRealServerApart(host: Host, status: readonly string[], timeoutMs?: number): Promise<{check: ExecResult; service?: ExecResult}> {
+	private async readRealServerApart(host: Host, status: readonly string[], timeoutMs?: number): Promise<RealServerRead> {
 		const [check, service] = await Promise.allSettled([this.probe(host, realServerCheckCommand(), timeoutMs), this.probe(host, status, timeoutMs)]);
 		if (check.status === 'rejected') throw check.reason;
 		return {check: check.value, ...(service.status === 'fulfilled' ? {service: service.value} : {})};
@@ -619,9 +630,11 @@ export class ClusterPoller {
 		// Both under way before either is awaited; the port probes never reject. Most polls of a fleet
 		// probe no port (port-budget.ts) and take their read from the stream: no promise is made for them.
 		const answering = this.portAnswersOf(host, ports, routine);
-		let read: {check: ExecResult; service?: ExecResult};
+		let read: RealServerRead;
 		try {
-			read = await ((routine && this.streamedRead(host)) || this.readRealServer(host));
+			// A streamed read that is there already is taken as it is, without a promise.
+			const streamed = routine ? this.streamedRead(host) : undefined;
+			read = streamed === undefined ? await this.readRealServer(host) : streamed instanceof Promise ? await streamed : streamed;
 		} catch (error) {
 			this.markUnreachable(host, describe(error));
 			return;
@@ -630,10 +643,11 @@ export class ClusterPoller {
 		const answers = answering instanceof Promise ? await answering : answering;
 		// The same inputs (a streamed text that did not change is the same parsed object) give the same data:
 		// a fleet's quiet real servers are then neither rebuilt nor compared deep each second.
-		const inputs = {parsed, service: read.service?.code, answers: answers?.join() ?? 'none'};
+		// The port answers are the same array until the next port check.
 		const lastInputs = this.realServerInputs.get(host.name);
-		this.realServerInputs.set(host.name, inputs);
-		const sameInputs = lastInputs !== undefined && lastInputs.parsed === parsed && lastInputs.service === inputs.service && lastInputs.answers === inputs.answers;
+		const service = read.service?.code;
+		const sameInputs = lastInputs !== undefined && lastInputs.parsed === parsed && lastInputs.service === service && lastInputs.answers === answers;
+		if (!sameInputs) this.realServerInputs.set(host.name, {parsed, service, answers});
 		this.store.updateHost(host.name, (prev): HostState => {
 			const rest = withoutError(prev);
 			const done = Date.now();

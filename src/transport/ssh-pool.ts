@@ -43,6 +43,8 @@ interface Link {
 	readonly waiters: Array<() => void>;
 	/** Fingerprint of the host key accepted for `client`. */
 	hostKey?: string;
+	/** The status last reported (status() gives it again while nothing in it changed). */
+	status?: HostStatus;
 }
 
 export class SshPool implements Transport {
@@ -70,13 +72,17 @@ export class SshPool implements Transport {
 	status(host: string): HostStatus {
 		const link = this.links.get(host);
 		if (!link) return {host, state: 'closed', lastError: 'not in profile', since: 0};
-		return {
+		const nextAttemptAt = link.nextAttemptAt && link.state === 'retrying' ? link.nextAttemptAt : undefined;
+		// Every poll asks; an unchanged link gives the status it gave last (a fleet polls thousands of hosts a second).
+		const last = link.status;
+		if (last && last.state === link.state && last.since === link.since && last.lastError === (link.lastError || undefined) && last.nextAttemptAt === nextAttemptAt) return last;
+		return (link.status = {
 			host,
 			state: link.state,
 			since: link.since,
 			...(link.lastError ? {lastError: link.lastError} : {}),
-			...(link.nextAttemptAt && link.state === 'retrying' ? {nextAttemptAt: link.nextAttemptAt} : {}),
-		};
+			...(nextAttemptAt ? {nextAttemptAt} : {}),
+		});
 	}
 
 	onStatus(listener: (s: HostStatus) => void): () => void {

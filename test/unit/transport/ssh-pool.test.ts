@@ -512,6 +512,24 @@ describe('reconnect', () => {
 		expect(states).toEqual(['connecting', 'ready', 'retrying', 'connecting', 'ready']);
 	});
 
+	it('gives the same status object while the connection stays as it was, a new one when it changes', async () => {
+		const s = await startServer();
+		const p = makePool([trustedHost(s)], {backoffBaseMs: 50, backoffMaxMs: 400});
+		await p.exec('lb1', ['echo', 'hi']);
+		const ready = p.status('lb1');
+		await p.exec('lb1', ['echo', 'hi']);
+		expect(p.status('lb1')).toBe(ready);
+		s.dropClients();
+		await until('the pool to notice the drop', () => p.status('lb1').state === 'retrying');
+		const retrying = p.status('lb1');
+		expect(retrying).not.toBe(ready);
+		expect(retrying).toMatchObject({host: 'lb1', state: 'retrying'});
+		expect(ready).toMatchObject({host: 'lb1', state: 'ready'});
+		await p.exec('lb1', ['echo', 'hi']);
+		expect(p.status('lb1')).toMatchObject({state: 'ready'});
+		expect(p.status('lb1').since).toBeGreaterThanOrEqual(retrying.since);
+	});
+
 	it('fails a command queued behind the channel cap with a TransportError when the connection drops', async () => {
 		const s = await startServer();
 		const p = makePool([trustedHost(s, {maxChannels: 1})], {backoffBaseMs: 50, backoffMaxMs: 400});
