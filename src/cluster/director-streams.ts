@@ -7,6 +7,7 @@
 import {directorStreamCommand, parseDirectorSnapshot, type DirectorSnapshot} from '../probes/director-snapshot.js';
 import type {Transport} from '../transport/types.js';
 import {HostStreams} from './host-streams.js';
+import {LastParsed} from './last-parsed.js';
 
 export interface DirectorStreamsOptions {
 	readonly periodMs: number;
@@ -21,8 +22,8 @@ export type StreamedDirector = {readonly snapshot: DirectorSnapshot} | {readonly
 
 export class DirectorStreams {
 	private readonly running = new Map<string, {readonly pidFile: string; readonly streams: HostStreams}>();
-	/** The last frame each director's snapshot was parsed from: a frame that did not change is not parsed again. */
-	private readonly parsed = new Map<string, {readonly text: string; readonly snapshot: DirectorSnapshot}>();
+	/** Each director's snapshot, parsed once per frame (a frame that did not change is not parsed again). */
+	private readonly parsed = new LastParsed((_director, text) => parseDirectorSnapshot(text, 'none'));
 
 	constructor(
 		private readonly transport: Transport,
@@ -48,11 +49,7 @@ export class DirectorStreams {
 	latest(director: string): StreamedDirector | undefined {
 		const latest = this.running.get(director)?.streams.latestText(director);
 		if (latest === undefined || 'silentMs' in latest) return latest;
-		const last = this.parsed.get(director);
-		if (last?.text === latest.text) return {snapshot: last.snapshot};
-		const snapshot = parseDirectorSnapshot(latest.text, 'none');
-		this.parsed.set(director, {text: latest.text, snapshot});
-		return {snapshot};
+		return {snapshot: this.parsed.get(director, latest.text)};
 	}
 
 	/** Ends every director's run; resolves when they have ended. */

@@ -23,6 +23,7 @@ import {DirectorStreams} from './director-streams.js';
 import {HOST_DOWN_BACKOFF} from './line-follower.js';
 import {realServerExpectations, servedModes, servicePorts, type ServicePort} from './rs-expectations.js';
 
+import {LastParsed} from './last-parsed.js';
 import {StableFields} from './stable-fields.js';
 import type {DirectorData, HostState, RealServerData} from './types.js';
 
@@ -123,10 +124,10 @@ export class ClusterPoller {
 	private directorStreamsPaused = false;
 	/** Directors with room for a stream (set at start). */
 	private readonly streamedDirectors = new Set<string>();
-	/** The last streamed text each real server's check was parsed from, with the result. */
-	private readonly streamParsed = new Map<string, {text: string; parsed: RealServerCheck}>();
-	/** The last streamed report each real server's read was split from (a report that did not change is not split again). */
-	private readonly streamSplit = new Map<string, {text: string; check: string; read: RealServerRead}>();
+	/** Each real server's check, parsed once per text (a streamed report that did not change is not parsed again). */
+	private readonly checks = new LastParsed((name, text) => checkRealServer(text, realServerExpectations(this.profile, this.hostNamed(name))));
+	/** Each real server's streamed report split into the check and the service's exit, and read as results, once per report. */
+	private readonly reports = new LastParsed((name, text) => streamedReport(this.hostNamed(name), text));
 	/** Each real server's service ports (the profile does not change under a poller: worked out once). */
 	private readonly ports = new Map<string, ServicePort[]>();
 	/** What each real server's data was last built from (its parsed check, service status and port answers). */
@@ -273,8 +274,8 @@ export class ClusterPoller {
 		void this.directorStreams?.stop();
 		this.directorStreams = undefined;
 		this.streamedDirectors.clear();
-		this.streamParsed.clear();
-		this.streamSplit.clear();
+		this.checks.clear();
+		this.reports.clear();
 		this.realServerInputs.clear();
 		this.portChecks.clear();
 	}
@@ -340,6 +341,10 @@ export class ClusterPoller {
 		});
 		this.inFlight.set(host.name, p);
 		return p;
+	}
+
+	private hostNamed(name: string): Host {
+		return this.profile.hosts.find((h) => h.name === name)!;
 	}
 
 	private markUnreachable(host: Host, error: string): void {
@@ -542,15 +547,6 @@ export class ClusterPoller {
 		});
 	}
 
-	/** The real-server check's result; a streamed text that did not change is not parsed again. */
-	private parseRealServerCheck(host: Host, text: string): RealServerCheck {
-		const last = this.streamParsed.get(host.name);
-		if (last?.text === text) return last.parsed;
-		const parsed = checkRealServer(text, realServerExpectations(this.profile, host));
-		if (this.realServerStreams) this.streamParsed.set(host.name, {text, parsed});
-		return parsed;
-	}
-
 	/**
 	 * The host's read from its stream, when the stream reported lately; the service's status is read
 	 * apart when the stream could not run it (it needs root through sudo).
@@ -562,25 +558,12 @@ export class ClusterPoller {
 			const leftMs = timeLeftAfterSilence(host, report.silentMs);
 			return leftMs === undefined ? undefined : this.readRealServer(host, leftMs);
 		}
-		const {check, read} = this.streamedReport(host, report.text);
+		const {read} = this.reports.get(host.name, report.text);
 		if (!host.service || streamedStatus(host).length > 0) return read;
 		return this.probe(host, host.service.status).then(
 			(service) => ({check: read.check, service}),
 			() => ({check: read.check}),
 		);
-	}
-
-	/** A streamed report split into the check and the service's exit, and read as results; the same text gives the same objects. */
-	private streamedReport(host: Host, text: string): {check: string; read: RealServerRead} {
-		const last = this.streamSplit.get(host.name);
-		if (last?.text === text) return last;
-		const {check, serviceCode} = splitRealServerPoll(text);
-		const result = (stdout: string, code: number): ExecResult => ({code, stdout, stderr: '', timedOut: false, durationMs: 0});
-		// A host without a service has no status to show, whatever the report carries.
-		const read = {check: result(check, 0), ...(serviceCode === undefined || !host.service ? {} : {service: result('', serviceCode)})};
-		const entry = {text, check, read};
-		this.streamSplit.set(host.name, entry);
-		return entry;
 	}
 
 	/**
@@ -639,7 +622,7 @@ export class ClusterPoller {
 			this.markUnreachable(host, describe(error));
 			return;
 		}
-		const parsed = this.parseRealServerCheck(host, read.check.stdout);
+		const parsed = this.checks.get(host.name, read.check.stdout);
 		const answers = answering instanceof Promise ? await answering : answering;
 		// The same inputs (a streamed text that did not change is the same parsed object) give the same data:
 		// a fleet's quiet real servers are then neither rebuilt nor compared deep each second.
@@ -695,6 +678,14 @@ type PortAnswers = ReadonlyArray<boolean | undefined>;
  * are the ones parsed last time (a streamed frame that did not change) is then known equal without
  * walking it, as a deep compare would for every director each second.
  */
+/** A streamed report split into the check and the service's exit, read as command results. */
+function streamedReport(host: Host, text: string): {check: string; read: RealServerRead} {
+	const {check, serviceCode} = splitRealServerPoll(text);
+	const result = (stdout: string, code: number): ExecResult => ({code, stdout, stderr: '', timedOut: false, durationMs: 0});
+	// A host without a service has no status to show, whatever the report carries.
+	return {check, read: {check: result(check, 0), ...(serviceCode === undefined || !host.service ? {} : {service: result('', serviceCode)})}};
+}
+
 function sameFields(a: object, b: object): boolean {
 	let n = 0;
 	for (const k in a) {

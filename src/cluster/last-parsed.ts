@@ -1,0 +1,26 @@
+/**
+ * Each key's last text and what it parsed into: the same text again gives the same object without
+ * parsing (a quiet host's stream brings the same report every period; an equal result keeping its
+ * identity is also what lets the store see that nothing changed).
+ */
+export class LastParsed<T> {
+	private readonly last = new Map<string, {readonly text: string; readonly value: T}>();
+
+	constructor(private readonly parse: (key: string, text: string) => T) {}
+
+	get(key: string, text: string): T {
+		const last = this.last.get(key);
+		if (last?.text === text) return last.value;
+		const value = this.parse(key, text);
+		this.last.set(key, {text, value});
+		return value;
+	}
+
+	delete(key: string): void {
+		this.last.delete(key);
+	}
+
+	clear(): void {
+		this.last.clear();
+	}
+}
