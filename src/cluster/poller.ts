@@ -126,7 +126,7 @@ export class ClusterPoller {
 	private readonly streamedDirectors = new Set<string>();
 	/** Each real server's check, parsed once per text (a streamed report that did not change is not parsed again). */
 	private readonly checks = new LastParsed((name, text) => checkRealServer(text, realServerExpectations(this.profile, this.hostNamed(name))));
-	/** Each real server's streamed report split into the check and the service's exit, and read as results, once per report. */
+	/** Each real server's streamed report read as the check's and the service's results, once per report. */
 	private readonly reports = new LastParsed((name, text) => streamedReport(this.hostNamed(name), text));
 	/** Each real server's service ports (the profile does not change under a poller: worked out once). */
 	private readonly ports = new Map<string, ServicePort[]>();
@@ -276,6 +276,7 @@ export class ClusterPoller {
 		this.streamedDirectors.clear();
 		this.checks.clear();
 		this.reports.clear();
+		this.stable.clear();
 		this.realServerInputs.clear();
 		this.portChecks.clear();
 	}
@@ -558,7 +559,7 @@ export class ClusterPoller {
 			const leftMs = timeLeftAfterSilence(host, report.silentMs);
 			return leftMs === undefined ? undefined : this.readRealServer(host, leftMs);
 		}
-		const {read} = this.reports.get(host.name, report.text);
+		const read = this.reports.get(host.name, report.text);
 		if (!host.service || streamedStatus(host).length > 0) return read;
 		return this.probe(host, host.service.status).then(
 			(service) => ({check: read.check, service}),
@@ -673,19 +674,19 @@ function withoutError(prev: HostState): HostState {
 /** A real server's port checks: true answered, false refused, undefined no evidence (in servicePorts order). */
 type PortAnswers = ReadonlyArray<boolean | undefined>;
 
+/** A streamed report split into the check and the service's exit, read as command results. */
+function streamedReport(host: Host, text: string): RealServerRead {
+	const {check, serviceCode} = splitRealServerPoll(text);
+	const result = (stdout: string, code: number): ExecResult => ({code, stdout, stderr: '', timedOut: false, durationMs: 0});
+	// A host without a service has no status to show, whatever the report carries.
+	return {check: result(check, 0), ...(serviceCode === undefined || !host.service ? {} : {service: result('', serviceCode)})};
+}
+
 /**
  * True when `a` and `b` have the same fields holding the same values by identity: a read whose parts
  * are the ones parsed last time (a streamed frame that did not change) is then known equal without
  * walking it, as a deep compare would for every director each second.
  */
-/** A streamed report split into the check and the service's exit, read as command results. */
-function streamedReport(host: Host, text: string): {check: string; read: RealServerRead} {
-	const {check, serviceCode} = splitRealServerPoll(text);
-	const result = (stdout: string, code: number): ExecResult => ({code, stdout, stderr: '', timedOut: false, durationMs: 0});
-	// A host without a service has no status to show, whatever the report carries.
-	return {check, read: {check: result(check, 0), ...(serviceCode === undefined || !host.service ? {} : {service: result('', serviceCode)})}};
-}
-
 function sameFields(a: object, b: object): boolean {
 	let n = 0;
 	for (const k in a) {

@@ -20,4 +20,8 @@ export class StableFields<Field extends string> {
 		byField.set(field, {read, stored});
 		return stored;
 	}
+
+	clear(): void {
+		this.pairs.clear();
+	}
 }

@@ -227,6 +227,7 @@ export function useClusterStates(stores: readonly ClusterStore[], throttleMs = 5
 		// What is on screen, per cluster: an update compares only its own cluster's signature (a fleet
 		// publishes one update per host poll, thousands a second, so not every cluster's each time).
 		const shown = stores.map((s) => urgentSignature(s.getState()));
+		const examined = stores.map((s) => s.getState());
 		let last = 0;
 		let timer: NodeJS.Timeout | undefined;
 		const flush = () => {
@@ -238,7 +239,13 @@ export function useClusterStates(stores: readonly ClusterStore[], throttleMs = 5
 			setStates(next);
 		};
 		const onUpdate = (i: number) => {
-			if (urgentSignature(stores[i]!.getState()) !== shown[i]) return flush();
+			const state = stores[i]!.getState();
+			const before = examined[i]!;
+			examined[i] = state;
+			// Findings, VIPs and transitions kept by identity: only poll times moved since (the store derives
+			// anew on any other change), and no cluster's row shows those. Most updates of a fleet are these.
+			if (state.findings === before.findings && state.vips === before.vips && state.transitions === before.transitions) return;
+			if (urgentSignature(state) !== shown[i]) return flush();
 			if (timer) return;
 			const wait = last + throttleMs - Date.now();
 			if (wait <= 0) flush();
