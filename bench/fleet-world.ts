@@ -83,14 +83,14 @@ export function labDirector(): HostAnswers {
  * with the whole IPVS table and the config the profile renders; the real servers as the lab's rs1.
  */
 export function healthyCluster(profile: Profile): Map<string, HostAnswers> {
-	// A real server answers only its check and its stream.
-	const LAB_DIR1 = labDirector();
+	// A real server is asked only for its check and its stream (the lab's rs1's, as labDirector's are).
+	const realServer = labDirector();
 	const store = new ClusterStore(profile);
 	const ipvs = ipvsTables(profile);
 	const answers = new Map<string, HostAnswers>();
 	for (const host of profile.hosts) {
 		if (host.role !== 'director') {
-			answers.set(host.name, LAB_DIR1);
+			answers.set(host.name, realServer);
 			continue;
 		}
 		const master = host.name === 'dir1';
