@@ -9,16 +9,15 @@
 //   (prints {"port":N,"fingerprint":"SHA256:...","publicKey":"ssh-ed25519 ..."})
 import {createHash} from 'node:crypto';
 import dgram from 'node:dgram';
-import {readdirSync, readFileSync} from 'node:fs';
+import {readdirSync} from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import ssh2, {type ServerChannel} from 'ssh2';
 import {loadProfile} from '../src/profile/load.js';
-import {healthyCluster, labDirector, type HostAnswers} from './fleet-world.js';
+import {hostByName} from '../src/profile/model.js';
+import {fixture, healthyCluster, labDirector, type HostAnswers} from './fleet-world.js';
 
 const {Server, utils} = ssh2;
-const root = path.resolve(import.meta.dirname, '..');
-const fixture = (name: string) => readFileSync(path.join(root, 'test', 'fixtures', 'lab', name), 'utf8');
 const VERSION = fixture('keepalived-version.txt');
 
 function answer(host: HostAnswers, command: string): {stdout?: string; stderr?: string; code: number} {
@@ -99,7 +98,7 @@ function answersOf(address: string): HostAnswers {
 		byAddress = new Map();
 		for (const file of readdirSync(profilesDir).filter((f) => f.endsWith('.yaml'))) {
 			const profile = loadProfile(path.join(profilesDir, file));
-			for (const [name, answers] of healthyCluster(profile)) byAddress.set(profile.hosts.find((h) => h.name === name)!.address, answers);
+			for (const [name, answers] of healthyCluster(profile)) byAddress.set(hostByName(profile, name).address, answers);
 		}
 	}
 	const answers = byAddress.get(address);

@@ -11,7 +11,8 @@ import {packageRoot} from '../src/lab/plan.js';
 import type {Profile, VirtualServer} from '../src/profile/model.js';
 import {ClusterStore} from '../src/cluster/store.js';
 
-const fixture = (name: string) => readFileSync(path.join(packageRoot(), 'test', 'fixtures', 'lab', name), 'utf8');
+/** A file of output captured from the lab (test/fixtures/lab). */
+export const fixture = (name: string) => readFileSync(path.join(packageRoot(), 'test', 'fixtures', 'lab', name), 'utf8');
 
 /** One host's answers to lvsdeck's reads. */
 export interface HostAnswers {

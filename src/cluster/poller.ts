@@ -3,7 +3,7 @@
 // moves as events (`ip -o monitor address` on each director, vip-follower.ts) so a move shows within
 // milliseconds.
 import {isDeepStrictEqual} from 'node:util';
-import type {Host, Profile} from '../profile/model.js';
+import {hostByName, type Host, type Profile} from '../profile/model.js';
 import {readInstalledConfig, sudoConfigFolder} from '../probes/installed-config.js';
 import {directorExtrasCommand, directorSnapshotCommand, parseDirectorSnapshot, withExtras, type DirectorSnapshot, type DumpKind} from '../probes/director-snapshot.js';
 import {checkRealServer, realServerCheckCommand, realServerPollCommand, realServerStreamCommand, splitRealServerPoll, type RealServerCheck} from '../probes/realserver.js';
@@ -125,9 +125,9 @@ export class ClusterPoller {
 	/** Directors with room for a stream (set at start). */
 	private readonly streamedDirectors = new Set<string>();
 	/** Each real server's check, parsed once per text (a streamed report that did not change is not parsed again). */
-	private readonly checks = new LastParsed((name, text) => checkRealServer(text, realServerExpectations(this.profile, this.hostNamed(name))));
+	private readonly checks = new LastParsed((name, text) => checkRealServer(text, realServerExpectations(this.profile, hostByName(this.profile, name))));
 	/** Each real server's streamed report read as the check's and the service's results, once per report. */
-	private readonly reports = new LastParsed((name, text) => streamedReport(this.hostNamed(name), text));
+	private readonly reports = new LastParsed((name, text) => streamedReport(hostByName(this.profile, name), text));
 	/** Each real server's service ports (the profile does not change under a poller: worked out once). */
 	private readonly ports = new Map<string, ServicePort[]>();
 	/** What each real server's data was last built from (its parsed check, service status and port answers). */
@@ -342,10 +342,6 @@ export class ClusterPoller {
 		});
 		this.inFlight.set(host.name, p);
 		return p;
-	}
-
-	private hostNamed(name: string): Host {
-		return this.profile.hosts.find((h) => h.name === name)!;
 	}
 
 	private markUnreachable(host: Host, error: string): void {
