@@ -3,7 +3,7 @@
 // console at 120x40 with its real clock. Counts frames written and this process's CPU over 20 s. It
 // isolates the console's own drawing cost from SSH (the lab's consoleWatch section measures both).
 import path from 'node:path';
-import {render} from 'ink';
+import {renderScreen} from '../src/ui/render.js';
 import {loadProfile} from '../src/profile/load.js';
 import {packageRoot} from '../src/lab/plan.js';
 import {ClusterStore} from '../src/cluster/store.js';
@@ -31,7 +31,7 @@ export async function benchConsoleIdle(log: (line: string) => void, seconds = 20
 	const names = profile.hosts.map((h) => h.name);
 	for (const n of names) poll(n);
 	const terminal = new FrameSink(120, 40);
-	const app = render(<ConsoleApp profile={profile} store={store} history={history} log={new ActionLog()} size={{columns: 120, rows: 40}} />, {
+	const app = renderScreen(<ConsoleApp profile={profile} store={store} history={history} log={new ActionLog()} size={{columns: 120, rows: 40}} />, {
 		stdout: terminal as unknown as NodeJS.WriteStream,
 		stdin: new QuietStdin() as unknown as NodeJS.ReadStream,
 		maxFps: 8,

@@ -3,8 +3,10 @@
 // and the clock runs until Ink has written the frame (presenters, React reconcile, Yoga layout,
 // output). Ink renders as in the console (not its debug mode), once with its default full redraw and
 // once with its incremental rendering (only changed lines written); bytes written per frame are
-// counted for both. Target: under 16 ms.
-import {render} from 'ink';
+// counted for both. Each is measured with the frame memory lvsdeck gives Ink (src/ui/render.ts: line
+// caches and row texts kept from the last frame), as the console draws, and with Ink alone, side by
+// side. Target: under 16 ms.
+import {rememberFrames, renderScreen} from '../src/ui/render.js';
 import path from 'node:path';
 import {loadProfile} from '../src/profile/load.js';
 import {packageRoot} from '../src/lab/plan.js';
@@ -20,6 +22,8 @@ interface FrameResult {
 	realServerRows: number;
 	terminal: string;
 	incremental: boolean;
+	/** Frames drawn with lvsdeck's frame memory (src/ui/render.ts), or by Ink alone. */
+	frameMemory: boolean;
 	medianMs: number;
 	p95Ms: number;
 	/** CPU time (user+sys) of this process per frame: less at the mercy of other jobs than wall time. */
@@ -32,7 +36,8 @@ interface FrameResult {
 
 const p95 = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.95)]!;
 
-export async function frameTimes(columns: number, rows: number, incremental: boolean, frames = 50, shape: [services: number, realServers: number] = [10, 50]): Promise<FrameResult> {
+export async function frameTimes(columns: number, rows: number, incremental: boolean, frames = 50, shape: [services: number, realServers: number] = [10, 50], frameMemory = true): Promise<FrameResult> {
+	rememberFrames(frameMemory);
 	const profile = loadProfile(path.join(packageRoot(), 'profiles', 'lab.yaml'));
 	const store = new ClusterStore(profile);
 	const now = Date.now();
@@ -47,7 +52,7 @@ export async function frameTimes(columns: number, rows: number, incremental: boo
 	const rsRows = store.getState().hosts.reduce((n, h) => n + (h.director?.ipvs.services.reduce((m, s) => m + s.realServers.length, 0) ?? 0), 0);
 	const sink = new FrameSink(columns, rows);
 	// maxFps high enough that Ink's frame throttle never holds a frame back (frames here are sequential).
-	const app = render(<ConsoleApp profile={profile} store={store} history={history} log={actionLog} size={{columns, rows}} now={now} initialView="ipvs" refreshThrottleMs={0} />, {
+	const app = renderScreen(<ConsoleApp profile={profile} store={store} history={history} log={actionLog} size={{columns, rows}} now={now} initialView="ipvs" refreshThrottleMs={0} />, {
 		stdout: sink as unknown as NodeJS.WriteStream,
 		stdin: new QuietStdin() as unknown as NodeJS.ReadStream,
 		maxFps: 10_000,
@@ -72,12 +77,14 @@ export async function frameTimes(columns: number, rows: number, incremental: boo
 	for (let i = 0; i < frames; i++) runs.push(await frame());
 	const bytesPerFrame = Math.round((sink.bytes - bytesBefore) / runs.length);
 	app.unmount();
+	rememberFrames(true);
 	const wall = runs.map((r) => r.wall);
 	const cpu = runs.map((r) => r.cpu);
 	return {
 		realServerRows: rsRows,
 		terminal: `${columns}x${rows}`,
 		incremental,
+		frameMemory,
 		medianMs: +median(wall).toFixed(2),
 		p95Ms: +p95(wall).toFixed(2),
 		cpuMedianMs: +median(cpu).toFixed(2),
@@ -105,12 +112,13 @@ export async function benchConsoleRender(log: (line: string) => void): Promise<R
 	];
 	const results: FrameResult[] = [];
 	for (const [columns, rows] of sizes) {
-		// Alternating, so that the machine's load falls on both modes alike.
-		for (const incremental of [false, true]) {
-			const r = await frameTimes(columns, rows, incremental);
-			results.push(r);
-			log(`console frame, ${r.realServerRows} real-server rows, ${r.terminal}, ${incremental ? 'incremental' : 'full redraw'}: median ${r.medianMs} ms, p95 ${r.p95Ms} ms (CPU median ${r.cpuMedianMs} ms, p95 ${r.cpuP95Ms} ms, min ${r.cpuMinMs} ms), ${r.bytesPerFrame} bytes/frame (target < 16 ms)`);
-		}
+		// Alternating, so that the machine's load falls on all modes alike.
+		for (const frameMemory of [false, true])
+			for (const incremental of [false, true]) {
+				const r = await frameTimes(columns, rows, incremental, 50, undefined, frameMemory);
+				results.push(r);
+				log(`console frame, ${r.realServerRows} real-server rows, ${r.terminal}, ${incremental ? 'incremental' : 'full redraw'}, ${frameMemory ? 'with frame memory' : 'Ink alone'}: median ${r.medianMs} ms, p95 ${r.p95Ms} ms (CPU median ${r.cpuMedianMs} ms, p95 ${r.cpuP95Ms} ms, min ${r.cpuMinMs} ms), ${r.bytesPerFrame} bytes/frame (target < 16 ms)`);
+			}
 	}
 	return {targetMs: 16, nodeEnv: process.env['NODE_ENV'] ?? '(unset)', results};
 }

@@ -5,7 +5,9 @@
 // - a routine poll result that changes nothing on screen (its times only): what the overview spends on
 //   it, since a fleet publishes about one such update per host per second (2,200 a second here);
 // - a quiet fleet over 4 s: every host's times moving 10 times a second, the overview's whole cost.
-import {render} from 'ink';
+// Each with the frame memory lvsdeck gives Ink (src/ui/render.ts), as the console draws, and with Ink
+// alone, side by side.
+import {rememberFrames, renderScreen} from '../src/ui/render.js';
 import path from 'node:path';
 import {loadProfile} from '../src/profile/load.js';
 import {packageRoot} from '../src/lab/plan.js';
@@ -51,10 +53,11 @@ function moveVip(c: FleetCluster): void {
 	}
 }
 
-export async function fleetOverviewFrames(clusterCount: number, columns: number, rows: number, frames = 40): Promise<Record<string, number | string>> {
+export async function fleetOverviewFrames(clusterCount: number, columns: number, rows: number, frames = 40, frameMemory = true): Promise<Record<string, number | string | boolean>> {
+	rememberFrames(frameMemory);
 	const clusters = fleet(clusterCount);
 	const sink = new FrameSink(columns, rows);
-	const app = render(<FleetApp clusters={clusters} size={{columns, rows}} now={Date.now()} refreshThrottleMs={500} />, {
+	const app = renderScreen(<FleetApp clusters={clusters} size={{columns, rows}} now={Date.now()} refreshThrottleMs={500} />, {
 		stdout: sink as unknown as NodeJS.WriteStream,
 		stdin: new QuietStdin() as unknown as NodeJS.ReadStream,
 		maxFps: 10_000,
@@ -78,10 +81,12 @@ export async function fleetOverviewFrames(clusterCount: number, columns: number,
 	const quietMs = performance.now() - started;
 	const quiet = await quietFleet(clusters);
 	app.unmount();
+	rememberFrames(true);
 	const wall = runs.map((r) => r.wall);
 	return {
 		clusters: clusterCount,
 		terminal: `${columns}x${rows}`,
+		frameMemory,
 		frameMedianMs: +median(wall).toFixed(2),
 		frameP95Ms: +p95(wall).toFixed(2),
 		frameCpuMedianMs: +median(runs.map((r) => r.cpu)).toFixed(2),
@@ -110,16 +115,17 @@ async function quietFleet(clusters: readonly FleetCluster[]): Promise<number> {
 }
 
 export async function benchFleetOverview(log: (line: string) => void): Promise<Record<string, unknown>> {
-	const results: Array<Record<string, number | string>> = [];
+	const results: Array<Record<string, number | string | boolean>> = [];
 	for (const [columns, rows] of [
 		[120, 40],
 		[200, 60],
-	] as const) {
-		const r = await fleetOverviewFrames(100, columns, rows);
-		results.push(r);
-		log(
-			`fleet overview, ${r.clusters} clusters, ${r.terminal}: a VIP move drawn in median ${r.frameMedianMs} ms, p95 ${r.frameP95Ms} ms (CPU median ${r.frameCpuMedianMs} ms; target < 16 ms); a routine poll result that changes nothing on screen: ${r.routineUpdateUs} µs each (${r.routineUpdates} in ${r.routineCpuMs} ms CPU); a quiet fleet, every host's times moving 10 times a second: ${r.quietFleetPercentOfCore}% of a core`,
-		);
-	}
+	] as const)
+		for (const frameMemory of [false, true]) {
+			const r = await fleetOverviewFrames(100, columns, rows, 40, frameMemory);
+			results.push(r);
+			log(
+				`fleet overview, ${r.clusters} clusters, ${r.terminal}, ${frameMemory ? 'with frame memory' : 'Ink alone'}: a VIP move drawn in median ${r.frameMedianMs} ms, p95 ${r.frameP95Ms} ms (CPU median ${r.frameCpuMedianMs} ms; target < 16 ms); a routine poll result that changes nothing on screen: ${r.routineUpdateUs} µs each (${r.routineUpdates} in ${r.routineCpuMs} ms CPU); a quiet fleet, every host's times moving 10 times a second: ${r.quietFleetPercentOfCore}% of a core`,
+			);
+		}
 	return {targetMs: 16, nodeEnv: process.env['NODE_ENV'] ?? '(unset)', results};
 }

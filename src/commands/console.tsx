@@ -2,7 +2,7 @@
 // store and poller. The wall is always read-only (enforced in the transport), and so is
 // `console --read-only`. With several clusters (repeated --profile, --profiles DIR) each cluster gets
 // the same runtime as one screen would, under the fleet console or the fleet wall.
-import {render} from 'ink';
+import {renderScreen} from '../ui/render.js';
 import {ClusterStore} from '../cluster/store.js';
 import {ClusterPoller} from '../cluster/poller.js';
 import {portCheckSpacingMs} from '../cluster/port-budget.js';
@@ -188,8 +188,8 @@ function runScreen(mode: 'console' | 'wall', options: ScreenOptions & {readonly 
 		rt.keepalived.start();
 		const app =
 			mode === 'wall'
-				? render(<WallApp profile={profile} store={rt.store} />, {exitOnCtrlC: true, maxFps: 2, patchConsole: true})
-				: render(<ConsoleApp profile={profile} store={rt.store} history={rt.history} log={rt.log} {...(rt.actions ? {actions: rt.actions} : {})} {...(rt.flow ? {flow: rt.flow} : {})} {...(rt.doctor ? {doctor: rt.doctor} : {})} />, {
+				? renderScreen(<WallApp profile={profile} store={rt.store} />, {exitOnCtrlC: true, maxFps: 2, patchConsole: true})
+				: renderScreen(<ConsoleApp profile={profile} store={rt.store} history={rt.history} log={rt.log} {...(rt.actions ? {actions: rt.actions} : {})} {...(rt.flow ? {flow: rt.flow} : {})} {...(rt.doctor ? {doctor: rt.doctor} : {})} />, {
 						exitOnCtrlC: false,
 						maxFps: 8,
 						patchConsole: true,
@@ -242,8 +242,8 @@ async function runFleetScreen(mode: 'console' | 'wall', files: readonly string[]
 		const clusters = runtimes.map((rt, i) => ({profile: profiles[i]!, store: rt.store, history: rt.history, log: rt.log, ...(rt.actions ? {actions: rt.actions} : {}), ...(rt.flow ? {flow: rt.flow} : {}), ...(rt.doctor ? {doctor: rt.doctor} : {})}));
 		const app =
 			mode === 'wall'
-				? render(<FleetWall clusters={clusters} rotateMs={rotateMs} />, {exitOnCtrlC: true, maxFps: 2, patchConsole: true})
-				: render(<FleetApp clusters={clusters} />, {exitOnCtrlC: false, maxFps: 8, patchConsole: true});
+				? renderScreen(<FleetWall clusters={clusters} rotateMs={rotateMs} />, {exitOnCtrlC: true, maxFps: 2, patchConsole: true})
+				: renderScreen(<FleetApp clusters={clusters} />, {exitOnCtrlC: false, maxFps: 8, patchConsole: true});
 		const shutdownFlows = () => Promise.all(runtimes.map((rt) => rt.flow?.shutdown()));
 		// Closing the terminal or a kill: every running drill restores what it changed before the console goes.
 		const release = onSignals(['SIGTERM', 'SIGHUP'], () => {

@@ -2,7 +2,7 @@
 // client host over SSH (--from). At a terminal a live screen; otherwise a progress line a second on
 // stderr and the summary on stdout. Exit 0, 1 when more requests failed than --max-failed-requests,
 // 2 on an error (including traffic that could not be started).
-import {render} from 'ink';
+import {renderScreen} from '../ui/render.js';
 import type {Profile} from '../profile/model.js';
 import type {Transport} from '../transport/types.js';
 import {CliError} from '../cli-error.js';
@@ -105,7 +105,7 @@ function watchSink(plan: WatchPlan, durationS: number | undefined, stop: AbortCo
 	const interactive = process.stdout.isTTY === true && process.stdin.isTTY === true;
 	const persistenceS = plan.vs.persistenceTimeout;
 	const header = {url: plan.url, from: plan.from, rate: plan.rate, ...(persistenceS ? {persistenceS} : {})};
-	let app: ReturnType<typeof render> | undefined;
+	let app: ReturnType<typeof renderScreen> | undefined;
 	let timer: NodeJS.Timeout | undefined;
 	// One way out, whatever ends the run.
 	const done = () => {
@@ -119,7 +119,7 @@ function watchSink(plan: WatchPlan, durationS: number | undefined, stop: AbortCo
 	if (!interactive) err(`${header.url} from ${header.from}, ${header.rate} req/s${durationS ? ` for ${durationS} s` : ' until interrupted'}`);
 	return (e) => {
 		if (e.kind === 'started' && interactive && !stop.signal.aborted) {
-			app = render(<WatchScreen tally={e.tally} weights={plan.weights} header={header} error={e.error} />, {exitOnCtrlC: false, maxFps: 4, patchConsole: true});
+			app = renderScreen(<WatchScreen tally={e.tally} weights={plan.weights} header={header} error={e.error} />, {exitOnCtrlC: false, maxFps: 4, patchConsole: true});
 			void app.waitUntilExit().then(done);
 		} else if (e.kind === 'progress' && !interactive && !stop.signal.aborted) {
 			err(watchProgressLine(e.snapshot));

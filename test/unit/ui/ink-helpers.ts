@@ -2,6 +2,8 @@
 import type {ClusterStore} from '../../../src/cluster/store.js';
 import type {HostState} from '../../../src/cluster/types.js';
 import {stripVTControlCharacters} from 'node:util';
+// Frames in these tests are drawn as lvsdeck draws them: with the frame memory render.ts gives Ink.
+import '../../../src/ui/render.js';
 
 export const KEYS = {up: '\u001B[A', down: '\u001B[B', enter: '\r', escape: '\u001B', tab: '\t', backspace: '\u007F', ctrlC: '\u0003'} as const;
 

@@ -6,6 +6,8 @@ import {Text} from 'ink';
 import chalk from 'chalk';
 import {formatCells, layoutColumns, Table, TONE_COLOR} from '../../../src/ui/console/Table.js';
 import type {Row, TableModel} from '../../../src/ui/presenters/types.js';
+// Drawn as lvsdeck draws: with the frame memory render.ts gives Ink.
+import '../../../src/ui/render.js';
 
 const model: TableModel = {
 	columns: [
