@@ -43,6 +43,21 @@ function padding(character: StyledChar): StyledChar {
 	return cell;
 }
 
+/**
+ * The columns each of a line's characters takes (at least 1, as Ink counts them), or undefined when
+ * every one takes one: measured once per line's characters (which the caches keep), not per frame.
+ */
+const widthsOfLine = new WeakMap<readonly StyledChar[], Uint8Array | null>();
+function widthsOf(characters: readonly StyledChar[], caches: FrameCaches): Uint8Array | undefined {
+	let widths = widthsOfLine.get(characters);
+	if (widths === undefined) {
+		const measured = Uint8Array.from(characters, (character) => Math.max(1, caches.getStringWidth(character.value)));
+		widths = measured.every((w) => w === 1) ? null : measured;
+		widthsOfLine.set(characters, widths);
+	}
+	return widths ?? undefined;
+}
+
 /** Last frame's rows, cell by cell, and their text. */
 export class RowMemo {
 	private cells: Cell[][] = [];
@@ -112,10 +127,13 @@ function writeText(output: Cell[][], operation: Extract<FrameOperation, {type: '
 		// A line below the frame (text taller than the frame) is dropped, as Ink does.
 		if (!currentLine) continue;
 		for (const transformer of transformers) line = transformer(line, index);
+		const characters = caches.getStyledChars(line);
+		const widths = widthsOf(characters, caches);
 		let offsetX = x;
-		for (const character of caches.getStyledChars(line)) {
+		for (let c = 0; c < characters.length; c++) {
+			const character = characters[c]!;
 			currentLine[offsetX] = character;
-			const characterWidth = Math.max(1, caches.getStringWidth(character.value));
+			const characterWidth = widths === undefined ? 1 : widths[c]!;
 			for (let i = 1; i < characterWidth; i++) currentLine[offsetX + i] = padding(character);
 			offsetX += characterWidth;
 		}

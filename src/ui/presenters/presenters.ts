@@ -8,7 +8,7 @@ import {sanitizeLine} from '../../text/sanitize.js';
 import {clockTime, humanAge, humanCount, humanRate, sparkline} from '../format.js';
 import type {LogEntry} from '../action-log.js';
 import {historyKey, HISTORY_LENGTH} from '../history.js';
-import type {Row, TableModel, Tone} from './types.js';
+import {lazyCells, type Row, type TableModel, type Tone} from './types.js';
 import {realServerSetupCell, realServerSetupDetail} from './realserver-setup.js';
 
 const s = sanitizeLine;
@@ -167,29 +167,33 @@ export function ipvsTable(state: ClusterState, history: {get(key: string): reado
 			for (const rs of svc.realServers) {
 				const key = historyKey(h.name, sk, realServerKey(rs));
 				const rsName = nameOf.get(rs.address);
-				rows.push({
-					key: `ipvs|${key}`,
-					...(rsName ? {search: rsName} : {}),
-					cells: [
-						`  -> ${formatAddrPort(rs.address, rs.port)}${rsName ? ` ${s(rsName)}` : ''}`,
-						rs.forward,
-						String(rs.weight),
-						humanCount(rs.activeConn),
-						humanCount(rs.inactConn),
-						humanCount(rs.stats?.conns),
-						humanCount(rs.rate?.cps),
-						humanRate(rs.rate?.inBps),
-						sparkline(history.get(key), 12),
-					],
-					tone: stale ? 'dim' : rs.weight === 0 ? 'warn' : 'normal',
-					detail: () => [
-						`${h.name}: ${sk} -> ${formatAddrPort(rs.address, rs.port)}`,
-						`forward ${rs.forward}, weight ${rs.weight}, active ${rs.activeConn}, inactive ${rs.inactConn}`,
-						`total: ${rs.stats?.conns ?? '?'} connections, ${rs.stats?.inPkts ?? '?'}/${rs.stats?.outPkts ?? '?'} packets, ${rs.stats?.inBytes ?? '?'}/${rs.stats?.outBytes ?? '?'} bytes in/out`,
-						`rate: ${rs.rate?.cps ?? '?'} conn/s, ${rs.rate?.inPps ?? '?'}/${rs.rate?.outPps ?? '?'} pkt/s, ${rs.rate?.inBps ?? '?'}/${rs.rate?.outBps ?? '?'} B/s in/out`,
-						`conn/s over the last ${HISTORY_LENGTH} polls: ${history.get(key).join(' ') || 'none yet'}`,
-					],
-				});
+				rows.push(
+					lazyCells(
+						{
+							key: `ipvs|${key}`,
+							...(rsName ? {search: rsName} : {}),
+							tone: stale ? 'dim' : rs.weight === 0 ? 'warn' : 'normal',
+							detail: () => [
+								`${h.name}: ${sk} -> ${formatAddrPort(rs.address, rs.port)}`,
+								`forward ${rs.forward}, weight ${rs.weight}, active ${rs.activeConn}, inactive ${rs.inactConn}`,
+								`total: ${rs.stats?.conns ?? '?'} connections, ${rs.stats?.inPkts ?? '?'}/${rs.stats?.outPkts ?? '?'} packets, ${rs.stats?.inBytes ?? '?'}/${rs.stats?.outBytes ?? '?'} bytes in/out`,
+								`rate: ${rs.rate?.cps ?? '?'} conn/s, ${rs.rate?.inPps ?? '?'}/${rs.rate?.outPps ?? '?'} pkt/s, ${rs.rate?.inBps ?? '?'}/${rs.rate?.outBps ?? '?'} B/s in/out`,
+								`conn/s over the last ${HISTORY_LENGTH} polls: ${history.get(key).join(' ') || 'none yet'}`,
+							],
+						},
+						() => [
+							`  -> ${formatAddrPort(rs.address, rs.port)}${rsName ? ` ${s(rsName)}` : ''}`,
+							rs.forward,
+							String(rs.weight),
+							humanCount(rs.activeConn),
+							humanCount(rs.inactConn),
+							humanCount(rs.stats?.conns),
+							humanCount(rs.rate?.cps),
+							humanRate(rs.rate?.inBps),
+							sparkline(history.get(key), 12),
+						],
+					),
+				);
 			}
 		}
 		if (h.director && h.director.ipvs.services.length === 0) rows.push({key: `ipvs|${h.name}|empty`, cells: ['  (no IPVS services)', '', '', '', '', '', '', '', ''], tone: 'dim'});

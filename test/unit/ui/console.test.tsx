@@ -9,6 +9,7 @@ import {RateHistory} from '../../../src/ui/history.js';
 import type {ConsoleActions} from '../../../src/ui/console/actions.js';
 import {healthyHosts, labProfile, withHost} from '../cluster/fixture-state.js';
 import {frameUntil, KEYS, load, plain, press} from './ink-helpers.js';
+import {generateIpvsServices} from '../../helpers/ipvs-synth.js';
 
 const NOW = 1_000_000;
 let cleanup: (() => void) | undefined;
@@ -64,6 +65,29 @@ describe('console', () => {
 		expect(frame.match(/-> 192\.168\.67\.20:80 rs2\s+Route\s+1/g)).toHaveLength(2);
 		expect(frame).toMatch(/^dir1$/m);
 		expect(frame).toMatch(/^dir2$/m);
+	});
+
+	it('IPVS view with 1,000 real servers formats only the rows on screen, and a filter still finds any row', async () => {
+		const services = generateIpvsServices(10, 100);
+		const hosts = withHost(healthyHosts(NOW), 'dir1', (h) => ({...h, director: {...h.director!, ipvs: {services, problems: []}}}));
+		const store = new ClusterStore(labProfile, () => NOW);
+		load(store, hosts);
+		const formatted = new Set<string>();
+		const history = new (class extends RateHistory {
+			override get(key: string): readonly number[] {
+				formatted.add(key);
+				return super.get(key);
+			}
+		})();
+		const r = render(<ConsoleApp profile={labProfile} store={store} history={history} log={new ActionLog(500, () => NOW)} size={{columns: 100, rows: 30}} now={NOW} />);
+		cleanup = r.unmount;
+		await press(r.stdin, r.lastFrame, '2', (f) => f.includes('SERVICE / REAL SERVER'), 'the IPVS view');
+		// The rows on screen (under 30), not the 1,000 the table holds.
+		expect(formatted.size).toBeGreaterThan(5);
+		expect(formatted.size).toBeLessThan(40);
+		const last = services.at(-1)!.realServers.at(-1)!;
+		const frame = await press(r.stdin, r.lastFrame, `/${last.address}\r`, (f) => f.includes(`[filter: ${last.address}]`), 'the kept filter');
+		expect(frame).toContain(`-> ${last.address}`);
 	});
 
 	it('VRRP and real-server views', async () => {
