@@ -168,7 +168,9 @@ export async function benchFleet(log: (line: string) => void): Promise<Record<st
 const RESULT_MARK = '@@fleet-result ';
 
 function fleetChild(clusters: number, flags: readonly string[], log: (line: string) => void): Promise<Record<string, unknown>> {
-	const child = spawn(process.execPath, [...flags, '--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url), String(clusters)], {stdio: ['ignore', 'pipe', 'inherit']});
+	// lvsdeck's modules as they ship (dist/), not tsx's transform of them: see shipped-code.mjs.
+	const shipped = path.join(packageRoot(), 'bench', 'shipped-code.mjs');
+	const child = spawn(process.execPath, [...flags, '--expose-gc', '--import', 'tsx', '--import', shipped, fileURLToPath(import.meta.url), String(clusters)], {stdio: ['ignore', 'pipe', 'inherit']});
 	let result: Record<string, unknown> | undefined;
 	createInterface({input: child.stdout}).on('line', (line) => {
 		if (line.startsWith(RESULT_MARK)) result = JSON.parse(line.slice(RESULT_MARK.length)) as Record<string, unknown>;
