@@ -16,6 +16,7 @@ import {LineSplitter} from './line-splitter.js';
 import {OutputCollector, outputLimitError} from './output-limit.js';
 import type {EarlySockets} from './early-connect.js';
 import {handshakeSettings, type EarlyHandshake} from './early-handshake.js';
+import {sshHandshakes} from './handshake-gate.js';
 
 export interface SshPoolOptions {
 	/** Extra trusted fingerprints per host name (from --trust-host-key). */
@@ -167,10 +168,13 @@ export class SshPool implements Transport {
 			link.pending = client;
 			// ssh2's own handshake timer is not set on an adopted client (early-handshake.ts): this one stands in.
 			const readyTimer = adopted && ssh.connectTimeoutMs > 0 ? setTimeout(() => fail('retrying', 'unreachable', 'Timed out while waiting for handshake'), ssh.connectTimeoutMs) : undefined;
+			// Set while this handshake holds one of the process's handshake turns (handshake-gate.ts).
+			let leaveGate: (() => void) | undefined;
 			const fail = (state: ConnState, kind: TransportError['kind'], message: string) => {
 				if (settled) return;
 				settled = true;
 				clearTimeout(readyTimer);
+				leaveGate?.();
 				if (link.pending === client) delete link.pending;
 				client.destroy();
 				// after close() the host stays 'closed' (close() destroys handshakes, which land here)
@@ -183,6 +187,7 @@ export class SshPool implements Transport {
 				if (settled) return;
 				settled = true;
 				clearTimeout(readyTimer);
+				leaveGate?.();
 				if (link.pending === client) delete link.pending;
 				link.client = client;
 				// Without it, Nagle holds a small packet (a channel's exec request or EOF) until the host
@@ -224,14 +229,30 @@ export class SshPool implements Transport {
 				client.connect(config);
 				return;
 			}
-			this.openSock(link)
-				.then((sock) => {
-					if (settled) return;
-					if (sock) config.sock = sock;
-					client.connect(config);
-				})
-				.catch((error: unknown) => fail('retrying', 'unreachable', error instanceof Error ? error.message.replace(`${host.name}: `, '') : String(error)));
+			this.connectInTurn(link, client, config, () => settled, (leave) => (leaveGate = leave), (message) => fail('retrying', 'unreachable', message));
 		});
+	}
+
+	/**
+	 * Opens `client`'s connection (through the jump host, if any) once the process's handshake gate
+	 * gives it a turn (handshake-gate.ts); `onTurn` gets the function that gives the turn back, which the
+	 * caller calls when the handshake settles. `over` says the attempt already ended.
+	 */
+	private connectInTurn(link: Link, client: Client, config: ConnectConfig, over: () => boolean, onTurn: (leave: () => void) => void, fail: (message: string) => void): void {
+		this.openSock(link)
+			.then(async (sock) => {
+				if (over()) return;
+				if (sock) config.sock = sock;
+				const leave = await sshHandshakes.enter();
+				if (over() || this.closed) {
+					leave();
+					fail('the connection pool is closed');
+					return;
+				}
+				onTurn(leave);
+				client.connect(config);
+			})
+			.catch((error: unknown) => fail(error instanceof Error ? error.message.replace(`${link.host.name}: `, '') : String(error)));
 	}
 
 	/**

@@ -14,6 +14,7 @@ import {knownHostView} from '../../../src/transport/host-key-algorithms.js';
 import {handshakeSettings} from '../../../src/transport/early-handshake.js';
 import {TransportError, type ConnState, type ExecResult, type HostStatus} from '../../../src/transport/types.js';
 import {waitFor} from '../../helpers/wait-for.js';
+import {HandshakeGate, sshHandshakes} from '../../../src/transport/handshake-gate.js';
 import {generateKey, hashedHostField, SshTestServer, type SshTestServerOptions, type TestKey} from './ssh-test-server.js';
 
 let dir: string;
@@ -198,6 +199,44 @@ describe('one pooled connection per host', () => {
 		expect(results.every((r) => r.code === 0)).toBe(true);
 		expect(s.tcpConnections).toBe(1);
 		expect(s.sshConnections).toBe(1);
+	});
+});
+
+describe('handshakes in turns', () => {
+	it('admits at most its limit, in order, and a second leave of the same turn frees nothing', async () => {
+		const gate = new HandshakeGate(2);
+		const admitted: number[] = [];
+		const leaves = await Promise.all([gate.enter(), gate.enter()]);
+		const later = [3, 4].map((n) => gate.enter().then((leave) => (admitted.push(n), leave)));
+		await sleep(5);
+		expect(gate.load).toEqual({inside: 2, waiting: 2});
+		leaves[0]!();
+		leaves[0]!();
+		await until('the first waiter admitted', () => admitted.length === 1);
+		expect(admitted).toEqual([3]);
+		expect(gate.load).toEqual({inside: 2, waiting: 1});
+		leaves[1]!();
+		await Promise.all(later);
+		expect(admitted).toEqual([3, 4]);
+	});
+
+	it('a pool opening more connections than the limit has at most the limit in handshake at once, and opens them all', async () => {
+		const s = await startServer();
+		const count = sshHandshakes.limit + 12;
+		const hosts = Array.from({length: count}, (_, i) => trustedHost(s, {}, `h${i}`));
+		const p = makePool(hosts);
+		let most = 0;
+		const watch = setInterval(() => (most = Math.max(most, sshHandshakes.load.inside)), 1);
+		try {
+			const results = await Promise.all(hosts.map((h) => p.exec(h.name, ['echo', 'hi'])));
+			expect(results.every((r) => r.stdout === 'hi\n')).toBe(true);
+		} finally {
+			clearInterval(watch);
+		}
+		expect(s.sshConnections).toBe(count);
+		expect(most).toBeGreaterThan(1);
+		expect(most).toBeLessThanOrEqual(sshHandshakes.limit);
+		expect(sshHandshakes.load).toEqual({inside: 0, waiting: 0});
 	});
 });
 
