@@ -2,7 +2,8 @@
 // every host at start (2,200 at 100 clusters): all at once, every key exchange's state and garbage is
 // alive together, V8 grows its heap to hold it and keeps those pages (the fleet bench's RSS after
 // start), and the handshakes compete for one thread anyway. In turns of a few dozen they finish as
-// fast. A handshake waiting for its turn has not started: its connect timeout runs from its turn.
+// fast. The pool asks for a turn once the host's TCP connection is up, so hosts that do not answer
+// never hold one; a handshake waiting for its turn has not started, and its timeout runs from its turn.
 
 /** A counting gate: `enter` resolves when fewer than `limit` are inside; the function it gives leaves. */
 export class HandshakeGate {

@@ -3,6 +3,7 @@
 import {readFileSync} from 'node:fs';
 import ssh2, {Client, type AnyAuthMethod, type ClientChannel, type ConnectConfig, type ServerHostKeyAlgorithm} from 'ssh2';
 import type {Duplex} from 'node:stream';
+import {connect as netConnect, type Socket} from 'node:net';
 import type {Host} from '../profile/model.js';
 import {verifyHostKey, type HostKeyVerdict} from './known-hosts.js';
 import {knownHostView, type KnownHostView} from './host-key-algorithms.js';
@@ -234,21 +235,27 @@ export class SshPool implements Transport {
 	}
 
 	/**
-	 * Opens `client`'s connection (through the jump host, if any) once the process's handshake gate
-	 * gives it a turn (handshake-gate.ts); `onTurn` gets the function that gives the turn back, which the
-	 * caller calls when the handshake settles. `over` says the attempt already ended.
+	 * Opens `client`'s connection once its transport is there (a TCP connection of its own, or a channel
+	 * through the jump host) and the process's handshake gate gives it a turn (handshake-gate.ts). The
+	 * turn is taken only after TCP connects, so hosts that do not answer never hold one while reachable
+	 * ones wait. `onTurn` gets the function that gives the turn back, which the caller calls when the
+	 * handshake settles; `over` says the attempt already ended.
 	 */
 	private connectInTurn(link: Link, client: Client, config: ConnectConfig, over: () => boolean, onTurn: (leave: () => void) => void, fail: (message: string) => void): void {
-		this.openSock(link)
+		const {ssh} = link.host;
+		const transport = ssh.jump ? this.openSock(link) : tcpConnection(ssh.hostName, ssh.port, ssh.connectTimeoutMs);
+		transport
 			.then(async (sock) => {
-				if (over()) return;
-				if (sock) config.sock = sock;
+				if (over()) return void sock?.destroy();
 				const leave = await sshHandshakes.enter();
-				if (over() || this.closed) {
+				const lost = sock?.destroyed === true;
+				if (over() || this.closed || lost) {
 					leave();
-					fail('the connection pool is closed');
+					sock?.destroy();
+					fail(lost ? 'connection closed during handshake' : 'the connection pool is closed');
 					return;
 				}
+				if (sock) config.sock = sock;
 				onTurn(leave);
 				client.connect(config);
 			})
@@ -397,6 +404,20 @@ export class SshPool implements Transport {
 			this.setState(link, 'closed');
 		}
 	}
+}
+
+/**
+ * A TCP connection to a host's SSH port, or why there is none: its error, or no connection within
+ * `timeoutMs` (said as ssh2 says a connect timeout). An error while it waits for its handshake turn
+ * destroys it, which the caller sees.
+ */
+function tcpConnection(hostName: string, port: number, timeoutMs: number): Promise<Socket> {
+	return new Promise((resolve, reject) => {
+		const socket = netConnect({host: hostName, port});
+		const timer = timeoutMs > 0 ? setTimeout(() => (socket.destroy(), reject(new Error('Timed out while waiting for handshake'))), timeoutMs) : undefined;
+		socket.on('error', (error) => (clearTimeout(timer), reject(error)));
+		socket.once('connect', () => (clearTimeout(timer), resolve(socket)));
+	});
 }
 
 /** Why a host key was refused, and what the operator can do about it. */

@@ -240,6 +240,34 @@ describe('handshakes in turns', () => {
 	});
 });
 
+describe('handshake turns are taken once TCP connects', () => {
+	it('a host that refuses the connection fails at once while every turn is held; a reachable one waits for a turn', async () => {
+		const s = await startServer();
+		const closed = await new Promise<number>((resolve) => {
+			const probe = net.createServer().listen(0, '127.0.0.1', () => {
+				const {port} = probe.address() as net.AddressInfo;
+				probe.close(() => resolve(port));
+			});
+		});
+		const held = await Promise.all(Array.from({length: sshHandshakes.limit}, () => sshHandshakes.enter()));
+		try {
+			const p = makePool([hostFor(closed, {}, 'gone'), trustedHost(s, {}, 'up')]);
+			const refused = await rejection(p.exec('gone', ['echo', 'hi']));
+			expect(refused.message).toContain('ECONNREFUSED');
+			const waiting = p.exec('up', ['echo', 'hi']);
+			await until('the TCP connection to the reachable host', () => s.tcpConnections === 1);
+			await sleep(50);
+			expect(s.sshConnections).toBe(0);
+			expect(sshHandshakes.load.waiting).toBe(1);
+			held.pop()!();
+			expect((await waiting).stdout).toBe('hi\n');
+		} finally {
+			for (const leave of held) leave();
+		}
+		expect(sshHandshakes.load).toEqual({inside: 0, waiting: 0});
+	});
+});
+
 describe('channel cap', () => {
 	it('never has more than maxChannels channels open, and runs every command after release', async () => {
 		const s = await startServer();
