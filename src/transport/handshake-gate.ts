@@ -12,9 +12,13 @@ export class HandshakeGate {
 
 	constructor(readonly limit: number) {}
 
-	enter(): Promise<() => void> {
-		return new Promise((resolve) => {
+	/** Resolves with the function that leaves once inside; rejects with the abort's reason if `signal` aborts while it waits. */
+	enter(signal?: AbortSignal): Promise<() => void> {
+		const why = () => (signal?.reason instanceof Error ? signal.reason : new Error('aborted while waiting for a handshake turn'));
+		return new Promise((resolve, reject) => {
+			if (signal?.aborted) return reject(why());
 			const admit = () => {
+				signal?.removeEventListener('abort', onAbort);
 				this.inside++;
 				let left = false;
 				resolve(() => {
@@ -24,8 +28,14 @@ export class HandshakeGate {
 					this.waiting.shift()?.();
 				});
 			};
-			if (this.inside < this.limit) admit();
-			else this.waiting.push(admit);
+			const onAbort = () => {
+				const at = this.waiting.indexOf(admit);
+				if (at >= 0) this.waiting.splice(at, 1);
+				reject(why());
+			};
+			if (this.inside < this.limit) return admit();
+			signal?.addEventListener('abort', onAbort, {once: true});
+			this.waiting.push(admit);
 		});
 	}
 

@@ -35,6 +35,8 @@ interface Link {
 	client?: Client;
 	/** The client of a handshake in progress (destroyed on close). */
 	pending?: Client;
+	/** Aborts a connection attempt still opening its TCP connection or waiting for a handshake turn (on close). */
+	opening?: AbortController;
 	connecting?: Promise<Client>;
 	state: ConnState;
 	since: number;
@@ -243,11 +245,13 @@ export class SshPool implements Transport {
 	 */
 	private connectInTurn(link: Link, client: Client, config: ConnectConfig, over: () => boolean, onTurn: (leave: () => void) => void, fail: (message: string) => void): void {
 		const {ssh} = link.host;
-		const transport = ssh.jump ? this.openSock(link) : tcpConnection(ssh.hostName, ssh.port, ssh.connectTimeoutMs);
+		const opening = new AbortController();
+		link.opening = opening;
+		const transport = ssh.jump ? this.openSock(link) : tcpConnection(ssh.hostName, ssh.port, ssh.connectTimeoutMs, opening.signal);
 		transport
 			.then(async (sock) => {
 				if (over()) return void sock?.destroy();
-				const leave = await sshHandshakes.enter();
+				const leave = await sshHandshakes.enter(opening.signal).catch((error: unknown) => (sock?.destroy(), Promise.reject(error)));
 				const lost = sock?.destroyed === true;
 				if (over() || this.closed || lost) {
 					leave();
@@ -259,7 +263,10 @@ export class SshPool implements Transport {
 				onTurn(leave);
 				client.connect(config);
 			})
-			.catch((error: unknown) => fail(error instanceof Error ? error.message.replace(`${link.host.name}: `, '') : String(error)));
+			.catch((error: unknown) => fail(error instanceof Error ? error.message.replace(`${link.host.name}: `, '') : String(error)))
+			.finally(() => {
+				if (link.opening === opening) delete link.opening;
+			});
 	}
 
 	/**
@@ -398,6 +405,7 @@ export class SshPool implements Transport {
 		this.options.early?.close();
 		for (const link of this.links.values()) {
 			link.client?.end();
+			link.opening?.abort(new Error('the connection pool is closed'));
 			link.pending?.destroy();
 			delete link.client;
 			delete link.pending;
@@ -411,12 +419,14 @@ export class SshPool implements Transport {
  * `timeoutMs` (said as ssh2 says a connect timeout). An error while it waits for its handshake turn
  * destroys it, which the caller sees.
  */
-function tcpConnection(hostName: string, port: number, timeoutMs: number): Promise<Socket> {
+function tcpConnection(hostName: string, port: number, timeoutMs: number, signal: AbortSignal): Promise<Socket> {
 	return new Promise((resolve, reject) => {
 		const socket = netConnect({host: hostName, port});
 		const timer = timeoutMs > 0 ? setTimeout(() => (socket.destroy(), reject(new Error('Timed out while waiting for handshake'))), timeoutMs) : undefined;
+		const onAbort = () => (clearTimeout(timer), socket.destroy(), reject(signal.reason));
+		signal.addEventListener('abort', onAbort, {once: true});
 		socket.on('error', (error) => (clearTimeout(timer), reject(error)));
-		socket.once('connect', () => (clearTimeout(timer), resolve(socket)));
+		socket.once('connect', () => (clearTimeout(timer), signal.removeEventListener('abort', onAbort), resolve(socket)));
 	});
 }
 

@@ -220,6 +220,19 @@ describe('handshakes in turns', () => {
 		expect(admitted).toEqual([3, 4]);
 	});
 
+	it('gives up a place in line when its signal aborts', async () => {
+		const gate = new HandshakeGate(1);
+		const leave = await gate.enter();
+		const abort = new AbortController();
+		const waiting = gate.enter(abort.signal);
+		expect(gate.load).toEqual({inside: 1, waiting: 1});
+		abort.abort();
+		await expect(waiting).rejects.toThrow('aborted');
+		expect(gate.load).toEqual({inside: 1, waiting: 0});
+		leave();
+		expect(gate.load).toEqual({inside: 0, waiting: 0});
+	});
+
 	it('a pool opening more connections than the limit has at most the limit in handshake at once, and opens them all', async () => {
 		const s = await startServer();
 		const count = sshHandshakes.limit + 12;
@@ -265,6 +278,23 @@ describe('handshake turns are taken once TCP connects', () => {
 			for (const leave of held) leave();
 		}
 		expect(sshHandshakes.load).toEqual({inside: 0, waiting: 0});
+	});
+
+	it('closing the pool ends a connection still waiting for its turn at once (its socket closed, its place in line given up)', async () => {
+		const s = await startServer();
+		const held = await Promise.all(Array.from({length: sshHandshakes.limit}, () => sshHandshakes.enter()));
+		try {
+			const p = makePool([trustedHost(s, {}, 'up')]);
+			const waiting = rejection(p.exec('up', ['echo', 'hi']));
+			await until('the host waiting for a turn', () => s.tcpConnections === 1 && sshHandshakes.load.waiting === 1);
+			await p.close();
+			expect((await waiting).message).toContain('closed');
+			expect(sshHandshakes.load.waiting).toBe(0);
+			expect(p.status('up').state).toBe('closed');
+		} finally {
+			for (const leave of held) leave();
+		}
+		expect(s.sshConnections).toBe(0);
 	});
 });
 
