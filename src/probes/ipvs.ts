@@ -130,14 +130,14 @@ export function mergeIpvs(list: IpvsTable, stats?: IpvsTable, rate?: IpvsTable):
 	const statsOf = stats ? metricsOf(byKey, stats, 'stats', problems) : undefined;
 	const rateOf = rate ? metricsOf(byKey, rate, 'rate', problems) : undefined;
 	const services = list.services.map((s) => {
-		const sStats = statsOf?.get(s);
-		const sRate = rateOf?.get(s);
+		const stats = statsOf?.get(s)?.stats ?? s.stats;
+		const rate = rateOf?.get(s)?.rate ?? s.rate;
 		return {
 			...s,
 			flags: [...s.flags],
 			realServers: s.realServers.map((r) => withMetrics(r, statsOf?.get(r)?.stats ?? r.stats, rateOf?.get(r)?.rate ?? r.rate)),
-			...(sStats?.stats ?? s.stats ? {stats: sStats?.stats ?? s.stats} : {}),
-			...(sRate?.rate ?? s.rate ? {rate: sRate?.rate ?? s.rate} : {}),
+			...(stats ? {stats} : {}),
+			...(rate ? {rate} : {}),
 		};
 	});
 	return {services, problems: problems.done()};
@@ -170,15 +170,15 @@ function metricsOf(byKey: ReadonlyMap<string, IpvsService>, other: IpvsTable, la
 	return measured;
 }
 
+// withMetrics copies these fields by name: a field added to IpvsRealServer must be added there too.
+const REAL_SERVER_FIELDS_COPIED: Exclude<keyof IpvsRealServer, 'address' | 'port' | 'forward' | 'weight' | 'activeConn' | 'inactConn' | 'stats' | 'rate'> extends never ? true : false = true;
+void REAL_SERVER_FIELDS_COPIED;
+
 /**
  * A real server with its counters and rates, made in one literal per shape. Adding them to a copy one
  * by one gave nearly every real server a hidden class of its own in a long-running process (V8 stopped
  * sharing the transitions): at 100 clusters, about 24,000 classes and 10 MB of heap.
  */
-// withMetrics copies these fields by name: a field added to IpvsRealServer must be added there too.
-const REAL_SERVER_FIELDS_COPIED: Exclude<keyof IpvsRealServer, 'address' | 'port' | 'forward' | 'weight' | 'activeConn' | 'inactConn' | 'stats' | 'rate'> extends never ? true : false = true;
-void REAL_SERVER_FIELDS_COPIED;
-
 function withMetrics(r: IpvsRealServer, stats: IpvsCounters | undefined, rate: IpvsRates | undefined): IpvsRealServer {
 	const {address, port, forward, weight, activeConn, inactConn} = r;
 	if (stats && rate) return {address, port, forward, weight, activeConn, inactConn, stats, rate};
