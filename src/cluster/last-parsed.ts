@@ -4,13 +4,18 @@
  * identity is also what lets the store see that nothing changed).
  */
 export class LastParsed<T> {
-	private readonly last = new Map<string, {readonly text: string; readonly value: T}>();
+	private readonly last = new Map<string, {text: string; readonly value: T}>();
 
 	constructor(private readonly parse: (key: string, text: string) => T) {}
 
 	get(key: string, text: string): T {
 		const last = this.last.get(key);
-		if (last?.text === text) return last.value;
+		if (last?.text === text) {
+			// The newest copy is kept: it is the one the caller holds too (a stream's latest line), so
+			// the older, equal copy can go rather than every host's text living twice.
+			last.text = text;
+			return last.value;
+		}
 		const value = this.parse(key, text);
 		this.last.set(key, {text, value});
 		return value;

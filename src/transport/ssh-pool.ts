@@ -1,7 +1,6 @@
 // One pooled ssh2 connection per host: strict host keys, keepalive, connect timeout, reconnect with
 // exponential backoff and jitter, a cap on concurrent channels, per-command timeouts, jump hosts.
-import {readFileSync} from 'node:fs';
-import ssh2, {Client, type AnyAuthMethod, type ClientChannel, type ConnectConfig, type ServerHostKeyAlgorithm} from 'ssh2';
+import {Client, type AnyAuthMethod, type ClientChannel, type ConnectConfig, type ParsedKey, type ServerHostKeyAlgorithm} from 'ssh2';
 import type {Duplex} from 'node:stream';
 import {connect as netConnect, type Socket} from 'node:net';
 import type {Host} from '../profile/model.js';
@@ -18,6 +17,7 @@ import {OutputCollector, outputLimitError} from './output-limit.js';
 import type {EarlySockets} from './early-connect.js';
 import {handshakeSettings, type EarlyHandshake} from './early-handshake.js';
 import {sshHandshakes} from './handshake-gate.js';
+import {IdentityKeys} from './identity-keys.js';
 
 export interface SshPoolOptions {
 	/** Extra trusted fingerprints per host name (from --trust-host-key). */
@@ -51,9 +51,19 @@ interface Link {
 	status?: HostStatus;
 }
 
+/**
+ * A link with every field present from the start, and fields cleared by setting them undefined rather
+ * than deleting them: a deleted property turns an object into a dictionary, several times its size,
+ * and a fleet holds thousands of links.
+ */
+function newLink(host: Host): Link {
+	return {host, client: undefined, pending: undefined, opening: undefined, connecting: undefined, state: 'idle', since: Date.now(), lastError: undefined, nextAttemptAt: undefined, failures: 0, active: 0, waiters: [], hostKey: undefined, status: undefined};
+}
+
 export class SshPool implements Transport {
 	private readonly links = new Map<string, Link>();
 	private readonly listeners = new Set<(s: HostStatus) => void>();
+	private readonly identities = new IdentityKeys();
 	private closed = false;
 
 	constructor(
@@ -61,7 +71,7 @@ export class SshPool implements Transport {
 		private readonly options: SshPoolOptions = {},
 	) {
 		for (const host of hosts) {
-			this.links.set(host.name, {host, state: 'idle', since: Date.now(), failures: 0, active: 0, waiters: []});
+			this.links.set(host.name, newLink(host));
 		}
 		// A loop would make each connection wait for itself (profiles are checked at load; hosts may come from elsewhere).
 		const loop = findJumpLoop(this.links.keys(), (name) => this.links.get(name)?.host.ssh.jump);
@@ -97,7 +107,7 @@ export class SshPool implements Transport {
 	private setState(link: Link, state: ConnState, error?: string): void {
 		const changed = link.state !== state || link.lastError !== error;
 		link.state = state;
-		if (error === undefined) delete link.lastError;
+		if (error === undefined) link.lastError = undefined;
 		else link.lastError = error;
 		if (changed) {
 			link.since = Date.now();
@@ -120,7 +130,7 @@ export class SshPool implements Transport {
 		const link = this.links.get(host);
 		if (!link) return;
 		link.failures = 0;
-		delete link.nextAttemptAt;
+		link.nextAttemptAt = undefined;
 		if (link.state === 'auth-failed' || link.state === 'hostkey-refused' || link.state === 'retrying') this.setState(link, 'idle');
 	}
 
@@ -137,7 +147,7 @@ export class SshPool implements Transport {
 			throw new TransportError('unreachable', name, `${name}: ${link.lastError ?? 'unreachable'} (retrying in ${inSec}s)`);
 		}
 		link.connecting = this.connect(link).finally(() => {
-			delete link.connecting;
+			link.connecting = undefined;
 		});
 		return link.connecting;
 	}
@@ -178,7 +188,7 @@ export class SshPool implements Transport {
 				settled = true;
 				clearTimeout(readyTimer);
 				leaveGate?.();
-				if (link.pending === client) delete link.pending;
+				if (link.pending === client) link.pending = undefined;
 				client.destroy();
 				// after close() the host stays 'closed' (close() destroys handshakes, which land here)
 				if (this.closed) this.setState(link, 'closed');
@@ -191,14 +201,14 @@ export class SshPool implements Transport {
 				settled = true;
 				clearTimeout(readyTimer);
 				leaveGate?.();
-				if (link.pending === client) delete link.pending;
+				if (link.pending === client) link.pending = undefined;
 				link.client = client;
 				// Without it, Nagle holds a small packet (a channel's exec request or EOF) until the host
 				// acknowledges the one before, which a host's delayed ACK can put off by 40 ms: every command.
 				client.setNoDelay(true);
 				if (verdict?.ok) link.hostKey = verdict.fingerprint;
 				link.failures = 0;
-				delete link.nextAttemptAt;
+				link.nextAttemptAt = undefined;
 				this.setState(link, 'ready');
 				resolve(client);
 			});
@@ -223,7 +233,7 @@ export class SshPool implements Transport {
 				return;
 			}
 			if (adopted) {
-				adopted.proceed(config.hostVerifier as (key: Buffer) => boolean, authMethods(config));
+				adopted.proceed(config.hostVerifier as (key: Buffer) => boolean, configAuthMethods(config));
 				return;
 			}
 			const early = ssh.jump ? undefined : this.options.early?.take(host.name);
@@ -265,7 +275,7 @@ export class SshPool implements Transport {
 			})
 			.catch((error: unknown) => fail(error instanceof Error ? error.message.replace(`${link.host.name}: `, '') : String(error)))
 			.finally(() => {
-				if (link.opening === opening) delete link.opening;
+				if (link.opening === opening) link.opening = undefined;
 			});
 	}
 
@@ -277,7 +287,8 @@ export class SshPool implements Transport {
 	private adoptHandshake(host: Host, config: ConnectConfig, serverHostKey: readonly ServerHostKeyAlgorithm[]): EarlyHandshake | undefined {
 		const early = this.options.early;
 		if (!early) return undefined;
-		if (config.privateKey && ssh2.utils.parseKey(config.privateKey) instanceof Error) return undefined;
+		// A key given as read is one ssh2 cannot use (identity-keys.ts): the fresh connection says why.
+		if (config.privateKey) return undefined;
 		return early.takeHandshake(host.name, handshakeSettings(host, serverHostKey));
 	}
 
@@ -303,15 +314,18 @@ export class SshPool implements Transport {
 				return verdict.ok;
 			},
 		};
-		const key = ssh.identityFiles.map(readKey).find((k) => k !== undefined);
-		if (key) config.privateKey = key;
+		const identity = this.identities.first(ssh.identityFiles);
 		if (ssh.agent) config.agent = ssh.agent;
-		return key || ssh.agent ? config : undefined;
+		// A parsed key goes in as an authentication method (ssh2 takes only a key's text in privateKey, and
+		// parses it per connection); one ssh2 cannot use goes in as read, for ssh2 to say why.
+		if (identity?.parsed) config.authHandler = authMethods(ssh.user, identity.parsed, ssh.agent);
+		else if (identity) config.privateKey = identity.raw;
+		return identity || ssh.agent ? config : undefined;
 	}
 
 	private dropped(link: Link, client: Client, why: string): void {
 		if (link.client !== client) return;
-		delete link.client;
+		link.client = undefined;
 		if (this.closed) return;
 		// Reconnect on the next command; only repeated failures back off.
 		link.nextAttemptAt = Date.now();
@@ -407,8 +421,8 @@ export class SshPool implements Transport {
 			link.client?.end();
 			link.opening?.abort(new Error('the connection pool is closed'));
 			link.pending?.destroy();
-			delete link.client;
-			delete link.pending;
+			link.client = undefined;
+			link.pending = undefined;
 			this.setState(link, 'closed');
 		}
 	}
@@ -446,22 +460,15 @@ function oneLine(text: string): string {
 	return text.split('\n')[0]!.trim();
 }
 
-/** The methods ssh2 would try from `config` by itself, in its order: none, the key, the agent. */
-function authMethods(config: ConnectConfig): AnyAuthMethod[] {
-	const username = config.username!;
-	return [
-		{type: 'none', username},
-		...(config.privateKey ? [{type: 'publickey' as const, username, key: config.privateKey}] : []),
-		...(config.agent ? [{type: 'agent' as const, username, agent: config.agent}] : []),
-	];
+/** The methods ssh2 would try by itself, in its order: none, the key, the agent. */
+function authMethods(username: string, key: ParsedKey | Buffer | undefined, agent: string | undefined): AnyAuthMethod[] {
+	return [{type: 'none', username}, ...(key ? [{type: 'publickey' as const, username, key}] : []), ...(agent ? [{type: 'agent' as const, username, agent}] : [])];
 }
 
-function readKey(file: string): Buffer | undefined {
-	try {
-		return readFileSync(file);
-	} catch {
-		return undefined;
-	}
+/** The methods `config` has ssh2 try: its own list, or what it would try from its key and agent. */
+function configAuthMethods(config: ConnectConfig): AnyAuthMethod[] {
+	if (Array.isArray(config.authHandler)) return config.authHandler as AnyAuthMethod[];
+	return authMethods(config.username!, config.privateKey as Buffer | undefined, config.agent as string | undefined);
 }
 
 /** Waits for `promise` unless the caller aborts first (the connection attempt itself goes on). */

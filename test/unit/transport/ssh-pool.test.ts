@@ -1,7 +1,7 @@
 // SshPool against in-process ssh2 servers on 127.0.0.1: results as values, shell quoting, one pooled
 // connection per host, the channel cap, per-command timeouts and aborts, strict host keys, auth
 // failures, reconnect with backoff, connect timeouts and jump hosts.
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {mkdtempSync, rmSync, utimesSync, writeFileSync} from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -593,6 +593,30 @@ describe('authentication', () => {
 		expect((await rejection(p.exec('lb1', ['echo', 'hi']))).kind).toBe('auth');
 		expect(p.status('lb1').state).toBe('auth-failed');
 		expect(s.tcpConnections).toBe(0);
+	});
+	it('signs in with the identity file as it is now: a key rotated while the pool runs is used by the next connection', async () => {
+		const oldKey = generateKey();
+		const newKey = generateKey();
+		const keyFile = path.join(dir, 'id_rotated');
+		writeFileSync(keyFile, oldKey.privateKey, {mode: 0o600});
+		const before = await startServer({authorizedKeys: [oldKey]});
+		const after = await startServer({authorizedKeys: [newKey]});
+		const p = makePool([trustedHost(before, {identityFiles: [keyFile]}, 'lb1'), trustedHost(after, {identityFiles: [keyFile]}, 'lb2')]);
+		await expect(p.exec('lb1', ['echo', 'hi'])).resolves.toMatchObject({code: 0});
+		writeFileSync(keyFile, newKey.privateKey);
+		utimesSync(keyFile, new Date(), new Date(Date.now() + 5000));
+		await expect(p.exec('lb2', ['echo', 'hi'])).resolves.toMatchObject({code: 0});
+		expect(after.authenticated).toBe(1);
+	});
+
+	it('fails with auth, saying why, when the identity file is encrypted (no passphrase to give)', async () => {
+		const s = await startServer();
+		const keyFile = path.join(dir, 'id_encrypted');
+		writeFileSync(keyFile, ssh2.utils.generateKeyPairSync('ed25519', {passphrase: 'secret', cipher: 'aes256-cbc', rounds: 1}).private, {mode: 0o600});
+		const p = makePool([trustedHost(s, {identityFiles: [keyFile]})]);
+		const error = await rejection(p.exec('lb1', ['echo', 'hi']));
+		expect(error.message).toMatch(/passphrase/);
+		expect(s.authenticated).toBe(0);
 	});
 });
 
