@@ -59,8 +59,10 @@ describe('director streams on the lab', () => {
 			// Dumps (every third poll) and hashes are commands that read
 			// only those; IPVS and the addresses come from the stream, so no whole snapshot is sent.
 			expect(snapshots.slice(before)).toEqual([]);
-			expect(extras.length - extrasBefore).toBeGreaterThan(0);
-			// keepalived's state still comes from its dumps: dir1 the master.
+			// keepalived's state still comes from its dumps (an extras command): dir1 the master. Waited
+			// for rather than counted in those six seconds: with other lab tests busy on the emulated CPU,
+			// a poll there can take seconds, and once (in a run beside sudo.test.ts) the six seconds held
+			// no third poll.
 			await waitFor(async () => extras.slice(extrasBefore), (kinds) => kinds.includes('json'), {timeoutMs: 30_000, what: 'a dump asked for with the extras command'});
 			expect(dir1().director?.vrrp?.find((v) => v.name === 'VI_1')?.state).toBe('MASTER');
 			expect(dir1().director?.vrrpError).toBeUndefined();
