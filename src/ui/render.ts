@@ -6,7 +6,7 @@
 // tokenizer, then a style object per character) and turned every row of cells back into text, though
 // from one frame to the next nearly all lines are the same. At 200x60 with 1,000 real-server rows that
 // was most of a frame (`npm run bench -- consoleRender`). Here:
-// - the line caches are kept for two frames: what this frame used stays, what neither this nor the
+// - the line caches are kept for two frames (frame-caches.ts): what this frame used stays, what neither this nor the
 //   last frame used is dropped, so memory stays that of a screen or two;
 // - `Output.get` is `frameText` (ink-frame.ts): Ink's, but an unchanged row keeps last frame's text.
 //
@@ -17,17 +17,8 @@
 import {createRequire} from 'node:module';
 import {fileURLToPath, pathToFileURL} from 'node:url';
 import {render} from 'ink';
-import {frameText, RowMemo, type FrameCaches, type FrameOperation} from './ink-frame.js';
-
-type CacheName = 'styledChars' | 'widths' | 'blockWidths';
-const CACHE_NAMES: readonly CacheName[] = ['styledChars', 'widths', 'blockWidths'];
-
-/** Ink's per-frame caches (`OutputCaches` in ink/build/output.js): three maps and their getters. */
-interface InkCaches extends FrameCaches {
-	readonly styledChars: Map<string, unknown>;
-	readonly widths: Map<string, number>;
-	readonly blockWidths: Map<string, number>;
-}
+import {frameText, RowMemo, type FrameOperation} from './ink-frame.js';
+import {carryingOver, isInkCaches, TwoFrameCaches, type InkCaches} from './frame-caches.js';
 
 /** Ink's `Output` (ink/build/output.js): one frame's writes and clips, turned into text by `get`. */
 export interface InkOutput {
@@ -42,64 +33,6 @@ export interface InkOutput {
 const CHECKED_INK = '6.8.0';
 
 export type OutputClass = {prototype: InkOutput} & (new (options: {width: number; height: number}) => InkOutput);
-
-function isInkCaches(value: unknown): value is InkCaches {
-	const caches = value as Partial<InkCaches> | undefined;
-	return (
-		typeof caches === 'object' &&
-		CACHE_NAMES.every((name) => caches[name] instanceof Map) &&
-		typeof caches.getStyledChars === 'function' &&
-		typeof caches.getStringWidth === 'function' &&
-		typeof caches.getWidestLine === 'function'
-	);
-}
-
-/**
- * Caches for this frame that remember the last frame's: a line already seen last frame is carried over
- * (kept one more frame) instead of computed again. `nextFrame` starts a frame.
- */
-export class TwoFrameCaches {
-	private previous: InkCaches;
-	private current: InkCaches;
-
-	constructor(private readonly fresh: () => InkCaches) {
-		this.previous = fresh();
-		this.current = fresh();
-	}
-
-	nextFrame(): InkCaches {
-		this.previous = this.current;
-		this.current = this.fresh();
-		return this.current;
-	}
-
-	/** Entries held now, in all three caches of both frames (for tests and memory checks). */
-	get size(): number {
-		return CACHE_NAMES.reduce((n, name) => n + this.previous[name].size + this.current[name].size, 0);
-	}
-
-	/** Whether the styled characters of `line` are kept (from this frame or the last). */
-	holds(line: string): boolean {
-		return this.current.styledChars.has(line) || this.previous.styledChars.has(line);
-	}
-
-	/** Copies `key`'s entry from the last frame into this one, if the last frame had it. */
-	carryOver(name: CacheName, key: string): void {
-		const current = this.current[name] as Map<string, unknown>;
-		if (current.has(key)) return;
-		const kept = (this.previous[name] as Map<string, unknown>).get(key);
-		if (kept !== undefined) current.set(key, kept);
-	}
-}
-
-/** Wraps a frame's caches so that each lookup first carries the last frame's entry over. */
-function carryingOver(frames: TwoFrameCaches, caches: InkCaches): InkCaches {
-	return Object.assign(Object.create(caches) as InkCaches, {
-		getStyledChars: (line: string) => (frames.carryOver('styledChars', line), caches.getStyledChars(line)),
-		getStringWidth: (text: string) => (frames.carryOver('widths', text), caches.getStringWidth(text)),
-		getWidestLine: (text: string) => (frames.carryOver('blockWidths', text), caches.getWidestLine(text)),
-	});
-}
 
 async function inkOutputClass(): Promise<OutputClass | undefined> {
 	try {
