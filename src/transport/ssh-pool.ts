@@ -233,7 +233,8 @@ export class SshPool implements Transport {
 				return;
 			}
 			if (adopted) {
-				adopted.proceed(config.hostVerifier as (key: Buffer) => boolean, configAuthMethods(config));
+				// Adopted only without a key given as read (adoptHandshake): the config holds its methods' list.
+				adopted.proceed(config.hostVerifier as (key: Buffer) => boolean, config.authHandler as AnyAuthMethod[]);
 				return;
 			}
 			const early = ssh.jump ? undefined : this.options.early?.take(host.name);
@@ -316,10 +317,10 @@ export class SshPool implements Transport {
 		};
 		const identity = this.identities.first(ssh.identityFiles);
 		if (ssh.agent) config.agent = ssh.agent;
-		// A parsed key goes in as an authentication method (ssh2 takes only a key's text in privateKey, and
-		// parses it per connection); one ssh2 cannot use goes in as read, for ssh2 to say why.
-		if (identity?.parsed) config.authHandler = authMethods(ssh.user, identity.parsed, ssh.agent);
-		else if (identity) config.privateKey = identity.raw;
+		// A key ssh2 cannot use goes in as read, for ssh2 to say why. Otherwise ssh2 gets the methods to try,
+		// the parsed key among them (given a key's text in privateKey, ssh2 parses it per connection).
+		if (identity?.raw) config.privateKey = identity.raw;
+		else config.authHandler = authMethods(ssh.user, identity?.parsed, ssh.agent);
 		return identity || ssh.agent ? config : undefined;
 	}
 
@@ -461,14 +462,8 @@ function oneLine(text: string): string {
 }
 
 /** The methods ssh2 would try by itself, in its order: none, the key, the agent. */
-function authMethods(username: string, key: ParsedKey | Buffer | undefined, agent: string | undefined): AnyAuthMethod[] {
+function authMethods(username: string, key: ParsedKey | undefined, agent: string | undefined): AnyAuthMethod[] {
 	return [{type: 'none', username}, ...(key ? [{type: 'publickey' as const, username, key}] : []), ...(agent ? [{type: 'agent' as const, username, agent}] : [])];
-}
-
-/** The methods `config` has ssh2 try: its own list, or what it would try from its key and agent. */
-function configAuthMethods(config: ConnectConfig): AnyAuthMethod[] {
-	if (Array.isArray(config.authHandler)) return config.authHandler as AnyAuthMethod[];
-	return authMethods(config.username!, config.privateKey as Buffer | undefined, config.agent as string | undefined);
 }
 
 /** Waits for `promise` unless the caller aborts first (the connection attempt itself goes on). */

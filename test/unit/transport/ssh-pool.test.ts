@@ -1,7 +1,8 @@
 // SshPool against in-process ssh2 servers on 127.0.0.1: results as values, shell quoting, one pooled
 // connection per host, the channel cap, per-command timeouts and aborts, strict host keys, auth
 // failures, reconnect with backoff, connect timeouts and jump hosts.
-import {mkdtempSync, rmSync, utimesSync, writeFileSync} from 'node:fs';
+import {spawn, spawnSync} from 'node:child_process';
+import {existsSync, mkdtempSync, rmSync, utimesSync, writeFileSync} from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -607,6 +608,19 @@ describe('authentication', () => {
 		utimesSync(keyFile, new Date(), new Date(Date.now() + 5000));
 		await expect(p.exec('lb2', ['echo', 'hi'])).resolves.toMatchObject({code: 0});
 		expect(after.authenticated).toBe(1);
+	});
+
+	it('signs in through ssh-agent when no identity file is usable', async () => {
+		const s = await startServer();
+		const sock = path.join(dir, 'agent.sock');
+		const agent = spawn('ssh-agent', ['-D', '-a', sock], {stdio: 'ignore'});
+		cleanups.push(() => void agent.kill());
+		await until('the agent socket', () => existsSync(sock));
+		const added = spawnSync('ssh-add', [clientKeyFile], {env: {...process.env, SSH_AUTH_SOCK: sock}, encoding: 'utf8'});
+		expect(added.status, added.stderr).toBe(0);
+		const p = makePool([trustedHost(s, {identityFiles: [path.join(dir, 'no-such-key')], agent: sock})]);
+		await expect(p.exec('lb1', ['echo', 'hi'])).resolves.toMatchObject({code: 0, stdout: 'hi\n'});
+		expect(s.authenticated).toBe(1);
 	});
 
 	it('fails with auth, saying why, when the identity file is encrypted (no passphrase to give)', async () => {
