@@ -20,6 +20,7 @@ import {ClusterStore} from '../src/cluster/store.js';
 import {ClusterPoller} from '../src/cluster/poller.js';
 import {CapabilityCache} from '../src/cluster/caps-cache.js';
 import {createClusterTransport} from '../src/transport/cluster-transport.js';
+import type {Transport} from '../src/transport/types.js';
 import {median} from './parse.js';
 import {sshLoopScript} from './status-vs-ssh.js';
 import {startSimulatedHosts} from './simulated-hosts.js';
@@ -122,6 +123,24 @@ async function cyclesAgainstLoop(profile: Profile, script: string, label: string
 	return result;
 }
 
+/**
+ * `transport`, timing each of its dump and hash reads (the extras command, which the console runs beside
+ * its polls on a streamed director) into `records`.
+ */
+function timingDumpReads(transport: Transport, records: Array<{start: number; ms: number}>): Transport {
+	return {
+		exec: (host, argv, options) => {
+			if (argv[3] !== 'lvsdeck-extras') return transport.exec(host, argv, options);
+			const start = performance.now();
+			return transport.exec(host, argv, options).finally(() => records.push({start, ms: performance.now() - start}));
+		},
+		status: (host) => transport.status(host),
+		onStatus: (listener) => transport.onStatus(listener),
+		hostKey: (host) => transport.hostKey?.(host),
+		close: () => transport.close(),
+	};
+}
+
 const STEADY_SEGMENTS = 5;
 const STEADY_WARM_MS = 8000;
 const STEADY_RECORD_MS = 12_000;
@@ -139,6 +158,9 @@ type SteadyStateResult = {
 	readonly ratioP95: number;
 	readonly targetRatio: number;
 	readonly overTargetBy: number;
+	/** keepalived's dump (and the config's hash) as the console reads them on a streamed director: beside its polls. */
+	readonly dumpReadMs: CycleFigures | undefined;
+	readonly dumpReads: number;
 };
 
 /**
@@ -146,7 +168,9 @@ type SteadyStateResult = {
  * (createScreenRuntime: the poller, whose directors and real servers stream their routine reads, with
  * keepalived's log followed, address events and the station's port probes), every poll it makes timed.
  * A cycle is one interval: the slowest of the polls that began in it (the hosts are polled in
- * parallel, so the interval's reading of the whole lab is done when its slowest poll is). Console
+ * parallel, so the interval's reading of the whole lab is done when its slowest poll is). A streamed
+ * director's keepalived dump is read beside its polls (src/cluster/reads-beside.ts) and lands with the
+ * poll after: those reads are timed apart (dumpReadMs), from the command sent to its answer. Console
  * segments (warmed up, then recorded) alternate with runs of the loop; the console is stopped, its
  * connections closed, while the loop runs, so neither loads the lab during the other.
  */
@@ -155,8 +179,10 @@ async function steadyStateAgainstLoop(profile: Profile, script: string, log: (li
 	const cycles: number[] = [];
 	const polls: number[] = [];
 	const loops: number[] = [];
+	const dumpReads: number[] = [];
 	for (let segment = 0; segment < STEADY_SEGMENTS; segment++) {
-		const rt = createScreenRuntime(profile, 'console', {intervalMs: INTERVAL_MS});
+		const dumpRecords: Array<{start: number; ms: number}> = [];
+		const rt = createScreenRuntime(profile, 'console', {intervalMs: INTERVAL_MS, opened: timingDumpReads(createClusterTransport(profile, {readOnly: false}), dumpRecords)});
 		const records: Array<{start: number; ms: number}> = [];
 		const pollHost = rt.poller.pollHost.bind(rt.poller);
 		rt.poller.pollHost = (host, how) => {
@@ -178,6 +204,7 @@ async function steadyStateAgainstLoop(profile: Profile, script: string, log: (li
 				polls.push(r.ms);
 			}
 			cycles.push(...slowest.values());
+			for (const r of dumpRecords) if (r.start >= t0 && r.start < t0 + STEADY_RECORD_MS) dumpReads.push(r.ms);
 			// A cycle that failed fast would look fast: every host must be answering.
 			const unanswered = rt.store.getState().hosts.filter((h) => h.reachable !== true).map((h) => h.name);
 			if (unanswered.length > 0) throw new Error(`lab, the console's steady state: hosts not answering: ${unanswered.join(', ')}`);
@@ -200,8 +227,12 @@ async function steadyStateAgainstLoop(profile: Profile, script: string, log: (li
 		ratioP95: +(percentile(cycles, 95) / loopP50).toFixed(3),
 		targetRatio: TARGET_RATIO,
 		overTargetBy: Math.max(0, +(ratio - TARGET_RATIO).toFixed(4)),
+		dumpReadMs: dumpReads.length > 0 ? figures(dumpReads) : undefined,
+		dumpReads: dumpReads.length,
 	};
 	log(`lab, the console's steady state (streamed reads): cycle p50 ${result.cycleMs.p50} ms, p90 ${result.cycleMs.p90}, p95 ${result.cycleMs.p95}, max ${result.cycleMs.max} (${cycles.length} intervals, ${polls.length} polls); sequential ssh loop median ${result.sequentialSshLoopMs.median} ms`);
+	const d = result.dumpReadMs;
+	log(`lab, the console's steady state: ${dumpReads.length} keepalived dump and config hash reads beside the polls${d ? `, p50 ${d.p50} ms, p95 ${d.p95}, max ${d.max}` : ''}`);
 	log(`lab, the console's steady state: cycle / loop ${ratio}x at the median, ${result.ratioP90}x at p90, ${result.ratioP95}x at p95 (target <= ${TARGET_RATIO}x${result.overTargetBy > 0 ? `: over by ${result.overTargetBy}` : ': met'})`);
 	return result;
 }

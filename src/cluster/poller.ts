@@ -8,6 +8,7 @@ import {readInstalledConfig, sudoConfigFolder} from '../probes/installed-config.
 import {directorExtrasCommand, directorSnapshotCommand, parseDirectorSnapshot, withExtras, type DirectorSnapshot, type DumpKind} from '../probes/director-snapshot.js';
 import {checkRealServer, realServerCheckCommand, realServerPollCommand, realServerStreamCommand, splitRealServerPoll, type RealServerCheck} from '../probes/realserver.js';
 import type {IfAddress} from '../probes/vip.js';
+import {heartbeatStreamCommand} from '../probes/heartbeat.js';
 import {keepalivedSignumCommand, keepalivedVersionCommand} from '../probes/vrrp.js';
 import {detectCapabilities, signumFallback, signumQuestions, type KeepalivedCapabilities} from '../probes/keepalived-caps.js';
 import {TransportError, type ExecResult, type Transport} from '../transport/types.js';
@@ -20,6 +21,7 @@ import {portAnswers} from './port-probe.js';
 import {spreadOffsetMs} from './port-budget.js';
 import {HostStreams} from './host-streams.js';
 import {DirectorStreams} from './director-streams.js';
+import {ReadsBeside} from './reads-beside.js';
 import {HOST_DOWN_BACKOFF} from './line-follower.js';
 import {realServerExpectations, servedModes, servicePorts, type ServicePort} from './rs-expectations.js';
 
@@ -89,6 +91,11 @@ export interface PollerOptions {
 	 */
 	readonly directorStreams?: boolean;
 	/**
+	 * While started, each client or bastion writes a heartbeat in one long-lived session (HEARTBEAT_STREAM_SCRIPT)
+	 * at its check interval; its reachability checks use that (default true).
+	 */
+	readonly heartbeats?: boolean;
+	/**
 	 * Long-lived channels the caller keeps on each director besides the poller's own (the console's
 	 * keepalived log and notify FIFO followers): a director's stream starts only where one of its
 	 * max_channels stays free for the polls that dump or hash, and for commands.
@@ -122,6 +129,7 @@ export class ClusterPoller {
 	private readonly inFlightRoutine = new Map<string, boolean>();
 	private addressMonitor: AddressMonitor | undefined;
 	private realServerStreams: HostStreams | undefined;
+	private heartbeats: HostStreams | undefined;
 	private directorStreams: DirectorStreams | undefined;
 	/** While a drill paces the polls, directors are not streamed (pace). */
 	private directorStreamsPaused = false;
@@ -149,6 +157,10 @@ export class ClusterPoller {
 	private readonly addrEventAt = new Map<string, number>();
 	/** Directors whose next poll asks keepalived for a dump whatever the count says. */
 	private readonly dumpDue = new Set<string>();
+	/** Directors whose next poll that can hashes the installed config (every CONFIG_HASH_EVERY polls). */
+	private readonly hashDue = new Set<string>();
+	/** Streamed directors' dump and hash reads, beside their polls; a landed one is taken by a poll at once. */
+	private readonly readsBeside = new ReadsBeside((director) => this.pollSoon(hostByName(this.profile, director), 0));
 	/** A director's parsed fields that stand for equal stored ones (the store then sees no change without a deep compare). */
 	private readonly stable = new StableFields<'ipvs' | 'addresses' | 'downLinks' | 'vrrp'>();
 	/** Hosts asked for while their poll was in flight: polled again right after it. */
@@ -224,6 +236,20 @@ export class ClusterPoller {
 		}
 		if (this.options.realServerStreams ?? true) this.startRealServerStreams();
 		if (this.options.directorStreams ?? true) this.startDirectorStreams();
+		if (this.options.heartbeats ?? true) this.startHeartbeats();
+	}
+
+	/** Clients and bastions with a channel to spare beat instead of being asked for `true` each check. */
+	private startHeartbeats(): void {
+		const hosts = this.profile.hosts.filter((h) => h.role !== 'director' && h.role !== 'realserver' && h.ssh.maxChannels >= 2);
+		if (hosts.length === 0) return;
+		const periodMs = this.intervalMs * CLIENT_INTERVAL_FACTOR;
+		this.heartbeats = new HostStreams(
+			this.transport,
+			hosts.map((h) => h.name),
+			{command: () => heartbeatStreamCommand(periodMs), periodMs, onChange: () => {}},
+		);
+		this.heartbeats.start();
 	}
 
 	/** Directors' streams start one by one, each once its first poll told where keepalived's pid is. */
@@ -274,9 +300,12 @@ export class ClusterPoller {
 		this.addressMonitor = undefined;
 		void this.realServerStreams?.stop();
 		this.realServerStreams = undefined;
+		void this.heartbeats?.stop();
+		this.heartbeats = undefined;
 		void this.directorStreams?.stop();
 		this.directorStreams = undefined;
 		this.streamedDirectors.clear();
+		this.readsBeside.clear();
 		this.checks.clear();
 		this.reports.clear();
 		this.stable.clear();
@@ -320,10 +349,10 @@ export class ClusterPoller {
 	}
 
 	/** A routine poll of the host now (or right after the poll in flight), while running. */
-	private pollSoon(host: Host): void {
+	private pollSoon(host: Host, restMs = POKE_REST_MS): void {
 		if (!this.running) return;
 		if (this.inFlight.get(host.name) !== undefined) this.pokedInFlight.add(host.name);
-		else this.schedule(host, POKE_REST_MS);
+		else this.schedule(host, restMs);
 	}
 
 	/**
@@ -367,9 +396,14 @@ export class ClusterPoller {
 		return r;
 	}
 
+	/**
+	 * A client or bastion answers: its heartbeat came on time, or (none, or silent for a while) it runs
+	 * `true` within what is left of its command timeout.
+	 */
 	private async pollReachable(host: Host): Promise<void> {
 		try {
-			await this.probe(host, ['true']);
+			const beat = this.heartbeats?.latestText(host.name);
+			if (beat === undefined || 'silentMs' in beat) await this.probe(host, ['true'], beat && timeLeftAfterSilence(host, beat.silentMs));
 			const done = Date.now();
 			this.store.updateHost(host.name, (prev) => ({...prev, reachable: true, lastOkAt: done, lastPollAt: done, conn: this.transport.status(host.name)}));
 		} catch (error) {
@@ -466,19 +500,46 @@ export class ClusterPoller {
 	}
 
 	/**
-	 * A routine poll that dumps or hashes, on a director whose stream reported lately (and whose
-	 * capabilities were checked on this connection): IPVS and the addresses from the stream's latest
-	 * frame, the dump and the hash from a command that reads only those. Undefined otherwise (the
-	 * caller takes a whole snapshot).
+	 * A routine read of a director whose stream reported lately (and whose capabilities were checked on
+	 * this connection): IPVS and the addresses from the stream's latest frame, with keepalived's dump and
+	 * the config's hash when a read of those beside the polls has landed. When they are due and none is
+	 * under way, that read starts now (ReadsBeside), and this poll takes the frame alone. Undefined
+	 * without a live stream (the caller reads the director itself).
 	 */
-	private streamedWithExtras(host: Host, hash: boolean, dump: boolean): Promise<DirectorRead> | undefined {
+	private fromStream(host: Host, dumpByCount: boolean): Promise<DirectorRead> | undefined {
 		const caps = this.capabilities.get(host.name);
 		const latest = caps && this.directorStreams?.latest(host.name);
 		if (!caps || latest === undefined || !('snapshot' in latest)) return undefined;
+		// The frame's snapshot is parsed once per frame: its IPVS table and addresses keep their identity.
+		const landed = this.readsBeside.take(host.name);
+		if (landed) return Promise.resolve({snapshot: withExtras(latest.snapshot, landed.stdout, landed.kind), pidFile: landed.pidFile, caps, dumped: landed.dumped});
+		if (!this.readsBeside.running(host.name)) {
+			const dump = this.dumpDue.delete(host.name) || dumpByCount;
+			const hash = this.hashDue.delete(host.name);
+			if (dump || hash) this.readBeside(host, caps, hash, dump);
+		}
+		return Promise.resolve({snapshot: latest.snapshot, pidFile: this.pidFileOf(caps), caps, dumped: false});
+	}
+
+	/** Starts the director's dump or hash read beside its polls (the extras command: only those). */
+	private readBeside(host: Host, caps: KeepalivedCapabilities, hash: boolean, dump: boolean): void {
 		const request = this.dumpRequest(caps, dump);
 		const command = directorExtrasCommand(hash ? this.profile.keepalived.configPath : '', request);
-		// The frame's snapshot is parsed once per frame: its IPVS table and addresses keep their identity.
-		return this.probe(host, command).then((r) => ({snapshot: withExtras(latest.snapshot, r.stdout, request.kind), pidFile: request.pidFile, caps, dumped: dump}));
+		this.readsBeside.start(host.name, {kind: request.kind, pidFile: request.pidFile, dumped: dump}, () => this.probe(host, command));
+	}
+
+	/**
+	 * A read of the director by a command of its own (no live stream, or not a routine poll): that read
+	 * replaces any beside the polls. A routine poll without dump or hash takes a silent stream's
+	 * last frame while it may (streamedDirector).
+	 */
+	private readItself(host: Host, routine: boolean, dumpByCount: boolean): Promise<DirectorRead> {
+		this.readsBeside.drop(host.name);
+		const dump = this.dumpDue.delete(host.name) || !routine || dumpByCount;
+		// A routine poll that dumps is as good as a full read: a read asked for meanwhile joins it.
+		if (dump) this.inFlightRoutine.set(host.name, false);
+		const hash = this.hashDue.delete(host.name);
+		return (routine && !dump && !hash && this.streamedDirector(host)) || this.checkedSnapshot(host, hash, dump);
 	}
 
 	private async pollDirector(host: Host, routine: boolean): Promise<void> {
@@ -491,13 +552,10 @@ export class ClusterPoller {
 			// The installed config rarely changes: hash it on the first poll and every 10th after.
 			const n = this.pollCount.get(host.name) ?? 0;
 			this.pollCount.set(host.name, n + 1);
-			const dumpEvery = this.followedDirectors.has(host.name) ? VRRP_DUMP_EVERY_FOLLOWED : VRRP_DUMP_EVERY;
-			const dump = this.dumpDue.delete(host.name) || !routine || n % dumpEvery === 0;
-			// A routine poll that dumps is as good as a full read: a read asked for meanwhile joins it.
-			if (dump) this.inFlightRoutine.set(host.name, false);
-			const hash = n % CONFIG_HASH_EVERY === 0;
-			const streamed = routine && (!dump && !hash ? this.streamedDirector(host) : this.streamedWithExtras(host, hash, dump));
-			({snapshot, pidFile, caps, dumped} = await (streamed || this.checkedSnapshot(host, hash, dump)));
+			const dumpByCount = n % (this.followedDirectors.has(host.name) ? VRRP_DUMP_EVERY_FOLLOWED : VRRP_DUMP_EVERY) === 0;
+			// A hash due while a read beside the polls is under way is owed to the next one.
+			if (n % CONFIG_HASH_EVERY === 0) this.hashDue.add(host.name);
+			({snapshot, pidFile, caps, dumped} = await ((routine && this.fromStream(host, dumpByCount)) || this.readItself(host, routine, dumpByCount)));
 			if (this.streamedDirectors.has(host.name) && !this.directorStreamsPaused) this.directorStreams?.ensure(host.name, pidFile);
 		} catch (error) {
 			// Ask again after a reconnect: keepalived may have been upgraded meanwhile.

@@ -323,6 +323,21 @@ export const DIRECTOR_STREAM_SCRIPT = [
 	'done',
 ].join('\n');
 
+/**
+ * A client's or bastion's heartbeat in one long-lived session: an empty frame (`@@lvsdeck-frame`) at
+ * once, then `@@lvsdeck-same` every "$1" seconds, which tells the station the host still runs a
+ * process on time. Such hosts are only checked for reachability: this spares them (and the station) a
+ * session each check. It reads nothing and changes nothing; it ends at its first write after its
+ * session is gone, as REALSERVER_STREAM_SCRIPT does.
+ */
+export const HEARTBEAT_STREAM_SCRIPT = [
+	`echo ${STREAM_MARKS.frame} || exit 0`,
+	'while :; do',
+	'sleep "$1" || sleep 1',
+	`echo ${STREAM_MARKS.same} || exit 0`,
+	'done',
+].join('\n');
+
 /** Marks curl's per-request line in REMOTE_WATCH_SCRIPT's output. */
 export const REMOTE_WATCH_MARK = '@@LVSDECK';
 
@@ -441,6 +456,7 @@ export const READ_ONLY_SCRIPTS: ReadonlyMap<string, ReadOnlyScript> = new Map<st
 	[REALSERVER_POLL_SCRIPT, {name: 'lvsdeck-rs-poll', args: [], command: true}],
 	[REALSERVER_STREAM_SCRIPT, {name: 'lvsdeck-rs-stream', args: [streamPeriod], command: true}],
 	[DIRECTOR_STREAM_SCRIPT, {name: 'lvsdeck-dir-stream', args: [streamPeriod, SNAPSHOT_ARGS.pidFile, SNAPSHOT_ARGS.dumpDir]}],
+	[HEARTBEAT_STREAM_SCRIPT, {name: 'lvsdeck-heartbeat', args: [streamPeriod]}],
 	[REMOTE_WATCH_SCRIPT, {name: 'lvsdeck-watch', args: [httpUrl, requestRate, seconds, watchProcesses]}],
 	[REMOTE_SOCKET_WATCH_SCRIPT, {name: 'lvsdeck-sockwatch', args: [oneOf('tcp', 'udp'), ipAddress, portNumber, socketRate, seconds, sendText]}],
 ]);

@@ -27,7 +27,7 @@ const USER_PROGRAMS: ReadonlyMap<string, (args: readonly string[]) => boolean> =
 ]);
 
 /** lvsdeck's constant scripts (by their $0) that read only what any user may read. */
-const USER_SCRIPTS = new Set(['lvsdeck-signum', 'lvsdeck-rs-check', 'lvsdeck-rs-stream', 'lvsdeck-watch', 'lvsdeck-sockwatch']);
+const USER_SCRIPTS = new Set(['lvsdeck-signum', 'lvsdeck-rs-check', 'lvsdeck-rs-stream', 'lvsdeck-heartbeat', 'lvsdeck-watch', 'lvsdeck-sockwatch']);
 
 /** True when the command must run as root (through sudo when the host's profile asks for it). */
 export function needsRoot(argv: readonly string[]): boolean {

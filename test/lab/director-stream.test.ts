@@ -1,6 +1,7 @@
 // Each director reads its IPVS table and addresses in one long-lived session while the poller runs
 // (DIRECTOR_STREAM_SCRIPT): against the lab's directors, routine polls send only keepalived's dumps and
-// the config hashes as commands of their own (DIRECTOR_EXTRAS_SCRIPT: no IPVS or address reads), a
+// the config hashes as commands of their own (DIRECTOR_EXTRAS_SCRIPT: no IPVS or address reads), read
+// beside the polls (a poll does not wait for one), a
 // weight changed with ipvsadm shows within a couple of periods, and once the poller stops nothing of
 // the stream is left on the host.
 import {afterAll, describe, expect, it} from 'vitest';
@@ -37,16 +38,29 @@ describe('director streams on the lab', () => {
 		// nothing), and every extras command (a dump or a hash alone), with the dump kind it asked for.
 		const snapshots: Array<{plain: boolean}> = [];
 		const extras: string[] = [];
+		// When each extras command and each poll of dir1 began and ended.
+		const extrasTimes: Array<{start: number; end?: number}> = [];
+		const pollTimes: Array<{start: number; end?: number}> = [];
 		const exec = transport.exec.bind(transport);
 		transport.exec = (host: string, argv: readonly string[], options?: ExecOptions) => {
 			if (host === 'dir1' && argv[3] === 'lvsdeck-probe') snapshots.push({plain: argv[4] === '' && argv[5] === 'none'});
-			if (host === 'dir1' && argv[3] === 'lvsdeck-extras') extras.push(argv[5]!);
-			return exec(host, argv, options);
+			if (host !== 'dir1' || argv[3] !== 'lvsdeck-extras') return exec(host, argv, options);
+			extras.push(argv[5]!);
+			const times: {start: number; end?: number} = {start: performance.now()};
+			extrasTimes.push(times);
+			return exec(host, argv, options).finally(() => (times.end = performance.now()));
 		};
 		const store = new ClusterStore(profile);
 		// As the console runs it: address events on, keepalived's log follower held beside it.
 		const poller = new ClusterPoller(profile, transport, store, {intervalMs: 1000, directorChannelsHeld: 1});
 		const dir1 = () => store.getState().hosts.find((h) => h.name === 'dir1')!;
+		const pollHost = poller.pollHost.bind(poller);
+		poller.pollHost = (host, how) => {
+			if (host.name !== 'dir1') return pollHost(host, how);
+			const times: {start: number; end?: number} = {start: performance.now()};
+			pollTimes.push(times);
+			return pollHost(host, how).finally(() => (times.end = performance.now()));
+		};
 		const weight = () => dir1().director?.ipvs.services.find((s) => s.address === vs.vip && s.port === vs.port)?.realServers.find((r) => r.address === rs1.address)?.weight;
 		poller.start();
 		try {
@@ -66,6 +80,11 @@ describe('director streams on the lab', () => {
 			await waitFor(async () => extras.slice(extrasBefore), (kinds) => kinds.includes('json'), {timeoutMs: 30_000, what: 'a dump asked for with the extras command'});
 			expect(dir1().director?.vrrp?.find((v) => v.name === 'VI_1')?.state).toBe('MASTER');
 			expect(dir1().director?.vrrpError).toBeUndefined();
+			// The dump is read beside the polls: the poll that sent the extras command ended before its answer came.
+			const read = extrasTimes.find((x) => x.end !== undefined)!;
+			const sender = pollTimes.find((p) => p.start <= read.start && (p.end === undefined || p.end >= read.start))!;
+			expect(sender.end).toBeDefined();
+			expect(sender.end!).toBeLessThan(read.end!);
 			const changedAt = Date.now();
 			await setWeight(3);
 			await waitFor(async () => weight(), (w) => w === 3, {timeoutMs: 15_000, intervalMs: 50, what: 'the new weight seen'});

@@ -46,13 +46,18 @@ afterEach(() => {
 
 /** A director whose stream writes `stream.list` (a frame when it changed, else "same") each period until `stream.silent`. */
 function fakeDirector(profile: Profile, options: {directorChannelsHeld?: number} = {}) {
-	const stream = {list: LIST, silent: false, runs: 0, live: 0, extrasCut: false};
+	const stream = {list: LIST, silent: false, runs: 0, live: 0, extrasCut: false, extrasHeld: undefined as Promise<void> | undefined, extrasFail: false, priority: 100};
 	const fake = new FakeTransport(async (host, argv, execOptions?: ExecOptions): Promise<ExecResult> => {
 		if (host !== 'dir1') return ok('');
 		if (argv[0] === 'keepalived' && argv[1] === '--version') return ok('', labFixture('keepalived-version.txt'));
 		if (argv[3] === 'lvsdeck-signum') return ok('JSON=36\n');
 		if (argv[3] === 'lvsdeck-probe') return ok(snapshotText(LIST, argv[5] !== 'none'));
-		if (argv[3] === 'lvsdeck-extras') return ok(stream.extrasCut ? extrasText(argv[4]!, argv[5] !== 'none').replace('@@lvsdeck end', '') : extrasText(argv[4]!, argv[5] !== 'none'));
+		if (argv[3] === 'lvsdeck-extras') await stream.extrasHeld;
+		if (argv[3] === 'lvsdeck-extras' && stream.extrasFail) return {...ok(''), timedOut: true};
+		if (argv[3] === 'lvsdeck-extras') {
+			const text = extrasText(argv[4]!, argv[5] !== 'none').replace('"effective_priority":100', `"effective_priority":${stream.priority}`);
+			return ok(stream.extrasCut ? text.replace('@@lvsdeck end', '') : text);
+		}
 		if (argv[3] !== 'lvsdeck-dir-stream') return ok('');
 		stream.runs++;
 		let last: string | undefined;
@@ -120,6 +125,30 @@ describe('directors stream their routine reads', () => {
 		// The extras' output cut short (no end mark): the frame's own end does not make it whole.
 		t.stream.extrasCut = true;
 		await waitFor(async () => t.dir1().director?.problems ?? [], (p) => p.includes('snapshot output is incomplete'), {timeoutMs: 10_000, intervalMs: 10, what: 'the cut-short read said so'});
+	});
+
+	it('a slow dump is read beside the polls: the streamed IPVS keeps coming meanwhile, the states land when it does', async () => {
+		const t = fakeDirector(dir1Profile());
+		await waitFor(async () => t.stream.runs === 1 && t.dir1().reachable && (t.dir1().director?.vrrp?.length ?? 0) > 0, (x) => x, {timeoutMs: 10_000, intervalMs: 20, what: 'dir1 read, dumped, and its stream attached'});
+		let release = () => {};
+		t.stream.extrasHeld = new Promise((r) => (release = r));
+		const from = t.fake.calls.length;
+		t.poller.poke('dir1');
+		await waitFor(async () => t.extras(from).filter((c) => c.argv[5] === 'json').length, (n) => n === 1, {timeoutMs: 10_000, intervalMs: 10, what: 'the poked dump asked for'});
+		// While keepalived's dump is being read, the director's IPVS from its stream still shows each period.
+		const okAt = t.dir1().lastOkAt!;
+		t.stream.list = LIST.replace(/(Route\s+)1/, '$15');
+		await waitFor(async () => t.dir1(), (d) => weightOf(LIST)(d) === 5 && d.lastOkAt! >= okAt + 2 * PERIOD_MS, {timeoutMs: 10_000, intervalMs: 10, what: 'the new weight and two polls while the dump is held'});
+		// One read beside the polls at a time: the due dumps wait for it.
+		expect(t.extras(from).length).toBe(1);
+		t.stream.priority = 90;
+		expect(t.dir1().director!.vrrp![0]!.effectivePriority).toBe(100);
+		release();
+		await waitFor(async () => t.dir1().director!.vrrp![0]!.effectivePriority, (p) => p === 90, {timeoutMs: 10_000, intervalMs: 10, what: 'the dumped states landed'});
+		expect(weightOf(LIST)(t.dir1())).toBe(5);
+		// A read beside the polls that times out says the director is unreachable, as a poll of its own would.
+		t.stream.extrasFail = true;
+		await waitFor(async () => t.dir1(), (d) => d.reachable === false && (d.error ?? '').includes('timed out'), {timeoutMs: 10_000, intervalMs: 10, what: 'the failed read reported'});
 	});
 
 	it('a stream that falls silent is not trusted: routine polls read the director themselves again', async () => {

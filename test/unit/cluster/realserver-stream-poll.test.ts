@@ -11,9 +11,10 @@ import {ClusterStore} from '../../../src/cluster/store.js';
 import {LocalTransport} from '../../../src/transport/local.js';
 import {ReadOnlyTransport} from '../../../src/transport/read-only.js';
 import type {Host, Profile} from '../../../src/profile/model.js';
-import type {ExecOptions, ExecResult, HostStatus, Transport} from '../../../src/transport/types.js';
+import type {Transport} from '../../../src/transport/types.js';
 import {labProfile} from './fixture-state.js';
 import {ok} from '../../helpers/fake-transport.js';
+import {RecordingTransport} from '../../helpers/recording-transport.js';
 import {waitFor} from '../../helpers/wait-for.js';
 
 const PERIOD_MS = 250;
@@ -23,26 +24,6 @@ function rs1Profile(status: readonly string[], sudo = false): Profile {
 	const rs1 = labProfile.hosts.find((h) => h.name === 'rs1')!;
 	const host: Host = {...rs1, service: {...rs1.service!, status: [...status]}, ssh: {...rs1.ssh, sudo}};
 	return {...labProfile, hosts: [host]};
-}
-
-/** Records the script name (or program) of every command, and answers through `inner`. */
-class Recording implements Transport {
-	readonly names: string[] = [];
-	constructor(private readonly inner: (argv: readonly string[], options?: ExecOptions) => Promise<ExecResult>) {}
-	exec(_host: string, argv: readonly string[], options?: ExecOptions): Promise<ExecResult> {
-		this.names.push(argv[1] === '-c' ? argv[3]! : argv[0]!);
-		return this.inner(argv, options);
-	}
-	count(name: string): number {
-		return this.names.filter((n) => n === name).length;
-	}
-	status(host: string): HostStatus {
-		return {host, state: 'ready', since: 0};
-	}
-	onStatus(): () => void {
-		return () => {};
-	}
-	async close(): Promise<void> {}
 }
 
 let cleanup: Array<() => void> = [];
@@ -66,7 +47,7 @@ describe('real servers stream their reads', () => {
 		cleanup.push(() => rmSync(dir, {recursive: true, force: true}));
 		const flag = path.join(dir, 'up');
 		const local = new LocalTransport(undefined, 10_000);
-		const t = new Recording((argv, options) => local.exec('rs1', argv, options));
+		const t = new RecordingTransport((argv, options) => local.exec('rs1', argv, options));
 		const {rs1} = run(rs1Profile(['stat', flag]), t);
 		await waitFor(async () => t.count('lvsdeck-rs-stream') === 1 && rs1().realServer?.serviceActive, (down) => down === false, {timeoutMs: 10_000, intervalMs: 20, what: 'the service down, stream attached'});
 		// Polls go on (the data age keeps up) without another session.
@@ -83,7 +64,7 @@ describe('real servers stream their reads', () => {
 
 	it('a stream that falls silent is not trusted: polls read the host the old way again', async () => {
 		let silent = false;
-		const t = new Recording(async (argv, options) => {
+		const t = new RecordingTransport(async (argv, options) => {
 			if (argv[3] !== 'lvsdeck-rs-stream') return ok('flags.lo=0x9\n\n@@lvsdeck-service 0\n');
 			for (const line of ['flags.lo=0x9', '', '@@lvsdeck-service 0', '@@lvsdeck-frame']) options!.onStdoutLine!(line);
 			// One "same" per period until told to fall silent; the run itself never ends (a frozen host).
@@ -106,7 +87,7 @@ describe('real servers stream their reads', () => {
 		const COMMAND_TIMEOUT_MS = 2000;
 		let silentAt: number | undefined;
 		const timeouts: number[] = [];
-		const t = new Recording(async (argv, options) => {
+		const t = new RecordingTransport(async (argv, options) => {
 			if (argv[3] === 'lvsdeck-rs-stream') {
 				for (const line of ['flags.lo=0x9', '', '@@lvsdeck-service 0', '@@lvsdeck-frame']) options!.onStdoutLine!(line);
 				const beat = setInterval(() => silentAt === undefined && options!.onStdoutLine!('@@lvsdeck-same'), PERIOD_MS);
@@ -131,7 +112,7 @@ describe('real servers stream their reads', () => {
 	});
 
 	it('a host allowed a single channel is not streamed (the stream would hold it for good)', async () => {
-		const t = new Recording(async () => ok('flags.lo=0x9\n\n@@lvsdeck-service 0\n'));
+		const t = new RecordingTransport(async () => ok('flags.lo=0x9\n\n@@lvsdeck-service 0\n'));
 		const profile = rs1Profile(['systemctl', 'is-active', 'httpd']);
 		run({...profile, hosts: profile.hosts.map((h) => ({...h, ssh: {...h.ssh, maxChannels: 1}}))}, t);
 		await waitFor(async () => t.count('lvsdeck-rs-poll'), (n) => n >= 3, {timeoutMs: 10_000, intervalMs: 20, what: 'three polls of its own'});
@@ -140,7 +121,7 @@ describe('real servers stream their reads', () => {
 
 	it('through sudo, a status command that needs root is not run by the stream but read apart', async () => {
 		const streamed: string[][] = [];
-		const t = new Recording(async (argv, options) => {
+		const t = new RecordingTransport(async (argv, options) => {
 			if (argv[3] !== 'lvsdeck-rs-stream') return argv[0] === 'ipvsadm' ? {...ok(''), code: 3} : ok('flags.lo=0x9\n');
 			streamed.push(argv.slice(5));
 			for (const line of ['flags.lo=0x9', '', '@@lvsdeck-service 0', '@@lvsdeck-frame']) options!.onStdoutLine!(line);
