@@ -17,8 +17,8 @@ export interface DirectorStreamsOptions {
 	readonly onChange: (director: string) => void;
 }
 
-/** A director's latest streamed read: its snapshot, or how long its stream has said nothing. */
-export type StreamedDirector = {readonly snapshot: DirectorSnapshot} | {readonly silentMs: number};
+/** A director's latest streamed read: its snapshot as of `at` (its last report), or how long its stream has said nothing. */
+export type StreamedDirector = {readonly snapshot: DirectorSnapshot; readonly at: number} | {readonly silentMs: number};
 
 export class DirectorStreams {
 	private readonly running = new Map<string, {readonly pidFile: string; readonly streams: HostStreams}>();
@@ -49,7 +49,7 @@ export class DirectorStreams {
 	latest(director: string): StreamedDirector | undefined {
 		const latest = this.running.get(director)?.streams.latestText(director);
 		if (latest === undefined || 'silentMs' in latest) return latest;
-		return {snapshot: this.parsed.get(director, latest.text)};
+		return {snapshot: this.parsed.get(director, latest.text), at: latest.at};
 	}
 
 	/** Ends every director's run; resolves when they have ended. */

@@ -17,8 +17,11 @@ import {HOST_DOWN_BACKOFF, LineFollower} from './line-follower.js';
  */
 const STREAM_FRESH_PERIODS = 3;
 
-/** A host's latest streamed text while its stream reports on time, else how long it has said nothing. */
-export type StreamedText = {readonly text: string} | {readonly silentMs: number};
+/**
+ * A host's latest streamed text while its stream reports on time (`at`: its last report, a frame or
+ * "same", so what the host held then), else how long it has said nothing.
+ */
+export type StreamedText = {readonly text: string; readonly at: number} | {readonly silentMs: number};
 
 export interface HostStreamsOptions {
 	/** The stream command of a host (realServerStreamCommand, directorStreamCommand). */
@@ -81,7 +84,7 @@ export class HostStreams {
 		const latest = this.latest.get(host);
 		if (latest?.text === undefined) return undefined;
 		const silentMs = Date.now() - latest.at;
-		return silentMs > STREAM_FRESH_PERIODS * this.periodMs ? {silentMs} : {text: latest.text};
+		return silentMs > STREAM_FRESH_PERIODS * this.periodMs ? {silentMs} : {text: latest.text, at: latest.at};
 	}
 
 	private reader(host: string): StreamFrameReader {

@@ -110,6 +110,11 @@ interface DirectorRead {
 	readonly pidFile: string;
 	readonly caps: KeepalivedCapabilities;
 	readonly dumped: boolean;
+	/**
+	 * When the addresses were read, for a stream's frame (its last report; a slow stream's can be older
+	 * than an address event); undefined for a command's read (the poll's start).
+	 */
+	readonly addressesAt?: number;
 }
 
 function describe(error: unknown): string {
@@ -494,7 +499,7 @@ export class ClusterPoller {
 		const caps = this.capabilities.get(host.name);
 		const latest = caps && this.directorStreams?.latest(host.name);
 		if (!caps || latest === undefined) return undefined;
-		if ('snapshot' in latest) return Promise.resolve({snapshot: latest.snapshot, pidFile: this.pidFileOf(caps), caps, dumped: false});
+		if ('snapshot' in latest) return Promise.resolve({snapshot: latest.snapshot, pidFile: this.pidFileOf(caps), caps, dumped: false, addressesAt: latest.at});
 		const leftMs = timeLeftAfterSilence(host, latest.silentMs);
 		return leftMs === undefined ? undefined : this.checkedSnapshot(host, false, false, leftMs);
 	}
@@ -512,13 +517,13 @@ export class ClusterPoller {
 		if (!caps || latest === undefined || !('snapshot' in latest)) return undefined;
 		// The frame's snapshot is parsed once per frame: its IPVS table and addresses keep their identity.
 		const landed = this.readsBeside.take(host.name);
-		if (landed) return Promise.resolve({snapshot: withExtras(latest.snapshot, landed.stdout, landed.kind), pidFile: landed.pidFile, caps, dumped: landed.dumped});
+		if (landed) return Promise.resolve({snapshot: withExtras(latest.snapshot, landed.stdout, landed.kind), pidFile: landed.pidFile, caps, dumped: landed.dumped, addressesAt: latest.at});
 		if (!this.readsBeside.running(host.name)) {
 			const dump = this.dumpDue.delete(host.name) || dumpByCount;
 			const hash = this.hashDue.delete(host.name);
 			if (dump || hash) this.readBeside(host, caps, hash, dump);
 		}
-		return Promise.resolve({snapshot: latest.snapshot, pidFile: this.pidFileOf(caps), caps, dumped: false});
+		return Promise.resolve({snapshot: latest.snapshot, pidFile: this.pidFileOf(caps), caps, dumped: false, addressesAt: latest.at});
 	}
 
 	/** Starts the director's dump or hash read beside its polls (the extras command: only those). */
@@ -548,6 +553,7 @@ export class ClusterPoller {
 		let caps: KeepalivedCapabilities;
 		let pidFile: string;
 		let dumped: boolean;
+		let addressesAt: number | undefined;
 		try {
 			// The installed config rarely changes: hash it on the first poll and every 10th after.
 			const n = this.pollCount.get(host.name) ?? 0;
@@ -555,7 +561,7 @@ export class ClusterPoller {
 			const dumpByCount = n % (this.followedDirectors.has(host.name) ? VRRP_DUMP_EVERY_FOLLOWED : VRRP_DUMP_EVERY) === 0;
 			// A hash due while a read beside the polls is under way is owed to the next one.
 			if (n % CONFIG_HASH_EVERY === 0) this.hashDue.add(host.name);
-			({snapshot, pidFile, caps, dumped} = await ((routine && this.fromStream(host, dumpByCount)) || this.readItself(host, routine, dumpByCount)));
+			({snapshot, pidFile, caps, dumped, addressesAt} = await ((routine && this.fromStream(host, dumpByCount)) || this.readItself(host, routine, dumpByCount)));
 			if (this.streamedDirectors.has(host.name) && !this.directorStreamsPaused) this.directorStreams?.ensure(host.name, pidFile);
 		} catch (error) {
 			// Ask again after a reconnect: keepalived may have been upgraded meanwhile.
@@ -576,7 +582,8 @@ export class ClusterPoller {
 		// The tracker never throws by design; a bug there must not end this host's polling.
 		const drift = await this.drift.update(host.name, installedSha256).catch(() => undefined);
 		this.store.updateHost(host.name, (prev): HostState => {
-			const keepEventAddrs = (this.addrEventAt.get(host.name) ?? 0) > at && prev.director !== undefined;
+			// An address event newer than this read's addresses stands (a stream's frame can be older than the poll).
+			const keepEventAddrs = (this.addrEventAt.get(host.name) ?? 0) > (addressesAt ?? at) && prev.director !== undefined;
 			const stored = prev.director;
 			const vrrp = parsed.vrrp ? this.stable.keep(host.name, 'vrrp', parsed.vrrp, stored?.vrrp) : stored?.vrrp;
 			const director: DirectorData = {

@@ -45,10 +45,17 @@ afterEach(() => {
 });
 
 /** A director whose stream writes `stream.list` (a frame when it changed, else "same") each period until `stream.silent`. */
-function fakeDirector(profile: Profile, options: {directorChannelsHeld?: number} = {}) {
+function fakeDirector(profile: Profile, options: {directorChannelsHeld?: number; events?: boolean} = {}) {
+	const monitor = {emit: undefined as ((line: string) => void) | undefined};
 	const stream = {list: LIST, silent: false, runs: 0, live: 0, extrasCut: false, extrasHeld: undefined as Promise<void> | undefined, extrasFail: false, priority: 100};
 	const fake = new FakeTransport(async (host, argv, execOptions?: ExecOptions): Promise<ExecResult> => {
 		if (host !== 'dir1') return ok('');
+		if (argv.includes('monitor')) {
+			// The address monitor: its lines are the test's to send (`monitor.emit`).
+			monitor.emit = (line) => execOptions!.onStdoutLine!(line);
+			await new Promise((resolve) => execOptions!.signal!.addEventListener('abort', resolve, {once: true}));
+			return {...ok(''), code: null};
+		}
 		if (argv[0] === 'keepalived' && argv[1] === '--version') return ok('', labFixture('keepalived-version.txt'));
 		if (argv[3] === 'lvsdeck-signum') return ok('JSON=36\n');
 		if (argv[3] === 'lvsdeck-probe') return ok(snapshotText(LIST, argv[5] !== 'none'));
@@ -87,7 +94,7 @@ function fakeDirector(profile: Profile, options: {directorChannelsHeld?: number}
 	const dir1 = () => store.getState().hosts.find((h) => h.name === 'dir1')!;
 	/** Extras commands sent since call `from` (a dump or a hash alone). */
 	const extras = (from = 0) => fake.calls.slice(from).filter((c) => c.host === 'dir1' && c.argv[3] === 'lvsdeck-extras');
-	return {stream, fake, plain, snapshots, extras, dir1, poller};
+	return {stream, fake, plain, snapshots, extras, dir1, poller, monitor};
 }
 
 const weightOf = (list: string) => (d: ReturnType<ReturnType<typeof fakeDirector>['dir1']>) => d.director?.ipvs.services[0]?.realServers[0]?.weight;
@@ -149,6 +156,21 @@ describe('directors stream their routine reads', () => {
 		// A read beside the polls that times out says the director is unreachable, as a poll of its own would.
 		t.stream.extrasFail = true;
 		await waitFor(async () => t.dir1(), (d) => d.reachable === false && (d.error ?? '').includes('timed out'), {timeoutMs: 10_000, intervalMs: 10, what: 'the failed read reported'});
+	});
+
+	it('an address event newer than the stream\'s last report stands: a poll taking that frame does not undo it', async () => {
+		const t = fakeDirector(dir1Profile(), {events: true});
+		const holdsVip = () => t.dir1().director?.addresses.some((a) => a.address === '192.168.67.100') ?? false;
+		await waitFor(async () => t.stream.runs === 1 && t.monitor.emit !== undefined && holdsVip(), (x) => x, {timeoutMs: 10_000, intervalMs: 20, what: 'dir1 read with the VIP, its stream and monitor attached'});
+		// The stream says nothing more for now (a slow period: its frame stays the latest, and fresh, for three).
+		t.stream.silent = true;
+		const eventAt = Date.now();
+		t.monitor.emit!('Deleted 2: eth0    inet 192.168.67.100/24 scope global secondary eth0:1\\       valid_lft forever preferred_lft forever');
+		expect(holdsVip()).toBe(false);
+		// The event pokes a poll; it takes the stream's frame, which still holds the VIP, but is older than the event.
+		await waitFor(async () => t.dir1().lastOkAt ?? 0, (at) => at > eventAt, {timeoutMs: 10_000, intervalMs: 5, what: 'a poll after the event'});
+		expect(t.extras().length).toBeGreaterThan(0);
+		expect(holdsVip()).toBe(false);
 	});
 
 	it('a stream that falls silent is not trusted: routine polls read the director themselves again', async () => {
