@@ -114,7 +114,9 @@ type ExtrasFields = Pick<DirectorSnapshot, 'configSha256' | 'keepalivedBinary' |
 function parseExtras(sections: ReadonlyMap<string, string>, kind: DumpKind): {fields: ExtrasFields; problems: string[]} {
 	const problems: string[] = [];
 	const config = (sections.get('config') ?? '').trim();
-	const configSha256 = config === 'missing' ? null : /^[0-9a-f]{64}$/.test(config) ? config : undefined;
+	// sha256sum reading stdin writes `HASH  -`.
+	const hash = /^([0-9a-f]{64})(?:\s+-)?$/.exec(config)?.[1];
+	const configSha256 = config === 'missing' ? null : hash;
 	const binary = keepalivedBinary(sections.get('keepalived-bin'));
 	const exitText = sections.get('vrrp-exit')?.trim();
 	const exit = exitText !== undefined && /^\d+$/.test(exitText) ? Number(exitText) : undefined;

@@ -68,13 +68,15 @@ const DIRECTOR_ROUTINE_LINES = [
 	's addr; ip -j addr show 2>&1',
 ];
 
-/** The config's hash, the binary, and keepalived's dump (see DIRECTOR_SNAPSHOT_SCRIPT), then the end mark. */
-const DIRECTOR_EXTRA_LINES = [
-	's config; if [ -z "$1" ]; then echo skipped; elif [ -f "$1" ] && [ -r "$1" ]; then sha256sum < "$1" | cut -c1-64; else echo missing; fi',
-	// Which keepalived binary this is (path, size, mtime, inode), with the config's hash: the poller keys
-	// its cached capabilities (version, dump signal) by it.
-	's keepalived-bin; if [ -z "$1" ]; then echo skipped; elif p=$(command -v keepalived) && [ -f "$p" ]; then printf \'%s \' "$p"; stat -L -c \'%s %Y %i\' -- "$p" 2>&1; else echo missing; fi',
-	'dump() {',
+/**
+ * Asking keepalived for its dump (`ask`) and reading it (`collect`), apart: the scripts ask first and
+ * read the rest of the host meanwhile, so keepalived writes its dump while IPVS, the addresses and the
+ * config are read, and the dump is mostly there when `collect` looks (on the lab's emulated CPU a wait
+ * step alone was a process, about 100 ms). Sets `pid` and `f` (the dump file) for `collect` and `held`;
+ * `reuse` when another reader's dump of this very second is read instead of asking again.
+ */
+const DUMP_FUNCTIONS = [
+	'ask() {',
 	'  pid=; [ -f "$3" ] && [ -r "$3" ] && read -r pid < "$3"',
 	`  case "$pid" in ""|*[!0-9]*) return ${DUMP_EXIT.notRunning} ;; esac`,
 	'  comm=; [ -r "/proc/$pid/comm" ] && read -r comm < "/proc/$pid/comm"',
@@ -93,10 +95,14 @@ const DIRECTOR_EXTRA_LINES = [
 	// a reader alone always asks keepalived, and never reads half a file.
 	'  if [ -n "$waited" ] && [ -n "$locked" ] && [ -f "$f" ] && [ ! -L "$f" ] && [ -s "$f" ]; then',
 	'    now=$(date +%s 2>/dev/null); at=$(stat -c %Y -- "$f" 2>/dev/null)',
-	'    [ -n "$now" ] && [ "$now" = "$at" ] && { cat -- "$f"; return 0; }',
+	'    [ -n "$now" ] && [ "$now" = "$at" ] && { reuse=1; return 0; }',
 	'  fi',
 	'  rm -f -- "$f" || return 1',
 	`  kill -"$5" "$pid" || return ${DUMP_EXIT.notRunning}`,
+	'}',
+	'collect() {',
+	'  [ "$2" = none ] && return 0',
+	'  [ -n "$reuse" ] && { cat -- "$f"; return 0; }',
 	'  i=0; last=',
 	'  while [ $i -lt 40 ]; do',
 	'    if [ -s "$f" ]; then',
@@ -111,8 +117,21 @@ const DIRECTOR_EXTRA_LINES = [
 	// One dump at a time per host: concurrent readers (two consoles, a deploy's verification) would
 	// delete each other's dump files. flock is util-linux; without it, go on unlocked. The lock is the
 	// dump folder opened read-only: nothing is created, and a missing folder cannot end the shell.
-	'locked=; waited=; [ "$2" != none ] && [ -d "$4" ] && command -v flock >/dev/null 2>&1 && exec 9<"$4" && { flock -n 9 || { waited=1; flock -w 5 9; }; } && locked=1',
-	's vrrp; dump "$@"; rc=$?',
+	'locked=; waited=; reuse=; [ "$2" != none ] && [ -d "$4" ] && command -v flock >/dev/null 2>&1 && exec 9<"$4" && { flock -n 9 || { waited=1; flock -w 5 9; }; } && locked=1',
+	'ask "$@"; rc=$?',
+];
+
+/**
+ * The config's hash (`HASH  -`: the station takes the hash; a `cut` was one process more on the host),
+ * the binary, and keepalived's dump asked for by DUMP_FUNCTIONS (see DIRECTOR_SNAPSHOT_SCRIPT), then the
+ * end mark.
+ */
+const DIRECTOR_EXTRA_LINES = [
+	's config; if [ -z "$1" ]; then echo skipped; elif [ -f "$1" ] && [ -r "$1" ]; then sha256sum < "$1"; else echo missing; fi',
+	// Which keepalived binary this is (path, size, mtime, inode), with the config's hash: the poller keys
+	// its cached capabilities (version, dump signal) by it.
+	's keepalived-bin; if [ -z "$1" ]; then echo skipped; elif p=$(command -v keepalived) && [ -f "$p" ]; then printf \'%s \' "$p"; stat -L -c \'%s %Y %i\' -- "$p" 2>&1; else echo missing; fi',
+	's vrrp; [ $rc = 0 ] && { collect "$@"; rc=$?; }',
 	's vrrp-exit; echo $rc',
 	's end',
 ];
@@ -130,7 +149,7 @@ const DIRECTOR_EXTRA_LINES = [
  * "$5" must name the dump's own signal (USR1 for data, RTMIN+2 for JSON): any other number might stop or
  * reload keepalived. Shells that cannot name realtime signals (busybox) ask keepalived instead.
  */
-export const DIRECTOR_SNAPSHOT_SCRIPT = [...DIRECTOR_SCRIPT_PRELUDE, ...DIRECTOR_ROUTINE_LINES, ...DIRECTOR_EXTRA_LINES].join('\n');
+export const DIRECTOR_SNAPSHOT_SCRIPT = [...DIRECTOR_SCRIPT_PRELUDE, ...DUMP_FUNCTIONS, ...DIRECTOR_ROUTINE_LINES, ...DIRECTOR_EXTRA_LINES].join('\n');
 
 /**
  * DIRECTOR_SNAPSHOT_SCRIPT without the routine reads: the config's hash, the binary and keepalived's
@@ -138,7 +157,7 @@ export const DIRECTOR_SNAPSHOT_SCRIPT = [...DIRECTOR_SCRIPT_PRELUDE, ...DIRECTOR
  * dump, as the snapshot does). For a director whose stream (DIRECTOR_STREAM_SCRIPT) already gives the
  * IPVS table and the addresses each period: its dump and hash polls need not read them again.
  */
-export const DIRECTOR_EXTRAS_SCRIPT = [...DIRECTOR_SCRIPT_PRELUDE, ...DIRECTOR_EXTRA_LINES].join('\n');
+export const DIRECTOR_EXTRAS_SCRIPT = [...DIRECTOR_SCRIPT_PRELUDE, ...DUMP_FUNCTIONS, ...DIRECTOR_EXTRA_LINES].join('\n');
 
 /** Marks the sections of CONFIG_READ_SCRIPT's output. */
 export const CONFIG_READ_MARK = '@@lvsdeck-conf';

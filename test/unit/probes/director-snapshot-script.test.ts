@@ -8,7 +8,7 @@ import {tmpdir} from 'node:os';
 import {createHash} from 'node:crypto';
 import path from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
-import {directorExtrasCommand, directorSnapshotCommand, splitSections, type DumpKind} from '../../../src/probes/director-snapshot.js';
+import {directorExtrasCommand, directorSnapshotCommand, parseDirectorSnapshot, splitSections, withExtras, type DumpKind} from '../../../src/probes/director-snapshot.js';
 import {DUMP_EXIT} from '../../../src/probes/vrrp.js';
 
 const FAKE = `#!/bin/sh
@@ -22,6 +22,9 @@ case "$1" in
     while :; do sleep 0.1 & wait $!; done ;;
 esac
 `;
+
+/** A streamed frame with nothing in it: the extras alone decide the rest. */
+const EMPTY_FRAME = parseDirectorSnapshot('', 'none');
 
 const linux = process.platform === 'linux' && existsSync('/proc/self/comm');
 const has = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
@@ -97,6 +100,19 @@ describe.skipIf(!linux || !has('flock'))('DIRECTOR_SNAPSHOT_SCRIPT dump part', (
 		expect(readdirSync(root).filter((f) => f.includes('lock'))).toEqual([]);
 	});
 
+	it('asks keepalived for the dump before the other reads, and reads it after them (keepalived writes it meanwhile)', () => {
+		for (const argv of [directorSnapshotCommand('', {kind: 'json', pidFile: '/run/keepalived.pid', dumpDir: root, signal: 36}), directorExtrasCommand('/etc/keepalived/keepalived.conf', {kind: 'json', pidFile: '/run/keepalived.pid', dumpDir: root, signal: 36})]) {
+			const lines = argv[2]!.split('\n');
+			const ask = lines.indexOf('ask "$@"; rc=$?');
+			const firstRead = lines.findIndex((l) => /^s (ipvs-list|config);/.test(l));
+			const collect = lines.findIndex((l) => l.startsWith('s vrrp;'));
+			expect(ask).toBeGreaterThan(0);
+			expect(ask).toBeLessThan(firstRead);
+			expect(lines[collect]).toContain('collect "$@"');
+			expect(firstRead).toBeLessThan(collect);
+		}
+	});
+
 	it('the extras script alone: the same dump and the config\'s hash, no IPVS or address read, the same files', async () => {
 		const pidFile = await startDaemon();
 		const config = path.join(root, 'keepalived.conf');
@@ -106,7 +122,9 @@ describe.skipIf(!linux || !has('flock'))('DIRECTOR_SNAPSHOT_SCRIPT dump part', (
 		const r = spawnSync('/bin/sh', args, {encoding: 'utf8', env, timeout: 10_000});
 		const sections = splitSections(r.stdout);
 		expect([...sections.keys()]).toEqual(['config', 'keepalived-bin', 'vrrp', 'vrrp-exit', 'end']);
-		expect(sections.get('config')?.trim()).toBe(createHash('sha256').update('global_defs {}\n').digest('hex'));
+		// sha256sum's own line (HASH  -); the station takes the hash from it.
+		expect(sections.get('config')?.trim()).toBe(`${createHash('sha256').update('global_defs {}\n').digest('hex')}  -`);
+		expect(withExtras(EMPTY_FRAME, r.stdout, 'json').configSha256).toBe(createHash('sha256').update('global_defs {}\n').digest('hex'));
 		expect(sections.get('vrrp')?.trim()).toBe('[{"data":{"iname":"VI_1","state":2}}]');
 		expect(sections.get('vrrp-exit')?.trim()).toBe('0');
 		expect(readFileSync(path.join(root, 'bin', 'signals'), 'utf8').trim().split('\n')).toEqual(['36']);
