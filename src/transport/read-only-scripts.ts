@@ -317,8 +317,9 @@ export const REALSERVER_STREAM_SCRIPT = [
 	REALSERVER_POLL_SCRIPT,
 	')',
 	`if [ "$out" = "$last" ]; then echo ${STREAM_MARKS.same}; else printf '%s\n${STREAM_MARKS.frame}\n' "$out"; last=$out; fi || exit 0`,
-	// A sleep without fractions (an old busybox) fails at once: then a whole second, never a busy loop.
-	'wait "$s" || sleep 1',
+	// A sleep without fractions (an old busybox) fails at once: then a whole second, never a busy loop;
+	// where sleep cannot run at all, an end.
+	'wait "$s" || sleep 1 || exit 0',
 	'done',
 ].join('\n');
 
@@ -338,7 +339,7 @@ export const DIRECTOR_STREAM_SCRIPT = [
 	DIRECTOR_SNAPSHOT_SCRIPT,
 	')',
 	`if [ "$out" = "$last" ]; then echo ${STREAM_MARKS.same}; else printf '%s\n${STREAM_MARKS.frame}\n' "$out"; last=$out; fi || exit 0`,
-	'wait "$s" || sleep 1',
+	'wait "$s" || sleep 1 || exit 0',
 	'done',
 ].join('\n');
 
@@ -352,7 +353,8 @@ export const DIRECTOR_STREAM_SCRIPT = [
 export const HEARTBEAT_STREAM_SCRIPT = [
 	`echo ${STREAM_MARKS.frame} || exit 0`,
 	'while :; do',
-	'sleep "$1" || sleep 1',
+	// Where sleep takes no fractions, whole seconds; where it cannot run at all, an end, never a busy loop.
+	'sleep "$1" || sleep 1 || exit 0',
 	`echo ${STREAM_MARKS.same} || exit 0`,
 	'done',
 ].join('\n');

@@ -3,6 +3,10 @@
 // in a session each; a heartbeat that falls silent is not trusted, and the host must run `true` within
 // what is left of its command timeout. The script is the real one, run by this machine's sh through the
 // read-only guard, or a scripted stand-in that can fall silent.
+import {spawn} from 'node:child_process';
+import {mkdtempSync, rmSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
 import {ClusterPoller} from '../../../src/cluster/poller.js';
 import {ClusterStore} from '../../../src/cluster/store.js';
@@ -57,6 +61,20 @@ describe('the heartbeat script', () => {
 		await waitFor(async () => stream.reads.length, (n) => n >= 3, {timeoutMs: 10_000, intervalMs: 20, what: 'three beats'});
 		expect(stream.reads.slice(0, 3)).toEqual([{kind: 'changed', text: ''}, {kind: 'same'}, {kind: 'same'}]);
 		expect(await stream.stop()).toBe('SIGPIPE');
+	});
+	it('ends rather than loops where sleep cannot run', async () => {
+		const empty = mkdtempSync(path.join(os.tmpdir(), 'lvsdeck-nosleep-'));
+		try {
+			const argv = heartbeatStreamCommand(200);
+			const child = spawn('/bin/sh', argv.slice(1), {stdio: ['ignore', 'pipe', 'ignore'], env: {PATH: empty}});
+			let out = '';
+			child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+			const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+			expect(code).toBe(0);
+			expect(out).toBe('@@lvsdeck-frame\n');
+		} finally {
+			rmSync(empty, {recursive: true, force: true});
+		}
 	});
 });
 

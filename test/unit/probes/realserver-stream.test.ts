@@ -89,4 +89,14 @@ describe('the stream script, run by sh', () => {
 		child.stdout.destroy();
 		await exited;
 	});
+
+	it('where sleep cannot run at all, ends after its first read instead of reading without pause', async () => {
+		dir = mkdtempSync(path.join(os.tmpdir(), 'lvsdeck-stream-'));
+		const argv = realServerStreamCommand(300, []);
+		const child = spawn('/bin/sh', argv.slice(1), {stdio: ['ignore', 'pipe', 'ignore'], env: {PATH: dir}});
+		let out = '';
+		child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+		expect(await new Promise((resolve) => child.once('exit', resolve))).toBe(0);
+		expect(out.split('\n').filter((l) => l === '@@lvsdeck-frame' || l === '@@lvsdeck-same')).toEqual(['@@lvsdeck-frame']);
+	});
 });
