@@ -124,21 +124,17 @@ async function cyclesAgainstLoop(profile: Profile, script: string, label: string
 }
 
 /**
- * `transport`, timing each of its dump and hash reads (the extras command, which the console runs beside
- * its polls on a streamed director) into `records`.
+ * `transport` with each of its dump and hash reads (the extras command, which the console runs beside
+ * its polls on a streamed director) timed into `records`.
  */
 function timingDumpReads(transport: Transport, records: Array<{start: number; ms: number}>): Transport {
-	return {
-		exec: (host, argv, options) => {
-			if (argv[3] !== 'lvsdeck-extras') return transport.exec(host, argv, options);
-			const start = performance.now();
-			return transport.exec(host, argv, options).finally(() => records.push({start, ms: performance.now() - start}));
-		},
-		status: (host) => transport.status(host),
-		onStatus: (listener) => transport.onStatus(listener),
-		hostKey: (host) => transport.hostKey?.(host),
-		close: () => transport.close(),
+	const exec = transport.exec.bind(transport);
+	transport.exec = (host, argv, options) => {
+		if (argv[3] !== 'lvsdeck-extras') return exec(host, argv, options);
+		const start = performance.now();
+		return exec(host, argv, options).finally(() => records.push({start, ms: performance.now() - start}));
 	};
+	return transport;
 }
 
 const STEADY_SEGMENTS = 5;

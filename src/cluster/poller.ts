@@ -19,7 +19,7 @@ import {ConfigDriftTracker} from './drift.js';
 import {AddressMonitor, type IpMonitorEvent} from './vip-follower.js';
 import {portAnswers} from './port-probe.js';
 import {spreadOffsetMs} from './port-budget.js';
-import {HostStreams} from './host-streams.js';
+import {HostStreams, type HostStreamsOptions} from './host-streams.js';
 import {DirectorStreams} from './director-streams.js';
 import {ReadsBeside} from './reads-beside.js';
 import {HOST_DOWN_BACKOFF} from './line-follower.js';
@@ -244,17 +244,25 @@ export class ClusterPoller {
 		if (this.options.heartbeats ?? true) this.startHeartbeats();
 	}
 
-	/** Clients and bastions with a channel to spare beat instead of being asked for `true` each check. */
+	/** Clients and bastions beat instead of being asked for `true` each check. */
 	private startHeartbeats(): void {
-		const hosts = this.profile.hosts.filter((h) => h.role !== 'director' && h.role !== 'realserver' && h.ssh.maxChannels >= 2);
-		if (hosts.length === 0) return;
 		const periodMs = this.intervalMs * CLIENT_INTERVAL_FACTOR;
-		this.heartbeats = new HostStreams(
-			this.transport,
-			hosts.map((h) => h.name),
+		this.heartbeats = this.startStreams(
+			this.profile.hosts.filter((h) => h.role !== 'director' && h.role !== 'realserver'),
 			{command: () => heartbeatStreamCommand(periodMs), periodMs, onChange: () => {}},
 		);
-		this.heartbeats.start();
+	}
+
+	/**
+	 * Long-lived reads of these hosts (undefined when none may have one): a stream holds one of a
+	 * host's channels for good, so a host allowed only one keeps its polls.
+	 */
+	private startStreams(hosts: readonly Host[], options: HostStreamsOptions): HostStreams | undefined {
+		const streamed = hosts.filter((h) => h.ssh.maxChannels >= 2);
+		if (streamed.length === 0) return undefined;
+		const streams = new HostStreams(this.transport, streamed.map((h) => h.name), options);
+		streams.start();
+		return streams;
 	}
 
 	/** Directors' streams start one by one, each once its first poll told where keepalived's pid is. */
@@ -276,25 +284,18 @@ export class ClusterPoller {
 	}
 
 	private startRealServerStreams(): void {
-		// The stream holds one of the host's channels for good: a host allowed only one keeps its polls.
-		const hosts = this.profile.hosts.filter((h) => h.role === 'realserver' && h.ssh.maxChannels >= 2);
-		if (hosts.length === 0) return;
 		const periodMs = this.options.intervalMs ?? 1000;
+		const hosts = this.profile.hosts.filter((h) => h.role === 'realserver');
 		const byName = new Map(hosts.map((h) => [h.name, h]));
-		this.realServerStreams = new HostStreams(
-			this.transport,
-			hosts.map((h) => h.name),
-			{
-				command: (name) => realServerStreamCommand(periodMs, streamedStatus(byName.get(name)!)),
-				periodMs,
-				// A change shows at once, not at the next routine poll, and its ports are checked with it.
-				onChange: (name) => {
-					this.portRecheck.add(name);
-					this.pollSoon(byName.get(name)!);
-				},
+		this.realServerStreams = this.startStreams(hosts, {
+			command: (name) => realServerStreamCommand(periodMs, streamedStatus(byName.get(name)!)),
+			periodMs,
+			// A change shows at once, not at the next routine poll, and its ports are checked with it.
+			onChange: (name) => {
+				this.portRecheck.add(name);
+				this.pollSoon(byName.get(name)!);
 			},
-		);
-		this.realServerStreams.start();
+		});
 	}
 
 	stop(): void {

@@ -6,6 +6,7 @@ import {DIRECTOR_EXTRAS_SCRIPT, DIRECTOR_SNAPSHOT_SCRIPT, DIRECTOR_STREAM_SCRIPT
 import {parseIpvsList, parseIpvsRate, parseIpvsStats, mergeIpvs, type IpvsTable} from './ipvs.js';
 import {parseIpAddrJson, type IfAddress} from './vip.js';
 import {parseKeepalivedData, parseKeepalivedJson, type VrrpInstanceState} from './vrrp.js';
+import {streamPeriodSeconds} from './stream-frames.js';
 
 // The script itself (and what it may do to a director) is in the transport's list of read-only scripts.
 export {DIRECTOR_SNAPSHOT_SCRIPT} from '../transport/read-only-scripts.js';
@@ -50,8 +51,7 @@ export function withExtras(frame: DirectorSnapshot, extras: string, kind: DumpKi
  * changes (DIRECTOR_STREAM_SCRIPT); each frame's text is parseDirectorSnapshot's input, kind `none`.
  */
 export function directorStreamCommand(periodMs: number, pidFile: string, dumpDir: string): readonly string[] {
-	const seconds = String(Math.max(200, Math.round(periodMs)) / 1000);
-	return ['sh', '-c', DIRECTOR_STREAM_SCRIPT, 'lvsdeck-dir-stream', seconds, pidFile, dumpDir];
+	return ['sh', '-c', DIRECTOR_STREAM_SCRIPT, 'lvsdeck-dir-stream', streamPeriodSeconds(periodMs), pidFile, dumpDir];
 }
 
 export interface DirectorSnapshot {

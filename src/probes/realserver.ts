@@ -7,6 +7,7 @@ import {REALSERVER_CHECK_SCRIPT, REALSERVER_POLL_SCRIPT, REALSERVER_STREAM_SCRIP
 import {normalizeAddress, type IfAddress} from './vip.js';
 import {parseRealServerReadout, type InterfaceSysctls, type RealServerReadout} from './realserver-readout.js';
 import {inSubnet} from './subnet.js';
+import {streamPeriodSeconds} from './stream-frames.js';
 
 export {parseSysctlLines} from './realserver-readout.js';
 // The script (sysctls from /proc/sys, addresses, links, default routes) is in the transport's list of read-only scripts.
@@ -27,8 +28,7 @@ export function realServerPollCommand(serviceStatus: Argv): Argv {
  * (REALSERVER_STREAM_SCRIPT). `serviceStatus` empty: no service, `true` runs in its place.
  */
 export function realServerStreamCommand(periodMs: number, serviceStatus: Argv): Argv {
-	const seconds = String(Math.max(200, Math.round(periodMs)) / 1000);
-	return ['sh', '-c', REALSERVER_STREAM_SCRIPT, 'lvsdeck-rs-stream', seconds, ...(serviceStatus.length > 0 ? serviceStatus : ['true'])];
+	return ['sh', '-c', REALSERVER_STREAM_SCRIPT, 'lvsdeck-rs-stream', streamPeriodSeconds(periodMs), ...(serviceStatus.length > 0 ? serviceStatus : ['true'])];
 }
 
 /**

@@ -9,6 +9,11 @@ import {STREAM_MARKS} from '../transport/read-only-scripts.js';
  */
 export type StreamRead = {readonly kind: 'changed'; readonly text: string} | {readonly kind: 'same'} | {readonly kind: 'lost'};
 
+/** A stream's period as its script's argument, in seconds: at least 0.2 s (what the read-only guard allows). */
+export function streamPeriodSeconds(periodMs: number): string {
+	return String(Math.max(200, Math.round(periodMs)) / 1000);
+}
+
 /** More lines than a host's poll ever has (a real server's sysctls, a director's IPVS table of thousands of real servers). */
 const MAX_FRAME_LINES = 50_000;
 
