@@ -30,12 +30,23 @@ function consolePid(panePid: number): number {
 	return node;
 }
 
-/** The V8 flags the installed command starts with: those of dist/cli.js's shebang (`env -S node FLAGS`). */
-export function shebangFlags(cli: string): string[] {
+/** What the installed command's shebang (`env -S [NAME=VALUE...] node FLAGS`) sets: its environment and node's flags. */
+export function shebang(cli: string): {env: Record<string, string>; flags: string[]} {
 	const first = readFileSync(cli, 'utf8').split('\n', 1)[0]!;
-	const m = /^#!\/usr\/bin\/env -S node(.*)$/.exec(first);
+	const m = /^#!\/usr\/bin\/env -S ((?:[A-Z_]+=\S+ )*)node(.*)$/.exec(first);
 	if (!m) throw new Error(`${cli}: unexpected first line ${first}`);
-	return m[1]!.trim().split(/\s+/).filter(Boolean);
+	const env = Object.fromEntries(m[1]!.trim().split(/\s+/).filter(Boolean).map((a) => [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]));
+	return {env, flags: m[2]!.trim().split(/\s+/).filter(Boolean)};
+}
+
+/** The V8 flags the installed command starts with: those of dist/cli.js's shebang. */
+export function shebangFlags(cli: string): string[] {
+	return shebang(cli).flags;
+}
+
+/** The environment the installed command's shebang sets (MALLOC_ARENA_MAX). */
+export function shebangEnv(cli: string): Record<string, string> {
+	return shebang(cli).env;
 }
 
 export interface WatchRun {
@@ -49,7 +60,9 @@ export interface WatchRun {
 export async function watchOnce(profile: Pick<Profile, 'file'>, cli: string, flags: readonly string[], seconds: number): Promise<WatchRun> {
 	const session = 'lvsdeck-bench';
 	spawnSync('tmux', ['kill-session', '-t', session]);
-	execFileSync('tmux', ['new-session', '-d', '-s', session, '-x', '120', '-y', '40', `${process.execPath} ${flags.join(' ')} ${cli} console --profile ${profile.file} --interval 1000`]);
+	// The shebang's environment too, as the installed command would have it.
+	const env = Object.entries(shebangEnv(cli)).map(([k, v]) => `${k}=${v} `).join('');
+	execFileSync('tmux', ['new-session', '-d', '-s', session, '-x', '120', '-y', '40', `${env}${process.execPath} ${flags.join(' ')} ${cli} console --profile ${profile.file} --interval 1000`]);
 	try {
 		const panePid = Number(execFileSync('tmux', ['display', '-p', '-t', session, '#{pane_pid}'], {encoding: 'utf8'}).trim());
 		await new Promise((r) => setTimeout(r, 10_000)); // connections up, first polls done

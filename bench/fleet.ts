@@ -16,11 +16,13 @@ import {createInterface} from 'node:readline';
 import {fileURLToPath} from 'node:url';
 import os from 'node:os';
 import path from 'node:path';
-import {writeHeapSnapshot} from 'node:v8';
+import {getHeapSpaceStatistics, writeHeapSnapshot} from 'node:v8';
 import ssh2 from 'ssh2';
 import {parse, stringify} from 'yaml';
 import {packageRoot} from '../src/lab/plan.js';
 import {heapArgv} from '../src/respawn.js';
+import {applyRuntimeFlags} from '../src/runtime-flags.js';
+import {shebangEnv, shebangFlags} from './console-watch.js';
 import {loadProfile} from '../src/profile/load.js';
 import type {Host} from '../src/profile/model.js';
 import {createClusterTransport} from '../src/transport/cluster-transport.js';
@@ -146,8 +148,7 @@ async function startAllocationSampling(file: string | undefined): Promise<(() =>
 
 /** The V8 flags the CLI runs with: its shebang's, and the old-space cap respawn.ts raises it to for `hosts`. */
 export function cliNodeFlags(hosts: number): string[] {
-	const shebang = readFileSync(path.join(packageRoot(), 'src', 'cli.ts'), 'utf8').split('\n')[0]!;
-	const flags = shebang.split(/\s+/).filter((w) => w.startsWith('--'));
+	const flags = shebangFlags(path.join(packageRoot(), 'src', 'cli.ts'));
 	return heapArgv(flags, hosts) ?? flags;
 }
 
@@ -170,7 +171,9 @@ const RESULT_MARK = '@@fleet-result ';
 function fleetChild(clusters: number, flags: readonly string[], log: (line: string) => void): Promise<Record<string, unknown>> {
 	// lvsdeck's modules as they ship (dist/), not tsx's transform of them: see shipped-code.mjs.
 	const shipped = path.join(packageRoot(), 'bench', 'shipped-code.mjs');
-	const child = spawn(process.execPath, [...flags, '--expose-gc', '--import', 'tsx', '--import', shipped, fileURLToPath(import.meta.url), String(clusters)], {stdio: ['ignore', 'pipe', 'inherit']});
+	// With the shebang's environment too (MALLOC_ARENA_MAX), as the command would run.
+	const env = {...process.env, ...shebangEnv(path.join(packageRoot(), 'src', 'cli.ts'))};
+	const child = spawn(process.execPath, [...flags, '--expose-gc', '--import', 'tsx', '--import', shipped, fileURLToPath(import.meta.url), String(clusters)], {stdio: ['ignore', 'pipe', 'inherit'], env});
 	let result: Record<string, unknown> | undefined;
 	createInterface({input: child.stdout}).on('line', (line) => {
 		if (line.startsWith(RESULT_MARK)) result = JSON.parse(line.slice(RESULT_MARK.length)) as Record<string, unknown>;
@@ -259,6 +262,9 @@ async function fleetRun(CLUSTERS: number, log: (line: string) => void): Promise<
 		const liveHeapMb = mb(mem.heapUsed);
 		// Where RSS goes beyond the live heap: V8's reserve (heapTotal), Buffers' memory outside the heap.
 		const memoryMb = {rss: mb(mem.rss), heapTotal: mb(mem.heapTotal), heapUsed: mb(mem.heapUsed), external: mb(mem.external), arrayBuffers: mb(mem.arrayBuffers)};
+		// V8's spaces after that collection: space used against its pages (old space holding holes shows here).
+		const heapSpacesMb = Object.fromEntries(getHeapSpaceStatistics().filter((s) => s.space_size > 1 << 20).map((s) => [s.space_name, `${mb(s.space_used_size)}/${mb(s.space_size)}`]));
+		log(`V8 heap spaces after a collection, used/size MB: ${Object.entries(heapSpacesMb).map(([k, v]) => `${k} ${v}`).join(', ')}`);
 		// For a look at what a host costs (Chrome's memory tab): LVSDECK_FLEET_HEAP_SNAPSHOT=FILE.
 		const snapshotFile = process.env['LVSDECK_FLEET_HEAP_SNAPSHOT'];
 		if (snapshotFile) writeHeapSnapshot(snapshotFile);
@@ -285,6 +291,7 @@ async function fleetRun(CLUSTERS: number, log: (line: string) => void): Promise<
 			peakRssMb: mb(peakRss),
 			liveHeapMb,
 			memoryMb,
+			heapSpacesMb,
 			targets: {pollP95Ms: 1000, cpuPercentOfCore: 25, rssMb: 200},
 		};
 		// A simulation that went wrong shows here: a healthy fleet has no findings.
@@ -310,6 +317,8 @@ async function fleetRun(CLUSTERS: number, log: (line: string) => void): Promise<
 
 // Run as a child of benchFleet: one scale, its log lines on stdout, then its result.
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+	// V8's settings as cli.ts applies them first thing.
+	applyRuntimeFlags();
 	const clusters = Number(process.argv[2]);
 	fleetRun(clusters, (line) => console.log(line)).then(
 		(result) => {

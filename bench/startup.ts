@@ -13,7 +13,7 @@ import ssh2 from 'ssh2';
 import {parse, stringify} from 'yaml';
 import {packageRoot} from '../src/lab/plan.js';
 import {median} from './parse.js';
-import {shebangFlags} from './console-watch.js';
+import {shebangEnv, shebangFlags} from './console-watch.js';
 
 const ROUNDS = 11;
 const TARGET_MS = 150;
@@ -88,12 +88,12 @@ function timeStatusStart(servers: readonly Server[], argv: readonly string[], en
 }
 
 export async function benchStartup(log: (line: string) => void): Promise<Record<string, unknown>> {
-	const cli = path.join(packageRoot(), 'dist', 'cli.js');
+	const cli = process.env['LVSDECK_STARTUP_CLI'] ?? path.join(packageRoot(), 'dist', 'cli.js');
 	const dir = mkdtempSync(path.join(os.tmpdir(), 'lvsdeck-bench-startup-'));
 	// One listener per lab host, each on its own loopback address (a profile's hosts have distinct addresses).
 	const servers = Array.from({length: 5}, () => createServer());
 	// Its own state folder: the connect hints status keeps between runs (connect-hints.ts) are this bench's.
-	const env = {...process.env, LVSDECK_STATE_DIR: path.join(dir, 'state')};
+	const env = {...process.env, ...shebangEnv(cli), LVSDECK_STATE_DIR: path.join(dir, 'state')};
 	const hints = path.join(dir, 'state', 'connect-hints');
 	await Promise.all(servers.map((s, i) => new Promise<void>((resolve) => s.listen(0, `127.0.0.${11 + i}`, resolve))));
 	try {

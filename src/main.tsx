@@ -91,7 +91,7 @@ function addReadingCommands(program: Command, setCode: SetCode): void {
 		.option('--trust-host-key <name=fingerprint...>', 'trust this SHA256 host-key fingerprint for that host (this run only)')
 		.action(async (o: {profile?: string[]; profiles?: string[]; json?: boolean; watch?: boolean; interval?: string; trustHostKey?: string[]}) => {
 			// One cluster: its hosts' TCP connections open now, from the last run's hints, while the command loads.
-			if (o.profile?.length === 1 && o.profiles === undefined) preconnect(o.profile[0]!);
+			if (o.profile?.length === 1 && o.profiles === undefined) void preconnect(o.profile[0]!);
 			setCode(await (await import('./commands/status.js')).statusCommand(o));
 		});
 

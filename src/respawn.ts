@@ -4,7 +4,6 @@
 // and past its cap V8 aborts the process. So before anything heavy loads, the command line's profiles
 // are counted roughly (one `address:` per host; no YAML parsed) and, when they need more, the command
 // runs again with a cap that fits. station.ts checks again with the profiles parsed.
-import {spawn} from 'node:child_process';
 import {readFileSync, readdirSync, statSync} from 'node:fs';
 import path from 'node:path';
 
@@ -72,8 +71,9 @@ export function roughHostCount(files: readonly string[]): number {
 
 /** Runs `command args` with this terminal, and resolves with its exit code. */
 export async function runChild(command: string, args: readonly string[]): Promise<number> {
-	// Loaded here: --help and the rest pass through this module and must not load command modules.
-	const {onSignals} = await import('./commands/signals.js');
+	// Loaded here: --help and the rest pass through this module and must not load command modules, nor
+	// child_process (a few ms of every start) unless they run again.
+	const [{onSignals}, {spawn}] = await Promise.all([import('./commands/signals.js'), import('node:child_process')]);
 	const child = spawn(command, args, {stdio: 'inherit'});
 	// The terminal sends SIGINT to the child too; this process only waits while the child cleans up.
 	const release = onSignals(['SIGINT', 'SIGTERM'], (s) => {

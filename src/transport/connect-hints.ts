@@ -105,17 +105,18 @@ let preconnected: {readonly file: string; readonly sockets: EarlySockets} | unde
 
 /**
  * Open the connections the profile's hints name, if they hold, and begin their key exchange once ssh2
- * is loaded (it loads alongside the command). Only the first call does anything.
+ * is loaded; resolves once they have begun (or there was nothing to begin). Only the first call that
+ * opens any does anything (cli.ts calls it before the program loads, main again as `status` runs).
  */
-export function preconnect(profileFile: string, env: NodeJS.ProcessEnv = process.env): void {
-	if (preconnected) return;
+export function preconnect(profileFile: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+	if (preconnected) return Promise.resolve();
 	const hints = readConnectHints(profileFile, env);
 	const targets = hints && validTargets(profileFile, hints);
-	if (!targets || targets.length === 0) return;
+	if (!targets || targets.length === 0) return Promise.resolve();
 	const sockets = openEarlySockets(targets);
 	preconnected = {file: path.resolve(profileFile), sockets};
 	// What was taken over by then is begun on in its new holder, or by the pool as usual.
-	import('ssh2').then(({Client}) => sockets.beginHandshakes(Client)).catch(() => undefined);
+	return import('ssh2').then(({Client}) => sockets.beginHandshakes(Client)).catch(() => undefined);
 }
 
 /** What `preconnect` opened for this profile file (once), else undefined. */

@@ -1,6 +1,7 @@
 // status's preconnect: the last run's hints open TCP connections before the profile loads, only while
 // the profile file is the one they were taken from, only for hosts the file alone places, and only
 // outside a station namespace; what the profile then says decides which sockets are used.
+import {spawn} from 'node:child_process';
 import {chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -190,6 +191,33 @@ describe('connect hints', () => {
 		chmodSync(hintsFile(file, env), 0o666);
 		expect(readConnectHints(file, env)).toBeUndefined();
 	});
+
+	it('status from the command line begins its handshakes from the hints before the program itself loads', async () => {
+		const file = path.join(tmp, 'cli.yaml');
+		const text = profileText(await listenAll());
+		await firstRun(load(file, text), text);
+		const before = sshStarted();
+		const imports = path.join(tmp, 'cli-imports.txt');
+		writeFileSync(imports, '');
+		const root = packageRoot();
+		const child = spawn(process.execPath, ['--import', 'tsx', '--import', path.join(root, 'test/helpers/record-imports.mjs'), path.join(root, 'src/cli.ts'), 'status', '--profile', file, '--json'], {
+			cwd: root,
+			env: {...process.env, ...env, LVSDECK_RECORD_IMPORTS: imports},
+			stdio: 'ignore',
+		});
+		try {
+			// The listeners never answer: the identifications sent are the handshakes begun.
+			await waitFor(async () => sshStarted() - before, (n) => n === listeners.length, {timeoutMs: 30_000, what: 'the key exchange begun on every host'});
+			const urls = readFileSync(imports, 'utf8').split('\n');
+			const ssh2 = urls.findIndex((u) => u.includes('/node_modules/ssh2/'));
+			const main = urls.findIndex((u) => u.endsWith('/src/main.tsx'));
+			expect(ssh2).toBeGreaterThanOrEqual(0);
+			// ssh2 came first (main may not have loaded at all yet).
+			expect(main === -1 || ssh2 < main).toBe(true);
+		} finally {
+			child.kill('SIGKILL');
+		}
+	}, 60_000);
 
 	it('an unreadable or malformed hints file counts as none', async () => {
 		const file = path.join(tmp, 'bad.yaml');
