@@ -56,25 +56,29 @@ export interface WatchRun {
 	screenHealthy: boolean;
 }
 
+let watchRuns = 0;
+
 /** The console in a 120x40 tmux terminal on `profile` (a file) for `seconds` after a 10 s start: its CPU and peak RSS. */
 export async function watchOnce(profile: Pick<Profile, 'file'>, cli: string, flags: readonly string[], seconds: number): Promise<WatchRun> {
 	const session = 'lvsdeck-bench';
-	spawnSync('tmux', ['kill-session', '-t', session]);
+	// A tmux server of its own for each run: a new session on the shared server right after the last
+	// one's end could reach that server as it exited ("server exited unexpectedly").
+	const socket = ['-L', `lvsdeck-bench-${process.pid}-${++watchRuns}`];
 	// The shebang's environment too, as the installed command would have it.
 	const env = Object.entries(shebangEnv(cli)).map(([k, v]) => `${k}=${v} `).join('');
-	execFileSync('tmux', ['new-session', '-d', '-s', session, '-x', '120', '-y', '40', `${env}${process.execPath} ${flags.join(' ')} ${cli} console --profile ${profile.file} --interval 1000`]);
+	execFileSync('tmux', [...socket, 'new-session', '-d', '-s', session, '-x', '120', '-y', '40', `${env}${process.execPath} ${flags.join(' ')} ${cli} console --profile ${profile.file} --interval 1000`]);
 	try {
-		const panePid = Number(execFileSync('tmux', ['display', '-p', '-t', session, '#{pane_pid}'], {encoding: 'utf8'}).trim());
+		const panePid = Number(execFileSync('tmux', [...socket, 'display', '-p', '-t', session, '#{pane_pid}'], {encoding: 'utf8'}).trim());
 		await new Promise((r) => setTimeout(r, 10_000)); // connections up, first polls done
 		const pid = consolePid(panePid);
 		const t0 = Date.now();
 		const c0 = cpuTicks(pid);
 		await new Promise((r) => setTimeout(r, seconds * 1000));
 		const cpuPercent = ((cpuTicks(pid) - c0) / TICKS / ((Date.now() - t0) / 1000)) * 100;
-		const screen = execFileSync('tmux', ['capture-pane', '-p', '-t', session], {encoding: 'utf8'});
+		const screen = execFileSync('tmux', [...socket, 'capture-pane', '-p', '-t', session], {encoding: 'utf8'});
 		return {flags: flags.join(' '), cpuPercentOfOneCore: +cpuPercent.toFixed(2), peakRssMb: +peakRssMb(pid).toFixed(1), screenHealthy: screen.includes('healthy: no findings')};
 	} finally {
-		spawnSync('tmux', ['kill-session', '-t', session]);
+		spawnSync('tmux', [...socket, 'kill-server']);
 	}
 }
 

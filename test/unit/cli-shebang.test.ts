@@ -26,4 +26,11 @@ describe('the CLI shebang', () => {
 		expect(seen.arena).toBe('1');
 		expect(seen.flags.slice(0, flags.length)).toEqual(flags);
 	});
+
+	it('npm start and npm run demo start the CLI as the shebang does', () => {
+		const pkg = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../package.json'), 'utf8')) as {scripts: Record<string, string>};
+		const asShebang = first.replace('#!/usr/bin/env -S ', '');
+		expect(pkg.scripts['start']).toBe(`${asShebang} dist/cli.js`);
+		expect(pkg.scripts['demo']).toBe(`${asShebang} dist/cli.js demo`);
+	});
 });
