@@ -2,8 +2,9 @@
 // reads every host at once, so its connections (from the last run's connect hints) and their SSH
 // handshakes start first: ssh2 loads right after the hints' TCP connects, before commander, the
 // command and the profile's libraries, which load while the hosts answer (issue 16: start to the
-// first SSH bytes). Any other command line, or one this reading is unsure of, starts as before; main
-// then preconnects as the command runs, and a second preconnect for the same file does nothing.
+// first SSH bytes). Any other command line, or one this reading is unsure of, starts as before. main
+// still preconnects as `status` runs: that does nothing once these connections are open, and opens
+// them there when this reading passed the command line by.
 import {profilesNamed} from './respawn.js';
 
 /** The one profile file of a `status` command line, when its connections can start before the program loads; else undefined. */
