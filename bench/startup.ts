@@ -3,7 +3,8 @@
 // loopback listeners that accept and wait; `status` runs twice a round, first without connect hints
 // (a first run on the profile) and then with the hints that run kept. Side by side with `node -e 0`
 // and `ssh -V` as baselines, alternating, medians of each; lvsdeck with its shebang's V8 flags. Needs no lab. Target: under 150 ms
-// (issue 16); reported as ratios to the baselines too, since the machine is shared.
+// (issue 16); reported as ratios to the baselines too, since the machine is shared. LVSDECK_STARTUP_CLI=FILE
+// times another build's cli.js instead of dist/'s (an A/B against a copy of an older dist/ in the package).
 import {spawn, spawnSync} from 'node:child_process';
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {createServer, type AddressInfo, type Server, type Socket} from 'node:net';

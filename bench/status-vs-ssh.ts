@@ -67,7 +67,8 @@ export async function benchStatusVsSsh(profile: Profile, log: (line: string) => 
 	const statusArgv = [process.execPath, ...shebangFlags(cli), cli, 'status', '--profile', profile.file, '--json'];
 	const loop = ['bash', '-c', sshLoopScript(profile)];
 	const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'lvsdeck-bench-caps-'));
-	const warmEnv = {...process.env, ...shebangEnv(cli), LVSDECK_CACHE_DIR: cacheDir};
+	const commandEnv = {...process.env, ...shebangEnv(cli)};
+	const warmEnv = {...commandEnv, LVSDECK_CACHE_DIR: cacheDir};
 	const runs = {status: [] as Timed[], statusNoCache: [] as Timed[], sshLoop: [] as Timed[]};
 	try {
 		timed(statusArgv, warmEnv); // fills the capability cache (and warms the page cache), not counted
@@ -75,7 +76,7 @@ export async function benchStatusVsSsh(profile: Profile, log: (line: string) => 
 			runs.status.push(timed(statusArgv, warmEnv));
 			runs.sshLoop.push(timed(loop));
 			const empty = mkdtempSync(path.join(os.tmpdir(), 'lvsdeck-bench-nocaps-'));
-			runs.statusNoCache.push(timed(statusArgv, {...process.env, ...shebangEnv(cli), LVSDECK_CACHE_DIR: empty}));
+			runs.statusNoCache.push(timed(statusArgv, {...commandEnv, LVSDECK_CACHE_DIR: empty}));
 			rmSync(empty, {recursive: true, force: true});
 		}
 	} finally {
