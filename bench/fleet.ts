@@ -146,6 +146,25 @@ async function startAllocationSampling(file: string | undefined): Promise<(() =>
 	};
 }
 
+/**
+ * LVSDECK_FLEET_CPU_PROFILE=FILE: V8's CPU profile of the window (1 ms samples), as a .cpuprofile for
+ * Chrome's performance tab. Returns the function that stops it and writes the file.
+ */
+async function startCpuProfile(file: string | undefined): Promise<(() => Promise<void>) | undefined> {
+	if (!file) return undefined;
+	const {Session} = await import('node:inspector/promises');
+	const session = new Session();
+	session.connect();
+	await session.post('Profiler.enable');
+	await session.post('Profiler.setSamplingInterval', {interval: 1000});
+	await session.post('Profiler.start');
+	return async () => {
+		const {profile} = await session.post('Profiler.stop');
+		writeFileSync(file, JSON.stringify(profile));
+		session.disconnect();
+	};
+}
+
 /** The V8 flags the CLI runs with: its shebang's, and the old-space cap respawn.ts raises it to for `hosts`. */
 export function cliNodeFlags(hosts: number): string[] {
 	const flags = shebangFlags(path.join(packageRoot(), 'src', 'cli.ts'));
@@ -244,6 +263,7 @@ async function fleetRun(CLUSTERS: number, log: (line: string) => void): Promise<
 		overlapping = 0;
 		commands.clear();
 		const allocations = await startAllocationSampling(process.env['LVSDECK_FLEET_ALLOC_PROFILE']);
+		const cpuProfile = await startCpuProfile(process.env['LVSDECK_FLEET_CPU_PROFILE']);
 		const cpu0 = process.cpuUsage();
 		const t0 = performance.now();
 		let peakRss = process.memoryUsage().rss;
@@ -253,6 +273,7 @@ async function fleetRun(CLUSTERS: number, log: (line: string) => void): Promise<
 		const wallMs = performance.now() - t0;
 		const cpu = process.cpuUsage(cpu0);
 		await allocations?.();
+		await cpuProfile?.();
 		// The window's polls (the pollers go on until the end of the run).
 		const windowed = polls.filter((r) => r.ms.length > 0).map((r) => ({starts: r.starts.slice(), ms: r.ms.slice()}));
 		// What is alive once collected (the child runs with --expose-gc for this alone): RSS beyond it is

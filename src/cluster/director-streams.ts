@@ -52,6 +52,20 @@ export class DirectorStreams {
 		return {snapshot: this.parsed.get(director, latest.text), at: latest.at};
 	}
 
+	/**
+	 * The store kept its own copies of parts equal to those the director's frame parsed into (a first
+	 * read by a whole snapshot, then the stream's frames): the frame's parse now holds the kept ones, so
+	 * a table lives once instead of twice, and the next poll of the same frame brings the store's own
+	 * objects (nothing compared). Parts that are not the frame's (`read`'s) are left alone.
+	 */
+	settle(director: string, read: Pick<DirectorSnapshot, 'ipvs' | 'addresses'>, kept: Pick<DirectorSnapshot, 'ipvs' | 'addresses'>): void {
+		this.parsed.adopt(director, (frame) => {
+			const ipvs = frame.ipvs === read.ipvs ? kept.ipvs : frame.ipvs;
+			const addresses = frame.addresses === read.addresses ? kept.addresses : frame.addresses;
+			return ipvs === frame.ipvs && addresses === frame.addresses ? frame : {...frame, ipvs, addresses};
+		});
+	}
+
 	/** Ends every director's run; resolves when they have ended. */
 	stop(): Promise<void> {
 		const all = [...this.running.values()].map((r) => r.streams.stop());

@@ -21,6 +21,17 @@ export class LastParsed<T> {
 		return value;
 	}
 
+	/**
+	 * Replaces what `key`'s last text parsed into with `update`'s equal value (parts the caller already
+	 * holds, so that one copy of them lives); the text stays, so the same text gives the new value.
+	 */
+	adopt(key: string, update: (value: T) => T): void {
+		const last = this.last.get(key);
+		if (!last) return;
+		const value = update(last.value);
+		if (value !== last.value) this.last.set(key, {text: last.text, value});
+	}
+
 	delete(key: string): void {
 		this.last.delete(key);
 	}

@@ -582,6 +582,8 @@ export class ClusterPoller {
 		const installedSha256 = parsed.configSha256 !== undefined ? parsed.configSha256 : previous?.configSha256;
 		// The tracker never throws by design; a bug there must not end this host's polling.
 		const drift = await this.drift.update(host.name, installedSha256).catch(() => undefined);
+		// The stored parts this read equalled (kept by identity), for the stream's parse to hold (settle).
+		const kept: {ipvs?: DirectorData['ipvs']; addresses?: DirectorData['addresses']} = {};
 		this.store.updateHost(host.name, (prev): HostState => {
 			// An address event newer than this read's addresses stands (a stream's frame can be older than the poll).
 			const keepEventAddrs = (this.addrEventAt.get(host.name) ?? 0) > (addressesAt ?? at) && prev.director !== undefined;
@@ -604,6 +606,8 @@ export class ClusterPoller {
 						: {}),
 				...(drift ? {drift} : {}),
 			};
+			if (director.ipvs !== parsed.ipvs) kept.ipvs = director.ipvs;
+			if (!keepEventAddrs && director.addresses !== parsed.addresses) kept.addresses = director.addresses;
 			const rest = withoutError(prev);
 			const done = Date.now();
 			// The same data keeps its identity, so the store can tell a poll that changed nothing (and a
@@ -611,6 +615,7 @@ export class ClusterPoller {
 			const same = prev.director !== undefined && (sameFields(prev.director, director) || isDeepStrictEqual(prev.director, director));
 			return {...rest, reachable: true, lastOkAt: done, lastPollAt: done, conn: this.transport.status(host.name), director: same ? prev.director! : director};
 		});
+		if (kept.ipvs !== undefined || kept.addresses !== undefined) this.directorStreams?.settle(host.name, parsed, {ipvs: kept.ipvs ?? parsed.ipvs, addresses: kept.addresses ?? parsed.addresses});
 	}
 
 	/**

@@ -11,9 +11,15 @@ export class StableFields<Field extends string> {
 	private readonly pairs = new Map<string, Map<Field, {readonly read: unknown; readonly stored: unknown}>>();
 
 	keep<T>(host: string, field: Field, read: T, stored: T | undefined): T {
-		if (read === stored || stored === undefined) return read;
+		if (stored === undefined) return read;
 		let byField = this.pairs.get(host);
 		const pair = byField?.get(field);
+		if (read === stored) {
+			// The reader now brings the stored object itself (DirectorStreams.settle): the pairing, and
+			// the equal copy it held, can go.
+			if (pair !== undefined) byField!.delete(field);
+			return read;
+		}
 		if (pair !== undefined && pair.read === read && pair.stored === stored) return stored;
 		if (!isDeepStrictEqual(read, stored)) return read;
 		if (!byField) this.pairs.set(host, (byField = new Map()));

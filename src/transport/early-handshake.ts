@@ -7,6 +7,7 @@
 import type {Socket} from 'node:net';
 import type {AnyAuthMethod, Client, NextAuthHandler, ServerHostKeyAlgorithm, VerifyCallback} from 'ssh2';
 import type {Host} from '../profile/model.js';
+import {hostKeyOffer} from './host-key-algorithms.js';
 
 /** What a handshake fixes before the profile is known: the pool adopts one only when its own settings are these. */
 export interface HandshakeSettings {
@@ -53,7 +54,7 @@ export function beginHandshake(ClientClass: typeof Client, socket: Socket, setti
 		readyTimeout: 0,
 		keepaliveInterval: settings.keepaliveIntervalMs,
 		keepaliveCountMax: 3,
-		algorithms: {serverHostKey: [...settings.serverHostKey]},
+		...hostKeyOffer(settings.serverHostKey),
 		hostVerifier: (key: Buffer, verify: VerifyCallback) => {
 			if (verifier) verify(verifier(key));
 			else heldKey = {key, verify};

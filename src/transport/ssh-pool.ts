@@ -5,7 +5,7 @@ import type {Duplex} from 'node:stream';
 import {connect as netConnect, type Socket} from 'node:net';
 import type {Host} from '../profile/model.js';
 import {verifyHostKey, type HostKeyVerdict} from './known-hosts.js';
-import {knownHostView, type KnownHostView} from './host-key-algorithms.js';
+import {hostKeyOffer, knownHostView, type KnownHostView} from './host-key-algorithms.js';
 import {describeJumpLoop, findJumpLoop} from '../profile/jumps.js';
 import {ADDRESS_UNKNOWN} from '../profile/conf-extras.js';
 import {shellJoin} from './quote.js';
@@ -305,7 +305,7 @@ export class SshPool implements Transport {
 			keepaliveCountMax: 3,
 			// Like OpenSSH, ask first for the key types known_hosts records for this host, so a server
 			// with several keys shows the one we can check.
-			algorithms: {serverHostKey: algorithms},
+			...hostKeyOffer(algorithms),
 			hostVerifier: (key: Buffer) => {
 				const trust = this.options.trust;
 				// Own keys only: a host named "toString" must not find Object.prototype's.

@@ -8,6 +8,7 @@ import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
 import {ClusterPoller} from '../../../src/cluster/poller.js';
 import {ClusterStore} from '../../../src/cluster/store.js';
+import type {DirectorStreams} from '../../../src/cluster/director-streams.js';
 import {readOnlyTransportFor} from '../../../src/transport/read-only-profile.js';
 import type {Profile} from '../../../src/profile/model.js';
 import type {ExecOptions, ExecResult} from '../../../src/transport/types.js';
@@ -116,6 +117,25 @@ describe('directors stream their routine reads', () => {
 		expect(t.plain(from)).toBe(0);
 		// The last dump's VRRP states stand between dumps.
 		expect(t.dir1().director?.vrrp?.length).toBeGreaterThan(0);
+	});
+
+	it('the stream\'s parsed frame holds the stored table once they are equal: one copy lives, and polls compare nothing', async () => {
+		const t = fakeDirector(dir1Profile());
+		await waitFor(async () => t.stream.runs === 1 && t.dir1().reachable, (x) => x, {timeoutMs: 10_000, intervalMs: 20, what: 'dir1 read and its stream attached'});
+		// The first read was a whole snapshot; the stream's frame parses into equal objects of its own.
+		const stored = t.dir1().director!;
+		const streams = (t.poller as unknown as {directorStreams: DirectorStreams}).directorStreams;
+		const frame = () => {
+			const latest = streams.latest('dir1');
+			return latest && 'snapshot' in latest ? latest.snapshot : undefined;
+		};
+		await waitFor(async () => frame(), (f) => f?.ipvs === stored.ipvs && f.addresses === stored.addresses, {timeoutMs: 10_000, intervalMs: 20, what: 'the frame holding the stored table and addresses'});
+		expect(t.dir1().director!.ipvs).toBe(stored.ipvs);
+		// A changed frame is its own again, and stored as read.
+		t.stream.list = LIST.replace(/(Route\s+)1/, '$14');
+		await waitFor(async () => weightOf(LIST)(t.dir1()), (w) => w === 4, {timeoutMs: 10_000, intervalMs: 10, what: 'the new weight'});
+		expect(frame()!.ipvs).toBe(t.dir1().director!.ipvs);
+		expect(frame()!.ipvs).not.toBe(stored.ipvs);
 	});
 
 	it('a poll that dumps takes IPVS from the stream and keepalived\'s state from a dump alone; one cut short is incomplete', async () => {

@@ -16,6 +16,18 @@ describe('LastParsed', () => {
 		expect(parses).toEqual(['rs1:up', 'rs2:up', 'rs1:down', 'rs1:up']);
 	});
 
+	it('adopts an equal value for the last text: the same text gives it, a new text is parsed', () => {
+		const last = new LastParsed((_key, text) => ({text}));
+		const parsed = last.get('dir1', 'frame');
+		const held = {text: 'frame'};
+		last.adopt('dir1', (value) => (value === parsed ? held : value));
+		expect(last.get('dir1', 'frame')).toBe(held);
+		expect(last.get('dir1', 'next')).toEqual({text: 'next'});
+		// nothing parsed for a key: nothing to adopt
+		last.adopt('dir2', () => held);
+		expect(last.get('dir2', 'frame')).not.toBe(held);
+	});
+
 	it('forgets a key, or every key', () => {
 		let n = 0;
 		const last = new LastParsed(() => ++n);

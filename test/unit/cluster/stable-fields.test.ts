@@ -25,6 +25,18 @@ describe('StableFields', () => {
 		expect(read.reads()).toBe(afterFirst);
 	});
 
+	it('lets a pairing go once the reader brings the stored object itself (its equal copy is then free)', () => {
+		const stable = new StableFields<'ipvs'>();
+		const stored = {a: 1, b: [2, 3]};
+		const read = counted({a: 1, b: [2, 3]});
+		expect(stable.keep('dir1', 'ipvs', read.object, stored)).toBe(stored);
+		expect(stable.keep('dir1', 'ipvs', stored, stored)).toBe(stored);
+		// the pairing is gone: the old read, brought again, is compared again
+		const before = read.reads();
+		expect(stable.keep('dir1', 'ipvs', read.object, stored)).toBe(stored);
+		expect(read.reads()).toBeGreaterThan(before);
+	});
+
 	it('gives a read that differs as it is, and one with nothing stored', () => {
 		const stable = new StableFields<'ipvs'>();
 		const stored = {a: 1, b: [2, 3]};

@@ -221,6 +221,30 @@ describe('handshakes in turns', () => {
 		expect(admitted).toEqual([3, 4]);
 	});
 
+	it('says when it goes from empty to busy and back, not while a turn passes to a waiter', async () => {
+		const heard: boolean[] = [];
+		const gate = new HandshakeGate(1, (busy) => heard.push(busy));
+		const first = await gate.enter();
+		const second = gate.enter();
+		first();
+		(await second)();
+		expect(heard).toEqual([true, false]);
+	});
+
+	it('the process\'s gate makes small Buffers unpooled while a handshake is in progress (ssh2 keeps some for good)', async () => {
+		const pooled = Buffer.poolSize;
+		expect(Buffer.from('ident').buffer.byteLength).toBe(pooled);
+		const leave = await sshHandshakes.enter();
+		try {
+			expect(Buffer.from('ident').buffer.byteLength).toBe(5);
+			expect(Buffer.allocUnsafe(16).buffer.byteLength).toBe(16);
+		} finally {
+			leave();
+		}
+		expect(Buffer.poolSize).toBe(pooled);
+		expect(Buffer.allocUnsafe(16).buffer.byteLength).toBe(pooled);
+	});
+
 	it('gives up a place in line when its signal aborts', async () => {
 		const gate = new HandshakeGate(1);
 		const leave = await gate.enter();
