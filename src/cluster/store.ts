@@ -20,6 +20,8 @@ export class ClusterStore {
 	private transitions: VrrpTransition[] = [];
 	private readonly logLines = new Map<string, ReceivedLogLine[]>();
 	private readonly listeners = new Set<(s: ClusterState) => void>();
+	/** Listeners that also hear polls that moved only the hosts' times (`subscribe`'s `times`). */
+	private readonly timesListeners = new Set<(s: ClusterState) => void>();
 	private readonly renderedSha256 = new Map<string, string>();
 	private readonly renderedText = new Map<string, string>();
 	private snapshot: ClusterState;
@@ -27,6 +29,8 @@ export class ClusterStore {
 	/** Counts changes to events, transitions and log lines; `derived` is the count the snapshot has. */
 	private changes = 0;
 	private derived = 0;
+	/** When the hosts' times last moved with nothing else, if the snapshot does not show it yet (built when asked). */
+	private timesMovedAt: number | undefined;
 
 	constructor(
 		readonly profile: Profile,
@@ -51,6 +55,10 @@ export class ClusterStore {
 	}
 
 	getState(): ClusterState {
+		if (this.timesMovedAt !== undefined) {
+			this.snapshot = {...this.snapshot, at: this.timesMovedAt, generation: this.generation, hosts: this.profile.hosts.map((h) => this.hosts.get(h.name)!)};
+			this.timesMovedAt = undefined;
+		}
 		return this.snapshot;
 	}
 
@@ -65,9 +73,18 @@ export class ClusterStore {
 		return this.hosts.get(name);
 	}
 
-	subscribe(listener: (s: ClusterState) => void): () => void {
+	/**
+	 * `listener` hears each new snapshot; with `times: false`, not those of polls that moved only the
+	 * hosts' times (most polls of a quiet cluster). When no listener wants those, no snapshot is built
+	 * for them until one is asked for: a fleet's thousands of polls a second then build none.
+	 */
+	subscribe(listener: (s: ClusterState) => void, {times = true}: {times?: boolean} = {}): () => void {
 		this.listeners.add(listener);
-		return () => this.listeners.delete(listener);
+		if (times) this.timesListeners.add(listener);
+		return () => {
+			this.listeners.delete(listener);
+			this.timesListeners.delete(listener);
+		};
 	}
 
 	/** Replace one host's state (the updater gets the previous state) and publish a new snapshot. */
@@ -147,16 +164,19 @@ export class ClusterStore {
 
 	publish(): void {
 		this.generation++;
+		this.timesMovedAt = undefined;
 		this.snapshot = this.derive();
 		for (const l of this.listeners) l(this.snapshot);
 	}
 
-	/** A new snapshot with the hosts' new times; VIPs, findings, events and logs as derived last. */
+	/** A new snapshot with the hosts' new times (VIPs, findings, events and logs as derived last), for those who want it. */
 	private publishTimes(): void {
 		if (this.changes !== this.derived) return this.publish();
 		this.generation++;
-		this.snapshot = {...this.snapshot, at: this.now(), generation: this.generation, hosts: this.profile.hosts.map((h) => this.hosts.get(h.name)!)};
-		for (const l of this.listeners) l(this.snapshot);
+		this.timesMovedAt = this.now();
+		if (this.timesListeners.size === 0) return;
+		const snapshot = this.getState();
+		for (const l of this.timesListeners) l(snapshot);
 	}
 }
 

@@ -74,9 +74,13 @@ export class HistoryKeeper {
 		// What was kept before is the start of what the console shows.
 		store.recordTransitions(loadHistory(profile), {asEvents: false});
 		this.written = store.getState().transitions;
-		this.detach = store.subscribe((s) => {
-			if (s.transitions !== this.written && !this.timer) this.timer = setTimeout(() => this.flush(), this.everyMs);
-		});
+		// Transitions come with derived snapshots, never with a poll that moved only times.
+		this.detach = store.subscribe(
+			(s) => {
+				if (s.transitions !== this.written && !this.timer) this.timer = setTimeout(() => this.flush(), this.everyMs);
+			},
+			{times: false},
+		);
 	}
 
 	/** Writes now if anything changed since the last write. */

@@ -224,8 +224,9 @@ export function useNow(everyMs: number, fixed?: number, shownPerMs = everyMs): n
 export function useClusterStates(stores: readonly ClusterStore[], throttleMs = 500): readonly ClusterState[] {
 	const [states, setStates] = useState(() => stores.map((s) => s.getState()));
 	useEffect(() => {
-		// What is on screen, per cluster: an update compares only its own cluster's signature (a fleet
-		// publishes one update per host poll, thousands a second, so not every cluster's each time).
+		// What is on screen, per cluster: an update compares only its own cluster's signature (not every
+		// cluster's each time). Polls that moved only a host's times (thousands a second in a fleet) are
+		// not heard at all: no cluster's row shows those.
 		const shown = stores.map((s) => urgentSignature(s.getState()));
 		const examined = stores.map((s) => s.getState());
 		let last = 0;
@@ -251,7 +252,7 @@ export function useClusterStates(stores: readonly ClusterStore[], throttleMs = 5
 			if (wait <= 0) flush();
 			else timer = setTimeout(flush, wait);
 		};
-		const unsubscribe = stores.map((s, i) => s.subscribe(() => onUpdate(i)));
+		const unsubscribe = stores.map((s, i) => s.subscribe(() => onUpdate(i), {times: false}));
 		setStates(stores.map((s) => s.getState()));
 		return () => {
 			for (const u of unsubscribe) u();

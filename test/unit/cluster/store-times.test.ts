@@ -31,6 +31,31 @@ describe('a poll that changed only times', () => {
 		expect(store.getState().findings.map((f) => f.message).join('\n')).toMatch(/rs1/);
 	});
 
+	it('a listener that wants no times hears only real changes; the new times are there when asked for', () => {
+		let now = NOW;
+		const store = new ClusterStore(labProfile, () => now);
+		load(store, healthyHosts(NOW));
+		const derivedOnly: number[] = [];
+		const unsubscribe = store.subscribe((s) => derivedOnly.push(s.generation), {times: false});
+		const before = store.getState();
+		now += 1000;
+		const polledAt = now;
+		store.updateHost('rs1', (h) => ({...h, lastOkAt: polledAt, lastPollAt: polledAt}));
+		now += 500;
+		expect(derivedOnly).toEqual([]);
+		const after = store.getState();
+		expect(after.generation).toBe(before.generation + 1);
+		expect(after.at).toBe(polledAt);
+		expect(after.hosts.find((h) => h.name === 'rs1')!.lastOkAt).toBe(polledAt);
+		expect(store.getState()).toBe(after);
+		expect(after.findings).toBe(before.findings);
+		store.updateHost('rs1', (h) => ({...h, realServer: {...h.realServer!, serviceActive: false}}));
+		expect(derivedOnly).toEqual([store.getState().generation]);
+		unsubscribe();
+		store.updateHost('rs1', (h) => ({...h, realServer: {...h.realServer!, serviceActive: true}}));
+		expect(derivedOnly).toHaveLength(1);
+	});
+
 	it('an event pushed before a times-only update is in the snapshot', () => {
 		const store = new ClusterStore(labProfile, () => NOW);
 		load(store, healthyHosts(NOW));
