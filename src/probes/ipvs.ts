@@ -4,6 +4,13 @@
 import type {Argv, VirtualServer} from '../profile/model.js';
 import {isFlagToken, isForwardName, isPlainAddress, isSchedulerName, quoteToken} from './shape.js';
 
+/**
+ * The usual words of a table, as one string each: a word cut from a line is a string of its own, and a
+ * fleet console holds tens of thousands of real servers, each with its forwarding method.
+ */
+const KNOWN_FORWARD = new Map(['Route', 'Masq', 'Tunnel', 'Local'].map((w) => [w, w]));
+const KNOWN_SCHEDULER = new Map(['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq', 'fo', 'ovf', 'mh', 'twos'].map((w) => [w, w]));
+
 /** Protocol column of a service line; FWM services have no address. */
 export type IpvsProtocol = 'TCP' | 'UDP' | 'SCTP' | 'FWM';
 
@@ -455,7 +462,7 @@ function parseServiceLine(toks: string[], mode: Mode, refuse: Refuse): IpvsServi
 	}
 	const sched = toks[i];
 	if (sched === undefined) return 'missing scheduler';
-	if (isSchedulerName(sched)) svc.scheduler = sched;
+	if (isSchedulerName(sched)) svc.scheduler = KNOWN_SCHEDULER.get(sched) ?? sched;
 	else {
 		svc.scheduler = '?';
 		refuse(`scheduler ${quoteToken(sched)} is not a word; shown as ?`);
@@ -496,7 +503,7 @@ function parseDest(toks: string[], mode: Mode, layout: DestLayout, refuse: Refus
 	const weight = layout.weightFromEnd === undefined ? 0 : parseIntToken(toks[len - layout.weightFromEnd]);
 	if (active === undefined || inact === undefined || weight === undefined) return 'bad weight or connection count';
 	const forward = toks[2] ?? '';
-	if (isForwardName(forward)) rs.forward = forward;
+	if (isForwardName(forward)) rs.forward = KNOWN_FORWARD.get(forward) ?? forward;
 	else {
 		rs.forward = '?';
 		refuse(`forwarding method ${quoteToken(forward)} is not a word; shown as ?`);

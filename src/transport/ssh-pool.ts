@@ -385,18 +385,21 @@ export class SshPool implements Transport {
 		const started = Date.now();
 		const client = await raceAbort(this.client(link), options.signal, hostName);
 		const timeoutMs = options.timeoutMs ?? link.host.ssh.commandTimeoutMs;
-		const local = new AbortController();
 		let timedOut = false;
-		const timer = timeoutMs > 0 ? setTimeout(() => ((timedOut = true), local.abort()), timeoutMs) : undefined;
-		const onAbort = () => local.abort();
-		options.signal?.addEventListener('abort', onAbort, {once: true});
-		if (options.signal?.aborted) local.abort();
+		// A command without a timeout (a stream's, held for good) ends only by the caller's signal: it needs
+		// no signal of its own (at 2,200 streamed hosts, each an AbortSignal with its listener tables kept).
+		const local = timeoutMs > 0 || !options.signal ? new AbortController() : undefined;
+		const signal = local?.signal ?? options.signal!;
+		const timer = local && timeoutMs > 0 ? setTimeout(() => ((timedOut = true), local.abort()), timeoutMs) : undefined;
+		const onAbort = () => local?.abort();
+		if (local) options.signal?.addEventListener('abort', onAbort, {once: true});
+		if (options.signal?.aborted) local?.abort();
 		try {
-			await this.acquire(link, local.signal);
+			await this.acquire(link, signal);
 			try {
 				const viaSudo = link.host.ssh.sudo && needsRoot(argv);
 				const command = shellJoin(viaSudo ? sudoArgv(argv) : argv);
-				const result = await runChannel(client, command, {host: hostName, options, signal: local.signal, timedOut: () => timedOut, started, argv});
+				const result = await runChannel(client, command, {host: hostName, options, signal, timedOut: () => timedOut, started, argv});
 				const refusal = viaSudo ? sudoRefusal(result.code, result.stderr) : undefined;
 				// sudo's own refusal is not the command's failure: say which host, what, and the fix.
 				if (refusal) throw new TransportError('sudo', hostName, sudoRefusalMessage(hostName, link.host.ssh.user, refusal, argv));
@@ -411,7 +414,7 @@ export class SshPool implements Transport {
 			throw error;
 		} finally {
 			if (timer) clearTimeout(timer);
-			options.signal?.removeEventListener('abort', onAbort);
+			if (local) options.signal?.removeEventListener('abort', onAbort);
 		}
 	}
 

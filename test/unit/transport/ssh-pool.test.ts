@@ -428,11 +428,14 @@ describe('per-command timeout and abort', () => {
 		expect(Date.now() - started).toBeLessThan(1500);
 	});
 
-	it('resolves with aborted when the signal is aborted mid-command', async () => {
+	it.each([
+		['with a timeout', 10_000],
+		['without one (a stream\'s command, ended only by its signal)', 0],
+	])('resolves with aborted when the signal is aborted mid-command, %s', async (_name, timeoutMs) => {
 		const s = await startServer();
 		const p = makePool([trustedHost(s)]);
 		const ac = new AbortController();
-		const running = p.exec('lb1', ['sleep-forever'], {signal: ac.signal, timeoutMs: 10_000});
+		const running = p.exec('lb1', ['sleep-forever'], {signal: ac.signal, timeoutMs});
 		await until('the command to reach the server', () => s.commands.includes('sleep-forever'));
 		const started = Date.now();
 		ac.abort();
