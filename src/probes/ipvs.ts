@@ -2,6 +2,7 @@
 // never throw and report what they could not read as problems. Formats: ipvsadm.c print_title /
 // print_service_entry / print_largenum (facts file 3e).
 import type {Argv, VirtualServer} from '../profile/model.js';
+import {IPVS_SCHEDULERS} from '../profile/schedulers.js';
 import {isFlagToken, isForwardName, isPlainAddress, isSchedulerName, quoteToken} from './shape.js';
 
 /**
@@ -9,7 +10,7 @@ import {isFlagToken, isForwardName, isPlainAddress, isSchedulerName, quoteToken}
  * fleet console holds tens of thousands of real servers, each with its forwarding method.
  */
 const KNOWN_FORWARD = new Map(['Route', 'Masq', 'Tunnel', 'Local'].map((w) => [w, w]));
-const KNOWN_SCHEDULER = new Map(['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq', 'fo', 'ovf', 'mh', 'twos'].map((w) => [w, w]));
+const KNOWN_SCHEDULER = new Map<string, string>(IPVS_SCHEDULERS.map((w) => [w, w]));
 
 /** Protocol column of a service line; FWM services have no address. */
 export type IpvsProtocol = 'TCP' | 'UDP' | 'SCTP' | 'FWM';

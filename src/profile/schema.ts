@@ -4,6 +4,7 @@ import {z} from 'zod';
 import {isIP} from 'node:net';
 import {ADDRESS_UNKNOWN, confTextSchema, directorConfSchema, omitSchema} from './conf-schema.js';
 import {sendTextProblem} from '../text/send-text.js';
+import {IPVS_SCHEDULERS} from './schedulers.js';
 
 /** Names used as host names, instance names and file names: no shell syntax can pass. */
 export const nameSchema = z
@@ -274,7 +275,7 @@ const virtualServerSchema = z
 		vip: ipSchema,
 		port: portSchema,
 		protocol: z.enum(['TCP', 'UDP']).default('TCP'),
-		scheduler: z.enum(['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq', 'fo', 'ovf', 'mh']),
+		scheduler: z.enum(IPVS_SCHEDULERS),
 		forwarding: z.enum(['DR', 'NAT', 'TUN']),
 		persistence_timeout: z.number().int().min(1).max(2_678_400).optional(),
 		delay_loop: z.number().int().min(1).max(3600).default(6),

@@ -18,6 +18,7 @@ import {
 	type VrrpScript,
 	type VrrpSyncGroup,
 } from '../../keepalived-conf/index.js';
+import {IPVS_SCHEDULERS} from '../../profile/schedulers.js';
 
 /** keepalived 2.2.7's values for keywords a hand-written config may leave out. */
 export const KEEPALIVED_DEFAULTS = {
@@ -252,7 +253,7 @@ export function realServerNodes(rs: RealServer): SyntaxNode[] {
 	return virtualServerSpec.fields.realServers.write([rs]);
 }
 
-const SCHEDULERS = new Set(['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq', 'fo', 'ovf', 'mh']);
+const SCHEDULERS: ReadonlySet<string> = new Set(IPVS_SCHEDULERS);
 
 export function virtualServerKey(vs: VirtualServer): string {
 	const words = vs.kind === 'fwmark' ? ['fwmark', vs.fwmark] : vs.kind === 'group' ? ['group', vs.group] : [vs.address, ...(vs.port !== undefined ? [vs.port] : [])];
