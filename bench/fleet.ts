@@ -14,6 +14,7 @@ import {spawn} from 'node:child_process';
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {createInterface} from 'node:readline';
 import {fileURLToPath} from 'node:url';
+import type {Session} from 'node:inspector/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {getHeapSpaceStatistics, writeHeapSnapshot} from 'node:v8';
@@ -128,41 +129,48 @@ interface HostPolls {
 }
 
 /**
- * LVSDECK_FLEET_ALLOC_PROFILE=FILE: V8's sampling heap profile of the window's allocations, those a
- * major collection freed included (what was promoted and then died: the old generation's churn), and
- * with LVSDECK_FLEET_ALLOC_MINOR=1 those a minor one freed too (every allocation), as a .heapprofile for
- * Chrome's memory tab. Returns the function that stops it and writes the file.
+ * An inspector session over the window: `begin` starts a profile now; the function returned ends it
+ * (`end`) and writes the profile to `file`. Undefined without a file.
  */
-async function startAllocationSampling(file: string | undefined): Promise<(() => Promise<void>) | undefined> {
+async function captureWindow(file: string | undefined, begin: (s: Session) => Promise<unknown>, end: (s: Session) => Promise<{profile: unknown}>): Promise<(() => Promise<void>) | undefined> {
 	if (!file) return undefined;
 	const {Session} = await import('node:inspector/promises');
 	const session = new Session();
 	session.connect();
-	await session.post('HeapProfiler.startSampling', {samplingInterval: 16_384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: process.env['LVSDECK_FLEET_ALLOC_MINOR'] === '1'});
+	await begin(session);
 	return async () => {
-		const {profile} = await session.post('HeapProfiler.stopSampling');
+		const {profile} = await end(session);
 		writeFileSync(file, JSON.stringify(profile));
 		session.disconnect();
 	};
 }
 
 /**
- * LVSDECK_FLEET_CPU_PROFILE=FILE: V8's CPU profile of the window (1 ms samples), as a .cpuprofile for
- * Chrome's performance tab. Returns the function that stops it and writes the file.
+ * LVSDECK_FLEET_ALLOC_PROFILE=FILE: V8's sampling heap profile of the window's allocations, those a
+ * major collection freed included (what was promoted and then died: the old generation's churn), and
+ * with LVSDECK_FLEET_ALLOC_MINOR=1 those a minor one freed too (every allocation), as a .heapprofile for
+ * Chrome's memory tab.
  */
-async function startCpuProfile(file: string | undefined): Promise<(() => Promise<void>) | undefined> {
-	if (!file) return undefined;
-	const {Session} = await import('node:inspector/promises');
-	const session = new Session();
-	session.connect();
-	await session.post('Profiler.enable');
-	await session.post('Profiler.setSamplingInterval', {interval: 1000});
-	await session.post('Profiler.start');
-	return async () => {
-		const {profile} = await session.post('Profiler.stop');
-		writeFileSync(file, JSON.stringify(profile));
-		session.disconnect();
-	};
+function startAllocationSampling(file: string | undefined): Promise<(() => Promise<void>) | undefined> {
+	const minor = process.env['LVSDECK_FLEET_ALLOC_MINOR'] === '1';
+	return captureWindow(
+		file,
+		(s) => s.post('HeapProfiler.startSampling', {samplingInterval: 16_384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: minor}),
+		(s) => s.post('HeapProfiler.stopSampling'),
+	);
+}
+
+/** LVSDECK_FLEET_CPU_PROFILE=FILE: V8's CPU profile of the window (1 ms samples), as a .cpuprofile for Chrome's performance tab. */
+function startCpuProfile(file: string | undefined): Promise<(() => Promise<void>) | undefined> {
+	return captureWindow(
+		file,
+		async (s) => {
+			await s.post('Profiler.enable');
+			await s.post('Profiler.setSamplingInterval', {interval: 1000});
+			await s.post('Profiler.start');
+		},
+		(s) => s.post('Profiler.stop'),
+	);
 }
 
 /** The V8 flags the CLI runs with: its shebang's, and the old-space cap respawn.ts raises it to for `hosts`. */
