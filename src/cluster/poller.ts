@@ -125,7 +125,7 @@ function describe(error: unknown): string {
 const CLIENT_INTERVAL_FACTOR = 5;
 
 export class ClusterPoller {
-	private readonly timers = new Map<string, NodeJS.Timeout>();
+	private readonly timers = new Map<string, HostTimer>();
 	// A host's entries here stay and are cleared to undefined or false, never deleted: a Map's delete
 	// leaves a tombstone it later rehashes away into a new table, and a poll a second per host made that
 	// a steady stream of tables living long enough to be promoted, then dying in the old generation.
@@ -300,7 +300,7 @@ export class ClusterPoller {
 
 	stop(): void {
 		this.running = false;
-		for (const t of this.timers.values()) clearTimeout(t);
+		for (const t of this.timers.values()) clearTimeout(t.timer);
 		this.timers.clear();
 		void this.addressMonitor?.stop();
 		this.addressMonitor = undefined;
@@ -329,10 +329,19 @@ export class ClusterPoller {
 		this.schedule(host, this.pokedInFlight.delete(host.name) ? POKE_REST_MS : nextPollWaitMs(this.hostIntervalMs(host), Date.now() - started, !first));
 	}
 
+	/**
+	 * The host's next routine poll in `waitMs`. The same wait as last time re-arms the host's timer
+	 * (`refresh`) instead of making another: a timer lives an interval, so at a fleet's thousands of
+	 * polls a second each new one was garbage the old generation had to collect.
+	 */
 	private schedule(host: Host, waitMs: number): void {
 		const previous = this.timers.get(host.name);
-		if (previous) clearTimeout(previous);
-		this.timers.set(host.name, setTimeout(() => void this.loop(host), waitMs));
+		if (previous?.waitMs === waitMs) {
+			previous.timer.refresh();
+			return;
+		}
+		if (previous) clearTimeout(previous.timer);
+		this.timers.set(host.name, {waitMs, timer: setTimeout(() => void this.loop(host), waitMs)});
 	}
 
 	/**
@@ -739,6 +748,12 @@ function withoutError(prev: HostState): HostState {
 	if (prev.error === undefined) return prev;
 	const {error: _dropped, ...rest} = prev;
 	return rest;
+}
+
+/** A host's routine-poll timer and the wait it was set for (refreshed while the wait stays the same). */
+interface HostTimer {
+	readonly timer: NodeJS.Timeout;
+	readonly waitMs: number;
 }
 
 /** A real server's port checks: true answered, false refused, undefined no evidence (in servicePorts order). */

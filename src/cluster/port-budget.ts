@@ -1,16 +1,17 @@
 // The station's port probes (port-probe.ts: a TCP connect or a UDP datagram per real-server port per
-// poll) are its costliest reads at scale: each is a socket of its own, 110-160 us of CPU on the 2-core
-// machines the benches ran on (npm run bench -- fleet, LVSDECK_FLEET_PORT_CHECKS=0 for the A/B: at
-// 1,000 probes a second, 14-18% of a core of the fleet's 38-42% at 100 clusters). Whatever the station
-// watches, it probes at most STATION_PORT_PROBES_PER_S ports a second (about 5% of a core): beyond
-// that, each real server's ports are probed every few polls instead of every poll (every 15 s at 100
-// lab-shaped clusters, 6,000 ports). Every poll still reads the directors' IPVS tables, which carry
-// keepalived's own health-check verdict on each real server, and a real server whose stream reports a
-// change is probed at once (poller.ts). One cluster (the console on the lab: 6 ports) is probed every poll.
+// poll) are its costliest reads at scale: each is a socket of its own, about 110 us of CPU all told
+// (the kernel's part included) on the 2-core machines the benches ran on (npm run bench -- fleet,
+// LVSDECK_FLEET_PORT_CHECKS=0 for the A/B: at 400 probes a second, about 4.5 points of the fleet's
+// 26-29% of a core at 100 clusters). Whatever the station watches, it probes at most
+// STATION_PORT_PROBES_PER_S ports a second (about 2% of a core): beyond that, each real server's ports
+// are probed every few polls instead of every poll (every 30 s at 100 lab-shaped clusters, 6,000
+// ports). Every poll still reads the directors' IPVS tables, which carry keepalived's own health-check
+// verdict on each real server, and a real server whose stream reports a change is probed at once
+// (poller.ts). One cluster (the console on the lab: 6 ports) is probed every poll.
 import type {Profile} from '../profile/model.js';
 import {servicePorts} from './rs-expectations.js';
 
-export const STATION_PORT_PROBES_PER_S = 400;
+export const STATION_PORT_PROBES_PER_S = 200;
 
 /** Real-server service ports the station would probe each poll across these profiles. */
 export function probedPorts(profiles: readonly Profile[]): number {

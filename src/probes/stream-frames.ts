@@ -17,6 +17,9 @@ export function streamPeriodSeconds(periodMs: number): string {
 /** More lines than a host's poll ever has (a real server's sysctls, a director's IPVS table of thousands of real servers). */
 const MAX_FRAME_LINES = 50_000;
 
+/** Every "same" line reads alike: one object for them all (a fleet's streams bring thousands a second). */
+const SAME: StreamRead = Object.freeze({kind: 'same'});
+
 export class StreamFrameReader {
 	private lines: string[] = [];
 	/** A frame longer than MAX_FRAME_LINES is dropped whole, never kept growing. */
@@ -24,12 +27,17 @@ export class StreamFrameReader {
 
 	/** The read a line completes, if any. */
 	push(line: string): StreamRead | undefined {
-		if (line === STREAM_MARKS.same || line === STREAM_MARKS.frame) {
+		if (line === STREAM_MARKS.same) {
+			// Lines before a "same" (none, from a well-behaved host) belong to no frame.
+			if (this.lines.length > 0) this.lines = [];
+			this.overflow = false;
+			return SAME;
+		}
+		if (line === STREAM_MARKS.frame) {
 			const text = this.lines.join('\n');
 			const dropped = this.overflow;
 			this.lines = [];
 			this.overflow = false;
-			if (line === STREAM_MARKS.same) return {kind: 'same'};
 			return dropped ? {kind: 'lost'} : {kind: 'changed', text};
 		}
 		if (this.lines.length >= MAX_FRAME_LINES) this.overflow = true;
