@@ -46,6 +46,12 @@ export class ReadsBeside {
 		);
 	}
 
+	/** Has a read of this director landed, not yet taken? */
+	waiting(director: string): boolean {
+		const slot = this.slots.get(director);
+		return slot !== undefined && !('running' in slot);
+	}
+
 	/** The director's landed read, once (thrown again when it failed); undefined while none has landed. */
 	take(director: string): LandedRead | undefined {
 		const slot = this.slots.get(director);

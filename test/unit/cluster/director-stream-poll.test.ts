@@ -119,6 +119,30 @@ describe('directors stream their routine reads', () => {
 		expect(t.dir1().director?.vrrp?.length).toBeGreaterThan(0);
 	});
 
+	it('a config hash due rides with the next dump: every extras command dumps, and the hash still comes', async () => {
+		const t = fakeDirector(dir1Profile());
+		await waitFor(async () => t.stream.runs === 1 && t.dir1().reachable, (x) => x, {timeoutMs: 10_000, intervalMs: 20, what: 'dir1 read and its stream attached'});
+		const from = t.fake.calls.length;
+		// The 10th poll's hash (the first poll's came with its whole snapshot) waits for the 12th's dump.
+		await waitFor(async () => t.dir1().director?.configSha256, (sha) => sha === 'a'.repeat(64), {timeoutMs: 15_000, intervalMs: 20, what: 'the hash of an extras command stored'});
+		const extras = t.extras(from);
+		expect(extras.filter((c) => c.argv[4] !== '').length).toBeGreaterThan(0);
+		expect(extras.filter((c) => c.argv[5] === 'none')).toEqual([]);
+		expect(extras.length).toBeGreaterThanOrEqual(3);
+	});
+
+	it('dumps come every third interval: the poll that takes a landed read is not counted', async () => {
+		const t = fakeDirector(dir1Profile());
+		await waitFor(async () => t.stream.runs === 1 && t.dir1().reachable, (x) => x, {timeoutMs: 10_000, intervalMs: 20, what: 'dir1 read and its stream attached'});
+		const from = t.fake.calls.length;
+		await waitFor(async () => t.extras(from).length, (n) => n >= 1, {timeoutMs: 10_000, intervalMs: 10, what: 'a dump read beside the polls'});
+		const first = Date.now();
+		await waitFor(async () => t.extras(from).length, (n) => n >= 4, {timeoutMs: 15_000, intervalMs: 10, what: 'three more'});
+		// Three dumps later: nine intervals (six when the landing polls were counted).
+		expect(Date.now() - first).toBeGreaterThanOrEqual(8 * PERIOD_MS);
+		expect(t.extras(from).every((c) => c.argv[5] !== 'none')).toBe(true);
+	});
+
 	it('the stream\'s parsed frame holds the stored table once they are equal: one copy lives, and polls compare nothing', async () => {
 		const t = fakeDirector(dir1Profile());
 		await waitFor(async () => t.stream.runs === 1 && t.dir1().reachable, (x) => x, {timeoutMs: 10_000, intervalMs: 20, what: 'dir1 read and its stream attached'});
