@@ -48,17 +48,22 @@ export class ReadsBeside {
 
 	/** Has a read of this director landed, not yet taken? */
 	waiting(director: string): boolean {
-		const slot = this.slots.get(director);
-		return slot !== undefined && !('running' in slot);
+		return this.landedSlot(director) !== undefined;
 	}
 
 	/** The director's landed read, once (thrown again when it failed); undefined while none has landed. */
 	take(director: string): LandedRead | undefined {
-		const slot = this.slots.get(director);
-		if (slot === undefined || 'running' in slot) return undefined;
+		const slot = this.landedSlot(director);
+		if (slot === undefined) return undefined;
 		this.slots.set(director, undefined);
 		if ('failed' in slot) throw slot.failed;
 		return slot.landed;
+	}
+
+	/** The director's slot once its read has landed or failed; undefined while none is there or it runs. */
+	private landedSlot(director: string): Exclude<Slot, undefined | {readonly running: true}> | undefined {
+		const slot = this.slots.get(director);
+		return slot === undefined || 'running' in slot ? undefined : slot;
 	}
 
 	/** Forgets the director's read, landed or under way (a newer read of its own replaces it). */
