@@ -121,6 +121,12 @@ function describe(error: unknown): string {
 	return error instanceof Error ? error.message : String(error);
 }
 
+/**
+ * A command that ran past its timeout on a connection that stands: the host (or its keepalived) is
+ * slow, not gone, so what was learnt on the connection (keepalived's capabilities) still holds.
+ */
+class CommandTimedOut extends TransportError {}
+
 /** Client and bastion hosts are polled this many times less often than directors and real servers. */
 const CLIENT_INTERVAL_FACTOR = 5;
 
@@ -407,7 +413,7 @@ export class ClusterPoller {
 	 */
 	private async probe(host: Host, argv: readonly string[], timeoutMs?: number): Promise<ExecResult> {
 		const r = await this.transport.exec(host.name, argv, timeoutMs === undefined ? undefined : {timeoutMs});
-		if (r.timedOut) throw new TransportError('unreachable', host.name, `${host.name}: command timed out after ${host.ssh.commandTimeoutMs} ms`);
+		if (r.timedOut) throw new CommandTimedOut('unreachable', host.name, `${host.name}: command timed out after ${host.ssh.commandTimeoutMs} ms`);
 		return r;
 	}
 
@@ -526,7 +532,17 @@ export class ClusterPoller {
 		const latest = caps && this.directorStreams?.latest(host.name);
 		if (!caps || latest === undefined || !('snapshot' in latest)) return undefined;
 		// The frame's snapshot is parsed once per frame: its IPVS table and addresses keep their identity.
-		const landed = this.readsBeside.take(host.name);
+		let landed: ReturnType<ReadsBeside['take']>;
+		try {
+			landed = this.readsBeside.take(host.name);
+		} catch (error) {
+			if (!(error instanceof CommandTimedOut)) throw error;
+			// The stream reported lately: the director answers, only keepalived's dump (or the hash) ran
+			// late. Its addresses and IPVS stand (a VIP it holds still counts, in a split brain too); its
+			// VRRP states are the last dump's, with this as their error until a dump lands.
+			const vrrpError = `keepalived's dump: ${describe(error)}`;
+			return Promise.resolve({snapshot: {...latest.snapshot, vrrpError}, pidFile: this.pidFileOf(caps), caps, dumped: false, addressesAt: latest.at});
+		}
 		if (landed) return Promise.resolve({snapshot: withExtras(latest.snapshot, landed.stdout, landed.kind), pidFile: landed.pidFile, caps, dumped: landed.dumped, addressesAt: latest.at});
 		if (!this.readsBeside.running(host.name)) {
 			// A hash due waits for the next dump (at most two polls; where the log is followed both come on
@@ -578,8 +594,10 @@ export class ClusterPoller {
 			({snapshot, pidFile, caps, dumped, addressesAt} = await ((routine && this.fromStream(host, dumpByCount)) || this.readItself(host, routine, dumpByCount)));
 			if (this.streamedDirectors.has(host.name) && !this.directorStreamsPaused) this.directorStreams?.ensure(host.name, pidFile);
 		} catch (error) {
-			// Ask again after a reconnect: keepalived may have been upgraded meanwhile.
-			this.capabilities.delete(host.name);
+			// Ask again after a reconnect: keepalived may have been upgraded meanwhile. Not after a command
+			// that only ran late: asking again makes the next read the first of a connection (hash and
+			// dump, and no stream), which a host slow enough to time out answers later still.
+			if (!(error instanceof CommandTimedOut)) this.capabilities.delete(host.name);
 			this.markUnreachable(host, describe(error));
 			return;
 		}

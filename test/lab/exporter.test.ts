@@ -188,16 +188,32 @@ async function failoverSeenByPrometheus(): Promise<void> {
 async function splitBrainScrapeFiresTheAlert(): Promise<void> {
 	const json = path.join(tmp, 'cut.json');
 	const drill = start(process.execPath, [CLI, 'drill', 'hard-failover', '--method', 'cut', '--profile', LAB_PROFILE, '--json', json]);
+	const startedAt = Date.now();
+	const seconds = () => ((Date.now() - startedAt) / 1000).toFixed(1);
 	let progress = '';
-	drill.stderr!.on('data', (d: Buffer) => (progress += d.toString()));
+	drill.stderr!.on('data', (d: Buffer) => (progress += d.toString().replace(/^(?=.)/gm, () => `${seconds()}s `)));
+	// What each scrape said of the directors, when it changed: for the message when no scrape shows the split.
+	const timeline: string[] = [];
+	const directors = (s: string) =>
+		[
+			...[...s.matchAll(/^lvsdeck_host_up\{[^}]*host="(dir\d)"[^}]*\} (\d)$/gm)].map((m) => `up ${m[1]}=${m[2]}`),
+			...[...s.matchAll(/^lvsdeck_vip_holder\{[^}]*director="(dir\d)"[^}]*\} (\d)$/gm)].map((m) => `holder ${m[1]}=${m[2]}`),
+			...[...s.matchAll(/^lvsdeck_vrrp_state\{[^}]*director="(dir\d)",state="([A-Z]+)"\} 1$/gm)].map((m) => `${m[1]} ${m[2]}`),
+		].join(', ');
+	const scrapeNoted = async () => {
+		const s = await scrape();
+		const line = directors(s.text);
+		if (timeline.at(-1)?.endsWith(line) !== true) timeline.push(`${seconds()}s ${line}`);
+		return s;
+	};
 	let exitCode: number | null | undefined;
 	const ended = new Promise<number | null>((r) => drill.once('exit', (code) => r((exitCode = code))));
 	// Scrapes until one shows the VIP on both directors or the drill has ended: on a loaded machine the
 	// drill's preflight alone can take most of a minute, so the wait is the drill's, not a fixed one.
 	const split = (s: {text: string}) => /^lvsdeck_vip_holders\{[^}]*\} 2$/m.test(s.text);
-	const seen = await waitFor(() => scrape(), (s) => split(s) || exitCode !== undefined, {timeoutMs: 180_000, intervalMs: 200, what: 'a scrape with the VIP on both directors, or the drill ended'});
+	const seen = await waitFor(scrapeNoted, (s) => split(s) || exitCode !== undefined, {timeoutMs: 180_000, intervalMs: 200, what: 'a scrape with the VIP on both directors, or the drill ended'});
 	expect(await ended, progress).toBe(0);
-	expect(split(seen.value), `no scrape showed the VIP on both directors during the drill:\n${progress}`).toBe(true);
+	expect(split(seen.value), `no scrape showed the VIP on both directors during the drill:\n${progress}\nwhat the scrapes said:\n${timeline.join('\n')}`).toBe(true);
 	const during = seen.value.text;
 	const file = path.join(tmp, 'split-brain.test.yaml');
 	writeFileSync(file, ruleTestOfScrape(during, 'LvsdeckSplitBrain', {labels: {severity: 'critical', cluster: 'lab', instance: 'VI_1', vip: '192.168.67.100'}, summary: 'Split brain: 192.168.67.100 (VI_1) is on 2 directors in lab'}));

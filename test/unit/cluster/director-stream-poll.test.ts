@@ -48,7 +48,7 @@ afterEach(() => {
 /** A director whose stream writes `stream.list` (a frame when it changed, else "same") each period until `stream.silent`. */
 function fakeDirector(profile: Profile, options: {directorChannelsHeld?: number; events?: boolean} = {}) {
 	const monitor = {emit: undefined as ((line: string) => void) | undefined};
-	const stream = {list: LIST, silent: false, runs: 0, live: 0, extrasCut: false, extrasHeld: undefined as Promise<void> | undefined, extrasFail: false, priority: 100};
+	const stream = {list: LIST, silent: false, runs: 0, live: 0, extrasCut: false, extrasHeld: undefined as Promise<void> | undefined, extrasFail: false, probeTimesOut: false, priority: 100};
 	const fake = new FakeTransport(async (host, argv, execOptions?: ExecOptions): Promise<ExecResult> => {
 		if (host !== 'dir1') return ok('');
 		if (argv.includes('monitor')) {
@@ -59,7 +59,7 @@ function fakeDirector(profile: Profile, options: {directorChannelsHeld?: number;
 		}
 		if (argv[0] === 'keepalived' && argv[1] === '--version') return ok('', labFixture('keepalived-version.txt'));
 		if (argv[3] === 'lvsdeck-signum') return ok('JSON=36\n');
-		if (argv[3] === 'lvsdeck-probe') return ok(snapshotText(LIST, argv[5] !== 'none'));
+		if (argv[3] === 'lvsdeck-probe') return stream.probeTimesOut ? {...ok(''), timedOut: true} : ok(snapshotText(stream.list, argv[5] !== 'none'));
 		if (argv[3] === 'lvsdeck-extras') await stream.extrasHeld;
 		if (argv[3] === 'lvsdeck-extras' && stream.extrasFail) return {...ok(''), timedOut: true};
 		if (argv[3] === 'lvsdeck-extras') {
@@ -197,9 +197,40 @@ describe('directors stream their routine reads', () => {
 		release();
 		await waitFor(async () => t.dir1().director!.vrrp![0]!.effectivePriority, (p) => p === 90, {timeoutMs: 10_000, intervalMs: 10, what: 'the dumped states landed'});
 		expect(weightOf(LIST)(t.dir1())).toBe(5);
-		// A read beside the polls that times out says the director is unreachable, as a poll of its own would.
+		// A read beside the polls that times out while the stream reports: the director answers, only its
+		// dump is late. It stays reachable with its streamed IPVS and addresses (a VIP it holds still counts);
+		// the last dump's states stand, with the timeout as their error until a dump lands.
 		t.stream.extrasFail = true;
-		await waitFor(async () => t.dir1(), (d) => d.reachable === false && (d.error ?? '').includes('timed out'), {timeoutMs: 10_000, intervalMs: 10, what: 'the failed read reported'});
+		const failedFrom = t.fake.calls.length;
+		t.stream.list = LIST.replace(/(Route\s+)1/, '$16');
+		await waitFor(async () => t.dir1(), (d) => (d.director?.vrrpError ?? '').includes('timed out'), {timeoutMs: 10_000, intervalMs: 10, what: 'the timed-out dump reported'});
+		await waitFor(async () => t.dir1(), (d) => weightOf(LIST)(d) === 6, {timeoutMs: 10_000, intervalMs: 10, what: 'the stream still read'});
+		expect(t.dir1().reachable).toBe(true);
+		expect(t.dir1().director!.vrrpError).toBe("keepalived's dump: dir1: command timed out after 10000 ms");
+		expect(t.dir1().director!.vrrp![0]!.effectivePriority).toBe(90);
+		expect(t.dir1().director!.addresses.some((a) => a.address === '192.168.67.100')).toBe(true);
+		// Nothing was asked again: no version question, no whole snapshot.
+		expect(t.fake.calls.slice(failedFrom).filter((c) => c.argv[0] === 'keepalived')).toEqual([]);
+		expect(t.snapshots(failedFrom)).toEqual([]);
+		// The next dump that lands clears the error.
+		t.stream.extrasFail = false;
+		await waitFor(async () => t.dir1(), (d) => d.director?.vrrpError === undefined, {timeoutMs: 10_000, intervalMs: 10, what: 'a dump landed again'});
+	});
+
+	it('a read of its own that times out (a silent stream) makes the director unreachable, but keeps what its connection learnt', async () => {
+		const t = fakeDirector(dir1Profile());
+		await waitFor(async () => t.stream.runs === 1 && t.dir1().reachable, (x) => x, {timeoutMs: 10_000, intervalMs: 20, what: 'dir1 read and its stream attached'});
+		const from = t.fake.calls.length;
+		t.stream.silent = true;
+		t.stream.probeTimesOut = true;
+		await waitFor(async () => t.dir1(), (d) => d.reachable === false && (d.error ?? '').includes('timed out'), {timeoutMs: 10_000, intervalMs: 10, what: 'the timed-out read reported'});
+		// The host was slow, not gone: once its stream reports again, polls take it, and keepalived's
+		// version is not asked again (asked again, the next read is a whole one with a dump and a hash).
+		t.stream.probeTimesOut = false;
+		t.stream.silent = false;
+		t.stream.list = LIST.replace(/(Route\s+)1/, '$18');
+		await waitFor(async () => t.dir1(), (d) => d.reachable && weightOf(LIST)(d) === 8, {timeoutMs: 10_000, intervalMs: 10, what: 'the director read from its stream again'});
+		expect(t.fake.calls.slice(from).filter((c) => c.argv[0] === 'keepalived' || c.argv[3] === 'lvsdeck-signum')).toEqual([]);
 	});
 
 	it('an address event newer than the stream\'s last report stands: a poll taking that frame does not undo it', async () => {
