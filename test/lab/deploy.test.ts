@@ -175,5 +175,7 @@ describe('deploy on the lab', () => {
 		} finally {
 			spawnSync('tmux', ['kill-session', '-t', session]);
 		}
-	});
+		// Its own waits (30 s, 30 s, then 120 s for the deploy) bound it: the project's 120 s cut it short
+		// on a slow run before the deploy's wait could say what the screen showed.
+	}, 200_000);
 });
