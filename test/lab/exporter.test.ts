@@ -194,6 +194,7 @@ async function splitBrainScrapeFiresTheAlert(): Promise<void> {
 	drill.stderr!.on('data', (d: Buffer) => (progress += d.toString().replace(/^(?=.)/gm, () => `${seconds()}s `)));
 	// What each scrape said of the directors, when it changed: for the message when no scrape shows the split.
 	const timeline: string[] = [];
+	let lastSaid: string | undefined;
 	const directors = (s: string) =>
 		[
 			...[...s.matchAll(/^lvsdeck_host_up\{[^}]*host="(dir\d)"[^}]*\} (\d)$/gm)].map((m) => `up ${m[1]}=${m[2]}`),
@@ -203,7 +204,8 @@ async function splitBrainScrapeFiresTheAlert(): Promise<void> {
 	const scrapeNoted = async () => {
 		const s = await scrape();
 		const line = directors(s.text);
-		if (timeline.at(-1)?.endsWith(line) !== true) timeline.push(`${seconds()}s ${line}`);
+		if (line !== lastSaid) timeline.push(`${seconds()}s ${line}`);
+		lastSaid = line;
 		return s;
 	};
 	let exitCode: number | null | undefined;
